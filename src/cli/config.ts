@@ -1,0 +1,62 @@
+// Flags first, then environment variables, then defaults (DESIGN.md §8).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULTS } from '../core/openAgent';
+
+export interface CliOptions {
+  dir?: string;
+  baseUrl?: string;
+  model?: string;
+  apiKey?: string;
+  contextWindow?: string;
+  maxSteps?: string;
+  storage?: string;
+  autoRecall?: boolean;
+  lockWait?: string;
+}
+
+export interface CliConfig {
+  workspaceRoot: string;
+  storagePath?: string;
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  contextWindow: number;
+  maxSteps: number;
+  autoRecall: boolean;
+  lockWaitMs: number;
+}
+
+/** Bad usage (exit 2): the message says what to fix. */
+export class UsageError extends Error {}
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive whole number, got "${raw}"`);
+  return n;
+}
+
+export function resolveConfig(opts: CliOptions, env: NodeJS.ProcessEnv = process.env): CliConfig {
+  const workspaceRoot = path.resolve(opts.dir ?? '.');
+  if (!fs.existsSync(workspaceRoot) || !fs.statSync(workspaceRoot).isDirectory()) {
+    throw new UsageError(`-C ${opts.dir}: no such folder`);
+  }
+  const baseUrl = opts.baseUrl ?? env.MEMCODE_BASE_URL ?? env.OPENAI_BASE_URL ?? DEFAULTS.baseUrl;
+  try {
+    new URL(baseUrl);
+  } catch {
+    throw new UsageError(`--base-url "${baseUrl}" is not a URL (e.g. http://localhost:11434/v1)`);
+  }
+  return {
+    workspaceRoot,
+    storagePath: opts.storage ?? env.MEMCODE_STORAGE_PATH,
+    baseUrl,
+    model: opts.model ?? env.MEMCODE_MODEL ?? DEFAULTS.model,
+    apiKey: opts.apiKey ?? env.MEMCODE_API_KEY ?? env.OPENAI_API_KEY,
+    contextWindow: positiveInt('--context-window', opts.contextWindow ?? env.MEMCODE_CONTEXT_WINDOW, DEFAULTS.contextWindow),
+    maxSteps: positiveInt('--max-steps', opts.maxSteps ?? env.MEMCODE_MAX_STEPS, DEFAULTS.maxSteps),
+    autoRecall: opts.autoRecall ?? true,
+    lockWaitMs: positiveInt('--lock-wait', opts.lockWait, 30) * 1000,
+  };
+}

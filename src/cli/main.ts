@@ -1,0 +1,171 @@
+// `memcode`: the headless CLI over the same core as the extension (DESIGN.md §8).
+import * as readline from 'node:readline/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { AgentError } from '../core/events';
+import { clockFromEnv, memoryRoot, openAgent } from '../core/openAgent';
+import type { Agent } from '../core/agent';
+import { LlmError } from '../llm/types';
+import { MemoryError } from '../memory/types';
+import { CliApprovals, terminalAsk } from './approvals';
+import { resolveConfig, UsageError, type CliOptions } from './config';
+import { TerminalPrinter } from './printer';
+import { searchMemory, showMemory } from './memoryCommands';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, model: 3 } as const;
+
+function commonOptions(cmd: Command): Command {
+  return cmd
+    .option('-C, --dir <dir>', 'the workspace folder (default: the current folder)')
+    .option('--storage <path>', 'memory folder (default: <dir>/.memcode; env MEMCODE_STORAGE_PATH)');
+}
+
+function modelOptions(cmd: Command): Command {
+  return cmd
+    .option('--base-url <url>', 'OpenAI-compatible server (env MEMCODE_BASE_URL, OPENAI_BASE_URL)')
+    .option('--model <name>', 'model name (env MEMCODE_MODEL)')
+    .addOption(new Option('--api-key <key>', 'API key (env OPENAI_API_KEY; prefer the env var: flags show up in ps)'))
+    .option('--context-window <tokens>', 'context window of the model in tokens (env MEMCODE_CONTEXT_WINDOW)')
+    .option('--max-steps <n>', 'function-call steps per message before the agent must answer (default 25)')
+    .option('--lock-wait <seconds>', 'how long to wait for another MemCode process using the same memory (default 30)')
+    .option('--no-auto-recall', 'do not search memory automatically before each message');
+}
+
+interface ChatFlags extends CliOptions {
+  message?: string;
+  new?: boolean;
+  yes?: boolean;
+}
+
+async function chat(flags: ChatFlags): Promise<number> {
+  const config = resolveConfig(flags);
+  const interactive = flags.message === undefined;
+  const rl = interactive ? readline.createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY }) : undefined;
+  const printer = new TerminalPrinter({ out: process.stdout, err: process.stderr });
+  const agent = openAgent({
+    ...config,
+    approvals: new CliApprovals({ yes: !!flags.yes, ask: rl && process.stdin.isTTY ? terminalAsk(rl) : undefined }),
+    observer: printer,
+    clock: clockFromEnv(process.env.MEMCODE_NOW),
+    warn: (m) => process.stderr.write(`[warning] ${m}\n`),
+  });
+  if (flags.new) await agent.newSession();
+
+  // Ctrl-C stops the running turn; a second one (or one at the prompt) leaves.
+  let stopping = false;
+  process.on('SIGINT', () => {
+    if (agent.running && !stopping) {
+      stopping = true;
+      process.stderr.write('\n[stopping…]\n');
+      agent.stop();
+      return;
+    }
+    process.exit(130);
+  });
+
+  const turn = async (text: string) => {
+    stopping = false;
+    const result = await agent.send(text);
+    printer.endReply();
+    if (result.stopped) process.stderr.write('[stopped]\n');
+  };
+
+  if (!interactive) {
+    if (!flags.message!.trim()) throw new UsageError('-m needs a message');
+    await turn(flags.message!);
+    return EXIT.ok;
+  }
+  return interactiveLoop(agent, rl!, turn);
+}
+
+async function interactiveLoop(agent: Agent, rl: readline.Interface, turn: (text: string) => Promise<void>): Promise<number> {
+  const tty = !!process.stdin.isTTY;
+  if (tty) process.stderr.write(`MemCode — memory in ${agent.recall.count()} messages. Type a message; Ctrl-C stops a reply, Ctrl-D leaves.\n`);
+  // In a terminal a line typed during a reply is an interrupt for the running turn; piped lines are taken one by one.
+  const lines: string[] = [];
+  let wake: (() => void) | undefined;
+  let closed = false;
+  rl.on('line', (line) => {
+    if (!line.trim()) return;
+    if (tty && agent.running) {
+      process.stderr.write('[queued: delivered at the next step]\n');
+      void agent.send(line);
+      return;
+    }
+    lines.push(line);
+    wake?.();
+  });
+  rl.on('close', () => {
+    closed = true;
+    wake?.();
+  });
+  const prompt = () => tty && rl.setPrompt('> ') === undefined && rl.prompt();
+  prompt();
+  for (;;) {
+    if (!lines.length) {
+      if (closed) return EXIT.ok;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      continue;
+    }
+    await turn(lines.shift()!);
+    prompt();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('memcode')
+    .description('A coding assistant that remembers: MemGPT-style memory for your project')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const chatCmd = program.command('chat').description('chat with the agent: one message with -m, else an interactive session');
+  commonOptions(modelOptions(chatCmd))
+    .option('-m, --message <text>', 'send one message, print the reply, exit')
+    .option('--new', 'close the current session (folded into the summary) and start a new one')
+    .option('-y, --yes', 'approve file edits and commands without asking')
+    .action(async (flags: ChatFlags) => {
+      process.exitCode = await chat(flags);
+    });
+
+  const memory = program.command('memory').description('inspect the project memory');
+  commonOptions(memory.command('show').description('print the working-context blocks, the summary and counts')).action((flags: CliOptions) => {
+    const config = resolveConfig(flags);
+    process.stdout.write(showMemory(memoryRoot(config.workspaceRoot, config.storagePath)));
+  });
+  commonOptions(memory.command('search').argument('<query>').description('search recall memory (every message ever exchanged)'))
+    .option('--page <n>', 'page of results', '1')
+    .action((query: string, flags: CliOptions & { page: string }) => {
+      const config = resolveConfig(flags);
+      const page = Number(flags.page);
+      if (!Number.isInteger(page) || page < 1) throw new UsageError('--page must be 1 or more');
+      process.stdout.write(searchMemory(memoryRoot(config.workspaceRoot, config.storagePath), query, page));
+    });
+  return program;
+}
+
+/** Maps every failure to a message and an exit code; never a stack trace for an expected failure. */
+export function exitCodeFor(err: unknown): { code: number; message?: string } {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return { code: EXIT.ok };
+    return { code: EXIT.usage };
+  }
+  if (err instanceof UsageError) return { code: EXIT.usage, message: `memcode: ${err.message}` };
+  if (err instanceof LlmError) return { code: err.kind === 'aborted' ? EXIT.failure : EXIT.model, message: `memcode: ${err.message}` };
+  if (err instanceof MemoryError || err instanceof AgentError) return { code: EXIT.failure, message: `memcode: ${err.message}` };
+  return { code: EXIT.failure, message: `memcode: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    const { code, message } = exitCodeFor(err);
+    if (message) process.stderr.write(`${message}\n`);
+    process.exitCode = code;
+  }
+  // Interactive readline and keep-alive sockets must not hold the process open after the answer.
+  if (process.exitCode !== undefined || !process.stdin.isTTY) setImmediate(() => process.exit(process.exitCode ?? 0));
+}
+
+if (require.main === module) void main(process.argv);

@@ -1,0 +1,64 @@
+// What the terminal shows while the agent works: the reply on stdout, everything else on stderr,
+// so `memcode chat -m ... > answer.txt` captures only the answer.
+import type { AgentObserver, ContextUsage, EvictionReport } from '../core/events';
+import type { ToolCall } from '../llm/types';
+import type { ToolOutcome } from '../tools/types';
+
+export interface PrinterStreams {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+const BLOCK_NAMES: Record<string, string> = { project: 'project notes', user: 'user preferences', task: 'task scratchpad' };
+
+function clip(text: string, max = 160): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export class TerminalPrinter implements AgentObserver {
+  private atLineStart = true;
+
+  constructor(private readonly streams: PrinterStreams) {}
+
+  onText(delta: string): void {
+    this.streams.out.write(delta);
+    if (delta) this.atLineStart = delta.endsWith('\n');
+  }
+
+  /** Ends the streamed reply with a newline so the prompt or the next tool line starts clean. */
+  endReply(): void {
+    if (!this.atLineStart) this.streams.out.write('\n');
+    this.atLineStart = true;
+  }
+
+  onToolCall(call: ToolCall): void {
+    this.endReply();
+    this.streams.err.write(`→ ${call.name} ${clip(call.arguments)}\n`);
+  }
+
+  onToolResult(call: ToolCall, outcome: ToolOutcome, editsMemory: boolean): void {
+    if (editsMemory) {
+      const block = typeof outcome.args?.block === 'string' ? outcome.args.block : '';
+      this.streams.err.write(`  ✎ updated ${BLOCK_NAMES[block] ?? `block "${block}"`}\n`);
+    } else if (!outcome.ok) {
+      this.streams.err.write(`  ✗ ${clip(outcome.content)}\n`);
+    } else {
+      this.streams.err.write(`  ✓ ${clip(outcome.content, 100)}\n`);
+    }
+  }
+
+  onSystemAlert(text: string): void {
+    this.streams.err.write(`[alert] ${text}\n`);
+  }
+
+  onEviction(report: EvictionReport): void {
+    this.streams.err.write(`[memory] ${report.evicted} older messages folded into the summary (${report.summaryTokens} tokens${report.fallback ? ', fallback summary' : ''}); they stay in recall\n`);
+  }
+
+  onWarning(message: string): void {
+    this.streams.err.write(`[warning] ${message}\n`);
+  }
+
+  onContextUsage(_usage: ContextUsage): void {}
+}

@@ -1,0 +1,371 @@
+// The agent loop (DESIGN.md §3): events in, steps out. Each step the model either yields (answers
+// in text) or calls functions, and the loop continues after their results. Everything the agent
+// says or hears is appended to recall before it is acted on, so a killed process loses nothing
+// that was acknowledged.
+import type { ChatModel, ChatResult, TokenCounter, ToolCall, ToolSchema } from '../llm/types';
+import { LlmError } from '../llm/types';
+import type { MemoryStore } from '../memory/store';
+import { WorkingContext } from '../memory/workingContext';
+import { RecallLog } from '../memory/recall';
+import { SessionList } from '../memory/sessions';
+import type { MessageRecord, SessionRecord } from '../memory/types';
+import type { ToolRegistry } from '../tools/registry';
+import type { ApprovalProvider, ToolOutcome } from '../tools/types';
+import { AgentError, type AgentObserver, type ContextUsage, type EvictionReport, type TurnResult } from './events';
+import { MainContext, type AssembledContext } from './mainContext';
+import { MEMORY_PRESSURE_ALERT, STEP_LIMIT_ALERT, SYSTEM_INSTRUCTIONS } from './prompts';
+import { Summarizer, planEviction } from './summarizer';
+import { RecallRetriever, gatherAutoRecall, type MemoryRetriever } from './autoRecall';
+import { LoopBreaker } from './loopBreaker';
+import { sessionTitle } from './sessionTitle';
+
+export interface AgentOptions {
+  workspaceRoot: string;
+  store: MemoryStore;
+  model: ChatModel;
+  tokens: TokenCounter;
+  tools: ToolRegistry;
+  approvals: ApprovalProvider;
+  contextWindow: number;
+  /** Tokens kept free for the model's answer. Default: 1/8 of the window, at most 4,096. */
+  responseReserve?: number;
+  /** Fraction of the budget at which the memory-pressure alert is raised. Default 0.75. */
+  pressureThreshold?: number;
+  /** Fraction of the budget the queue is cut down to on eviction. Default 0.5. */
+  evictTarget?: number;
+  maxSteps?: number;
+  autoRecall?: boolean;
+  autoRecallTokens?: number;
+  /** Extra retrievers for automatic recall (archival memory plugs in here). */
+  retrievers?: MemoryRetriever[];
+  /** How long a turn waits for another process's lock on the memory folder. Default 30 s. */
+  lockWaitMs?: number;
+  observer?: AgentObserver;
+  instructions?: string;
+}
+
+export class Agent {
+  readonly workingContext: WorkingContext;
+  readonly recall: RecallLog;
+  readonly sessions: SessionList;
+  private readonly mainContext: MainContext;
+  private readonly summarizer: Summarizer;
+  private readonly retrievers: MemoryRetriever[];
+  private readonly instructions: string;
+  private readonly toolSchemas: ToolSchema[];
+  private readonly pending: string[] = [];
+  private controller?: AbortController;
+  private current?: Promise<TurnResult>;
+
+  constructor(private readonly options: AgentOptions) {
+    const { store } = options;
+    this.workingContext = new WorkingContext(store.paths.memoryDir, { warn: store.warn });
+    this.workingContext.load();
+    this.recall = RecallLog.open(store.paths, { clock: store.clock, warn: store.warn });
+    this.sessions = SessionList.open(store.paths, { clock: store.clock, warn: store.warn });
+    const reserve = options.responseReserve ?? Math.min(4096, Math.floor(options.contextWindow / 8));
+    this.mainContext = new MainContext(options.tokens, options.contextWindow, reserve);
+    this.summarizer = new Summarizer(options.model, options.tokens, { budget: this.mainContext.budget });
+    this.instructions = options.instructions ?? SYSTEM_INSTRUCTIONS;
+    this.toolSchemas = options.tools.schemas();
+    this.retrievers = [new RecallRetriever(this.recall, () => this.recall.state().firstInContextId), ...(options.retrievers ?? [])];
+  }
+
+  get running(): boolean {
+    return this.current !== undefined;
+  }
+
+  get budget(): number {
+    return this.mainContext.budget;
+  }
+
+  /**
+   * Sends a user message. While a turn is running the message is queued and delivered at its
+   * next step (an interrupt), and the running turn's result is returned.
+   */
+  send(text: string, signal?: AbortSignal): Promise<TurnResult> {
+    if (this.current) {
+      this.pending.push(text);
+      return this.current;
+    }
+    return this.startTurn(signal, () => this.beginTurnWith(text));
+  }
+
+  /** Runs the loop again on the queue as it is: the "retry" after an error, without a new message. */
+  retry(signal?: AbortSignal): Promise<TurnResult> {
+    if (this.current) return this.current;
+    return this.startTurn(signal, async () => undefined);
+  }
+
+  /** Aborts the in-flight request; the queue stays consistent (see runLoop). */
+  stop(): void {
+    this.controller?.abort();
+  }
+
+  /** Closes the current session: its queue is folded into the summary, and a new session starts. */
+  async newSession(signal?: AbortSignal): Promise<SessionRecord> {
+    if (this.current) throw new AgentError('busy', 'the agent is working; stop it before starting a new session');
+    return this.options.store.withLock(
+      'new session',
+      async () => {
+        this.refreshFromDisk();
+        const state = this.recall.state();
+        const queue = this.recall.since(state.firstInContextId);
+        const session = this.sessions.current();
+        if (queue.length) {
+          const result = await this.summarizer.summarize(state.summary, queue, signal);
+          this.reportSummary(queue.length, this.recall.lastId() + 1, result);
+          this.recall.saveState({ summary: result.summary, firstInContextId: this.recall.lastId() + 1, pressureAlerted: false });
+        }
+        const sessionRecords = this.recall.all().filter((r) => r.session === session.id);
+        this.sessions.end(session.id, sessionTitle(sessionRecords));
+        return this.sessions.start();
+      },
+      this.options.lockWaitMs ?? 30_000,
+    );
+  }
+
+  /** Token use of the main context as it would be sent now. */
+  contextUsage(): ContextUsage {
+    return this.assemble(this.toolSchemas).usage;
+  }
+
+  /** Messages of a session (default: the current one), for transcripts. */
+  transcript(sessionId = this.sessions.current().id): MessageRecord[] {
+    return this.recall.all().filter((r) => r.session === sessionId);
+  }
+
+  private startTurn(signal: AbortSignal | undefined, begin: () => Promise<void>): Promise<TurnResult> {
+    const controller = new AbortController();
+    if (signal) {
+      if (signal.aborted) controller.abort();
+      else signal.addEventListener('abort', () => controller.abort(), { once: true });
+    }
+    this.controller = controller;
+    const run = async (): Promise<TurnResult> => {
+      const lock = await this.options.store.lock('chat turn', this.options.lockWaitMs ?? 30_000);
+      try {
+        this.refreshFromDisk();
+        await begin();
+        return await this.runLoop(controller.signal);
+      } finally {
+        lock.release();
+      }
+    };
+    const turn = run().finally(() => {
+      this.current = undefined;
+      this.controller = undefined;
+    });
+    this.current = turn;
+    return turn;
+  }
+
+  /** Another process (the CLI, the extension) may have written between our turns. */
+  private refreshFromDisk(): void {
+    this.recall.refresh();
+    this.sessions.refresh();
+    this.workingContext.refresh();
+  }
+
+  private async beginTurnWith(text: string): Promise<void> {
+    if (this.options.autoRecall ?? true) {
+      const found = await gatherAutoRecall(this.retrievers, text, this.options.tokens, this.options.autoRecallTokens ?? 1_000);
+      if (found) this.append({ role: 'system', kind: 'auto_recall', content: found });
+    }
+    this.append({ role: 'user', kind: 'message', content: text });
+  }
+
+  private append(entry: Omit<MessageRecord, 'id' | 'time' | 'tokens' | 'session'>): MessageRecord {
+    const record = this.recall.append({
+      ...entry,
+      session: this.sessions.current().id,
+      tokens: this.options.tokens.countMessage({ role: entry.role, content: entry.content, toolCalls: entry.toolCalls }),
+    });
+    this.options.observer?.onMessage?.(record);
+    if (entry.role === 'system' && entry.kind === 'system_alert') this.options.observer?.onSystemAlert?.(entry.content);
+    return record;
+  }
+
+  private alert(text: string): void {
+    this.append({ role: 'system', kind: 'system_alert', content: text });
+  }
+
+  private deliverInterrupts(): void {
+    while (this.pending.length) this.append({ role: 'user', kind: 'message', content: this.pending.shift()! });
+  }
+
+  private assemble(tools: ToolSchema[]): AssembledContext {
+    const state = this.recall.state();
+    return this.mainContext.assemble({
+      instructions: this.instructions,
+      tools,
+      blocks: this.workingContext.blocks(),
+      metadata: { recallMessages: this.recall.count(), today: this.options.store.clock().toISOString().slice(0, 10) },
+      summary: state.summary,
+      queue: this.recall.since(state.firstInContextId),
+    });
+  }
+
+  private async runLoop(signal: AbortSignal): Promise<TurnResult> {
+    const maxSteps = this.options.maxSteps ?? 25;
+    const breaker = new LoopBreaker(3);
+    let steps = 0;
+    let toolCalls = 0;
+    let forceYield = false;
+    const stopped = (reply = ''): TurnResult => ({ reply, steps, toolCalls, stopped: true, hitStepLimit: forceYield });
+
+    for (;;) {
+      if (signal.aborted) return stopped();
+      this.deliverInterrupts();
+      this.workingContext.refresh();
+      if (steps >= maxSteps && !forceYield) {
+        this.alert(STEP_LIMIT_ALERT(steps));
+        forceYield = true;
+      }
+      const tools = forceYield ? [] : this.toolSchemas;
+      const { result, partial } = await this.callModel(tools, signal);
+      if (!result) {
+        // Stopped mid-stream: keep what the person already saw, marked as cut short.
+        if (partial) this.append({ role: 'assistant', kind: 'message', content: `${partial}\n\n[stopped by the person]` });
+        return stopped(partial);
+      }
+      steps++;
+      const calls = forceYield ? [] : normalizeCallIds(result.toolCalls, this.recall.lastId() + 1);
+      this.append({ role: 'assistant', kind: 'message', content: result.content, toolCalls: calls.length ? calls : undefined });
+      if (!calls.length) {
+        if (this.pending.length) continue; // a message arrived while it answered: answer that too
+        return { reply: result.content, steps, toolCalls, stopped: false, hitStepLimit: forceYield };
+      }
+      for (let i = 0; i < calls.length; i++) {
+        const call = calls[i];
+        if (signal.aborted) {
+          for (const rest of calls.slice(i)) this.recordToolResult(rest, { ok: false, content: '{"error":"cancelled: the person stopped the agent"}' }, false);
+          return stopped();
+        }
+        toolCalls++;
+        this.options.observer?.onToolCall?.(call);
+        const refusal = breaker.check(call);
+        const outcome = refusal
+          ? { ok: false, content: JSON.stringify({ error: refusal }) }
+          : await this.options.tools.dispatch(call, {
+              workspaceRoot: this.options.workspaceRoot,
+              workingContext: this.workingContext,
+              recall: this.recall,
+              approvals: this.options.approvals,
+              signal,
+            });
+        this.recordToolResult(call, outcome, !!this.options.tools.get(call.name)?.editsMemory && outcome.ok);
+      }
+    }
+  }
+
+  private recordToolResult(call: ToolCall, outcome: ToolOutcome, editsMemory: boolean): void {
+    this.append({ role: 'tool', kind: 'tool_result', name: call.name, toolCallId: call.id, content: outcome.content });
+    this.options.observer?.onToolResult?.(call, outcome, editsMemory);
+  }
+
+  /**
+   * One model request with the budget enforced. A context-length error from the server (our count
+   * and the server's can differ) forces one eviction and one retry. Returns no result when stopped.
+   */
+  private async callModel(tools: ToolSchema[], signal: AbortSignal): Promise<{ result?: ChatResult; partial: string }> {
+    let partial = '';
+    for (let attempt = 0; ; attempt++) {
+      const context = await this.prepareContext(tools, signal, attempt > 0);
+      if (signal.aborted) return { partial };
+      try {
+        const result = await this.options.model.chat({
+          messages: context.messages,
+          tools: tools.length ? tools : undefined,
+          signal,
+          maxTokens: this.mainContext.contextWindow - this.mainContext.budget,
+          onText: (delta) => {
+            partial += delta;
+            this.options.observer?.onText?.(delta);
+          },
+        });
+        return { result, partial };
+      } catch (err) {
+        if (err instanceof LlmError && err.kind === 'aborted') return { partial };
+        if (err instanceof LlmError && err.kind === 'context_length' && attempt === 0) {
+          this.options.observer?.onWarning?.('the model server says the context is too long; evicting older messages and retrying once');
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Enforces the budget: pressure alert at the threshold, eviction past 100% (or when forced). */
+  private async prepareContext(tools: ToolSchema[], signal: AbortSignal, forceEvict: boolean): Promise<AssembledContext> {
+    const budget = this.mainContext.budget;
+    let context = this.assemble(tools);
+    const fixed = context.usage.system + context.usage.workingContext;
+    if (fixed > budget) {
+      throw new AgentError(
+        'context_too_small',
+        `the context window of ${this.mainContext.contextWindow} tokens cannot hold the system instructions and tools (${context.usage.system} tokens) and working context (${context.usage.workingContext} tokens) with ${this.mainContext.contextWindow - budget} tokens kept for the answer; raise the context window (memcode.contextWindow / --context-window) or shrink the working-context blocks`,
+      );
+    }
+    if (forceEvict || context.usage.total > budget) {
+      // A grown summary can leave the first cut short of the target: cut again, a bounded number of times.
+      for (let round = 0; round < 3 && (round === 0 || context.usage.total > budget); round++) {
+        if (!(await this.evict(context.usage, signal))) break;
+        context = this.assemble(tools);
+      }
+      if (context.usage.total > budget) {
+        throw new AgentError(
+          'context_too_small',
+          `the latest messages alone (${context.usage.queue} tokens) do not fit the context window of ${this.mainContext.contextWindow} tokens next to the instructions and working context (${fixed} tokens); raise the context window or send a shorter message`,
+        );
+      }
+    } else if (context.usage.total > budget * (this.options.pressureThreshold ?? 0.75) && !this.recall.state().pressureAlerted) {
+      this.alert(MEMORY_PRESSURE_ALERT(Math.round((context.usage.total / budget) * 100)));
+      this.recall.saveState({ pressureAlerted: true });
+      context = this.assemble(tools);
+    }
+    this.options.observer?.onContextUsage?.(context.usage);
+    return context;
+  }
+
+  /**
+   * Cuts the queue to the eviction target and folds the evicted messages into the summary. The
+   * target also leaves room under the pressure threshold for the fixed parts and a grown summary,
+   * so one eviction is not followed at once by another.
+   */
+  private async evict(usage: ContextUsage, signal: AbortSignal): Promise<boolean> {
+    const budget = this.mainContext.budget;
+    const room = budget * (this.options.pressureThreshold ?? 0.75) - usage.system - usage.workingContext - Math.min(700, budget * 0.1);
+    const target = Math.max(0, Math.min(budget * (this.options.evictTarget ?? 0.5), room));
+    const state = this.recall.state();
+    const queue = this.recall.since(state.firstInContextId);
+    const plan = planEviction(queue, (r) => this.mainContext.countRecord(r), target);
+    if (!plan) return false;
+    const result = await this.summarizer.summarize(state.summary, plan.evicted, signal);
+    this.recall.saveState({ summary: result.summary, firstInContextId: plan.kept[0].id, pressureAlerted: false });
+    this.reportSummary(plan.evicted.length, plan.kept[0].id, result);
+    return true;
+  }
+
+  private reportSummary(evicted: number, firstInContextId: number, result: { summary: string; fallback: boolean; error?: string }): void {
+    const report: EvictionReport = {
+      evicted,
+      firstInContextId,
+      summaryTokens: this.options.tokens.count(result.summary),
+      fallback: result.fallback,
+      error: result.error,
+    };
+    if (result.fallback) this.options.observer?.onWarning?.(`the summarizer failed (${result.error}); used a plain fallback summary. Nothing was lost: evicted messages stay in recall memory.`);
+    this.options.observer?.onEviction?.(report);
+  }
+}
+
+/** Local models sometimes omit or repeat call ids; results are matched to calls by id, so make them unique. */
+function normalizeCallIds(calls: ToolCall[], seed: number): ToolCall[] {
+  const seen = new Set<string>();
+  return calls.map((c, i) => {
+    const id = c.id && !seen.has(c.id) ? c.id : `call_${seed}_${i}`;
+    seen.add(id);
+    return { ...c, id };
+  });
+}

@@ -1,0 +1,60 @@
+// What can reach the agent (DESIGN.md §3) and what it reports back to whoever drives it.
+import type { ToolCall } from '../llm/types';
+import type { MessageRecord } from '../memory/types';
+import type { ToolOutcome } from '../tools/types';
+
+export type AgentEvent =
+  | { type: 'user_message'; text: string }
+  | { type: 'system_alert'; text: string }
+  | { type: 'document'; title: string; text: string };
+
+/** Token use of the main context split the way the memory inspector shows it. */
+export interface ContextUsage {
+  system: number;
+  workingContext: number;
+  summary: number;
+  queue: number;
+  total: number;
+  budget: number;
+  contextWindow: number;
+}
+
+export interface EvictionReport {
+  evicted: number;
+  firstInContextId: number;
+  summaryTokens: number;
+  /** The summarizer call failed and the deterministic summary was used instead. */
+  fallback: boolean;
+  error?: string;
+}
+
+/** Everything is optional: the CLI prints some of it, the webview renders all of it, tests assert on it. */
+export interface AgentObserver {
+  onText?(delta: string): void;
+  onMessage?(record: MessageRecord): void;
+  onToolCall?(call: ToolCall): void;
+  onToolResult?(call: ToolCall, outcome: ToolOutcome, editsMemory: boolean): void;
+  onSystemAlert?(text: string): void;
+  onEviction?(report: EvictionReport): void;
+  onContextUsage?(usage: ContextUsage): void;
+  onWarning?(message: string): void;
+}
+
+export type AgentErrorKind = 'context_too_small' | 'busy' | 'aborted';
+
+export class AgentError extends Error {
+  constructor(readonly kind: AgentErrorKind, message: string) {
+    super(message);
+    this.name = 'AgentError';
+  }
+}
+
+/** How a turn ended. */
+export interface TurnResult {
+  /** The final assistant text of the turn ('' if it was stopped before answering). */
+  reply: string;
+  steps: number;
+  toolCalls: number;
+  stopped: boolean;
+  hitStepLimit: boolean;
+}

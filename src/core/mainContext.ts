@@ -1,0 +1,150 @@
+// Assembles what the model sees each step (DESIGN.md §2) and measures it against the token budget.
+// Counting must stay cheap on a full 128k queue: every queue message is counted once, keyed by its
+// recall id, and the fixed parts are cached by their text.
+import type { ChatMessage, TokenCounter, ToolSchema } from '../llm/types';
+import type { BlockRecord, MessageRecord } from '../memory/types';
+import type { ContextUsage } from './events';
+
+export interface MemoryMetadata {
+  recallMessages: number;
+  archivalItems?: number;
+  indexState?: string;
+  /** Date only, so the prefix does not change every step. */
+  today: string;
+}
+
+export interface ContextInput {
+  instructions: string;
+  tools: ToolSchema[];
+  blocks: BlockRecord[];
+  metadata: MemoryMetadata;
+  summary: string;
+  queue: readonly MessageRecord[];
+}
+
+export interface AssembledContext {
+  messages: ChatMessage[];
+  usage: ContextUsage;
+}
+
+export function renderBlocks(blocks: readonly BlockRecord[]): string {
+  const parts = blocks.map(
+    (b) =>
+      `<block label="${b.label}" chars="${b.value.length}/${b.limit}">\n<description>${b.description}</description>\n${b.value}\n</block>`,
+  );
+  return `<working_context>\n${parts.join('\n')}\n</working_context>`;
+}
+
+export function renderMetadata(m: MemoryMetadata): string {
+  const lines = [
+    `Today: ${m.today}`,
+    `Recall memory: ${m.recallMessages} messages (search with conversation_search / conversation_search_date)`,
+  ];
+  if (m.archivalItems !== undefined) lines.push(`Archival memory: ${m.archivalItems} items${m.indexState ? ` (${m.indexState})` : ''}`);
+  return `<memory_metadata>\n${lines.join('\n')}\n</memory_metadata>`;
+}
+
+export function renderSummary(summary: string): string {
+  return summary ? `<conversation_summary>\nSummary of older messages, now only in recall memory:\n${summary}\n</conversation_summary>` : '';
+}
+
+/** How a stored record is shown to the model. Alerts use the user role: many local chat templates reject mid-conversation system messages. */
+export function renderRecord(r: MessageRecord): ChatMessage {
+  switch (r.role) {
+    case 'assistant':
+      return r.toolCalls?.length ? { role: 'assistant', content: r.content, toolCalls: r.toolCalls } : { role: 'assistant', content: r.content };
+    case 'tool':
+      return { role: 'tool', content: r.content, toolCallId: r.toolCallId ?? '' };
+    case 'system':
+      return { role: 'user', content: `[system ${r.kind === 'auto_recall' ? 'auto recall' : 'alert'}] ${r.content}` };
+    default:
+      return { role: 'user', content: r.content };
+  }
+}
+
+/**
+ * Tool results whose call was evicted, and calls whose results never got written (a process killed
+ * mid-step), would make the request invalid. Drop the former and answer the latter.
+ */
+export function repairToolPairs(queue: readonly MessageRecord[]): MessageRecord[] {
+  const out: MessageRecord[] = [];
+  let open: Set<string> | undefined;
+  const closeOpen = (before: MessageRecord) => {
+    if (!open) return;
+    for (const id of open) {
+      out.push({ ...before, id: -1, role: 'tool', kind: 'tool_result', toolCallId: id, content: '{"error":"interrupted: no result was recorded for this call"}', toolCalls: undefined, tokens: 20 });
+    }
+    open = undefined;
+  };
+  for (const r of queue) {
+    if (r.role === 'tool') {
+      if (open?.has(r.toolCallId ?? '')) {
+        open.delete(r.toolCallId ?? '');
+        out.push(r);
+        if (open.size === 0) open = undefined;
+      }
+      continue;
+    }
+    closeOpen(r);
+    out.push(r);
+    if (r.role === 'assistant' && r.toolCalls?.length) open = new Set(r.toolCalls.map((c) => c.id));
+  }
+  if (open && out.length) closeOpen(out[out.length - 1]);
+  return out;
+}
+
+export class MainContext {
+  private fixedCache = new Map<string, number>();
+
+  constructor(
+    private readonly tokens: TokenCounter,
+    readonly contextWindow: number,
+    readonly responseReserve: number,
+  ) {}
+
+  get budget(): number {
+    return this.contextWindow - this.responseReserve;
+  }
+
+  /** Tokens of a fixed piece of text, cached by the text itself (instructions and schemas rarely change). */
+  private countFixed(text: string): number {
+    let n = this.fixedCache.get(text);
+    if (n === undefined) {
+      n = this.tokens.count(text);
+      if (this.fixedCache.size > 64) this.fixedCache.clear();
+      this.fixedCache.set(text, n);
+    }
+    return n;
+  }
+
+  countRecord(r: MessageRecord): number {
+    return this.tokens.countMessage(renderRecord(r), r.id > 0 ? `r${r.id}` : undefined);
+  }
+
+  /** System instructions + tool schemas: the part no eviction can shrink. */
+  systemTokens(instructions: string, tools: ToolSchema[]): number {
+    return this.countFixed(instructions) + this.countFixed(JSON.stringify(tools)) + 8;
+  }
+
+  assemble(input: ContextInput): AssembledContext {
+    const blocksText = renderBlocks(input.blocks);
+    const metadataText = renderMetadata(input.metadata);
+    const summaryText = renderSummary(input.summary);
+    const systemContent = [input.instructions, blocksText, metadataText, summaryText].filter(Boolean).join('\n\n');
+    const queue = repairToolPairs(input.queue);
+    const messages: ChatMessage[] = [{ role: 'system', content: systemContent }];
+    let queueTokens = 0;
+    for (const r of queue) {
+      messages.push(renderRecord(r));
+      queueTokens += this.countRecord(r);
+    }
+    const system = this.systemTokens(input.instructions, input.tools);
+    const workingContext = this.countFixed(blocksText) + this.countFixed(metadataText);
+    const summary = summaryText ? this.countFixed(summaryText) : 0;
+    const total = system + workingContext + summary + queueTokens;
+    return {
+      messages,
+      usage: { system, workingContext, summary, queue: queueTokens, total, budget: this.budget, contextWindow: this.contextWindow },
+    };
+  }
+}

@@ -1,0 +1,80 @@
+// Builds an Agent from plain settings: the one place where the model client, token counter, tool
+// registry and memory folder are put together, so the CLI and the extension wire it the same way.
+import * as path from 'node:path';
+import { OpenAiChatModel } from '../llm/client';
+import { createTokenCounter } from '../llm/tokens';
+import type { TokenCounter } from '../llm/types';
+import { MemoryStore } from '../memory/store';
+import type { Clock } from '../memory/types';
+import { createToolRegistry } from '../tools';
+import type { ApprovalProvider } from '../tools/types';
+import { Agent } from './agent';
+import type { AgentObserver } from './events';
+
+export interface AgentSettings {
+  workspaceRoot: string;
+  /** Memory folder; default `<workspaceRoot>/.memcode`. */
+  storagePath?: string;
+  baseUrl: string;
+  apiKey?: string;
+  model: string;
+  contextWindow: number;
+  maxSteps?: number;
+  autoRecall?: boolean;
+  lockWaitMs?: number;
+  maxRetries?: number;
+  approvals: ApprovalProvider;
+  observer?: AgentObserver;
+  clock?: Clock;
+  warn?: (message: string) => void;
+  tokens?: TokenCounter;
+}
+
+export const DEFAULTS = {
+  baseUrl: 'https://api.openai.com/v1',
+  model: 'gpt-4o-mini',
+  contextWindow: 16_384,
+  maxSteps: 25,
+} as const;
+
+export function memoryRoot(workspaceRoot: string, storagePath?: string): string {
+  return storagePath ? path.resolve(workspaceRoot, storagePath) : path.join(workspaceRoot, '.memcode');
+}
+
+export function openAgent(settings: AgentSettings): Agent {
+  const store = MemoryStore.open(memoryRoot(settings.workspaceRoot, settings.storagePath), {
+    clock: settings.clock,
+    warn: settings.warn,
+    model: settings.model,
+  });
+  const model = new OpenAiChatModel({
+    baseUrl: settings.baseUrl,
+    apiKey: settings.apiKey,
+    model: settings.model,
+    maxRetries: settings.maxRetries,
+    onRetry: ({ attempt, delayMs, error }) =>
+      settings.observer?.onWarning?.(`${error.message}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
+  });
+  return new Agent({
+    workspaceRoot: settings.workspaceRoot,
+    store,
+    model,
+    tokens: settings.tokens ?? createTokenCounter(),
+    tools: createToolRegistry({}),
+    approvals: settings.approvals,
+    contextWindow: settings.contextWindow,
+    maxSteps: settings.maxSteps,
+    autoRecall: settings.autoRecall,
+    lockWaitMs: settings.lockWaitMs,
+    observer: settings.observer,
+  });
+}
+
+/** MEMCODE_NOW fixes the start of the clock (for simulated timelines); time then runs on from it. */
+export function clockFromEnv(value: string | undefined): Clock | undefined {
+  if (!value) return undefined;
+  const base = Date.parse(value);
+  if (Number.isNaN(base)) throw new Error(`MEMCODE_NOW="${value}" is not a date (use ISO 8601, e.g. 2026-03-02T09:00:00Z)`);
+  const started = Date.now();
+  return () => new Date(base + (Date.now() - started));
+}

@@ -1,0 +1,119 @@
+// Token counting for the context budget. o200k_base (GPT-4o's encoding) is a fair estimate for
+// other models too; what matters is that the budget errs the same way every step.
+
+import type { ChatMessage, TokenCounter, ToolSchema } from './types';
+
+// OpenAI's published accounting: each message costs a few tokens of role and separators.
+const MESSAGE_OVERHEAD = 4;
+const TOOL_CALL_OVERHEAD = 4;
+const TOOL_CALL_ID_OVERHEAD = 4;
+const DEFAULT_CACHE_LIMIT = 50_000;
+
+interface Encoder {
+  encode(text: string, allowedSpecial?: string[] | 'all', disallowedSpecial?: string[] | 'all'): number[];
+}
+
+let sharedEncoder: Encoder | undefined;
+
+/**
+ * Loaded on first use: the ranks take ~0.6 s to initialise and 2 MB of bundle, which a CLI that
+ * never counts (e.g. `memcode memory show`) should not pay at startup.
+ */
+function encoder(): Encoder {
+  if (!sharedEncoder) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Tiktoken } = require('js-tiktoken/lite') as typeof import('js-tiktoken/lite');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ranksModule = require('js-tiktoken/ranks/o200k_base') as
+      | typeof import('js-tiktoken/ranks/o200k_base').default
+      | { default: typeof import('js-tiktoken/ranks/o200k_base').default };
+    const ranks = 'default' in ranksModule ? ranksModule.default : ranksModule;
+    sharedEncoder = new Tiktoken(ranks);
+  }
+  return sharedEncoder;
+}
+
+/** Tokens in plain text. Special-token text such as `<|endoftext|>` counts as ordinary text. */
+export function countTokens(text: string): number {
+  if (!text) return 0;
+  // Plain `encode(text)` throws on special-token text, which real files and chats do contain.
+  return encoder().encode(text, [], []).length;
+}
+
+export interface TokenCounterStats {
+  /** Times text was actually run through the tokenizer. */
+  encodes: number;
+  /** countMessage calls answered from the per-message cache. */
+  cacheHits: number;
+  cacheSize: number;
+}
+
+export interface CachingTokenCounter extends TokenCounter {
+  readonly stats: TokenCounterStats;
+}
+
+export interface TokenCounterOptions {
+  /** Most cached message counts kept; the oldest are dropped first (default 50,000). */
+  cacheLimit?: number;
+  /** How to count raw text (default: o200k_base via js-tiktoken). */
+  countText?: (text: string) => number;
+}
+
+export function createTokenCounter(options: TokenCounterOptions = {}): CachingTokenCounter {
+  const countText = options.countText ?? countTokens;
+  const cacheLimit = Math.max(1, options.cacheLimit ?? DEFAULT_CACHE_LIMIT);
+  // The fingerprint guards against a key reused for a different message (an edited record).
+  const cache = new Map<string, { fingerprint: string; tokens: number }>();
+  const stats: TokenCounterStats = { encodes: 0, cacheHits: 0, cacheSize: 0 };
+
+  const count = (text: string): number => {
+    if (!text) return 0;
+    stats.encodes++;
+    return countText(text);
+  };
+
+  const countMessage = (message: ChatMessage, key?: string): number => {
+    if (key === undefined) return messageTokens(message, count);
+    const fingerprint = fingerprintOf(message);
+    const cached = cache.get(key);
+    if (cached && cached.fingerprint === fingerprint) {
+      stats.cacheHits++;
+      return cached.tokens;
+    }
+    const tokens = messageTokens(message, count);
+    cache.delete(key);
+    cache.set(key, { fingerprint, tokens });
+    // Map iteration order is insertion order, so the first key is the oldest.
+    while (cache.size > cacheLimit) cache.delete(cache.keys().next().value as string);
+    stats.cacheSize = cache.size;
+    return tokens;
+  };
+
+  return { count, countMessage, stats };
+}
+
+/** chars/4: for tests and callers that want a budget without loading the tokenizer. */
+export function approximateTokenCounter(): TokenCounter {
+  const count = (text: string) => Math.ceil(text.length / 4);
+  return { count, countMessage: (message) => messageTokens(message, count) };
+}
+
+/** Tokens the tool schemas add to every request (they are sent as JSON alongside the prompt). */
+export function countToolSchemas(counter: TokenCounter, tools: ToolSchema[]): number {
+  if (tools.length === 0) return 0;
+  return tools.reduce((sum, tool) => sum + counter.count(JSON.stringify(tool)) + TOOL_CALL_OVERHEAD, 0);
+}
+
+function messageTokens(message: ChatMessage, count: (text: string) => number): number {
+  let tokens = MESSAGE_OVERHEAD + count(message.content);
+  for (const call of message.toolCalls ?? []) {
+    tokens += TOOL_CALL_OVERHEAD + count(call.name) + count(call.arguments);
+  }
+  if (message.toolCallId) tokens += TOOL_CALL_ID_OVERHEAD;
+  return tokens;
+}
+
+function fingerprintOf(message: ChatMessage): string {
+  const calls = (message.toolCalls ?? []).map((c) => `${c.name.length}:${c.arguments.length}`).join(',');
+  return `${message.role}:${message.content.length}:${calls}:${message.toolCallId ? 1 : 0}`;
+}

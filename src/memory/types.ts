@@ -1,0 +1,75 @@
+// Records stored in the project's memory folder (DESIGN.md §5). Declared once, imported everywhere.
+import type { Role, ToolCall } from '../llm/types';
+
+export const SCHEMA_VERSION = 1;
+
+export interface AgentFile {
+  schemaVersion: number;
+  agentId: string;
+  created: string;
+  model?: string;
+}
+
+/** What a queue entry is, beyond its role: lets the UI and summarizer tell alerts from talk. */
+export type MessageKind = 'message' | 'system_alert' | 'auto_recall' | 'tool_result';
+
+/** One line of recall/messages.jsonl. Append-only; `id` increases by one per message. */
+export interface MessageRecord {
+  id: number;
+  session: string;
+  role: Role;
+  content: string;
+  kind?: MessageKind;
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
+  /** Tool name, on tool results. */
+  name?: string;
+  /** ISO time (from the settable clock). */
+  time: string;
+  tokens: number;
+}
+
+/** recall/state.json: what of the log is in context and what was folded into the summary. */
+export interface RecallState {
+  summary: string;
+  /** Messages with id >= this are in the conversation queue; older ones only in recall. */
+  firstInContextId: number;
+  /** True once a memory-pressure alert was raised in the current pressure episode. */
+  pressureAlerted: boolean;
+  /** Session of the queue (the current session). */
+  updated: string;
+}
+
+export interface SessionRecord {
+  id: string;
+  title: string;
+  started: string;
+  ended?: string;
+}
+
+export interface BlockRecord {
+  label: string;
+  description: string;
+  limit: number;
+  value: string;
+}
+
+export interface Page<T> {
+  total: number;
+  page: number;
+  pages: number;
+  results: T[];
+}
+
+/** Raised for any problem with the memory folder; `kind` says what the person can do about it. */
+export type MemoryErrorKind = 'locked' | 'schema_newer' | 'corrupt' | 'io' | 'limit' | 'not_found' | 'invalid';
+
+export class MemoryError extends Error {
+  constructor(readonly kind: MemoryErrorKind, message: string) {
+    super(message);
+    this.name = 'MemoryError';
+  }
+}
+
+/** A settable clock (MEMCODE_NOW) so timelines and tests can span simulated days. */
+export type Clock = () => Date;

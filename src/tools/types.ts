@@ -1,0 +1,57 @@
+// What a tool is and what it may reach. Tools get their dependencies through ToolContext,
+// so the CLI, the extension and the tests each pass their own.
+import type { JsonSchema } from '../llm/types';
+import type { WorkingContext } from '../memory/workingContext';
+import type { RecallLog } from '../memory/recall';
+
+/** A failure the model should see as `{"error": message}`. Anything else thrown is reported the same way. */
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}
+
+/** An edit or command the person must approve before it happens (DESIGN.md §4). */
+export type ApprovalRequest =
+  | { kind: 'edit'; path: string; before: string; after: string; summary: string }
+  | { kind: 'command'; command: string; cwd: string };
+
+export interface ApprovalDecision {
+  approved: boolean;
+  /** Why it was rejected; goes back to the model. */
+  reason?: string;
+}
+
+/** The CLI answers with --yes / a prompt; VS Code with a diff editor and Accept/Reject. */
+export interface ApprovalProvider {
+  request(request: ApprovalRequest): Promise<ApprovalDecision>;
+}
+
+export interface ToolContext {
+  /** Absolute, real path of the workspace root: file tools never leave it. */
+  workspaceRoot: string;
+  workingContext: WorkingContext;
+  recall: RecallLog;
+  approvals: ApprovalProvider;
+  signal?: AbortSignal;
+}
+
+export interface Tool<Args = Record<string, unknown>> {
+  name: string;
+  description: string;
+  parameters: JsonSchema;
+  /** Marks memory edits so UIs can show "updated project notes". */
+  editsMemory?: boolean;
+  /** Returns a JSON-able value (or a string) for the model; throws ToolError on failure. */
+  run(args: Args, ctx: ToolContext): Promise<unknown>;
+}
+
+/** The outcome of one dispatched call, as the agent records it. */
+export interface ToolOutcome {
+  ok: boolean;
+  /** The text sent back to the model as the tool message (already truncated). */
+  content: string;
+  /** Parsed arguments, when they parsed. */
+  args?: Record<string, unknown>;
+}

@@ -1,0 +1,30 @@
+// Temp workspaces on real disk, removed after each test file.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const made: string[] = [];
+
+export function tempWorkspace(prefix = 'memcode-test-'): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempWorkspaces(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export function readMessages(workspace: string): Array<Record<string, any>> {
+  const file = path.join(workspace, '.memcode', 'recall', 'messages.jsonl');
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+}
+
+/** The system prompt of a recorded chat request. */
+export function systemPrompt(body: any): string {
+  return body.messages.find((m: any) => m.role === 'system')?.content ?? '';
+}

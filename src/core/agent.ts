@@ -310,7 +310,7 @@ export class Agent {
     if (forceEvict || context.usage.total > budget) {
       // A grown summary can leave the first cut short of the target: cut again, a bounded number of times.
       for (let round = 0; round < 3 && (round === 0 || context.usage.total > budget); round++) {
-        if (!(await this.evict(context.usage, signal))) break;
+        if (!(await this.evict(context.usage, signal, forceEvict))) break;
         context = this.assemble(tools);
       }
       if (context.usage.total > budget) {
@@ -333,10 +333,12 @@ export class Agent {
    * target also leaves room under the pressure threshold for the fixed parts and a grown summary,
    * so one eviction is not followed at once by another.
    */
-  private async evict(usage: ContextUsage, signal: AbortSignal): Promise<boolean> {
+  private async evict(usage: ContextUsage, signal: AbortSignal, forced: boolean): Promise<boolean> {
     const budget = this.mainContext.budget;
     const room = budget * (this.options.pressureThreshold ?? 0.75) - usage.system - usage.workingContext - Math.min(700, budget * 0.1);
-    const target = Math.max(0, Math.min(budget * (this.options.evictTarget ?? 0.5), room));
+    let target = Math.max(0, Math.min(budget * (this.options.evictTarget ?? 0.5), room));
+    // The server counted more than we did: our count is not to be trusted, so halve the queue at least.
+    if (forced) target = Math.min(target, usage.queue / 2);
     const state = this.recall.state();
     const queue = this.recall.since(state.firstInContextId);
     const plan = planEviction(queue, (r) => this.mainContext.countRecord(r), target);

@@ -95,6 +95,8 @@ export function repairToolPairs(queue: readonly MessageRecord[]): MessageRecord[
 
 export class MainContext {
   private fixedCache = new Map<string, number>();
+  /** Stored records never change, so each is rendered and counted once (keyed by the record object). */
+  private rendered = new WeakMap<MessageRecord, { message: ChatMessage; tokens: number }>();
 
   constructor(
     private readonly tokens: TokenCounter,
@@ -117,8 +119,18 @@ export class MainContext {
     return n;
   }
 
+  private render(r: MessageRecord): { message: ChatMessage; tokens: number } {
+    let entry = this.rendered.get(r);
+    if (!entry) {
+      const message = renderRecord(r);
+      entry = { message, tokens: this.tokens.countMessage(message, r.id > 0 ? `r${r.id}` : undefined) };
+      this.rendered.set(r, entry);
+    }
+    return entry;
+  }
+
   countRecord(r: MessageRecord): number {
-    return this.tokens.countMessage(renderRecord(r), r.id > 0 ? `r${r.id}` : undefined);
+    return this.render(r).tokens;
   }
 
   /** System instructions + tool schemas: the part no eviction can shrink. */
@@ -135,8 +147,9 @@ export class MainContext {
     const messages: ChatMessage[] = [{ role: 'system', content: systemContent }];
     let queueTokens = 0;
     for (const r of queue) {
-      messages.push(renderRecord(r));
-      queueTokens += this.countRecord(r);
+      const { message, tokens } = this.render(r);
+      messages.push(message);
+      queueTokens += tokens;
     }
     const system = this.systemTokens(input.instructions, input.tools);
     const workingContext = this.countFixed(blocksText) + this.countFixed(metadataText);

@@ -22,6 +22,7 @@ export interface AgentSettings {
   maxSteps?: number;
   autoRecall?: boolean;
   lockWaitMs?: number;
+  /** Retries after a 429, 5xx or network error (default 2: three attempts in all). */
   maxRetries?: number;
   approvals: ApprovalProvider;
   observer?: AgentObserver;
@@ -51,7 +52,7 @@ export function openAgent(settings: AgentSettings): Agent {
     baseUrl: settings.baseUrl,
     apiKey: settings.apiKey,
     model: settings.model,
-    maxRetries: settings.maxRetries,
+    maxRetries: settings.maxRetries ?? 2,
     onRetry: ({ attempt, delayMs, error }) =>
       settings.observer?.onWarning?.(`${error.message}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
   });

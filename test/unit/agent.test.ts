@@ -21,7 +21,6 @@ function isSummaryRequest(body: any): boolean {
 describe('agent loop', () => {
   let llm: FakeLlm;
   let workspace: string;
-  const agents: Agent[] = [];
 
   function agent(options: Partial<Parameters<typeof openAgent>[0]> = {}): Agent {
     const a = openAgent({
@@ -34,7 +33,6 @@ describe('agent loop', () => {
       maxRetries: 0,
       ...options,
     });
-    agents.push(a);
     return a;
   }
 
@@ -77,7 +75,7 @@ describe('agent loop', () => {
 
   it('returns malformed and unknown tool calls to the model as errors and keeps going', async () => {
     llm.script(
-      { toolCalls: [{ name: 'no_such_tool', arguments: {} }, { name: 'read_file', arguments: '{"path": ' }] },
+      { toolCalls: [{ name: 'no_such_tool', arguments: {} }, { name: 'read_file', arguments: 'path=src/index.ts' }] },
       { text: 'Sorry, let me answer directly.' },
     );
     const result = await agent().send('read something');
@@ -111,38 +109,35 @@ describe('agent loop', () => {
   });
 
   it('delivers a message typed mid-run at the next step', async () => {
-    llm.script(
-      { toolCalls: [{ name: 'list_files', arguments: {} }], text: '' },
-      { text: 'Both answered.' },
-    );
-    const a = agent();
-    let sentSecond = false;
-    const a2 = a;
-    const turn = a.send('first question');
-    // The first request is in flight once the fake has recorded it.
-    while (!llm.chatRequests().length) await new Promise((r) => setTimeout(r, 5));
-    void a2.send('and a second thing');
-    sentSecond = true;
-    const result = await turn;
-    assert.ok(sentSecond);
+    llm.script({ toolCalls: [{ name: 'write_file', arguments: { path: 'notes.txt', content: 'hi' } }] }, { text: 'Both answered.' });
+    // The person types while the agent waits for an approval: the message must reach the model at the next step.
+    let a: Agent | undefined;
+    const approvals: ApprovalProvider = {
+      request: async () => {
+        void a!.send('and a second thing');
+        return { approved: true };
+      },
+    };
+    a = agent({ approvals });
+    const result = await a.send('first question');
     assert.equal(result.reply, 'Both answered.');
-    const last = llm.chatRequests()[1].body.messages;
-    assert.equal(last[last.length - 1].content, 'and a second thing');
+    assert.equal(llm.chatRequests().length, 2);
+    const second = llm.chatRequests()[1].body.messages;
+    assert.deepEqual(second.slice(-2).map((m: any) => m.role), ['tool', 'user']);
+    assert.equal(second.at(-1).content, 'and a second thing');
   });
 
   it('stops mid-stream and leaves a consistent queue', async () => {
     llm.script({ text: 'x'.repeat(4000), chunkSize: 10, delayMs: 5 });
-    const a = agent();
-    let seen = '';
-    const turn = a.send('write a long essay', undefined);
-    const observerAgent = a;
-    while (llm.chatRequests().length === 0) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 60));
-    observerAgent.stop();
+    let streamed = '';
+    const a = agent({ observer: { onText: (d) => (streamed += d) } });
+    const turn = a.send('write a long essay');
+    while (streamed.length < 50) await new Promise((r) => setTimeout(r, 5));
+    a.stop();
     const result = await turn;
-    seen = result.reply;
     assert.equal(result.stopped, true);
-    assert.ok(seen.length > 0 && seen.length < 4000, 'part of the reply arrived before the stop');
+    assert.ok(streamed.length < 4000, 'the stream ended early');
+    assert.equal(result.reply, streamed, 'the turn reports what the person saw');
     llm.script({ text: 'Fine.' });
     const next = await a.send('never mind');
     assert.equal(next.reply, 'Fine.');
@@ -251,8 +246,9 @@ describe('agent loop', () => {
 
   it('surfaces model-server errors as typed errors with the URL', async () => {
     llm.script({ status: 401 });
-    await assert.rejects(agent().send('hi'), (err: unknown) => err instanceof LlmError && err.kind === 'auth' && err.message.includes(llm.url.replace(/\/v1$/, '')));
+    const a = agent();
+    await assert.rejects(a.send('hi'), (err: unknown) => err instanceof LlmError && err.kind === 'auth' && err.message.includes(llm.url.replace(/\/v1$/, '')));
     llm.script({ text: 'works now' });
-    assert.equal((await agents[0].send('again')).reply, 'works now');
+    assert.equal((await a.send('again')).reply, 'works now');
   });
 });

@@ -49,7 +49,11 @@ describe('memcode CLI', function () {
   it('finds a message from an earlier session with conversation_search', async () => {
     llm.script({ text: 'Got it.' });
     assert.equal((await chat('The flaky test is tests/payment_retry.spec.ts; it fails when TZ is not UTC.')).code, 0);
-    llm.script({ toolCalls: [{ name: 'conversation_search', arguments: { query: 'flaky test' } }] }, { text: 'It was payment_retry.' });
+    llm.script(
+      { text: 'Summary: the person pointed out a flaky test.' }, // --new folds the old session into the summary first
+      { toolCalls: [{ name: 'conversation_search', arguments: { query: 'flaky test' } }] },
+      { text: 'It was payment_retry.' },
+    );
     const run = await chat('which test was flaky last time?', '--new', '--no-auto-recall');
     assert.equal(run.code, 0, run.stderr);
     const last = llm.chatRequests().at(-1)!.body;

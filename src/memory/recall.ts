@@ -1,0 +1,275 @@
+// Recall memory (DESIGN.md §5): every message, append-only, one JSON line each in
+// recall/messages.jsonl, plus recall/state.json (the running summary and where the queue starts).
+// Lines are only ever appended, never rewritten, so a crash can at worst cut off the last line.
+import * as fs from 'node:fs';
+import type { Role } from '../llm/types';
+import { readJsonFile, writeJsonAtomic } from './atomicFile';
+import { checkPage, DEFAULT_SEARCH_ROLES, paginate, parseDateRange, rankDocs, type SearchDoc } from './recallSearch';
+import type { MemoryPaths } from './store';
+import { type Clock, MemoryError, type MessageRecord, type Page, type RecallState } from './types';
+
+export interface RecallSearchOptions {
+  /** 1-based. */
+  page?: number;
+  /** Default 5. */
+  pageSize?: number;
+  excludeIds?: Set<number>;
+  roles?: Role[];
+}
+
+export type NewMessage = Omit<MessageRecord, 'id' | 'time'> & { time?: string };
+
+const ROLES = new Set<string>(['system', 'user', 'assistant', 'tool']);
+const NEWLINE = 0x0a;
+
+export class RecallLog {
+  private readonly records: MessageRecord[] = [];
+  private readonly docs: SearchDoc[] = [];
+  private readonly indexById = new Map<number, number>();
+  /** Bytes of complete lines already read; what follows is new (or an unfinished last line). */
+  private offset = 0;
+  /** Lines read so far, to name a bad line by its number. */
+  private lineNo = 0;
+  /** Byte offsets of bad lines already reported, so each is reported once. */
+  private readonly reported = new Set<number>();
+  /** Set when the file ends in a line without its newline (a write cut off by a crash). */
+  private hasTail = false;
+
+  private constructor(
+    private readonly file: string,
+    private readonly stateFile: string,
+    private readonly clock: Clock,
+    private readonly warn: (msg: string) => void,
+  ) {}
+
+  static open(paths: MemoryPaths, opts: { clock?: Clock; warn?: (msg: string) => void } = {}): RecallLog {
+    const log = new RecallLog(
+      paths.messagesFile,
+      paths.stateFile,
+      opts.clock ?? (() => new Date()),
+      opts.warn ?? ((msg) => console.warn(`[memcode] ${msg}`)),
+    );
+    log.refresh();
+    return log;
+  }
+
+  /** Adds a message; once this returns, the line is on disk (fsync) and survives a kill -9. */
+  append(entry: NewMessage): MessageRecord {
+    // Another process may have appended since we last looked (it held the lock then, we hold it now).
+    this.refresh();
+    const record = withoutUndefined({ id: this.lastId() + 1, ...entry, time: entry.time ?? this.clock().toISOString() }) as MessageRecord;
+    // A line cut off by a crash must not swallow ours: start on a fresh line, never rewrite earlier bytes.
+    const line = `${this.hasTail ? '\n' : ''}${JSON.stringify(record)}\n`;
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(this.file, 'a');
+      fs.writeSync(fd, line);
+      fs.fsyncSync(fd);
+    } catch (err) {
+      throw new MemoryError('io', `could not append to ${this.file}: ${(err as Error).message}`);
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+    // Read it back rather than trusting our own bookkeeping: the offset then stays exact.
+    this.refresh();
+    return this.get(record.id) ?? record;
+  }
+
+  /** Reads lines appended by another process since our last read; returns how many messages are new. */
+  refresh(): number {
+    let size: number;
+    try {
+      size = fs.statSync(this.file).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw new MemoryError('io', `could not read ${this.file}: ${(err as Error).message}`);
+    }
+    if (size < this.offset) {
+      this.warn(`${this.file} got shorter (someone edited or replaced it); reading it again from the start`);
+      this.reset();
+    }
+    if (size === this.offset) return 0;
+    const bytes = this.readFrom(this.offset, size - this.offset);
+    const before = this.records.length;
+    let lineStart = 0;
+    for (let nl = bytes.indexOf(NEWLINE); nl >= 0; nl = bytes.indexOf(NEWLINE, lineStart)) {
+      this.lineNo++;
+      this.addLine(bytes.toString('utf8', lineStart, nl), this.offset + lineStart);
+      lineStart = nl + 1;
+    }
+    this.offset += lineStart;
+    this.hasTail = lineStart < bytes.length;
+    if (this.hasTail && !this.reported.has(this.offset)) {
+      this.reported.add(this.offset);
+      this.warn(
+        `${this.file} ends with an incomplete line (${bytes.length - lineStart} bytes, probably cut off when a process was killed mid-write); ignoring it`,
+      );
+    }
+    return this.records.length - before;
+  }
+
+  all(): readonly MessageRecord[] {
+    return this.records;
+  }
+
+  get(id: number): MessageRecord | undefined {
+    const i = this.indexById.get(id);
+    return i === undefined ? undefined : this.records[i];
+  }
+
+  /** Messages with id >= `id`, in order. */
+  since(id: number): MessageRecord[] {
+    let lo = 0;
+    let hi = this.records.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.records[mid].id < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.records.slice(lo);
+  }
+
+  count(): number {
+    return this.records.length;
+  }
+
+  lastId(): number {
+    return this.records.length ? this.records[this.records.length - 1].id : 0;
+  }
+
+  /** Ranked keyword search over user and assistant messages and tool results (see recallSearch.ts). */
+  search(query: string, opts: RecallSearchOptions = {}): Page<MessageRecord> {
+    const page = opts.page ?? 1;
+    const pageSize = opts.pageSize ?? 5;
+    checkPage(page, pageSize);
+    const ranked = rankDocs(this.docs, query, { excludeIds: opts.excludeIds, roles: opts.roles }, page * pageSize);
+    return {
+      total: ranked.total,
+      page,
+      pages: Math.ceil(ranked.total / pageSize),
+      results: ranked.top.slice((page - 1) * pageSize).map((i) => this.records[i]),
+    };
+  }
+
+  /** Messages between two dates (YYYY-MM-DD, whole UTC days, or ISO timestamps), inclusive, oldest first. */
+  searchByDate(start: string, end: string, opts: { page?: number; pageSize?: number } = {}): Page<MessageRecord> {
+    const { startMs, endMs } = parseDateRange(start, end);
+    const roles = new Set<Role>(DEFAULT_SEARCH_ROLES);
+    const found: number[] = [];
+    for (let i = 0; i < this.docs.length; i++) {
+      const d = this.docs[i];
+      if (d.kind !== 'auto_recall' && roles.has(d.role) && d.timeMs >= startMs && d.timeMs <= endMs) found.push(i);
+    }
+    // The log is in append order; with a settable clock that need not be time order.
+    found.sort((a, b) => this.docs[a].timeMs - this.docs[b].timeMs || this.docs[a].id - this.docs[b].id);
+    const page = paginate(found, opts.page ?? 1, opts.pageSize ?? 5);
+    return { ...page, results: page.results.map((i) => this.records[i]) };
+  }
+
+  state(): RecallState {
+    const fallback = (): RecallState => ({ summary: '', firstInContextId: 1, pressureAlerted: false, updated: this.clock().toISOString() });
+    const raw = readJsonFile<Partial<RecallState>>(this.stateFile, { fallback, validate: isRecallState, warn: this.warn });
+    const base = fallback();
+    return {
+      summary: raw.summary ?? base.summary,
+      firstInContextId: raw.firstInContextId ?? base.firstInContextId,
+      pressureAlerted: raw.pressureAlerted ?? base.pressureAlerted,
+      updated: raw.updated ?? base.updated,
+    };
+  }
+
+  saveState(patch: Partial<RecallState>): RecallState {
+    const next: RecallState = { ...this.state(), updated: this.clock().toISOString(), ...withoutUndefined(patch) };
+    writeJsonAtomic(this.stateFile, next);
+    return next;
+  }
+
+  private readFrom(position: number, length: number): Buffer {
+    const buf = Buffer.alloc(length);
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      let read = 0;
+      while (read < length) {
+        const n = fs.readSync(fd, buf, read, length - read, position + read);
+        if (n === 0) break;
+        read += n;
+      }
+      return read === length ? buf : buf.subarray(0, read);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private addLine(text: string, at: number): void {
+    const line = text.trim();
+    if (!line) return;
+    const record = parseRecord(line);
+    let problem: string | undefined;
+    if (!record) problem = 'is not a message record';
+    else if (record.id <= this.lastId()) problem = `repeats or goes back to id ${record.id} (the last was ${this.lastId()})`;
+    if (problem || !record) {
+      // Reported once, kept on disk: never delete what might be someone's only copy.
+      if (!this.reported.has(at)) {
+        this.reported.add(at);
+        this.warn(`${this.file} line ${this.lineNo} ${problem ?? 'is unreadable'}; skipping it (left in the file)`);
+      }
+      return;
+    }
+    this.indexById.set(record.id, this.records.length);
+    this.records.push(record);
+    this.docs.push(toSearchDoc(record));
+  }
+
+  private reset(): void {
+    this.records.length = 0;
+    this.docs.length = 0;
+    this.indexById.clear();
+    this.offset = 0;
+    this.lineNo = 0;
+    this.hasTail = false;
+  }
+}
+
+function parseRecord(line: string): MessageRecord | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const r = v as Partial<MessageRecord>;
+  if (!Number.isInteger(r.id) || (r.id as number) < 1 || typeof r.role !== 'string' || !ROLES.has(r.role)) return undefined;
+  // Lenient about the rest: a message with a missing field is still worth remembering.
+  return {
+    ...r,
+    id: r.id as number,
+    role: r.role,
+    session: typeof r.session === 'string' ? r.session : '',
+    content: typeof r.content === 'string' ? r.content : '',
+    time: typeof r.time === 'string' ? r.time : '',
+    tokens: typeof r.tokens === 'number' ? r.tokens : 0,
+  };
+}
+
+function toSearchDoc(r: MessageRecord): SearchDoc {
+  let text = r.content;
+  // What the agent did (commands run, files edited) is worth finding too.
+  if (r.toolCalls?.length) text += `\n${r.toolCalls.map((c) => `${c.name} ${c.arguments}`).join('\n')}`;
+  return { id: r.id, role: r.role, kind: r.kind, text: text.toLowerCase(), timeMs: Date.parse(r.time) };
+}
+
+function isRecallState(v: unknown): v is Partial<RecallState> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const s = v as Record<string, unknown>;
+  return (
+    (s.summary === undefined || typeof s.summary === 'string') &&
+    (s.firstInContextId === undefined || (Number.isInteger(s.firstInContextId) && (s.firstInContextId as number) >= 1)) &&
+    (s.pressureAlerted === undefined || typeof s.pressureAlerted === 'boolean') &&
+    (s.updated === undefined || typeof s.updated === 'string')
+  );
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,238 @@
+// Keyword search over the message log (conversation_search, conversation_search_date, automatic
+// recall). Plain scans over text lowercased once: 50k messages take a few milliseconds, no index to keep.
+import type { Role } from '../llm/types';
+import { type MessageKind, MemoryError, type Page } from './types';
+
+/** A message as search sees it; built once per message when it enters the log. */
+export interface SearchDoc {
+  id: number;
+  role: Role;
+  kind?: MessageKind;
+  /** Content (and tool-call names and arguments), lowercased. */
+  text: string;
+  /** Milliseconds since the epoch, NaN when the record's time is unreadable. */
+  timeMs: number;
+}
+
+export const DEFAULT_SEARCH_ROLES: readonly Role[] = ['user', 'assistant', 'tool'];
+
+// Words that say nothing about which message is meant ("what did we decide about X").
+const STOP_WORDS = new Set(
+  ('a an and are as at be been but by can could did do does for from had has have how i if in into is it its ' +
+    'me my no not of on or our so that the their them then there these they this those to us was we were what ' +
+    'when where which who why will with would you your about any all just also please remember recall ' +
+    'said say told tell talked discuss discussed earlier')
+    .split(' '),
+);
+
+// BM25's saturation and length normalisation: repeats count less and less, long tool dumps do not win by bulk.
+const K1 = 1.2;
+const B = 0.5;
+
+export interface Query {
+  terms: string[];
+  /** The whole query, lowercased with spaces collapsed, for the exact-phrase bonus. */
+  phrase: string;
+}
+
+export function parseQuery(query: string): Query {
+  const words = query
+    .toLowerCase()
+    .split(/\s+/)
+    // Keep inner punctuation (ledger-svc, foo.bar, a/b.ts) but not quotes, backticks, commas around words.
+    .map((w) => w.replace(/^[^\p{L}\p{N}_$@#]+|[^\p{L}\p{N}_$]+$/gu, ''))
+    .filter((w) => w.length > 0);
+  let terms = words.filter((w) => !STOP_WORDS.has(w) && (w.length > 1 || /\p{N}/u.test(w)));
+  // A query of nothing but small words still means something ("is it done"): search for them then.
+  if (terms.length === 0) terms = words;
+  return { terms: [...new Set(terms)], phrase: words.join(' ') };
+}
+
+/** What a term is looked for as: a plural also finds its singular (`tests` → `test`). */
+function needle(term: string): string {
+  return term.length >= 4 && term.endsWith('s') && !term.endsWith('ss') ? term.slice(0, -1) : term;
+}
+
+function isWordChar(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95 || code > 127;
+}
+
+export interface SearchFilter {
+  excludeIds?: Set<number>;
+  roles?: readonly Role[];
+}
+
+export interface Ranked {
+  /** How many documents match at all. */
+  total: number;
+  /** Indices into `docs` of the best `limit` matches, best first. */
+  top: number[];
+}
+
+/** Occurrences past this add nothing worth counting (BM25 saturates long before). */
+const MAX_COUNT = 12;
+/** Beyond this many wanted results, sorting everything beats keeping a sorted short list. */
+const INSERTION_LIMIT = 256;
+
+/**
+ * Ranks `docs` for `query` and returns the best `limit` of them. More distinct query terms matched
+ * always wins; then a BM25-like weight with a bonus for whole words and for the exact phrase; ties go
+ * to the newer message. Terms match inside identifiers too (`ledger` finds `ledger-svc`).
+ */
+export function rankDocs(docs: readonly SearchDoc[], query: string, filter: SearchFilter = {}, limit = Infinity): Ranked {
+  const { terms, phrase } = parseQuery(query);
+  if (terms.length === 0 || limit <= 0) return { total: 0, top: [] };
+  const needles = terms.map(needle);
+  const T = needles.length;
+  const roles = new Set(filter.roles ?? DEFAULT_SEARCH_ROLES);
+  const exclude = filter.excludeIds;
+
+  // Pass 1 collects raw matches into flat arrays (no allocation per message); scores need the
+  // document frequencies, which are known only once every message has been seen.
+  let capacity = 1024;
+  let hitIndex = new Int32Array(capacity);
+  let counts = new Uint8Array(capacity * T);
+  // Tenths: 10 whole word, 8 word start, 5 inside a word.
+  let weights = new Uint8Array(capacity * T);
+  let hits = 0;
+  const df = new Float64Array(T);
+  let totalLen = 0;
+  let searched = 0;
+  for (let i = 0; i < docs.length; i++) {
+    const doc = docs[i];
+    if (doc.kind === 'auto_recall' || !roles.has(doc.role) || (exclude !== undefined && exclude.has(doc.id))) continue;
+    searched++;
+    const text = doc.text;
+    totalLen += text.length;
+    if (hits === capacity) {
+      capacity *= 2;
+      hitIndex = grow(hitIndex, new Int32Array(capacity));
+      counts = grow(counts, new Uint8Array(capacity * T));
+      weights = grow(weights, new Uint8Array(capacity * T));
+    }
+    const base = hits * T;
+    let any = false;
+    for (let t = 0; t < T; t++) {
+      const n = needles[t];
+      let at = text.indexOf(n);
+      if (at < 0) continue;
+      let count = 0;
+      let best = 0;
+      while (at >= 0 && count < MAX_COUNT) {
+        count++;
+        if (best < 10) {
+          const starts = at === 0 || !isWordChar(text.charCodeAt(at - 1));
+          const endAt = at + n.length;
+          const w = starts ? (endAt >= text.length || !isWordChar(text.charCodeAt(endAt)) ? 10 : 8) : 5;
+          if (w > best) best = w;
+        }
+        at = text.indexOf(n, at + n.length);
+      }
+      counts[base + t] = count;
+      weights[base + t] = best;
+      df[t]++;
+      any = true;
+    }
+    if (any) hitIndex[hits++] = i;
+  }
+  if (hits === 0) return { total: 0, top: [] };
+
+  // Pass 2: score, and keep only what was asked for.
+  const avgLen = totalLen / Math.max(1, searched);
+  const idf = Array.from(df, (d) => Math.log(1 + (searched - d + 0.5) / (d + 0.5)));
+  const idfSum = idf.reduce((a, b) => a + b, 0) || 1;
+  const multiTerm = phrase.includes(' ');
+  const keys = new Float64Array(hits);
+  for (let h = 0; h < hits; h++) {
+    const doc = docs[hitIndex[h]];
+    const norm = K1 * (1 - B + (B * doc.text.length) / (avgLen || 1));
+    let matched = 0;
+    let score = 0;
+    for (let t = 0, at = h * T; t < T; t++, at++) {
+      const c = counts[at];
+      if (c === 0) continue;
+      matched++;
+      score += idf[t] * (weights[at] / 10) * ((c * (K1 + 1)) / (c + norm));
+    }
+    if (multiTerm && doc.text.includes(phrase)) score += idfSum;
+    // Coarse steps (a twentieth of a perfect single match): a few characters of length must not
+    // outweigh recency between messages that match equally well.
+    keys[h] = matched * 1e7 + Math.min(1e7 - 1, Math.round((score / idfSum) * 20));
+  }
+  const better = (a: number, b: number) => keys[a] > keys[b] || (keys[a] === keys[b] && docs[hitIndex[a]].id > docs[hitIndex[b]].id);
+
+  let order: number[];
+  if (limit <= INSERTION_LIMIT) {
+    order = [];
+    for (let h = 0; h < hits; h++) {
+      if (order.length === limit && !better(h, order[order.length - 1])) continue;
+      let pos = order.length;
+      while (pos > 0 && better(h, order[pos - 1])) pos--;
+      order.splice(pos, 0, h);
+      if (order.length > limit) order.pop();
+    }
+  } else {
+    order = Array.from({ length: hits }, (_, h) => h);
+    order.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
+    if (order.length > limit) order.length = limit;
+  }
+  return { total: hits, top: order.map((h) => hitIndex[h]) };
+}
+
+function grow<A extends Int32Array | Uint8Array>(from: A, to: A): A {
+  to.set(from);
+  return to;
+}
+
+/** Throws MemoryError('invalid') unless both are whole numbers from 1 up. */
+export function checkPage(page: number, pageSize: number): void {
+  if (!Number.isInteger(page) || page < 1) throw new MemoryError('invalid', `page must be a whole number from 1 up, not ${page}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new MemoryError('invalid', `page size must be a whole number from 1 up, not ${pageSize}`);
+}
+
+export function paginate<T>(items: readonly T[], page = 1, pageSize = 5): Page<T> {
+  checkPage(page, pageSize);
+  const total = items.length;
+  const start = (page - 1) * pageSize;
+  return { total, page, pages: Math.ceil(total / pageSize), results: items.slice(start, start + pageSize) };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The inclusive time range [startMs, endMs] of a date search. A bare date is a whole UTC day; a
+ * timestamp without a zone is read as UTC, so results never depend on the machine's time zone.
+ */
+export function parseDateRange(start: string, end: string): { startMs: number; endMs: number } {
+  const startMs = parseBound(start, 'start_date', 'start');
+  const endMs = parseBound(end, 'end_date', 'end');
+  if (startMs > endMs) {
+    throw new MemoryError('invalid', `start_date ${start.trim()} is after end_date ${end.trim()}; give the earlier date first`);
+  }
+  return { startMs, endMs };
+}
+
+function parseBound(value: string, name: string, side: 'start' | 'end'): number {
+  const v = String(value ?? '').trim();
+  const bad = () =>
+    new MemoryError('invalid', `${name} "${v}" is not a date: use YYYY-MM-DD (a whole day, UTC) or an ISO timestamp such as 2026-03-02T09:00:00Z`);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+    const ms = utcDay(v);
+    if (Number.isNaN(ms)) throw bad();
+    return side === 'start' ? ms : ms + DAY_MS - 1;
+  }
+  const stamp = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/i.exec(v);
+  if (stamp) {
+    const ms = Date.parse(`${stamp[1]}T${stamp[2]}${stamp[5] ?? 'Z'}`);
+    if (Number.isNaN(ms) || Number.isNaN(utcDay(stamp[1]))) throw bad();
+    return ms;
+  }
+  throw bad();
+}
+
+/** Midnight UTC of a YYYY-MM-DD day, or NaN if there is no such day. */
+function utcDay(ymd: string): number {
+  const ms = Date.UTC(Number(ymd.slice(0, 4)), Number(ymd.slice(5, 7)) - 1, Number(ymd.slice(8, 10)));
+  // Date.UTC rolls 2026-02-30 over to March; a day that does not come back unchanged does not exist.
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === ymd ? ms : NaN;
+}

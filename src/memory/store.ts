@@ -1,0 +1,129 @@
+// The project's memory folder (DESIGN.md §5): its layout, its schema version and its lock.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from './atomicFile';
+import { acquireLock, type LockHandle } from './lock';
+import { type AgentFile, type Clock, MemoryError, SCHEMA_VERSION } from './types';
+
+export interface MemoryPaths {
+  root: string;
+  agentFile: string;
+  memoryDir: string;
+  recallDir: string;
+  messagesFile: string;
+  stateFile: string;
+  sessionsFile: string;
+  archivalDir: string;
+  lockFile: string;
+}
+
+export function memoryPaths(root: string): MemoryPaths {
+  const r = path.resolve(root);
+  const recallDir = path.join(r, 'recall');
+  return {
+    root: r,
+    agentFile: path.join(r, 'agent.json'),
+    memoryDir: path.join(r, 'memory'),
+    recallDir,
+    messagesFile: path.join(recallDir, 'messages.jsonl'),
+    stateFile: path.join(recallDir, 'state.json'),
+    sessionsFile: path.join(r, 'sessions.json'),
+    archivalDir: path.join(r, 'archival'),
+    lockFile: path.join(r, 'lock'),
+  };
+}
+
+export interface MemoryStoreOptions {
+  clock?: Clock;
+  warn?: (msg: string) => void;
+  /** The chat model in use; recorded in agent.json. */
+  model?: string;
+}
+
+export class MemoryStore {
+  private constructor(
+    readonly root: string,
+    readonly paths: MemoryPaths,
+    readonly agent: AgentFile,
+    readonly clock: Clock,
+    readonly warn: (msg: string) => void,
+  ) {}
+
+  /** Opens the memory folder at `root`, creating the layout if it is missing. */
+  static open(root: string, opts: MemoryStoreOptions = {}): MemoryStore {
+    const clock = opts.clock ?? (() => new Date());
+    const warn = opts.warn ?? ((msg: string) => console.warn(`[memcode] ${msg}`));
+    const paths = memoryPaths(root);
+    // Refuse a newer schema before touching anything: an older MemCode must not "repair" newer data.
+    refuseNewerSchema(paths.agentFile);
+    createLayout(paths);
+    let created = false;
+    let agent = readJsonFile<AgentFile>(paths.agentFile, {
+      fallback: () => {
+        created = true;
+        return { schemaVersion: SCHEMA_VERSION, agentId: randomUUID(), created: clock().toISOString() };
+      },
+      validate: isAgentFile,
+      warn,
+    });
+    if (opts.model && agent.model !== opts.model) {
+      agent = { ...agent, model: opts.model };
+      created = true;
+    }
+    if (created) writeJsonAtomic(paths.agentFile, agent);
+    return new MemoryStore(paths.root, paths, agent, clock, warn);
+  }
+
+  /** Takes the folder's lock for one turn or one index run; fails with MemoryError('locked') after `waitMs`. */
+  lock(purpose: string, waitMs = 0): Promise<LockHandle> {
+    return acquireLock(this.paths.lockFile, { purpose, waitMs });
+  }
+
+  async withLock<T>(purpose: string, fn: () => Promise<T>, waitMs = 0): Promise<T> {
+    const handle = await this.lock(purpose, waitMs);
+    try {
+      return await fn();
+    } finally {
+      handle.release();
+    }
+  }
+}
+
+function createLayout(paths: MemoryPaths): void {
+  try {
+    for (const dir of [paths.root, paths.memoryDir, paths.recallDir, paths.archivalDir]) fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new MemoryError('io', `could not create the memory folder ${paths.root}: ${(err as Error).message}`);
+  }
+  // Created once and then left alone: a team that shares memory/ edits this file.
+  const gitignore = path.join(paths.root, '.gitignore');
+  if (!fs.existsSync(gitignore)) writeFileAtomic(gitignore, '*\n');
+}
+
+function refuseNewerSchema(agentFile: string): void {
+  let version: unknown;
+  try {
+    version = (JSON.parse(fs.readFileSync(agentFile, 'utf8')) as { schemaVersion?: unknown } | null)?.schemaVersion;
+  } catch {
+    return; // Missing or corrupt: open() deals with it.
+  }
+  if (typeof version === 'number' && version > SCHEMA_VERSION) {
+    throw new MemoryError(
+      'schema_newer',
+      `${agentFile} was written by a newer MemCode (schema ${version}, this one reads up to ${SCHEMA_VERSION}); update MemCode or point memcode.storagePath elsewhere`,
+    );
+  }
+}
+
+function isAgentFile(v: unknown): v is AgentFile {
+  if (typeof v !== 'object' || v === null) return false;
+  const a = v as Partial<AgentFile>;
+  return (
+    typeof a.schemaVersion === 'number' &&
+    typeof a.agentId === 'string' &&
+    a.agentId.length > 0 &&
+    typeof a.created === 'string' &&
+    (a.model === undefined || typeof a.model === 'string')
+  );
+}

@@ -1,0 +1,261 @@
+// Working context (DESIGN.md §2): the bounded blocks the agent edits and always sees. Each block is a
+// Markdown file in memory/ that a person may edit too; their edits are picked up by refresh().
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from './atomicFile';
+import { formatBlockFile, parseBlockFile } from './frontMatter';
+import { type BlockRecord, MemoryError } from './types';
+
+export const DEFAULT_BLOCK_LIMIT = 5000;
+
+export const DEFAULT_BLOCKS: ReadonlyArray<Omit<BlockRecord, 'value'>> = [
+  {
+    label: 'project',
+    description: 'The project: architecture, conventions, build and test commands, decisions.',
+    limit: DEFAULT_BLOCK_LIMIT,
+  },
+  {
+    label: 'user',
+    description: "The person you work with: their preferences, habits and how they like answers and code.",
+    limit: DEFAULT_BLOCK_LIMIT,
+  },
+  {
+    label: 'task',
+    description: 'Scratchpad for the task at hand: goal, plan, progress, next step. Clean it when the task ends.',
+    limit: DEFAULT_BLOCK_LIMIT,
+  },
+];
+
+const DEFAULT_ORDER = DEFAULT_BLOCKS.map((b) => b.label);
+
+/** What the file looked like when we last read or wrote it, to notice a person's edit cheaply. */
+interface FileStamp {
+  mtimeMs: number;
+  ctimeMs: number;
+  size: number;
+  ino: number;
+}
+
+export class WorkingContext {
+  private readonly memoryDir: string;
+  private readonly warn: (msg: string) => void;
+  private readonly byLabel = new Map<string, BlockRecord>();
+  private readonly stamps = new Map<string, FileStamp>();
+
+  constructor(memoryDir: string, opts: { warn?: (msg: string) => void } = {}) {
+    this.memoryDir = memoryDir;
+    this.warn = opts.warn ?? ((msg) => console.warn(`[memcode] ${msg}`));
+  }
+
+  /** Creates the missing default block files, then reads every `*.md` in the folder as a block. */
+  load(): void {
+    fs.mkdirSync(this.memoryDir, { recursive: true });
+    this.createMissingDefaults();
+    this.byLabel.clear();
+    this.stamps.clear();
+    for (const label of this.labelsOnDisk()) this.readBlock(label);
+  }
+
+  /** Re-reads blocks whose files changed since we last saw them; true if anything changed. */
+  refresh(): boolean {
+    this.createMissingDefaults();
+    let changed = false;
+    const onDisk = new Set(this.labelsOnDisk());
+    for (const label of [...this.byLabel.keys()]) {
+      if (!onDisk.has(label)) {
+        this.byLabel.delete(label);
+        this.stamps.delete(label);
+        changed = true;
+      }
+    }
+    for (const label of onDisk) {
+      if (this.refreshOne(label)) changed = true;
+    }
+    return changed;
+  }
+
+  /** In prompt order: project, user, task, then other labels alphabetically. Copies. */
+  blocks(): BlockRecord[] {
+    const rank = (label: string) => {
+      const i = DEFAULT_ORDER.indexOf(label);
+      return i < 0 ? DEFAULT_ORDER.length : i;
+    };
+    return [...this.byLabel.values()]
+      .sort((a, b) => rank(a.label) - rank(b.label) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))
+      .map((b) => ({ ...b }));
+  }
+
+  get(label: string): BlockRecord {
+    return { ...this.block(label) };
+  }
+
+  /** Adds `content` at the end of the block, on a new line. */
+  append(label: string, content: string): BlockRecord {
+    const block = this.freshBlock(label);
+    const joiner = block.value === '' || block.value.endsWith('\n') ? '' : '\n';
+    return this.write(block, block.value + joiner + content, 'consolidate it with working_context_rewrite first');
+  }
+
+  /** Replaces the one occurrence of `oldContent`; an empty `newContent` deletes it. */
+  replace(label: string, oldContent: string, newContent: string): BlockRecord {
+    const block = this.freshBlock(label);
+    if (oldContent === '') {
+      throw new MemoryError('invalid', `old_content is empty; copy the exact text to replace from block "${label}"`);
+    }
+    const count = block.value.split(oldContent).length - 1;
+    if (count !== 1) {
+      const hint =
+        count === 0
+          ? 'copy it exactly from the block, including spaces, punctuation and line breaks'
+          : 'it must match exactly once: give more surrounding text';
+      throw new MemoryError('invalid', `"${preview(oldContent)}" matched ${count} times in block "${label}"; ${hint}`);
+    }
+    let start = block.value.indexOf(oldContent);
+    let end = start + oldContent.length;
+    if (newContent === '') [start, end] = widenToWholeLines(block.value, start, end);
+    const next = block.value.slice(0, start) + newContent + block.value.slice(end);
+    return this.write(block, next, 'consolidate it with working_context_rewrite first');
+  }
+
+  /** Replaces the whole block: how the agent consolidates it. */
+  rewrite(label: string, content: string): BlockRecord {
+    return this.write(this.freshBlock(label), content, 'write a shorter version');
+  }
+
+  /** A person's edit from the UI: the same limit applies. */
+  setValue(label: string, value: string): BlockRecord {
+    return this.write(this.freshBlock(label), value, 'shorten it');
+  }
+
+  private block(label: string): BlockRecord {
+    const block = this.byLabel.get(label);
+    if (!block) {
+      const labels = this.blocks().map((b) => b.label).join(', ');
+      throw new MemoryError('not_found', `no block "${label}"; the blocks are: ${labels}`);
+    }
+    return block;
+  }
+
+  /** The block as it is on disk now, so an edit never overwrites a person's edit made since the last refresh. */
+  private freshBlock(label: string): BlockRecord {
+    if (this.byLabel.has(label)) this.refreshOne(label);
+    return this.block(label);
+  }
+
+  private write(block: BlockRecord, value: string, advice: string): BlockRecord {
+    if (value.length > block.limit) {
+      const over = value.length - block.limit;
+      throw new MemoryError(
+        'limit',
+        `block "${block.label}" would be ${fmt(value.length)} characters, ${fmt(over)} over its limit of ${fmt(block.limit)}: ${advice}`,
+      );
+    }
+    const next: BlockRecord = { ...block, value };
+    const file = this.fileOf(block.label);
+    writeFileAtomic(file, formatBlockFile(next));
+    this.byLabel.set(block.label, next);
+    this.remember(block.label);
+    return { ...next };
+  }
+
+  private createMissingDefaults(): void {
+    for (const d of DEFAULT_BLOCKS) {
+      const file = this.fileOf(d.label);
+      if (!fs.existsSync(file)) writeFileAtomic(file, formatBlockFile({ ...d, value: '' }));
+    }
+  }
+
+  private labelsOnDisk(): string[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.memoryDir);
+    } catch (err) {
+      throw new MemoryError('io', `could not list ${this.memoryDir}: ${(err as Error).message}`);
+    }
+    // Dot files are our temp files (and editors' swap files), never blocks.
+    return names.filter((n) => n.endsWith('.md') && !n.startsWith('.') && n.length > 3).map((n) => n.slice(0, -3));
+  }
+
+  private refreshOne(label: string): boolean {
+    const stamp = this.statOf(label);
+    if (!stamp) {
+      if (!this.byLabel.has(label)) return false;
+      this.byLabel.delete(label);
+      this.stamps.delete(label);
+      return true;
+    }
+    const known = this.stamps.get(label);
+    if (known && sameStamp(known, stamp)) return false;
+    const before = this.byLabel.get(label);
+    this.readBlock(label);
+    const after = this.byLabel.get(label);
+    return !before || !after || before.value !== after.value || before.description !== after.description || before.limit !== after.limit;
+  }
+
+  private readBlock(label: string): void {
+    const file = this.fileOf(label);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new MemoryError('io', `could not read ${file}: ${(err as Error).message}`);
+    }
+    const parsed = parseBlockFile(text);
+    const defaults = DEFAULT_BLOCKS.find((b) => b.label === label);
+    if (parsed.problem) this.warn(`${file}: ${parsed.problem}; using the whole text as the block's value with default settings where missing`);
+    const block: BlockRecord = {
+      label,
+      description: parsed.description ?? defaults?.description ?? '',
+      limit: parsed.limit ?? defaults?.limit ?? DEFAULT_BLOCK_LIMIT,
+      value: parsed.value,
+    };
+    if (block.value.length > block.limit) {
+      this.warn(`block "${label}" is ${fmt(block.value.length)} characters, over its limit of ${fmt(block.limit)}; the agent will have to consolidate it before adding to it`);
+    }
+    this.byLabel.set(label, block);
+    this.remember(label);
+  }
+
+  private remember(label: string): void {
+    const stamp = this.statOf(label);
+    if (stamp) this.stamps.set(label, stamp);
+  }
+
+  private statOf(label: string): FileStamp | undefined {
+    try {
+      const s = fs.statSync(this.fileOf(label));
+      return { mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, size: s.size, ino: s.ino };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private fileOf(label: string): string {
+    return path.join(this.memoryDir, `${label}.md`);
+  }
+}
+
+function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.size === b.size && a.ino === b.ino;
+}
+
+/** Deleting a whole line should not leave an empty line behind. */
+function widenToWholeLines(value: string, start: number, end: number): [number, number] {
+  if (start === end || value[start] === '\n' || value[end - 1] === '\n') return [start, end];
+  const startsLine = start === 0 || value[start - 1] === '\n';
+  const endsLine = end === value.length || value[end] === '\n';
+  if (!startsLine || !endsLine) return [start, end];
+  if (end < value.length) return [start, end + 1];
+  if (start > 0) return [start - 1, end];
+  return [start, end];
+}
+
+function preview(s: string): string {
+  const oneLine = s.replace(/\n/g, '\\n');
+  return oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine;
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,0 +1,23 @@
+// Asking the person before an edit or a command: one place that turns a rejection into the error the
+// model reads, reason included, so it can adjust instead of retrying the same thing.
+import { type ApprovalDecision, type ApprovalRequest, type ToolContext, ToolError } from './types';
+
+export async function askApproval(ctx: ToolContext, request: ApprovalRequest): Promise<void> {
+  const decision = await untilAborted(ctx.approvals.request(request), ctx.signal);
+  // Stop pressed while the question was open: do nothing, whatever the answer.
+  if (ctx.signal?.aborted) throw new ToolError('cancelled');
+  if (!decision.approved) {
+    throw new ToolError(`the person rejected the ${request.kind}: ${decision.reason?.trim() || 'no reason given'}`);
+  }
+}
+
+/** Stop must not wait for an approval nobody will answer now; the provider's late answer is ignored. */
+function untilAborted(answer: Promise<ApprovalDecision>, signal?: AbortSignal): Promise<ApprovalDecision> {
+  if (!signal) return answer;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new ToolError('cancelled'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    answer.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,8 @@
+// The read-only file tools, all confined to the workspace (see workspacePaths.ts).
+import { listFilesTool } from './listFiles';
+import { readFileTool } from './readFile';
+import { searchFilesTool } from './searchFiles';
+
+export { listFilesTool, readFileTool, searchFilesTool };
+
+export const fileTools = [readFileTool, listFilesTool, searchFilesTool];

@@ -1,0 +1,73 @@
+// list_files: what is in a folder of the workspace, folders marked with a trailing '/'.
+import * as fs from 'node:fs';
+import type { PagingHint } from './registry';
+import { type Tool, ToolError } from './types';
+import { SKIPPED_DIRS, walkWorkspace } from './workspaceWalk';
+import { resolveInWorkspace, toWorkspaceRelative } from './workspacePaths';
+
+export const MAX_LIST_ENTRIES = 500;
+
+export interface ListFilesArgs {
+  path?: string;
+  recursive?: boolean;
+}
+
+export interface ListFilesResult {
+  path: string;
+  /** Paths relative to the workspace root (ready for read_file), folders ending in '/', sorted. */
+  entries: string[];
+  truncated: boolean;
+  note?: string;
+}
+
+export const listFilesTool: Tool<ListFilesArgs> & PagingHint = {
+  name: 'list_files',
+  description:
+    'List the files and folders in a workspace folder (default: the root); folders end with "/". ' +
+    'Paths are relative to the workspace root, ready for read_file. With recursive: true, lists everything ' +
+    `below (up to ${MAX_LIST_ENTRIES} entries). Skips ${[...SKIPPED_DIRS].join(', ')}. ` +
+    'Use it to get your bearings in an unfamiliar project; use search_files to find where something is.',
+  parameters: {
+    type: 'object',
+    properties: {
+      path: { type: 'string', description: 'Folder relative to the workspace root. Default: the root.' },
+      recursive: { type: 'boolean', description: 'Also list everything in subfolders. Default false.' },
+    },
+    additionalProperties: false,
+  },
+  pagingHint: 'list a subfolder, or list without recursive',
+  async run(args, ctx) {
+    const abs = resolveInWorkspace(ctx.workspaceRoot, args.path ?? '.');
+    const rel = toWorkspaceRelative(ctx.workspaceRoot, abs);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(abs);
+    } catch {
+      throw new ToolError(`folder "${rel}" not found`);
+    }
+    if (!stat.isDirectory()) throw new ToolError(`"${rel}" is a file, not a folder; use read_file to read it`);
+
+    const entries: string[] = [];
+    let truncated = false;
+    for (const entry of walkWorkspace(ctx.workspaceRoot, abs, { recursive: !!args.recursive, signal: ctx.signal })) {
+      if (entries.length >= MAX_LIST_ENTRIES) {
+        truncated = true;
+        break;
+      }
+      entries.push(entry.isDir ? `${entry.rel}/` : entry.rel);
+    }
+    entries.sort(comparePaths);
+    const result: ListFilesResult = { path: rel, entries, truncated };
+    if (truncated) {
+      result.note = `stopped at ${MAX_LIST_ENTRIES} entries; list a subfolder (or without recursive) to see the rest`;
+    } else if (entries.length === 0) {
+      result.note = 'the folder is empty';
+    }
+    return result;
+  },
+};
+
+/** Code-unit order: the same on every OS and locale. */
+function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,189 @@
+// The memory tools of DESIGN.md §4: the model edits its own working context and searches recall memory
+// (the full message history) through these. Errors from the memory tier (unknown block, over the limit,
+// 0 or many matches) carry their own advice and surface unchanged as {"error": ...}.
+import type { BlockRecord, MessageRecord, Page } from '../memory/types';
+import type { PagingHint } from './registry';
+import type { Tool } from './types';
+
+export const RECALL_PAGE_SIZE = 5;
+// Enough of a message to tell whether it is the one meant; read_file-like paging is not possible for a message.
+const RECALL_CONTENT_CHARS = 600;
+
+export interface BlockEditResult {
+  ok: true;
+  block: string;
+  /** "used/limit", so the model sees how much room is left. */
+  chars: string;
+  message: string;
+}
+
+export interface RecallHit {
+  id: number;
+  time: string;
+  session: string;
+  role: string;
+  content: string;
+}
+
+export interface RecallSearchResult {
+  total: number;
+  page: number;
+  pages: number;
+  next_page?: number;
+  results: RecallHit[];
+  message?: string;
+}
+
+const blockParam = {
+  type: 'string',
+  minLength: 1,
+  description: 'Block label: "project" (architecture, conventions, commands, decisions), "user" (the person\'s preferences) or "task" (the task at hand), or another block shown in working context.',
+};
+const pageParam = { type: 'integer', minimum: 1, description: 'Result page, from 1. Default 1.' };
+
+export const workingContextAppendTool: Tool<{ block: string; content: string }> = {
+  name: 'working_context_append',
+  description:
+    'Add a line or paragraph to the end of a working-context block, which you always see. Save durable facts as ' +
+    'soon as you learn them: build and test commands, conventions, decisions (project); the person\'s preferences ' +
+    '(user); goal, plan and progress (task).',
+  parameters: {
+    type: 'object',
+    properties: {
+      block: blockParam,
+      content: { type: 'string', minLength: 1, description: 'Text to append, e.g. "- Tests: npm test (mocha)".' },
+    },
+    required: ['block', 'content'],
+    additionalProperties: false,
+  },
+  editsMemory: true,
+  async run(args, ctx) {
+    return edited(ctx.workingContext.append(args.block, args.content), `appended to block "${args.block}"`);
+  },
+};
+
+export const workingContextReplaceTool: Tool<{ block: string; old_content: string; new_content: string }> = {
+  name: 'working_context_replace',
+  description:
+    'Replace one exact piece of text in a working-context block, to correct or update a fact (empty new_content ' +
+    'deletes it). old_content must match the block exactly once.',
+  parameters: {
+    type: 'object',
+    properties: {
+      block: blockParam,
+      old_content: { type: 'string', minLength: 1, description: 'The exact text now in the block.' },
+      new_content: { type: 'string', description: 'What replaces it; "" deletes it.' },
+    },
+    required: ['block', 'old_content', 'new_content'],
+    additionalProperties: false,
+  },
+  editsMemory: true,
+  async run(args, ctx) {
+    const block = ctx.workingContext.replace(args.block, args.old_content, args.new_content);
+    return edited(block, args.new_content === '' ? `deleted text from block "${args.block}"` : `replaced text in block "${args.block}"`);
+  },
+};
+
+export const workingContextRewriteTool: Tool<{ block: string; content: string }> = {
+  name: 'working_context_rewrite',
+  description:
+    'Replace the whole text of a working-context block. Use it to consolidate a block that is getting full, ' +
+    'or to clean the task block when a task ends. Keep every fact that still matters.',
+  parameters: {
+    type: 'object',
+    properties: {
+      block: blockParam,
+      content: { type: 'string', description: 'The complete new text of the block.' },
+    },
+    required: ['block', 'content'],
+    additionalProperties: false,
+  },
+  editsMemory: true,
+  async run(args, ctx) {
+    return edited(ctx.workingContext.rewrite(args.block, args.content), `rewrote block "${args.block}"`);
+  },
+};
+
+export const conversationSearchTool: Tool<{ query: string; page?: number }> & PagingHint = {
+  name: 'conversation_search',
+  description:
+    'Search recall memory: every past message with the person, across all sessions, including ones no longer ' +
+    'in your context. Use it when the person refers to something said or done before ("as we discussed", ' +
+    '"last time"). Keyword search: use distinctive words, names, file paths or error text.',
+  parameters: {
+    type: 'object',
+    properties: {
+      query: { type: 'string', minLength: 1, description: 'Words to look for, e.g. "port ledger-svc".' },
+      page: pageParam,
+    },
+    required: ['query'],
+    additionalProperties: false,
+  },
+  pagingHint: 'ask for the next page',
+  async run(args, ctx) {
+    const found = ctx.recall.search(args.query, { page: args.page ?? 1, pageSize: RECALL_PAGE_SIZE });
+    return recallResult(
+      found,
+      `nothing in recall memory matches "${args.query}"; try other words (a name, a file path, an error message) or conversation_search_date`,
+    );
+  },
+};
+
+export const conversationSearchDateTool: Tool<{ start_date: string; end_date: string; page?: number }> & PagingHint = {
+  name: 'conversation_search_date',
+  description:
+    'List past messages between two dates (inclusive), oldest first, across all sessions. Use it when the ' +
+    'person refers to a time ("yesterday", "last Monday"). Dates as YYYY-MM-DD (whole days, UTC) or ISO timestamps.',
+  parameters: {
+    type: 'object',
+    properties: {
+      start_date: { type: 'string', minLength: 1, description: 'First day, e.g. "2026-03-02".' },
+      end_date: { type: 'string', minLength: 1, description: 'Last day, e.g. "2026-03-04".' },
+      page: pageParam,
+    },
+    required: ['start_date', 'end_date'],
+    additionalProperties: false,
+  },
+  pagingHint: 'ask for the next page',
+  async run(args, ctx) {
+    const found = ctx.recall.searchByDate(args.start_date, args.end_date, { page: args.page ?? 1, pageSize: RECALL_PAGE_SIZE });
+    return recallResult(
+      found,
+      `no messages between ${args.start_date} and ${args.end_date}; try a wider range or conversation_search with words`,
+    );
+  },
+};
+
+export const memoryTools = [
+  workingContextAppendTool,
+  workingContextReplaceTool,
+  workingContextRewriteTool,
+  conversationSearchTool,
+  conversationSearchDateTool,
+];
+
+function edited(block: BlockRecord, message: string): BlockEditResult {
+  return { ok: true, block: block.label, chars: `${block.value.length}/${block.limit}`, message };
+}
+
+function recallResult(found: Page<MessageRecord>, nothingFound: string): RecallSearchResult {
+  const result: RecallSearchResult = {
+    total: found.total,
+    page: found.page,
+    pages: found.pages,
+    results: found.results.map(toHit),
+  };
+  if (found.page < found.pages) result.next_page = found.page + 1;
+  if (found.total === 0) result.message = nothingFound;
+  else if (found.results.length === 0) result.message = `page ${found.page} is past the last page (${found.pages})`;
+  return result;
+}
+
+function toHit(m: MessageRecord): RecallHit {
+  // A step that only called functions has no text; what it called is what it said.
+  const text = m.content || (m.toolCalls ?? []).map((c) => `[called ${c.name}(${c.arguments})]`).join(' ');
+  const content = text.length > RECALL_CONTENT_CHARS
+    ? `${text.slice(0, RECALL_CONTENT_CHARS)}…[${text.length - RECALL_CONTENT_CHARS} more characters]`
+    : text;
+  return { id: m.id, time: m.time, session: m.session, role: m.name ? `${m.role} (${m.name})` : m.role, content };
+}

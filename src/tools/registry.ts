@@ -1,0 +1,98 @@
+// The functions the model may call: their schemas for the chat request, and one dispatch that repairs,
+// validates, runs and sizes every call. Whatever goes wrong comes back as `{"error": "..."}` so the
+// model can correct itself; dispatch never throws into the agent loop (DESIGN.md §4).
+import type { ToolCall, ToolSchema } from '../llm/types';
+import { parseToolArguments } from './argumentRepair';
+import type { Tool, ToolContext, ToolOutcome } from './types';
+import { validateArgs } from './validateArgs';
+
+/** Tool results longer than this are cut, with a note saying how to get the rest. */
+export const MAX_TOOL_RESULT_CHARS = 12_000;
+
+/** A tool may say how to get the part of a long result that was cut (e.g. "use read_file with start_line"). */
+export interface PagingHint {
+  pagingHint?: string;
+}
+
+// `any`: each tool has its own argument type, and dispatch validates arguments against its schema first.
+type AnyTool = Tool<any> & PagingHint;
+
+const DEFAULT_PAGING_HINT = 'ask for a smaller piece (a narrower range, a narrower query or the next page)';
+
+export class ToolRegistry {
+  private readonly tools = new Map<string, AnyTool>();
+
+  constructor(tools: AnyTool[] = []) {
+    for (const tool of tools) this.register(tool);
+  }
+
+  register(tool: AnyTool): void {
+    if (this.tools.has(tool.name)) throw new Error(`tool "${tool.name}" is registered twice`);
+    this.tools.set(tool.name, tool);
+  }
+
+  has(name: string): boolean {
+    return this.tools.has(name);
+  }
+
+  get(name: string): AnyTool | undefined {
+    return this.tools.get(name);
+  }
+
+  list(): AnyTool[] {
+    return [...this.tools.values()];
+  }
+
+  schemas(): ToolSchema[] {
+    return this.list().map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
+  }
+
+  async dispatch(call: ToolCall, ctx: ToolContext): Promise<ToolOutcome> {
+    if (ctx.signal?.aborted) return failure('cancelled');
+    const tool = this.tools.get(call.name);
+    if (!tool) {
+      return failure(`unknown tool "${call.name}"; available tools: ${[...this.tools.keys()].join(', ')}`);
+    }
+
+    const parsed = parseToolArguments(call.arguments);
+    if (!parsed.ok) {
+      return failure(
+        `arguments of ${tool.name} are not valid JSON: ${parsed.error}. Send a JSON object matching the schema.`,
+      );
+    }
+    const checked = validateArgs(tool.parameters, parsed.value);
+    if (!checked.ok) {
+      return { ...failure(`invalid arguments for ${tool.name}: ${checked.errors.join('; ')}`), args: parsed.value };
+    }
+    const args = checked.value;
+
+    let result: unknown;
+    try {
+      result = await tool.run(args, ctx);
+    } catch (err) {
+      if (ctx.signal?.aborted) return { ...failure('cancelled'), args };
+      return { ...failure(errorMessage(err)), args };
+    }
+    if (ctx.signal?.aborted) return { ...failure('cancelled'), args };
+    const text = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    return { ok: true, content: truncateResult(text, tool.pagingHint ?? DEFAULT_PAGING_HINT), args };
+  }
+}
+
+/** Cuts `text` to MAX_TOOL_RESULT_CHARS (note included), ending with how much was cut and how to page on. */
+export function truncateResult(text: string, pagingHint: string = DEFAULT_PAGING_HINT, max = MAX_TOOL_RESULT_CHARS): string {
+  if (text.length <= max) return text;
+  // The note's length depends on the number in it; measure it with the worst case first.
+  const noteFor = (cut: number) => `\n[result cut: ${cut} of ${text.length} characters not shown; ${pagingHint}]`;
+  const keep = Math.max(0, max - noteFor(text.length).length);
+  return text.slice(0, keep) + noteFor(text.length - keep);
+}
+
+function failure(message: string): ToolOutcome {
+  return { ok: false, content: JSON.stringify({ error: message }) };
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}

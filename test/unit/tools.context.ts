@@ -1,0 +1,62 @@
+// A real ToolContext for the tool tests: a temp workspace on disk with a real memory folder, and an
+// approval double that records what it was asked and answers as the test says.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MemoryStore } from '../../src/memory/store';
+import { RecallLog } from '../../src/memory/recall';
+import { WorkingContext } from '../../src/memory/workingContext';
+import type { ApprovalDecision, ApprovalProvider, ApprovalRequest, ToolContext } from '../../src/tools/types';
+import { tempWorkspace } from '../helpers/workspace';
+
+export class RecordingApprovals implements ApprovalProvider {
+  readonly requests: ApprovalRequest[] = [];
+  constructor(public answer: ApprovalDecision = { approved: true }) {}
+  async request(request: ApprovalRequest): Promise<ApprovalDecision> {
+    this.requests.push(request);
+    return this.answer;
+  }
+}
+
+export interface TestWorkspace {
+  root: string;
+  ctx: ToolContext;
+  approvals: RecordingApprovals;
+  store: MemoryStore;
+  write(rel: string, content: string | Buffer): string;
+  read(rel: string): string;
+}
+
+export function testWorkspace(opts: { signal?: AbortSignal } = {}): TestWorkspace {
+  const root = tempWorkspace('memcode-tools-');
+  const store = MemoryStore.open(path.join(root, '.memcode'), { warn: () => {} });
+  const workingContext = new WorkingContext(store.paths.memoryDir, { warn: () => {} });
+  workingContext.load();
+  const recall = RecallLog.open(store.paths, { warn: () => {} });
+  const approvals = new RecordingApprovals();
+  const ctx: ToolContext = { workspaceRoot: root, workingContext, recall, approvals, signal: opts.signal };
+  return {
+    root,
+    ctx,
+    approvals,
+    store,
+    write(rel, content) {
+      const abs = path.join(root, rel);
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      fs.writeFileSync(abs, content);
+      return abs;
+    },
+    read(rel) {
+      return fs.readFileSync(path.join(root, rel), 'utf8');
+    },
+  };
+}
+
+let callId = 0;
+export function call(name: string, args: Record<string, unknown> | string) {
+  return { id: `call_${++callId}`, name, arguments: typeof args === 'string' ? args : JSON.stringify(args) };
+}
+
+/** The JSON a successful or failed tool call sent back to the model. */
+export function parsed(content: string): any {
+  return JSON.parse(content);
+}

@@ -1,0 +1,133 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createToolRegistry } from '../../src/tools/index';
+import { removeTempWorkspaces } from '../helpers/workspace';
+import { call, parsed, testWorkspace, type TestWorkspace } from './tools.context';
+
+const registry = createToolRegistry({});
+
+async function ok(ws: TestWorkspace, name: string, args: Record<string, unknown>): Promise<any> {
+  const out = await registry.dispatch(call(name, args), ws.ctx);
+  assert.equal(out.ok, true, out.content);
+  return parsed(out.content);
+}
+
+async function error(ws: TestWorkspace, name: string, args: Record<string, unknown>): Promise<string> {
+  const out = await registry.dispatch(call(name, args), ws.ctx);
+  assert.equal(out.ok, false, `expected an error, got ${out.content.slice(0, 300)}`);
+  return parsed(out.content).error;
+}
+
+function blockFile(ws: TestWorkspace, label: string): string {
+  return fs.readFileSync(path.join(ws.store.paths.memoryDir, `${label}.md`), 'utf8');
+}
+
+describe('working context tools', () => {
+  after(removeTempWorkspaces);
+
+  it('appends to a block and writes it to its Markdown file, saying how full it is', async () => {
+    const ws = testWorkspace();
+    const out = await ok(ws, 'working_context_append', { block: 'project', content: '- Tests: npm test (mocha)' });
+    assert.equal(out.ok, true);
+    assert.equal(out.block, 'project');
+    assert.match(out.chars, /^\d+\/5000$/);
+    assert.equal(Number(out.chars.split('/')[0]), ws.ctx.workingContext.get('project').value.length);
+    assert.match(blockFile(ws, 'project'), /- Tests: npm test \(mocha\)/);
+  });
+
+  it('replaces exactly one match, and explains a match count of 0 or more than 1', async () => {
+    const ws = testWorkspace();
+    await ok(ws, 'working_context_rewrite', { block: 'user', content: 'likes tabs\nlikes short answers\n' });
+    await ok(ws, 'working_context_replace', { block: 'user', old_content: 'likes tabs', new_content: 'likes spaces' });
+    assert.match(blockFile(ws, 'user'), /likes spaces\nlikes short answers/);
+    assert.match(await error(ws, 'working_context_replace', { block: 'user', old_content: 'likes', new_content: 'x' }), /matched 2 times/);
+    assert.match(await error(ws, 'working_context_replace', { block: 'user', old_content: 'hates', new_content: 'x' }), /matched 0 times/);
+  });
+
+  it('rewrites a whole block to consolidate it', async () => {
+    const ws = testWorkspace();
+    await ok(ws, 'working_context_append', { block: 'task', content: 'step 1 done' });
+    const out = await ok(ws, 'working_context_rewrite', { block: 'task', content: '' });
+    assert.equal(out.chars, '0/5000');
+    assert.equal(ws.ctx.workingContext.get('task').value, '');
+    assert.doesNotMatch(blockFile(ws, 'task'), /step 1 done/);
+  });
+
+  it('surfaces an unknown block and an edit over the limit as errors the model can act on', async () => {
+    const ws = testWorkspace();
+    assert.match(await error(ws, 'working_context_append', { block: 'notes', content: 'x' }), /no block "notes"; the blocks are: project, user, task/);
+    const err = await error(ws, 'working_context_rewrite', { block: 'task', content: 'x'.repeat(5_100) });
+    assert.match(err, /over its limit/);
+    assert.equal(ws.ctx.workingContext.get('task').value, '');
+  });
+});
+
+describe('conversation search tools', () => {
+  after(removeTempWorkspaces);
+
+  function withHistory(): TestWorkspace {
+    const ws = testWorkspace();
+    const recall = ws.ctx.recall;
+    recall.append({ session: 's1', role: 'user', content: 'The ledger service listens on port 7411.', tokens: 10, time: '2026-03-02T09:00:00Z' });
+    recall.append({ session: 's1', role: 'assistant', content: 'Noted: ledger-svc uses port 7411.', tokens: 10, time: '2026-03-02T09:01:00Z' });
+    recall.append({ session: 's2', role: 'user', content: 'Let us rename the billing module.', tokens: 10, time: '2026-03-04T10:00:00Z' });
+    recall.append({ session: 's2', role: 'assistant', content: 'x'.repeat(2_000), tokens: 500, time: '2026-03-04T10:01:00Z' });
+    return ws;
+  }
+
+  it('finds an appended message by its words, with id, time, session and role', async () => {
+    const ws = withHistory();
+    const out = await ok(ws, 'conversation_search', { query: 'ledger port' });
+    assert.equal(out.total, 2);
+    assert.equal(out.page, 1);
+    assert.equal(out.pages, 1);
+    assert.equal(out.next_page, undefined);
+    const first = out.results.find((r: any) => r.role === 'user');
+    assert.deepEqual(first, {
+      id: 1,
+      time: '2026-03-02T09:00:00Z',
+      session: 's1',
+      role: 'user',
+      content: 'The ledger service listens on port 7411.',
+    });
+  });
+
+  it('says when nothing is found and suggests other words', async () => {
+    const ws = withHistory();
+    const out = await ok(ws, 'conversation_search', { query: 'kubernetes' });
+    assert.equal(out.total, 0);
+    assert.deepEqual(out.results, []);
+    assert.match(out.message, /nothing in recall memory matches "kubernetes"; try other words/);
+  });
+
+  it('pages results five at a time with next_page', async () => {
+    const ws = testWorkspace();
+    for (let i = 1; i <= 12; i++) ws.ctx.recall.append({ session: 's', role: 'user', content: `deploy attempt ${i}`, tokens: 3 });
+    const first = await ok(ws, 'conversation_search', { query: 'deploy' });
+    assert.equal(first.total, 12);
+    assert.equal(first.pages, 3);
+    assert.equal(first.results.length, 5);
+    assert.equal(first.next_page, 2);
+    const last = await ok(ws, 'conversation_search', { query: 'deploy', page: '3' });
+    assert.equal(last.results.length, 2);
+    assert.equal(last.next_page, undefined);
+  });
+
+  it('lists messages between two dates, oldest first, cutting long ones', async () => {
+    const ws = withHistory();
+    const out = await ok(ws, 'conversation_search_date', { start_date: '2026-03-04', end_date: '2026-03-04' });
+    assert.equal(out.total, 2);
+    assert.equal(out.results[0].content, 'Let us rename the billing module.');
+    assert.ok(out.results[1].content.length < 700, `content length ${out.results[1].content.length}`);
+    assert.match(out.results[1].content, /…\[1400 more characters\]$/);
+  });
+
+  it('explains a date it cannot read and an empty range', async () => {
+    const ws = withHistory();
+    assert.match(await error(ws, 'conversation_search_date', { start_date: 'last monday', end_date: '2026-03-04' }), /is not a date/);
+    const none = await ok(ws, 'conversation_search_date', { start_date: '2025-01-01', end_date: '2025-01-02' });
+    assert.equal(none.total, 0);
+    assert.match(none.message, /no messages between 2025-01-01 and 2025-01-02/);
+  });
+});

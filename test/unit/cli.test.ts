@@ -156,6 +156,28 @@ describe('memcode CLI', function () {
     assert.equal((await first.done).code, 0);
   });
 
+  it('takes piped lines one turn at a time in a session without -m', async () => {
+    llm.setPolicy(({ body }) => ({ text: `re: ${body.messages.at(-1).content}` }));
+    const run = await runCli(['chat', '-C', workspace, '--base-url', llm.url], {}, 'first line\nsecond line\n');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 're: first line\nre: second line\n');
+    assert.deepEqual(readMessages(workspace).map((m) => m.content), ['first line', 're: first line', 'second line', 're: second line']);
+  });
+
+  it('applies an edit with --yes and refuses it without a terminal to ask', async () => {
+    fs.writeFileSync(path.join(workspace, 'app.py'), 'DEBUG = True\n');
+    const edit = { toolCalls: [{ name: 'edit_file', arguments: { path: 'app.py', old_text: 'DEBUG = True', new_text: 'DEBUG = False' } }] };
+    llm.script(edit, { text: 'Could not edit.' });
+    assert.equal((await chat('turn debug off')).code, 0);
+    assert.equal(fs.readFileSync(path.join(workspace, 'app.py'), 'utf8'), 'DEBUG = True\n');
+    assert.match(llm.chatRequests()[1].body.messages.at(-1).content, /rejected.*--yes/);
+
+    llm.script(edit, { text: 'Done.' });
+    const run = await chat('turn debug off', '--yes');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(fs.readFileSync(path.join(workspace, 'app.py'), 'utf8'), 'DEBUG = False\n');
+  });
+
   it('shows and searches memory', async () => {
     llm.script(
       { toolCalls: [{ name: 'working_context_append', arguments: { block: 'user', content: 'Likes short answers.' } }] },

@@ -36,7 +36,7 @@ export interface RecallState {
   firstInContextId: number;
   /** True once a memory-pressure alert was raised in the current pressure episode. */
   pressureAlerted: boolean;
-  /** Session of the queue (the current session). */
+  /** When the state was last saved. */
   updated: string;
 }
 

@@ -3,25 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createToolRegistry } from '../../src/tools/index';
 import { removeTempWorkspaces, tempWorkspace } from '../helpers/workspace';
-import { call, parsed, testWorkspace, type TestWorkspace } from './tools.context';
+import { parsed, testWorkspace, toolHarness } from '../helpers/toolContext';
 
 const registry = createToolRegistry({ commandTimeoutMs: 1_500 });
 
-async function run(ws: TestWorkspace, name: string, args: Record<string, unknown>) {
-  return registry.dispatch(call(name, args), ws.ctx);
-}
-
-async function ok(ws: TestWorkspace, name: string, args: Record<string, unknown>): Promise<any> {
-  const out = await run(ws, name, args);
-  assert.equal(out.ok, true, out.content);
-  return parsed(out.content);
-}
-
-async function error(ws: TestWorkspace, name: string, args: Record<string, unknown>): Promise<string> {
-  const out = await run(ws, name, args);
-  assert.equal(out.ok, false, `expected an error, got ${out.content.slice(0, 300)}`);
-  return parsed(out.content).error;
-}
+const { run, ok, error } = toolHarness(registry);
 
 /**
  * Is `pid` still running? A killed orphan stays a zombie until init reaps it, and in some containers

@@ -6,25 +6,11 @@ import { createToolRegistry } from '../../src/tools/index';
 import { ToolError } from '../../src/tools/types';
 import { resolveInWorkspace, toWorkspaceRelative } from '../../src/tools/workspacePaths';
 import { removeTempWorkspaces, tempWorkspace } from '../helpers/workspace';
-import { call, parsed, testWorkspace, type TestWorkspace } from './tools.context';
+import { parsed, testWorkspace, toolHarness, type TestWorkspace } from '../helpers/toolContext';
 
 const registry = createToolRegistry({});
 
-async function run(ws: TestWorkspace, name: string, args: Record<string, unknown>) {
-  return registry.dispatch(call(name, args), ws.ctx);
-}
-
-async function ok(ws: TestWorkspace, name: string, args: Record<string, unknown>): Promise<any> {
-  const out = await run(ws, name, args);
-  assert.equal(out.ok, true, out.content);
-  return parsed(out.content);
-}
-
-async function error(ws: TestWorkspace, name: string, args: Record<string, unknown>): Promise<string> {
-  const out = await run(ws, name, args);
-  assert.equal(out.ok, false, `expected an error, got ${out.content.slice(0, 300)}`);
-  return parsed(out.content).error;
-}
+const { run, ok, error } = toolHarness(registry);
 
 function numbered(n: number): string {
   return Array.from({ length: n }, (_, i) => `line ${i + 1}`).join('\n') + '\n';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createToolRegistry } from '../../src/tools/index';
 import { removeTempWorkspaces } from '../helpers/workspace';
-import { call, parsed, testWorkspace, type TestWorkspace } from './tools.context';
+import { call, parsed, testWorkspace, type TestWorkspace } from '../helpers/toolContext';
 
 const registry = createToolRegistry({});
 

@@ -5,7 +5,7 @@ import { MAX_TOOL_RESULT_CHARS, ToolRegistry, truncateResult } from '../../src/t
 import { type Tool, ToolError } from '../../src/tools/types';
 import { validateArgs } from '../../src/tools/validateArgs';
 import { removeTempWorkspaces } from '../helpers/workspace';
-import { call, parsed, testWorkspace } from './tools.context';
+import { call, parsed, testWorkspace } from '../helpers/toolContext';
 
 /** A tool that echoes its validated arguments, to see what dispatch made of the raw text. */
 const echo: Tool<Record<string, unknown>> = {

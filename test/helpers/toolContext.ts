@@ -5,8 +5,10 @@ import * as path from 'node:path';
 import { MemoryStore } from '../../src/memory/store';
 import { RecallLog } from '../../src/memory/recall';
 import { WorkingContext } from '../../src/memory/workingContext';
-import type { ApprovalDecision, ApprovalProvider, ApprovalRequest, ToolContext } from '../../src/tools/types';
-import { tempWorkspace } from '../helpers/workspace';
+import { strict as assert } from 'node:assert';
+import type { ToolCall } from '../../src/llm/types';
+import type { ApprovalDecision, ApprovalProvider, ApprovalRequest, ToolContext, ToolOutcome } from '../../src/tools/types';
+import { tempWorkspace } from './workspace';
 
 export class RecordingApprovals implements ApprovalProvider {
   readonly requests: ApprovalRequest[] = [];
@@ -59,4 +61,22 @@ export function call(name: string, args: Record<string, unknown> | string) {
 /** The JSON a successful or failed tool call sent back to the model. */
 export function parsed(content: string): any {
   return JSON.parse(content);
+}
+
+/** Dispatches through a registry and checks the outcome's kind, returning the parsed result or error text. */
+export function toolHarness(registry: { dispatch(call: ToolCall, ctx: ToolContext): Promise<ToolOutcome> }) {
+  const run = (ws: TestWorkspace, name: string, args: Record<string, unknown>) => registry.dispatch(call(name, args), ws.ctx);
+  return {
+    run,
+    async ok(ws: TestWorkspace, name: string, args: Record<string, unknown>): Promise<any> {
+      const out = await run(ws, name, args);
+      assert.equal(out.ok, true, out.content);
+      return parsed(out.content);
+    },
+    async error(ws: TestWorkspace, name: string, args: Record<string, unknown>): Promise<string> {
+      const out = await run(ws, name, args);
+      assert.equal(out.ok, false, `expected an error, got ${out.content.slice(0, 300)}`);
+      return parsed(out.content).error;
+    },
+  };
 }

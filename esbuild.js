@@ -10,19 +10,49 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  external: ['vscode'],
+  // vectra's optional local-model loader; we never use it (DESIGN.md §10).
+  external: ['vscode', '@huggingface/transformers'],
   minify: production,
   sourcemap: true,
   sourcesContent: false,
   logLevel: 'info',
 };
 
+// Vectra drags in ~7 MB (wink's language model, gpt-tokenizer) that only archival memory uses. Bundled
+// inline, V8 would parse all of it on every start of the CLI and the extension; as its own file in
+// dist/vendor/ it is read only when archival memory is first opened (src/memory/archivalShard.ts).
+const vendorVectra = {
+  name: 'vendor-vectra',
+  setup(build) {
+    build.onResolve({ filter: /^vectra$/ }, () => ({ path: './vendor/vectra.js', external: true }));
+  },
+};
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [vendorVectra] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra] },
+  { ...common, entryPoints: [require.resolve('vectra')], outfile: 'dist/vendor/vectra.js', sourcemap: false },
 ];
 
+// tree-sitter loads its runtime and grammars as .wasm files at run time (src/indexing/chunker.ts looks
+// beside the bundle): ship the runtime and only the grammars the chunker knows.
+const GRAMMARS = ['typescript', 'tsx', 'javascript', 'python', 'go', 'rust', 'java', 'c', 'cpp'];
+
+function copyWasm() {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const runtimeDir = path.dirname(require.resolve('web-tree-sitter'));
+  const grammarsDir = path.join(path.dirname(require.resolve('tree-sitter-wasms/package.json')), 'out');
+  fs.mkdirSync(path.join('dist', 'grammars'), { recursive: true });
+  fs.copyFileSync(path.join(runtimeDir, 'tree-sitter.wasm'), path.join('dist', 'tree-sitter.wasm'));
+  for (const lang of GRAMMARS) {
+    const name = `tree-sitter-${lang}.wasm`;
+    fs.copyFileSync(path.join(grammarsDir, name), path.join('dist', 'grammars', name));
+  }
+}
+
 async function main() {
+  copyWasm();
   if (watch) {
     const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
     await Promise.all(contexts.map((c) => c.watch()));

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULTS } from '../core/openAgent';
+import type { EmbeddingSettings } from '../indexing/openArchival';
 
 export interface CliOptions {
   dir?: string;
@@ -13,6 +14,11 @@ export interface CliOptions {
   storage?: string;
   autoRecall?: boolean;
   lockWait?: string;
+  embeddings?: string;
+  embeddingsModel?: string;
+  embeddingsBaseUrl?: string;
+  exclude?: string[];
+  maxFileSize?: string;
 }
 
 export interface CliConfig {
@@ -25,6 +31,9 @@ export interface CliConfig {
   maxSteps: number;
   autoRecall: boolean;
   lockWaitMs: number;
+  embeddings: EmbeddingSettings;
+  exclude: string[];
+  maxFileSize: number;
 }
 
 /** Bad usage (exit 2): the message says what to fix. */
@@ -58,5 +67,19 @@ export function resolveConfig(opts: CliOptions, env: NodeJS.ProcessEnv = process
     maxSteps: positiveInt('--max-steps', opts.maxSteps ?? env.MEMCODE_MAX_STEPS, DEFAULTS.maxSteps),
     autoRecall: opts.autoRecall ?? true,
     lockWaitMs: positiveInt('--lock-wait', opts.lockWait, 30) * 1000,
+    embeddings: embeddingSettings(opts, env, baseUrl),
+    exclude: opts.exclude ?? [],
+    maxFileSize: positiveInt('--max-file-size', opts.maxFileSize, 1_000_000),
+  };
+}
+
+function embeddingSettings(opts: CliOptions, env: NodeJS.ProcessEnv, chatBaseUrl: string): EmbeddingSettings {
+  const provider = opts.embeddings ?? env.MEMCODE_EMBEDDINGS_PROVIDER ?? 'local';
+  if (provider !== 'local' && provider !== 'openai') throw new UsageError(`--embeddings must be "local" or "openai", got "${provider}"`);
+  return {
+    provider,
+    model: opts.embeddingsModel ?? env.MEMCODE_EMBEDDINGS_MODEL ?? (provider === 'openai' ? 'text-embedding-3-small' : undefined),
+    baseUrl: opts.embeddingsBaseUrl ?? env.MEMCODE_EMBEDDINGS_BASE_URL ?? chatBaseUrl,
+    apiKey: opts.apiKey ?? env.MEMCODE_API_KEY ?? env.OPENAI_API_KEY,
   };
 }

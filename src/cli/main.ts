@@ -10,6 +10,7 @@ import { CliApprovals, terminalAsk } from './approvals';
 import { resolveConfig, UsageError, type CliOptions } from './config';
 import { TerminalPrinter } from './printer';
 import { searchMemory, showMemory } from './memoryCommands';
+import { indexCommand } from './indexCommand';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, model: 3 } as const;
 
@@ -17,6 +18,13 @@ function commonOptions(cmd: Command): Command {
   return cmd
     .option('-C, --dir <dir>', 'the workspace folder (default: the current folder)')
     .option('--storage <path>', 'memory folder (default: <dir>/.memcode; env MEMCODE_STORAGE_PATH)');
+}
+
+function embeddingOptions(cmd: Command): Command {
+  return cmd
+    .option('--embeddings <provider>', 'embedder for archival memory: local (offline, default) or openai (any OpenAI-compatible /embeddings; env MEMCODE_EMBEDDINGS_PROVIDER)')
+    .option('--embeddings-model <name>', 'embedding model for --embeddings openai (env MEMCODE_EMBEDDINGS_MODEL; default text-embedding-3-small)')
+    .option('--embeddings-base-url <url>', 'embeddings server (env MEMCODE_EMBEDDINGS_BASE_URL; default the chat server)');
 }
 
 function modelOptions(cmd: Command): Command {
@@ -43,6 +51,7 @@ async function chat(flags: ChatFlags): Promise<number> {
   const printer = new TerminalPrinter({ out: process.stdout, err: process.stderr });
   const agent = openAgent({
     ...config,
+    embeddings: config.embeddings,
     approvals: new CliApprovals({ yes: !!flags.yes, ask: rl && process.stdin.isTTY ? terminalAsk(rl) : undefined }),
     observer: printer,
     clock: clockFromEnv(process.env.MEMCODE_NOW),
@@ -120,7 +129,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   const chatCmd = program.command('chat').description('chat with the agent: one message with -m, else an interactive session');
-  commonOptions(modelOptions(chatCmd))
+  commonOptions(embeddingOptions(modelOptions(chatCmd)))
     .option('-m, --message <text>', 'send one message, print the reply, exit')
     .option('--new', 'close the current session (folded into the summary) and start a new one')
     .option('-y, --yes', 'approve file edits and commands without asking')
@@ -128,18 +137,39 @@ export function buildProgram(): Command {
       process.exitCode = await chat(flags);
     });
 
+  const indexCmd = program.command('index').description('index the workspace into archival memory (incremental; Ctrl-C stops cleanly)');
+  commonOptions(embeddingOptions(indexCmd))
+    .option('--rebuild', 'throw the index away and build it again (needed after changing the embedder)')
+    .option('--exclude <glob...>', 'more gitignore-style patterns to leave out')
+    .option('--max-file-size <bytes>', 'skip files larger than this (default 1000000)')
+    .option('--api-key <key>', 'API key for --embeddings openai (env OPENAI_API_KEY)')
+    .option('--base-url <url>', 'server for --embeddings openai when --embeddings-base-url is not given')
+    .option('--lock-wait <seconds>', 'how long to wait for another MemCode process using the same memory (default 30)')
+    .action(async (flags: CliOptions & { rebuild?: boolean }) => {
+      const config = resolveConfig(flags);
+      process.exitCode = await indexCommand({
+        memoryRoot: memoryRoot(config.workspaceRoot, config.storagePath),
+        workspaceRoot: config.workspaceRoot,
+        rebuild: !!flags.rebuild,
+        embeddings: config.embeddings,
+        exclude: config.exclude,
+        maxFileSize: config.maxFileSize,
+        lockWaitMs: config.lockWaitMs,
+      });
+    });
+
   const memory = program.command('memory').description('inspect the project memory');
   commonOptions(memory.command('show').description('print the working-context blocks, the summary and counts')).action((flags: CliOptions) => {
     const config = resolveConfig(flags);
     process.stdout.write(showMemory(memoryRoot(config.workspaceRoot, config.storagePath)));
   });
-  commonOptions(memory.command('search').argument('<query>').description('search recall memory (every message ever exchanged)'))
+  commonOptions(embeddingOptions(memory.command('search').argument('<query>').description('search recall memory (every message ever exchanged) and archival memory (indexed files, notes)')))
     .option('--page <n>', 'page of results', '1')
-    .action((query: string, flags: CliOptions & { page: string }) => {
+    .action(async (query: string, flags: CliOptions & { page: string }) => {
       const config = resolveConfig(flags);
       const page = Number(flags.page);
       if (!Number.isInteger(page) || page < 1) throw new UsageError('--page must be 1 or more');
-      process.stdout.write(searchMemory(memoryRoot(config.workspaceRoot, config.storagePath), query, page));
+      process.stdout.write(await searchMemory(memoryRoot(config.workspaceRoot, config.storagePath), query, page, config.embeddings));
     });
   return program;
 }

@@ -4,6 +4,9 @@ import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
 import { MemoryStore } from '../memory/store';
 import { WorkingContext } from '../memory/workingContext';
+import type { Page } from '../memory/types';
+import type { EmbeddingSettings } from '../indexing/openArchival';
+import { archivalModule } from '../indexing/lazy';
 
 function openReadOnly(root: string) {
   const warn = (m: string) => process.stderr.write(`[warning] ${m}\n`);
@@ -26,11 +29,34 @@ export function showMemory(root: string): string {
   return out.join('\n');
 }
 
-export function searchMemory(root: string, query: string, page: number): string {
-  const { recall } = openReadOnly(root);
+export async function searchMemory(root: string, query: string, page: number, embeddings: EmbeddingSettings): Promise<string> {
+  const { store, recall } = openReadOnly(root);
+  const out: string[] = ['## recall memory (messages)'];
   const found = recall.search(query, { page, pageSize: 10 });
-  if (!found.total) return `No messages match "${query}".\n`;
-  const lines = found.results.map((r) => `#${r.id} ${r.time.slice(0, 16).replace('T', ' ')} ${r.role}: ${r.content.replace(/\s+/g, ' ').slice(0, 200)}`);
-  lines.push(`— page ${found.page} of ${found.pages} (${found.total} matches)${found.page < found.pages ? `; next: --page ${found.page + 1}` : ''}`);
-  return `${lines.join('\n')}\n`;
+  if (!found.total) out.push(`No messages match "${query}".`);
+  for (const r of found.results) out.push(`#${r.id} ${r.time.slice(0, 16).replace('T', ' ')} ${r.role}: ${flat(r.content, 200)}`);
+  if (found.total) out.push(pageLine(found));
+
+  out.push('', '## archival memory (files and notes)');
+  const archival = await archivalModule().openArchival(store.paths, embeddings, { warn: store.warn });
+  if (!archival.count()) out.push('Archival memory is empty: run `memcode index` to index the workspace.');
+  else {
+    const hits = await archival.search(query, { page, pageSize: 10 });
+    if (!hits.total) out.push(`Nothing in archival memory matches "${query}".`);
+    for (const h of hits.results) {
+      const where = h.source === 'note' ? `note ${h.time.slice(0, 10)}` : `${h.path}:${h.startLine}-${h.endLine}${h.symbol ? ` ${h.symbol}` : ''}`;
+      out.push(`${where} (score ${h.score.toFixed(3)}): ${flat(h.text, 160)}`);
+    }
+    if (hits.total) out.push(pageLine(hits));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function flat(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+function pageLine(p: Page<unknown>): string {
+  return `— page ${p.page} of ${p.pages} (${p.total} matches)${p.page < p.pages ? `; next: --page ${p.page + 1}` : ''}`;
 }

@@ -9,6 +9,7 @@ import { WorkingContext } from '../memory/workingContext';
 import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
 import type { MessageRecord, SessionRecord } from '../memory/types';
+import type { ArchivalStore } from '../memory/archival';
 import type { ToolRegistry } from '../tools/registry';
 import type { ApprovalProvider, ToolOutcome } from '../tools/types';
 import { AgentError, type AgentObserver, type ContextUsage, type EvictionReport, type TurnResult } from './events';
@@ -38,6 +39,8 @@ export interface AgentOptions {
   autoRecallTokens?: number;
   /** Extra retrievers for automatic recall (archival memory plugs in here). */
   retrievers?: MemoryRetriever[];
+  /** Opens archival memory on first use, for the archival tools. */
+  archival?: () => Promise<ArchivalStore>;
   /** How long a turn waits for another process's lock on the memory folder. Default 30 s. */
   lockWaitMs?: number;
   observer?: AgentObserver;
@@ -252,6 +255,7 @@ export class Agent {
               workingContext: this.workingContext,
               recall: this.recall,
               approvals: this.options.approvals,
+              archival: this.options.archival,
               signal,
             });
         this.recordToolResult(call, outcome, !!this.options.tools.get(call.name)?.editsMemory && outcome.ok);
@@ -316,7 +320,7 @@ export class Agent {
       if (context.usage.total > budget) {
         throw new AgentError(
           'context_too_small',
-          `the latest messages alone (${context.usage.queue} tokens) do not fit the context window of ${this.mainContext.contextWindow} tokens next to the instructions and working context (${fixed} tokens); raise the context window or send a shorter message`,
+          `the latest messages alone (${context.usage.queue} tokens) do not fit the context window of ${this.mainContext.contextWindow} tokens next to the instructions and working context (${fixed} tokens) and the summary (${context.usage.summary} tokens); raise the context window or send a shorter message`,
         );
       }
     } else if (context.usage.total > budget * (this.options.pressureThreshold ?? 0.75) && !this.recall.state().pressureAlerted) {

@@ -135,7 +135,7 @@ export class MainContext {
 
   /** System instructions + tool schemas: the part no eviction can shrink. */
   systemTokens(instructions: string, tools: ToolSchema[]): number {
-    return this.countFixed(instructions) + this.countFixed(JSON.stringify(tools)) + 8;
+    return this.countFixed(instructions) + this.countFixed(toolsWireText(tools)) + 8;
   }
 
   assemble(input: ContextInput): AssembledContext {
@@ -160,4 +160,15 @@ export class MainContext {
       usage: { system, workingContext, summary, queue: queueTokens, total, budget: this.budget, contextWindow: this.contextWindow },
     };
   }
+}
+
+/** Tools as they travel in the request ({type: 'function', function: …}): what the server counts. */
+const wireText = new WeakMap<ToolSchema[], string>();
+function toolsWireText(tools: ToolSchema[]): string {
+  let text = wireText.get(tools);
+  if (text === undefined) {
+    text = tools.length ? JSON.stringify(tools.map((t) => ({ type: 'function', function: t }))) : '';
+    wireText.set(tools, text);
+  }
+  return text;
 }

@@ -5,6 +5,10 @@ import { OpenAiChatModel } from '../llm/client';
 import { createTokenCounter } from '../llm/tokens';
 import type { TokenCounter } from '../llm/types';
 import { MemoryStore } from '../memory/store';
+import type { ArchivalStore } from '../memory/archival';
+import type { EmbeddingSettings } from '../indexing/openArchival';
+import { archivalModule } from '../indexing/lazy';
+import { ArchivalRetriever } from './archivalRetriever';
 import type { Clock } from '../memory/types';
 import { createToolRegistry } from '../tools';
 import type { ApprovalProvider } from '../tools/types';
@@ -29,6 +33,8 @@ export interface AgentSettings {
   clock?: Clock;
   warn?: (message: string) => void;
   tokens?: TokenCounter;
+  /** Embedder for archival memory; default the offline local one. */
+  embeddings?: EmbeddingSettings;
 }
 
 export const DEFAULTS = {
@@ -56,6 +62,18 @@ export function openAgent(settings: AgentSettings): Agent {
     onRetry: ({ attempt, delayMs, error }) =>
       settings.observer?.onWarning?.(`${error.message}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
   });
+  const archival = lazyArchival(() => archivalModule().openArchival(store.paths, settings.embeddings ?? { provider: 'local' }, { warn: settings.warn }));
+  let recallWarned = false;
+  const retriever = new ArchivalRetriever(async () => {
+    try {
+      return await archival();
+    } catch (err) {
+      // Automatic recall must never break a turn; the archival tools report the same error to the model.
+      if (!recallWarned) settings.observer?.onWarning?.(`automatic recall skipped archival memory: ${(err as Error).message}`);
+      recallWarned = true;
+      return undefined;
+    }
+  });
   return new Agent({
     workspaceRoot: settings.workspaceRoot,
     store,
@@ -66,6 +84,8 @@ export function openAgent(settings: AgentSettings): Agent {
     contextWindow: settings.contextWindow,
     maxSteps: settings.maxSteps,
     autoRecall: settings.autoRecall,
+    archival,
+    retrievers: [retriever],
     lockWaitMs: settings.lockWaitMs,
     observer: settings.observer,
   });
@@ -78,4 +98,16 @@ export function clockFromEnv(value: string | undefined): Clock | undefined {
   if (Number.isNaN(base)) throw new Error(`MEMCODE_NOW="${value}" is not a date (use ISO 8601, e.g. 2026-03-02T09:00:00Z)`);
   const started = Date.now();
   return () => new Date(base + (Date.now() - started));
+}
+
+/** Opens the store once, on first use; a failed open is retried on the next use (the person may rebuild meanwhile). */
+export function lazyArchival(open: () => Promise<ArchivalStore>): () => Promise<ArchivalStore> {
+  let pending: Promise<ArchivalStore> | undefined;
+  return () => {
+    pending ??= open().catch((err) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
+  };
 }

@@ -3,6 +3,7 @@
 import type { JsonSchema } from '../llm/types';
 import type { WorkingContext } from '../memory/workingContext';
 import type { RecallLog } from '../memory/recall';
+import type { ArchivalStore } from '../memory/archival';
 
 /** A failure the model should see as `{"error": message}`. Anything else thrown is reported the same way. */
 export class ToolError extends Error {
@@ -34,6 +35,8 @@ export interface ToolContext {
   workingContext: WorkingContext;
   recall: RecallLog;
   approvals: ApprovalProvider;
+  /** Opens archival memory on first use; absent where a host has none. */
+  archival?: () => Promise<ArchivalStore>;
   signal?: AbortSignal;
 }
 

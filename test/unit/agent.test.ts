@@ -195,13 +195,13 @@ describe('agent loop', () => {
   it('uses a fallback summary when the summarizer call fails, losing nothing', async () => {
     llm.setPolicy(({ body }) => (isSummaryRequest(body) ? { status: 400, body: { error: { message: 'bad request' } } } : { text: 'ok '.repeat(200) }));
     const warnings: string[] = [];
-    const a = agent({ contextWindow: 4096, observer: { onWarning: (w) => warnings.push(w) } });
-    for (let i = 0; i < 12; i++) await a.send(`note ${i}: look at src/file${i}.ts ${'detail '.repeat(120)}`);
+    const a = agent({ contextWindow: 6144, observer: { onWarning: (w) => warnings.push(w) } });
+    for (let i = 0; i < 16; i++) await a.send(`note ${i}: look at src/file${i}.ts ${'detail '.repeat(120)}`);
     assert.ok(warnings.some((w) => /summarizer failed/.test(w)));
     const state = JSON.parse(fs.readFileSync(path.join(workspace, '.memcode/recall/state.json'), 'utf8'));
     assert.match(state.summary, /evicted without a model summary/);
     assert.match(state.summary, /src\/file\d+\.ts/);
-    assert.equal(readMessages(workspace).filter((m) => m.role === 'user').length, 12);
+    assert.equal(readMessages(workspace).filter((m) => m.role === 'user').length, 16);
   });
 
   it('says clearly when the window cannot hold the instructions and working context', async () => {

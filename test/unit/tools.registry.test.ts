@@ -146,6 +146,8 @@ describe('tool registry', () => {
     assert.deepEqual(
       all.list().map((t) => t.name).sort(),
       [
+        'archival_memory_insert',
+        'archival_memory_search',
         'conversation_search',
         'conversation_search_date',
         'edit_file',
@@ -165,9 +167,9 @@ describe('tool registry', () => {
     }
     assert.deepEqual(
       all.list().filter((t) => t.editsMemory).map((t) => t.name).sort(),
-      ['working_context_append', 'working_context_replace', 'working_context_rewrite'],
+      ['archival_memory_insert', 'working_context_append', 'working_context_replace', 'working_context_rewrite'],
     );
-    const readOnly = createToolRegistry({ memoryTools: false, editTools: false });
+    const readOnly = createToolRegistry({ memoryTools: false, archivalTools: false, editTools: false });
     assert.deepEqual(readOnly.list().map((t) => t.name), ['read_file', 'list_files', 'search_files']);
     assert.equal(readOnly.has('run_command'), false);
   });

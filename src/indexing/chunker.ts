@@ -1,0 +1,471 @@
+// Code-aware chunking (DESIGN.md §6): one chunk per top-level function, class or declaration, its doc
+// comment attached, big classes split into groups of methods, big namespaces into their declarations,
+// and line windows for everything else. Whatever the parse leaves out is folded into a neighbour, so no
+// non-blank line of a file is ever missing from the index.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type ParserModule from 'web-tree-sitter';
+import type { Chunk } from './types';
+import { LANGUAGES, languageForPath, syntaxLanguageForPath, type LanguageSpec, type SyntaxLanguage } from './languages';
+import { SourceLines, lineWindows } from './lineChunker';
+
+type Parser = ParserModule;
+type SyntaxNode = ParserModule.SyntaxNode;
+type Language = ParserModule.Language;
+
+export interface CodeChunkerOptions {
+  /** Folder holding `tree-sitter-<lang>.wasm`; otherwise found next to the bundle or in node_modules. */
+  grammarsDir?: string;
+  /** Most lines in a structural chunk before it is split (default 150). */
+  maxChunkLines?: number;
+  /** Characters in a chunk before it is split (default 8000, about 2k tokens); a folded-in header or closing brace may add a quarter. */
+  maxChunkChars?: number;
+  /** Grammars to load (default all nine); files in other languages are chunked by lines. */
+  languages?: SyntaxLanguage[];
+  /** Told once per grammar that cannot be loaded. */
+  warn?: (message: string) => void;
+}
+
+/** Rows are 0-based and inclusive inside the chunker; chunks get 1-based lines at the end. */
+interface Span {
+  start: number;
+  end: number;
+  kind: string;
+  symbol?: string;
+  /** Only for pieces of a line longer than maxChunkChars. */
+  text?: string;
+}
+
+interface Unit {
+  start: number;
+  end: number;
+  kind: string;
+  symbol?: string;
+  /** Imports, variables, expressions and loose comments: packed together with their neighbours. */
+  groupable: boolean;
+  /** The declaration itself, wrappers (export, declare, decorators) removed. */
+  node?: SyntaxNode;
+}
+
+const WINDOW_LINES = 60;
+const WINDOW_OVERLAP = 10;
+const MAX_SYMBOL_NAMES = 12;
+const VARIABLE_DECLARATIONS = new Set(['lexical_declaration', 'variable_declaration']);
+const FUNCTION_VALUES = new Set(['arrow_function', 'function', 'function_expression', 'generator_function']);
+const CLASS_VALUES = new Set(['class', 'class_expression']);
+/** Preprocessor blocks have no body field: their statements sit beside the condition. */
+const PREPROC_HEADERS = ['name', 'condition'];
+
+let runtime: Promise<typeof ParserModule> | undefined;
+
+/** The tree-sitter runtime is one WebAssembly instance per process: initialise it once. */
+function loadRuntime(): Promise<typeof ParserModule> {
+  if (!runtime) {
+    // Required here, not imported at the top, so loading the extension does not pay for tree-sitter.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Parser = require('web-tree-sitter') as typeof ParserModule;
+    const wasm = findFile('tree-sitter.wasm', runtimeDirs());
+    runtime = Parser.init(wasm ? { locateFile: () => wasm } : undefined).then(() => Parser);
+    runtime.catch(() => {
+      runtime = undefined;
+    });
+  }
+  return runtime;
+}
+
+function runtimeDirs(): string[] {
+  const dirs = [__dirname];
+  try {
+    dirs.push(path.dirname(require.resolve('web-tree-sitter')));
+  } catch {
+    // Bundled without node_modules: the copy next to the bundle is the one.
+  }
+  dirs.push(path.join(__dirname, '..', '..', 'node_modules', 'web-tree-sitter'));
+  return dirs;
+}
+
+function grammarDirs(explicit?: string): string[] {
+  const dirs: string[] = [];
+  if (explicit) dirs.push(explicit);
+  // Bundled: esbuild.js copies the grammars to dist/grammars, beside dist/cli.js and dist/extension.js.
+  dirs.push(path.join(__dirname, 'grammars'));
+  try {
+    dirs.push(path.join(path.dirname(require.resolve('tree-sitter-wasms/package.json')), 'out'));
+  } catch {
+    // Not installed: only the bundled copy can serve.
+  }
+  dirs.push(path.join(__dirname, '..', '..', 'node_modules', 'tree-sitter-wasms', 'out'));
+  return dirs;
+}
+
+/** Grammars are shared by every chunker in the process, and loaded one after another (see create). */
+const grammarCache = new Map<string, Promise<Language>>();
+let grammarQueue: Promise<unknown> = Promise.resolve();
+
+function loadGrammar(Parser: typeof ParserModule, file: string): Promise<Language> {
+  let loaded = grammarCache.get(file);
+  if (!loaded) {
+    loaded = grammarQueue.then(() => Parser.Language.load(file));
+    grammarQueue = loaded.catch(() => undefined);
+    grammarCache.set(file, loaded);
+    loaded.catch(() => grammarCache.delete(file));
+  }
+  return loaded;
+}
+
+function findFile(name: string, dirs: string[]): string | undefined {
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export class CodeChunker {
+  private readonly maxLines: number;
+  private readonly maxChars: number;
+
+  private constructor(
+    private readonly parser: Parser | undefined,
+    private readonly grammars: ReadonlyMap<SyntaxLanguage, Language>,
+    opts: CodeChunkerOptions,
+  ) {
+    this.maxLines = Math.max(10, opts.maxChunkLines ?? 150);
+    this.maxChars = Math.max(500, opts.maxChunkChars ?? 8000);
+  }
+
+  /**
+   * Loads the runtime and the grammars (about 250 ms for all nine, once per process). Never throws for a
+   * missing or broken grammar: its language is chunked by lines and `warn` says so once.
+   */
+  static async create(opts: CodeChunkerOptions = {}): Promise<CodeChunker> {
+    const warn = opts.warn ?? ((m: string) => console.warn(`[memcode] ${m}`));
+    let Parser: typeof ParserModule;
+    try {
+      Parser = await loadRuntime();
+    } catch (err) {
+      warn(`tree-sitter could not start (${(err as Error).message}); code is chunked by lines`);
+      return new CodeChunker(undefined, new Map(), opts);
+    }
+    const dirs = grammarDirs(opts.grammarsDir);
+    const wanted = opts.languages ?? [...LANGUAGES.keys()];
+    const grammars = new Map<SyntaxLanguage, Language>();
+    // One at a time: loading grammars concurrently mixes up their symbols inside the runtime.
+    for (const id of wanted) {
+      const spec = LANGUAGES.get(id);
+      if (!spec) continue;
+      const file = findFile(`tree-sitter-${spec.grammar}.wasm`, dirs);
+      if (!file) {
+        warn(`no tree-sitter grammar for ${id} (looked in ${dirs.join(', ')}); ${id} files are chunked by lines`);
+        continue;
+      }
+      try {
+        grammars.set(id, await loadGrammar(Parser, file));
+      } catch (err) {
+        warn(`the ${id} grammar ${file} failed to load (${(err as Error).message || 'WebAssembly error'}); ${id} files are chunked by lines`);
+      }
+    }
+    return new CodeChunker(new Parser(), grammars, opts);
+  }
+
+  /** True when `filePath` is chunked by its syntax rather than by lines. */
+  parses(filePath: string): boolean {
+    const id = syntaxLanguageForPath(filePath);
+    return id !== undefined && this.grammars.has(id);
+  }
+
+  chunk(filePath: string, text: string): Chunk[] {
+    const src = new SourceLines(text);
+    const language = languageForPath(filePath);
+    const id = syntaxLanguageForPath(filePath);
+    const grammar = id && this.grammars.get(id);
+    let spans: Span[] | undefined;
+    if (grammar && this.parser) spans = this.parseSpans(src, text, grammar, LANGUAGES.get(id)!);
+    spans ??= this.windows(src, 0, src.count - 1, 'lines');
+    return spans.map((s) => ({
+      path: filePath,
+      startLine: s.start + 1,
+      endLine: s.end + 1,
+      language,
+      ...(s.symbol ? { symbol: s.symbol } : {}),
+      kind: s.kind,
+      text: s.text ?? src.text(s.start, s.end),
+    }));
+  }
+
+  private parseSpans(src: SourceLines, text: string, grammar: Language, spec: LanguageSpec): Span[] | undefined {
+    const parser = this.parser!;
+    parser.setLanguage(grammar);
+    let tree: ParserModule.Tree | undefined;
+    try {
+      tree = parser.parse(text);
+      const out: Span[] = [];
+      this.emitUnits(this.collectUnits(tree.rootNode.namedChildren, spec, ''), spec, src, out);
+      return this.coverGaps(src, out);
+    } catch {
+      // A parser failure on one odd file must not stop an index run: fall back to lines.
+      return undefined;
+    } finally {
+      tree?.delete();
+    }
+  }
+
+  /** Turns sibling nodes into units, attaching each doc comment to the declaration right below it. */
+  private collectUnits(nodes: SyntaxNode[], spec: LanguageSpec, prefix: string): Unit[] {
+    const units: Unit[] = [];
+    let pending: SyntaxNode[] = [];
+    const loose = (upTo: number) => {
+      for (let i = 0; i < upTo; i++) units.push({ start: startRow(pending[i]), end: endRow(pending[i]), kind: 'declaration', groupable: true });
+    };
+    for (const node of nodes) {
+      if (spec.attachable.has(node.type)) {
+        const last = units[units.length - 1];
+        // A comment after code on the same line belongs to that code, not to what follows.
+        if (pending.length === 0 && last && startRow(node) === last.end) last.end = Math.max(last.end, endRow(node));
+        else pending.push(node);
+        continue;
+      }
+      const unit = this.describe(node, spec, prefix);
+      let first = pending.length;
+      while (first > 0 && endRow(pending[first - 1]) >= (first === pending.length ? unit.start : startRow(pending[first])) - 1) first--;
+      loose(first);
+      if (first < pending.length) unit.start = Math.min(unit.start, startRow(pending[first]));
+      units.push(unit);
+      pending = [];
+    }
+    loose(pending.length);
+    return units;
+  }
+
+  private describe(node: SyntaxNode, spec: LanguageSpec, prefix: string): Unit {
+    const start = startRow(node);
+    const end = endRow(node);
+    let decl = node;
+    while (spec.wrappers.has(decl.type)) {
+      const inner = decl.namedChildren.find((c) => spec.declarations.has(c.type) || spec.wrappers.has(c.type) || VARIABLE_DECLARATIONS.has(c.type));
+      if (!inner) break;
+      decl = inner;
+    }
+    let kind = spec.declarations.get(decl.type);
+    if (!kind && VARIABLE_DECLARATIONS.has(decl.type)) {
+      // `const f = () => {}` and `const K = class {}` are functions and classes by another name.
+      const declarator = decl.namedChildren.find((c) => c.type === 'variable_declarator');
+      const value = declarator?.childForFieldName('value');
+      const name = declarator && nameOf(declarator);
+      if (value && FUNCTION_VALUES.has(value.type)) return { start, end, kind: 'function', symbol: qualify(prefix, name), groupable: false, node: value };
+      if (value && CLASS_VALUES.has(value.type)) return { start, end, kind: 'class', symbol: qualify(prefix, name), groupable: false, node: value };
+    }
+    if (!kind) return { start, end, kind: 'declaration', symbol: qualify(prefix, nameOf(decl)), groupable: true, node: decl };
+    return { start, end, kind, symbol: qualify(prefix, nameOf(decl)), groupable: false, node: decl };
+  }
+
+  private fits(start: number, end: number, src: SourceLines): boolean {
+    return end - start + 1 <= this.maxLines && src.chars(start, end) <= this.maxChars;
+  }
+
+  private emitUnits(units: Unit[], spec: LanguageSpec, src: SourceLines, out: Span[]): void {
+    let group: Unit[] = [];
+    const flush = () => {
+      if (group.length === 0) return;
+      const names = group.map((u) => u.symbol).filter((s): s is string => !!s);
+      out.push({ start: group[0].start, end: group[group.length - 1].end, kind: 'declaration', symbol: joinNames(names) });
+      group = [];
+    };
+    for (const unit of units) {
+      if (unit.groupable && this.fits(unit.start, unit.end, src)) {
+        if (group.length > 0 && !this.fits(group[0].start, unit.end, src)) flush();
+        group.push(unit);
+        continue;
+      }
+      flush();
+      this.emitUnit(unit, spec, src, out);
+    }
+    flush();
+  }
+
+  private emitUnit(unit: Unit, spec: LanguageSpec, src: SourceLines, out: Span[]): void {
+    if (this.fits(unit.start, unit.end, src)) {
+      out.push({ start: unit.start, end: unit.end, kind: unit.kind, symbol: unit.symbol });
+      return;
+    }
+    const node = unit.node;
+    if (node && spec.statementContainers.has(node.type)) {
+      // Namespaces qualify what they hold (`ts.Node`); an include guard's name means nothing to a reader.
+      const scoped = unit.symbol && (unit.kind === 'namespace' || unit.kind === 'module');
+      const inner = this.collectUnits(bodyChildren(node), spec, scoped ? `${unit.symbol}.` : '');
+      if (inner.length > 0) {
+        this.emitUnits(inner, spec, src, out);
+        return;
+      }
+    }
+    if (node && spec.memberContainers.has(node.type)) {
+      const members = this.collectUnits(bodyChildren(node), spec, '');
+      if (members.length > 0) {
+        this.emitMembers(unit, members, spec, src, out);
+        return;
+      }
+    }
+    out.push(...this.windows(src, unit.start, unit.end, unit.kind, unit.symbol));
+  }
+
+  /** Splits a big class into runs of members, each chunk naming the class and the members it holds. */
+  private emitMembers(owner: Unit, members: Unit[], spec: LanguageSpec, src: SourceLines, out: Span[]): void {
+    const ownerName = owner.symbol ?? '';
+    const qualified = (u: Unit) => (u.symbol && ownerName ? `${ownerName}.${u.symbol}` : u.symbol);
+    const firstOut = out.length;
+    let group: Unit[] = [];
+    const flush = () => {
+      if (group.length === 0) return;
+      // `Owner: a, b, c` names the class once and every member the chunk holds.
+      const names = joinNames(group.map((u) => u.symbol).filter((s): s is string => !!s));
+      const symbol = ownerName && names ? `${ownerName}: ${names}` : ownerName || names;
+      out.push({ start: group[0].start, end: group[group.length - 1].end, kind: 'method', symbol: symbol || undefined });
+      group = [];
+    };
+    for (const member of members) {
+      if (this.fits(member.start, member.end, src)) {
+        if (group.length > 0 && !this.fits(group[0].start, member.end, src)) flush();
+        group.push(member);
+        continue;
+      }
+      flush();
+      this.emitUnit({ ...member, kind: member.groupable ? 'method' : member.kind, symbol: qualified(member) ?? (ownerName || undefined) }, spec, src, out);
+    }
+    flush();
+    // The class line (with its doc comment) and the closing brace go with the first and last groups, so
+    // a search for the class's documentation lands on the chunk that declares it.
+    const first = out[firstOut];
+    const last = out[out.length - 1];
+    if (first && !first.text && this.fitsLoosely(owner.start, first.end, src)) first.start = Math.min(first.start, owner.start);
+    if (last && !last.text && this.fitsLoosely(last.start, owner.end, src)) last.end = Math.max(last.end, owner.end);
+  }
+
+  /** Room for a class header or a closing brace on top of a full chunk. */
+  private fitsLoosely(start: number, end: number, src: SourceLines): boolean {
+    return end - start + 1 <= this.maxLines * 1.25 && src.chars(start, end) <= this.maxChars * 1.25;
+  }
+
+  private windows(src: SourceLines, start: number, end: number, kind: string, symbol?: string): Span[] {
+    return lineWindows(src, start, end, { windowLines: WINDOW_LINES, overlapLines: WINDOW_OVERLAP, maxChars: this.maxChars }).map((w) => ({
+      start: w.start,
+      end: w.end,
+      kind,
+      symbol,
+      ...(w.text !== undefined ? { text: w.text } : {}),
+    }));
+  }
+
+  /**
+   * Folds rows no chunk holds (a namespace's opening line, a closing brace, a stray token) into the
+   * chunk right after or before them, or gives them line windows of their own when that would make the
+   * neighbour too big. Returns the spans in file order.
+   */
+  private coverGaps(src: SourceLines, spans: Span[]): Span[] {
+    const covered = new Uint8Array(src.count);
+    const startingAt = new Map<number, Span>();
+    const endingAt = new Map<number, Span>();
+    for (const s of spans) {
+      covered.fill(1, s.start, s.end + 1);
+      if (s.text !== undefined) continue;
+      if (!startingAt.has(s.start)) startingAt.set(s.start, s);
+      endingAt.set(s.end, s);
+    }
+    const extra: Span[] = [];
+    let row = 0;
+    while (row < src.count) {
+      if (covered[row] || src.isBlank(row)) {
+        row++;
+        continue;
+      }
+      const a = row;
+      let b = row;
+      for (let r = row + 1; r < src.count && !covered[r]; r++) if (!src.isBlank(r)) b = r;
+      row = b + 1;
+      let next = b + 1;
+      while (next < src.count && !covered[next] && src.isBlank(next)) next++;
+      const after = startingAt.get(next);
+      if (after && this.fitsLoosely(a, after.end, src)) {
+        startingAt.delete(after.start);
+        after.start = a;
+        startingAt.set(a, after);
+        continue;
+      }
+      let prev = a - 1;
+      while (prev >= 0 && !covered[prev] && src.isBlank(prev)) prev--;
+      const before = endingAt.get(prev);
+      if (before && this.fitsLoosely(before.start, b, src)) {
+        endingAt.delete(before.end);
+        before.end = b;
+        endingAt.set(b, before);
+        continue;
+      }
+      extra.push(...this.windows(src, a, b, 'lines'));
+    }
+    return [...spans, ...extra].sort((x, y) => x.start - y.start || x.end - y.end);
+  }
+}
+
+function startRow(node: SyntaxNode): number {
+  return node.startPosition.row;
+}
+
+/** A node that swallows its line break ends at column 0 of the next row, which it does not really hold. */
+function endRow(node: SyntaxNode): number {
+  const end = node.endPosition;
+  return end.column === 0 && end.row > node.startPosition.row ? end.row - 1 : end.row;
+}
+
+function bodyChildren(node: SyntaxNode): SyntaxNode[] {
+  const body = node.childForFieldName('body');
+  if (body) return body.namedChildren;
+  if (node.type === 'ERROR') return node.namedChildren;
+  if (node.type.startsWith('preproc_')) {
+    const headers = new Set(PREPROC_HEADERS.map((f) => node.childForFieldName(f)?.id));
+    return node.namedChildren.filter((c) => !headers.has(c.id));
+  }
+  return [];
+}
+
+function nameOf(node: SyntaxNode): string | undefined {
+  const direct = node.childForFieldName('name');
+  if (direct) return cleanName(direct.text);
+  if (node.type === 'impl_item') {
+    const type = node.childForFieldName('type')?.text;
+    const trait = node.childForFieldName('trait')?.text;
+    return cleanName(trait && type ? `${trait} for ${type}` : type);
+  }
+  // C and C++ hide the name inside nested declarators: `int *(*f)(void)`.
+  let declarator = node.childForFieldName('declarator');
+  while (declarator) {
+    if (declarator.type === 'qualified_identifier') return cleanName(declarator.text); // `Stack::push`
+    const named = declarator.childForFieldName('name');
+    if (named) return cleanName(named.text);
+    const inner = declarator.childForFieldName('declarator');
+    if (!inner) return cleanName(declarator.text);
+    declarator = inner;
+  }
+  // Go `type X struct`, `const ( ... )`, and JS `const a = 1`: the first spec or declarator names it.
+  for (const child of node.namedChildren) {
+    if (child.type.endsWith('_spec') || child.type === 'variable_declarator') {
+      const named = child.childForFieldName('name');
+      if (named) return cleanName(named.text);
+    }
+  }
+  return undefined;
+}
+
+function cleanName(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const name = raw.split('\n', 1)[0].replace(/^['"`]|['"`]$/g, '').trim();
+  return name ? name.slice(0, 100) : undefined;
+}
+
+function qualify(prefix: string, name: string | undefined): string | undefined {
+  return name ? `${prefix}${name}` : undefined;
+}
+
+function joinNames(names: string[]): string | undefined {
+  if (names.length === 0) return undefined;
+  const shown = names.slice(0, MAX_SYMBOL_NAMES).join(', ');
+  return names.length > MAX_SYMBOL_NAMES ? `${shown}, …` : shown;
+}

@@ -1,0 +1,393 @@
+// Workspace → chunks → archival memory, incrementally (DESIGN.md §6). Files go in batches; after each
+// batch is stored, files.json records it. The order of writes is the whole crash story:
+//   1. a changed file's manifest entry is dropped (in memory) and its old chunks deleted,
+//   2. its new chunks are added,
+//   3. the manifest is saved with its new entry.
+// A crash or cancel anywhere leaves files.json claiming at most what the store holds; a file whose
+// chunks were stored but not recorded is simply redone next run (delete-then-add keeps it single).
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ArchivalStore } from '../memory/archival';
+import type { CodeChunker } from './chunker';
+import { emptyManifest, readManifest, writeManifest, type IndexManifest, type ManifestEntry } from './manifest';
+import type { Chunk, IndexProgress } from './types';
+import { isIndexable, isSkipped, looksBinary, walkWorkspace, DEFAULT_MAX_FILE_SIZE, type SkipReason, type WorkspaceFile, type WorkspaceFilterOptions } from './workspaceFiles';
+
+export interface IndexerOptions {
+  workspaceRoot: string;
+  archival: ArchivalStore;
+  /** `.memcode/archival/files.json`. */
+  manifestPath: string;
+  chunker: CodeChunker;
+  /** Gitignore-style patterns relative to the workspace root. */
+  exclude?: string[];
+  /** Bytes (default 1 MB). */
+  maxFileSize?: number;
+  /** Secret patterns on top of the built-in ones. */
+  secrets?: string[];
+  /** The memory folder when it is not `<root>/.memcode`, so it is never indexed. */
+  storageDir?: string;
+  warn?: (message: string) => void;
+  /** Most files per archival write (default 100). */
+  batchFiles?: number;
+  /** Most bytes of source per archival write (default 2 MB). */
+  batchBytes?: number;
+}
+
+export interface IndexReport {
+  /** Files looked at: walked by run(), or named to updateFiles(). */
+  filesScanned: number;
+  /** Files (re)chunked and stored this time. */
+  filesIndexed: number;
+  /** Files found as they were recorded: same size and mtime, or same content. */
+  filesUnchanged: number;
+  /** Files whose chunks were removed: deleted, renamed away, now ignored, now a secret or binary. */
+  filesRemoved: number;
+  skipped: Array<{ path: string; reason: SkipReason }>;
+  /** Chunks stored this time. */
+  chunks: number;
+  /** Bytes of the files indexed this time. */
+  bytes: number;
+  ms: number;
+  cancelled: boolean;
+}
+
+export interface IndexRunOptions {
+  /** Forget the manifest and every file chunk, and index everything again (the agent's notes stay). */
+  rebuild?: boolean;
+  /** Stops after the batch being stored; what was stored is recorded. */
+  signal?: AbortSignal;
+  onProgress?: (progress: IndexProgress) => void;
+}
+
+const DEFAULT_BATCH_FILES = 100;
+const DEFAULT_BATCH_BYTES = 2_000_000;
+/**
+ * A file modified this recently may change again within the clock's resolution without its mtime
+ * moving, so its recorded mtime is left unusable and the next run checks its content hash (as git does
+ * with "racily clean" entries).
+ */
+const RACY_MS = 2000;
+
+/** One operation's state: the manifest and the paths the store holds, kept in step as batches land. */
+interface Pass {
+  manifest: IndexManifest;
+  stored: Set<string>;
+  report: IndexReport;
+  signal?: AbortSignal;
+  onProgress?: (progress: IndexProgress) => void;
+  filesTotal: number;
+  filesDone: number;
+}
+
+export class Indexer {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly batchFiles: number;
+  private readonly batchBytes: number;
+  private readonly maxFileSize: number;
+
+  constructor(private readonly opts: IndexerOptions) {
+    this.batchFiles = Math.max(1, opts.batchFiles ?? DEFAULT_BATCH_FILES);
+    this.batchBytes = Math.max(1, opts.batchBytes ?? DEFAULT_BATCH_BYTES);
+    this.maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  }
+
+  /** Walks the whole workspace and brings archival memory in line with it. */
+  run(opts: IndexRunOptions = {}): Promise<IndexReport> {
+    return this.serialize(() => this.runNow(opts));
+  }
+
+  /** Re-checks just these files (saved or created; folders are walked), removing those now gone or refused. */
+  updateFiles(relPaths: string[], signal?: AbortSignal): Promise<IndexReport> {
+    return this.serialize(() => this.updateNow(relPaths.map(normalizeRel), signal));
+  }
+
+  /** Drops the chunks of these files (or of everything under these folders); returns how many chunks went. */
+  removeFiles(relPaths: string[]): Promise<number> {
+    return this.serialize(async () => {
+      const pass = this.startPass();
+      const removed = await this.removePaths(pass, this.expand(pass, relPaths.map(normalizeRel)));
+      return removed;
+    });
+  }
+
+  /** A rename is a delete and an add: chunk ids are not kept, the new path's chunks are fresh. */
+  renameFile(from: string, to: string): Promise<IndexReport> {
+    return this.serialize(async () => {
+      const pass = this.startPass();
+      await this.removePaths(pass, this.expand(pass, [normalizeRel(from)]));
+      const report = await this.updateNow([normalizeRel(to)]);
+      report.filesRemoved += pass.report.filesRemoved;
+      return report;
+    });
+  }
+
+  // ------------------------------------------------------------------ operations
+
+  private async runNow(opts: IndexRunOptions): Promise<IndexReport> {
+    const started = performance.now();
+    const pass = this.startPass(opts);
+    if (opts.rebuild) {
+      pass.manifest = emptyManifest(this.opts.archival.embedderId);
+      writeManifest(this.opts.manifestPath, pass.manifest);
+      await this.opts.archival.deleteByPath([...pass.stored]);
+      pass.stored.clear();
+    }
+    const { report, manifest } = pass;
+    const seen = new Set<string>();
+    const candidates: WorkspaceFile[] = [];
+    for await (const entry of walkWorkspace(this.opts.workspaceRoot, { ...this.filterOptions(), signal: opts.signal })) {
+      if (isSkipped(entry)) {
+        report.skipped.push(entry);
+        continue;
+      }
+      seen.add(entry.path);
+      const prev = manifest.files[entry.path];
+      if (prev && prev.size === entry.size && prev.mtimeMs === entry.mtimeMs && this.holds(pass, entry.path, prev)) {
+        report.filesUnchanged++;
+        pass.filesDone++;
+      } else {
+        candidates.push(entry);
+      }
+      if (seen.size % 1000 === 0) this.progress(pass, 'scanning', seen.size);
+    }
+    report.filesScanned = seen.size;
+    pass.filesTotal = seen.size;
+    if (opts.signal?.aborted) return this.finish(pass, started, true);
+
+    // Files recorded or stored that the walk no longer yields: deleted, renamed, ignored, or refused.
+    const gone = new Set([...Object.keys(manifest.files), ...pass.stored].filter((p) => !seen.has(p)));
+    if (gone.size > 0) {
+      this.progress(pass, 'removing');
+      await this.removePaths(pass, [...gone]);
+    }
+    await this.indexFiles(pass, candidates);
+    return this.finish(pass, started, report.cancelled);
+  }
+
+  private async updateNow(relPaths: string[], signal?: AbortSignal): Promise<IndexReport> {
+    const started = performance.now();
+    const pass = this.startPass({ signal });
+    const candidates: WorkspaceFile[] = [];
+    const gone: string[] = [];
+    const filter = this.filterOptions();
+    for (const rel of relPaths) {
+      if (!rel) continue;
+      const abs = path.join(this.opts.workspaceRoot, rel);
+      if (isDirectory(abs)) {
+        // A folder created or renamed into place: everything under it that the walk would yield.
+        gone.push(...this.expand(pass, [rel]));
+        for await (const entry of walkWorkspace(this.opts.workspaceRoot, { ...filter, signal })) {
+          if (!entry.path.startsWith(`${rel}/`)) continue;
+          if (isSkipped(entry)) pass.report.skipped.push(entry);
+          else candidates.push(entry);
+        }
+        continue;
+      }
+      const verdict = isIndexable(this.opts.workspaceRoot, rel, filter);
+      if (verdict.ok) {
+        candidates.push(verdict.file);
+        continue;
+      }
+      if (verdict.reason !== 'ignored' && verdict.reason !== 'missing') pass.report.skipped.push({ path: rel, reason: verdict.reason });
+      gone.push(...this.expand(pass, [rel]));
+    }
+    const keep = new Set(candidates.map((c) => c.path));
+    const removals = [...new Set(gone)].filter((p) => !keep.has(p));
+    pass.report.filesScanned = candidates.length + removals.length;
+    pass.filesTotal = candidates.length;
+    if (removals.length > 0) await this.removePaths(pass, removals);
+    await this.indexFiles(pass, candidates);
+    return this.finish(pass, started, pass.report.cancelled);
+  }
+
+  // ------------------------------------------------------------------ batches
+
+  private async indexFiles(pass: Pass, files: WorkspaceFile[]): Promise<void> {
+    let batch: WorkspaceFile[] = [];
+    let bytes = 0;
+    for (const file of files) {
+      if (pass.signal?.aborted) break;
+      batch.push(file);
+      bytes += file.size;
+      if (batch.length >= this.batchFiles || bytes >= this.batchBytes) {
+        await this.storeBatch(pass, batch);
+        batch = [];
+        bytes = 0;
+      }
+    }
+    if (batch.length > 0 && !pass.signal?.aborted) await this.storeBatch(pass, batch);
+    if (pass.signal?.aborted) pass.report.cancelled = true;
+  }
+
+  /** Reads, chunks and stores one batch, then records it. */
+  private async storeBatch(pass: Pass, batch: WorkspaceFile[]): Promise<void> {
+    const { manifest, report, stored } = pass;
+    const archival = this.opts.archival;
+    const chunks: Chunk[] = [];
+    const fresh = new Map<string, ManifestEntry>();
+    const refused: string[] = [];
+    let bytes = 0;
+    let dirty = false;
+    const now = Date.now();
+    for (const file of batch) {
+      pass.filesDone++;
+      const read = this.readFile(file);
+      if ('reason' in read) {
+        report.skipped.push({ path: file.path, reason: read.reason });
+        if (manifest.files[file.path] || stored.has(file.path)) refused.push(file.path);
+        continue;
+      }
+      const mtimeMs = Math.abs(now - file.mtimeMs) < RACY_MS ? 0 : file.mtimeMs;
+      const prev = manifest.files[file.path];
+      if (prev && prev.hash === read.hash && this.holds(pass, file.path, prev)) {
+        // Touched, not changed: remember the new size and mtime so the next run skips the read.
+        manifest.files[file.path] = { ...prev, size: file.size, mtimeMs };
+        report.filesUnchanged++;
+        dirty = true;
+        continue;
+      }
+      const fileChunks = this.opts.chunker.chunk(file.path, read.text);
+      chunks.push(...fileChunks);
+      fresh.set(file.path, { hash: read.hash, size: read.size, mtimeMs, chunks: fileChunks.length });
+      bytes += read.size;
+    }
+    const replaced = [...fresh.keys(), ...refused].filter((p) => manifest.files[p] || stored.has(p));
+    if (fresh.size > 0 || replaced.length > 0) {
+      for (const p of replaced) delete manifest.files[p];
+      try {
+        if (replaced.length > 0) await archival.deleteByPath(replaced);
+        for (const p of replaced) stored.delete(p);
+        await archival.addChunks(chunks, pass.signal);
+      } catch (err) {
+        // Whatever got stored of this batch is not recorded, so the next run redoes it.
+        writeManifest(this.opts.manifestPath, manifest);
+        if (pass.signal?.aborted) {
+          pass.report.cancelled = true;
+          return;
+        }
+        throw err;
+      }
+      for (const [p, entry] of fresh) {
+        manifest.files[p] = entry;
+        if (entry.chunks > 0) stored.add(p);
+      }
+      report.filesIndexed += fresh.size;
+      report.filesRemoved += refused.length;
+      report.chunks += chunks.length;
+      report.bytes += bytes;
+      dirty = true;
+    }
+    if (dirty) writeManifest(this.opts.manifestPath, manifest);
+    this.progress(pass, 'indexing', undefined, batch[batch.length - 1]?.path);
+  }
+
+  private readFile(file: WorkspaceFile): { text: string; hash: string; size: number } | { reason: SkipReason } {
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(file.abs);
+    } catch {
+      return { reason: 'unreadable' };
+    }
+    // The walk only looked at names and sizes (to keep unchanged runs free of reads): check content now.
+    if (buf.length > this.maxFileSize) return { reason: 'too_large' };
+    if (looksBinary(buf)) return { reason: 'binary' };
+    return { text: buf.toString('utf8'), hash: createHash('sha1').update(buf).digest('hex'), size: buf.length };
+  }
+
+  /** Removes these paths' chunks, then their manifest entries. Returns chunks removed. */
+  private async removePaths(pass: Pass, paths: string[]): Promise<number> {
+    if (paths.length === 0) return 0;
+    const removed = await this.opts.archival.deleteByPath(paths);
+    let files = 0;
+    for (const p of paths) {
+      if (pass.manifest.files[p] || pass.stored.has(p)) files++;
+      delete pass.manifest.files[p];
+      pass.stored.delete(p);
+    }
+    pass.report.filesRemoved += files;
+    writeManifest(this.opts.manifestPath, pass.manifest);
+    return removed;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** Reloaded for every operation: the CLI and the extension take turns writing it. */
+  private startPass(opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Pass {
+    const embedderId = this.opts.archival.embedderId;
+    return {
+      manifest: readManifest(this.opts.manifestPath, embedderId, this.opts.warn),
+      stored: new Set(this.opts.archival.paths()),
+      report: { filesScanned: 0, filesIndexed: 0, filesUnchanged: 0, filesRemoved: 0, skipped: [], chunks: 0, bytes: 0, ms: 0, cancelled: false },
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+      filesTotal: 0,
+      filesDone: 0,
+    };
+  }
+
+  /** The manifest entry is only worth trusting if the store really holds the file's chunks. */
+  private holds(pass: Pass, relPath: string, entry: ManifestEntry): boolean {
+    return entry.chunks === 0 || pass.stored.has(relPath);
+  }
+
+  /** Paths known to the manifest or the store that are `rel` itself or lie under it. */
+  private expand(pass: Pass, rels: string[]): string[] {
+    const known = new Set([...Object.keys(pass.manifest.files), ...pass.stored]);
+    const out = new Set<string>();
+    for (const rel of rels) {
+      if (!rel) continue;
+      if (known.has(rel)) out.add(rel);
+      const prefix = `${rel}/`;
+      for (const p of known) if (p.startsWith(prefix)) out.add(p);
+    }
+    return [...out];
+  }
+
+  private filterOptions(): WorkspaceFilterOptions {
+    return {
+      exclude: this.opts.exclude,
+      maxFileSize: this.maxFileSize,
+      secrets: this.opts.secrets,
+      storageDir: this.opts.storageDir,
+      sniffContent: false,
+    };
+  }
+
+  private progress(pass: Pass, phase: IndexProgress['phase'], filesTotal?: number, currentPath?: string): void {
+    pass.onProgress?.({
+      phase,
+      filesDone: pass.filesDone,
+      filesTotal: filesTotal ?? pass.filesTotal,
+      chunks: pass.report.chunks,
+      bytes: pass.report.bytes,
+      ...(currentPath ? { currentPath } : {}),
+    });
+  }
+
+  private finish(pass: Pass, started: number, cancelled: boolean): IndexReport {
+    pass.report.cancelled = cancelled;
+    pass.report.ms = performance.now() - started;
+    this.progress(pass, 'done');
+    return pass.report;
+  }
+
+  private serialize<T>(op: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(op, op);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function normalizeRel(rel: string): string {
+  return path.normalize(rel).split(path.sep).join('/').replace(/^(\.\/)+/, '').replace(/\/+$/, '').replace(/^\.$/, '');
+}
+
+function isDirectory(abs: string): boolean {
+  try {
+    return fs.statSync(abs).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,97 @@
+// One shard of archival memory on disk: a Vectra LocalIndex folder, written whole into a fresh folder
+// and never touched again. Vectra rewrites index.json in place without a temp file, so a kill -9
+// mid-write could leave half a file; writing a new folder and flipping the manifest (archival.ts)
+// leaves either the old shard or the new one, never a mix.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MemoryError } from './types';
+
+export type MetadataValue = string | number | boolean;
+
+export interface ShardItem {
+  id: string;
+  vector: Float32Array;
+  metadata: Record<string, MetadataValue>;
+}
+
+type VectraModule = typeof import('vectra');
+let vectra: VectraModule | undefined;
+
+/** Vectra (and its wink NLP model) loads only when archival memory is first used. */
+function loadVectra(): VectraModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  vectra ??= require('vectra') as VectraModule;
+  return vectra;
+}
+
+/** Four decimals of a unit vector's components: a third of the JSON, no visible change to cosine. */
+const PRECISION = 1e4;
+
+export function roundVector(vector: Float32Array): number[] {
+  const out = new Array<number>(vector.length);
+  for (let i = 0; i < vector.length; i++) out[i] = Math.round(vector[i] * PRECISION) / PRECISION;
+  return out;
+}
+
+/** The same rounding, kept as floats: what memory holds equals what a reopen will read. */
+export function quantize(vector: Float32Array): Float32Array {
+  const out = new Float32Array(vector.length);
+  for (let i = 0; i < vector.length; i++) out[i] = Math.round(vector[i] * PRECISION) / PRECISION;
+  return out;
+}
+
+export function indexFileOf(folder: string): string {
+  return path.join(folder, 'index.json');
+}
+
+/** Writes `items` as a new Vectra index in `folder` (which must not exist) and makes it durable. */
+export async function writeShard(folder: string, items: ShardItem[]): Promise<void> {
+  const { LocalIndex } = loadVectra();
+  fs.rmSync(folder, { recursive: true, force: true });
+  const index = new LocalIndex(folder);
+  await index.createIndex({ version: 1 });
+  if (items.length > 0) {
+    await index.batchInsertItems(items.map((item) => ({ id: item.id, vector: roundVector(item.vector), metadata: item.metadata })));
+  }
+  fsyncFile(indexFileOf(folder));
+}
+
+/** Reads a shard; anything unreadable is MemoryError('corrupt') naming the file. */
+export async function readShard(folder: string, dimensions: number): Promise<ShardItem[]> {
+  const file = indexFileOf(folder);
+  if (!fs.existsSync(file)) throw corrupt(file, 'the file is missing');
+  const { LocalIndex } = loadVectra();
+  let raw: Array<{ id: unknown; vector: unknown; metadata: unknown }>;
+  try {
+    raw = await new LocalIndex(folder).listItems();
+  } catch (err) {
+    throw corrupt(file, (err as Error).message);
+  }
+  if (!Array.isArray(raw)) throw corrupt(file, 'it holds no list of items');
+  return raw.map((item, position) => {
+    if (typeof item?.id !== 'string' || !Array.isArray(item.vector) || typeof item.metadata !== 'object' || !item.metadata) {
+      throw corrupt(file, `item ${position} is not a Vectra item`);
+    }
+    if (item.vector.length !== dimensions) {
+      throw corrupt(file, `item ${position} has ${item.vector.length} dimensions instead of ${dimensions}`);
+    }
+    return { id: item.id, vector: Float32Array.from(item.vector as number[]), metadata: item.metadata as Record<string, MetadataValue> };
+  });
+}
+
+export function corrupt(file: string, reason: string): MemoryError {
+  return new MemoryError(
+    'corrupt',
+    `archival memory file ${file} is corrupted (${reason}); rebuild it with \`memcode index --rebuild\` ` +
+      '(or MemCode: Rebuild Index). Working context and recall memory are not affected.',
+  );
+}
+
+function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

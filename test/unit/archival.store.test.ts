@@ -1,0 +1,264 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LocalEmbedder } from '../../src/indexing/localEmbedder';
+import type { Chunk, Embedder } from '../../src/indexing/types';
+import { ArchivalStore } from '../../src/memory/archival';
+import { MemoryError } from '../../src/memory/types';
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+
+function chunk(p: string, startLine: number, text: string, extra: Partial<Chunk> = {}): Chunk {
+  return { path: p, startLine, endLine: startLine + text.split('\n').length - 1, language: 'typescript', kind: 'function', text, ...extra };
+}
+
+const CORPUS: Chunk[] = [
+  chunk('src/config/load.ts', 1, 'export function loadSettings(file: string): Settings {\n  return JSON.parse(fs.readFileSync(file, "utf8"));\n}', { symbol: 'loadSettings' }),
+  chunk('src/config/load.ts', 5, 'export function parseConfigFileTextToJson(fileName: string, text: string) {\n  return jsonParse(text);\n}', { symbol: 'parseConfigFileTextToJson' }),
+  chunk('src/users/remove.ts', 1, 'export async function deleteUserAccount(id: string) {\n  await db.users.remove(id);\n}', { symbol: 'deleteUserAccount' }),
+  chunk('src/net/retry.ts', 1, 'export function backoffDelay(attempt: number) {\n  return Math.min(30000, 500 * 2 ** attempt);\n}', { symbol: 'backoffDelay' }),
+  chunk('lib/render.py', 1, 'def draw_gradient(ctx, width):\n    return ctx.create_linear_gradient(0, 0, width, 0)', { language: 'python', symbol: 'draw_gradient' }),
+  chunk('lib/render.py', 4, 'def load_texture(path):\n    return Image.open(path)', { language: 'python', symbol: 'load_texture' }),
+];
+
+describe('archival store', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let archivalDir: string;
+  const embedder = new LocalEmbedder({ dimensions: 128 });
+  const clock = () => new Date('2025-03-01T10:00:00Z');
+  const open = (e: Embedder = embedder) => ArchivalStore.open(archivalDir, e, { clock });
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memcode-archival-'));
+    archivalDir = path.join(dir, '.memcode', 'archival');
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores chunks and finds them by meaning, with path, lines, symbol and score', async () => {
+    const store = await open();
+    const ids = await store.addChunks(CORPUS);
+    assert.equal(ids.length, CORPUS.length);
+    assert.equal(store.count(), CORPUS.length);
+    const page = await store.search('remove a user account');
+    const top = page.results[0];
+    assert.equal(top.path, 'src/users/remove.ts');
+    assert.equal(top.symbol, 'deleteUserAccount');
+    assert.equal(top.startLine, 1);
+    assert.equal(top.endLine, 3);
+    assert.equal(top.source, 'file');
+    assert.equal(top.time, '2025-03-01T10:00:00.000Z');
+    assert.ok(top.score > 0 && top.score <= 1);
+    assert.deepEqual(store.paths(), ['lib/render.py', 'src/config/load.ts', 'src/net/retry.ts', 'src/users/remove.ts']);
+  });
+
+  it('finds an exact identifier through hybrid search even when its vector ranks it low', async () => {
+    // Many chunks about configuration files crowd the vector ranking; the identifier is in one only.
+    const crowd = Array.from({ length: 40 }, (_, i) =>
+      chunk(`src/crowd/c${i}.ts`, 1, `// parse the config file text and convert it to json, variant ${i}\nexport const configFileText${i} = parse(config, file, text, json);`),
+    );
+    const target = chunk('src/tsc/tsconfig.ts', 10, 'export function parseConfigFileTextToJson(name: string, body: string) { return run(name, body); }', {
+      symbol: 'parseConfigFileTextToJson',
+    });
+    const store = await open();
+    await store.addChunks([...crowd, target]);
+    const vectorOnly = await store.search('parseConfigFileTextToJson', { mode: 'vector', pageSize: 100 });
+    const vectorRank = vectorOnly.results.findIndex((h) => h.symbol === 'parseConfigFileTextToJson');
+    assert.ok(vectorRank === -1 || vectorRank > 0, `vector rank ${vectorRank} should not be first for this test to mean anything`);
+    const hybrid = await store.search('parseConfigFileTextToJson');
+    assert.equal(hybrid.results[0].symbol, 'parseConfigFileTextToJson');
+    const keyword = await store.search('parseConfigFileTextToJson', { mode: 'keyword' });
+    assert.equal(keyword.results[0].path, 'src/tsc/tsconfig.ts');
+  });
+
+  it('filters by path prefix, language and source before ranking', async () => {
+    const store = await open();
+    await store.addChunks(CORPUS);
+    await store.addNote('The user prefers loading settings lazily.');
+    const py = await store.search('load', { language: 'python', pageSize: 10 });
+    assert.ok(py.total > 0);
+    assert.ok(py.results.every((h) => h.language === 'python'));
+    const config = await store.search('load settings', { pathPrefix: 'src/config/', pageSize: 10 });
+    assert.ok(config.results.length > 0);
+    assert.ok(config.results.every((h) => h.path!.startsWith('src/config/')));
+    const notes = await store.search('settings', { source: 'note' });
+    assert.equal(notes.total, 1);
+    assert.equal(notes.results[0].source, 'note');
+    const files = await store.search('settings', { source: 'file', pageSize: 10 });
+    assert.ok(files.results.every((h) => h.source === 'file'));
+  });
+
+  it('pages through results: page 2 differs from page 1 and totals agree', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => chunk(`src/m${i}.ts`, 1, `export function handler${i}() { return fetchUser(${i}); }`));
+    const store = await open();
+    await store.addChunks(many);
+    const first = await store.search('fetch user handler', { pageSize: 5 });
+    const second = await store.search('fetch user handler', { pageSize: 5, page: 2 });
+    assert.equal(first.total, 12);
+    assert.equal(first.pages, 3);
+    assert.equal(second.page, 2);
+    assert.equal(second.results.length, 5);
+    const firstIds = new Set(first.results.map((h) => h.id));
+    assert.ok(second.results.every((h) => !firstIds.has(h.id)));
+    const third = await store.search('fetch user handler', { pageSize: 5, page: 3 });
+    assert.equal(third.results.length, 2);
+    await assert.rejects(store.search('x', { page: 0 }), (err: unknown) => err instanceof MemoryError && err.kind === 'invalid');
+  });
+
+  it('deletes every chunk of a file and nothing else', async () => {
+    const store = await open();
+    await store.addChunks(CORPUS);
+    assert.equal(await store.deleteByPath(['lib/render.py', 'no/such/file.ts']), 2);
+    assert.equal(store.count(), CORPUS.length - 2);
+    assert.ok(!store.paths().includes('lib/render.py'));
+    const page = await store.search('draw gradient texture', { pageSize: 10 });
+    assert.ok(page.results.every((h) => h.path !== 'lib/render.py'));
+    const reopened = await open();
+    assert.equal(reopened.count(), CORPUS.length - 2);
+    assert.ok(!reopened.paths().includes('lib/render.py'));
+  });
+
+  it('keeps notes apart from files and counts them', async () => {
+    const store = await open();
+    await store.addChunks(CORPUS.slice(0, 2));
+    const note = await store.addNote('Decision: retries use exponential backoff capped at 30 s.');
+    assert.equal(note.source, 'note');
+    assert.equal(note.path, undefined);
+    assert.deepEqual(store.countBySource(), { file: 2, note: 1 });
+    const page = await store.search('backoff decision');
+    assert.equal(page.results[0].id, note.id);
+  });
+
+  it('persists across reopen with the same results', async () => {
+    const store = await open();
+    await store.addChunks(CORPUS);
+    await store.addNote('remember: the gradient code is slow');
+    const before = await store.search('linear gradient');
+    const reopened = await open();
+    assert.equal(reopened.count(), CORPUS.length + 1);
+    assert.deepEqual(reopened.countBySource(), { file: CORPUS.length, note: 1 });
+    const after = await reopened.search('linear gradient');
+    assert.deepEqual(
+      after.results.map((h) => [h.id, h.path, h.startLine, h.symbol, h.text]),
+      before.results.map((h) => [h.id, h.path, h.startLine, h.symbol, h.text]),
+    );
+    assert.equal(reopened.embedderId, 'local-hash-v1');
+  });
+
+  it('refuses an index made by another embedder and rebuild starts it afresh', async () => {
+    const store = await open();
+    await store.addChunks(CORPUS);
+    fs.writeFileSync(path.join(archivalDir, 'files.json'), '{}');
+    await assert.rejects(open(new LocalEmbedder({ dimensions: 256 })), (err: unknown) => {
+      assert.ok(err instanceof MemoryError);
+      assert.equal(err.kind, 'invalid');
+      assert.match(err.message, /built with local-hash-v1 \(128 dimensions\) but the current embedder is local-hash-v1 \(256\)/);
+      assert.match(err.message, /memcode index --rebuild/);
+      return true;
+    });
+    const rebuilt = await ArchivalStore.rebuild(archivalDir, new LocalEmbedder({ dimensions: 256 }));
+    assert.equal(rebuilt.count(), 0);
+    assert.ok(!fs.existsSync(path.join(archivalDir, 'files.json')), 'rebuild wipes the folder content');
+    assert.ok(fs.existsSync(archivalDir));
+    await rebuilt.addChunks(CORPUS.slice(0, 1));
+    const reopened = await ArchivalStore.open(archivalDir, new LocalEmbedder({ dimensions: 256 }));
+    assert.equal(reopened.count(), 1);
+  });
+
+  it('reports a corrupted shard as MemoryError(corrupt) naming the file, and rebuild recovers', async () => {
+    const store = await open();
+    await store.addChunks(CORPUS);
+    const shardsDir = path.join(archivalDir, 'shards');
+    const victim = path.join(shardsDir, fs.readdirSync(shardsDir)[0], 'index.json');
+    fs.writeFileSync(victim, fs.readFileSync(victim, 'utf8').slice(0, 50));
+    await assert.rejects(open(), (err: unknown) => {
+      assert.ok(err instanceof MemoryError);
+      assert.equal(err.kind, 'corrupt');
+      assert.ok(err.message.includes(victim), err.message);
+      assert.match(err.message, /rebuild/);
+      return true;
+    });
+    // Nothing outside the archival folder is touched.
+    assert.deepEqual(fs.readdirSync(path.join(dir, '.memcode')), ['archival']);
+    const rebuilt = await ArchivalStore.rebuild(archivalDir, embedder);
+    await rebuilt.addChunks(CORPUS);
+    assert.equal((await open()).count(), CORPUS.length);
+  });
+
+  it('reports a corrupted manifest as MemoryError(corrupt)', async () => {
+    const store = await open();
+    await store.addChunks(CORPUS);
+    fs.writeFileSync(path.join(archivalDir, 'manifest.json'), '{"format": 1, "embedder": ');
+    await assert.rejects(open(), (err: unknown) => err instanceof MemoryError && err.kind === 'corrupt' && err.message.includes('manifest.json'));
+  });
+
+  it('serializes concurrent writes so none is lost', async () => {
+    const store = await open();
+    await Promise.all([
+      store.addChunks(CORPUS.slice(0, 3)),
+      store.addChunks(CORPUS.slice(3)),
+      store.addNote('a'),
+      store.addNote('b'),
+      store.deleteByPath(['src/net/retry.ts']),
+    ]);
+    const reopened = await open();
+    assert.equal(reopened.count(), store.count());
+    assert.deepEqual(reopened.countBySource(), store.countBySource());
+    assert.equal(store.countBySource().note, 2);
+  });
+
+  it('accepts pre-computed vectors and refuses ones of the wrong size', async () => {
+    const store = await open();
+    const vector = new Float32Array(128);
+    vector[3] = 1;
+    const ids = await store.addEmbedded([{ record: { text: 'synthetic', source: 'file', path: 'gen/a.ts', language: 'typescript' }, vector }]);
+    assert.equal(ids.length, 1);
+    assert.equal(store.count(), 1);
+    await assert.rejects(
+      store.addEmbedded([{ record: { text: 'bad', source: 'file', path: 'gen/b.ts' }, vector: new Float32Array(3) }]),
+      (err: unknown) => err instanceof MemoryError && err.kind === 'invalid',
+    );
+  });
+
+  it('survives kill -9 in the middle of writes: every file is whole, old or new', async () => {
+    const store = await open();
+    await store.addChunks(Array.from({ length: 10 }, (_, i) => chunk('keep/a.ts', i * 3 + 1, `export const keepThis${i} = ${i};`)));
+    const script = path.join(dir, 'writer.ts');
+    fs.writeFileSync(
+      script,
+      `import { ArchivalStore } from ${JSON.stringify(path.join(repoRoot, 'src', 'memory', 'archival'))};\n` +
+        `import { LocalEmbedder } from ${JSON.stringify(path.join(repoRoot, 'src', 'indexing', 'localEmbedder'))};\n` +
+        `(async () => {\n` +
+        `  const store = await ArchivalStore.open(${JSON.stringify(archivalDir)}, new LocalEmbedder({ dimensions: 128 }));\n` +
+        `  for (let round = 0; ; round++) {\n` +
+        `    await store.deleteByPath(['churn/b.ts']);\n` +
+        `    await store.addChunks(Array.from({ length: 8 }, (_, i) => ({ path: 'churn/b.ts', startLine: i + 1, endLine: i + 1, language: 'typescript', kind: 'lines', text: 'round ' + round + ' line ' + i })));\n` +
+        `    if (round === 2) process.stderr.write('ready\\n');\n` +
+        `  }\n` +
+        `})();\n`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        if (d.toString().includes('ready')) resolve();
+      });
+      child.on('exit', () => reject(new Error('writer exited early')));
+    });
+    await new Promise((r) => setTimeout(r, 30 + Math.random() * 60));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const after = await open();
+    const keep = await after.search('keepThis', { pathPrefix: 'keep/', pageSize: 50, mode: 'keyword' });
+    assert.equal(keep.total, 10);
+    const churn = await after.search('round line', { pathPrefix: 'churn/', pageSize: 50, mode: 'keyword' });
+    assert.ok(churn.total === 0 || churn.total === 8, `churn/b.ts has ${churn.total} chunks`);
+    if (churn.total === 8) assert.equal(new Set(churn.results.map((h) => h.text.split(' ')[1])).size, 1, 'all from one round');
+    const shardFolders = fs.readdirSync(path.join(archivalDir, 'shards'));
+    const manifest = JSON.parse(fs.readFileSync(path.join(archivalDir, 'manifest.json'), 'utf8')) as { shards: Record<string, string> };
+    assert.deepEqual(shardFolders.sort(), Object.values(manifest.shards).sort(), 'stray folders are cleaned up on open');
+  });
+});

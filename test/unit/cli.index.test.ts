@@ -1,0 +1,109 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startFakeLlm, type FakeLlm } from '../helpers/fakeLlm';
+import { runCli, startCli } from '../helpers/cli';
+import { removeTempWorkspaces, tempWorkspace } from '../helpers/workspace';
+
+/** A small project: a few real-looking modules and many filler files, so an index run takes a moment. */
+function makeProject(root: string, filler: number): void {
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  };
+  write('.gitignore', 'build/\n');
+  write('build/generated.ts', 'export const generatedSecretToken = 1;\n');
+  write('.env', 'API_TOKEN=supersecret\n');
+  write(
+    'src/billing/invoice.ts',
+    '/** Computes the total of an invoice including VAT, rounding half-up to cents. */\nexport function computeInvoiceTotal(lines: number[], vatRate: number): number {\n  const net = lines.reduce((a, b) => a + b, 0);\n  return Math.round(net * (1 + vatRate) * 100) / 100;\n}\n',
+  );
+  write(
+    'src/net/retry.py',
+    'def retry_with_backoff(fn, attempts=5):\n    """Call fn again after a failure, waiting twice as long each time."""\n    for i in range(attempts):\n        try:\n            return fn()\n        except IOError:\n            time.sleep(2 ** i)\n',
+  );
+  for (let i = 0; i < filler; i++) {
+    write(`src/filler/module${i}.ts`, `export function helper${i}(x: number): number {\n  return x * ${i} + ${i % 7};\n}\n\nexport class Widget${i} {\n  size = ${i};\n  grow(): void {\n    this.size += 1;\n  }\n}\n`);
+  }
+}
+
+describe('memcode index', function () {
+  this.timeout(90_000);
+  let llm: FakeLlm;
+  let workspace: string;
+
+  beforeEach(async () => {
+    llm = await startFakeLlm();
+    workspace = tempWorkspace();
+  });
+  afterEach(async () => {
+    await llm.close();
+    removeTempWorkspaces();
+  });
+
+  it('indexes the workspace, honours .gitignore and secrets, and re-indexes nothing when nothing changed', async () => {
+    makeProject(workspace, 20);
+    const first = await runCli(['index', '-C', workspace]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /Indexed: 22 files indexed, 0 unchanged/);
+    assert.match(first.stderr, /files · \d+ chunks/);
+    const search = await runCli(['memory', 'search', 'computeInvoiceTotal', '-C', workspace]);
+    assert.match(search.stdout, /src\/billing\/invoice\.ts:1-5/);
+    const secret = await runCli(['memory', 'search', 'supersecret generatedSecretToken', '-C', workspace]);
+    assert.doesNotMatch(secret.stdout, /\.env|generated\.ts/);
+    const again = await runCli(['index', '-C', workspace]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /0 files indexed, 22 unchanged/);
+  });
+
+  it('lets the agent find the right file with archival_memory_search', async () => {
+    makeProject(workspace, 5);
+    assert.equal((await runCli(['index', '-C', workspace])).code, 0);
+    llm.script(
+      { toolCalls: [{ name: 'archival_memory_search', arguments: { query: 'retry a failing call with exponential backoff' } }] },
+      { text: 'It is in src/net/retry.py.' },
+    );
+    const run = await runCli(['chat', '-C', workspace, '-m', 'where do we retry failed calls?', '--base-url', llm.url, '--no-auto-recall']);
+    assert.equal(run.code, 0, run.stderr);
+    const tool = llm.chatRequests().at(-1)!.body.messages.find((m: any) => m.role === 'tool');
+    const result = JSON.parse(tool.content);
+    assert.equal(result.results[0].path, 'src/net/retry.py');
+    assert.match(result.results[0].text, /def retry_with_backoff/);
+  });
+
+  it('recovers from kill -9 in the middle of an index run', async () => {
+    makeProject(workspace, 1500);
+    const { child, done } = startCli(['index', '-C', workspace]);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    while (!/\d+\/\d+ files/.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGKILL');
+    await done;
+
+    const next = await runCli(['index', '-C', workspace]);
+    assert.equal(next.code, 0, next.stderr);
+    const manifest = JSON.parse(fs.readFileSync(path.join(workspace, '.memcode/archival/files.json'), 'utf8'));
+    assert.equal(Object.keys(manifest.files).length, 1502);
+    const search = await runCli(['memory', 'search', 'helper1499', '-C', workspace]);
+    assert.match(search.stdout, /src\/filler\/module1499\.ts/);
+    const again = await runCli(['index', '-C', workspace]);
+    assert.match(again.stdout, /0 files indexed, 1502 unchanged/);
+  });
+
+  it('stops cleanly on Ctrl-C and finishes on the next run', async () => {
+    makeProject(workspace, 1500);
+    const { child, done } = startCli(['index', '-C', workspace]);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    while (!/\d+\/\d+ files/.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    const stopped = await done;
+    assert.equal(stopped.code, 130, stopped.stderr);
+    assert.match(stopped.stdout, /^Stopped: /);
+    assert.ok(!fs.existsSync(path.join(workspace, '.memcode/lock')), 'the lock was released');
+    const next = await runCli(['index', '-C', workspace]);
+    assert.equal(next.code, 0, next.stderr);
+    assert.match(next.stdout, /Indexed: \d+ files indexed, \d+ unchanged/);
+  });
+});

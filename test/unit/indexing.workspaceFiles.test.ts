@@ -1,0 +1,176 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isIndexable, isSecretPath, isSkipped, walkWorkspace, type SkippedFile, type WalkOptions, type WorkspaceFile } from '../../src/indexing/workspaceFiles';
+
+function makeWorkspace(files: Record<string, string | Buffer>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'memcode-walk-'));
+  for (const [rel, content] of Object.entries(files)) {
+    const abs = path.join(root, rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, content);
+  }
+  return root;
+}
+
+async function walk(root: string, opts: WalkOptions = {}): Promise<{ files: string[]; skipped: SkippedFile[]; entries: WorkspaceFile[] }> {
+  const entries: WorkspaceFile[] = [];
+  const skipped: SkippedFile[] = [];
+  for await (const e of walkWorkspace(root, opts)) {
+    if (isSkipped(e)) skipped.push(e);
+    else entries.push(e);
+  }
+  return { files: entries.map((e) => e.path).sort(), skipped, entries };
+}
+
+describe('walkWorkspace', function () {
+  const roots: string[] = [];
+  afterEach(function () {
+    for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true });
+  });
+  const workspace = (files: Record<string, string | Buffer>) => {
+    const r = makeWorkspace(files);
+    roots.push(r);
+    return r;
+  };
+
+  it('honours .gitignore files at every level, each relative to its own folder', async function () {
+    const root = workspace({
+      '.gitignore': 'build/\n*.log\n/top-only.txt\n',
+      'src/app.ts': 'export {}',
+      'src/debug.log': 'x',
+      'build/out.js': 'x',
+      'top-only.txt': 'x',
+      'pkg/top-only.txt': 'kept: the root pattern is anchored',
+      'pkg/.gitignore': 'generated/\nlocal.ts\n!keep.log\n',
+      'pkg/index.ts': 'x',
+      'pkg/local.ts': 'x',
+      'pkg/keep.log': 're-included by the deeper file',
+      'pkg/generated/types.ts': 'x',
+      'other/local.ts': 'not under pkg: kept',
+    });
+    const { files } = await walk(root);
+    assert.deepEqual(files, ['other/local.ts', 'pkg/index.ts', 'pkg/keep.log', 'pkg/top-only.txt', 'src/app.ts']);
+  });
+
+  it('always skips .git, node_modules, .memcode, a custom storage folder and lock files, and applies the exclude list', async function () {
+    const root = workspace({
+      '.git/config': 'x',
+      'node_modules/lib/index.js': 'x',
+      'sub/node_modules/x.js': 'x',
+      '.memcode/agent.json': '{}',
+      'mem/archival/files.json': '{}',
+      'src/a.ts': 'x',
+      'src/a.test.ts': 'x',
+      'vendor/b.ts': 'x',
+      'package-lock.json': '{}',
+      'sub/yarn.lock': 'x',
+    });
+    const { files } = await walk(root, { storageDir: path.join(root, 'mem'), exclude: ['vendor/', '*.test.ts'] });
+    assert.deepEqual(files, ['src/a.ts']);
+  });
+
+  it('never yields secrets, and reports them as skipped', async function () {
+    const root = workspace({
+      '.env': 'API_KEY=1',
+      '.env.local': 'x',
+      'config/prod.pem': 'x',
+      'deploy/server.key': 'x',
+      'home/.ssh/id_rsa': 'x',
+      'home/.ssh/id_ed25519.pub': 'x',
+      'cert.p12': 'x',
+      '.npmrc': '//registry/:_authToken=x',
+      'credentials-prod.json': '{}',
+      'private/tokens.txt': 'user-listed',
+      'src/env.ts': 'fine: not a secret',
+    });
+    const { files, skipped } = await walk(root, { secrets: ['private/tokens.txt'] });
+    assert.deepEqual(files, ['src/env.ts']);
+    assert.equal(skipped.length, 10);
+    assert.ok(skipped.every((s) => s.reason === 'secret'));
+  });
+
+  it('skips binaries and files over the size cap with their reasons', async function () {
+    const root = workspace({
+      'logo.png': 'not even read',
+      'data.bin.txt': Buffer.from([0x68, 0x69, 0x00, 0x01]),
+      'big.ts': 'x'.repeat(2000),
+      'ok.ts': 'export const ok = 1;',
+    });
+    const { files, skipped } = await walk(root, { maxFileSize: 1000 });
+    assert.deepEqual(files, ['ok.ts']);
+    const reasons = Object.fromEntries(skipped.map((s) => [s.path, s.reason]));
+    assert.deepEqual(reasons, { 'big.ts': 'too_large', 'data.bin.txt': 'binary', 'logo.png': 'binary' });
+  });
+
+  it('leaves content checks to the caller when told to, and reports size and mtime', async function () {
+    const root = workspace({ 'data.txt': Buffer.from([0, 1, 2]), 'a.ts': 'abc' });
+    const { entries } = await walk(root, { sniffContent: false });
+    assert.deepEqual(entries.map((e) => e.path).sort(), ['a.ts', 'data.txt']);
+    const a = entries.find((e) => e.path === 'a.ts')!;
+    assert.equal(a.size, 3);
+    assert.equal(a.abs, path.join(root, 'a.ts'));
+    assert.equal(a.mtimeMs, fs.statSync(a.abs).mtimeMs);
+  });
+
+  it('follows a symlink to a file inside the workspace but never out of it or into a linked folder', async function () {
+    const outside = workspace({ 'secret-notes.ts': 'outside' });
+    const root = workspace({ 'src/real.ts': 'x' });
+    fs.symlinkSync(path.join(root, 'src/real.ts'), path.join(root, 'alias.ts'));
+    fs.symlinkSync(path.join(outside, 'secret-notes.ts'), path.join(root, 'escape.ts'));
+    fs.symlinkSync(outside, path.join(root, 'linked-dir'));
+    fs.symlinkSync(root, path.join(root, 'src', 'loop'));
+    const { files } = await walk(root);
+    assert.deepEqual(files, ['alias.ts', 'src/real.ts']);
+  });
+
+  it('stops when the signal is aborted', async function () {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 50; i++) files[`d${i}/f.ts`] = 'x';
+    const root = workspace(files);
+    const controller = new AbortController();
+    let seen = 0;
+    for await (const _ of walkWorkspace(root, { signal: controller.signal })) {
+      void _;
+      if (++seen === 5) controller.abort();
+    }
+    assert.ok(seen < 50, `saw ${seen}`);
+  });
+});
+
+describe('isSecretPath and isIndexable', function () {
+  it('recognises secrets at any depth, plus user patterns', function () {
+    for (const p of ['.env', 'a/b/.env.production', 'keys/site.pem', 'x/id_rsa', 'x/id_ed25519.pub', 'a.pfx', '.netrc', 'credentials.json']) assert.ok(isSecretPath(p), p);
+    for (const p of ['src/env.ts', 'environment.md', 'keyboard.ts', 'docs/credentials.md']) assert.equal(isSecretPath(p), false, p);
+    assert.ok(isSecretPath('conf/vault.yaml', ['vault.yaml']));
+  });
+
+  it('judges one file by the same rules as the walk', function () {
+    const root = makeWorkspace({
+      '.gitignore': 'dist/\n',
+      'pkg/.gitignore': '*.gen.ts\n',
+      'pkg/a.ts': 'x',
+      'pkg/b.gen.ts': 'x',
+      'dist/c.js': 'x',
+      'node_modules/d.js': 'x',
+      '.env': 'x',
+      'img.png': 'x',
+      'big.txt': 'x'.repeat(50),
+    });
+    try {
+      const a = isIndexable(root, 'pkg/a.ts');
+      assert.ok(a.ok && a.file.path === 'pkg/a.ts' && a.file.size === 1);
+      assert.deepEqual(isIndexable(root, 'pkg/b.gen.ts'), { ok: false, reason: 'ignored' });
+      assert.deepEqual(isIndexable(root, 'dist/c.js'), { ok: false, reason: 'ignored' });
+      assert.deepEqual(isIndexable(root, 'node_modules/d.js'), { ok: false, reason: 'ignored' });
+      assert.deepEqual(isIndexable(root, '.env'), { ok: false, reason: 'secret' });
+      assert.deepEqual(isIndexable(root, 'img.png'), { ok: false, reason: 'binary' });
+      assert.deepEqual(isIndexable(root, 'big.txt', { maxFileSize: 10 }), { ok: false, reason: 'too_large' });
+      assert.deepEqual(isIndexable(root, 'gone.ts'), { ok: false, reason: 'missing' });
+      assert.deepEqual(isIndexable(root, '../outside.ts'), { ok: false, reason: 'ignored' });
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

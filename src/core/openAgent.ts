@@ -1,5 +1,6 @@
 // Builds an Agent from plain settings: the one place where the model client, token counter, tool
 // registry and memory folder are put together, so the CLI and the extension wire it the same way.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OpenAiChatModel } from '../llm/client';
 import { createTokenCounter } from '../llm/tokens';
@@ -65,6 +66,8 @@ export function openAgent(settings: AgentSettings): Agent {
   const archival = lazyArchival(() => archivalModule().openArchival(store.paths, settings.embeddings ?? { provider: 'local' }, { warn: settings.warn }));
   let recallWarned = false;
   const retriever = new ArchivalRetriever(async () => {
+    // Never indexed and no notes: do not load Vectra just to find nothing.
+    if (!fs.existsSync(path.join(store.paths.archivalDir, 'manifest.json'))) return undefined;
     try {
       return await archival();
     } catch (err) {

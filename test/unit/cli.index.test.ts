@@ -107,3 +107,45 @@ describe('memcode index', function () {
     assert.match(next.stdout, /Indexed: \d+ files indexed, \d+ unchanged/);
   });
 });
+
+describe('memcode index with other embedders', function () {
+  this.timeout(60_000);
+  let llm: FakeLlm;
+  let workspace: string;
+
+  beforeEach(async () => {
+    llm = await startFakeLlm();
+    workspace = tempWorkspace();
+    makeProject(workspace, 3);
+  });
+  afterEach(async () => {
+    await llm.close();
+    removeTempWorkspaces();
+  });
+
+  it('indexes through an OpenAI-compatible /embeddings server and refuses to mix embedders', async () => {
+    const withServer = ['--embeddings', 'openai', '--embeddings-model', 'fake-embed', '--embeddings-base-url', llm.url];
+    const first = await runCli(['index', '-C', workspace, ...withServer]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.ok(llm.requests.some((r) => r.path === '/v1/embeddings' && r.body.model === 'fake-embed'));
+
+    const mixed = await runCli(['index', '-C', workspace]);
+    assert.equal(mixed.code, 1);
+    assert.match(mixed.stderr, /built with openai:fake-embed.*rebuild/s);
+
+    const rebuilt = await runCli(['index', '-C', workspace, '--rebuild']);
+    assert.equal(rebuilt.code, 0, rebuilt.stderr);
+    assert.match(rebuilt.stdout, /Indexed: 5 files indexed/);
+  });
+
+  it('puts matching archival hits in front of the model automatically', async () => {
+    assert.equal((await runCli(['index', '-C', workspace])).code, 0);
+    llm.script({ text: 'VAT is applied in computeInvoiceTotal.' });
+    const run = await runCli(['chat', '-C', workspace, '-m', 'how is the invoice total computed with VAT?', '--base-url', llm.url]);
+    assert.equal(run.code, 0, run.stderr);
+    const messages = llm.chatRequests().at(-1)!.body.messages;
+    const recall = messages.find((m: any) => /\[system auto recall\]/.test(m.content));
+    assert.ok(recall, 'an automatic recall event was sent');
+    assert.match(recall.content, /src\/billing\/invoice\.ts:1-5/);
+  });
+});

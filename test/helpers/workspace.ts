@@ -1,4 +1,5 @@
 // Temp workspaces on real disk, removed after each test file.
+import { startFakeLlm, type FakeLlm } from './fakeLlm';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,4 +28,14 @@ export function readMessages(workspace: string): Array<Record<string, any>> {
 /** The system prompt of a recorded chat request. */
 export function systemPrompt(body: any): string {
   return body.messages.find((m: any) => m.role === 'system')?.content ?? '';
+}
+
+/** A fresh fake model server and temp workspace per test: `beforeEach(async () => ({ llm, workspace } = await startTestEnv()))`. */
+export async function startTestEnv(): Promise<{ llm: FakeLlm; workspace: string }> {
+  return { llm: await startFakeLlm(), workspace: tempWorkspace() };
+}
+
+export async function stopTestEnv(llm: FakeLlm): Promise<void> {
+  await llm.close();
+  removeTempWorkspaces();
 }

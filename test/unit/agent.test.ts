@@ -8,8 +8,8 @@ import { SUMMARIZER_INSTRUCTIONS } from '../../src/core/prompts';
 import { createTokenCounter } from '../../src/llm/tokens';
 import { LlmError } from '../../src/llm/types';
 import type { ApprovalProvider } from '../../src/tools/types';
-import { startFakeLlm, type FakeLlm } from '../helpers/fakeLlm';
-import { readMessages, removeTempWorkspaces, systemPrompt, tempWorkspace } from '../helpers/workspace';
+import type { FakeLlm } from '../helpers/fakeLlm';
+import { readMessages, systemPrompt, startTestEnv, stopTestEnv } from '../helpers/workspace';
 
 const approveAll: ApprovalProvider = { request: async () => ({ approved: true }) };
 const tokens = createTokenCounter();
@@ -36,14 +36,8 @@ describe('agent loop', () => {
     return a;
   }
 
-  beforeEach(async () => {
-    llm = await startFakeLlm();
-    workspace = tempWorkspace();
-  });
-  afterEach(async () => {
-    await llm.close();
-    removeTempWorkspaces();
-  });
+  beforeEach(async () => ({ llm, workspace } = await startTestEnv()));
+  afterEach(() => stopTestEnv(llm));
 
   it('yields with a plain answer and records both messages in recall', async () => {
     llm.script({ text: 'The build command is `make all`.' });

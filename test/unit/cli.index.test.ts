@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startFakeLlm, type FakeLlm } from '../helpers/fakeLlm';
+import type { FakeLlm } from '../helpers/fakeLlm';
 import { runCli, startCli } from '../helpers/cli';
-import { removeTempWorkspaces, tempWorkspace } from '../helpers/workspace';
+import { startTestEnv, stopTestEnv } from '../helpers/workspace';
 
 /** A small project: a few real-looking modules and many filler files, so an index run takes a moment. */
 function makeProject(root: string, filler: number): void {
@@ -32,14 +32,8 @@ describe('memcode index', function () {
   let llm: FakeLlm;
   let workspace: string;
 
-  beforeEach(async () => {
-    llm = await startFakeLlm();
-    workspace = tempWorkspace();
-  });
-  afterEach(async () => {
-    await llm.close();
-    removeTempWorkspaces();
-  });
+  beforeEach(async () => ({ llm, workspace } = await startTestEnv()));
+  afterEach(() => stopTestEnv(llm));
 
   it('indexes the workspace, honours .gitignore and secrets, and re-indexes nothing when nothing changed', async () => {
     makeProject(workspace, 20);
@@ -114,14 +108,10 @@ describe('memcode index with other embedders', function () {
   let workspace: string;
 
   beforeEach(async () => {
-    llm = await startFakeLlm();
-    workspace = tempWorkspace();
+    ({ llm, workspace } = await startTestEnv());
     makeProject(workspace, 3);
   });
-  afterEach(async () => {
-    await llm.close();
-    removeTempWorkspaces();
-  });
+  afterEach(() => stopTestEnv(llm));
 
   it('indexes through an OpenAI-compatible /embeddings server and refuses to mix embedders', async () => {
     const withServer = ['--embeddings', 'openai', '--embeddings-model', 'fake-embed', '--embeddings-base-url', llm.url];

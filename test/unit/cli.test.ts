@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startFakeLlm, type FakeLlm } from '../helpers/fakeLlm';
+import type { FakeLlm } from '../helpers/fakeLlm';
 import { runCli, startCli } from '../helpers/cli';
-import { readMessages, removeTempWorkspaces, systemPrompt, tempWorkspace } from '../helpers/workspace';
+import { readMessages, systemPrompt, startTestEnv, stopTestEnv } from '../helpers/workspace';
 
 describe('memcode CLI', function () {
   this.timeout(30_000);
@@ -12,14 +12,8 @@ describe('memcode CLI', function () {
   const chat = (message: string, ...extra: string[]) =>
     runCli(['chat', '-C', workspace, '-m', message, '--base-url', llm.url, '--model', 'fake-model', ...extra]);
 
-  beforeEach(async () => {
-    llm = await startFakeLlm();
-    workspace = tempWorkspace();
-  });
-  afterEach(async () => {
-    await llm.close();
-    removeTempWorkspaces();
-  });
+  beforeEach(async () => ({ llm, workspace } = await startTestEnv()));
+  afterEach(() => stopTestEnv(llm));
 
   it('streams the reply to stdout and shows tool calls on stderr', async () => {
     llm.script(

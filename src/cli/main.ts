@@ -61,7 +61,7 @@ async function chat(flags: ChatFlags): Promise<number> {
 
   // Ctrl-C stops the running turn; a second one (or one at the prompt) leaves.
   let stopping = false;
-  process.on('SIGINT', () => {
+  const onInterrupt = () => {
     if (agent.running && !stopping) {
       stopping = true;
       process.stderr.write('\n[stopping…]\n');
@@ -69,7 +69,10 @@ async function chat(flags: ChatFlags): Promise<number> {
       return;
     }
     process.exit(130);
-  });
+  };
+  process.on('SIGINT', onInterrupt);
+  // In a terminal readline takes Ctrl-C itself and never raises the process signal.
+  rl?.on('SIGINT', onInterrupt);
 
   const turn = async (text: string) => {
     stopping = false;

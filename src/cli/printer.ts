@@ -2,6 +2,7 @@
 // so `memcode chat -m ... > answer.txt` captures only the answer.
 import type { AgentObserver, ContextUsage, EvictionReport } from '../core/events';
 import type { ToolCall } from '../llm/types';
+import type { MessageRecord } from '../memory/types';
 import type { ToolOutcome } from '../tools/types';
 
 export interface PrinterStreams {
@@ -30,6 +31,11 @@ export class TerminalPrinter implements AgentObserver {
   endReply(): void {
     if (!this.atLineStart) this.streams.out.write('\n');
     this.atLineStart = true;
+  }
+
+  /** A queued message delivered mid-turn starts a new reply: end the one before it on its own line. */
+  onMessage(record: MessageRecord): void {
+    if (record.role === 'user') this.endReply();
   }
 
   onToolCall(call: ToolCall): void {

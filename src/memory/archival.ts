@@ -3,13 +3,16 @@
 //
 // Layout of `dir` (.memcode/archival):
 //   manifest.json         embedder id and dimensions, and which folder holds each shard now
-//   shards/<name>.<gen>/  one Vectra LocalIndex per shard of at most SHARD_CAPACITY items
+//   shards/<name>.<gen>/  one Vectra LocalIndex per shard of at most SHARD_CAPACITY items, and beside
+//                         its index.json a binary cache.bin (archivalCache.ts) that opening reads instead
 // Vectra rewrites a whole index.json per update, so no write may touch a big one. New items fill the
 // newest shard and then open another: a batch of adds rewrites only the shard(s) it fills, and
 // replacing one file's chunks rewrites the shard that held them plus the newest, however large the
 // index. Each write goes to a new shard folder and the manifest flips to it atomically, so a crash
 // leaves the old state or the new, never a mix.
 // Queries run over Float32Arrays and an inverted index kept in memory, loaded from the shards on open.
+// Over EXACT_SEARCH_BELOW items a vector search first scores 128-number count sketches of every vector
+// (WebAssembly SIMD, sketchScan.ts) and compares only the best SKETCH_POOL in full.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,10 +20,12 @@ import type { Chunk, Embedder } from '../indexing/types';
 import { corrupt, type MetadataValue, quantize, readShard, type ShardItem, writeShard } from './archivalShard';
 import { writeJsonAtomic } from './atomicFile';
 import { visitCodeWords } from './codeTokens';
-import { Bm25Index } from './bm25';
+import { Bm25Index, type TermCounts } from './bm25';
+import { type CacheRow, parseShardCache, readCacheBytes, writeShardCache } from './archivalCache';
 import { reciprocalRankFusion, RRF_K } from './rankFusion';
 import { paginate } from './recallSearch';
 import { TopK } from './topK';
+import { createSketchScanner, SCAN_DIMENSIONS, type SketchScanner } from './sketchScan';
 import { type Clock, MemoryError, type Page } from './types';
 
 export interface ArchivalRecord {
@@ -62,6 +67,13 @@ export interface ArchivalOpenOptions {
 export const CANDIDATES = 100;
 /** Items per shard: one shard write (~1k × 384 numbers as JSON) stays well under 100 ms. */
 export const SHARD_CAPACITY = 1000;
+/** Below this many items a vector search compares every vector in full. */
+const EXACT_SEARCH_BELOW = 20_000;
+/** Candidates the sketch pass hands to the exact pass. */
+const SKETCH_POOL = 2000;
+const SKETCH_DIMENSIONS = SCAN_DIMENSIONS;
+/** Pool ids are shardIndex * SHARD_STRIDE + row. */
+const SHARD_STRIDE = 1 << 20;
 const MANIFEST_FORMAT = 1;
 const MANIFEST = 'manifest.json';
 const SHARDS = 'shards';
@@ -78,10 +90,17 @@ interface Manifest {
   shards: Record<string, string>;
 }
 
+/** A record as held in memory: one loaded from a shard's cache has its text still as UTF-8 bytes. */
+type StoredRecord = Omit<ArchivalRecord, 'text'> & { text?: string };
+
 interface Entry {
-  record: ArchivalRecord;
+  record: StoredRecord;
   shard: string;
   row: number;
+  /** Where the text is when `record.text` is absent: texts.subarray(textStart, textEnd). */
+  texts?: Uint8Array;
+  textStart: number;
+  textEnd: number;
 }
 
 interface Shard {
@@ -89,11 +108,14 @@ interface Shard {
   docs: number[];
   /** docs.length × dimensions, row-major. */
   vectors: Float32Array;
+  /** docs.length × SKETCH_DIMENSIONS: the vectors' count sketches, for the first pass of a big search. */
+  sketch: Float32Array;
 }
 
 interface NewItem {
   record: ArchivalRecord;
   vector: Float32Array;
+  counts: TermCounts;
 }
 
 interface ShardChange {
@@ -109,6 +131,13 @@ export class ArchivalStore {
   private readonly byPath = new Map<string, Set<number>>();
   private readonly bm25 = new Bm25Index();
   private live = 0;
+  /** Bumped whenever a shard changes, so the packed sketches know they are stale. */
+  private version = 0;
+  /** null: WebAssembly SIMD is not available here. */
+  private scanner: SketchScanner | null | undefined;
+  private packed: { version: number; shards: Shard[]; starts: number[]; rows: number } | undefined;
+  /** Reused by every vector search: one shard's sketch scores. */
+  private sketchScores = new Float64Array(SHARD_CAPACITY);
   private notes = 0;
   private writes: Promise<unknown> = Promise.resolve();
 
@@ -135,9 +164,14 @@ export class ArchivalStore {
       );
     }
     const store = new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()));
-    for (const [name, folder] of Object.entries(manifest.shards)) {
-      const items = await readShard(path.join(dir, SHARDS, folder), dimensions);
-      store.loadShard(name, folder, items);
+    const shards = Object.entries(manifest.shards);
+    const bytesOf = (i: number) => (i < shards.length ? readCacheBytes(path.join(dir, SHARDS, shards[i][1])) : undefined);
+    // The next files are read while this one is parsed.
+    const ahead = [bytesOf(0), bytesOf(1)];
+    for (let i = 0; i < shards.length; i++) {
+      const bytes = await ahead.shift();
+      ahead.push(bytesOf(i + 2));
+      await store.loadShard(shards[i][0], shards[i][1], bytes, opts.warn);
     }
     removeStrayFolders(dir, manifest, opts.warn);
     return store;
@@ -252,7 +286,7 @@ export class ArchivalStore {
         const names = compoundIdentifiers(query);
         if (names.length > 0) {
           const exact = keyword.filter((h) => {
-            const text = this.entries[h.id]!.record.text.toLowerCase();
+            const text = this.textOf(h.id).toLowerCase();
             return names.some((name) => text.includes(name));
           });
           if (exact.length > 0) rankings.push(exact.map((h) => h.id));
@@ -262,8 +296,9 @@ export class ArchivalStore {
         ranked = reciprocalRankFusion(rankings).map((h) => ({ id: h.id, score: h.score / best }));
       }
     }
-    const hits = ranked.map(({ id, score }) => ({ ...this.entries[id]!.record, score }));
-    return paginate(hits, page, pageSize);
+    // Only the page asked for is turned into records (texts decoded, objects copied).
+    const ids = paginate(ranked, page, pageSize);
+    return { ...ids, results: ids.results.map(({ id, score }) => ({ ...this.recordAt(id), score })) };
   }
 
   // ------------------------------------------------------------------ internals
@@ -275,18 +310,79 @@ export class ArchivalStore {
     const top = new TopK(CANDIDATES);
     // Nothing in common with the query is not a candidate, however short the list.
     let threshold = 0;
-    for (const shard of this.shards.values()) {
-      const { docs, vectors } = shard;
-      for (let row = 0, offset = 0; row < docs.length; row++, offset += d) {
-        if (allowed && !allowed(docs[row])) continue;
-        const score = dot(vectors, offset, query, d);
-        if (score > threshold) {
-          top.push(docs[row], score);
-          threshold = Math.max(0, top.threshold);
+    if (this.live < EXACT_SEARCH_BELOW) {
+      for (const shard of this.shards.values()) {
+        const { docs, vectors } = shard;
+        for (let row = 0, offset = 0; row < docs.length; row++, offset += d) {
+          if (allowed && !allowed(docs[row])) continue;
+          const score = dot(vectors, offset, query, d);
+          if (score > threshold) {
+            top.push(docs[row], score);
+            threshold = Math.max(0, top.threshold);
+          }
+        }
+      }
+      return top.sorted();
+    }
+    // Two passes: the count sketches (a third of the numbers, scored four at a time) pick a pool of
+    // candidates, the full vectors rank the pool exactly. Scanning all 100k full vectors in JavaScript
+    // would take the whole time budget.
+    const sketched = Float64Array.from(sketchOf(q, d));
+    const pool = new TopK(SKETCH_POOL);
+    const packed = this.packedSketches();
+    const shardList = packed ? packed.shards : [...this.shards.values()];
+    const all = packed ? packed.scanner.scan(Float32Array.from(sketched), packed.rows) : undefined;
+    let bar = -Infinity;
+    for (let shardIndex = 0; shardIndex < shardList.length; shardIndex++) {
+      const { docs, sketch } = shardList[shardIndex];
+      const base = shardIndex * SHARD_STRIDE;
+      const rows = docs.length;
+      let scores: Float32Array | Float64Array;
+      if (all) scores = all.subarray(packed!.starts[shardIndex], packed!.starts[shardIndex] + rows);
+      else {
+        // Scores first in a tight loop, then the few that beat the pool's weakest: V8 keeps the loop lean.
+        scores = this.sketchScores.length >= rows ? this.sketchScores : (this.sketchScores = new Float64Array(rows));
+        for (let row = 0, offset = 0; row < rows; row++, offset += SKETCH_DIMENSIONS) {
+          scores[row] = dot(sketch, offset, sketched, SKETCH_DIMENSIONS);
+        }
+      }
+      for (let row = 0; row < rows; row++) {
+        if (scores[row] > bar && (!allowed || allowed(docs[row]))) {
+          pool.push(base + row, scores[row]);
+          bar = pool.threshold;
         }
       }
     }
+    pool.forEach((id) => {
+      const shard = shardList[Math.floor(id / SHARD_STRIDE)];
+      const row = id % SHARD_STRIDE;
+      const score = dot(shard.vectors, row * d, query, d);
+      if (score > threshold) {
+        top.push(shard.docs[row], score);
+        threshold = Math.max(0, top.threshold);
+      }
+    });
     return top.sorted();
+  }
+
+  /** Every shard's sketch side by side in WebAssembly memory, redone after a write; undefined without SIMD. */
+  private packedSketches(): { scanner: SketchScanner; shards: Shard[]; starts: number[]; rows: number } | undefined {
+    if (this.scanner === undefined) this.scanner = createSketchScanner() ?? null;
+    if (!this.scanner) return undefined;
+    if (this.packed?.version !== this.version) {
+      const shards = [...this.shards.values()];
+      const starts: number[] = [];
+      let rows = 0;
+      for (const shard of shards) {
+        starts.push(rows);
+        rows += shard.docs.length;
+      }
+      this.scanner.reserve(rows);
+      const target = this.scanner.sketches();
+      shards.forEach((shard, i) => target.set(shard.sketch, starts[i] * SKETCH_DIMENSIONS));
+      this.packed = { version: this.version, shards, starts, rows };
+    }
+    return { scanner: this.scanner, ...this.packed };
   }
 
   private filterFor(opts: ArchivalQuery): ((doc: number) => boolean) | undefined {
@@ -303,7 +399,7 @@ export class ArchivalStore {
     };
   }
 
-  private applyAdds(items: NewItem[]): Promise<string[]> {
+  private applyAdds(items: Array<Omit<NewItem, 'counts'>>): Promise<string[]> {
     const changes = new Map<string, ShardChange>();
     let shard = this.manifest.openShard;
     let room = shard ? SHARD_CAPACITY - (this.shards.get(shard)?.docs.length ?? 0) : 0;
@@ -314,7 +410,8 @@ export class ArchivalStore {
         room = SHARD_CAPACITY;
       }
       if (!changes.has(shard)) changes.set(shard, { remove: new Set(), add: [] });
-      changes.get(shard)!.add.push({ record: item.record, vector: quantize(item.vector) });
+      const counts = this.bm25.countsFor(item.record.text);
+      changes.get(shard)!.add.push({ record: item.record, vector: quantize(item.vector), counts });
       room--;
     }
     return this.apply(changes, { nextShard: next, openShard: shard }).then(() => items.map((i) => i.record.id));
@@ -326,21 +423,27 @@ export class ArchivalStore {
     const shards = { ...this.manifest.shards };
     const written: string[] = [];
     let next: Manifest;
-    const plans = new Map<string, { docs: number[]; items: ShardItem[] }>();
+    const plans = new Map<string, { docs: number[] }>();
     try {
       for (const [name, change] of changes) {
         const old = this.shards.get(name);
         const docs = (old?.docs ?? []).filter((doc) => !change.remove.has(doc));
-        const items: ShardItem[] = docs.map((doc) => this.shardItem(this.entries[doc]!.record, this.vectorOf(doc)));
-        for (const added of change.add) items.push(this.shardItem(added.record, added.vector));
-        plans.set(name, { docs, items });
-        if (items.length === 0) {
+        const rows: Array<CacheRow<ArchivalRecord>> = docs.map((doc) => ({
+          record: this.recordAt(doc),
+          vector: this.vectorOf(doc),
+          counts: this.bm25.termCountsOf(doc) ?? new Uint32Array(0),
+        }));
+        for (const added of change.add) rows.push(added);
+        plans.set(name, { docs });
+        if (rows.length === 0) {
           delete shards[name];
           continue;
         }
         const folder = `${name}.${generation}`;
         written.push(folder);
-        await writeShard(path.join(this.dir, SHARDS, folder), items);
+        const full = path.join(this.dir, SHARDS, folder);
+        await writeShard(full, rows.map((row) => this.shardItem(row.record, row.vector)));
+        writeShardCache(full, this.dimensions, rows, (id) => this.bm25.termOf(id));
         shards[name] = folder;
       }
       const openShard = opening.openShard && shards[opening.openShard] ? opening.openShard : undefined;
@@ -355,13 +458,8 @@ export class ArchivalStore {
     this.manifest = next;
 
     for (const [name, change] of changes) {
-      const removed = new Map<number, string>();
-      for (const doc of change.remove) {
-        const entry = this.entries[doc]!;
-        removed.set(doc, entry.record.text);
-        this.forget(doc, entry.record);
-      }
-      this.bm25.removeMany(removed);
+      for (const doc of change.remove) this.forget(doc, this.entries[doc]!.record);
+      this.bm25.removeMany(change.remove);
       const plan = plans.get(name)!;
       const docs = plan.docs.slice();
       const vectors = new Float32Array((docs.length + change.add.length) * this.dimensions);
@@ -370,31 +468,64 @@ export class ArchivalStore {
       });
       for (const added of change.add) {
         vectors.set(added.vector, docs.length * this.dimensions);
-        docs.push(this.remember(added.record, name, docs.length));
+        docs.push(this.remember(added.record, name, docs.length, added.counts));
       }
       docs.forEach((doc, row) => {
         this.entries[doc]!.row = row;
       });
+      this.version++;
       if (docs.length === 0) this.shards.delete(name);
-      else this.shards.set(name, { folder: shards[name], docs, vectors });
+      else this.shards.set(name, { folder: shards[name], docs, vectors, sketch: sketchAll(vectors, docs.length, this.dimensions) });
     }
     for (const folder of oldFolders) fs.rmSync(path.join(this.dir, SHARDS, folder), { recursive: true, force: true });
   }
 
-  private loadShard(name: string, folder: string, items: ShardItem[]): void {
-    const vectors = new Float32Array(items.length * this.dimensions);
+  /** Loads a shard from its binary cache, or from Vectra's index.json (then writes the cache for next time). */
+  private async loadShard(name: string, folder: string, bytes: Uint8Array | undefined, warn?: (m: string) => void): Promise<void> {
+    const full = path.join(this.dir, SHARDS, folder);
+    const cache = parseShardCache<ArchivalRecord>(full, bytes, this.dimensions);
     const docs: number[] = [];
-    items.forEach((item, row) => {
-      vectors.set(item.vector, row * this.dimensions);
-      docs.push(this.remember(recordOf(item), name, row));
-    });
-    this.shards.set(name, { folder, docs, vectors });
+    let vectors: Float32Array;
+    if (cache) {
+      vectors = cache.vectors;
+      const ids = cache.terms.map((term) => this.bm25.idOf(term));
+      const { starts, counts } = cache;
+      const mapped = new Uint32Array(counts.length);
+      for (let i = 0; i < counts.length; i++) mapped[i] = (ids[counts[i] >>> 8] << 8) | (counts[i] & 255);
+      const { texts, textStarts } = cache;
+      cache.records.forEach((record, row) => {
+        const doc = this.remember(record, name, row, mapped.subarray(starts[row], starts[row + 1]));
+        const entry = this.entries[doc]!;
+        entry.texts = texts;
+        entry.textStart = textStarts[row];
+        entry.textEnd = textStarts[row + 1];
+        docs.push(doc);
+      });
+    } else {
+      const items = await readShard(full, this.dimensions);
+      vectors = new Float32Array(items.length * this.dimensions);
+      const rows: Array<CacheRow<ArchivalRecord>> = [];
+      items.forEach((item, row) => {
+        vectors.set(item.vector, row * this.dimensions);
+        const record = recordOf(item);
+        const counts = this.bm25.countsFor(record.text);
+        rows.push({ record, vector: item.vector, counts });
+        docs.push(this.remember(record, name, row, counts));
+      });
+      try {
+        writeShardCache(full, this.dimensions, rows, (id) => this.bm25.termOf(id), true);
+      } catch (err) {
+        warn?.(`could not write the archival cache of ${folder}: ${(err as Error).message}`);
+      }
+    }
+    this.shards.set(name, { folder, docs, vectors, sketch: sketchAll(vectors, docs.length, this.dimensions) });
+    this.version++;
   }
 
-  private remember(record: ArchivalRecord, shard: string, row: number): number {
+  private remember(record: StoredRecord, shard: string, row: number, counts: TermCounts): number {
     const doc = this.entries.length;
-    this.entries.push({ record, shard, row });
-    this.bm25.add(doc, record.text);
+    this.entries.push({ record, shard, row, texts: undefined, textStart: 0, textEnd: 0 });
+    this.bm25.addCounts(doc, counts);
     if (record.source === 'note') this.notes++;
     if (record.path !== undefined && record.source === 'file') {
       if (!this.byPath.has(record.path)) this.byPath.set(record.path, new Set());
@@ -405,7 +536,7 @@ export class ArchivalStore {
   }
 
   /** Drops `doc` from everything but BM25 (removed in one batch by the caller). */
-  private forget(doc: number, record: ArchivalRecord): void {
+  private forget(doc: number, record: StoredRecord): void {
     this.entries[doc] = undefined;
     if (record.source === 'note') this.notes--;
     const set = record.path !== undefined ? this.byPath.get(record.path) : undefined;
@@ -414,6 +545,18 @@ export class ArchivalStore {
       if (set.size === 0) this.byPath.delete(record.path!);
     }
     this.live--;
+  }
+
+  private textOf(doc: number): string {
+    const entry = this.entries[doc]!;
+    if (entry.record.text !== undefined) return entry.record.text;
+    return decoder.decode(entry.texts!.subarray(entry.textStart, entry.textEnd));
+  }
+
+  /** A fresh copy of `doc`'s record, text included. */
+  private recordAt(doc: number): ArchivalRecord {
+    const record = this.entries[doc]!.record;
+    return { ...record, text: record.text ?? this.textOf(doc) };
   }
 
   private vectorOf(doc: number): Float32Array {
@@ -491,6 +634,64 @@ function dot(matrix: Float32Array, offset: number, q: Float64Array, d: number): 
   }
   for (; i < d; i++) s0 += matrix[offset + i] * q[i];
   return s0 + s1 + s2 + s3;
+}
+
+const decoder = new TextDecoder();
+
+const sketchTables = new Map<number, Int32Array>();
+
+/**
+ * Count sketch (a sparse random projection): each dimension adds, with a fixed random sign, into one
+ * of SKETCH_DIMENSIONS buckets. Dot products of sketches estimate those of the vectors, unbiased.
+ * Table entry i is bucket << 1 | signBit.
+ */
+function sketchTable(d: number): Int32Array {
+  let table = sketchTables.get(d);
+  if (!table) {
+    table = new Int32Array(d);
+    for (let i = 0; i < d; i++) {
+      let h = Math.imul(i + 0x9e3779b9, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      // Balanced buckets (d / SKETCH_DIMENSIONS dimensions each) keep every bucket's variance alike.
+      table[i] = ((i % SKETCH_DIMENSIONS) << 1) | (h & 1);
+    }
+    // Shuffle which dimensions share a bucket, deterministically.
+    let x = 0x2545f491;
+    for (let i = d - 1; i > 0; i--) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      const j = (x >>> 0) % (i + 1);
+      const bucketI = table[i] >> 1;
+      table[i] = (table[j] & ~1) | (table[i] & 1);
+      table[j] = (bucketI << 1) | (table[j] & 1);
+    }
+    sketchTables.set(d, table);
+  }
+  return table;
+}
+
+function sketchOf(vector: Float32Array, d: number): Float32Array {
+  const out = new Float32Array(SKETCH_DIMENSIONS);
+  sketchInto(vector, 0, d, sketchTable(d), out, 0);
+  return out;
+}
+
+function sketchAll(vectors: Float32Array, rows: number, d: number): Float32Array {
+  const table = sketchTable(d);
+  const out = new Float32Array(rows * SKETCH_DIMENSIONS);
+  for (let row = 0; row < rows; row++) sketchInto(vectors, row * d, d, table, out, row * SKETCH_DIMENSIONS);
+  return out;
+}
+
+function sketchInto(vectors: Float32Array, offset: number, d: number, table: Int32Array, out: Float32Array, at: number): void {
+  for (let i = 0; i < d; i++) {
+    const t = table[i];
+    const v = vectors[offset + i];
+    out[at + (t >> 1)] += t & 1 ? v : -v;
+  }
 }
 
 /** An embedder that learns its dimensions from the server answers one probe first. */

@@ -53,6 +53,11 @@ export class TopK {
     this.scores[i] = score;
   }
 
+  /** Every kept id and score, in no particular order, without building a list. */
+  forEach(visit: (id: number, score: number) => void): void {
+    for (let i = 0; i < this.size; i++) visit(this.ids[i], this.scores[i]);
+  }
+
   /** Best first; ties by lower id so results are stable. */
   sorted(): Scored[] {
     const out: Scored[] = [];

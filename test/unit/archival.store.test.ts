@@ -14,6 +14,26 @@ function chunk(p: string, startLine: number, text: string, extra: Partial<Chunk>
   return { path: p, startLine, endLine: startLine + text.split('\n').length - 1, language: 'typescript', kind: 'function', text, ...extra };
 }
 
+/**
+ * An embedder that sees words but not identifiers (as a plain-prose model would): every name is
+ * split into its lowercase words first. The local embedder itself ranks an exact name first.
+ */
+class WordsOnlyEmbedder implements Embedder {
+  private readonly inner: LocalEmbedder;
+  constructor(dimensions: number) {
+    this.inner = new LocalEmbedder({ dimensions });
+  }
+  get id(): string {
+    return this.inner.id;
+  }
+  get dimensions(): number {
+    return this.inner.dimensions;
+  }
+  embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    return this.inner.embed(texts.map((t) => t.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase()), signal);
+  }
+}
+
 const CORPUS: Chunk[] = [
   chunk('src/config/load.ts', 1, 'export function loadSettings(file: string): Settings {\n  return JSON.parse(fs.readFileSync(file, "utf8"));\n}', { symbol: 'loadSettings' }),
   chunk('src/config/load.ts', 5, 'export function parseConfigFileTextToJson(fileName: string, text: string) {\n  return jsonParse(text);\n}', { symbol: 'parseConfigFileTextToJson' }),
@@ -64,7 +84,7 @@ describe('archival store', function () {
     const target = chunk('src/tsc/tsconfig.ts', 10, 'export function parseConfigFileTextToJson(name: string, body: string) { return run(name, body); }', {
       symbol: 'parseConfigFileTextToJson',
     });
-    const store = await open();
+    const store = await open(new WordsOnlyEmbedder(128));
     await store.addChunks([...crowd, target]);
     const vectorOnly = await store.search('parseConfigFileTextToJson', { mode: 'vector', pageSize: 100 });
     const vectorRank = vectorOnly.results.findIndex((h) => h.symbol === 'parseConfigFileTextToJson');
@@ -146,7 +166,40 @@ describe('archival store', function () {
       after.results.map((h) => [h.id, h.path, h.startLine, h.symbol, h.text]),
       before.results.map((h) => [h.id, h.path, h.startLine, h.symbol, h.text]),
     );
-    assert.equal(reopened.embedderId, 'local-hash-v1');
+    assert.equal(reopened.embedderId, 'local-hash-v2');
+  });
+
+  it('opens from the Vectra index alone when its binary cache is missing or damaged, and restores the cache', async () => {
+    const store = await open();
+    // Enough items for several shards, so one can lose its cache and another have it damaged.
+    await store.addEmbedded(
+      Array.from({ length: 2500 }, (_, i) => {
+        const vector = new Float32Array(128);
+        vector[i % 128] = 1;
+        vector[(i * 7) % 128] += 0.5;
+        return { record: { text: `export const item${i} = ${i}; // bucket ${i % 13}`, source: 'file' as const, path: `gen/f${i % 50}.ts` }, vector };
+      }),
+    );
+    await store.addChunks(CORPUS);
+    const probe = async (s: ArchivalStore) =>
+      Promise.all(
+        (['hybrid', 'keyword', 'vector'] as const).map(async (mode) =>
+          (await s.search('item1234 bucket load settings', { mode, pageSize: 20 })).results.map((h) => [h.id, h.path, h.text, h.score.toFixed(6)]),
+        ),
+      );
+    const before = await probe(store);
+    const shardsDir = path.join(archivalDir, 'shards');
+    const folders = fs.readdirSync(shardsDir).sort();
+    assert.ok(folders.length >= 3, `${folders.length} shards`);
+    assert.ok(folders.every((f) => fs.existsSync(path.join(shardsDir, f, 'cache.bin'))), 'every shard has its cache');
+    fs.rmSync(path.join(shardsDir, folders[0], 'cache.bin'));
+    const damaged = path.join(shardsDir, folders[1], 'cache.bin');
+    fs.writeFileSync(damaged, fs.readFileSync(damaged).subarray(0, 1000));
+    const reopened = await open();
+    assert.equal(reopened.count(), store.count());
+    assert.deepEqual(await probe(reopened), before);
+    assert.ok(fs.statSync(damaged).size > 1000 && fs.existsSync(path.join(shardsDir, folders[0], 'cache.bin')), 'caches rewritten');
+    assert.deepEqual(await probe(await open()), before);
   });
 
   it('refuses an index made by another embedder and rebuild starts it afresh', async () => {
@@ -156,7 +209,7 @@ describe('archival store', function () {
     await assert.rejects(open(new LocalEmbedder({ dimensions: 256 })), (err: unknown) => {
       assert.ok(err instanceof MemoryError);
       assert.equal(err.kind, 'invalid');
-      assert.match(err.message, /built with local-hash-v1 \(128 dimensions\) but the current embedder is local-hash-v1 \(256\)/);
+      assert.match(err.message, /built with local-hash-v2 \(128 dimensions\) but the current embedder is local-hash-v2 \(256\)/);
       assert.match(err.message, /memcode index --rebuild/);
       return true;
     });

@@ -96,6 +96,24 @@ describe('local embedder', () => {
     assert.ok(cosine(query, target) > cosine(query, other));
   });
 
+  it('lets a rare word outweigh common ones', async () => {
+    const [query, near, far] = await embedder.embed([
+      'returns the string value of the tooltip',
+      'tooltip?: Tooltip;',
+      'toString(): string; valueOf(): string; returns: string;',
+    ]);
+    assert.ok(cosine(query, near) > cosine(query, far), `${cosine(query, near)} vs ${cosine(query, far)}`);
+  });
+
+  it('treats a `code span` in prose as the name the text is about', async () => {
+    const [marked, plain, member] = await embedder.embed([
+      'The read-only `pending` property of the Animation interface tells whether the animation waits.',
+      'The read-only pending property of the Animation interface tells whether the animation waits.',
+      'readonly pending: boolean;',
+    ]);
+    assert.ok(cosine(marked, member) > cosine(plain, member) + 0.05, `${cosine(marked, member)} vs ${cosine(plain, member)}`);
+  });
+
   it('stops when the signal aborts', async () => {
     const controller = new AbortController();
     controller.abort();
@@ -106,7 +124,7 @@ describe('local embedder', () => {
     const made = createEmbedder({ provider: 'local', dimensions: 256 });
     assert.ok(made instanceof LocalEmbedder);
     assert.equal(made.dimensions, 256);
-    assert.equal(made.id, 'local-hash-v1');
+    assert.equal(made.id, 'local-hash-v2');
   });
 });
 

@@ -15,6 +15,7 @@
 //   utf8     JSON { records (without text), terms }
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from './atomicFile';
 
 export const CACHE_FILE = 'cache.bin';
 const MAGIC = 0x3143434d; // "MCC1"
@@ -119,15 +120,18 @@ export function writeShardCache<R extends { text: string }>(
   offset += paddedText - textBytes;
   json.copy(buf, offset);
   const file = path.join(folder, CACHE_FILE);
-  const target = replace ? `${file}.${process.pid}.tmp` : file;
-  const fd = fs.openSync(target, 'w');
+  if (replace) {
+    writeFileAtomic(file, buf);
+    return;
+  }
+  // A fresh generation folder is not live until the manifest names it: a plain write is enough.
+  const fd = fs.openSync(file, 'w');
   try {
     fs.writeSync(fd, buf);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  if (replace) fs.renameSync(target, file);
 }
 
 let unscaledTable: Float32Array | undefined;

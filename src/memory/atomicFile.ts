@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { MemoryError } from './types';
 
 /** Writes `data` to a temp file in the same folder, fsyncs it and renames it over `file`. */
-export function writeFileAtomic(file: string, data: string): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   // Same folder, so the rename never crosses file systems; the dot keeps it out of `*.md` listings.
@@ -14,7 +14,7 @@ export function writeFileAtomic(file: string, data: string): void {
   try {
     const fd = fs.openSync(temp, 'w');
     try {
-      fs.writeSync(fd, data);
+      fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

@@ -1,24 +1,41 @@
-// The VS Code entry point. For now a thin activate(): the chat view, commands and settings come
-// with the extension issue; the core it will drive lives in src/core and is shared with the CLI.
+// The VS Code entry point: wires the host side (src/host) around the shared core. Activation only
+// registers things; the agent, the token counter and archival memory load on first use.
 import * as vscode from 'vscode';
-import { memoryRoot } from './core/openAgent';
+import { AgentHost } from './host/agentHost';
+import { PROPOSAL_SCHEME, ProposalDocuments, VsCodeApprovals } from './host/approvals';
+import { CHAT_VIEW_ID, ChatViewProvider } from './host/chatViewProvider';
+import { registerCommands } from './host/commands';
+import { watchWorkspace } from './host/indexWatcher';
+import { ApiKeyStore } from './host/secrets';
+import { readSettings } from './host/settings';
+import { createStatusBar } from './host/statusBar';
 
 export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('MemCode', { log: true });
+  const keys = new ApiKeyStore(context.secrets);
+  const documents = new ProposalDocuments();
+  const approvals = new VsCodeApprovals(documents, () => readSettings(vscode.window.activeTextEditor?.document.uri));
+  const host = new AgentHost(keys, approvals, log);
+  const chat = new ChatViewProvider(context.extensionUri, host);
+
   context.subscriptions.push(
-    vscode.commands.registerCommand('memcode.showMemory', async () => {
-      const folder = vscode.workspace.workspaceFolders?.[0];
-      if (!folder) {
-        void vscode.window.showInformationMessage('MemCode: open a folder first; memory is kept per workspace folder.');
-        return;
-      }
-      const file = vscode.Uri.file(`${memoryRoot(folder.uri.fsPath)}/memory/project.md`);
-      try {
-        await vscode.window.showTextDocument(file);
-      } catch {
-        void vscode.window.showInformationMessage('MemCode: no memory yet in this folder. Chat with the agent first (memcode chat in a terminal).');
-      }
+    log,
+    host,
+    chat,
+    vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, documents),
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat, { webviewOptions: { retainContextWhenHidden: true } }),
+    keys.onDidChange(() => host.invalidateAll()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('memcode.storagePath')) host.restartIdle();
+      else if (e.affectsConfiguration('memcode')) host.invalidateAll();
     }),
+    vscode.workspace.onDidChangeWorkspaceFolders((e) => e.removed.forEach((f) => host.forget(f))),
+    createStatusBar(host),
+    watchWorkspace(host),
   );
+  registerCommands(context, host, keys, () => chat.reveal());
+  log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,243 @@
+// The host's agents: one FolderAgent per workspace folder, the chat's turns over them, and the
+// translation of the agent's observer callbacks into the protocol's HostToWebview events.
+import * as vscode from 'vscode';
+import type { AgentObserver } from '../core/events';
+import type { Attachment, ChatError, HostToWebview, SessionSummary, TranscriptItem } from '../protocol';
+import type { ApprovalProvider } from '../tools/types';
+import { toChatError } from './chatErrors';
+import { FolderAgent } from './folderAgent';
+import type { ApiKeyStore } from './secrets';
+import { cardFor, splitAttachments, toItem, withAttachments } from './transcript';
+
+/** Where events go: the chat view when it is open (nowhere otherwise). */
+export interface HostEvents {
+  emit<K extends keyof HostToWebview & string>(name: K, data: HostToWebview[K][0]): void;
+}
+
+export class AgentHost implements vscode.Disposable {
+  private readonly folders = new Map<string, FolderAgent>();
+  private shown?: string;
+  private sink?: HostEvents;
+  private memoryTimer?: ReturnType<typeof setTimeout>;
+  private notices = 0;
+  /** A message whose turn failed before it reached recall, so Retry must send it again. */
+  private unsent?: { folder: string; text: string };
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Running state, index state or memory changed (the status bar listens). */
+  readonly onDidChange = this.changed.event;
+  lastError?: ChatError;
+
+  constructor(
+    private readonly keys: ApiKeyStore,
+    private readonly approvals: ApprovalProvider,
+    readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  dispose(): void {
+    for (const fa of this.folders.values()) fa.agentStop();
+    this.changed.dispose();
+  }
+
+  connect(sink: HostEvents | undefined): void {
+    this.sink = sink;
+  }
+
+  /** The folder the chat shows: the active editor's when first asked, else the first one. */
+  active(): FolderAgent | undefined {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (!folders.length) return undefined;
+    let folder = folders.find((f) => f.uri.toString() === this.shown);
+    if (!folder) {
+      const editor = vscode.window.activeTextEditor;
+      folder = (editor && vscode.workspace.getWorkspaceFolder(editor.document.uri)) || folders[0];
+      this.shown = folder.uri.toString();
+    }
+    return this.forFolder(folder);
+  }
+
+  /** Throws a readable error when no folder is open, for commands and handlers. */
+  require(): FolderAgent {
+    const fa = this.active();
+    if (!fa) throw new Error('open a folder first: MemCode keeps its memory per workspace folder');
+    return fa;
+  }
+
+  forFolder(folder: vscode.WorkspaceFolder): FolderAgent {
+    const key = folder.uri.toString();
+    let fa = this.folders.get(key);
+    if (!fa) {
+      fa = new FolderAgent({
+        folder,
+        keys: this.keys,
+        approvals: this.approvals,
+        observer: this.observer(key),
+        log: (m) => this.log.warn(m),
+        onMemoryChanged: () => this.memoryChanged(),
+      });
+      this.folders.set(key, fa);
+    }
+    return fa;
+  }
+
+  all(): FolderAgent[] {
+    return (vscode.workspace.workspaceFolders ?? []).map((f) => this.forFolder(f));
+  }
+
+  /** Settings or the key changed: every agent is rebuilt before its next turn. */
+  invalidateAll(): void {
+    for (const fa of this.folders.values()) fa.invalidate();
+    this.memoryChanged();
+  }
+
+  /** The memory folder moved (memcode.storagePath): idle folders start over on the new one. */
+  restartIdle(): void {
+    for (const fa of [...this.folders.values()]) if (!fa.running) this.restart(fa);
+  }
+
+  forget(folder: vscode.WorkspaceFolder): void {
+    this.folders.delete(folder.uri.toString());
+    if (this.shown === folder.uri.toString()) this.shown = undefined;
+  }
+
+  // ---- turns --------------------------------------------------------------------------------------
+
+  async send(text: string, attachments: Attachment[] = []): Promise<{ queued: boolean }> {
+    const fa = this.require();
+    const message = withAttachments(text, attachments);
+    if (fa.running) {
+      fa.queued.push(message);
+      void fa.send(message).catch(() => undefined); // delivered at the running turn's next step
+      this.emitStatus(fa);
+      return { queued: true };
+    }
+    this.unsent = { folder: fa.folder.uri.toString(), text: message };
+    this.runTurn(fa, (agent) => agent.send(message));
+    return { queued: false };
+  }
+
+  retry(): void {
+    const fa = this.require();
+    if (fa.running) return;
+    const unsent = this.unsent?.folder === fa.folder.uri.toString() ? this.unsent.text : undefined;
+    this.runTurn(fa, (agent) => (unsent ? agent.send(unsent) : agent.retry()));
+  }
+
+  /** Closes the current session (its queue folded into the summary) and tells the chat to clear. */
+  async newSession(): Promise<SessionSummary> {
+    const fa = this.require();
+    const agent = await fa.get();
+    await agent.newSession();
+    fa.queued.length = 0;
+    const session = await fa.currentSession();
+    this.log.info(`new session ${session.id} in ${fa.root}`);
+    this.sink?.emit('session/changed', { session });
+    this.memoryChanged();
+    return session;
+  }
+
+  /** After a reset the folder starts over: a fresh agent and a fresh view of its archival memory. */
+  restart(fa: FolderAgent): void {
+    const key = fa.folder.uri.toString();
+    this.folders.delete(key);
+    if (this.shown !== key) return;
+    void this.forFolder(fa.folder).currentSession().then(
+      (session) => this.sink?.emit('session/changed', { session }),
+      (error: unknown) => this.log.warn(`could not reopen memory: ${(error as Error).message}`),
+    );
+    this.memoryChanged();
+  }
+
+  stop(): void {
+    this.active()?.agentStop();
+  }
+
+  private runTurn(fa: FolderAgent, start: (agent: Awaited<ReturnType<FolderAgent['get']>>) => Promise<unknown>): void {
+    this.lastError = undefined;
+    void (async () => {
+      try {
+        const baseUrl = fa.settings().baseUrl;
+        // OpenAI itself always needs a key: say so before a round trip (local servers often need none).
+        if (/^https:\/\/api\.openai\.com\b/.test(baseUrl) && !(await this.keys.get())) {
+          const error: ChatError = { kind: 'no_api_key', message: `no API key for ${baseUrl}`, hint: 'run MemCode: Set API Key (or point memcode.baseUrl at a local server)', retryable: true };
+          this.lastError = error;
+          this.sink?.emit('agent/error', { error });
+          return;
+        }
+        const agent = await fa.get();
+        const turn = start(agent);
+        this.emitStatus(fa);
+        await turn;
+      } catch (error) {
+        const chatError = toChatError(error, { hasApiKey: Boolean(await this.keys.get()), baseUrl: fa.settings().baseUrl });
+        this.lastError = chatError;
+        this.log.error(`turn failed (${chatError.kind}): ${chatError.message}`);
+        this.sink?.emit('agent/error', { error: chatError });
+      } finally {
+        this.emitStatus(fa);
+        this.memoryChanged();
+      }
+    })();
+  }
+
+  emitStatus(fa: FolderAgent): void {
+    this.sink?.emit('agent/status', { running: fa.running, queued: fa.queued.map((q) => splitAttachments(q).text) });
+    this.changed.fire();
+  }
+
+  /** Debounced: a turn reports usage and tool results in bursts. */
+  memoryChanged(): void {
+    this.changed.fire();
+    if (this.memoryTimer) clearTimeout(this.memoryTimer);
+    this.memoryTimer = setTimeout(() => {
+      const fa = this.active();
+      if (!fa || !this.sink) return;
+      fa.snapshot().then(
+        (snapshot) => this.sink?.emit('memory/updated', { snapshot }),
+        (error: unknown) => this.log.warn(`could not read memory: ${(error as Error).message}`),
+      );
+    }, 150);
+  }
+
+  private notice(kind: 'eviction' | 'warning', text: string): TranscriptItem {
+    return { type: 'notice', id: `n${Date.now()}-${this.notices++}`, kind, text, time: new Date().toISOString() };
+  }
+
+  private observer(folderKey: string): AgentObserver {
+    // Only the shown folder's agent speaks into the chat; the others still update the status bar.
+    const shown = () => this.shown === folderKey;
+    const fa = () => this.folders.get(folderKey);
+    return {
+      onText: (delta) => shown() && this.sink?.emit('agent/text', { delta }),
+      onMessage: (record) => {
+        const folder = fa();
+        if (record.role === 'user' && folder) {
+          if (this.unsent?.text === record.content) this.unsent = undefined;
+          const i = folder.queued.indexOf(record.content);
+          if (i >= 0) {
+            folder.queued.splice(i, 1);
+            this.emitStatus(folder);
+          }
+        }
+        if (!shown()) return;
+        // Tool cards arrive through onToolCall; the assistant item carries only the text.
+        for (const item of toItem({ ...record, toolCalls: undefined })) this.sink?.emit('agent/message', { item });
+      },
+      onToolCall: (call) => shown() && this.sink?.emit('agent/toolCall', { card: cardFor(call) }),
+      onToolResult: (call, outcome, editsMemory) => {
+        const card = cardFor(call);
+        if (shown()) this.sink?.emit('agent/toolResult', { callId: call.id, ok: outcome.ok, content: outcome.content, editsMemory, ...(card.block ? { block: card.block } : {}) });
+        if (editsMemory) this.memoryChanged();
+      },
+      onEviction: (report) => {
+        // A summarizer failure already arrives as a warning; this notice only says what moved.
+        const text = `${report.evicted} older ${report.evicted === 1 ? 'message' : 'messages'} moved out of context into recall memory and summarized`;
+        if (shown()) this.sink?.emit('agent/message', { item: this.notice('eviction', text) });
+      },
+      onContextUsage: () => this.memoryChanged(),
+      onWarning: (message) => {
+        this.log.warn(message);
+        if (shown()) this.sink?.emit('agent/message', { item: this.notice('warning', message) });
+      },
+    };
+  }
+}

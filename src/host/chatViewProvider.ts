@@ -1,0 +1,99 @@
+// The sidebar chat: the webview's HTML (strict CSP, one nonce'd script), the Transport over
+// postMessage, and one small handler per WebviewToHost message (src/protocol.ts).
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { createHostMessenger, type HostMessenger, type Transport } from '../messenger';
+import type { HostToWebview } from '../protocol';
+import type { AgentHost } from './agentHost';
+import { registerChatHandlers } from './chatHandlers';
+
+export const CHAT_VIEW_ID = 'memcode.chat';
+
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private messenger?: HostMessenger;
+  private view?: vscode.WebviewView;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly host: AgentHost,
+  ) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    const webview = view.webview;
+    webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+    this.messenger?.dispose();
+    const messenger = createHostMessenger(webviewTransport(webview), { log: (m) => this.host.log.warn(`webview: ${m}`) });
+    this.messenger = messenger;
+    registerChatHandlers(messenger, this.host);
+    this.host.connect({
+      emit: <K extends keyof HostToWebview & string>(name: K, data: HostToWebview[K][0]) =>
+        (messenger.send as (n: string, d: unknown) => void).call(messenger, name, data),
+    });
+    view.onDidDispose(() => {
+      if (this.messenger === messenger) {
+        this.host.connect(undefined);
+        messenger.dispose();
+        this.messenger = undefined;
+        this.view = undefined;
+      }
+    });
+    webview.html = this.html(webview);
+  }
+
+  /** Brings the chat into view (the status bar item, after a command). */
+  reveal(): void {
+    if (this.view) this.view.show(true);
+    else void vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+  }
+
+  dispose(): void {
+    this.messenger?.dispose();
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'chat.css'));
+    // Codicons ship only if the build copied them into media/ (the webview cannot reach node_modules).
+    const codiconFile = vscode.Uri.joinPath(this.extensionUri, 'media', 'codicon.css');
+    const codicons = fs.existsSync(codiconFile.fsPath) ? `<link rel="stylesheet" href="${webview.asWebviewUri(codiconFile)}" nonce="${nonce}">\n` : '';
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+${codicons}<link rel="stylesheet" href="${style}" nonce="${nonce}">
+<title>MemCode</title>
+</head>
+<body>
+<div id="root"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+}
+
+function webviewTransport(webview: vscode.Webview): Transport {
+  return {
+    post: (message) => {
+      void webview.postMessage(message);
+    },
+    onMessage: (listener) => {
+      const subscription = webview.onDidReceiveMessage(listener);
+      return () => subscription.dispose();
+    },
+  };
+}

@@ -1,0 +1,185 @@
+// The MemCode commands (package.json contributes.commands). Each is a small function over the AgentHost.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AgentHost } from './agentHost';
+import type { FolderAgent } from './folderAgent';
+import type { ApiKeyStore } from './secrets';
+import { MemoryStore } from '../memory/store';
+
+/** A note bigger than this is cut: one archival item is one embedding, and the model reads it in one go. */
+const MAX_NOTE_CHARS = 20_000;
+
+export function registerCommands(context: vscode.ExtensionContext, host: AgentHost, keys: ApiKeyStore, revealChat: () => void): void {
+  const register = (id: string, run: (...args: never[]) => Promise<unknown> | unknown) =>
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: never[]) => {
+        try {
+          return await run(...args);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          host.log.error(`${id}: ${message}`);
+          void vscode.window.showErrorMessage(`MemCode: ${message}`);
+          return undefined;
+        }
+      }),
+    );
+
+  register('memcode.indexWorkspace', () => indexWorkspace(host, false));
+  register('memcode.rebuildIndex', () => indexWorkspace(host, true));
+  register('memcode.newSession', async () => {
+    await host.newSession();
+    revealChat();
+  });
+  register('memcode.setApiKey', async () => {
+    if (await keys.prompt()) host.invalidateAll();
+  });
+  register('memcode.showMemory', () => showMemory(host));
+  register('memcode.searchMemory', () => searchMemory(host));
+  register('memcode.addToMemory', (uri?: vscode.Uri) => addToMemory(host, uri));
+  register('memcode.resetMemory', () => resetMemory(host));
+  register('memcode.openChat', () => revealChat());
+}
+
+async function indexWorkspace(host: AgentHost, rebuild: boolean): Promise<void> {
+  const folders = host.all();
+  if (!folders.length) throw new Error('open a folder first: MemCode indexes workspace folders');
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: rebuild ? 'MemCode: rebuilding the index' : 'MemCode: indexing', cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      for (const fa of folders) {
+        let reported = 0;
+        const report = await fa.archival.index({
+          rebuild,
+          signal: controller.signal,
+          onProgress: (p) => {
+            const pct = p.filesTotal ? (p.filesDone / p.filesTotal) * 100 : 0;
+            progress.report({ increment: Math.max(0, (pct - reported) / folders.length), message: `${fa.folder.name}: ${p.filesDone}/${p.filesTotal} files, ${p.chunks} chunks` });
+            reported = pct;
+          },
+        });
+        const line = `${fa.folder.name}: ${report.filesIndexed} files indexed, ${report.filesUnchanged} unchanged, ${report.filesRemoved} removed in ${(report.ms / 1000).toFixed(1)} s`;
+        host.log.info(line);
+        if (report.cancelled) {
+          void vscode.window.showInformationMessage(`MemCode: indexing stopped (${line}); run it again to finish.`);
+          return;
+        }
+        void vscode.window.showInformationMessage(`MemCode: ${line}.`);
+      }
+    },
+  );
+  host.memoryChanged();
+}
+
+async function showMemory(host: AgentHost): Promise<void> {
+  const fa = host.require();
+  await fa.get(); // creates the memory folder and its default blocks on first use
+  const file = path.join(fa.memoryRoot, 'memory', 'project.md');
+  await vscode.window.showTextDocument(vscode.Uri.file(file));
+}
+
+interface MemoryPick extends vscode.QuickPickItem {
+  open: () => Promise<unknown>;
+}
+
+async function searchMemory(host: AgentHost): Promise<void> {
+  const fa = host.require();
+  const query = await vscode.window.showInputBox({ title: 'MemCode: Search Memory', prompt: 'Search archival memory (code and notes) and past conversations' });
+  if (!query?.trim()) return;
+  const agent = await fa.get();
+  agent.recall.refresh();
+  const picks: MemoryPick[] = [];
+  try {
+    const archival = await fa.archival.search(query, 20);
+    for (const hit of archival.results) {
+      const where = hit.path ? `${hit.path}${hit.startLine ? `:${hit.startLine}-${hit.endLine ?? hit.startLine}` : ''}` : 'note';
+      picks.push({
+        label: `$(file-code) ${hit.symbol ?? firstLine(hit.text)}`,
+        description: where,
+        detail: `archival · score ${hit.score.toFixed(2)} · ${firstLine(hit.text, 120)}`,
+        open: () => (hit.path ? openAt(fa, hit.path, hit.startLine) : showText(hit.text)),
+      });
+    }
+  } catch (error) {
+    host.log.warn(`archival search failed: ${(error as Error).message}`);
+  }
+  for (const record of agent.recall.search(query, { pageSize: 20 }).results) {
+    picks.push({
+      label: `$(comment-discussion) ${firstLine(record.content)}`,
+      description: `${record.role} · ${record.time.slice(0, 16).replace('T', ' ')}`,
+      detail: 'recall',
+      open: () => showText(`# ${record.role}, ${record.time}\n\n${record.content}`),
+    });
+  }
+  if (!picks.length) {
+    void vscode.window.showInformationMessage(`MemCode: nothing in memory matches "${query}".`);
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(picks, { title: `MemCode: memory matching "${query}"`, matchOnDescription: true, matchOnDetail: true });
+  await picked?.open();
+}
+
+async function openAt(fa: FolderAgent, relPath: string, line?: number): Promise<void> {
+  const uri = vscode.Uri.joinPath(fa.folder.uri, relPath);
+  const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
+  await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position) });
+}
+
+async function showText(text: string): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+async function addToMemory(host: AgentHost, uri?: vscode.Uri): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const target = uri ?? editor?.document.uri;
+  if (!target) throw new Error('select a file or some text to add to memory');
+  const folder = vscode.workspace.getWorkspaceFolder(target);
+  if (!folder) throw new Error('only files inside a workspace folder can be added to its memory');
+  const fa = host.forFolder(folder);
+  const rel = vscode.workspace.asRelativePath(target, false);
+  let text: string;
+  let where = rel;
+  if (editor && editor.document.uri.toString() === target.toString() && !editor.selection.isEmpty) {
+    text = editor.document.getText(editor.selection);
+    where = `${rel}:${editor.selection.start.line + 1}-${editor.selection.end.line + 1}`;
+  } else {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+    text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
+  }
+  const cut = text.length > MAX_NOTE_CHARS;
+  const note = `From ${where}:\n${cut ? `${text.slice(0, MAX_NOTE_CHARS)}\n… (cut at ${MAX_NOTE_CHARS} characters)` : text}`;
+  await fa.archival.addNote(note);
+  void vscode.window.showInformationMessage(`MemCode: added ${where} to archival memory${cut ? ' (cut to its first 20,000 characters)' : ''}.`);
+  host.memoryChanged();
+}
+
+async function resetMemory(host: AgentHost): Promise<void> {
+  const fa = host.require();
+  if (fa.running) throw new Error('the agent is working; stop it before resetting its memory');
+  const root = fa.memoryRoot;
+  const answer = await vscode.window.showWarningMessage(
+    'Reset MemCode memory for this folder?',
+    { modal: true, detail: `Working context, conversations and the archival index in ${root} start over. The folder is kept as a backup beside it.` },
+    'Reset',
+  );
+  if (answer !== 'Reset') return;
+  if (!fs.existsSync(root)) {
+    void vscode.window.showInformationMessage('MemCode: there is no memory to reset yet.');
+    return;
+  }
+  // Taking the lock proves no other process (the CLI, another window) is mid-turn; it is released
+  // before the rename because the lock file lives inside the folder being moved.
+  await MemoryStore.open(root).withLock('reset memory', async () => undefined, 5_000);
+  const backup = `${root}.backup-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  fs.renameSync(root, backup);
+  host.restart(fa);
+  void vscode.window.showInformationMessage(`MemCode: memory reset; the old memory is in ${path.basename(backup)}.`);
+}
+
+function firstLine(text: string, max = 80): string {
+  const line = text.split('\n').find((l) => l.trim()) ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line.trim();
+}

@@ -1,0 +1,162 @@
+// One workspace folder's agent and archival memory. The Agent is built lazily (first message, first
+// look at memory) and rebuilt between turns when settings, the key or archival memory changed.
+import * as vscode from 'vscode';
+import type { Agent } from '../core/agent';
+import type { AgentObserver, ContextUsage } from '../core/events';
+import type { TurnResult } from '../core/events';
+import type { SessionRecord } from '../memory/types';
+import type { ApprovalProvider } from '../tools/types';
+import type { MemorySnapshot, SessionSummary, TranscriptItem } from '../protocol';
+import { ArchivalService } from './archivalService';
+import { coreModule } from './lazyCore';
+import type { ApiKeyStore } from './secrets';
+import { embeddingSettings, readSettings, type MemcodeSettings } from './settings';
+import { toTranscript } from './transcript';
+
+export interface FolderAgentOptions {
+  folder: vscode.WorkspaceFolder;
+  keys: ApiKeyStore;
+  approvals: ApprovalProvider;
+  observer: AgentObserver;
+  log: (message: string) => void;
+  /** Index state or counts changed. */
+  onMemoryChanged: () => void;
+}
+
+export class FolderAgent {
+  readonly archival: ArchivalService;
+  /** Messages typed while a turn runs, not yet delivered to the model. */
+  readonly queued: string[] = [];
+  private agent?: Agent;
+  private building?: Promise<Agent>;
+  private stale = false;
+
+  constructor(private readonly options: FolderAgentOptions) {
+    this.archival = new ArchivalService({
+      workspaceRoot: this.root,
+      memoryRoot: this.memoryRoot,
+      embeddings: async () => embeddingSettings(this.settings(), await options.keys.get()),
+      index: () => ({ exclude: this.settings().index.exclude, maxFileSize: this.settings().index.maxFileSize }),
+      warn: options.log,
+      onState: () => options.onMemoryChanged(),
+      onWritten: () => this.invalidate(),
+    });
+  }
+
+  get folder(): vscode.WorkspaceFolder {
+    return this.options.folder;
+  }
+
+  get root(): string {
+    return this.options.folder.uri.fsPath;
+  }
+
+  get memoryRoot(): string {
+    return coreModule().memoryRoot(this.root, this.settings().storagePath || undefined);
+  }
+
+  get running(): boolean {
+    return this.agent?.running ?? false;
+  }
+
+  settings(): MemcodeSettings {
+    return readSettings(this.options.folder.uri);
+  }
+
+  /** Settings, the key or archival memory changed: the next turn starts from a fresh Agent. */
+  invalidate(): void {
+    this.stale = true;
+  }
+
+  async get(): Promise<Agent> {
+    if (this.agent && (!this.stale || this.agent.running)) return this.agent;
+    this.building ??= this.build().finally(() => (this.building = undefined));
+    return this.building;
+  }
+
+  private async build(): Promise<Agent> {
+    const settings = this.settings();
+    const apiKey = await this.options.keys.get();
+    this.stale = false;
+    this.agent = coreModule().openAgent({
+      workspaceRoot: this.root,
+      storagePath: settings.storagePath || undefined,
+      baseUrl: settings.baseUrl,
+      apiKey,
+      model: settings.model,
+      contextWindow: settings.contextWindow,
+      maxSteps: settings.maxSteps,
+      autoRecall: settings.autoRecall,
+      approvals: this.options.approvals,
+      observer: this.options.observer,
+      warn: this.options.log,
+      embeddings: embeddingSettings(settings, apiKey),
+    });
+    return this.agent;
+  }
+
+  /** Context usage without building an agent just to measure it (the status bar at startup). */
+  usageIfOpen(): ContextUsage | undefined {
+    try {
+      return this.agent?.contextUsage();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Aborts the in-flight request, if an agent was ever built. */
+  agentStop(): void {
+    this.agent?.stop();
+  }
+
+  async send(text: string): Promise<TurnResult> {
+    const agent = await this.get();
+    return agent.send(text);
+  }
+
+  async snapshot(): Promise<MemorySnapshot> {
+    const agent = await this.get();
+    // The person (or the CLI) may have edited a block file or chatted since: show what is on disk.
+    if (!agent.running) {
+      agent.workingContext.refresh();
+      agent.recall.refresh();
+    }
+    void this.archival.refreshCounts();
+    const index = this.archival.state;
+    return {
+      // The protocol's objects are strict: copy exactly the fields it declares.
+      blocks: agent.workingContext.blocks().map(({ label, description, limit, value }) => ({ label, description, limit, value })),
+      recallCount: agent.recall.count(),
+      archivalCount: index.chunks ?? 0,
+      indexState: index,
+      usage: usageOf(agent.contextUsage()),
+    };
+  }
+
+  async currentSession(): Promise<SessionSummary> {
+    const agent = await this.get();
+    agent.sessions.refresh();
+    return summary(agent.sessions.current(), true);
+  }
+
+  async sessions(): Promise<SessionSummary[]> {
+    const agent = await this.get();
+    agent.sessions.refresh();
+    const current = agent.sessions.current().id;
+    return agent.sessions.list().map((s) => summary(s, s.id === current));
+  }
+
+  async transcript(sessionId?: string): Promise<TranscriptItem[]> {
+    const agent = await this.get();
+    agent.recall.refresh();
+    return toTranscript(agent.transcript(sessionId));
+  }
+}
+
+export function summary(session: SessionRecord, current: boolean): SessionSummary {
+  return { id: session.id, title: session.title, started: session.started, ...(session.ended ? { ended: session.ended } : {}), current };
+}
+
+function usageOf(u: ContextUsage): ContextUsage {
+  return { system: u.system, workingContext: u.workingContext, summary: u.summary, queue: u.queue, total: u.total, budget: u.budget, contextWindow: u.contextWindow };
+}

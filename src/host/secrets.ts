@@ -1,0 +1,34 @@
+// The API key lives only in SecretStorage: never in settings, on disk or in a log line.
+import * as vscode from 'vscode';
+
+const KEY = 'memcode.apiKey';
+
+export class ApiKeyStore {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly secrets: vscode.SecretStorage) {
+    secrets.onDidChange((e) => {
+      if (e.key === KEY) this.changed.fire();
+    });
+  }
+
+  get(): Promise<string | undefined> {
+    return Promise.resolve(this.secrets.get(KEY)).then((k) => k || undefined);
+  }
+
+  /** Asks for the key in a password box; an empty answer clears it. Returns false when the person cancelled. */
+  async prompt(): Promise<boolean> {
+    const value = await vscode.window.showInputBox({
+      title: 'MemCode: Set API Key',
+      prompt: 'API key for the model server (stored in VS Code secret storage). Leave empty to remove it; a local server may need none.',
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (value === undefined) return false;
+    if (value.trim()) await this.secrets.store(KEY, value.trim());
+    else await this.secrets.delete(KEY);
+    void vscode.window.showInformationMessage(value.trim() ? 'MemCode: API key saved.' : 'MemCode: API key removed.');
+    return true;
+  }
+}

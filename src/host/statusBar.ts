@@ -1,0 +1,60 @@
+// One status-bar item: the index state and how full the context is; clicking it opens the chat.
+import * as vscode from 'vscode';
+import type { IndexState } from '../protocol';
+import type { AgentHost } from './agentHost';
+
+export function createStatusBar(host: AgentHost): vscode.Disposable {
+  const item = vscode.window.createStatusBarItem('memcode.status', vscode.StatusBarAlignment.Right, 100);
+  item.name = 'MemCode';
+  item.command = 'memcode.openChat';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const update = () => {
+    const fa = host.active();
+    if (!fa) {
+      item.hide();
+      return;
+    }
+    const index = fa.archival.state;
+    const usage = fa.usageIfOpen();
+    const percent = usage && usage.budget ? Math.round((usage.total / usage.budget) * 100) : undefined;
+    const icon = fa.running ? '$(sync~spin)' : index.status === 'indexing' ? '$(loading~spin)' : '$(database)';
+    item.text = `${icon} MemCode${percent !== undefined ? ` ${percent}%` : ''}`;
+    item.tooltip = [
+      `MemCode (${fa.folder.name})`,
+      `Index: ${describe(index)}`,
+      usage ? `Context: ${usage.total.toLocaleString()} of ${usage.budget.toLocaleString()} tokens` : 'Context: no turn yet',
+      fa.running ? 'The agent is working' : '',
+      'Click to open the chat',
+    ]
+      .filter(Boolean)
+      .join('\n');
+    item.backgroundColor = index.status === 'error' || index.status === 'needs_rebuild' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    item.show();
+  };
+  const schedule = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(update, 250);
+  };
+  update();
+  const subscription = host.onDidChange(schedule);
+  return new vscode.Disposable(() => {
+    if (timer) clearTimeout(timer);
+    subscription.dispose();
+    item.dispose();
+  });
+}
+
+function describe(index: IndexState): string {
+  switch (index.status) {
+    case 'not_indexed':
+      return 'not indexed (run MemCode: Index Workspace)';
+    case 'indexing':
+      return `indexing ${index.done ?? 0}/${index.total ?? '?'} files`;
+    case 'ready':
+      return index.chunks !== undefined ? `${index.chunks.toLocaleString()} chunks${index.files !== undefined ? ` from ${index.files} files` : ''}` : 'ready';
+    case 'needs_rebuild':
+      return `needs a rebuild (MemCode: Rebuild Index)${index.message ? `: ${index.message}` : ''}`;
+    case 'error':
+      return `error: ${index.message ?? 'unknown'}`;
+  }
+}

@@ -1,0 +1,188 @@
+// The memory inspector: the working-context blocks (editable; Save writes the block through the host),
+// the counts of recall and archival items, the index state, and the context-usage bar.
+import type { ContextUsage, IndexState, MemoryBlock, MemorySnapshot } from '../protocol';
+import { button, el } from './dom';
+import { formatTokens, usageSegments } from './labels';
+
+export interface InspectorActions {
+  /** Resolves when saved; rejects with the reason (over the limit, unknown block). */
+  saveBlock(label: string, value: string): Promise<void>;
+  runCommand(command: 'memcode.indexWorkspace' | 'memcode.showMemory'): void;
+}
+
+interface BlockEditor {
+  node: HTMLElement;
+  input: HTMLTextAreaElement;
+  counter: HTMLElement;
+  status: HTMLElement;
+  /** The value last known to be stored: the editor is dirty while the text differs from it. */
+  saved: string;
+  block: MemoryBlock;
+}
+
+export class Inspector {
+  readonly element: HTMLDetailsElement;
+  /** The usage bar stays visible when the inspector is folded. */
+  readonly usageElement: HTMLElement;
+  private readonly blocksEl: HTMLElement;
+  private readonly countsEl: HTMLElement;
+  private readonly editors = new Map<string, BlockEditor>();
+
+  constructor(private readonly actions: InspectorActions) {
+    this.usageElement = el('div', { className: 'context-usage', testid: 'context-usage', attrs: { role: 'group', 'aria-label': 'Context usage' } });
+    this.blocksEl = el('div', { className: 'blocks' });
+    this.countsEl = el('div', { className: 'counts' });
+    this.element = el(
+      'details',
+      { className: 'memory-inspector', testid: 'memory-inspector' },
+      el('summary', {}, el('span', { className: 'codicon codicon-database', attrs: { 'aria-hidden': 'true' } }), el('span', { text: 'Memory' })),
+      this.countsEl,
+      this.blocksEl,
+    );
+  }
+
+  render(snapshot: MemorySnapshot): void {
+    this.renderCounts(snapshot);
+    this.renderUsage(snapshot.usage);
+    this.renderBlocks(snapshot.blocks);
+  }
+
+  private renderCounts(snapshot: MemorySnapshot): void {
+    const items = [
+      el('span', { className: 'count', testid: 'recall-count', text: `Recall: ${snapshot.recallCount} messages` }),
+      el('span', { className: 'count', testid: 'archival-count', text: `Archival: ${snapshot.archivalCount} items` }),
+      el('span', { className: 'count index-state', text: describeIndex(snapshot.indexState) }),
+      snapshot.indexState.status === 'not_indexed' || snapshot.indexState.status === 'needs_rebuild'
+        ? button('Index workspace', () => this.actions.runCommand('memcode.indexWorkspace'), { icon: 'database', text: 'Index', className: 'secondary small' })
+        : undefined,
+    ].filter((n) => n !== undefined);
+    this.countsEl.replaceChildren(...items);
+  }
+
+  private renderUsage(usage: ContextUsage): void {
+    const segments = usageSegments(usage);
+    const bar = el('div', {
+      className: 'usage-bar',
+      attrs: {
+        role: 'meter',
+        'aria-label': 'Context window in use',
+        'aria-valuemin': '0',
+        'aria-valuemax': String(usage.contextWindow),
+        'aria-valuenow': String(usage.total),
+        'aria-valuetext': `${usage.total} of ${usage.contextWindow} tokens`,
+      },
+    });
+    for (const s of segments) {
+      const part = el('div', { className: `usage-segment usage-${s.key}`, attrs: { title: `${s.label}: ${s.tokens} tokens` } });
+      part.style.width = `${s.percent}%`;
+      bar.append(part);
+    }
+    if (usage.contextWindow > 0 && usage.budget < usage.contextWindow) {
+      // The mark shows where eviction starts: the rest of the window is kept for the reply.
+      const budget = el('div', { className: 'usage-budget', attrs: { title: `Budget: ${usage.budget} tokens` } });
+      budget.style.left = `${Math.min(100, (usage.budget / usage.contextWindow) * 100)}%`;
+      bar.append(budget);
+    }
+    const legend = el(
+      'div',
+      { className: 'usage-legend' },
+      ...segments.map((s) => el('span', { className: 'usage-key' }, el('span', { className: `swatch usage-${s.key}`, attrs: { 'aria-hidden': 'true' } }), el('span', { text: `${s.label} ${formatTokens(s.tokens)}` }))),
+      el('span', { className: 'usage-total', text: `${formatTokens(usage.total)} / ${formatTokens(usage.contextWindow)} tokens` }),
+    );
+    this.usageElement.replaceChildren(bar, legend);
+  }
+
+  private renderBlocks(blocks: readonly MemoryBlock[]): void {
+    const seen = new Set<string>();
+    const nodes: HTMLElement[] = [];
+    for (const block of blocks) {
+      seen.add(block.label);
+      let editor = this.editors.get(block.label);
+      if (!editor) {
+        editor = this.createEditor(block);
+        this.editors.set(block.label, editor);
+      }
+      const dirty = editor.input.value !== editor.saved;
+      editor.block = block;
+      editor.saved = block.value;
+      // defaultValue puts the stored text in the DOM (textContent), where tests and screen readers find it.
+      editor.input.defaultValue = block.value;
+      // A person halfway through an edit keeps their text; the agent's newer value shows once they save or revert.
+      if (!dirty) editor.input.value = block.value;
+      this.updateCounter(editor);
+      nodes.push(editor.node);
+    }
+    for (const label of [...this.editors.keys()]) if (!seen.has(label)) this.editors.delete(label);
+    this.blocksEl.replaceChildren(...nodes);
+  }
+
+  private createEditor(block: MemoryBlock): BlockEditor {
+    const id = `block-${block.label.replace(/[^\w-]/g, '_')}`;
+    const input = el('textarea', { className: 'block-input', attrs: { id, rows: '5', spellcheck: 'false' } });
+    input.defaultValue = block.value;
+    input.value = block.value;
+    const counter = el('span', { className: 'block-counter' });
+    const status = el('span', { className: 'block-status', attrs: { role: 'status' } });
+    const node = el('div', { className: 'memory-block', testid: 'memory-block' });
+    node.dataset.block = block.label;
+    const editor: BlockEditor = { node, input, counter, status, saved: block.value, block };
+    const save = button(`Save ${block.label}`, () => void this.save(editor, save), { icon: 'save', text: 'Save', className: 'secondary small' });
+    const revert = button(`Revert ${block.label}`, () => {
+      input.value = editor.saved;
+      this.updateCounter(editor);
+    }, { icon: 'discard', className: 'icon' });
+    input.addEventListener('input', () => this.updateCounter(editor));
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 's' && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        void this.save(editor, save);
+      }
+    });
+    node.append(
+      el('div', { className: 'block-header' }, el('label', { className: 'block-label', text: block.label, attrs: { for: id } }), el('span', { className: 'block-description', text: block.description })),
+      input,
+      el('div', { className: 'block-footer' }, counter, status, el('span', { className: 'spacer' }), revert, save),
+    );
+    return editor;
+  }
+
+  private updateCounter(editor: BlockEditor): void {
+    const length = editor.input.value.length;
+    editor.counter.textContent = `${length}/${editor.block.limit}`;
+    editor.counter.classList.toggle('over', length > editor.block.limit);
+    editor.node.classList.toggle('dirty', editor.input.value !== editor.saved);
+  }
+
+  private async save(editor: BlockEditor, saveButton: HTMLButtonElement): Promise<void> {
+    const value = editor.input.value;
+    saveButton.disabled = true;
+    editor.status.textContent = 'Saving…';
+    editor.status.classList.remove('failed');
+    try {
+      await this.actions.saveBlock(editor.block.label, value);
+      editor.saved = value;
+      editor.status.textContent = 'Saved';
+    } catch (error) {
+      editor.status.textContent = error instanceof Error ? error.message : String(error);
+      editor.status.classList.add('failed');
+    } finally {
+      saveButton.disabled = false;
+      this.updateCounter(editor);
+    }
+  }
+}
+
+function describeIndex(state: IndexState): string {
+  switch (state.status) {
+    case 'not_indexed':
+      return 'Not indexed';
+    case 'indexing':
+      return state.total ? `Indexing ${state.done ?? 0}/${state.total} files` : 'Indexing…';
+    case 'ready':
+      return `Index: ${state.files ?? 0} files, ${state.chunks ?? 0} chunks`;
+    case 'needs_rebuild':
+      return `Index needs a rebuild${state.message ? `: ${state.message}` : ''}`;
+    case 'error':
+      return `Index error${state.message ? `: ${state.message}` : ''}`;
+  }
+}

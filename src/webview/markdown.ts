@@ -1,0 +1,116 @@
+// Model text → safe DOM. marked turns Markdown into HTML, DOMPurify strips anything that could run or
+// load (script, event handlers, javascript: URLs) and hands back a fragment, then code blocks are
+// highlighted and get Copy / Insert buttons. Only the highlight.js core and a few grammars are bundled.
+import { Marked } from 'marked';
+import DOMPurify from 'dompurify';
+import hljs from 'highlight.js/lib/core';
+import bash from 'highlight.js/lib/languages/bash';
+import c from 'highlight.js/lib/languages/c';
+import cpp from 'highlight.js/lib/languages/cpp';
+import css from 'highlight.js/lib/languages/css';
+import diff from 'highlight.js/lib/languages/diff';
+import go from 'highlight.js/lib/languages/go';
+import java from 'highlight.js/lib/languages/java';
+import javascript from 'highlight.js/lib/languages/javascript';
+import json from 'highlight.js/lib/languages/json';
+import markdown from 'highlight.js/lib/languages/markdown';
+import python from 'highlight.js/lib/languages/python';
+import rust from 'highlight.js/lib/languages/rust';
+import typescript from 'highlight.js/lib/languages/typescript';
+import xml from 'highlight.js/lib/languages/xml';
+import { button, el } from './dom';
+
+const LANGUAGES = { bash, c, cpp, css, diff, go, java, javascript, json, markdown, python, rust, typescript, xml };
+for (const [name, grammar] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, grammar);
+hljs.registerAliases(['sh', 'shell', 'zsh', 'console'], { languageName: 'bash' });
+hljs.registerAliases(['html', 'svg'], { languageName: 'xml' });
+
+// Raw HTML in a reply is shown as the text it is (a model writing `<div>` or `<script>` means the
+// characters, and nothing it writes should become markup); DOMPurify below is the second line of defence.
+const marked = new Marked({
+  gfm: true,
+  breaks: false,
+  renderer: {
+    html: ({ text, block }) => (block ? `<p class="raw-html">${escapeHtml(text)}</p>` : escapeHtml(text)),
+  },
+});
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+// Styles could overlay fake UI and forms could post somewhere; neither belongs in a chat reply.
+const PURIFY = {
+  FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed'],
+  FORBID_ATTR: ['style'],
+};
+
+/** Sanitizes an HTML string into a fragment that is safe to insert. */
+export function sanitizeToFragment(html: string): DocumentFragment {
+  return DOMPurify.sanitize(html, { ...PURIFY, RETURN_DOM_FRAGMENT: true });
+}
+
+export interface CodeActions {
+  insert(code: string): void;
+}
+
+/** Renders Markdown into `target` (replacing what was there). */
+export function renderMarkdown(target: HTMLElement, text: string, actions: CodeActions): void {
+  let html: string;
+  try {
+    html = marked.parse(text, { async: false }) as string;
+  } catch {
+    target.replaceChildren(el('p', { text }));
+    return;
+  }
+  const fragment = sanitizeToFragment(html);
+  for (const a of Array.from(fragment.querySelectorAll('a'))) {
+    a.setAttribute('rel', 'noopener noreferrer');
+  }
+  for (const code of Array.from(fragment.querySelectorAll('pre > code'))) decorateCodeBlock(code as HTMLElement, actions);
+  target.replaceChildren(fragment);
+}
+
+function languageOf(code: HTMLElement): string | undefined {
+  const match = /(?:^|\s)language-([\w+#-]+)/.exec(code.className);
+  return match?.[1]?.toLowerCase();
+}
+
+function decorateCodeBlock(code: HTMLElement, actions: CodeActions): void {
+  const source = code.textContent ?? '';
+  const language = languageOf(code);
+  if (language && hljs.getLanguage(language)) {
+    const highlighted = hljs.highlight(source, { language, ignoreIllegals: true }).value;
+    // hljs escapes the source, but everything that reaches the DOM still goes through DOMPurify.
+    code.replaceChildren(sanitizeToFragment(highlighted));
+    code.classList.add('hljs');
+  }
+  const pre = code.parentElement;
+  if (!pre) return;
+  const copy = button('Copy code', () => void copyText(source, copy), { icon: 'copy', className: 'code-action' });
+  const insert = button('Insert code at cursor', () => actions.insert(source), { icon: 'insert', className: 'code-action' });
+  const toolbar = el('div', { className: 'code-toolbar' }, el('span', { className: 'code-language', text: language ?? '' }), copy, insert);
+  const wrapper = el('div', { className: 'code-block' });
+  pre.replaceWith(wrapper);
+  wrapper.append(toolbar, pre);
+}
+
+async function copyText(text: string, feedback: HTMLButtonElement): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // Older webviews refuse the async clipboard without focus; the legacy path still works there.
+    const area = el('textarea');
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    document.execCommand('copy');
+    area.remove();
+  }
+  feedback.classList.add('copied');
+  feedback.setAttribute('aria-label', 'Copied');
+  setTimeout(() => {
+    feedback.classList.remove('copied');
+    feedback.setAttribute('aria-label', 'Copy code');
+  }, 1500);
+}

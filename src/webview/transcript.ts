@@ -1,0 +1,277 @@
+// The conversation: user and assistant messages, the reply being streamed, tool cards, notices, inline
+// errors and the queue of messages waiting for the agent. It keeps the items it shows, so the view can be
+// saved with setState and drawn again after being hidden or reloaded.
+import type { ChatError, ToolCard, TranscriptItem } from '../protocol';
+import { button, el } from './dom';
+import { memoryEditLabel, prettyArgs } from './labels';
+import { renderMarkdown } from './markdown';
+
+export interface TranscriptActions {
+  insert(code: string): void;
+  retry(): void;
+}
+
+export interface TranscriptSnapshot {
+  items: TranscriptItem[];
+  /** The part of a reply streamed so far, when the view was saved mid-reply. */
+  streaming: string;
+  queued: string[];
+}
+
+/** Local items are ours until the host's own copy of them arrives (their id starts with this). */
+const LOCAL = 'local-';
+
+export class TranscriptView {
+  readonly element: HTMLElement;
+  private readonly list: HTMLElement;
+  private readonly queueEl: HTMLElement;
+  private items: TranscriptItem[] = [];
+  private readonly nodes = new Map<string, HTMLElement>();
+  private streaming: { text: string; node: HTMLElement; body: HTMLElement; frame?: number } | undefined;
+  private queued: string[] = [];
+  private seq = 0;
+  /** Follow new content only while the person has not scrolled up to read something. */
+  private pinned = true;
+
+  constructor(
+    private readonly actions: TranscriptActions,
+    private readonly changed: () => void,
+  ) {
+    this.list = el('div', { className: 'transcript-items', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation' } });
+    this.queueEl = el('div', { className: 'queue', attrs: { 'aria-label': 'Queued messages' } });
+    this.element = el('div', { className: 'transcript', attrs: { tabindex: '0' } }, this.list, this.queueEl);
+    this.element.addEventListener('scroll', () => {
+      const box = this.element;
+      this.pinned = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+    });
+  }
+
+  /** Draws a whole transcript (after load, a new session, or opening a past one). */
+  reset(items: readonly TranscriptItem[], queued: readonly string[] = [], streaming = ''): void {
+    this.items = [];
+    this.nodes.clear();
+    this.streaming = undefined;
+    this.list.replaceChildren();
+    for (const item of items) this.add(item, false);
+    if (streaming) this.appendDelta(streaming);
+    this.setQueued(queued);
+    this.scrollToEnd(true);
+    this.changed();
+  }
+
+  snapshot(): TranscriptSnapshot {
+    return { items: [...this.items], streaming: this.streaming?.text ?? '', queued: [...this.queued] };
+  }
+
+  /** Adds a finished item, or replaces the one it stands for (same id, the streamed reply, a local echo). */
+  add(item: TranscriptItem, notify = true): void {
+    const existing = this.findCounterpart(item);
+    if (item.type === 'assistant' && this.streaming) this.dropStreaming();
+    const node = this.renderItem(item);
+    if (existing) {
+      const index = this.items.indexOf(existing);
+      this.items[index] = item;
+      this.nodes.get(existing.id)?.replaceWith(node);
+      this.nodes.delete(existing.id);
+    } else {
+      this.items.push(item);
+      this.list.append(node);
+    }
+    this.nodes.set(item.id, node);
+    this.scrollToEnd();
+    if (notify) this.changed();
+  }
+
+  /** A message the person just sent, shown before the host confirms it. */
+  addLocalUser(text: string): string {
+    const id = this.localId();
+    this.add({ type: 'user', id, text, time: new Date().toISOString() });
+    return id;
+  }
+
+  remove(id: string): void {
+    const index = this.items.findIndex((i) => i.id === id);
+    if (index < 0) return;
+    this.items.splice(index, 1);
+    this.nodes.get(id)?.remove();
+    this.nodes.delete(id);
+    this.changed();
+  }
+
+  appendDelta(delta: string): void {
+    if (!this.streaming) {
+      const body = el('div', { className: 'markdown-body' });
+      const node = el('div', { className: 'message assistant streaming', testid: 'message-assistant' }, body);
+      this.list.append(node);
+      this.streaming = { text: '', node, body };
+    }
+    const s = this.streaming;
+    s.text += delta;
+    // Re-rendering the whole reply on every token would be quadratic in a long answer; once a frame is enough.
+    s.frame ??= requestAnimationFrame(() => {
+      s.frame = undefined;
+      renderMarkdown(s.body, s.text, this.actions);
+      this.scrollToEnd();
+      this.changed();
+    });
+  }
+
+  /** Keeps whatever was streamed as a message of its own (a tool call follows it, or the turn ended). */
+  settleStreaming(): void {
+    const s = this.streaming;
+    if (!s) return;
+    this.dropStreaming();
+    if (s.text.trim()) this.add({ type: 'assistant', id: this.localId(), text: s.text, time: new Date().toISOString() });
+  }
+
+  toolCall(card: ToolCard): void {
+    this.settleStreaming();
+    this.add({ type: 'tool', id: `tool-${card.callId}`, card });
+  }
+
+  toolResult(result: { callId: string; ok: boolean; content: string; editsMemory: boolean; block?: string }): void {
+    const existing = this.items.find((i): i is Extract<TranscriptItem, { type: 'tool' }> => i.type === 'tool' && i.card.callId === result.callId);
+    const card: ToolCard = {
+      ...(existing?.card ?? { callId: result.callId, name: 'tool', args: '' }),
+      status: result.ok ? 'ok' : 'error',
+      result: result.content,
+      editsMemory: result.editsMemory,
+      ...(result.block !== undefined ? { block: result.block } : {}),
+    };
+    this.add({ type: 'tool', id: existing?.id ?? `tool-${result.callId}`, card });
+  }
+
+  error(error: ChatError): void {
+    this.settleStreaming();
+    this.add({ type: 'error', id: this.localId(), error, time: new Date().toISOString() });
+  }
+
+  /** Messages waiting for the agent. One that leaves the queue is shown as sent until the host's copy replaces it. */
+  setQueued(queued: readonly string[]): void {
+    const remaining = [...queued];
+    for (const text of this.queued) {
+      const i = remaining.indexOf(text);
+      if (i >= 0) remaining.splice(i, 1);
+      else if (!this.items.some((item) => item.type === 'user' && item.text === text)) this.addLocalUser(text);
+    }
+    this.queued = [...queued];
+    this.queueEl.replaceChildren(
+      ...this.queued.map((text) =>
+        el('div', { className: 'message user queued', testid: 'message-user' }, el('span', { className: 'badge', text: 'queued' }), el('div', { className: 'user-text', text })),
+      ),
+    );
+    this.scrollToEnd();
+    this.changed();
+  }
+
+  /** Adds a message typed while the agent works, until the host's status says otherwise. */
+  addQueued(text: string): void {
+    this.setQueued([...this.queued, text]);
+  }
+
+  private findCounterpart(item: TranscriptItem): TranscriptItem | undefined {
+    const same = this.items.find((i) => i.id === item.id);
+    if (same) return same;
+    if (item.type === 'tool') return this.items.find((i) => i.type === 'tool' && i.card.callId === item.card.callId);
+    if (item.type === 'user' || item.type === 'assistant') {
+      return this.items.find((i) => i.id.startsWith(LOCAL) && i.type === item.type && i.text.trim() === item.text.trim());
+    }
+    return undefined;
+  }
+
+  private dropStreaming(): void {
+    const s = this.streaming;
+    if (!s) return;
+    if (s.frame !== undefined) cancelAnimationFrame(s.frame);
+    s.node.remove();
+    this.streaming = undefined;
+  }
+
+  private localId(): string {
+    return `${LOCAL}${Date.now().toString(36)}-${this.seq++}`;
+  }
+
+  private renderItem(item: TranscriptItem): HTMLElement {
+    switch (item.type) {
+      case 'user':
+        return this.renderUser(item);
+      case 'assistant': {
+        const body = el('div', { className: 'markdown-body' });
+        renderMarkdown(body, item.text, this.actions);
+        return el('div', { className: 'message assistant', testid: 'message-assistant', attrs: { title: item.time } }, body);
+      }
+      case 'tool':
+        return this.renderTool(item.card);
+      case 'notice':
+        return el('div', { className: `notice notice-${item.kind}`, attrs: { role: 'note', title: item.time } }, el('span', { className: `codicon codicon-${noticeIcon(item.kind)}`, attrs: { 'aria-hidden': 'true' } }), el('span', { text: item.text }));
+      case 'error':
+        return this.renderError(item.error);
+    }
+  }
+
+  private renderUser(item: Extract<TranscriptItem, { type: 'user' }>): HTMLElement {
+    const node = el('div', { className: 'message user', testid: 'message-user', attrs: { title: item.time } }, el('div', { className: 'user-text', text: item.text }));
+    if (item.attachments?.length) {
+      node.append(
+        el('div', { className: 'attachments' }, ...item.attachments.map((a) => el('span', { className: 'chip', text: a.startLine ? `${a.path}:${a.startLine}-${a.endLine ?? a.startLine}` : a.path }))),
+      );
+    }
+    return node;
+  }
+
+  private renderTool(card: ToolCard): HTMLElement {
+    const mark = memoryEditLabel(card);
+    const status = card.status === 'running' ? 'running' : card.status === 'ok' ? 'done' : 'failed';
+    const icon = card.status === 'running' ? 'loading codicon-modifier-spin' : card.status === 'ok' ? 'check' : 'error';
+    const summary = el(
+      'summary',
+      {},
+      el('span', { className: `codicon codicon-${icon}`, attrs: { 'aria-hidden': 'true' } }),
+      el('span', { className: 'tool-name', text: card.name }),
+      el('span', { className: `tool-status status-${card.status}`, text: status }),
+      mark ? el('span', { className: 'memory-mark', text: mark }) : undefined,
+    );
+    const body = el('div', { className: 'tool-body' }, el('div', { className: 'tool-label', text: 'Arguments' }), el('pre', { className: 'tool-args', text: prettyArgs(card.args) }));
+    if (card.result !== undefined) body.append(el('div', { className: 'tool-label', text: 'Result' }), el('pre', { className: 'tool-result', text: card.result }));
+    const details = el('details', { className: `tool-card${mark ? ' edits-memory' : ''} status-${card.status}`, testid: 'tool-card' }, summary, body);
+    details.dataset.tool = card.name;
+    return details;
+  }
+
+  private renderError(error: ChatError): HTMLElement {
+    const node = el(
+      'div',
+      { className: 'error', testid: 'error', attrs: { role: 'alert' } },
+      el('span', { className: 'codicon codicon-error', attrs: { 'aria-hidden': 'true' } }),
+      el('div', { className: 'error-text' }, el('div', { className: 'error-message', text: error.message }), error.hint ? el('div', { className: 'error-hint', text: error.hint }) : undefined),
+    );
+    if (error.retryable) {
+      const retry = button('Retry', () => {
+        retry.disabled = true;
+        this.actions.retry();
+      }, { icon: 'refresh', text: 'Retry', className: 'secondary' });
+      node.append(retry);
+    }
+    return node;
+  }
+
+  private scrollToEnd(force = false): void {
+    if (force) this.pinned = true;
+    if (this.pinned) this.element.scrollTop = this.element.scrollHeight;
+  }
+}
+
+function noticeIcon(kind: string): string {
+  switch (kind) {
+    case 'auto_recall':
+      return 'history';
+    case 'eviction':
+      return 'archive';
+    case 'warning':
+      return 'warning';
+    case 'session':
+      return 'comment-discussion';
+    default:
+      return 'info';
+  }
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { splitAttachments, toTranscript, withAttachments } from '../../src/host/transcript';
+import { toChatError } from '../../src/host/chatErrors';
+import { LlmError } from '../../src/llm/types';
+import { MemoryError, type MessageRecord } from '../../src/memory/types';
+
+const at = (id: number, fields: Partial<MessageRecord>): MessageRecord => ({ id, session: 's1', role: 'user', content: '', time: '2026-01-01T00:00:00Z', tokens: 1, ...fields });
+
+describe('host transcript', () => {
+  it('gives the model attached editor text and shows the person only what they typed plus references', () => {
+    const message = withAttachments('why does this fail?', [
+      { path: 'src/a.ts', startLine: 3, endLine: 5, text: 'const x = ```not a fence```;' },
+      { path: 'README.md', text: '# Title\n```sh\nnpm test\n```' },
+    ]);
+    assert.match(message, /const x = ```not a fence```;/);
+    assert.deepEqual(splitAttachments(message), {
+      text: 'why does this fail?',
+      attachments: [{ path: 'src/a.ts', startLine: 3, endLine: 5 }, { path: 'README.md' }],
+    });
+  });
+
+  it('leaves a message that merely mentions "Attached" alone', () => {
+    assert.deepEqual(splitAttachments('see below\n\nAttached is my plan'), { text: 'see below\n\nAttached is my plan', attachments: [] });
+  });
+
+  it('turns tool calls into cards completed by their results, marking memory edits', () => {
+    const items = toTranscript([
+      at(1, { content: 'remember npm test' }),
+      at(2, { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'working_context_append', arguments: '{"block":"project","content":"npm test"}' }] }),
+      at(3, { role: 'tool', toolCallId: 'c1', name: 'working_context_append', content: '{"ok":true}' }),
+      at(4, { role: 'assistant', content: 'Saved.' }),
+    ]);
+    assert.deepEqual(items.map((i) => i.type), ['user', 'tool', 'assistant']);
+    const tool = items[1];
+    assert.ok(tool.type === 'tool');
+    assert.equal(tool.card.status, 'ok');
+    assert.equal(tool.card.editsMemory, true);
+    assert.equal(tool.card.block, 'project');
+    assert.equal(tool.card.result, '{"ok":true}');
+  });
+});
+
+describe('host chat errors', () => {
+  it('tells a person without a key to set one, and one with a refused key to replace it', () => {
+    const refused = new LlmError('auth', '401 from server');
+    assert.equal(toChatError(refused, { hasApiKey: false, baseUrl: 'x' }).kind, 'no_api_key');
+    assert.match(toChatError(refused, { hasApiKey: false, baseUrl: 'x' }).hint ?? '', /MemCode: Set API Key/);
+    assert.equal(toChatError(refused, { hasApiKey: true, baseUrl: 'x' }).kind, 'auth');
+  });
+
+  it('says another MemCode process holds a locked memory folder', () => {
+    const error = toChatError(new MemoryError('locked', 'memory folder /w/.memcode is in use by process 42'), { hasApiKey: true, baseUrl: 'x' });
+    assert.equal(error.kind, 'locked');
+    assert.match(error.hint ?? '', /another MemCode process/);
+    assert.equal(error.retryable, true);
+  });
+});

@@ -53,8 +53,18 @@ function copyWasm() {
   }
 }
 
+/** The webview's icon font, from @vscode/codicons (the chat view links dist/codicons/codicon.css). */
+function copyCodicons() {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const from = path.join(path.dirname(require.resolve('@vscode/codicons/package.json')), 'dist');
+  fs.mkdirSync(path.join('dist', 'codicons'), { recursive: true });
+  for (const name of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, name), path.join('dist', 'codicons', name));
+}
+
 async function main() {
   copyWasm();
+  copyCodicons();
   if (watch) {
     const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
     await Promise.all(contexts.map((c) => c.watch()));

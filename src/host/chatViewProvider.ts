@@ -60,7 +60,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'chat.css'));
     // Codicons ship only if the build copied them into media/ (the webview cannot reach node_modules).
-    const codiconFile = vscode.Uri.joinPath(this.extensionUri, 'media', 'codicon.css');
+    const codiconFile = vscode.Uri.joinPath(this.extensionUri, 'dist', 'codicons', 'codicon.css');
     const codicons = fs.existsSync(codiconFile.fsPath) ? `<link rel="stylesheet" href="${webview.asWebviewUri(codiconFile)}" nonce="${nonce}">\n` : '';
     const csp = [
       "default-src 'none'",

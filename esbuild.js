@@ -21,10 +21,12 @@ const common = {
 // Vectra drags in ~7 MB (wink's language model, gpt-tokenizer) that only archival memory uses. Bundled
 // inline, V8 would parse all of it on every start of the CLI and the extension; as its own file in
 // dist/vendor/ it is read only when archival memory is first opened (src/memory/archivalShard.ts).
+// The same holds for the tokenizer's 2.3 MB rank table: loaded on the first token count, not at start.
 const vendorVectra = {
   name: 'vendor-vectra',
   setup(build) {
     build.onResolve({ filter: /^vectra$/ }, () => ({ path: './vendor/vectra.js', external: true }));
+    build.onResolve({ filter: /^js-tiktoken\/ranks\/o200k_base$/ }, () => ({ path: './vendor/o200k_base.js', external: true }));
   },
 };
 
@@ -32,6 +34,7 @@ const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [vendorVectra] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra] },
   { ...common, entryPoints: [require.resolve('vectra')], outfile: 'dist/vendor/vectra.js', sourcemap: false },
+  { ...common, entryPoints: [require.resolve('js-tiktoken/ranks/o200k_base')], outfile: 'dist/vendor/o200k_base.js', sourcemap: false },
   // The chat UI runs in the webview (a browser): no Node built-ins, talks to the host through src/protocol.ts.
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', external: [] },
 ];

@@ -77,6 +77,8 @@ export class RecallLog {
 
   /** Reads lines appended by another process since our last read; returns how many messages are new. */
   refresh(): number {
+    // Another process may also have saved the state: read it again on next use.
+    this.cachedState = undefined;
     let size: number;
     try {
       size = fs.statSync(this.file).size;
@@ -166,22 +168,28 @@ export class RecallLog {
     return { ...page, results: page.results.map((i) => this.records[i]) };
   }
 
+  /** The agent asks for the state several times a step; it changes only through saveState or another process (see refresh). */
+  private cachedState?: RecallState;
+
   state(): RecallState {
+    if (this.cachedState) return { ...this.cachedState };
     const fallback = (): RecallState => ({ summary: '', firstInContextId: 1, pressureAlerted: false, updated: this.clock().toISOString() });
     const raw = readJsonFile<Partial<RecallState>>(this.stateFile, { fallback, validate: isRecallState, warn: this.warn });
     const base = fallback();
-    return {
+    this.cachedState = {
       summary: raw.summary ?? base.summary,
       firstInContextId: raw.firstInContextId ?? base.firstInContextId,
       pressureAlerted: raw.pressureAlerted ?? base.pressureAlerted,
       updated: raw.updated ?? base.updated,
     };
+    return { ...this.cachedState };
   }
 
   saveState(patch: Partial<RecallState>): RecallState {
     const next: RecallState = { ...this.state(), updated: this.clock().toISOString(), ...withoutUndefined(patch) };
     writeJsonAtomic(this.stateFile, next);
-    return next;
+    this.cachedState = next;
+    return { ...next };
   }
 
   private readFrom(position: number, length: number): Buffer {

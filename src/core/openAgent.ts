@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { OpenAiChatModel } from '../llm/client';
 import { createTokenCounter } from '../llm/tokens';
 import type { TokenCounter } from '../llm/types';
-import { MemoryStore } from '../memory/store';
+import { MemoryStore, memoryRoot } from '../memory/store';
 import type { ArchivalStore } from '../memory/archival';
 import type { EmbeddingSettings } from '../indexing/openArchival';
 import { archivalModule } from '../indexing/lazy';
@@ -45,9 +45,7 @@ export const DEFAULTS = {
   maxSteps: 25,
 } as const;
 
-export function memoryRoot(workspaceRoot: string, storagePath?: string): string {
-  return storagePath ? path.resolve(workspaceRoot, storagePath) : path.join(workspaceRoot, '.memcode');
-}
+export { memoryRoot };
 
 export function openAgent(settings: AgentSettings): Agent {
   const store = MemoryStore.open(memoryRoot(settings.workspaceRoot, settings.storagePath), {

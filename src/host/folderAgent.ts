@@ -9,6 +9,7 @@ import type { ApprovalProvider } from '../tools/types';
 import type { MemorySnapshot, SessionSummary, TranscriptItem } from '../protocol';
 import { ArchivalService } from './archivalService';
 import { coreModule } from './lazyCore';
+import { memoryRoot } from '../memory/store';
 import type { ApiKeyStore } from './secrets';
 import { embeddingSettings, readSettings, type MemcodeSettings } from './settings';
 import { toTranscript } from './transcript';
@@ -52,7 +53,7 @@ export class FolderAgent {
   }
 
   get memoryRoot(): string {
-    return coreModule().memoryRoot(this.root, this.settings().storagePath || undefined);
+    return memoryRoot(this.root, this.settings().storagePath || undefined);
   }
 
   get running(): boolean {

@@ -18,6 +18,11 @@ export interface MemoryPaths {
   lockFile: string;
 }
 
+/** The memory folder of a workspace: `memcode.storagePath` / `--storage` (relative to the workspace) or `<workspace>/.memcode`. */
+export function memoryRoot(workspaceRoot: string, storagePath?: string): string {
+  return storagePath ? path.resolve(workspaceRoot, storagePath) : path.join(workspaceRoot, '.memcode');
+}
+
 export function memoryPaths(root: string): MemoryPaths {
   const r = path.resolve(root);
   const recallDir = path.join(r, 'recall');

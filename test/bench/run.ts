@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runActivation } from './activation';
 import { runArchivalScale } from './archivalScale';
 import { buildRetrievalSet, measureRetrieval } from './archivalRecall';
 import { runIndexing, runReindexManyFiles } from './indexing';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const log = (m: string) => console.log(`  ${m}`);
   console.log('MemCode benchmark (this takes a few minutes)');
+  const activation = runActivation(log);
   const stepOverhead = await runStepOverhead(log);
   const indexing = await runIndexing(log);
   const reindexMany = await runReindexManyFiles(10_000, log);
@@ -39,6 +41,8 @@ async function main(): Promise<void> {
   const big = scale.queries[quick ? '10000' : '100000'];
 
   const rows: Array<[string, string, string, boolean | undefined]> = [
+    ['extension activation: load + activate() (median / first)', `${activation.medianMs} / ${activation.firstMs} ms`, '< 100 ms (median)', activation.medianMs < 100],
+    ['bundles: extension / webview / vsix', `${activation.bundles.extensionKB} / ${activation.bundles.webviewKB} / ${activation.bundles.vsixKB ?? '?'} KB`, '', undefined],
     ['step overhead after the first (p95, ~120k-token queue)', `${stepOverhead.p95Ms} ms`, '< 5 ms', stepOverhead.p95Ms < 5],
     ['first index of typescript/lib (files, MB, chunks)', `${indexing.files} files, ${indexing.megabytes} MB, ${indexing.chunks} chunks`, '', undefined],
     ['first index speed vs read + tokenize', `${indexing.firstIndex.mbPerSecond} vs ${indexing.readTokenize.mbPerSecond} MB/s (${Math.round(indexing.ratio * 100)}%)`, '≥ 50%', indexing.ratio >= 0.5],
@@ -55,7 +59,7 @@ async function main(): Promise<void> {
   for (const [name, value, target, ok] of rows) {
     console.log(`${name.padEnd(w)}  ${value}${target ? `   target ${target}: ${ok ? 'met' : 'MISSED'}` : ''}`);
   }
-  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, stepOverhead, indexing, reindexMany, retrieval: recall, archivalScale: scale };
+  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, activation, stepOverhead, indexing, reindexMany, retrieval: recall, archivalScale: scale };
   const out = path.join(__dirname, 'results.json');
   fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);

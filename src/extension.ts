@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { AgentHost } from './host/agentHost';
 import { PROPOSAL_SCHEME, ProposalDocuments, VsCodeApprovals } from './host/approvals';
+import { VsCodeApprovalUi } from './host/vscodeApprovalUi';
 import { CHAT_VIEW_ID, ChatViewProvider } from './host/chatViewProvider';
 import { registerCommands } from './host/commands';
 import { watchWorkspace } from './host/indexWatcher';
@@ -15,7 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('MemCode', { log: true });
   const keys = new ApiKeyStore(context.secrets);
   const documents = new ProposalDocuments();
-  const approvals = new VsCodeApprovals(documents, () => readSettings(vscode.window.activeTextEditor?.document.uri));
+  const approvals = new VsCodeApprovals(documents, new VsCodeApprovalUi(), () => readSettings(vscode.window.activeTextEditor?.document.uri));
   const host = new AgentHost(keys, approvals, log);
   const chat = new ChatViewProvider(context.extensionUri, host);
 

@@ -1,36 +1,70 @@
 // Edits and commands the model wants, put in front of the person (DESIGN.md §4): an edit as a diff
 // (current text on the left, proposed on the right, both virtual documents) with Accept/Reject; a command
-// as a modal question. The tool itself applies the edit once approved.
-import * as path from 'node:path';
-import * as vscode from 'vscode';
+// as a modal question. An accepted edit is applied by the host as an editor change the person can undo.
+// No vscode here: the editor is reached through ApprovalUi (vscodeApprovalUi.ts), so the flow is tested.
 import type { ApprovalDecision, ApprovalProvider, ApprovalRequest } from '../tools/types';
-import type { MemcodeSettings } from './settings';
+import type { MemcodeSettings } from './memcodeSettings';
 
 export const PROPOSAL_SCHEME = 'memcode-proposal';
 
-/** Serves the before/after texts of open proposals to the diff editor. */
-export class ProposalDocuments implements vscode.TextDocumentContentProvider {
+/** One edit on show: the paths (in the proposal scheme) of its two sides. */
+export interface Proposal {
+  /** Workspace-relative, with forward slashes. */
+  path: string;
+  current: string;
+  proposed: string;
+}
+
+/** What the approval flow needs from the editor. */
+export interface ApprovalUi {
+  /** Shows current ↔ proposed side by side. */
+  openDiff(proposal: Proposal, title: string): Promise<void>;
+  closeDiff(proposal: Proposal): Promise<void>;
+  /** Accept or Reject; undefined when the question was dismissed. */
+  askAcceptEdit(message: string): Promise<'accept' | 'reject' | undefined>;
+  /** An optional reason for a rejection; undefined or '' when none was given. */
+  askReason(title: string): Promise<string | undefined>;
+  /** A modal question; undefined when dismissed. */
+  askRunCommand(message: string, detail: string): Promise<'run' | 'reject' | undefined>;
+  /** Replaces (or creates) the file with `content` as an undoable editor change, and saves it. */
+  applyEdit(absPath: string, content: string): Promise<void>;
+}
+
+/**
+ * Serves the before/after texts of open proposals to the diff editor. Registered with VS Code as the
+ * proposal scheme's content provider: the parameter is typed structurally so this file needs no vscode.
+ */
+export class ProposalDocuments {
   private readonly texts = new Map<string, string>();
   private next = 1;
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? '';
+  provideTextDocumentContent(uri: { path: string }): string {
+    return this.texts.get(uri.path) ?? '';
   }
 
-  add(filePath: string, side: 'current' | 'proposed', text: string, id = this.next++): { uri: vscode.Uri; id: number } {
-    const uri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${id}/${side}/${filePath}` });
-    this.texts.set(uri.toString(), text);
-    return { uri, id };
+  add(filePath: string, current: string, proposed: string): Proposal {
+    const id = this.next++;
+    const proposal = { path: filePath, current: `/${id}/current/${filePath}`, proposed: `/${id}/proposed/${filePath}` };
+    this.texts.set(proposal.current, current);
+    this.texts.set(proposal.proposed, proposed);
+    return proposal;
   }
 
-  remove(...uris: vscode.Uri[]): void {
-    for (const uri of uris) this.texts.delete(uri.toString());
+  remove(proposal: Proposal): void {
+    this.texts.delete(proposal.current);
+    this.texts.delete(proposal.proposed);
+  }
+
+  /** Texts held, for the tests: every proposal is removed once answered. */
+  get size(): number {
+    return this.texts.size;
   }
 }
 
 export class VsCodeApprovals implements ApprovalProvider {
   constructor(
     private readonly documents: ProposalDocuments,
+    private readonly ui: ApprovalUi,
     private readonly settings: () => MemcodeSettings,
   ) {}
 
@@ -38,21 +72,25 @@ export class VsCodeApprovals implements ApprovalProvider {
     return request.kind === 'edit' ? this.approveEdit(request) : this.approveCommand(request);
   }
 
+  applyEdit(absPath: string, content: string): Promise<void> {
+    return this.ui.applyEdit(absPath, content);
+  }
+
   private async approveEdit(request: Extract<ApprovalRequest, { kind: 'edit' }>): Promise<ApprovalDecision> {
     if (this.settings().approval.edits === 'auto') return { approved: true };
     const rel = request.path.replace(/\\/g, '/');
-    const left = this.documents.add(rel, 'current', request.before);
-    const right = this.documents.add(rel, 'proposed', request.after, left.id);
+    const proposal = this.documents.add(rel, request.before, request.after);
     try {
-      await vscode.commands.executeCommand('vscode.diff', left.uri, right.uri, `MemCode proposes: ${path.basename(rel)} (current ↔ proposed)`, { preview: true });
-      const answer = await vscode.window.showInformationMessage(`MemCode wants to edit ${rel}: ${request.summary}`, 'Accept', 'Reject');
-      if (answer === 'Accept') return { approved: true };
+      await this.ui.openDiff(proposal, `MemCode proposes: ${rel.slice(rel.lastIndexOf('/') + 1)} (current ↔ proposed)`);
+      const answer = await this.ui.askAcceptEdit(`MemCode wants to edit ${rel}: ${request.summary}`);
+      if (answer === 'accept') return { approved: true };
       if (answer === undefined) return { approved: false, reason: 'the person dismissed the proposal without accepting it' };
-      const reason = await vscode.window.showInputBox({ title: `Why reject the edit to ${rel}?`, prompt: 'Optional: the agent is told this reason', ignoreFocusOut: true });
+      const reason = await this.ui.askReason(`Why reject the edit to ${rel}?`);
       return { approved: false, reason: reason?.trim() || undefined };
     } finally {
-      await closeDiff(right.uri);
-      this.documents.remove(left.uri, right.uri);
+      // A diff tab that would not close is harmless; it must not turn the answer into an error.
+      await this.ui.closeDiff(proposal).catch(() => undefined);
+      this.documents.remove(proposal);
     }
   }
 
@@ -60,20 +98,8 @@ export class VsCodeApprovals implements ApprovalProvider {
     if (this.settings().approval.commands === 'never') {
       return { approved: false, reason: 'running commands is turned off in this workspace (memcode.approval.commands is "never"); ask the person to run it' };
     }
-    const answer = await vscode.window.showWarningMessage(
-      'MemCode wants to run a command',
-      { modal: true, detail: `${request.command}\n\nin ${request.cwd}` },
-      'Run',
-      'Reject',
-    );
-    if (answer === 'Run') return { approved: true };
-    return { approved: false, reason: answer === 'Reject' ? 'the person rejected the command' : 'the person dismissed the question' };
+    const answer = await this.ui.askRunCommand('MemCode wants to run a command', `${request.command}\n\nin ${request.cwd}`);
+    if (answer === 'run') return { approved: true };
+    return { approved: false, reason: answer === 'reject' ? 'the person rejected the command' : 'the person dismissed the question' };
   }
-}
-
-async function closeDiff(proposed: vscode.Uri): Promise<void> {
-  const tabs = vscode.window.tabGroups.all
-    .flatMap((g) => g.tabs)
-    .filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === proposed.toString());
-  if (tabs.length) await vscode.window.tabGroups.close(tabs);
 }

@@ -1,11 +1,53 @@
-// One small handler per request the chat webview can make (protocol.ts WebviewToHost).
-import * as vscode from 'vscode';
+// One small handler per request the chat webview can make (protocol.ts WebviewToHost). No vscode here:
+// the handlers reach the agents through ChatHost (AgentHost implements it) and the editor through
+// EditorBridge (vscodeEditorBridge.ts), so the tests run them over a real messenger.
+import type { WorkingContext } from '../memory/workingContext';
 import type { HostMessenger } from '../messenger';
-import type { Attachment, InitialState } from '../protocol';
-import type { AgentHost } from './agentHost';
+import type { Attachment, InitialState, MemorySnapshot, SessionSummary, TranscriptItem, WebviewCommand } from '../protocol';
 import { splitAttachments } from './transcript';
 
-export function registerChatHandlers(messenger: HostMessenger, host: AgentHost): void {
+/** One folder's agent as the handlers use it (FolderAgent). */
+export interface ChatFolder {
+  readonly running: boolean;
+  /** Messages typed while a turn runs, attachments included. */
+  readonly queued: readonly string[];
+  currentSession(): Promise<SessionSummary>;
+  sessions(): Promise<SessionSummary[]>;
+  transcript(sessionId?: string): Promise<TranscriptItem[]>;
+  snapshot(): Promise<MemorySnapshot>;
+  get(): Promise<{ workingContext: Pick<WorkingContext, 'refresh' | 'setValue'> }>;
+}
+
+/** The agents behind the chat (AgentHost). */
+export interface ChatHost {
+  /** The shown folder's agent; throws a readable error when no folder is open. */
+  require(): ChatFolder;
+  send(text: string, attachments?: Attachment[]): Promise<{ queued: boolean }>;
+  stop(): void;
+  retry(): void;
+  newSession(): Promise<SessionSummary>;
+  memoryChanged(): void;
+}
+
+/** What the chat asks of the editor. */
+export interface EditorBridge {
+  /** Inserts at the cursor of the active (or first visible) editor; throws when none is open. */
+  insert(code: string): Promise<void>;
+  /** The active editor's selection, or its whole file when nothing is selected; null without an editor. */
+  selection(): Attachment | null;
+  /** Workspace-relative paths of the shown folder whose path contains `query`, at most `limit`, sorted. */
+  findFiles(query: string, limit: number): Promise<string[]>;
+  runCommand(command: WebviewCommand): Promise<void>;
+}
+
+export interface ChatHandlerDeps {
+  host: ChatHost;
+  editor: EditorBridge;
+}
+
+const MAX_FILES = 200;
+
+export function registerChatHandlers(messenger: HostMessenger, { host, editor }: ChatHandlerDeps): void {
   messenger.on('ready', async (): Promise<InitialState> => {
     const fa = host.require();
     const [session, transcript, memory] = [await fa.currentSession(), await fa.transcript(), await fa.snapshot()];
@@ -22,44 +64,22 @@ export function registerChatHandlers(messenger: HostMessenger, host: AgentHost):
     const fa = host.require();
     const sessions = await fa.sessions();
     const session = sessions.find((s) => s.id === id);
-    if (!session) throw new Error(`no session ${id}`);
+    if (!session) throw new Error(`no session ${id} in this folder's memory`);
     return { session, transcript: await fa.transcript(id), readOnly: !session.current };
   });
 
   messenger.on('memory/get', () => host.require().snapshot());
   messenger.on('memory/setBlock', async ({ label, value }) => {
     const agent = await host.require().get();
+    // The block file may have been edited by hand or by the CLI since the agent last read it.
     agent.workingContext.refresh();
     agent.workingContext.setValue(label, value);
     host.memoryChanged();
     return { ok: true as const };
   });
 
-  messenger.on('editor/insert', async ({ code }) => {
-    const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
-    if (!editor) throw new Error('no editor is open to insert into');
-    await editor.insertSnippet(new vscode.SnippetString().appendText(code), editor.selection);
-  });
-  messenger.on('editor/selection', () => selectionAttachment());
-  messenger.on('workspace/files', async ({ query, limit }) => {
-    const fa = host.active();
-    if (!fa) return [];
-    const safe = query.replace(/[\\*?[\]{}!]/g, '');
-    const pattern = new vscode.RelativePattern(fa.folder, safe ? `**/*${safe}*` : '**/*');
-    const uris = await vscode.workspace.findFiles(pattern, '**/{node_modules,.git,.memcode}/**', Math.min(limit ?? 20, 200));
-    return uris.map((u) => vscode.workspace.asRelativePath(u, false)).sort();
-  });
-  messenger.on('command/run', async ({ command }) => {
-    await vscode.commands.executeCommand(command);
-  });
-}
-
-/** The active editor's selection, or its whole file when nothing is selected. */
-export function selectionAttachment(): Attachment | null {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor) return null;
-  const path = vscode.workspace.asRelativePath(editor.document.uri, false);
-  const selection = editor.selection;
-  if (selection.isEmpty) return { path, text: editor.document.getText() };
-  return { path, startLine: selection.start.line + 1, endLine: selection.end.line + 1, text: editor.document.getText(selection) };
+  messenger.on('editor/insert', ({ code }) => editor.insert(code));
+  messenger.on('editor/selection', () => editor.selection());
+  messenger.on('workspace/files', ({ query, limit }) => editor.findFiles(query, Math.max(1, Math.min(limit ?? 20, MAX_FILES))));
+  messenger.on('command/run', ({ command }) => editor.runCommand(command));
 }

@@ -7,6 +7,7 @@ import { createHostMessenger, type HostMessenger, type Transport } from '../mess
 import type { HostToWebview } from '../protocol';
 import type { AgentHost } from './agentHost';
 import { registerChatHandlers } from './chatHandlers';
+import { VsCodeEditorBridge } from './vscodeEditorBridge';
 
 export const CHAT_VIEW_ID = 'memcode.chat';
 
@@ -29,7 +30,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.messenger?.dispose();
     const messenger = createHostMessenger(webviewTransport(webview), { log: (m) => this.host.log.warn(`webview: ${m}`) });
     this.messenger = messenger;
-    registerChatHandlers(messenger, this.host);
+    registerChatHandlers(messenger, { host: this.host, editor: new VsCodeEditorBridge(() => this.host.active()?.folder) });
     this.host.connect({
       emit: <K extends keyof HostToWebview & string>(name: K, data: HostToWebview[K][0]) =>
         (messenger.send as (n: string, d: unknown) => void).call(messenger, name, data),

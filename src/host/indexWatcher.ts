@@ -1,62 +1,42 @@
-// Keeps archival memory in step with the workspace: saves, creates, deletes and renames are collected
-// and applied in one background batch after a quiet moment, never on the typing path. Edits to the
-// block files under the memory folder refresh the inspector instead.
-import * as path from 'node:path';
+// Forwards VS Code's file events to the ChangeBatcher (changeBatcher.ts), which keeps archival memory in
+// step with the workspace in background batches and refreshes the inspector on memory block edits.
 import * as vscode from 'vscode';
 import type { AgentHost } from './agentHost';
+import { ChangeBatcher, type BatchFolder } from './changeBatcher';
 
 const QUIET_MS = 1500;
-const IGNORED = /(^|\/)(\.git|node_modules)(\/|$)/;
 
 export function watchWorkspace(host: AgentHost): vscode.Disposable {
-  const changed = new Map<string, Set<string>>();
-  const removed = new Map<string, Set<string>>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const batcher = new ChangeBatcher({
+    quietMs: QUIET_MS,
+    onMemoryChanged: () => host.memoryChanged(),
+    log: (message) => host.log.warn(message),
+  });
 
-  const note = (uri: vscode.Uri, into: Map<string, Set<string>>) => {
+  const folderOf = (uri: vscode.Uri): BatchFolder | undefined => {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
-    if (!folder) return;
+    if (!folder) return undefined;
     const fa = host.forFolder(folder);
-    const memoryRoot = fa.memoryRoot;
-    if (isInside(uri.fsPath, memoryRoot)) {
-      if (isInside(uri.fsPath, path.join(memoryRoot, 'memory'))) host.memoryChanged();
-      return;
-    }
-    const rel = path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/');
-    if (!rel || IGNORED.test(rel)) return;
-    const key = folder.uri.toString();
-    let set = into.get(key);
-    if (!set) into.set(key, (set = new Set()));
-    set.add(rel);
-    (into === changed ? removed : changed).get(key)?.delete(rel);
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(flush, QUIET_MS);
+    return {
+      key: folder.uri.toString(),
+      root: fa.root,
+      memoryRoot: fa.memoryRoot,
+      autoUpdate: () => fa.settings().index.autoUpdate,
+      update: (changed, removed) => fa.archival.update(changed, removed),
+    };
   };
-
-  const flush = () => {
-    timer = undefined;
-    for (const fa of host.all()) {
-      const key = fa.folder.uri.toString();
-      const c = [...(changed.get(key) ?? [])];
-      const r = [...(removed.get(key) ?? [])];
-      changed.delete(key);
-      removed.delete(key);
-      if ((!c.length && !r.length) || !fa.settings().index.autoUpdate) continue;
-      void fa.archival.update(c, r).then(() => host.memoryChanged());
-    }
+  const forward = (uri: vscode.Uri, kind: 'changed' | 'deleted') => {
+    if (uri.scheme !== 'file') return;
+    const folder = folderOf(uri);
+    if (folder) batcher[kind](folder, uri.fsPath);
   };
 
   const watcher = vscode.workspace.createFileSystemWatcher('**/*');
   return vscode.Disposable.from(
     watcher,
-    watcher.onDidCreate((uri) => note(uri, changed)),
-    watcher.onDidChange((uri) => note(uri, changed)),
-    watcher.onDidDelete((uri) => note(uri, removed)),
-    new vscode.Disposable(() => timer && clearTimeout(timer)),
+    watcher.onDidCreate((uri) => forward(uri, 'changed')),
+    watcher.onDidChange((uri) => forward(uri, 'changed')),
+    watcher.onDidDelete((uri) => forward(uri, 'deleted')),
+    new vscode.Disposable(() => batcher.dispose()),
   );
-}
-
-function isInside(file: string, dir: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

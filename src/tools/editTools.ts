@@ -1,10 +1,11 @@
 // edit_file and write_file: changes to workspace files, each shown to the person and applied only after
-// approval (DESIGN.md §4). The path is checked before anyone is asked, and the file is written atomically.
+// approval (DESIGN.md §4). The path is checked before anyone is asked, and again after; the file is written
+// by the host when it applies edits itself (VS Code, undoable), else here, atomically.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { askApproval } from './approval';
-import { type Tool, ToolError } from './types';
+import { type Tool, type ToolContext, ToolError } from './types';
 import { fileLooksBinary } from './workspaceWalk';
 import { resolveInWorkspace, toWorkspaceRelative } from './workspacePaths';
 
@@ -69,7 +70,7 @@ export const editFileTool: Tool<EditFileArgs> = {
     ensureUnchanged(abs, rel, before);
     // Checked again: a symlink could have been swapped in while the person was deciding.
     resolveInWorkspace(ctx.workspaceRoot, args.path);
-    writeWorkspaceFile(abs, after);
+    await applyApproved(ctx, abs, rel, after);
     return { ok: true, path: rel, line, removed_lines: removed, added_lines: added, message: `edited ${rel} at line ${line}` };
   },
 };
@@ -109,7 +110,7 @@ export const writeFileTool: Tool<WriteFileArgs> = {
     if (exists) ensureUnchanged(abs, rel, before);
     else if (fs.existsSync(abs)) throw new ToolError(`"${rel}" was created by someone else while waiting for approval; read it first`);
     resolveInWorkspace(ctx.workspaceRoot, args.path);
-    writeWorkspaceFile(abs, args.content);
+    await applyApproved(ctx, abs, rel, args.content);
     return {
       ok: true,
       path: rel,
@@ -145,6 +146,18 @@ function ensureUnchanged(abs: string, rel: string, before: string): void {
     now = undefined;
   }
   if (now !== before) throw new ToolError(`"${rel}" changed while waiting for approval; read it again and redo the edit`);
+}
+
+async function applyApproved(ctx: ToolContext, abs: string, rel: string, content: string): Promise<void> {
+  if (!ctx.approvals.applyEdit) {
+    writeWorkspaceFile(abs, content);
+    return;
+  }
+  try {
+    await ctx.approvals.applyEdit(abs, content);
+  } catch (err) {
+    throw new ToolError(`could not apply the edit to "${rel}": ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /**

@@ -27,6 +27,11 @@ export interface ApprovalDecision {
 /** The CLI answers with --yes / a prompt; VS Code with a diff editor and Accept/Reject. */
 export interface ApprovalProvider {
   request(request: ApprovalRequest): Promise<ApprovalDecision>;
+  /**
+   * Applies an approved edit (the file's whole new content) the host's own way: VS Code as an editor
+   * change the person can undo. Without it, the tool writes the file itself. A throw becomes the tool's error.
+   */
+  applyEdit?(absPath: string, content: string): Promise<void>;
 }
 
 export interface ToolContext {

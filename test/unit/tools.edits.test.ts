@@ -226,3 +226,78 @@ describe('run_command', () => {
     assert.equal(processRunning(pid), false);
   });
 });
+
+describe('edits applied by the host (VS Code applies them as an undoable WorkspaceEdit)', () => {
+  after(removeTempWorkspaces);
+
+  /** A host that approves and records what it was asked to apply; `apply` decides what applying does. */
+  function hostApplies(ws: ReturnType<typeof testWorkspace>, apply: (absPath: string, content: string) => Promise<void> = async () => {}) {
+    const applied: Array<{ absPath: string; content: string }> = [];
+    ws.ctx.approvals = {
+      request: (r) => ws.approvals.request(r),
+      async applyEdit(absPath, content) {
+        applied.push({ absPath, content });
+        await apply(absPath, content);
+      },
+    };
+    return applied;
+  }
+
+  it('hands the approved edit_file result to the host and does not write the file itself', async () => {
+    const ws = testWorkspace();
+    ws.write('src/app.ts', 'const port = 3000;\nlisten(port);\n');
+    const applied = hostApplies(ws);
+    const out = await ok(ws, 'edit_file', { path: 'src/app.ts', old_text: 'port = 3000', new_text: 'port = 8080' });
+    assert.equal(out.message, 'edited src/app.ts at line 1');
+    assert.deepEqual(applied, [{ absPath: path.join(ws.root, 'src/app.ts'), content: 'const port = 8080;\nlisten(port);\n' }]);
+    assert.equal(ws.read('src/app.ts'), 'const port = 3000;\nlisten(port);\n', 'the tool left the writing to the host');
+  });
+
+  it('hands write_file content to the host, for new files too', async () => {
+    const ws = testWorkspace();
+    const applied = hostApplies(ws, async (abs, content) => {
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      fs.writeFileSync(abs, content);
+    });
+    const out = await ok(ws, 'write_file', { path: 'docs/new.md', content: '# New\n' });
+    assert.equal(out.created, true);
+    assert.deepEqual(applied, [{ absPath: path.join(ws.root, 'docs/new.md'), content: '# New\n' }]);
+    assert.equal(ws.read('docs/new.md'), '# New\n');
+  });
+
+  it('does not ask the host to apply a rejected edit', async () => {
+    const ws = testWorkspace();
+    ws.write('a.ts', 'let x = 1;\n');
+    const applied = hostApplies(ws);
+    ws.approvals.answer = { approved: false, reason: 'no' };
+    await error(ws, 'edit_file', { path: 'a.ts', old_text: 'let', new_text: 'const' });
+    await error(ws, 'write_file', { path: 'b.ts', content: 'x' });
+    assert.deepEqual(applied, []);
+  });
+
+  it('reports a failure to apply as the tool error the model reads', async () => {
+    const ws = testWorkspace();
+    ws.write('a.ts', 'let x = 1;\n');
+    hostApplies(ws, async () => {
+      throw new Error('it has unsaved changes in the editor; save or revert them first');
+    });
+    assert.equal(
+      await error(ws, 'edit_file', { path: 'a.ts', old_text: 'let', new_text: 'const' }),
+      'could not apply the edit to "a.ts": it has unsaved changes in the editor; save or revert them first',
+    );
+    assert.equal(ws.read('a.ts'), 'let x = 1;\n');
+    assert.match(await error(ws, 'write_file', { path: 'c.ts', content: 'x' }), /^could not apply the edit to "c\.ts": it has unsaved changes/);
+  });
+
+  it('still refuses to apply over a change saved while the approval was open', async () => {
+    const ws = testWorkspace();
+    ws.write('a.ts', 'let x = 1;\n');
+    const applied = hostApplies(ws);
+    ws.ctx.approvals.request = async () => {
+      ws.write('a.ts', 'let x = 2;\n');
+      return { approved: true };
+    };
+    assert.match(await error(ws, 'edit_file', { path: 'a.ts', old_text: 'let', new_text: 'const' }), /changed while waiting for approval/);
+    assert.deepEqual(applied, []);
+  });
+});

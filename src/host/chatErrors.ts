@@ -10,7 +10,13 @@ export function toChatError(error: unknown, context: { hasApiKey: boolean; baseU
       case 'auth':
         return context.hasApiKey
           ? { kind: 'auth', message: error.message, hint: 'the server refused the API key: run MemCode: Set API Key', retryable: true }
-          : { kind: 'no_api_key', message: error.message, hint: 'no API key: run MemCode: Set API Key (or point memcode.baseUrl at a local server)', retryable: true };
+          : {
+              // No key was sent, so "refused the API key" would mislead: say the server wants one.
+              kind: 'no_api_key',
+              message: `the model server at ${context.baseUrl} asks for an API key (${error.details.status ?? 401}) and none is set`,
+              hint: 'no API key: run MemCode: Set API Key',
+              retryable: true,
+            };
       case 'rate_limit':
         return { kind: 'rate_limit', message: error.message, hint: 'the server is rate limiting; wait a moment and retry', retryable: true };
       case 'context_length':

@@ -63,6 +63,7 @@ export interface IndexRunOptions {
 
 const DEFAULT_BATCH_FILES = 100;
 const DEFAULT_BATCH_BYTES = 2_000_000;
+const PROGRESS_EVERY_MS = 100;
 /**
  * A file modified this recently may change again within the clock's resolution without its mtime
  * moving, so its recorded mtime is left unusable and the next run checks its content hash (as git does
@@ -205,6 +206,8 @@ export class Indexer {
   // ------------------------------------------------------------------ batches
 
   private async indexFiles(pass: Pass, files: WorkspaceFile[]): Promise<void> {
+    // Say how much there is before the first batch, which can take seconds to store.
+    if (files.length > 0) this.progress(pass, 'indexing');
     let batch: WorkspaceFile[] = [];
     let bytes = 0;
     for (const file of files) {
@@ -231,7 +234,16 @@ export class Indexer {
     let bytes = 0;
     let dirty = false;
     const now = Date.now();
+    let reported = performance.now();
     for (const file of batch) {
+      // A batch is read and chunked in one go: report along the way and let the event loop breathe, so
+      // a progress bar moves and the editor stays responsive during a big batch.
+      if (performance.now() - reported > PROGRESS_EVERY_MS) {
+        this.progress(pass, 'indexing', undefined, file.path);
+        await new Promise((resolve) => setImmediate(resolve));
+        reported = performance.now();
+        if (pass.signal?.aborted) return;
+      }
       pass.filesDone++;
       const read = this.readFile(file);
       if ('reason' in read) {

@@ -48,6 +48,13 @@ describe('host chat errors', () => {
     assert.equal(toChatError(refused, { hasApiKey: true, baseUrl: 'x' }).kind, 'auth');
   });
 
+  it('does not say a key was refused when none was sent', () => {
+    const refused = new LlmError('auth', 'the model server at http://127.0.0.1:9/v1 refused the API key (401): no', { status: 401 });
+    const error = toChatError(refused, { hasApiKey: false, baseUrl: 'http://127.0.0.1:9/v1' });
+    assert.equal(error.message, 'the model server at http://127.0.0.1:9/v1 asks for an API key (401) and none is set');
+    assert.doesNotMatch(error.message, /refused/);
+  });
+
   it('says another MemCode process holds a locked memory folder', () => {
     const error = toChatError(new MemoryError('locked', 'memory folder /w/.memcode is in use by process 42'), { hasApiKey: true, baseUrl: 'x' });
     assert.equal(error.kind, 'locked');

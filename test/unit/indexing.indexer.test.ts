@@ -92,6 +92,9 @@ describe('Indexer', function () {
     assertConsistent(s.archival, manifest);
     assert.equal(progress[progress.length - 1].phase, 'done');
     assert.ok(progress.some((p) => p.phase === 'indexing' && p.filesDone === 3 && p.filesTotal === 3));
+    // A progress bar learns the total before the first (possibly slow) batch is stored.
+    const first = progress.find((p) => p.phase === 'indexing');
+    assert.deepEqual([first?.filesDone, first?.filesTotal, first?.chunks], [0, 3, 0]);
   });
 
   it('indexes nothing on a rerun when nothing changed, and does not re-embed a touched but unchanged file', async function () {

@@ -71,7 +71,8 @@ export class TranscriptView {
     if (existing) {
       const index = this.items.indexOf(existing);
       this.items[index] = item;
-      this.nodes.get(existing.id)?.replaceWith(node);
+      const old = this.nodes.get(existing.id);
+      if (old) replaceKeepingViewState(old, node);
       this.nodes.delete(existing.id);
     } else {
       this.items.push(item);
@@ -259,6 +260,17 @@ export class TranscriptView {
     if (force) this.pinned = true;
     if (this.pinned) this.element.scrollTop = this.element.scrollHeight;
   }
+}
+
+/**
+ * A tool card is drawn again when its result arrives: one the person opened stays open, and keyboard
+ * focus on its header stays there, instead of the card snapping shut under them.
+ */
+function replaceKeepingViewState(old: HTMLElement, next: HTMLElement): void {
+  if (old instanceof HTMLDetailsElement && next instanceof HTMLDetailsElement) next.open = old.open;
+  const focused = old.contains(document.activeElement);
+  old.replaceWith(next);
+  if (focused) next.querySelector<HTMLElement>('summary')?.focus({ preventScroll: true });
 }
 
 function noticeIcon(kind: string): string {

@@ -1,0 +1,307 @@
+// Runs the built chat webview (dist/webview.js + media/chat.css) in headless Chromium and plays the
+// extension host for it. The page is served from 127.0.0.1 with the same HTML shape and Content-Security-
+// Policy as src/host/chatViewProvider.ts; `acquireVsCodeApi` is a stub that records every posted message in
+// `window.__posted` and hands it to the test. The test's side is the real host messenger
+// (createHostMessenger), so requests are answered and events sent in exactly the envelope format the
+// extension uses, and the fixtures are validated by the same schemas as in production.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createHostMessenger, type EventNames, type Handler, type HostMessenger, type Transport } from '../../src/messenger';
+import type { HostToWebview, InitialState, MemorySnapshot, RequestOf, SessionSummary, WebviewToHost } from '../../src/protocol';
+import { webviewToHostSchema } from '../../src/protocolValidation';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CHROMIUM = process.env.MEMCODE_CHROMIUM ?? '/usr/bin/chromium';
+/** The webview bundle under test; MEMCODE_WEBVIEW_JS points at another build (e.g. a deliberately broken one). */
+const WEBVIEW_JS = path.resolve(ROOT, process.env.MEMCODE_WEBVIEW_JS ?? 'dist/webview.js');
+
+/** Launches Debian's Chromium (CI installs it); a clear failure when it is not there or the bundle is not built. */
+export async function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`The webview browser tests need Chromium at ${CHROMIUM}: install it with \`apt-get install chromium\` (or set MEMCODE_CHROMIUM).`);
+  }
+  if (!fs.existsSync(WEBVIEW_JS)) {
+    throw new Error(`${path.relative(ROOT, WEBVIEW_JS)} is missing: run \`npm run build\` first.`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+}
+
+// ---- The page server ---------------------------------------------------------------------------
+
+const FILES: Record<string, [string, string]> = {
+  '/dist/webview.js': [WEBVIEW_JS, 'text/javascript'],
+  '/media/chat.css': ['media/chat.css', 'text/css'],
+  '/dist/codicons/codicon.css': ['dist/codicons/codicon.css', 'text/css'],
+  '/dist/codicons/codicon.ttf': ['dist/codicons/codicon.ttf', 'font/ttf'],
+};
+
+const NONCE = 'bWVtY29kZS10ZXN0LW5vbmNl';
+
+// A few of the theme variables VS Code sets on a webview (Dark Modern), so the page looks and lays out as it
+// does in the editor; the rest fall back to what chat.css says.
+const THEME = `html {
+  --vscode-font-family: system-ui, sans-serif; --vscode-font-size: 13px; --vscode-editor-font-family: monospace; --vscode-editor-font-size: 13px;
+  --vscode-foreground: #cccccc; --vscode-descriptionForeground: #9d9d9d; --vscode-errorForeground: #f85149;
+  --vscode-sideBar-background: #181818; --vscode-editor-background: #1f1f1f; --vscode-editor-foreground: #cccccc;
+  --vscode-panel-border: #2b2b2b; --vscode-widget-border: #313131; --vscode-editorWidget-background: #202020;
+  --vscode-input-background: #313131; --vscode-input-border: #3c3c3c; --vscode-input-foreground: #cccccc;
+  --vscode-button-background: #0078d4; --vscode-button-foreground: #ffffff; --vscode-button-secondaryBackground: #313131;
+  --vscode-button-secondaryForeground: #cccccc; --vscode-badge-background: #616161; --vscode-badge-foreground: #f8f8f8;
+  --vscode-textCodeBlock-background: #2b2b2b; --vscode-textLink-foreground: #4daafc; --vscode-focusBorder: #0078d4;
+  --vscode-charts-blue: #3794ff; --vscode-charts-green: #89d185; --vscode-charts-purple: #b180d7; --vscode-charts-orange: #d18616;
+  --vscode-editorWarning-foreground: #cca700; --vscode-inputValidation-errorBorder: #be1100;
+}
+body { background: var(--vscode-sideBar-background); color: var(--vscode-foreground); }`;
+
+/** The chat view's HTML as chatViewProvider.ts builds it; `csp: false` drops the policy (to test the sanitizer alone). */
+function pageHtml(csp: boolean): string {
+  const policy = [
+    "default-src 'none'",
+    `style-src 'self' 'nonce-${NONCE}'`,
+    "font-src 'self'",
+    "img-src 'self' data:",
+    `script-src 'nonce-${NONCE}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+${csp ? `<meta http-equiv="Content-Security-Policy" content="${policy}">` : ''}
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="/dist/codicons/codicon.css" nonce="${NONCE}">
+<link rel="stylesheet" href="/media/chat.css" nonce="${NONCE}">
+<style nonce="${NONCE}">${THEME}</style>
+<title>MemCode</title>
+</head>
+<body class="vscode-dark" data-vscode-theme-kind="vscode-dark">
+<div id="root"></div>
+<script nonce="${NONCE}" src="/dist/webview.js"></script>
+</body>
+</html>`;
+}
+
+export class WebviewServer {
+  private constructor(
+    private readonly server: http.Server,
+    readonly origin: string,
+  ) {}
+
+  static async start(): Promise<WebviewServer> {
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname === '/' || url.pathname === '/index.html') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(pageHtml(url.searchParams.get('csp') !== 'off'));
+        return;
+      }
+      const file = FILES[url.pathname];
+      const where = file && path.resolve(ROOT, file[0]);
+      if (!where || !fs.existsSync(where)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': file[1], 'cache-control': 'no-store' });
+      fs.createReadStream(where).pipe(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return new WebviewServer(server, `http://127.0.0.1:${port}`);
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+// ---- Fixtures ----------------------------------------------------------------------------------
+
+export const SESSION: SessionSummary = { id: 's-1', title: 'Fix the parser', started: '2025-01-02T10:00:00.000Z', current: true };
+
+export function memorySnapshot(overrides: Partial<MemorySnapshot> = {}): MemorySnapshot {
+  return {
+    blocks: [
+      { label: 'project', description: 'Facts about this codebase', limit: 2000, value: 'TypeScript monorepo; tests run with mocha.' },
+      { label: 'user', description: 'How the person likes to work', limit: 1000, value: 'Prefers small commits.' },
+      { label: 'task', description: 'Scratchpad for the current task', limit: 1000, value: '' },
+    ],
+    recallCount: 12,
+    archivalCount: 340,
+    indexState: { status: 'ready', files: 42, chunks: 340 },
+    usage: { system: 1000, workingContext: 500, summary: 250, queue: 2250, total: 4000, budget: 7000, contextWindow: 8000 },
+    ...overrides,
+  };
+}
+
+export function initialState(overrides: Partial<InitialState> = {}): InitialState {
+  return { session: SESSION, transcript: [], memory: memorySnapshot(), running: false, queued: [], ...overrides };
+}
+
+// ---- The page and its fake host ------------------------------------------------------------------
+
+/** A message the webview posted, as the messenger's wire format has it. */
+export interface Posted {
+  kind: string;
+  id?: string;
+  name?: string;
+  data?: unknown;
+}
+
+export interface OpenOptions {
+  /** Send the Content-Security-Policy the extension sends (default true). */
+  csp?: boolean;
+  /** What vscode.getState() returns at load, as after the view was hidden and shown again. */
+  savedState?: unknown;
+  /** Answer for `ready`; a function may return a promise to hold the answer back. */
+  initial?: InitialState | (() => InitialState | Promise<InitialState>);
+}
+
+/**
+ * The page's `acquireVsCodeApi`, as source text: tsx compiles functions with esbuild's keepNames, and
+ * the `__name` helper it wraps them in does not exist in the page, so nothing here is passed as a function.
+ */
+function vscodeApiStub(savedState: unknown): string {
+  return `(() => {
+  window.__posted = [];
+  window.__state = ${JSON.stringify(savedState ?? null)} ?? undefined;
+  let acquired = false;
+  document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));
+  window.acquireVsCodeApi = function () {
+    if (acquired) throw new Error('acquireVsCodeApi may be called only once');
+    acquired = true;
+    return {
+      postMessage(message) {
+        window.__posted.push(JSON.parse(JSON.stringify(message)));
+        if (window.__memcodeToHost) window.__memcodeToHost(message);
+      },
+      getState() {
+        return window.__state;
+      },
+      setState(state) {
+        window.__state = state;
+      },
+    };
+  };
+})();`;
+}
+
+type Handlers = { [K in keyof WebviewToHost]?: Handler<WebviewToHost, K> };
+
+declare global {
+  interface Window {
+    __posted: Posted[];
+    __state: unknown;
+    __memcodeToHost?: (message: unknown) => void;
+  }
+}
+
+export class WebviewPage {
+  readonly host: HostMessenger;
+  /** Console warnings and errors, uncaught page errors, CSP violations, host-side protocol complaints, off-host requests. */
+  readonly problems: string[] = [];
+  private readonly handlers: Handlers;
+  private listener: ((message: unknown) => void) | undefined;
+  private delivery: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly page: Page,
+    options: OpenOptions,
+  ) {
+    const transport: Transport = {
+      post: (message) => {
+        // VS Code hands host messages to the page as window 'message' events. One at a time, so they
+        // arrive in the order they were sent.
+        this.delivery = this.delivery.then(() =>
+          page.evaluate((m) => window.postMessage(m, '*'), message).catch((e: unknown) => {
+            if (!page.isClosed()) this.problems.push(`could not deliver to the page: ${String(e)}`);
+          }),
+        );
+      },
+      onMessage: (listener) => {
+        this.listener = listener;
+        return () => (this.listener = undefined);
+      },
+    };
+    this.host = createHostMessenger(transport, { log: (m) => this.problems.push(`host: ${m}`) });
+    const initial = options.initial ?? initialState();
+    this.handlers = {
+      ready: () => (typeof initial === 'function' ? initial() : initial),
+      'chat/send': () => ({ queued: false }),
+      'chat/stop': () => undefined,
+      'chat/retry': () => undefined,
+      'session/new': () => ({ ...SESSION, id: 's-2', title: '', started: '2025-01-03T10:00:00.000Z' }),
+      'session/list': () => [SESSION],
+      'session/open': () => ({ session: SESSION, transcript: [], readOnly: false }),
+      'memory/get': () => memorySnapshot(),
+      'memory/setBlock': () => ({ ok: true as const }),
+      'editor/insert': () => undefined,
+      'editor/selection': () => null,
+      'workspace/files': () => [],
+      'command/run': () => undefined,
+    };
+    for (const name of Object.keys(webviewToHostSchema) as (keyof WebviewToHost)[]) {
+      this.host.on(name, (data: unknown) => (this.handlers[name] as (d: unknown) => unknown)(data) as never);
+    }
+  }
+
+  /**
+   * Opens the chat view in a fresh page and waits for its `ready`. Pages of one context share a renderer
+   * warm-up but nothing the view keeps: its saved state lives in the page (`window.__state`).
+   */
+  static async open(context: BrowserContext, server: WebviewServer, options: OpenOptions = {}): Promise<WebviewPage> {
+    const page = await context.newPage();
+    const view = new WebviewPage(page, options);
+    page.on('console', (m) => {
+      if (m.type() === 'warning' || m.type() === 'error') view.problems.push(`console.${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => view.problems.push(`page error: ${e.message}`));
+    // No remote resources: anything not served by our 127.0.0.1 server is refused and reported.
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(server.origin) || url.startsWith('data:')) return route.continue();
+      view.problems.push(`request off the page's origin: ${url}`);
+      return route.abort();
+    });
+    await page.exposeBinding('__memcodeToHost', (_source, message: unknown) => view.listener?.(message));
+    await page.addInitScript(vscodeApiStub(options.savedState));
+    await page.goto(`${server.origin}/${options.csp === false ? '?csp=off' : ''}`);
+    await view.waitForPosted('ready');
+    return view;
+  }
+
+  /** Replaces the fake host's answer to one request. */
+  handle<K extends keyof WebviewToHost>(name: K, handler: Handler<WebviewToHost, K>): void {
+    (this.handlers as Record<string, unknown>)[name] = handler;
+  }
+
+  /** Sends a host event and waits until it has been handed to the page (its handling is asynchronous). */
+  async emit<K extends EventNames<HostToWebview> & string>(name: K, data: RequestOf<HostToWebview, K>): Promise<void> {
+    (this.host.send as (n: string, d: unknown) => void)(name, data);
+    await this.delivery;
+  }
+
+  /** Everything the webview posted so far, in order. */
+  posted(): Promise<Posted[]> {
+    return this.page.evaluate(() => window.__posted);
+  }
+
+  /** Waits for the webview to post a request named `name` (the `nth` one, 0-based) and returns it. */
+  async waitForPosted(name: string, nth = 0): Promise<Posted> {
+    const handle = await this.page.waitForFunction(
+      ([n, i]) => (window.__posted ?? []).filter((m) => m.name === n)[i as number],
+      [name, nth] as const,
+    );
+    return (await handle.jsonValue()) as Posted;
+  }
+
+  async close(): Promise<void> {
+    this.host.dispose();
+    await this.page.close();
+  }
+}

@@ -1,0 +1,344 @@
+// The built chat webview (dist/webview.js) in headless Chromium, with the test playing the extension host
+// through the real host messenger (test/helpers/webviewPage.ts). Needs `npm run build` first and Debian's
+// chromium (`apt-get install chromium`).
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext } from 'playwright-core';
+import type { ToolCard, TranscriptItem } from '../../src/protocol';
+import { initialState, launchChromium, memorySnapshot, WebviewPage, WebviewServer } from '../helpers/webviewPage';
+
+const TIME = '2025-01-02T10:05:00.000Z';
+
+describe('chat webview in a browser', function () {
+  this.timeout(30_000);
+  let browser: Browser;
+  let context: BrowserContext;
+  let server: WebviewServer;
+  let view: WebviewPage | undefined;
+
+  before(async () => {
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 420, height: 800 } });
+    server = await WebviewServer.start();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  // Console warnings (the messenger logs rejected messages there), page errors, CSP violations, off-origin
+  // requests and the host messenger's complaints about our fixtures all fail the test that caused them.
+  afterEach(async function () {
+    const problems = [...(view?.problems ?? [])];
+    await view?.close();
+    view = undefined;
+    if (this.currentTest?.state === 'passed') assert.deepEqual(problems, [], 'the page or the host reported problems');
+  });
+
+  async function open(options: Parameters<typeof WebviewPage.open>[2] = {}): Promise<WebviewPage> {
+    view = await WebviewPage.open(context, server, options);
+    // `ready` is answered: the session title is drawn.
+    await view.page.locator('.session-title').filter({ hasText: /\S/ }).waitFor();
+    return view;
+  }
+
+  it('shows a streamed reply as it arrives, then the finished markdown with a highlighted code block', async () => {
+    const { page } = await open();
+    await view!.emit('agent/status', { running: true, queued: [] });
+    await view!.emit('agent/text', { delta: 'Here is ' });
+    await view!.emit('agent/text', { delta: 'the **fix**:\n\n```ts\nconst answer' });
+
+    const reply = page.getByTestId('message-assistant');
+    await reply.filter({ hasText: 'Here is the fix' }).waitFor();
+    assert.equal(await reply.count(), 1);
+    assert.match((await reply.getAttribute('class')) ?? '', /\bstreaming\b/);
+    assert.equal(await reply.locator('strong').textContent(), 'fix');
+    // The partial reply is saved too, so a view hidden mid-reply shows it again at once.
+    await page.waitForFunction(() => /Here is the \*\*fix/.test((window.__state as { transcript?: { streaming?: string } } | undefined)?.transcript?.streaming ?? ''));
+
+    const text = 'Here is the **fix**:\n\n```ts\nconst answer: number = 42;\n```\n\nThat is all.';
+    await view!.emit('agent/text', { delta: ': number = 42;\n```\n\nThat is all.' });
+    await view!.emit('agent/message', { item: { type: 'assistant', id: 'a-1', text, time: TIME } });
+    await view!.emit('agent/status', { running: false, queued: [] });
+
+    const final = page.locator('[data-testid="message-assistant"]:not(.streaming)');
+    await final.filter({ hasText: 'That is all.' }).waitFor();
+    assert.equal(await reply.count(), 1, 'the streamed text is replaced, not repeated');
+    const code = final.locator('pre code.hljs');
+    assert.equal((await code.textContent())?.trim(), 'const answer: number = 42;');
+    assert.ok((await code.locator('.hljs-keyword').count()) > 0, 'the TypeScript keyword is highlighted');
+    assert.equal(await final.locator('.code-language').textContent(), 'ts');
+    assert.ok(await final.getByRole('button', { name: 'Copy code' }).isVisible());
+    await final.getByRole('button', { name: 'Insert code at cursor' }).click();
+    const insert = await view!.waitForPosted('editor/insert');
+    assert.deepEqual(insert.data, { code: 'const answer: number = 42;\n' });
+  });
+
+  it('neutralizes <script> and event-handler markup in model output (with no CSP to fall back on)', async () => {
+    const { page } = await open({ csp: false });
+    const evil = [
+      'Try this: <script>window.__pwned = "script"</script>',
+      '',
+      '<img src=x onerror="window.__pwned = \'block img\'">',
+      '',
+      'Inline <img src=x onerror="window.__pwned = \'inline img\'"> and [a link](javascript:window.__pwned=\'link\') <svg onload="window.__pwned=\'svg\'"></svg>',
+    ].join('\n');
+    // Both paths: the streamed rendering and the finished message.
+    await view!.emit('agent/text', { delta: evil });
+    await page.getByTestId('message-assistant').filter({ hasText: 'Try this' }).waitFor();
+    await view!.emit('agent/message', { item: { type: 'assistant', id: 'a-evil', text: evil, time: TIME } });
+    await view!.emit('agent/toolCall', { card: { callId: 'c-evil', name: 'read_file', args: '<img src=x onerror="window.__pwned=\'args\'">', status: 'running', editsMemory: false } });
+    const message = page.locator('[data-testid="message-assistant"]:not(.streaming)');
+    await message.waitFor();
+    await page.getByTestId('tool-card').waitFor();
+
+    const transcript = page.locator('.transcript');
+    assert.equal(await transcript.locator('script').count(), 0, 'no script element');
+    assert.equal(await transcript.locator('img, svg').count(), 0, 'raw HTML does not become elements');
+    const handlers = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.transcript *')).flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName} ${a.name}`)),
+    );
+    assert.deepEqual(handlers, []);
+    assert.equal(await transcript.locator('a[href^="javascript:" i]').count(), 0, 'no javascript: link');
+    const shown = (await message.textContent()) ?? '';
+    assert.match(shown, /<script>window\.__pwned = "script"<\/script>/, 'the markup is shown as the text it is');
+    assert.match(shown, /<img src=x onerror=/);
+    // A round trip through the page's task queue: anything scheduled by the markup would have run by now.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    assert.equal(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned), undefined, 'nothing ran');
+  });
+
+  it('Stop posts chat/stop while the agent is running', async () => {
+    const { page } = await open();
+    const stop = page.getByTestId('stop');
+    assert.equal(await stop.isDisabled(), true, 'nothing to stop while idle');
+    await view!.emit('agent/status', { running: true, queued: [] });
+    await stop.click(); // waits until the button is enabled
+    const posted = await view!.waitForPosted('chat/stop');
+    assert.equal(posted.kind, 'request');
+    assert.equal(posted.data, undefined);
+    assert.ok(posted.id);
+
+    await page.getByTestId('chat-input').press('Escape');
+    await view!.waitForPosted('chat/stop', 1);
+  });
+
+  it('shows a tool call as a collapsed card that opens on click or Enter, with memory edits marked', async () => {
+    const { page } = await open();
+    const card: ToolCard = { callId: 'c-1', name: 'working_context_append', args: '{"block":"project","content":"Uses pnpm."}', status: 'running', editsMemory: false };
+    await view!.emit('agent/toolCall', { card });
+    const tool = page.getByTestId('tool-card');
+    await tool.locator('.tool-status', { hasText: 'running' }).waitFor();
+    assert.equal(await tool.evaluate((d) => (d as HTMLDetailsElement).open), false, 'collapsed at first');
+    assert.equal(await tool.locator('.tool-args').isVisible(), false);
+    assert.equal(await tool.locator('.memory-mark').count(), 0, 'nothing edited yet');
+
+    await tool.locator('summary').click();
+    assert.equal(await tool.locator('.tool-args').isVisible(), true);
+    assert.equal(await tool.locator('.tool-args').textContent(), '{\n  "block": "project",\n  "content": "Uses pnpm."\n}');
+
+    await view!.emit('agent/toolResult', { callId: 'c-1', ok: true, content: 'Appended to project (24/2000 chars).', editsMemory: true, block: 'project' });
+    await tool.locator('.tool-status', { hasText: 'done' }).waitFor();
+    assert.equal(await tool.count(), 1, 'the result updates the same card');
+    assert.equal(await tool.locator('.memory-mark').textContent(), 'updated project notes');
+    assert.match((await tool.getAttribute('class')) ?? '', /\bedits-memory\b/);
+    // The card the person opened stays open when its result arrives, and keeps the keyboard focus.
+    assert.equal(await tool.locator('.tool-result').isVisible(), true);
+    assert.equal(await tool.locator('.tool-result').textContent(), 'Appended to project (24/2000 chars).');
+    assert.equal(await tool.locator('summary').evaluate((e) => e === document.activeElement), true);
+
+    await page.keyboard.press('Enter');
+    assert.equal(await tool.locator('.tool-result').isVisible(), false, 'Enter on the header closes the card');
+    await page.keyboard.press('Enter');
+    assert.equal(await tool.locator('.tool-result').isVisible(), true, 'and opens it again');
+  });
+
+  it('sends on Enter, adds a newline on Shift+Enter, and shows a message typed while running as queued', async () => {
+    const { page } = await open();
+    const input = page.getByTestId('chat-input');
+    await input.click();
+    await page.keyboard.type('first line');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('second line');
+    assert.equal(await input.inputValue(), 'first line\nsecond line');
+    assert.equal((await view!.posted()).filter((m) => m.name === 'chat/send').length, 0, 'Shift+Enter does not send');
+
+    await page.keyboard.press('Enter');
+    const sent = await view!.waitForPosted('chat/send');
+    assert.deepEqual(sent.data, { text: 'first line\nsecond line' });
+    assert.equal(await input.inputValue(), '');
+    const user = page.getByTestId('message-user');
+    await user.filter({ hasText: 'second line' }).waitFor();
+    assert.equal(await user.locator('.user-text').textContent(), 'first line\nsecond line');
+
+    view!.handle('chat/send', () => ({ queued: true }));
+    await view!.emit('agent/status', { running: true, queued: [] });
+    await page.getByTestId('stop').and(page.locator(':enabled')).waitFor();
+    await input.fill('and then this');
+    await page.getByTestId('send').click();
+    assert.deepEqual((await view!.waitForPosted('chat/send', 1)).data, { text: 'and then this' });
+    const queued = page.locator('[data-testid="message-user"].queued');
+    await queued.filter({ hasText: 'and then this' }).waitFor();
+    assert.equal(await queued.locator('.badge').textContent(), 'queued');
+
+    await view!.emit('agent/status', { running: true, queued: ['and then this'] });
+    await view!.emit('agent/status', { running: false, queued: [] });
+    await queued.waitFor({ state: 'detached' });
+    // Out of the queue, it reads as sent (once), until the host's own copy replaces it.
+    assert.equal(await user.filter({ hasText: 'and then this' }).count(), 1);
+  });
+
+  it('shows an agent error inline with its hint, and Retry posts chat/retry', async () => {
+    const { page } = await open();
+    await view!.emit('agent/error', { error: { kind: 'no_api_key', message: 'No API key is set.', hint: 'Run MemCode: Set API Key.', retryable: false } });
+    await view!.emit('agent/error', { error: { kind: 'rate_limit', message: 'The server is rate limiting requests.', hint: 'Wait a minute, then retry.', retryable: true } });
+    const errors = page.getByTestId('error');
+    await errors.nth(1).waitFor();
+    assert.equal(await errors.first().getByRole('button', { name: 'Retry' }).count(), 0, 'no Retry where it would not help');
+    assert.equal(await errors.first().locator('.error-hint').textContent(), 'Run MemCode: Set API Key.');
+
+    const rateLimit = errors.nth(1);
+    assert.equal(await rateLimit.getAttribute('role'), 'alert');
+    assert.equal(await rateLimit.locator('.error-message').textContent(), 'The server is rate limiting requests.');
+    assert.equal(await rateLimit.locator('.error-hint').textContent(), 'Wait a minute, then retry.');
+    const retry = rateLimit.getByRole('button', { name: 'Retry' });
+    await retry.click();
+    const posted = await view!.waitForPosted('chat/retry');
+    assert.equal(posted.data, undefined);
+    assert.equal(await retry.isDisabled(), true, 'one retry per click');
+  });
+
+  it('shows memory blocks and context usage with token numbers from memory/updated, and saves an edited block', async () => {
+    const { page } = await open();
+    const usage = page.getByTestId('context-usage');
+    assert.match((await usage.textContent()) ?? '', /4\.0k \/ 8\.0k tokens/);
+
+    const updated = memorySnapshot({
+      blocks: [
+        { label: 'project', description: 'Facts about this codebase', limit: 2000, value: 'Uses pnpm, not npm.' },
+        { label: 'user', description: 'How the person likes to work', limit: 1000, value: 'Prefers small commits.' },
+      ],
+      recallCount: 13,
+      usage: { system: 1200, workingContext: 800, summary: 0, queue: 4000, total: 6000, budget: 7000, contextWindow: 8000 },
+    });
+    await view!.emit('memory/updated', { snapshot: updated });
+    await usage.locator('.usage-total', { hasText: '6.0k / 8.0k tokens' }).waitFor();
+    const meter = usage.getByRole('meter');
+    assert.equal(await meter.getAttribute('aria-valuenow'), '6000');
+    assert.equal(await meter.getAttribute('aria-valuemax'), '8000');
+    assert.equal(await usage.locator('.usage-segment.usage-queue').evaluate((e) => (e as HTMLElement).style.width), '50%');
+    assert.match((await usage.textContent()) ?? '', /System 1\.2k.*Working context 800.*Summary 0.*Queue 4\.0k/);
+
+    const inspector = page.getByTestId('memory-inspector');
+    await inspector.locator('summary').click();
+    const blocks = inspector.getByTestId('memory-block');
+    assert.deepEqual(await blocks.evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).dataset.block)), ['project', 'user']);
+    const project = inspector.locator('[data-testid="memory-block"][data-block="project"]');
+    assert.equal(await project.locator('textarea').inputValue(), 'Uses pnpm, not npm.');
+    assert.equal(await project.locator('.block-counter').textContent(), '19/2000');
+    assert.match((await inspector.textContent()) ?? '', /Recall: 13 messages/);
+
+    view!.handle('memory/setBlock', ({ value }) => {
+      if (value.length > 20) throw Object.assign(new Error('project is over its limit'), { kind: 'limit' });
+      return { ok: true };
+    });
+    await project.locator('textarea').fill('Uses pnpm 9.');
+    await project.getByRole('button', { name: 'Save project' }).click();
+    assert.deepEqual((await view!.waitForPosted('memory/setBlock')).data, { label: 'project', value: 'Uses pnpm 9.' });
+    await project.locator('.block-status', { hasText: 'Saved' }).waitFor();
+
+    await project.locator('textarea').fill('Uses pnpm 9 everywhere, always.');
+    await project.getByRole('button', { name: 'Save project' }).click();
+    await project.locator('.block-status.failed', { hasText: 'over its limit' }).waitFor();
+  });
+
+  it('starts a new session and lists past ones', async () => {
+    const past = { id: 's-0', title: 'Set up CI', started: '2025-01-01T09:00:00.000Z', current: false };
+    const transcript: TranscriptItem[] = [{ type: 'user', id: 'u-1', text: 'Hello', time: TIME }];
+    const { page } = await open({ initial: initialState({ transcript }) });
+    await page.getByTestId('message-user').filter({ hasText: 'Hello' }).waitFor();
+
+    await page.getByTestId('new-session').click();
+    await view!.waitForPosted('session/new');
+    await view!.waitForPosted('memory/get');
+    await page.locator('.session-title', { hasText: 'New session' }).waitFor();
+    assert.equal(await page.getByTestId('message-user').count(), 0, 'the transcript is cleared');
+
+    view!.handle('session/list', () => [past, { id: 's-2', title: '', started: '2025-01-03T10:00:00.000Z', current: true }]);
+    const list = page.getByTestId('session-list');
+    await list.locator('summary').click();
+    await view!.waitForPosted('session/list');
+    const items = list.locator('.session-item');
+    await items.nth(1).waitFor();
+    assert.deepEqual(await items.evaluateAll((b) => b.map((e) => (e as HTMLElement).dataset.sessionId)), ['s-2', 's-0'], 'newest first');
+    assert.match((await items.first().textContent()) ?? '', /Untitled \(current\)/);
+
+    // A past session opens read-only; Back returns to the current one.
+    view!.handle('session/open', ({ id }) => ({ session: past, transcript: [{ type: 'user', id: 'u-0', text: `Old question in ${id}`, time: TIME }], readOnly: true }));
+    await items.nth(1).click();
+    assert.deepEqual((await view!.waitForPosted('session/open')).data, { id: 's-0' });
+    await page.getByTestId('message-user').filter({ hasText: 'Old question in s-0' }).waitFor();
+    const banner = page.locator('.readonly-banner');
+    assert.match((await banner.textContent()) ?? '', /Set up CI.*read-only/);
+    assert.equal(await page.getByTestId('chat-input').isDisabled(), true, 'nothing can be sent to a past session');
+
+    await banner.getByRole('button', { name: 'Back to the current session' }).click();
+    await view!.waitForPosted('ready', 1);
+    await banner.waitFor({ state: 'hidden' });
+    assert.equal(await page.getByTestId('chat-input').isEnabled(), true);
+    await page.getByTestId('message-user').filter({ hasText: 'Hello' }).waitFor();
+  });
+
+  it('draws the saved transcript at once after a reload, before the host answers ready', async () => {
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    const saved = {
+      version: 1,
+      session: { id: 's-1', title: 'Fix the parser', started: TIME, current: true },
+      transcript: { items: [{ type: 'user', id: 'u-1', text: 'What broke?', time: TIME }], streaming: 'It was the lexer', queued: [] },
+      running: true,
+    };
+    view = await WebviewPage.open(context, server, {
+      savedState: saved,
+      initial: async () => {
+        await held;
+        return initialState({
+          transcript: [
+            { type: 'user', id: 'u-1', text: 'What broke?', time: TIME },
+            { type: 'assistant', id: 'a-1', text: 'It was the lexer.', time: TIME },
+          ],
+        });
+      },
+    });
+    const { page } = view;
+    await page.getByTestId('message-user').filter({ hasText: 'What broke?' }).waitFor();
+    await page.locator('[data-testid="message-assistant"].streaming', { hasText: 'It was the lexer' }).waitFor();
+    assert.equal(await page.getByTestId('stop').isEnabled(), true, 'still running as saved');
+
+    answer();
+    await page.locator('[data-testid="message-assistant"]:not(.streaming)', { hasText: 'It was the lexer.' }).waitFor();
+    assert.equal(await page.getByTestId('message-assistant').count(), 1);
+    assert.equal(await page.getByTestId('stop').isDisabled(), true);
+    await page.waitForFunction(() => {
+      const state = window.__state as { transcript?: { items?: { id: string }[] } } | undefined;
+      return state?.transcript?.items?.some((i) => i.id === 'a-1');
+    });
+  });
+
+  it('carries every data-testid of the product contract', async () => {
+    const { page } = await open({ initial: initialState({ transcript: [{ type: 'user', id: 'u-1', text: 'Hi', time: TIME }] }) });
+    await view!.emit('agent/message', { item: { type: 'assistant', id: 'a-1', text: 'Hello.', time: TIME } });
+    await view!.emit('agent/toolCall', { card: { callId: 'c-1', name: 'grep', args: '{}', status: 'running', editsMemory: false } });
+    await view!.emit('agent/error', { error: { kind: 'network', message: 'offline', retryable: true } });
+    await page.getByTestId('error').waitFor();
+    const ids = ['chat-input', 'send', 'stop', 'new-session', 'message-user', 'message-assistant', 'tool-card', 'memory-inspector', 'memory-block', 'context-usage', 'error', 'session-list'];
+    const counts = await page.evaluate((all) => Object.fromEntries(all.map((id) => [id, document.querySelectorAll(`[data-testid="${id}"]`).length])), ids);
+    assert.deepEqual(
+      Object.entries(counts).filter(([, n]) => n === 0).map(([id]) => id),
+      [],
+      'missing test ids',
+    );
+    for (const id of ['chat-input', 'send', 'stop', 'new-session', 'memory-inspector', 'context-usage', 'session-list']) assert.equal(counts[id], 1, `one ${id}`);
+    assert.equal(counts['memory-block'], 3, 'one per block');
+  });
+});

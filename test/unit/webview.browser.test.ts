@@ -147,6 +147,13 @@ describe('chat webview in a browser', function () {
     assert.equal(await tool.locator('.tool-result').textContent(), 'Appended to project (24/2000 chars).');
     assert.equal(await tool.locator('summary').evaluate((e) => e === document.activeElement), true);
 
+    // In a sidebar as narrow as VS Code's default, the badge stays inside the card, on one line.
+    await page.setViewportSize({ width: 300, height: 600 });
+    const [cardBox, markBox] = [await tool.boundingBox(), await tool.locator('.memory-mark').boundingBox()];
+    assert.ok(cardBox && markBox);
+    assert.ok(markBox.x + markBox.width <= cardBox.x + cardBox.width, `badge ends at ${markBox.x + markBox.width}, card at ${cardBox.x + cardBox.width}`);
+    assert.ok(markBox.height < 24, `badge is ${markBox.height}px high: it wrapped`);
+
     await page.keyboard.press('Enter');
     assert.equal(await tool.locator('.tool-result').isVisible(), false, 'Enter on the header closes the card');
     await page.keyboard.press('Enter');

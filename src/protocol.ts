@@ -83,7 +83,8 @@ export interface MemorySnapshot {
   recallCount: number;
   archivalCount: number;
   indexState: IndexState;
-  usage: ContextUsage;
+  /** Absent until the tokenizer has loaded (it takes about a second, so it is not loaded on the view's first draw). */
+  usage?: ContextUsage;
 }
 
 export interface SessionSummary {

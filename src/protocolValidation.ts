@@ -151,7 +151,7 @@ export const memorySnapshot = object({
   recallCount: count,
   archivalCount: count,
   indexState,
-  usage: contextUsage,
+  usage: optional(contextUsage),
 });
 
 export const sessionSummary = object({ id: nonEmptyStr, title: str, started: str, ended: optional(str), current: bool });

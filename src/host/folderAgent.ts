@@ -10,6 +10,7 @@ import type { MemorySnapshot, SessionSummary, TranscriptItem } from '../protocol
 import { ArchivalService } from './archivalService';
 import { coreModule } from './lazyCore';
 import { memoryRoot } from '../memory/store';
+import { loadTokenizer, tokenizerLoaded } from '../llm/tokens';
 import type { ApiKeyStore } from './secrets';
 import { embeddingSettings, readSettings, type MemcodeSettings } from './settings';
 import { toTranscript } from './transcript';
@@ -98,6 +99,7 @@ export class FolderAgent {
 
   /** Context usage without building an agent just to measure it (the status bar at startup). */
   usageIfOpen(): ContextUsage | undefined {
+    if (!tokenizerLoaded()) return undefined;
     try {
       return this.agent?.contextUsage();
     } catch {
@@ -130,8 +132,23 @@ export class FolderAgent {
       recallCount: agent.recall.count(),
       archivalCount: index.chunks ?? 0,
       indexState: index,
-      usage: usageOf(agent.contextUsage()),
+      ...(tokenizerLoaded() ? { usage: usageOf(agent.contextUsage()) } : this.measureSoon()),
     };
+  }
+
+  private measureSoon(): Record<string, never> {
+    if (!measuring) {
+      measuring = true;
+      setTimeout(() => {
+        try {
+          loadTokenizer();
+        } finally {
+          measuring = false;
+          this.options.onMemoryChanged();
+        }
+      }, 300);
+    }
+    return {};
   }
 
   async currentSession(): Promise<SessionSummary> {
@@ -153,6 +170,12 @@ export class FolderAgent {
     return toTranscript(agent.transcript(sessionId));
   }
 }
+
+/**
+ * The chat's first draw must not wait ~1 s for the tokenizer: the snapshot goes without usage, and the
+ * tokenizer loads right after (still before the first message needs it), followed by a fresh snapshot.
+ */
+let measuring = false;
 
 export function summary(session: SessionRecord, current: boolean): SessionSummary {
   return { id: session.id, title: session.title, started: session.started, ...(session.ended ? { ended: session.ended } : {}), current };

@@ -33,6 +33,16 @@ function encoder(): Encoder {
   return sharedEncoder;
 }
 
+/** Whether counting is free now; the first count pays ~1 s of start-up (the UI measures only after it). */
+export function tokenizerLoaded(): boolean {
+  return sharedEncoder !== undefined;
+}
+
+/** Pays the start-up cost now (e.g. just after the chat has drawn) rather than on the first message. */
+export function loadTokenizer(): void {
+  encoder();
+}
+
 /** Tokens in plain text. Special-token text such as `<|endoftext|>` counts as ordinary text. */
 export function countTokens(text: string): number {
   if (!text) return 0;

@@ -43,7 +43,9 @@ export class Inspector {
 
   render(snapshot: MemorySnapshot): void {
     this.renderCounts(snapshot);
-    this.renderUsage(snapshot.usage);
+    // The host leaves usage out until its tokenizer has loaded (about a second after the view opens).
+    if (snapshot.usage) this.renderUsage(snapshot.usage);
+    else if (!this.usageElement.hasChildNodes()) this.usageElement.replaceChildren(el('div', { className: 'usage-legend', text: 'Measuring the context…' }));
     this.renderBlocks(snapshot.blocks);
   }
 

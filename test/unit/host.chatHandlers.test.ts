@@ -161,7 +161,7 @@ describe('host chat handlers', () => {
     assert.equal(state.session.current, true);
     assert.deepEqual(state.transcript, []);
     assert.deepEqual(state.memory.blocks.map((b) => b.label).sort(), ['project', 'task', 'user']);
-    assert.equal(state.memory.usage.contextWindow, 16_384);
+    assert.equal(state.memory.usage?.contextWindow, 16_384);
     assert.equal(state.running, false);
     assert.deepEqual(state.queued, ['and this file?'], 'the queue shows what was typed, not the attached text');
   });

@@ -215,6 +215,19 @@ describe('chat webview in a browser', function () {
     assert.equal(await retry.isDisabled(), true, 'one retry per click');
   });
 
+  it('says the context is being measured until the host sends usage, then draws the bar', async () => {
+    const memory = memorySnapshot();
+    delete memory.usage;
+    const { page } = await open({ initial: initialState({ memory }) });
+    const usage = page.getByTestId('context-usage');
+    await usage.getByText('Measuring the context…').waitFor();
+    await view!.emit('memory/updated', { snapshot: memorySnapshot() });
+    await usage.locator('.usage-total', { hasText: '4.0k / 8.0k tokens' }).waitFor();
+    // A later snapshot without usage keeps the last bar rather than blanking it.
+    await view!.emit('memory/updated', { snapshot: memory });
+    assert.match((await usage.textContent()) ?? '', /4\.0k \/ 8\.0k tokens/);
+  });
+
   it('shows memory blocks and context usage with token numbers from memory/updated, and saves an edited block', async () => {
     const { page } = await open();
     const usage = page.getByTestId('context-usage');

@@ -117,7 +117,13 @@ function setRunning(value: boolean): void {
 
 function setSession(value: SessionSummary): void {
   session = value;
-  sessions.setCurrent(value);
+  sessions.setCurrent(value, provisionalTitle());
+}
+
+/** A session is named when it ends; until then the header shows what the person first asked. */
+function provisionalTitle(): string | undefined {
+  const first = transcript.snapshot().items.find((item) => item.type === 'user');
+  return first?.type === 'user' ? first.text.split('\n')[0] : undefined;
 }
 
 function setMemory(value: MemorySnapshot): void {
@@ -130,10 +136,10 @@ function applyInitial(state: InitialState, streaming = ''): void {
   viewing = undefined;
   sessions.showReadOnly(undefined);
   composer.setReadOnly(false);
-  setSession(state.session);
   setMemory(state.memory);
   setRunning(state.running);
   transcript.reset(state.transcript, state.queued, state.running ? streaming : '');
+  setSession(state.session);
 }
 
 async function loadInitial(streaming = ''): Promise<void> {
@@ -154,8 +160,8 @@ async function newSession(): Promise<void> {
   try {
     const started = await messenger.request('session/new');
     if (viewing) await backToCurrent();
-    setSession(started);
     transcript.reset([]);
+    setSession(started);
     setMemory(await messenger.request('memory/get'));
   } catch (e) {
     transcript.error(chatErrorFrom(e, 'Could not start a new session'));
@@ -190,7 +196,9 @@ messenger.on('agent/text', ({ delta }) => {
   if (!viewing) transcript.appendDelta(delta);
 });
 messenger.on('agent/message', ({ item }) => {
-  if (!viewing) transcript.add(item);
+  if (viewing) return;
+  transcript.add(item);
+  if (item.type === 'user' && session && !session.title) sessions.setCurrent(session, provisionalTitle());
 });
 messenger.on('agent/toolCall', ({ card }) => {
   if (!viewing) transcript.toolCall(card);
@@ -213,8 +221,8 @@ messenger.on('session/changed', ({ session: changed }) => {
     setSession(changed);
     return;
   }
-  setSession(changed);
   if (!viewing) transcript.reset([]);
+  setSession(changed);
 });
 
 // ---- Page ---------------------------------------------------------------------------------------
@@ -227,10 +235,10 @@ root.replaceChildren(
 const saved = vscode.getState();
 let savedStreaming = '';
 if (isSavedState(saved)) {
-  if (saved.session) setSession(saved.session);
   if (saved.memory) setMemory(saved.memory);
   setRunning(saved.running);
   transcript.reset(saved.transcript.items, saved.transcript.queued, saved.transcript.streaming);
+  if (saved.session) setSession(saved.session);
   savedStreaming = saved.transcript.streaming;
 }
 composer.focus();

@@ -41,8 +41,10 @@ export class SessionBar {
     );
   }
 
-  setCurrent(session: SessionSummary): void {
-    this.title.textContent = session.title || 'New session';
+  /** `provisional`: a stand-in title (the first message) while the session has none yet. */
+  setCurrent(session: SessionSummary, provisional?: string): void {
+    const fallback = provisional?.trim() ? (provisional.trim().length > 60 ? `${provisional.trim().slice(0, 59)}…` : provisional.trim()) : 'New session';
+    this.title.textContent = session.title || fallback;
     this.title.title = `Started ${new Date(session.started).toLocaleString()}`;
   }
 

@@ -272,6 +272,15 @@ describe('chat webview in a browser', function () {
     await project.locator('.block-status.failed', { hasText: 'over its limit' }).waitFor();
   });
 
+  it('titles a session that has no name yet with its first message', async () => {
+    const untitled = { id: 's-3', title: '', started: TIME, current: true };
+    const { page } = await open({ initial: initialState({ session: untitled }) });
+    await page.locator('.session-title', { hasText: 'New session' }).waitFor();
+    await view!.emit('agent/message', { item: { type: 'user', id: 'u-9', text: 'Why does the parser drop comments?\nSee src/parse.ts', time: TIME } });
+    await page.locator('.session-title', { hasText: 'Why does the parser drop comments?' }).waitFor();
+    assert.doesNotMatch((await page.locator('.session-title').textContent()) ?? '', /See src/);
+  });
+
   it('starts a new session and lists past ones', async () => {
     const past = { id: 's-0', title: 'Set up CI', started: '2025-01-01T09:00:00.000Z', current: false };
     const transcript: TranscriptItem[] = [{ type: 'user', id: 'u-1', text: 'Hello', time: TIME }];

@@ -285,11 +285,11 @@ describe('protocol messenger', () => {
 
   it('rejects an answer that does not match the protocol, on both sides', async () => {
     const { host, webview, hostLog } = connect();
-    // A handler bug: the snapshot lacks its usage.
-    host.on('memory/get', () => ({ ...snapshot, usage: undefined }) as unknown as MemorySnapshot);
+    // A handler bug: the snapshot lacks its blocks.
+    host.on('memory/get', () => ({ ...snapshot, blocks: undefined }) as unknown as MemorySnapshot);
     const error = await rejection(webview.request('memory/get'));
     assert.equal(error.kind, 'invalid');
-    assert.match(error.message, /the handler for "memory\/get" answered with an invalid value: data\.usage must be an object/);
+    assert.match(error.message, /the handler for "memory\/get" answered with an invalid value: data\.blocks must be an array/);
     assert.equal(hostLog.length, 1);
 
     // And a peer that skips its own check is caught on receipt.

@@ -1,0 +1,545 @@
+// End-to-end scenarios: MemCode installed from memcode.vsix into a real VS Code (code-server 4.100.3)
+// driven through Debian's chromium, talking to the scripted fake model (test/helpers/fakeLlm.ts).
+// Everything is done through the UI a person sees: the activity bar, the chat webview, the command
+// palette, notifications and the diff editor. See /work/shared/E2E.md.
+//
+//   npm run package && npm run test:e2e
+//
+// One code-server and one browser are shared by the scenarios; each scenario resets the fake
+// model (queue, recorded requests, policy) and starts from an idle chat (beforeEach), and writes a
+// screenshot of its end state to test/e2e/screenshots/<name>.png (afterEach, pass or fail).
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { echoPolicy, startFakeLlm, type FakeLlm, type Policy, type RecordedRequest } from '../helpers/fakeLlm';
+import {
+  openBrowser,
+  openMemCodeView,
+  readExtensionLogs,
+  runCommand,
+  sleep,
+  startCodeServer,
+  waitForNotification,
+  webviewFrame,
+  type Browser,
+  type CodeServer,
+} from './codeServer';
+import { setup } from './setup';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const VSIX = path.resolve(process.env.MEMCODE_E2E_VSIX ?? path.join(ROOT, 'memcode.vsix'));
+const SHOTS = path.join(__dirname, 'screenshots');
+const CHAT_INPUT = '[data-testid="chat-input"]';
+/** Files in the workspace besides the handful the scenarios edit (the index scenario needs "a few hundred"). */
+const FILLER_FILES = 300;
+const NEEDLE_FILE = 'src/billing/ledgerReconciler.ts';
+const NEEDLE_SYMBOL = 'reconcileQuarterlyLedger';
+const SUMMARY_TEXT = 'E2E-SUMMARY: the person asked MemCode to remember the deploy command (rsync).';
+
+/** The summarizer's requests get a fixed summary; every other request the echo reply. */
+const defaultPolicy: Policy = (req) => {
+  const system = String(req.body?.messages?.[0]?.content ?? '');
+  if (system.startsWith('You maintain the running summary')) return { text: SUMMARY_TEXT };
+  return echoPolicy(req);
+};
+
+let llm: FakeLlm;
+let server: CodeServer | undefined;
+let browser: Browser | undefined;
+let workspace: string;
+const timings: Record<string, number> = {};
+
+function page(): Page {
+  if (!browser) throw new Error('no browser');
+  return browser.page;
+}
+
+// ---------------------------------------------------------------- helpers
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last).split('\n')[0]})` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+/** The chat webview's own document, re-found each time (a restart or reload replaces it). */
+async function chat(timeoutMs = 60_000): Promise<Frame> {
+  return webviewFrame(page(), CHAT_INPUT, timeoutMs);
+}
+
+async function isRunning(frame: Frame): Promise<boolean> {
+  return frame.evaluate(() => document.body.classList.contains('agent-running'));
+}
+
+async function waitIdle(frame: Frame, timeoutMs = 60_000): Promise<void> {
+  await waitFor('the agent to be idle', async () => !(await isRunning(frame)), timeoutMs);
+}
+
+async function sendMessage(text: string): Promise<Frame> {
+  const frame = await chat();
+  const input = frame.locator(CHAT_INPUT);
+  await input.click();
+  await input.fill(text);
+  await input.press('Enter');
+  // The composer empties itself once the message is handed to the host.
+  await waitFor(`"${text.slice(0, 40)}" to be sent`, async () => (await input.inputValue()) === '', 10_000);
+  return frame;
+}
+
+async function assistantTexts(frame: Frame): Promise<string[]> {
+  return frame.locator('[data-testid="message-assistant"]').allInnerTexts();
+}
+
+async function waitForAssistant(frame: Frame, needle: string, timeoutMs = 60_000): Promise<string> {
+  return waitFor(`an assistant message containing ${JSON.stringify(needle)}`, async () => {
+    const done = (await assistantTexts(frame)).find((t) => t.includes(needle));
+    return done && !(await frame.locator('[data-testid="message-assistant"].streaming').count()) ? done : undefined;
+  }, timeoutMs);
+}
+
+function chatRequestsSince(n: number): RecordedRequest[] {
+  return llm.chatRequests().slice(n);
+}
+
+type WireMessage = { role: string; content?: unknown; tool_call_id?: string; name?: string };
+
+function messagesOf(req: RecordedRequest | undefined): WireMessage[] {
+  return (req?.body?.messages ?? []) as WireMessage[];
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p: { text?: string }) => p?.text ?? '').join('');
+  return content == null ? '' : JSON.stringify(content);
+}
+
+async function resetFakeModel(): Promise<void> {
+  // The control route empties the scripted queue, the recorded requests and the chat counter.
+  const res = await fetch(llm.url.replace(/\/v1$/, '/__fake/reset'), { method: 'POST' });
+  assert.equal(res.status, 200, 'could not reset the fake model');
+  llm.setPolicy(defaultPolicy);
+}
+
+function memoryFile(...parts: string[]): string {
+  return path.join(workspace, '.memcode', ...parts);
+}
+
+/** Every line of recall/messages.jsonl, parsed; throws naming the first line that does not parse. */
+function readRecall(): Array<{ id: number; role: string; content: string; kind?: string }> {
+  const text = fs.readFileSync(memoryFile('recall', 'messages.jsonl'), 'utf8');
+  const lines = text.split('\n');
+  assert.equal(lines[lines.length - 1], '', 'recall/messages.jsonl does not end with a newline');
+  return lines.slice(0, -1).map((line, i) => {
+    try {
+      return JSON.parse(line);
+    } catch (e) {
+      throw new Error(`recall/messages.jsonl line ${i + 1} does not parse (${String(e)}): ${line.slice(0, 200)}`);
+    }
+  });
+}
+
+function makeWorkspace(): string {
+  const ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'memcode-e2e-ws-')));
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(ws, rel)), { recursive: true });
+    fs.writeFileSync(path.join(ws, rel), text);
+  };
+  write('README.md', '# Demo project\n\nA workspace for the MemCode end-to-end scenarios.\n');
+  write('.gitignore', 'node_modules/\n');
+  write(
+    NEEDLE_FILE,
+    `// Reconciles the general ledger with the bank statements at the end of each quarter.\nexport function ${NEEDLE_SYMBOL}(entries: Array<{ amount: number; cleared: boolean }>): number {\n  return entries.filter((e) => !e.cleared).reduce((sum, e) => sum + e.amount, 0);\n}\n`,
+  );
+  const topics = ['parser', 'router', 'cache', 'logger', 'queue', 'widget', 'session', 'config', 'metrics', 'auth'];
+  for (let i = 0; i < FILLER_FILES; i++) {
+    const topic = topics[i % topics.length];
+    const dir = `src/${topic}`;
+    if (i % 3 === 0) {
+      write(`docs/${topic}/note${i}.md`, `# ${topic} note ${i}\n\nThe ${topic} module, part ${i}, handles case ${i * 7}.\n`);
+    } else {
+      write(
+        `${dir}/${topic}${i}.ts`,
+        `// ${topic} ${i}\nexport function ${topic}Step${i}(x: number): number {\n  return x * ${i} + ${i % 11};\n}\n\nexport class ${topic[0].toUpperCase()}${topic.slice(1)}${i} {\n  constructor(readonly name = '${topic}-${i}') {}\n  describe(): string {\n    return \`\${this.name}: \${${topic}Step${i}(2)}\`;\n  }\n}\n`,
+      );
+    }
+  }
+  return ws;
+}
+
+async function newBrowser(): Promise<void> {
+  if (!server) throw new Error('no code-server');
+  const t0 = Date.now();
+  browser = await openBrowser(server.folderUrl, { timeoutMs: 120_000 });
+  timings.browserOpenMs = Date.now() - t0;
+}
+
+async function closeBrowser(): Promise<void> {
+  const b = browser;
+  browser = undefined;
+  if (b) await b.close();
+}
+
+/** Kill code-server's process group even when mocha is torn down abruptly. */
+function killServerGroupSync(): void {
+  const pid = server?.pid();
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}
+
+/**
+ * Brings the UI to a known state: a browser on the workbench, the MemCode view open, no agent
+ * running, no past session shown, no quick input or notifications left over from another scenario.
+ */
+async function readyChat(): Promise<Frame> {
+  if (!browser || browser.page.isClosed()) {
+    await closeBrowser();
+    await newBrowser();
+  }
+  const p = page();
+  await p.keyboard.press('Escape').catch(() => undefined);
+  await openMemCodeView(p, 60_000);
+  const frame = await chat(90_000);
+  if (await isRunning(frame)) {
+    await frame.locator('[data-testid="stop"]').click();
+    await waitIdle(frame);
+  }
+  if (await frame.locator('.readonly-banner').isVisible().catch(() => false)) {
+    await frame.locator('.readonly-banner button').click();
+  }
+  // Wait for the host's `ready` answer (the usage bar is drawn from it).
+  await frame.locator('[data-testid="context-usage"]').waitFor({ state: 'attached', timeout: 60_000 });
+  if ((await p.locator('.notifications-toasts .notification-toast').count()) > 0) {
+    await runCommand(p, 'Notifications: Clear All Notifications').catch(() => undefined);
+  }
+  return frame;
+}
+
+function slug(title: string): string {
+  return title.split(':')[0].trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+// ---------------------------------------------------------------- the suite
+
+describe('MemCode in VS Code (code-server + chromium)', function () {
+  this.timeout(240_000);
+
+  before(async function () {
+    // Installing code-server the first time takes a minute or two (npm, native modules).
+    this.timeout(900_000);
+    if (!fs.existsSync(VSIX)) {
+      throw new Error(`no VSIX at ${VSIX}: run npm run package first (the e2e suite installs the packaged extension)`);
+    }
+    const s = await setup({ quiet: true });
+    timings.setupMs = s.ms;
+    fs.mkdirSync(SHOTS, { recursive: true });
+    process.on('exit', killServerGroupSync);
+    llm = await startFakeLlm({ policy: defaultPolicy });
+    workspace = makeWorkspace();
+    const t0 = Date.now();
+    server = await startCodeServer({
+      workspace,
+      vsix: VSIX,
+      env: { MEMCODE_BASE_URL: llm.url },
+      userSettings: { 'memcode.model': 'fake-model', 'memcode.approval.edits': 'ask' },
+      timeoutMs: 120_000,
+    });
+    timings.vsixInstallMs = server.installMs;
+    timings.codeServerStartMs = server.startMs;
+    timings.profileInstallStartMs = Date.now() - t0;
+    await newBrowser();
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await closeBrowser().catch(() => undefined);
+    if (server) {
+      await server.stop().catch(() => undefined);
+      fs.rmSync(server.dataDir, { recursive: true, force: true });
+    }
+    server = undefined;
+    process.off('exit', killServerGroupSync);
+    if (llm) await llm.close();
+    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.writeFileSync(path.join(SHOTS, 'timings.json'), JSON.stringify(timings, null, 2) + '\n');
+  });
+
+  let testStarted = 0;
+  beforeEach(async function () {
+    this.timeout(240_000);
+    await resetFakeModel();
+    // The first scenario opens the view itself: that is what it tests.
+    if (this.currentTest?.title.startsWith('stream:')) return;
+    await readyChat();
+    testStarted = Date.now();
+  });
+
+  afterEach(async function () {
+    this.timeout(60_000);
+    const test = this.currentTest;
+    if (!test) return;
+    const name = slug(test.title);
+    timings[name] = test.duration ?? Date.now() - testStarted;
+    if (browser && !browser.page.isClosed()) {
+      await browser.page.screenshot({ path: path.join(SHOTS, `${name}.png`) }).catch(() => undefined);
+    }
+    if (test.state === 'failed' && server) {
+      fs.writeFileSync(path.join(SHOTS, `${name}.extension-logs.txt`), readExtensionLogs(server.logsDir));
+      fs.writeFileSync(path.join(SHOTS, `${name}.console.json`), JSON.stringify(browser?.console ?? [], null, 2));
+    }
+  });
+
+  it('stream: opens the view from the activity bar; a sent message streams in', async function () {
+    const t0 = Date.now();
+    await openMemCodeView(page(), 90_000);
+    const frame = await chat(90_000);
+    timings.viewOpenMs = Date.now() - t0;
+    await frame.locator('[data-testid="context-usage"]').waitFor({ state: 'attached', timeout: 60_000 });
+
+    const reply = 'Streaming reply: one two three four five six seven eight nine ten eleven twelve. END-OF-STREAM';
+    llm.script({ text: reply, chunkSize: 3, delayMs: 150 });
+    await sendMessage('Hello there, MemCode');
+    await frame.locator('[data-testid="message-user"]', { hasText: 'Hello there, MemCode' }).waitFor({ timeout: 30_000 });
+    // Partial text while the reply is still streaming: the page itself watches for it.
+    const partial = await frame.waitForFunction(
+      () => {
+        const node = document.querySelector('[data-testid="message-assistant"].streaming');
+        const text = node?.textContent ?? '';
+        return text.includes('Streaming') && !text.includes('END-OF-STREAM') ? text : false;
+      },
+      undefined,
+      { timeout: 60_000, polling: 25 },
+    );
+    const partialText = String(await partial.jsonValue());
+    assert.ok(reply.startsWith(partialText.trim()), `the partial text is not a prefix of the reply: ${JSON.stringify(partialText)}`);
+    const final = await waitForAssistant(frame, 'END-OF-STREAM');
+    assert.equal(final.trim(), reply);
+    const req = llm.chatRequests()[0];
+    assert.equal(req?.body?.stream, true, 'the chat request did not ask for a stream');
+  });
+
+  it('memory-tool: working_context_append: the tool card, the memory inspector and the block file show the text', async function () {
+    const text = 'Build with make-e2e';
+    llm.script({ toolCalls: [{ name: 'working_context_append', arguments: { block: 'project', content: text } }] }, { text: 'Noted: this project builds with make.' });
+    const frame = await sendMessage('Remember that this project builds with make');
+    const card = frame.locator('[data-testid="tool-card"]', { hasText: 'working_context_append' }).last();
+    await card.waitFor({ state: 'visible', timeout: 60_000 });
+    await waitForAssistant(frame, 'builds with make');
+    await waitFor('the tool card to show done', async () => /status-ok/.test((await card.getAttribute('class')) ?? ''), 30_000);
+
+    const inspector = frame.locator('[data-testid="memory-inspector"]');
+    if (!(await inspector.evaluate((d) => (d as HTMLDetailsElement).open))) await inspector.locator('summary').first().click();
+    const block = frame.locator('[data-testid="memory-block"]', { hasText: 'project' }).first();
+    await block.waitFor({ state: 'visible', timeout: 30_000 });
+    await waitFor('the project block in the inspector to show the text', async () => (await block.locator('textarea').inputValue()).includes(text), 30_000);
+    await block.scrollIntoViewIfNeeded();
+
+    const disk = fs.readFileSync(memoryFile('memory', 'project.md'), 'utf8');
+    assert.ok(disk.includes(text), `project.md does not hold the text: ${JSON.stringify(disk)}`);
+  });
+
+  it('restart: stop and start code-server: the transcript is back, and the next request carries working context, summary and queue', async function () {
+    const remembered = 'Deploy with rsync-e2e';
+    llm.script({ toolCalls: [{ name: 'working_context_append', arguments: { block: 'project', content: remembered } }] }, { text: 'Noted the deploy command.' });
+    let frame = await sendMessage('Remember the deploy command');
+    await waitForAssistant(frame, 'Noted the deploy command');
+
+    // New session: the queue is folded into the summary (the fake model writes SUMMARY_TEXT).
+    await frame.locator('[data-testid="new-session"]').click();
+    await waitFor('the summary in recall/state.json', () => fs.readFileSync(memoryFile('recall', 'state.json'), 'utf8').includes('E2E-SUMMARY'), 60_000);
+    await waitFor('the transcript to clear', async () => (await frame.locator('[data-testid="message-user"]').count()) === 0, 30_000);
+    frame = await sendMessage('Queued before the restart');
+    await waitForAssistant(frame, 'echo: Queued before the restart');
+
+    await closeBrowser();
+    const t0 = Date.now();
+    await server!.restart();
+    timings.restartMs = Date.now() - t0;
+    await newBrowser();
+    await openMemCodeView(page(), 90_000);
+    frame = await chat(90_000);
+    await frame.locator('[data-testid="message-user"]', { hasText: 'Queued before the restart' }).waitFor({ timeout: 60_000 });
+    await waitForAssistant(frame, 'echo: Queued before the restart');
+
+    const before = llm.chatRequests().length;
+    frame = await sendMessage('First after the restart');
+    await waitForAssistant(frame, 'echo: First after the restart');
+    const messages = messagesOf(chatRequestsSince(before)[0]);
+    const system = textOf(messages[0]?.content);
+    assert.equal(messages[0]?.role, 'system');
+    assert.ok(system.includes(remembered), 'the working-context text is not in the system prompt after the restart');
+    assert.ok(system.includes('E2E-SUMMARY'), 'the summary from before the restart is not in the system prompt');
+    const users = messages.filter((m) => m.role === 'user').map((m) => textOf(m.content));
+    assert.ok(users.some((u) => u.includes('Queued before the restart')), `the queue from before the restart is not in the request: ${JSON.stringify(users)}`);
+    assert.ok(users.some((u) => u.includes('First after the restart')));
+  });
+
+  it('index: MemCode: Index Workspace shows progress notification, completion, and archival_memory_search finds the file', async function () {
+    const p = page();
+    await runCommand(p, 'MemCode: Index Workspace');
+    let sawProgress = '';
+    const done = await waitFor(
+      'the indexing to complete',
+      async () => {
+        const texts = await p.locator('.notifications-toasts .notification-toast').allInnerTexts();
+        const progress = texts.find((x) => /indexing/i.test(x) && !/files indexed/.test(x));
+        if (progress && !sawProgress) sawProgress = progress.replace(/\s+/g, ' ');
+        return texts.find((x) => /files indexed/.test(x));
+      },
+      200_000,
+      50,
+    );
+    assert.ok(sawProgress, 'no progress notification was seen while indexing');
+    const indexed = Number(/(\d+) files indexed/.exec(done)?.[1] ?? 0);
+    assert.ok(indexed >= FILLER_FILES, `only ${indexed} files indexed: ${done}`);
+
+    llm.script({ toolCalls: [{ name: 'archival_memory_search', arguments: { query: `${NEEDLE_SYMBOL} ledger reconcile quarter` } }] }, { text: 'Found the ledger code.' });
+    const before = llm.chatRequests().length;
+    const frame = await sendMessage('Where is the quarterly ledger reconciled?');
+    await waitForAssistant(frame, 'Found the ledger code');
+    const second = chatRequestsSince(before)[1];
+    const tool = messagesOf(second).filter((m) => m.role === 'tool').pop();
+    const result = textOf(tool?.content);
+    assert.ok(result.includes(NEEDLE_FILE), `the search result does not hold ${NEEDLE_FILE}: ${result.slice(0, 600)}`);
+  });
+
+  it('edit-accept: edit_file accepted: the diff editor opens and Accept changes the file on disk', async function () {
+    const file = path.join(workspace, 'accept.txt');
+    fs.writeFileSync(file, 'hello\n');
+    llm.script({ toolCalls: [{ name: 'edit_file', arguments: { path: 'accept.txt', old_text: 'hello', new_text: 'bye' } }] }, { text: 'I changed hello to bye.' });
+    await sendMessage('Change hello to bye in accept.txt');
+    const p = page();
+    const toast = await waitForNotification(p, /MemCode wants to edit accept\.txt/, 60_000);
+    await p.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await waitFor('the proposed text on the diff\'s modified side', async () => (await p.locator('.monaco-diff-editor .editor.modified .view-lines').first().innerText()).includes('bye'), 30_000);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'hello\n', 'the file changed before Accept');
+    await toast.locator('.monaco-button', { hasText: 'Accept' }).first().click();
+    await waitFor('accept.txt to change on disk', () => fs.readFileSync(file, 'utf8') === 'bye\n', 30_000);
+    const frame = await chat();
+    await waitForAssistant(frame, 'hello to bye');
+  });
+
+  it('edit-reject: edit_file rejected: the file stays as it was and the model receives the rejection', async function () {
+    const file = path.join(workspace, 'reject.txt');
+    fs.writeFileSync(file, 'alpha\n');
+    llm.script({ toolCalls: [{ name: 'edit_file', arguments: { path: 'reject.txt', old_text: 'alpha', new_text: 'beta' } }] }, { text: 'OK, I left reject.txt alone.' });
+    const before = llm.chatRequests().length;
+    await sendMessage('Change alpha to beta in reject.txt');
+    const p = page();
+    const toast = await waitForNotification(p, /MemCode wants to edit reject\.txt/, 60_000);
+    await p.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await toast.locator('.monaco-button', { hasText: 'Reject' }).first().click();
+    // Reject asks for an optional reason.
+    const box = p.locator('.quick-input-widget input.input');
+    if (await box.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) {
+      await box.fill('keep alpha');
+      await p.keyboard.press('Enter');
+    }
+    const frame = await chat();
+    await waitForAssistant(frame, 'left reject.txt alone');
+    assert.equal(fs.readFileSync(file, 'utf8'), 'alpha\n', 'reject.txt changed although the edit was rejected');
+    const tool = messagesOf(chatRequestsSince(before)[1]).filter((m) => m.role === 'tool').pop();
+    const result = textOf(tool?.content);
+    assert.match(result, /reject/i, `the model was not told about the rejection: ${result}`);
+    assert.ok(result.includes('keep alpha'), `the reason did not reach the model: ${result}`);
+  });
+
+  it('stop: Stop during a long streamed reply: streaming ends, the input works, memory on disk is consistent', async function () {
+    const long = 'This is a very slow reply. '.repeat(30) + 'NEVER-REACHED';
+    llm.script({ text: long, chunkSize: 3, delayMs: 200 });
+    const frame = await sendMessage('Say something slow');
+    await frame.waitForFunction(() => (document.querySelector('[data-testid="message-assistant"].streaming')?.textContent ?? '').includes('very slow'), undefined, {
+      timeout: 60_000,
+      polling: 25,
+    });
+    await frame.locator('[data-testid="stop"]').click();
+    await waitIdle(frame, 30_000);
+    await waitFor('streaming to end', async () => (await frame.locator('[data-testid="message-assistant"].streaming').count()) === 0, 30_000);
+    const last = (await assistantTexts(frame)).pop() ?? '';
+    assert.ok(last.includes('very slow') && !last.includes('NEVER-REACHED'), `the last reply was not cut: ${JSON.stringify(last.slice(0, 200))}`);
+
+    // Memory on disk: every line parses, and the stopped reply is recorded.
+    const stopped = await waitFor('the stopped reply in recall/messages.jsonl', () => {
+      const records = readRecall();
+      return records.filter((r) => r.role === 'assistant' && r.content.includes('[stopped by the person]') && r.content.includes('very slow')).pop();
+    }, 30_000);
+    assert.ok(!stopped.content.includes('NEVER-REACHED'));
+    const ids = readRecall().map((r) => r.id);
+    assert.deepEqual([...ids].sort((a, b) => a - b), ids, 'recall ids are not in order');
+    assert.equal(new Set(ids).size, ids.length, 'recall ids repeat');
+
+    // The input is usable: the next message gets its answer.
+    await sendMessage('Are you still there?');
+    await waitForAssistant(frame, 'echo: Are you still there?');
+  });
+
+  it('server-errors: model server errors (401, then 500s): a clear error with a hint, and the next message works', async function () {
+    let mode: 'auth' | 'server' | 'ok' = 'auth';
+    llm.setPolicy((req) => (mode === 'auth' ? { status: 401 } : mode === 'server' ? { status: 500 } : defaultPolicy(req)));
+    const errors = () => frame.locator('[data-testid="error"]');
+    let frame = await chat();
+    const errorsBefore = await errors().count();
+
+    frame = await sendMessage('This one meets a 401');
+    await waitFor('the 401 error in the chat', async () => (await errors().count()) > errorsBefore, 60_000);
+    const authError = errors().last();
+    const authMessage = await authError.locator('.error-message').innerText();
+    const authHint = await authError.locator('.error-hint').innerText();
+    assert.match(authMessage, /401/);
+    assert.match(authHint, /API key/i);
+    await waitIdle(frame);
+
+    mode = 'server';
+    const before = llm.chatRequests().length;
+    await sendMessage('This one meets 500s');
+    await waitFor('the 500 error in the chat', async () => (await errors().count()) > errorsBefore + 1, 90_000);
+    const serverError = errors().last();
+    const serverMessage = await serverError.locator('.error-message').innerText();
+    const serverHint = await serverError.locator('.error-hint').innerText();
+    assert.ok(serverMessage.trim().length > 0);
+    assert.ok(serverHint.trim().length > 0, 'the server error has no hint');
+    timings.serverErrorAttempts = chatRequestsSince(before).length;
+    assert.ok(timings.serverErrorAttempts >= 1);
+    await waitIdle(frame);
+
+    mode = 'ok';
+    await sendMessage('The server is back');
+    await waitForAssistant(frame, 'echo: The server is back');
+  });
+
+  it('xss: model output with <img onerror> and <script> renders as text and runs nothing', async function () {
+    const payload =
+      'XSS-START <img src=x onerror="window.__memcodePwned=1;document.title=\'pwned\'"> middle <script>window.__memcodePwned=2;document.title="pwned"</script>\n\n' +
+      '<img src=x onerror="window.__memcodePwned=3">\n\n<script>window.__memcodePwned=4</script>\n\nXSS-END';
+    llm.script({ text: payload });
+    const p = page();
+    const outerTitle = await p.title();
+    const frame = await sendMessage('Show me some HTML');
+    const text = await waitForAssistant(frame, 'XSS-END');
+    const message = frame.locator('[data-testid="message-assistant"]', { hasText: 'XSS-END' }).last();
+    assert.equal(await message.locator('img, script, iframe, object, embed').count(), 0, 'the message holds markup from the model');
+    assert.equal(await frame.locator('[data-testid="message-assistant"] [onerror], [data-testid="message-assistant"] script').count(), 0);
+    assert.ok(text.includes('<img src=x'), `the <img> tag is not shown as text: ${JSON.stringify(text)}`);
+    assert.ok(text.includes('<script>'), `the <script> tag is not shown as text: ${JSON.stringify(text)}`);
+    const pwned = await frame.evaluate(() => ({ flag: (window as unknown as { __memcodePwned?: number }).__memcodePwned, title: document.title }));
+    assert.equal(pwned.flag, undefined, 'the payload ran in the webview');
+    assert.notEqual(pwned.title, 'pwned');
+    assert.equal(await p.title(), outerTitle, 'the workbench title changed');
+  });
+});

@@ -59,7 +59,7 @@ export function openAgent(settings: AgentSettings): Agent {
     model: settings.model,
     maxRetries: settings.maxRetries ?? 2,
     onRetry: ({ attempt, delayMs, error }) =>
-      settings.observer?.onWarning?.(`${error.message}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
+      settings.observer?.onWarning?.(`${error.message.replace(/[.;:\s]+$/, '')}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
   });
   const archival = lazyArchival(() => archivalModule().openArchival(store.paths, settings.embeddings ?? { provider: 'local' }, { warn: settings.warn }));
   let recallWarned = false;

@@ -204,6 +204,7 @@ export class TranscriptView {
       case 'tool':
         return this.renderTool(item.card);
       case 'notice':
+        if (item.kind === 'auto_recall') return renderRecall(item.text, item.time);
         return el('div', { className: `notice notice-${item.kind}`, attrs: { role: 'note', title: item.time } }, el('span', { className: `codicon codicon-${noticeIcon(item.kind)}`, attrs: { 'aria-hidden': 'true' } }), el('span', { text: item.text }));
       case 'error':
         return this.renderError(item.error);
@@ -271,6 +272,21 @@ function replaceKeepingViewState(old: HTMLElement, next: HTMLElement): void {
   const focused = old.contains(document.activeElement);
   old.replaceWith(next);
   if (focused) next.querySelector<HTMLElement>('summary')?.focus({ preventScroll: true });
+}
+
+/**
+ * Automatic recall puts a few memories before each message; shown in full they would crowd out the
+ * conversation, so they fold into one line the person can open.
+ */
+function renderRecall(text: string, time: string): HTMLElement {
+  const hits = text.split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2));
+  const label = hits.length === 1 ? 'Recalled 1 memory for this message' : `Recalled ${hits.length} memories for this message`;
+  return el(
+    'details',
+    { className: 'notice notice-auto_recall', attrs: { title: time } },
+    el('summary', {}, el('span', { className: 'codicon codicon-history', attrs: { 'aria-hidden': 'true' } }), el('span', { text: label })),
+    el('ul', { className: 'recall-hits' }, ...(hits.length ? hits : [text]).map((hit) => el('li', { text: hit }))),
+  );
 }
 
 function noticeIcon(kind: string): string {

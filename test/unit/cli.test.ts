@@ -59,12 +59,12 @@ describe('memcode CLI', function () {
   });
 
   it('retries a 429 and then answers', async () => {
-    llm.script({ status: 429, headers: { 'retry-after': '0' } }, { text: 'after the rate limit' });
+    llm.script({ status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'Slow down.' } } }, { text: 'after the rate limit' });
     const run = await chat('hi');
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, 'after the rate limit\n');
     assert.equal(llm.chatRequests().length, 2);
-    assert.match(run.stderr, /retry 1/);
+    assert.match(run.stderr, /Slow down; retry 1 in/, 'one separator between the reason and the retry');
   });
 
   it('gives up after three 500s with a clear error and exit 3', async () => {

@@ -272,6 +272,24 @@ describe('chat webview in a browser', function () {
     await project.locator('.block-status.failed', { hasText: 'over its limit' }).waitFor();
   });
 
+  it('folds automatically recalled memories into one line that opens to show each hit', async () => {
+    const { page } = await open();
+    const text = [
+      'Possibly relevant memories, found automatically for the next message (check them before relying on them):',
+      '- src/billing/ledger.ts:1-4 (reconcile): export function reconcile() {}',
+      '- recall #3 (2026-11-30, user): we reconcile monthly',
+    ].join('\n');
+    await view!.emit('agent/message', { item: { type: 'notice', id: 'n-1', kind: 'auto_recall', text, time: TIME } });
+    const notice = page.locator('details.notice-auto_recall');
+    await notice.locator('summary', { hasText: 'Recalled 2 memories for this message' }).waitFor();
+    assert.equal(await notice.locator('.recall-hits').isVisible(), false, 'folded at first');
+    await notice.locator('summary').click();
+    assert.deepEqual(await notice.locator('.recall-hits li').allTextContents(), [
+      'src/billing/ledger.ts:1-4 (reconcile): export function reconcile() {}',
+      'recall #3 (2026-11-30, user): we reconcile monthly',
+    ]);
+  });
+
   it('titles a session that has no name yet with its first message', async () => {
     const untitled = { id: 's-3', title: '', started: TIME, current: true };
     const { page } = await open({ initial: initialState({ session: untitled }) });

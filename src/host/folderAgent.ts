@@ -4,7 +4,6 @@ import * as vscode from 'vscode';
 import type { Agent } from '../core/agent';
 import type { AgentObserver, ContextUsage } from '../core/events';
 import type { TurnResult } from '../core/events';
-import type { SessionRecord } from '../memory/types';
 import type { ApprovalProvider } from '../tools/types';
 import type { MemorySnapshot, SessionSummary, TranscriptItem } from '../protocol';
 import { ArchivalService } from './archivalService';
@@ -13,7 +12,7 @@ import { memoryRoot } from '../memory/store';
 import { loadTokenizer, tokenizerLoaded } from '../llm/tokens';
 import type { ApiKeyStore } from './secrets';
 import { embeddingSettings, readSettings, type MemcodeSettings } from './settings';
-import { toTranscript } from './transcript';
+import { toSessionSummary, toTranscript } from './transcript';
 
 export interface FolderAgentOptions {
   folder: vscode.WorkspaceFolder;
@@ -154,14 +153,14 @@ export class FolderAgent {
   async currentSession(): Promise<SessionSummary> {
     const agent = await this.get();
     agent.sessions.refresh();
-    return summary(agent.sessions.current(), true);
+    return toSessionSummary(agent.sessions.current(), true);
   }
 
   async sessions(): Promise<SessionSummary[]> {
     const agent = await this.get();
     agent.sessions.refresh();
     const current = agent.sessions.current().id;
-    return agent.sessions.list().map((s) => summary(s, s.id === current));
+    return agent.sessions.list().map((s) => toSessionSummary(s, s.id === current));
   }
 
   async transcript(sessionId?: string): Promise<TranscriptItem[]> {
@@ -177,9 +176,6 @@ export class FolderAgent {
  */
 let measuring = false;
 
-export function summary(session: SessionRecord, current: boolean): SessionSummary {
-  return { id: session.id, title: session.title, started: session.started, ...(session.ended ? { ended: session.ended } : {}), current };
-}
 
 function usageOf(u: ContextUsage): ContextUsage {
   return { system: u.system, workingContext: u.workingContext, summary: u.summary, queue: u.queue, total: u.total, budget: u.budget, contextWindow: u.contextWindow };

@@ -1,8 +1,16 @@
 // Recall records → the transcript items the chat renders. Tool calls become cards that their
 // results complete, so a reopened view looks like the live one did.
 import type { ToolCall } from '../llm/types';
-import type { MessageRecord } from '../memory/types';
-import type { Attachment, AttachmentRef, ToolCard, TranscriptItem } from '../protocol';
+import { NEW_SESSION_TITLE } from '../memory/sessions';
+import type { MessageRecord, SessionRecord } from '../memory/types';
+import type { Attachment, AttachmentRef, SessionSummary, ToolCard, TranscriptItem } from '../protocol';
+
+/** A session as the chat lists it. */
+export function toSessionSummary(session: SessionRecord, current: boolean): SessionSummary {
+  // A session is named when it ends; until then the view shows its own stand-in (the first message).
+  const title = session.title === NEW_SESSION_TITLE ? '' : session.title;
+  return { id: session.id, title, started: session.started, ...(session.ended ? { ended: session.ended } : {}), current };
+}
 
 /** Tools that change memory: their cards are marked ("updated project notes"). */
 export function editsMemory(toolName: string): boolean {

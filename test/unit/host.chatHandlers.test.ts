@@ -4,9 +4,8 @@ import * as path from 'node:path';
 import type { Agent } from '../../src/core/agent';
 import { openAgent } from '../../src/core/openAgent';
 import { registerChatHandlers, type ChatFolder, type ChatHost, type EditorBridge } from '../../src/host/chatHandlers';
-import { toTranscript, withAttachments } from '../../src/host/transcript';
+import { toSessionSummary, toTranscript, withAttachments } from '../../src/host/transcript';
 import { createTokenCounter } from '../../src/llm/tokens';
-import type { SessionRecord } from '../../src/memory/types';
 import { createHostMessenger, createTransportPair, createWebviewMessenger, MessengerError, type Transport, type WebviewMessenger } from '../../src/messenger';
 import type { Attachment, MemorySnapshot, SessionSummary, TranscriptItem, WebviewCommand } from '../../src/protocol';
 import type { FakeLlm } from '../helpers/fakeLlm';
@@ -26,12 +25,12 @@ class TestFolder implements ChatFolder {
   }
   async currentSession(): Promise<SessionSummary> {
     this.agent.sessions.refresh();
-    return summary(this.agent.sessions.current(), true);
+    return toSessionSummary(this.agent.sessions.current(), true);
   }
   async sessions(): Promise<SessionSummary[]> {
     this.agent.sessions.refresh();
     const current = this.agent.sessions.current().id;
-    return this.agent.sessions.list().map((s) => summary(s, s.id === current));
+    return this.agent.sessions.list().map((s) => toSessionSummary(s, s.id === current));
   }
   async transcript(sessionId?: string): Promise<TranscriptItem[]> {
     this.agent.recall.refresh();
@@ -50,9 +49,6 @@ class TestFolder implements ChatFolder {
   }
 }
 
-function summary(session: SessionRecord, current: boolean): SessionSummary {
-  return { id: session.id, title: session.title, started: session.started, ...(session.ended ? { ended: session.ended } : {}), current };
-}
 
 /** Runs turns to completion (AgentHost runs them in the background and streams events instead). */
 class TestHost implements ChatHost {

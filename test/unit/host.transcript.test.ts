@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { splitAttachments, toTranscript, withAttachments } from '../../src/host/transcript';
+import { splitAttachments, toSessionSummary, toTranscript, withAttachments } from '../../src/host/transcript';
+import { NEW_SESSION_TITLE } from '../../src/memory/sessions';
 import { toChatError } from '../../src/host/chatErrors';
 import { LlmError } from '../../src/llm/types';
 import { MemoryError, type MessageRecord } from '../../src/memory/types';
@@ -60,5 +61,14 @@ describe('host chat errors', () => {
     assert.equal(error.kind, 'locked');
     assert.match(error.hint ?? '', /another MemCode process/);
     assert.equal(error.retryable, true);
+  });
+});
+
+describe('host session summaries', () => {
+  it('leaves a session that has not ended untitled, so the chat can show its first message instead', () => {
+    const open = { id: 's1', title: NEW_SESSION_TITLE, started: '2026-11-30T10:00:00.000Z' };
+    assert.deepEqual(toSessionSummary(open, true), { id: 's1', title: '', started: '2026-11-30T10:00:00.000Z', current: true });
+    const ended = { ...open, title: 'Fix the parser', ended: '2026-11-30T11:00:00.000Z' };
+    assert.deepEqual(toSessionSummary(ended, false), { id: 's1', title: 'Fix the parser', started: open.started, ended: ended.ended, current: false });
   });
 });

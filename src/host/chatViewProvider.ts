@@ -7,6 +7,7 @@ import { createHostMessenger, type HostMessenger, type Transport } from '../mess
 import type { HostToWebview } from '../protocol';
 import type { AgentHost } from './agentHost';
 import { registerChatHandlers } from './chatHandlers';
+import { chatPageHtml } from './chatHtml';
 import { VsCodeEditorBridge } from './vscodeEditorBridge';
 
 export const CHAT_VIEW_ID = 'memcode.chat';
@@ -57,33 +58,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'chat.css'));
-    // Codicons ship only if the build copied them into media/ (the webview cannot reach node_modules).
-    const codiconFile = vscode.Uri.joinPath(this.extensionUri, 'dist', 'codicons', 'codicon.css');
-    const codicons = fs.existsSync(codiconFile.fsPath) ? `<link rel="stylesheet" href="${webview.asWebviewUri(codiconFile)}" nonce="${nonce}">\n` : '';
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-${codicons}<link rel="stylesheet" href="${style}" nonce="${nonce}">
-<title>MemCode</title>
-</head>
-<body>
-<div id="root"></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    const asset = (...parts: string[]) => vscode.Uri.joinPath(this.extensionUri, ...parts);
+    // Codicons ship only if the build copied them into dist/ (the webview cannot reach node_modules).
+    const codicons = asset('dist', 'codicons', 'codicon.css');
+    return chatPageHtml({
+      cspSource: webview.cspSource,
+      nonce: crypto.randomBytes(16).toString('base64'),
+      scriptUri: webview.asWebviewUri(asset('dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(asset('media', 'chat.css')).toString(),
+      codiconsUri: fs.existsSync(codicons.fsPath) ? webview.asWebviewUri(codicons).toString() : undefined,
+    });
   }
 }
 

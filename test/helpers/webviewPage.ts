@@ -12,6 +12,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createHostMessenger, type EventNames, type Handler, type HostMessenger, type Transport } from '../../src/messenger';
 import type { HostToWebview, InitialState, MemorySnapshot, RequestOf, SessionSummary, WebviewToHost } from '../../src/protocol';
 import { webviewToHostSchema } from '../../src/protocolValidation';
+import { chatPageHtml } from '../../src/host/chatHtml';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHROMIUM = process.env.MEMCODE_CHROMIUM ?? '/usr/bin/chromium';
@@ -59,31 +60,18 @@ const THEME = `html {
 }
 body { background: var(--vscode-sideBar-background); color: var(--vscode-foreground); }`;
 
-/** The chat view's HTML as chatViewProvider.ts builds it; `csp: false` drops the policy (to test the sanitizer alone). */
+/** The chat view's page exactly as the extension builds it; `csp: false` drops the policy (to test the sanitizer alone). */
 function pageHtml(csp: boolean): string {
-  const policy = [
-    "default-src 'none'",
-    `style-src 'self' 'nonce-${NONCE}'`,
-    "font-src 'self'",
-    "img-src 'self' data:",
-    `script-src 'nonce-${NONCE}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-${csp ? `<meta http-equiv="Content-Security-Policy" content="${policy}">` : ''}
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="/dist/codicons/codicon.css" nonce="${NONCE}">
-<link rel="stylesheet" href="/media/chat.css" nonce="${NONCE}">
-<style nonce="${NONCE}">${THEME}</style>
-<title>MemCode</title>
-</head>
-<body class="vscode-dark" data-vscode-theme-kind="vscode-dark">
-<div id="root"></div>
-<script nonce="${NONCE}" src="/dist/webview.js"></script>
-</body>
-</html>`;
+  return chatPageHtml({
+    cspSource: "'self'",
+    nonce: NONCE,
+    scriptUri: '/dist/webview.js',
+    styleUri: '/media/chat.css',
+    codiconsUri: '/dist/codicons/codicon.css',
+    inlineStyle: THEME,
+    withoutCsp: !csp,
+    bodyAttributes: 'class="vscode-dark" data-vscode-theme-kind="vscode-dark"',
+  });
 }
 
 export class WebviewServer {

@@ -6,9 +6,10 @@ import { openAgent } from '../../src/core/openAgent';
 import { registerChatHandlers, type ChatFolder, type ChatHost, type EditorBridge } from '../../src/host/chatHandlers';
 import { toSessionSummary, toTranscript, withAttachments } from '../../src/host/transcript';
 import { createTokenCounter } from '../../src/llm/tokens';
-import { createHostMessenger, createTransportPair, createWebviewMessenger, MessengerError, type Transport, type WebviewMessenger } from '../../src/messenger';
+import { createHostMessenger, createTransportPair, createWebviewMessenger, type Transport, type WebviewMessenger } from '../../src/messenger';
 import type { Attachment, MemorySnapshot, SessionSummary, TranscriptItem, WebviewCommand } from '../../src/protocol';
 import type { FakeLlm } from '../helpers/fakeLlm';
+import { rejection } from '../helpers/messengerRejection';
 import { startTestEnv, stopTestEnv } from '../helpers/workspace';
 
 const tokens = createTokenCounter();
@@ -124,15 +125,6 @@ function rawRequest(transport: Transport, envelope: unknown, id: string): Promis
   });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<MessengerError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof MessengerError, `expected a MessengerError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the request to be rejected');
-}
 
 describe('host chat handlers', () => {
   let llm: FakeLlm;

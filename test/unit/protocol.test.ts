@@ -4,12 +4,12 @@ import {
   createTransportPair,
   createWebviewMessenger,
   Messenger,
-  MessengerError,
   type HostMessenger,
   type Transport,
   type WebviewMessenger,
 } from '../../src/messenger';
 import type { InitialState, MemorySnapshot, SessionSummary, TranscriptItem } from '../../src/protocol';
+import { rejection } from '../helpers/messengerRejection';
 import {
   arrayOf,
   count,
@@ -62,15 +62,6 @@ function untyped(messenger: WebviewMessenger | HostMessenger) {
   return messenger as unknown as { request(name: string, data?: unknown, options?: { timeoutMs?: number }): Promise<unknown>; send(name: string, data?: unknown): void };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<MessengerError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof MessengerError, `expected a MessengerError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the request to be rejected');
-}
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 

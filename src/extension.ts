@@ -16,8 +16,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('MemCode', { log: true });
   const keys = new ApiKeyStore(context.secrets);
   const documents = new ProposalDocuments();
-  const approvals = new VsCodeApprovals(documents, new VsCodeApprovalUi(), () => readSettings(vscode.window.activeTextEditor?.document.uri));
-  const host = new AgentHost(keys, approvals, log);
+  const ui = new VsCodeApprovalUi();
+  // Each folder's agent asks by that folder's settings (memcode.approval.* can differ per folder).
+  const host = new AgentHost(keys, (folder) => new VsCodeApprovals(documents, ui, () => readSettings(folder.uri)), log);
   const chat = new ChatViewProvider(context.extensionUri, host);
 
   context.subscriptions.push(

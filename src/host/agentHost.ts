@@ -29,7 +29,7 @@ export class AgentHost implements vscode.Disposable {
 
   constructor(
     private readonly keys: ApiKeyStore,
-    private readonly approvals: ApprovalProvider,
+    private readonly approvalsFor: (folder: vscode.WorkspaceFolder) => ApprovalProvider,
     readonly log: vscode.LogOutputChannel,
   ) {}
 
@@ -69,7 +69,7 @@ export class AgentHost implements vscode.Disposable {
       fa = new FolderAgent({
         folder,
         keys: this.keys,
-        approvals: this.approvals,
+        approvals: this.approvalsFor(folder),
         observer: this.observer(key),
         log: (m) => this.log.warn(m),
         onMemoryChanged: () => this.memoryChanged(),

@@ -23,6 +23,10 @@ export interface ArchivalServiceOptions {
   onState: (state: IndexState) => void;
   /** Called after anything was written, so the agent reopens its copy. */
   onWritten: () => void;
+  /** How long to wait before retrying updates when another process holds the folder (default 15 s). */
+  retryLockedMs?: number;
+  /** How long an operation waits for the folder's lock before giving up (default 10 s). */
+  lockWaitMs?: number;
 }
 
 const LOCK_WAIT_MS = 10_000;
@@ -31,6 +35,10 @@ const RETRY_LOCKED_MS = 15_000;
 export class ArchivalService {
   private current: IndexState;
   private counting = false;
+  /** Watcher changes not yet in the index: kept across an index run and a locked folder, never dropped. */
+  private readonly pending = { changed: new Set<string>(), removed: new Set<string>() };
+  private draining?: Promise<void>;
+  private retryTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly options: ArchivalServiceOptions) {
     const manifest = path.join(options.memoryRoot, 'archival', 'files.json');
@@ -63,27 +71,83 @@ export class ArchivalService {
     } catch (error) {
       this.failed(error);
       throw error;
+    } finally {
+      // Files saved during the run may have been walked before they changed: apply them now.
+      if (this.hasPending()) void this.drainPending();
     }
   }
 
-  /** Re-checks changed files and drops removed ones (the file watcher's batches). */
-  async update(changed: string[], removed: string[]): Promise<void> {
-    if (this.current.status === 'indexing' || this.current.status === 'not_indexed' || this.current.status === 'needs_rebuild') return;
-    await this.withArchival(async (archival) => {
-      const { createIndexer } = archivalModule();
-      const indexer = await createIndexer(this.options.workspaceRoot, this.store().paths, archival, { ...this.options.index(), warn: this.options.warn });
-      if (removed.length) await indexer.removeFiles(removed);
-      if (changed.length) await indexer.updateFiles(changed);
-      this.setState({ status: 'ready', files: archival.paths().length, chunks: archival.count() });
-    }).catch((error) => {
-      // A chat turn (or the CLI) holds the folder for its whole length: try the batch again later
-      // rather than lose it.
-      if (error instanceof MemoryError && error.kind === 'locked') {
-        setTimeout(() => void this.update(changed, removed), RETRY_LOCKED_MS);
+  /**
+   * Re-checks changed files and drops removed ones (the file watcher's batches). Resolves when they are in
+   * the index, or are kept pending: during an index run (applied after it) or while another process holds
+   * the folder (retried later). Before the first index there is nothing to update.
+   */
+  update(changed: string[], removed: string[]): Promise<void> {
+    for (const p of changed) {
+      this.pending.removed.delete(p);
+      this.pending.changed.add(p);
+    }
+    for (const p of removed) {
+      this.pending.changed.delete(p);
+      this.pending.removed.add(p);
+    }
+    return this.drainPending();
+  }
+
+  /** Stops a scheduled retry (the folder is closing). */
+  dispose(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private hasPending(): boolean {
+    return this.pending.changed.size > 0 || this.pending.removed.size > 0;
+  }
+
+  /** One drain at a time; changes arriving meanwhile are taken by its next round. */
+  private drainPending(): Promise<void> {
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+    return this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.hasPending()) {
+      const status = this.current.status;
+      if (status === 'not_indexed' || status === 'needs_rebuild') {
+        // The full index (or rebuild) the person has to run will see these files as they are then.
+        this.pending.changed.clear();
+        this.pending.removed.clear();
         return;
       }
-      this.failed(error);
-    });
+      if (status === 'indexing') return; // index() drains when it ends
+      const changed = [...this.pending.changed];
+      const removed = [...this.pending.removed];
+      this.pending.changed.clear();
+      this.pending.removed.clear();
+      try {
+        await this.withArchival(async (archival) => {
+          const { createIndexer } = archivalModule();
+          const indexer = await createIndexer(this.options.workspaceRoot, this.store().paths, archival, { ...this.options.index(), warn: this.options.warn });
+          if (removed.length) await indexer.removeFiles(removed);
+          if (changed.length) await indexer.updateFiles(changed);
+          this.setState({ status: 'ready', files: archival.paths().length, chunks: archival.count() });
+        });
+      } catch (error) {
+        // Put the batch back under anything newer that arrived meanwhile.
+        for (const p of changed) if (!this.pending.removed.has(p)) this.pending.changed.add(p);
+        for (const p of removed) if (!this.pending.changed.has(p)) this.pending.removed.add(p);
+        if (error instanceof MemoryError && error.kind === 'locked') {
+          // A chat turn (or the CLI) holds the folder for its whole length: try again later.
+          this.retryTimer ??= setTimeout(() => {
+            this.retryTimer = undefined;
+            void this.drainPending();
+          }, this.options.retryLockedMs ?? RETRY_LOCKED_MS);
+          return;
+        }
+        this.failed(error);
+        return;
+      }
+    }
   }
 
   async addNote(text: string): Promise<ArchivalRecord> {
@@ -118,7 +182,7 @@ export class ArchivalService {
     const result = await this.store().withLock(
       rebuild ? 'index rebuild' : 'archival update',
       async () => fn(await this.open(rebuild)),
-      LOCK_WAIT_MS,
+      this.options.lockWaitMs ?? LOCK_WAIT_MS,
     );
     this.options.onWritten();
     return result;

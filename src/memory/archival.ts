@@ -152,6 +152,18 @@ export class ArchivalStore {
   }
 
   static async open(dir: string, embedder: Embedder, opts: ArchivalOpenOptions = {}): Promise<ArchivalStore> {
+    // Readers open without the folder's lock: a writer may swap generations (and remove the old shard
+    // folders) while this reads them. The manifest then names the new ones: read again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ArchivalStore.openOnce(dir, embedder, opts);
+      } catch (err) {
+        if (attempt >= 3 || !isMissingFile(err)) throw err;
+      }
+    }
+  }
+
+  private static async openOnce(dir: string, embedder: Embedder, opts: ArchivalOpenOptions): Promise<ArchivalStore> {
     const dimensions = await knownDimensions(embedder);
     const file = path.join(dir, MANIFEST);
     if (!fs.existsSync(file)) return ArchivalStore.create(dir, embedder, dimensions, opts);
@@ -726,14 +738,26 @@ function readManifest(file: string): Manifest {
   return m as Manifest;
 }
 
-/** Shard folders a crash left behind before the manifest pointed at them. */
-function removeStrayFolders(dir: string, manifest: Manifest, warn?: (m: string) => void): void {
+const STRAY_AGE_MS = 15 * 60_000;
+
+function isMissingFile(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code ?? (err as { cause?: NodeJS.ErrnoException })?.cause?.code;
+  return code === 'ENOENT' || /ENOENT/.test((err as Error)?.message ?? '');
+}
+
+/**
+ * Shard folders a crash left behind before the manifest pointed at them. A recent one may be the next
+ * generation of a writer in another process (readers open without the lock): it is left for a later open,
+ * or removing it would leave that writer's new manifest pointing at nothing.
+ */
+function removeStrayFolders(dir: string, manifest: Manifest, warn?: (m: string) => void, now = Date.now()): void {
   const shardsDir = path.join(dir, SHARDS);
   if (!fs.existsSync(shardsDir)) return;
   const current = new Set(Object.values(manifest.shards));
   for (const name of fs.readdirSync(shardsDir)) {
     if (current.has(name)) continue;
     try {
+      if (now - fs.statSync(path.join(shardsDir, name)).mtimeMs < STRAY_AGE_MS) continue;
       fs.rmSync(path.join(shardsDir, name), { recursive: true, force: true });
     } catch (err) {
       warn?.(`could not remove the stale archival shard ${name}: ${(err as Error).message}`);

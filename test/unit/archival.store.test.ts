@@ -310,8 +310,24 @@ describe('archival store', function () {
     const churn = await after.search('round line', { pathPrefix: 'churn/', pageSize: 50, mode: 'keyword' });
     assert.ok(churn.total === 0 || churn.total === 8, `churn/b.ts has ${churn.total} chunks`);
     if (churn.total === 8) assert.equal(new Set(churn.results.map((h) => h.text.split(' ')[1])).size, 1, 'all from one round');
-    const shardFolders = fs.readdirSync(path.join(archivalDir, 'shards'));
+    // The killed writer's half-written folder is removed once it is too old to be a live writer's.
+    const shardsDir = path.join(archivalDir, 'shards');
+    const anHourAgo = Date.now() / 1000 - 3600;
+    for (const name of fs.readdirSync(shardsDir)) fs.utimesSync(path.join(shardsDir, name), anHourAgo, anHourAgo);
+    await open();
+    const shardFolders = fs.readdirSync(shardsDir);
     const manifest = JSON.parse(fs.readFileSync(path.join(archivalDir, 'manifest.json'), 'utf8')) as { shards: Record<string, string> };
     assert.deepEqual(shardFolders.sort(), Object.values(manifest.shards).sort(), 'stray folders are cleaned up on open');
+  });
+
+  it('leaves a fresh shard folder alone on open: it may be the next generation of a writer in another process', async () => {
+    const first = await open();
+    await first.addChunks([chunk('src/a.ts', 1, 'export const alpha = 1;')]);
+    const shardsDir = path.join(archivalDir, 'shards');
+    const inProgress = path.join(shardsDir, 's0001.99');
+    fs.mkdirSync(inProgress);
+    fs.writeFileSync(path.join(inProgress, 'index.json'), '{"version":1,"items":[]}');
+    await open(); // a reader, without the lock
+    assert.ok(fs.existsSync(inProgress), 'a writer would find its new generation deleted under it');
   });
 });

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULTS } from '../core/openAgent';
+import { MEMORY_MODES, TOOL_SETS, type MemoryMode, type ToolSet } from '../core/promptSections';
 import type { EmbeddingSettings } from '../indexing/openArchival';
 
 export interface CliOptions {
@@ -19,6 +20,8 @@ export interface CliOptions {
   embeddingsBaseUrl?: string;
   exclude?: string[];
   maxFileSize?: string;
+  memory?: string;
+  tools?: string;
 }
 
 export interface CliConfig {
@@ -71,6 +74,20 @@ export function resolveConfig(opts: CliOptions, env: NodeJS.ProcessEnv = process
     exclude: opts.exclude ?? [],
     maxFileSize: positiveInt('--max-file-size', opts.maxFileSize, 1_000_000),
   };
+}
+
+/** `chat`'s memory mode and tool set; read apart from resolveConfig so a bad MEMCODE_MEMORY cannot break `memory show`. */
+export function agentModes(opts: CliOptions, env: NodeJS.ProcessEnv = process.env): { memoryMode: MemoryMode; tools: ToolSet } {
+  return {
+    memoryMode: oneOf('--memory', MEMORY_MODES, opts.memory ?? env.MEMCODE_MEMORY, 'full'),
+    tools: oneOf('--tools', TOOL_SETS, opts.tools ?? env.MEMCODE_TOOLS, 'all'),
+  };
+}
+
+function oneOf<T extends string>(name: string, allowed: readonly T[], raw: string | undefined, fallback: T): T {
+  if (raw === undefined || raw === '') return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new UsageError(`${name} must be ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}, got "${raw}"`);
 }
 
 function embeddingSettings(opts: CliOptions, env: NodeJS.ProcessEnv, chatBaseUrl: string): EmbeddingSettings {

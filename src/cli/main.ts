@@ -7,7 +7,7 @@ import type { Agent } from '../core/agent';
 import { LlmError } from '../llm/types';
 import { MemoryError } from '../memory/types';
 import { CliApprovals, terminalAsk } from './approvals';
-import { resolveConfig, UsageError, type CliOptions } from './config';
+import { agentModes, resolveConfig, UsageError, type CliOptions } from './config';
 import { TerminalPrinter } from './printer';
 import { searchMemory, showMemory } from './memoryCommands';
 import { indexCommand } from './indexCommand';
@@ -35,7 +35,9 @@ function modelOptions(cmd: Command): Command {
     .option('--context-window <tokens>', 'context window of the model in tokens (env MEMCODE_CONTEXT_WINDOW)')
     .option('--max-steps <n>', 'function-call steps per message before the agent must answer (default 25)')
     .option('--lock-wait <seconds>', 'how long to wait for another MemCode process using the same memory (default 30)')
-    .option('--no-auto-recall', 'do not search memory automatically before each message');
+    .option('--no-auto-recall', 'do not search memory automatically before each message')
+    .option('--memory <mode>', 'memory: full (MemCode, default), summary (recursive summary only) or none (FIFO truncation); env MEMCODE_MEMORY')
+    .option('--tools <set>', 'tools the model gets: all (default) or memory (memory tools only); env MEMCODE_TOOLS');
 }
 
 interface ChatFlags extends CliOptions {
@@ -46,11 +48,13 @@ interface ChatFlags extends CliOptions {
 
 async function chat(flags: ChatFlags): Promise<number> {
   const config = resolveConfig(flags);
+  const modes = agentModes(flags);
   const interactive = flags.message === undefined;
   const rl = interactive ? readline.createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY }) : undefined;
   const printer = new TerminalPrinter({ out: process.stdout, err: process.stderr });
   const agent = openAgent({
     ...config,
+    ...modes,
     embeddings: config.embeddings,
     approvals: new CliApprovals({ yes: !!flags.yes, ask: rl && process.stdin.isTTY ? terminalAsk(rl) : undefined }),
     observer: printer,

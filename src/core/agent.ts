@@ -12,9 +12,11 @@ import type { MessageRecord, SessionRecord } from '../memory/types';
 import type { ArchivalStore } from '../memory/archival';
 import type { ToolRegistry } from '../tools/registry';
 import type { ApprovalProvider, ToolOutcome } from '../tools/types';
-import { AgentError, type AgentObserver, type ContextUsage, type EvictionReport, type TurnResult } from './events';
+import { AgentError, type AgentObserver, type ContextUsage, type TurnResult } from './events';
 import { MainContext, type AssembledContext } from './mainContext';
-import { MEMORY_PRESSURE_ALERT, STEP_LIMIT_ALERT, SYSTEM_INSTRUCTIONS } from './prompts';
+import { MEMORY_PRESSURE_ALERT, STEP_LIMIT_ALERT, summarizerInstructions, systemInstructions } from './prompts';
+import type { MemoryMode } from './promptSections';
+import { QueueEviction } from './queueEviction';
 import { Summarizer, planEviction } from './summarizer';
 import { RecallRetriever, gatherAutoRecall, type MemoryRetriever } from './autoRecall';
 import { LoopBreaker } from './loopBreaker';
@@ -44,15 +46,23 @@ export interface AgentOptions {
   /** How long a turn waits for another process's lock on the memory folder. Default 30 s. */
   lockWaitMs?: number;
   observer?: AgentObserver;
+  /** Default: systemInstructions for the memory mode and the tools in `tools`. */
   instructions?: string;
+  /**
+   * 'full' (default): MemCode. 'summary': no blocks, no automatic recall, no pressure alert, evicted
+   * messages folded into the summary. 'none': the same, but evicted messages are dropped (no summary).
+   * The memory tools are whatever `tools` holds: openAgent leaves them out of the ablations.
+   */
+  memoryMode?: MemoryMode;
 }
 
 export class Agent {
   readonly workingContext: WorkingContext;
   readonly recall: RecallLog;
   readonly sessions: SessionList;
+  readonly memoryMode: MemoryMode;
   private readonly mainContext: MainContext;
-  private readonly summarizer: Summarizer;
+  private readonly eviction: QueueEviction;
   private readonly retrievers: MemoryRetriever[];
   private readonly instructions: string;
   private readonly toolSchemas: ToolSchema[];
@@ -68,9 +78,15 @@ export class Agent {
     this.sessions = SessionList.open(store.paths, { clock: store.clock, warn: store.warn });
     const reserve = options.responseReserve ?? Math.min(4096, Math.floor(options.contextWindow / 8));
     this.mainContext = new MainContext(options.tokens, options.contextWindow, reserve);
-    this.summarizer = new Summarizer(options.model, options.tokens, { budget: this.mainContext.budget });
-    this.instructions = options.instructions ?? SYSTEM_INSTRUCTIONS;
+    this.memoryMode = options.memoryMode ?? 'full';
+    const summarizer =
+      this.memoryMode === 'none'
+        ? undefined
+        : new Summarizer(options.model, options.tokens, { budget: this.mainContext.budget, instructions: summarizerInstructions(this.memoryMode === 'full') });
+    this.eviction = new QueueEviction(this.recall, summarizer, options.tokens, options.observer);
     this.toolSchemas = options.tools.schemas();
+    const fileTools = this.toolSchemas.some((t) => t.name === 'read_file' || t.name === 'search_files');
+    this.instructions = options.instructions ?? systemInstructions({ memoryMode: this.memoryMode, fileTools, anyTools: this.toolSchemas.length > 0 });
     this.retrievers = [new RecallRetriever(this.recall, () => this.recall.state().firstInContextId), ...(options.retrievers ?? [])];
   }
 
@@ -112,14 +128,9 @@ export class Agent {
       'new session',
       async () => {
         this.refreshFromDisk();
-        const state = this.recall.state();
-        const queue = this.recall.since(state.firstInContextId);
+        const queue = this.recall.since(this.recall.state().firstInContextId);
         const session = this.sessions.current();
-        if (queue.length) {
-          const result = await this.summarizer.summarize(state.summary, queue, signal);
-          this.reportSummary(queue.length, this.recall.lastId() + 1, result);
-          this.recall.saveState({ summary: result.summary, firstInContextId: this.recall.lastId() + 1, pressureAlerted: false });
-        }
+        await this.eviction.evict(queue, this.recall.lastId() + 1, signal);
         const sessionRecords = this.recall.all().filter((r) => r.session === session.id);
         this.sessions.end(session.id, sessionTitle(sessionRecords));
         return this.sessions.start();
@@ -171,7 +182,7 @@ export class Agent {
   }
 
   private async beginTurnWith(text: string): Promise<void> {
-    if (this.options.autoRecall ?? true) {
+    if (this.memoryMode === 'full' && (this.options.autoRecall ?? true)) {
       const found = await gatherAutoRecall(this.retrievers, text, this.options.tokens, this.options.autoRecallTokens ?? 1_000);
       if (found) this.append({ role: 'system', kind: 'auto_recall', content: found });
     }
@@ -199,12 +210,15 @@ export class Agent {
 
   private assemble(tools: ToolSchema[]): AssembledContext {
     const state = this.recall.state();
+    const full = this.memoryMode === 'full';
     return this.mainContext.assemble({
       instructions: this.instructions,
       tools,
-      blocks: this.workingContext.blocks(),
-      metadata: { recallMessages: this.recall.count(), today: this.options.store.clock().toISOString().slice(0, 10) },
-      summary: state.summary,
+      blocks: full ? this.workingContext.blocks() : undefined,
+      metadata: { recallMessages: full ? this.recall.count() : undefined, today: this.options.store.clock().toISOString().slice(0, 10) },
+      // A summary left by another mode on the same memory folder is not shown in mode none.
+      summary: this.memoryMode === 'none' ? '' : state.summary,
+      summarySearchable: full,
       queue: this.recall.since(state.firstInContextId),
     });
   }
@@ -323,7 +337,11 @@ export class Agent {
           `the latest messages alone (${context.usage.queue} tokens) do not fit the context window of ${this.mainContext.contextWindow} tokens next to the instructions and working context (${fixed} tokens) and the summary (${context.usage.summary} tokens); raise the context window or send a shorter message`,
         );
       }
-    } else if (context.usage.total > budget * (this.options.pressureThreshold ?? 0.75) && !this.recall.state().pressureAlerted) {
+    } else if (
+      this.memoryMode === 'full' &&
+      context.usage.total > budget * (this.options.pressureThreshold ?? 0.75) &&
+      !this.recall.state().pressureAlerted
+    ) {
       this.alert(MEMORY_PRESSURE_ALERT(Math.round((context.usage.total / budget) * 100)));
       this.recall.saveState({ pressureAlerted: true });
       context = this.assemble(tools);
@@ -333,7 +351,7 @@ export class Agent {
   }
 
   /**
-   * Cuts the queue to the eviction target and folds the evicted messages into the summary. The
+   * Cuts the queue to the eviction target and folds the evicted messages into the summary (or drops them, in mode none). The
    * target also leaves room under the pressure threshold for the fixed parts and a grown summary,
    * so one eviction is not followed at once by another.
    */
@@ -343,26 +361,11 @@ export class Agent {
     let target = Math.max(0, Math.min(budget * (this.options.evictTarget ?? 0.5), room));
     // The server counted more than we did: our count is not to be trusted, so halve the queue at least.
     if (forced) target = Math.min(target, usage.queue / 2);
-    const state = this.recall.state();
-    const queue = this.recall.since(state.firstInContextId);
+    const queue = this.recall.since(this.recall.state().firstInContextId);
     const plan = planEviction(queue, (r) => this.mainContext.countRecord(r), target);
     if (!plan) return false;
-    const result = await this.summarizer.summarize(state.summary, plan.evicted, signal);
-    this.recall.saveState({ summary: result.summary, firstInContextId: plan.kept[0].id, pressureAlerted: false });
-    this.reportSummary(plan.evicted.length, plan.kept[0].id, result);
+    await this.eviction.evict(plan.evicted, plan.kept[0].id, signal);
     return true;
-  }
-
-  private reportSummary(evicted: number, firstInContextId: number, result: { summary: string; fallback: boolean; error?: string }): void {
-    const report: EvictionReport = {
-      evicted,
-      firstInContextId,
-      summaryTokens: this.options.tokens.count(result.summary),
-      fallback: result.fallback,
-      error: result.error,
-    };
-    if (result.fallback) this.options.observer?.onWarning?.(`the summarizer failed (${result.error}); used a plain fallback summary. Nothing was lost: evicted messages stay in recall memory.`);
-    this.options.observer?.onEviction?.(report);
   }
 }
 

@@ -4,21 +4,26 @@
 import type { ChatMessage, TokenCounter, ToolSchema } from '../llm/types';
 import type { BlockRecord, MessageRecord } from '../memory/types';
 import type { ContextUsage } from './events';
+import { PROMPT_SECTIONS, messageTimeHeader, todayLine } from './promptSections';
 
 export interface MemoryMetadata {
-  recallMessages: number;
+  /** Absent when the model cannot search recall memory (memory modes none and summary). */
+  recallMessages?: number;
   archivalItems?: number;
   indexState?: string;
-  /** Date only, so the prefix does not change every step. */
+  /** Date only (YYYY-MM-DD), so the prefix does not change every step. */
   today: string;
 }
 
 export interface ContextInput {
   instructions: string;
   tools: ToolSchema[];
-  blocks: BlockRecord[];
+  /** Undefined: no working-context section at all (memory modes none and summary). */
+  blocks?: BlockRecord[];
   metadata: MemoryMetadata;
   summary: string;
+  /** False when the evicted messages cannot be searched (memory mode summary): the summary's heading says so. */
+  summarySearchable?: boolean;
   queue: readonly MessageRecord[];
 }
 
@@ -32,23 +37,31 @@ export function renderBlocks(blocks: readonly BlockRecord[]): string {
     (b) =>
       `<block label="${b.label}" chars="${b.value.length}/${b.limit}">\n<description>${b.description}</description>\n${b.value}\n</block>`,
   );
-  return `<working_context>\n${parts.join('\n')}\n</working_context>`;
+  const { open, close } = PROMPT_SECTIONS.workingContext;
+  return `${open}\n${parts.join('\n')}\n${close}`;
 }
 
 export function renderMetadata(m: MemoryMetadata): string {
-  const lines = [
-    `Today: ${m.today}`,
-    `Recall memory: ${m.recallMessages} messages (search with conversation_search / conversation_search_date)`,
-  ];
+  const lines = [todayLine(m.today)];
+  if (m.recallMessages !== undefined) lines.push(`Recall memory: ${m.recallMessages} messages (search with conversation_search / conversation_search_date)`);
   if (m.archivalItems !== undefined) lines.push(`Archival memory: ${m.archivalItems} items${m.indexState ? ` (${m.indexState})` : ''}`);
-  return `<memory_metadata>\n${lines.join('\n')}\n</memory_metadata>`;
+  const { open, close } = PROMPT_SECTIONS.metadata;
+  return `${open}\n${lines.join('\n')}\n${close}`;
 }
 
-export function renderSummary(summary: string): string {
-  return summary ? `<conversation_summary>\nSummary of older messages, now only in recall memory:\n${summary}\n</conversation_summary>` : '';
+export function renderSummary(summary: string, searchable = true): string {
+  if (!summary) return '';
+  const { open, close } = PROMPT_SECTIONS.summary;
+  const heading = searchable ? 'Summary of older messages, now only in recall memory:' : 'Summary of older messages, no longer in this conversation:';
+  return `${open}\n${heading}\n${summary}\n${close}`;
 }
 
-/** How a stored record is shown to the model. Alerts use the user role: many local chat templates reject mid-conversation system messages. */
+/**
+ * How a stored record is shown to the model. Alerts use the user role: many local chat templates reject
+ * mid-conversation system messages. The person's messages and alerts carry the time they were sent; the
+ * model's own turns do not (models imitate such headers), nor do tool results (often JSON) or automatic
+ * recall (it belongs to the message after it).
+ */
 export function renderRecord(r: MessageRecord): ChatMessage {
   switch (r.role) {
     case 'assistant':
@@ -56,9 +69,11 @@ export function renderRecord(r: MessageRecord): ChatMessage {
     case 'tool':
       return { role: 'tool', content: r.content, toolCallId: r.toolCallId ?? '' };
     case 'system':
-      return { role: 'user', content: `[system ${r.kind === 'auto_recall' ? 'auto recall' : 'alert'}] ${r.content}` };
+      return r.kind === 'auto_recall'
+        ? { role: 'user', content: `[system auto recall] ${r.content}` }
+        : { role: 'user', content: `${messageTimeHeader(r.time)}[system alert] ${r.content}` };
     default:
-      return { role: 'user', content: r.content };
+      return { role: 'user', content: `${messageTimeHeader(r.time)}${r.content}` };
   }
 }
 
@@ -139,9 +154,9 @@ export class MainContext {
   }
 
   assemble(input: ContextInput): AssembledContext {
-    const blocksText = renderBlocks(input.blocks);
+    const blocksText = input.blocks ? renderBlocks(input.blocks) : '';
     const metadataText = renderMetadata(input.metadata);
-    const summaryText = renderSummary(input.summary);
+    const summaryText = renderSummary(input.summary, input.summarySearchable ?? true);
     const systemContent = [input.instructions, blocksText, metadataText, summaryText].filter(Boolean).join('\n\n');
     const queue = repairToolPairs(input.queue);
     const messages: ChatMessage[] = [{ role: 'system', content: systemContent }];
@@ -152,7 +167,7 @@ export class MainContext {
       queueTokens += tokens;
     }
     const system = this.systemTokens(input.instructions, input.tools);
-    const workingContext = this.countFixed(blocksText) + this.countFixed(metadataText);
+    const workingContext = (blocksText ? this.countFixed(blocksText) : 0) + this.countFixed(metadataText);
     const summary = summaryText ? this.countFixed(summaryText) : 0;
     const total = system + workingContext + summary + queueTokens;
     return {

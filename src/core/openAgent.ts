@@ -15,6 +15,7 @@ import { createToolRegistry } from '../tools';
 import type { ApprovalProvider } from '../tools/types';
 import { Agent } from './agent';
 import type { AgentObserver } from './events';
+import type { MemoryMode, ToolSet } from './promptSections';
 
 export interface AgentSettings {
   workspaceRoot: string;
@@ -36,6 +37,18 @@ export interface AgentSettings {
   tokens?: TokenCounter;
   /** Embedder for archival memory; default the offline local one. */
   embeddings?: EmbeddingSettings;
+  /**
+   * What memory the agent has (default 'full'; see MemoryMode). In 'none' and 'summary' the model gets
+   * no working-context blocks, no memory tools (working_context_*, archival_*, conversation_search*), no
+   * automatic recall and no pressure alert; recall memory still logs every message.
+   */
+  memoryMode?: MemoryMode;
+  /**
+   * 'all' (default): memory tools (as the mode allows) plus the file, edit and command tools. 'memory':
+   * the memory tools only, so an evaluation measures memory with no way around it; with memory mode
+   * none or summary that leaves no tools at all.
+   */
+  tools?: ToolSet;
 }
 
 export const DEFAULTS = {
@@ -46,6 +59,7 @@ export const DEFAULTS = {
 } as const;
 
 export { memoryRoot };
+export type { MemoryMode, ToolSet };
 
 export function openAgent(settings: AgentSettings): Agent {
   const store = MemoryStore.open(memoryRoot(settings.workspaceRoot, settings.storagePath), {
@@ -61,7 +75,12 @@ export function openAgent(settings: AgentSettings): Agent {
     onRetry: ({ attempt, delayMs, error }) =>
       settings.observer?.onWarning?.(`${error.message.replace(/[.;:\s]+$/, '')}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
   });
-  const archival = lazyArchival(() => archivalModule().openArchival(store.paths, settings.embeddings ?? { provider: 'local' }, { warn: settings.warn }));
+  const archival = lazyArchival(() =>
+    archivalModule().openArchival(store.paths, settings.embeddings ?? { provider: 'local' }, { warn: settings.warn, clock: store.clock }),
+  );
+  const memoryMode = settings.memoryMode ?? 'full';
+  const fullMemory = memoryMode === 'full';
+  const workspaceTools = (settings.tools ?? 'all') === 'all';
   let recallWarned = false;
   const retriever = new ArchivalRetriever(async () => {
     // Never indexed and no notes: do not load Vectra just to find nothing.
@@ -80,13 +99,14 @@ export function openAgent(settings: AgentSettings): Agent {
     store,
     model,
     tokens: settings.tokens ?? createTokenCounter(),
-    tools: createToolRegistry({}),
+    tools: createToolRegistry({ memoryTools: fullMemory, archivalTools: fullMemory, fileTools: workspaceTools, editTools: workspaceTools }),
     approvals: settings.approvals,
     contextWindow: settings.contextWindow,
     maxSteps: settings.maxSteps,
     autoRecall: settings.autoRecall,
+    memoryMode,
     archival,
-    retrievers: [retriever],
+    retrievers: fullMemory ? [retriever] : [],
     lockWaitMs: settings.lockWaitMs,
     observer: settings.observer,
   });

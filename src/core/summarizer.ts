@@ -89,8 +89,12 @@ export class Summarizer {
   constructor(
     private readonly model: ChatModel,
     private readonly tokens: TokenCounter,
-    private readonly options: { budget: number; maxSummaryTokens?: number },
+    private readonly options: { budget: number; maxSummaryTokens?: number; instructions?: string },
   ) {}
+
+  private get instructions(): string {
+    return this.options.instructions ?? SUMMARIZER_INSTRUCTIONS;
+  }
 
   private get maxSummaryTokens(): number {
     return this.options.maxSummaryTokens ?? Math.min(700, Math.floor(this.options.budget * 0.1));
@@ -112,7 +116,7 @@ export class Summarizer {
 
   /** Splits the transcript so instructions + previous summary + chunk + the answer fit the window. */
   private chunks(evicted: readonly MessageRecord[], previous: string): string[][] {
-    const overhead = this.tokens.count(SUMMARIZER_INSTRUCTIONS) + this.tokens.count(previous) + this.maxSummaryTokens * 2 + 64;
+    const overhead = this.tokens.count(this.instructions) + this.tokens.count(previous) + this.maxSummaryTokens * 2 + 64;
     const room = Math.max(256, this.options.budget - overhead);
     const chunks: string[][] = [];
     let current: string[] = [];
@@ -136,7 +140,7 @@ export class Summarizer {
     const user = `${previous ? `Previous summary:\n${previous}\n\n` : ''}Evicted messages:\n${lines.join('\n')}\n\nWrite the new summary.`;
     const result = await this.model.chat({
       messages: [
-        { role: 'system', content: SUMMARIZER_INSTRUCTIONS },
+        { role: 'system', content: this.instructions },
         { role: 'user', content: user },
       ],
       maxTokens: this.maxSummaryTokens,

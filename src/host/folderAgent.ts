@@ -88,6 +88,7 @@ export class FolderAgent {
       contextWindow: settings.contextWindow,
       maxSteps: settings.maxSteps,
       autoRecall: settings.autoRecall,
+      memoryMode: settings.memoryMode,
       approvals: this.options.approvals,
       observer: this.options.observer,
       warn: this.options.log,

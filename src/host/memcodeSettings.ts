@@ -3,6 +3,7 @@
 // the defaults instead of reaching the agent. MEMCODE_BASE_URL wins over memcode.baseUrl (the e2e tests
 // point the extension at a fake server with it).
 import type { EmbeddingSettings } from '../indexing/openArchival';
+import type { MemoryMode } from '../core/promptSections';
 
 // The same defaults as core/openAgent's DEFAULTS and package.json; repeated so reading settings does not load the core.
 export const SETTING_DEFAULTS = {
@@ -24,6 +25,8 @@ export interface MemcodeSettings {
   index: { exclude: string[]; maxFileSize: number; autoUpdate: boolean };
   maxSteps: number;
   autoRecall: boolean;
+  /** 'full' is MemCode; 'summary' and 'none' are the baselines of the memory evaluation. */
+  memoryMode: MemoryMode;
   approval: { edits: 'ask' | 'auto'; commands: 'ask' | 'never' };
   /** '' means `<workspace>/.memcode`. */
   storagePath: string;
@@ -61,6 +64,7 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
     },
     maxSteps: positive(reader.get<unknown>('maxSteps'), SETTING_DEFAULTS.maxSteps),
     autoRecall: flag('autoRecall', true),
+    memoryMode: memoryMode(reader.get<unknown>('memoryMode')),
     approval: {
       edits: reader.get<unknown>('approval.edits') === 'auto' ? 'auto' : 'ask',
       commands: reader.get<unknown>('approval.commands') === 'never' ? 'never' : 'ask',
@@ -73,6 +77,10 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
 export function embeddingSettings(settings: MemcodeSettings, apiKey: string | undefined): EmbeddingSettings {
   if (settings.embeddings.provider === 'local') return { provider: 'local' };
   return { provider: 'openai', model: settings.embeddings.model, baseUrl: settings.embeddings.baseUrl ?? settings.baseUrl, apiKey };
+}
+
+function memoryMode(value: unknown): MemoryMode {
+  return value === 'none' || value === 'summary' ? value : 'full';
 }
 
 function nonEmpty(value: unknown): string | undefined {

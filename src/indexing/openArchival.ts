@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { ArchivalStore } from '../memory/archival';
 import type { MemoryPaths } from '../memory/store';
+import type { Clock } from '../memory/types';
 import { CodeChunker } from './chunker';
 import { createEmbedder } from './embeddings';
 import { Indexer } from './indexer';
@@ -19,9 +20,14 @@ export interface IndexSettings {
   maxFileSize?: number;
 }
 
-export function openArchival(paths: MemoryPaths, embeddings: EmbeddingSettings, opts: { rebuild?: boolean; warn?: (m: string) => void } = {}): Promise<ArchivalStore> {
+export function openArchival(
+  paths: MemoryPaths,
+  embeddings: EmbeddingSettings,
+  opts: { rebuild?: boolean; warn?: (m: string) => void; clock?: Clock } = {},
+): Promise<ArchivalStore> {
   const embedder = createEmbedder(embeddings);
-  return opts.rebuild ? ArchivalStore.rebuild(paths.archivalDir, embedder, { warn: opts.warn }) : ArchivalStore.open(paths.archivalDir, embedder, { warn: opts.warn });
+  const open = { warn: opts.warn, clock: opts.clock };
+  return opts.rebuild ? ArchivalStore.rebuild(paths.archivalDir, embedder, open) : ArchivalStore.open(paths.archivalDir, embedder, open);
 }
 
 export async function createIndexer(workspaceRoot: string, paths: MemoryPaths, archival: ArchivalStore, settings: IndexSettings & { warn?: (m: string) => void } = {}): Promise<Indexer> {

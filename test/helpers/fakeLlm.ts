@@ -60,8 +60,11 @@ export const FAKE_MODEL = 'fake-model';
 const DEFAULT_CHUNK_SIZE = 8;
 const DEFAULT_EMBEDDING_DIMENSIONS = 256;
 
-/** Replies `echo: <last user message>`. */
-export const echoPolicy: Policy = ({ body }) => ({ text: `echo: ${lastUserText(body)}` });
+/** MemCode's time header on each message from the person ("[Tue 2026-03-03 09:00 UTC] "; core/promptSections.ts). */
+const TIME_HEADER = /^\[(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\] /;
+
+/** Replies `echo: <last user message>`, without MemCode's time header, so the echo is what the person typed. */
+export const echoPolicy: Policy = ({ body }) => ({ text: `echo: ${lastUserText(body).replace(TIME_HEADER, '')}` });
 
 export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLlm> {
   const requests: RecordedRequest[] = [];

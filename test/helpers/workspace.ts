@@ -1,5 +1,6 @@
 // Temp workspaces on real disk, removed after each test file.
 import { startFakeLlm, type FakeLlm } from './fakeLlm';
+import { MESSAGE_TIME_HEADER } from '../../src/core/promptSections';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +29,11 @@ export function readMessages(workspace: string): Array<Record<string, any>> {
 /** The system prompt of a recorded chat request. */
 export function systemPrompt(body: any): string {
   return body.messages.find((m: any) => m.role === 'system')?.content ?? '';
+}
+
+/** A queue message's text as the person typed it: without MemCode's time header (core/promptSections.ts). */
+export function withoutTime(content: string): string {
+  return content.replace(MESSAGE_TIME_HEADER, '');
 }
 
 /** A fresh fake model server and temp workspace per test: `beforeEach(async () => ({ llm, workspace } = await startTestEnv()))`. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FakeLlm } from '../helpers/fakeLlm';
 import { runCli, startCli } from '../helpers/cli';
-import { readMessages, systemPrompt, startTestEnv, stopTestEnv } from '../helpers/workspace';
+import { readMessages, systemPrompt, startTestEnv, stopTestEnv, withoutTime } from '../helpers/workspace';
 
 describe('memcode CLI', function () {
   this.timeout(30_000);
@@ -126,11 +126,11 @@ describe('memcode CLI', function () {
     assert.deepEqual(log.map((m) => m.role), ['user', 'assistant', 'tool', 'user', 'assistant']);
     const body = llm.chatRequests().at(-1)!.body;
     assert.match(systemPrompt(body), /Migrating auth to OAuth2/);
-    assert.ok(body.messages.some((m: any) => m.content === 'start the OAuth2 migration'));
+    assert.ok(body.messages.some((m: any) => withoutTime(m.content ?? '') === 'start the OAuth2 migration'));
   });
 
   it('lets two processes on one folder take turns without mixing their writes', async () => {
-    llm.setPolicy(({ body }) => ({ text: `answer to ${body.messages.at(-1).content}`, chunkSize: 4, delayMs: 10 }));
+    llm.setPolicy(({ body }) => ({ text: `answer to ${withoutTime(body.messages.at(-1).content)}`, chunkSize: 4, delayMs: 10 }));
     const [a, b] = await Promise.all([chat('first process'), chat('second process')]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
@@ -151,7 +151,7 @@ describe('memcode CLI', function () {
   });
 
   it('takes piped lines one turn at a time in a session without -m', async () => {
-    llm.setPolicy(({ body }) => ({ text: `re: ${body.messages.at(-1).content}` }));
+    llm.setPolicy(({ body }) => ({ text: `re: ${withoutTime(body.messages.at(-1).content)}` }));
     const run = await runCli(['chat', '-C', workspace, '--base-url', llm.url], {}, 'first line\nsecond line\n');
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, 're: first line\nre: second line\n');

@@ -25,6 +25,7 @@ const DEFAULTS: MemcodeSettings = {
   index: { exclude: [], maxFileSize: 1_000_000, autoUpdate: true },
   maxSteps: 25,
   autoRecall: true,
+  memoryMode: 'full',
   approval: { edits: 'ask', commands: 'ask' },
   storagePath: '',
 };
@@ -54,6 +55,7 @@ describe('host settings', () => {
         'index.autoUpdate': false,
         maxSteps: 8,
         autoRecall: false,
+        memoryMode: 'summary',
         'approval.edits': 'auto',
         'approval.commands': 'never',
         storagePath: ' ../shared-memory ',
@@ -67,6 +69,7 @@ describe('host settings', () => {
       index: { exclude: ['dist/**', '*.snap'], maxFileSize: 50_000, autoUpdate: false },
       maxSteps: 8,
       autoRecall: false,
+      memoryMode: 'summary',
       approval: { edits: 'auto', commands: 'never' },
       storagePath: '../shared-memory',
     });
@@ -106,6 +109,20 @@ describe('host settings', () => {
     assert.deepEqual(settings.approval, { edits: 'ask', commands: 'ask' });
     assert.equal(settings.embeddings.provider, 'local');
     assert.equal(settingsFrom(reader({ 'approval.edits': 'AUTO' })).approval.edits, 'ask', 'enum values are exact');
+  });
+
+  it('reads memcode.memoryMode, treating anything but none or summary as full', () => {
+    assert.equal(settingsFrom(reader({ memoryMode: 'none' })).memoryMode, 'none');
+    assert.equal(settingsFrom(reader({ memoryMode: 'summary' })).memoryMode, 'summary');
+    for (const bad of ['NONE', 'fifo', '', 1, null]) assert.equal(settingsFrom(reader({ memoryMode: bad })).memoryMode, 'full');
+  });
+
+  it("declares memcode.memoryMode in package.json with the three modes, each described", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
+    const spec = pkg.contributes.configuration.properties['memcode.memoryMode'];
+    assert.deepEqual([...spec.enum].sort(), ['full', 'none', 'summary']);
+    assert.equal(spec.enumDescriptions.length, 3);
+    assert.equal(spec.default, 'full');
   });
 
   it('lets MEMCODE_BASE_URL win over memcode.baseUrl, unless it is blank', () => {

@@ -1,0 +1,157 @@
+// `npm run eval`: generate the seeded timelines, replay them per memory mode against the oracle (or a
+// real model server), score, and write test/eval/results.md and results.json.
+//
+//   npm run eval -- [--size ci|full] [--seed N] [--modes none,summary,full] [--window 8192]
+//                   [--ci] [--trace FILE] [--base-url URL --model M [--api-key K]]
+//
+// --ci exits 1 when a gate of EVAL.md fails. With --base-url the same timelines go to a real
+// OpenAI-compatible server through a recording proxy; when it cannot be reached the run says so in one
+// line and exits 0.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createTokenCounter } from '../../src/llm/tokens';
+import { startFakeLlm } from '../helpers/fakeLlm';
+import { CI_SIZES, generateConversation, generateNestedKv, type AnswerKey, type Sizes, type Timeline } from './generator';
+import { judgeAnswer } from './judge';
+import { oracleReply } from './oracle';
+import { reachable, startRecordingProxy } from './recordingProxy';
+import { writeReport } from './report';
+import { availableModes, ceilingRun, runTimeline, type Backend, type MemoryMode, type ModeRun } from './runner';
+import { decideByRules, gates, scoreRuns, type Scored } from './score';
+
+interface Args {
+  size: 'ci' | 'full';
+  seed: number;
+  modes?: MemoryMode[];
+  window: number;
+  ci: boolean;
+  trace?: string;
+  baseUrl?: string;
+  model?: string;
+  apiKey?: string;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const value = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const size = value('--size') ?? 'ci';
+  if (size !== 'ci' && size !== 'full') throw new Error(`--size must be ci or full, not ${size}`);
+  return {
+    size,
+    seed: Number(value('--seed') ?? '20260302'),
+    modes: value('--modes')?.split(',').map((m) => m.trim() as MemoryMode),
+    window: Number(value('--window') ?? '8192'),
+    ci: argv.includes('--ci'),
+    trace: value('--trace'),
+    baseUrl: value('--base-url'),
+    model: value('--model'),
+    apiKey: value('--api-key') ?? process.env.OPENAI_API_KEY,
+    out: value('--out') ?? __dirname,
+  };
+}
+
+/** Full size (EVAL.md): one timeline per run here; 10 timelines = 10 seeds. */
+const FULL_SIZES: Sizes = { F1: 150, F2: 80, F3: 8, F6: 30, F7: 4, F4: 150, sessions: 30, fillerTurns: 10, fillerTokens: 330 };
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const args = parseArgs(argv);
+  const started = Date.now();
+  const real = args.baseUrl !== undefined;
+  if (real && !(await reachable(args.baseUrl!, args.apiKey))) {
+    console.log(`eval: model server ${args.baseUrl} is not reachable; skipped.`);
+    return 0;
+  }
+  const sizes = args.size === 'ci' ? CI_SIZES : FULL_SIZES;
+  const modes = args.modes ?? availableModes();
+  const missing = modes.filter((m) => !availableModes().includes(m));
+  if (missing.length) throw new Error(`memory modes not supported by this build of the core: ${missing.join(', ')}`);
+
+  const conversation = generateConversation(args.seed, sizes);
+  const nested = generateNestedKv(args.seed, sizes);
+  const timelines: Timeline[] = [conversation.timeline, nested.timeline];
+  const key: AnswerKey = { ...conversation.key, ...nested.key };
+  const tracePath = args.trace ?? path.join(os.tmpdir(), `memcode-eval-${args.seed}.trace.jsonl`);
+  const trace = fs.createWriteStream(tracePath);
+  console.log(`eval: seed ${args.seed}, size ${args.size}, window ${args.window}, modes ${modes.join(',')}, ${real ? `model ${args.model} at ${args.baseUrl}` : 'oracle'}; trace ${tracePath}`);
+
+  const proxy = real ? await startRecordingProxy(args.baseUrl!, args.apiKey) : undefined;
+  const fake = real ? undefined : await startFakeLlm({ policy: ({ body }) => record(body) });
+  const backend: Backend = { url: (proxy ?? fake)!.url, model: args.model ?? 'oracle', requests: (proxy ?? fake)!.requests, replies: proxy?.replies ?? new Map() };
+  function record(body: unknown) {
+    const reply = oracleReply(body, { contextWindow: args.window });
+    backend.replies.set(body, reply);
+    return reply;
+  }
+  const tokens = createTokenCounter();
+  const log = (line: string) => console.log(line);
+  const runs: ModeRun[] = [];
+  const selfRuns: ModeRun[] = [];
+  try {
+    if (!real) {
+      for (const t of timelines) selfRuns.push(await runTimeline(t, 'full', { backend, contextWindow: args.window, tokens, empty: true, trace }));
+      for (const r of selfRuns) r.questions.forEach((q) => (q.mode = 'self-test'));
+    }
+    for (const mode of modes) for (const t of timelines) runs.push(await runTimeline(t, mode, { backend, contextWindow: args.window, tokens, trace, log }));
+  } finally {
+    await fake?.close();
+    await proxy?.close();
+    await new Promise((resolve) => trace.end(resolve));
+  }
+
+  const scored = scoreRuns(runs, key);
+  const ceiling = real ? [] : scoreRuns(timelines.map((t) => ceilingRun(t, args.window)), key);
+  const selfTest = scoreRuns(selfRuns, key);
+  const judge = real ? await judgeUndecided(scored, runs, timelines, key, args) : undefined;
+  const checks = gates(scored, selfTest, ceiling);
+  const fullConversation = runs.find((r) => r.mode === 'full' && r.timeline === 'conversation');
+  const updated = Object.values(key).filter((e) => e.family === 'F2');
+  const blockUpdates = fullConversation
+    ? { checked: updated.length, clean: updated.filter((e) => fullConversation.blocks.includes(e.gold[0]) && !(e.stale ?? []).some((v) => fullConversation.blocks.includes(`\`${v}\``))).length }
+    : undefined;
+  const seconds = (Date.now() - started) / 1000;
+  const notes: string[] = [];
+  if (!modes.includes('none') || !modes.includes('summary')) notes.push(`only ${modes.join(', ')} ran.`);
+  notes.push('F5 (large-document QA) is not generated yet; F3 has no "which came first?" items yet.');
+  const table = writeReport(
+    { seed: args.seed, size: args.size, contextWindow: args.window, backend: real ? `real model ${args.model} (hybrid: the timelines are replayed, the model answers)` : 'oracle (fakeLlm)', modes, scored, ceiling, selfTest, gates: checks, seconds, notes, blockUpdates, judge },
+    path.join(args.out, 'results.md'),
+    path.join(args.out, 'results.json'),
+  );
+  console.log(`\n${table}\n`);
+  for (const g of checks) console.log(`${g.pass ? 'PASS' : 'FAIL'} ${g.name}: ${g.detail}`);
+  console.log(`\neval: ${seconds.toFixed(1)} s; results in ${path.join(args.out, 'results.md')}`);
+  return args.ci && checks.some((g) => !g.pass) ? 1 : 0;
+}
+
+/** Items the rules leave open go to the judge; the judge also re-checks decided ones, for the agreement rate. */
+async function judgeUndecided(scored: Scored[], runs: ModeRun[], timelines: Timeline[], key: AnswerKey, args: Args): Promise<{ judged: number; agreedWithRules: number }> {
+  const text = new Map(timelines.flatMap((t) => t.questions.map((q) => [q.id, q.text] as const)));
+  let judged = 0;
+  let agreed = 0;
+  for (const s of scored) {
+    const run = runs.find((r) => r.mode === s.mode)?.questions.find((q) => q.id === s.id);
+    if (!run) continue;
+    const verdict = await judgeAnswer({ baseUrl: args.baseUrl!, model: args.model!, apiKey: args.apiKey }, text.get(s.id)!, key[s.id], run.reply);
+    if (verdict === undefined) continue;
+    const rules = decideByRules(key[s.id], run.reply).correct;
+    if (rules === undefined) {
+      s.correct = verdict;
+      judged++;
+    } else if (rules === verdict) agreed++;
+  }
+  return { judged, agreedWithRules: agreed };
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`eval failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      process.exit(2);
+    },
+  );
+}

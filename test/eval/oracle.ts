@@ -61,8 +61,13 @@ export function oracleReply(body: any, options: OracleOptions): FakeReply {
 // ---------------------------------------------------------------- answering
 
 function answer(body: any, q: Question, done: DoneCall[]): FakeReply {
+  done = [...done];
   const today = todayOf(body) ?? new Date().toISOString().slice(0, 10);
   const evidence = collectEvidence(body).sort(newestFirst);
+  // Keep the hops found so far in the task block (DESIGN.md: keep "task" current): evictions during a long search lose tool results.
+  const progress = q.kind === 'nested' && toolNames(body).has('working_context_append') ? unsavedHops(q.key, evidence, blockText(body)) : [];
+  if (progress.length) return { toolCalls: [{ name: 'working_context_append', arguments: { block: 'task', content: progress.join('\n') } }] };
+  done = done.filter((c) => c.name.startsWith('conversation_search') || c.name === 'archival_memory_search');
   const found = resolve(q, evidence, today, done, toolNames(body).has('archival_memory_search'));
   if (found !== undefined) return { text: `ANSWER: ${found}` };
   const next = done.length < MAX_SEARCH_CALLS ? nextSearch(q, today, done, toolNames(body), evidence) : undefined;
@@ -91,6 +96,16 @@ export function resolve(q: Question, evidence: Evidence[], today: string, done: 
   // A value is final once a search for it as a key came back without it, or when there is nothing left to search with.
   const searched = done.some((c) => c.name === 'archival_memory_search' && c.args?.query === current);
   return searched || !canSearch || done.length >= MAX_SEARCH_CALLS ? current : undefined;
+}
+
+function unsavedHops(key: string, evidence: Evidence[], block: string): string[] {
+  const map = kvMap(evidence);
+  const lines: string[] = [];
+  for (let k = key, hops = 0; hops < 8 && map.has(k); hops++, k = map.get(k)!) {
+    const line = `"${k}": "${map.get(k)}"`;
+    if (!block.includes(line)) lines.push(line);
+  }
+  return lines;
 }
 
 function kvMap(evidence: Evidence[]): Map<string, string> {

@@ -65,6 +65,8 @@ export interface RunOptions {
   /** Skip planting: the empty-memory self-test. */
   empty?: boolean;
   log?: (line: string) => void;
+  /** Names the run in the trace and results instead of the mode (e.g. 'self-test'). */
+  label?: string;
 }
 
 const TURN_MINUTES = 3;
@@ -99,12 +101,13 @@ export async function runTimeline(timeline: Timeline, mode: MemoryMode, options:
       // Memory tools only: the model has no way around memory (no read_file of the KV files).
       tools: 'memory',
     }) as AgentSettings;
+  const label = options.label ?? mode;
   const trace = (phase: string, from: number, extra: Record<string, unknown>, withBody: boolean) => {
     for (const r of options.backend.requests.slice(from)) {
       if (!options.trace) break;
       const summary = r.path.endsWith('/embeddings') ? 'embedding' : isSummarizerRequest(r.body) ? 'summary' : 'agent';
       options.trace.write(
-        `${JSON.stringify({ timeline: timeline.name, mode, phase, ...extra, kind: summary, path: r.path, promptChars: JSON.stringify(r.body?.messages ?? r.body?.input ?? '').length, tools: r.body?.tools?.length ?? 0, reply: options.backend.replies.get(r.body), ...(withBody && summary !== 'embedding' ? { messages: r.body?.messages } : {}) })}\n`,
+        `${JSON.stringify({ timeline: timeline.name, mode: label, phase, ...extra, kind: summary, path: r.path, promptChars: JSON.stringify(r.body?.messages ?? r.body?.input ?? '').length, tools: r.body?.tools?.length ?? 0, reply: options.backend.replies.get(r.body), ...(withBody && summary !== 'embedding' ? { messages: r.body?.messages } : {}) })}\n`,
       );
     }
   };
@@ -147,7 +150,7 @@ export async function runTimeline(timeline: Timeline, mode: MemoryMode, options:
       if (fs.existsSync(snapshot)) fs.cpSync(snapshot, memoryDir, { recursive: true });
       time.now = Date.parse(timeline.askedAt);
       const from = options.backend.requests.length;
-      const run: QuestionRun = { id: q.id, mode, timeline: timeline.name, reply: '', requests: [], toolCalls: 0 };
+      const run: QuestionRun = { id: q.id, mode: label, timeline: timeline.name, reply: '', requests: [], toolCalls: 0 };
       try {
         const result = await openAgent(settings()).send(q.text);
         run.reply = result.reply;
@@ -162,7 +165,7 @@ export async function runTimeline(timeline: Timeline, mode: MemoryMode, options:
       trace('question', from, { question: q.id }, true);
       questions.push(run);
     }
-    return { mode, timeline: timeline.name, questions, blocks, plantRequests, plantMs };
+    return { mode: label, timeline: timeline.name, questions, blocks, plantRequests, plantMs };
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });
     fs.rmSync(snapshot, { recursive: true, force: true });

@@ -271,6 +271,8 @@ export class Agent {
               approvals: this.options.approvals,
               archival: this.options.archival,
               signal,
+              maxResultTokens: this.resultTokenCap(),
+              countTokens: (text) => this.options.tokens.count(text),
             });
         this.recordToolResult(call, outcome, !!this.options.tools.get(call.name)?.editsMemory && outcome.ok);
       }
@@ -351,6 +353,16 @@ export class Agent {
   }
 
   /**
+   * The most tokens one tool result may take: a quarter of what the fixed parts leave of the budget, so the
+   * question, a call and its result, and the next one fit together even in a small window (an 8k window and
+   * two archival searches of dense text did not).
+   */
+  private resultTokenCap(): number {
+    const usage = this.contextUsage();
+    return Math.max(300, Math.floor((usage.budget - usage.system - usage.workingContext - usage.summary) / 4));
+  }
+
+  /**
    * Cuts the queue to the eviction target and folds the evicted messages into the summary (or drops them, in mode none). The
    * target also leaves room under the pressure threshold for the fixed parts and a grown summary,
    * so one eviction is not followed at once by another.
@@ -362,11 +374,25 @@ export class Agent {
     // The server counted more than we did: our count is not to be trusted, so halve the queue at least.
     if (forced) target = Math.min(target, usage.queue / 2);
     const queue = this.recall.since(this.recall.state().firstInContextId);
-    const plan = planEviction(queue, (r) => this.mainContext.countRecord(r), target);
+    const count = (r: MessageRecord) => this.mainContext.countRecord(r);
+    // Keep the person's latest message (the question this turn answers) and what followed it, when that
+    // fits: otherwise tool results piling up in a long turn push the question itself out of context.
+    let minKeep = 3;
+    const question = findLastIndex(queue, (r) => r.role === 'user');
+    if (question >= 0) {
+      const tail = queue.slice(question).reduce((sum, r) => sum + count(r), 0);
+      if (tail <= budget - usage.system - usage.workingContext - usage.summary - Math.min(700, budget * 0.1)) minKeep = Math.max(minKeep, queue.length - question);
+    }
+    const plan = planEviction(queue, count, target, minKeep);
     if (!plan) return false;
     await this.eviction.evict(plan.evicted, plan.kept[0].id, signal);
     return true;
   }
+}
+
+function findLastIndex<T>(items: readonly T[], test: (item: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (test(items[i])) return i;
+  return -1;
 }
 
 /** Local models sometimes omit or repeat call ids; results are matched to calls by id, so make them unique. */

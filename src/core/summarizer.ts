@@ -149,7 +149,20 @@ export class Summarizer {
     });
     const text = result.content.trim();
     if (!text) throw new Error('the summarizer returned an empty summary');
-    const maxChars = this.maxSummaryTokens * 4;
-    return text.length > maxChars ? text.slice(0, maxChars) : text;
+    return this.capTokens(text);
+  }
+
+  /**
+   * A server may ignore maxTokens; eviction plans for a summary of at most maxSummaryTokens, so cut by
+   * tokens, not characters (identifiers and UUIDs run at two or three characters a token).
+   */
+  private capTokens(text: string): string {
+    let cut = text;
+    for (let round = 0; round < 4; round++) {
+      const n = this.tokens.count(cut);
+      if (n <= this.maxSummaryTokens) return cut;
+      cut = cut.slice(0, Math.floor(cut.length * (this.maxSummaryTokens / n) * 0.95));
+    }
+    return cut;
   }
 }

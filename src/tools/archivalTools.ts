@@ -7,6 +7,7 @@ import { ToolError, type Tool, type ToolContext } from './types';
 
 export const ARCHIVAL_PAGE_SIZE = 5;
 const HIT_TEXT_CHARS = 1_500;
+const MIN_HIT_TEXT_CHARS = 160;
 
 async function archivalOf(ctx: ToolContext) {
   if (!ctx.archival) throw new ToolError('archival memory is not available in this session');
@@ -54,8 +55,19 @@ export const archivalMemorySearchTool: Tool<{ query: string; page?: number }> & 
       total: found.total,
       page: found.page,
       pages: found.pages,
-      results: found.results.map(toHit),
+      results: found.results.map((h) => toHit(h, args.query, HIT_TEXT_CHARS)),
     };
+    // In a small window the page must fit the result limit whole (valid JSON, every hit), so each hit's
+    // text shrinks to the part around the query instead of the page being cut off at the end.
+    if (ctx.maxResultTokens && ctx.countTokens) {
+      let chars = HIT_TEXT_CHARS;
+      for (let round = 0; round < 5 && chars > MIN_HIT_TEXT_CHARS; round++) {
+        const tokens = ctx.countTokens(JSON.stringify(result));
+        if (tokens <= ctx.maxResultTokens * 0.95) break;
+        chars = Math.max(MIN_HIT_TEXT_CHARS, Math.floor(chars * ((ctx.maxResultTokens * 0.9) / tokens)));
+        result.results = found.results.map((h) => toHit(h, args.query, chars));
+      }
+    }
     if (found.page < found.pages) result.next_page = found.page + 1;
     if (found.total === 0) {
       result.message = store.count()
@@ -66,11 +78,45 @@ export const archivalMemorySearchTool: Tool<{ query: string; page?: number }> & 
   },
 };
 
-function toHit(h: ArchivalHit) {
-  const text = h.text.length > HIT_TEXT_CHARS ? `${h.text.slice(0, HIT_TEXT_CHARS)}…[${h.text.length - HIT_TEXT_CHARS} more characters: read_file for the rest]` : h.text;
+function toHit(h: ArchivalHit, query: string, maxChars: number) {
+  const text = excerpt(h.text, query, maxChars, h.source === 'note' ? 'search again with more specific words' : 'read_file for the rest');
   return h.source === 'note'
     ? { source: 'note', id: h.id, saved: h.time, score: round(h.score), text }
     : { source: 'file', path: h.path, lines: `${h.startLine}-${h.endLine}`, symbol: h.symbol, language: h.language, score: round(h.score), text };
+}
+
+/**
+ * At most `maxChars` of `text`: the whole text, or the lines where the query (or, failing that, one of its
+ * words) occurs, widened by their neighbours while there is room, with markers where lines were left out.
+ */
+export function excerpt(text: string, query: string, maxChars: number, more: string): string {
+  if (text.length <= maxChars) return text;
+  const lines = text.split('\n');
+  const lower = lines.map((l) => l.toLowerCase());
+  const phrase = query.toLowerCase().trim();
+  const words = phrase.split(/[^\p{L}\p{N}_$-]+/u).filter((w) => w.length >= 3);
+  let hits = lower.flatMap((l, i) => (phrase && l.includes(phrase) ? [i] : []));
+  if (!hits.length) hits = lower.flatMap((l, i) => (words.some((w) => l.includes(w)) ? [i] : []));
+  if (!hits.length) return `${text.slice(0, maxChars)}…[${text.length - maxChars} more characters: ${more}]`;
+  const keep = new Set<number>();
+  let used = 0;
+  const take = (i: number) => {
+    if (i < 0 || i >= lines.length || keep.has(i) || used + lines[i].length + 1 > maxChars) return;
+    keep.add(i);
+    used += lines[i].length + 1;
+  };
+  for (const i of hits) take(i);
+  for (let d = 1; d <= 3; d++) for (const i of hits) (take(i - d), take(i + d));
+  if (!keep.size) return `${text.slice(0, maxChars)}…[${text.length - maxChars} more characters: ${more}]`;
+  const out: string[] = [];
+  let last = -1;
+  for (const i of [...keep].sort((x, y) => x - y)) {
+    if (i > last + 1) out.push(`…[${i - last - 1} lines left out]`);
+    out.push(lines[i]);
+    last = i;
+  }
+  if (last < lines.length - 1) out.push(`…[${lines.length - 1 - last} more lines: ${more}]`);
+  return out.join('\n');
 }
 
 function round(n: number): number {

@@ -75,7 +75,7 @@ export class ToolRegistry {
     }
     if (ctx.signal?.aborted) return { ...failure('cancelled'), args };
     const text = typeof result === 'string' ? result : JSON.stringify(result ?? null);
-    return { ok: true, content: truncateResult(text, tool.pagingHint ?? DEFAULT_PAGING_HINT), args };
+    return { ok: true, content: fitResult(text, tool.pagingHint ?? DEFAULT_PAGING_HINT, ctx), args };
   }
 }
 
@@ -86,6 +86,20 @@ export function truncateResult(text: string, pagingHint: string = DEFAULT_PAGING
   const noteFor = (cut: number) => `\n[result cut: ${cut} of ${text.length} characters not shown; ${pagingHint}]`;
   const keep = Math.max(0, max - noteFor(text.length).length);
   return text.slice(0, keep) + noteFor(text.length - keep);
+}
+
+/** The character limit, then the context's token limit (dense text such as UUIDs has few characters a token). */
+function fitResult(text: string, pagingHint: string, ctx: ToolContext): string {
+  let max = MAX_TOOL_RESULT_CHARS;
+  let content = truncateResult(text, pagingHint, max);
+  if (!ctx.maxResultTokens || !ctx.countTokens) return content;
+  for (let round = 0; round < 4; round++) {
+    const tokens = ctx.countTokens(content);
+    if (tokens <= ctx.maxResultTokens) break;
+    max = Math.floor(Math.min(max, content.length) * (ctx.maxResultTokens / tokens) * 0.95);
+    content = truncateResult(text, pagingHint, max);
+  }
+  return content;
 }
 
 function failure(message: string): ToolOutcome {

@@ -43,6 +43,12 @@ export interface ToolContext {
   /** Opens archival memory on first use; absent where a host has none. */
   archival?: () => Promise<ArchivalStore>;
   signal?: AbortSignal;
+  /**
+   * A result longer than this many tokens is cut (with the paging note), on top of the character limit:
+   * in a small context window, a few full-size results would not fit next to each other.
+   */
+  maxResultTokens?: number;
+  countTokens?: (text: string) => number;
 }
 
 export interface Tool<Args = Record<string, unknown>> {

@@ -1,6 +1,6 @@
 // The memory eval's CI gates (EVAL.md) as a mocha test:
 //   npx mocha --no-config --node-option import=tsx --timeout 180000 test/eval/eval.ci.test.ts
-// Not in the default spec; the results go to a temp folder so the committed results.md stays as run.
+// In the default spec (npm test); the results go to a temp folder so the committed results.md stays as run.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -49,14 +49,18 @@ export interface Timeline {
 }
 export interface KeyEntry {
   family: Family;
-  kind: 'exact' | 'set' | 'abstain';
-  /** The value (exact), the members (set), or nothing (abstain). */
+  /** contains: every gold value appears in the answer (F5). */
+  kind: 'exact' | 'set' | 'abstain' | 'contains';
+  /** The value (exact), the members (set), the values the answer must hold (contains), or nothing (abstain). */
   gold: string[];
   /** Older values of an updated fact (F2): answering one is a stale answer. */
   stale?: string[];
   /** Keys of a nested chain, first to last (F4): answering one of these is an intermediate value. */
   chain?: string[];
   depth?: number;
+  /** F5: where the asked needle sits in the document (0–100%), and one or two hops. */
+  docDepth?: number;
+  hops?: number;
   expectedTier: string;
 }
 export type AnswerKey = Record<string, KeyEntry>;
@@ -68,6 +72,7 @@ export interface Sizes {
   F6: number;
   F7: number;
   F4: number;
+  F5: number;
   /** Weekday sessions in the conversational timeline. */
   sessions: number;
   /** Filler turns per session and approximate tokens per filler turn. */
@@ -75,7 +80,7 @@ export interface Sizes {
   fillerTokens: number;
 }
 
-export const CI_SIZES: Sizes = { F1: 12, F2: 6, F3: 6, F6: 8, F7: 4, F4: 15, sessions: 15, fillerTurns: 3, fillerTokens: 450 };
+export const CI_SIZES: Sizes = { F1: 12, F2: 6, F3: 6, F6: 8, F7: 4, F4: 15, F5: 14, sessions: 15, fillerTurns: 3, fillerTokens: 450 };
 
 const PREFIXES = ['ledger', 'quill', 'orbit', 'fennel', 'mosaic', 'tundra', 'harbor', 'cobalt', 'juniper', 'vesper', 'pylon', 'marlin', 'saffron', 'aurora', 'basalt', 'cinder', 'ember', 'fjord', 'gale', 'heron', 'indigo', 'kestrel', 'lumen', 'nimbus', 'onyx', 'prism', 'quartz', 'rook'];
 const SUFFIXES = ['svc', 'api', 'worker', 'gateway', 'ui'];

@@ -1,6 +1,7 @@
 // The language of the synthetic timelines: how facts, updates, decisions and questions are phrased
 // (3–4 phrasings each), and the parsers for them. The generator writes with it; the oracle reads with
 // it. Nothing here knows any answer: the answer key lives only in the generator's output.
+import { canonicalDoc, parseDocQuestion, parseDocStatements, type DocQuestion, type DocStatement } from './docGrammar';
 
 export const ATTRIBUTES = [
   'build command',
@@ -20,7 +21,8 @@ export type Topic = (typeof TOPICS)[number];
 export type Statement =
   | { kind: 'fact'; entity: string; attribute: Attribute; value: string }
   | { kind: 'decision'; topic: Topic; value: string; date?: string }
-  | { kind: 'kv'; key: string; value: string };
+  | { kind: 'kv'; key: string; value: string }
+  | DocStatement;
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const A = `(${ATTRIBUTES.map(esc).join('|')})`;
@@ -87,13 +89,15 @@ export function parseStatements(text: string): Statement[] {
     }
   }
   for (const m of plain.matchAll(KV_PATTERN)) found.push({ at: m.index!, s: { kind: 'kv', key: m[1], value: m[2] } });
+  found.push(...parseDocStatements(plain));
   return found.sort((x, y) => x.at - y.at).map((f) => f.s);
 }
 
 export function canonical(s: Statement, date?: string): string {
   if (s.kind === 'fact') return canonicalFact(s.entity, s.attribute, s.value);
   if (s.kind === 'decision') return canonicalDecision(s.topic, s.value, s.date ?? date ?? 'unknown date');
-  return `"${s.key}": "${s.value}"`;
+  if (s.kind === 'kv') return `"${s.key}": "${s.value}"`;
+  return canonicalDoc(s);
 }
 
 // ---------------------------------------------------------------- questions
@@ -102,7 +106,8 @@ export type Question =
   | { kind: 'fact'; entity: string; attribute: Attribute }
   | { kind: 'aggregate'; value: string }
   | { kind: 'dated'; topic: Topic; when: string }
-  | { kind: 'nested'; key: string };
+  | { kind: 'nested'; key: string }
+  | DocQuestion;
 
 type FactQ = (e: string, a: Attribute) => string;
 export const FACT_QUESTIONS: FactQ[] = [
@@ -157,7 +162,7 @@ export function parseQuestion(text: string): Question | undefined {
     const m = t.match(p.re);
     if (m) return p.make(m);
   }
-  return undefined;
+  return parseDocQuestion(t);
 }
 
 // ---------------------------------------------------------------- dates

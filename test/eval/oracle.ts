@@ -8,6 +8,7 @@ import { splitSystemPrompt } from '../../src/core/promptSections';
 import { countTokens } from '../../src/llm/tokens';
 import type { FakeReply, FakeToolCall, Policy } from '../helpers/fakeLlm';
 import { canonical, parseQuestion, parseStatements, resolveDay, type Question, type Statement } from './grammar';
+import { oncallQuery, ownerQuery } from './docGrammar';
 import {
   blockText,
   callsSince,
@@ -65,7 +66,7 @@ function answer(body: any, q: Question, done: DoneCall[]): FakeReply {
   const today = todayOf(body) ?? new Date().toISOString().slice(0, 10);
   const evidence = collectEvidence(body).sort(newestFirst);
   // Keep the hops found so far in the task block (DESIGN.md: keep "task" current): evictions during a long search lose tool results.
-  const progress = q.kind === 'nested' && toolNames(body).has('working_context_append') ? unsavedHops(q.key, evidence, blockText(body)) : [];
+  const progress = toolNames(body).has('working_context_append') ? (q.kind === 'nested' ? unsavedHops(q.key, evidence, blockText(body)) : q.kind === 'twohop' ? unsavedOwner(q.endpoint, evidence, blockText(body)) : []) : [];
   if (progress.length) return { toolCalls: [{ name: 'working_context_append', arguments: { block: 'task', content: progress.join('\n') } }] };
   done = done.filter((c) => c.name.startsWith('conversation_search') || c.name === 'archival_memory_search');
   const found = resolve(q, evidence, today, done, toolNames(body).has('archival_memory_search'));
@@ -89,6 +90,13 @@ export function resolve(q: Question, evidence: Evidence[], today: string, done: 
     const day = resolveDay(q.when, today);
     return evidence.find((e) => e.s.kind === 'decision' && e.s.topic === q.topic && e.day === day)?.s.value;
   }
+  if (q.kind === 'owner') return ownerOf(q.endpoint, evidence);
+  if (q.kind === 'oncall') return channelOf(q.person, evidence);
+  if (q.kind === 'twohop') {
+    const owner = ownerOf(q.endpoint, evidence);
+    const channel = owner === undefined ? undefined : channelOf(owner, evidence);
+    return channel === undefined ? undefined : `${owner}, ${channel}`;
+  }
   const map = kvMap(evidence);
   let current = map.get(q.key);
   if (current === undefined) return undefined;
@@ -96,6 +104,15 @@ export function resolve(q: Question, evidence: Evidence[], today: string, done: 
   // A value is final once a search for it as a key came back without it, or when there is nothing left to search with.
   const searched = done.some((c) => c.name === 'archival_memory_search' && c.args?.query === current);
   return searched || !canSearch || done.length >= MAX_SEARCH_CALLS ? current : undefined;
+}
+
+const ownerOf = (endpoint: string, evidence: Evidence[]) => evidence.find((e) => e.s.kind === 'owner' && e.s.endpoint === endpoint)?.s.value;
+const channelOf = (person: string, evidence: Evidence[]) => evidence.find((e) => e.s.kind === 'oncall' && e.s.person === person)?.s.value;
+
+/** The first hop of a two-hop question, once found, goes to the task block: the search for the second may evict it. */
+function unsavedOwner(endpoint: string, evidence: Evidence[], block: string): string[] {
+  const found = evidence.find((e) => e.s.kind === 'owner' && e.s.endpoint === endpoint);
+  return found && !block.includes(canonical(found.s)) ? [canonical(found.s)] : [];
 }
 
 function unsavedHops(key: string, evidence: Evidence[], block: string): string[] {
@@ -134,6 +151,13 @@ function plan(q: Question, today: string, evidence: Evidence[]): SearchStep[] {
     const [cs1, cs2] = pages('conversation_search', { query: `${q.topic} decided` }, 2);
     const [d1, d2, d3] = pages('conversation_search_date', { start_date: day, end_date: day });
     return [cs1, d1, cs2, d2, d3, { name: 'archival_memory_search', args: { query: `${q.topic} decision` } }];
+  }
+  // Document questions: archival first (the document is what was indexed), three pages a hop.
+  if (q.kind === 'owner') return pages('archival_memory_search', { query: ownerQuery(q.endpoint) });
+  if (q.kind === 'oncall') return pages('archival_memory_search', { query: oncallQuery(q.person) });
+  if (q.kind === 'twohop') {
+    const owner = ownerOf(q.endpoint, evidence);
+    return owner === undefined ? pages('archival_memory_search', { query: ownerQuery(q.endpoint) }) : pages('archival_memory_search', { query: oncallQuery(owner) });
   }
   // Nested keys: look up the end of the chain as far as the request shows it.
   const map = kvMap(evidence);

@@ -126,7 +126,7 @@ export async function runTimeline(timeline: Timeline, mode: MemoryMode, options:
         await indexWorkspace(workspace, time.clock);
       }
       for (const [si, session] of timeline.sessions.entries()) {
-        const turns = si === 0 && pasted ? [...Object.entries(timeline.files).map(([rel, text]) => `Here is ${rel}:\n\`\`\`json\n${text}\`\`\``), ...session.turns.map((t) => t.text)] : session.turns.map((t) => t.text);
+        const turns = si === 0 && pasted ? [...pastedTurns(timeline.files), ...session.turns.map((t) => t.text)] : session.turns.map((t) => t.text);
         const agent = openAgent(settings());
         for (const [ti, text] of turns.entries()) {
           time.now = Date.parse(session.start) + ti * TURN_MINUTES * 60_000;
@@ -181,6 +181,25 @@ async function indexWorkspace(workspace: string, clock: () => Date): Promise<voi
   await indexer.run({});
 }
 
+/** Characters of a file one pasted turn holds: a large document arrives in parts, each well inside the window. */
+export const PASTE_CHARS = 6000;
+
+/** The workspace files as the person would paste them in `none` and `summary`: whole, or in parts of whole lines. */
+export function pastedTurns(files: Record<string, string>): string[] {
+  const fence = (rel: string) => (rel.endsWith('.md') ? 'md' : 'json');
+  return Object.entries(files).flatMap(([rel, text]) => {
+    if (text.length <= PASTE_CHARS) return [`Here is ${rel}:\n\`\`\`${fence(rel)}\n${text}\`\`\``];
+    const parts: string[] = [];
+    let part = '';
+    for (const line of text.split('\n')) {
+      if (part && part.length + line.length + 1 > PASTE_CHARS) (parts.push(part), (part = ''));
+      part += `${line}\n`;
+    }
+    if (part.trim()) parts.push(part);
+    return parts.map((p, i) => `Here is ${rel} (part ${i + 1} of ${parts.length}):\n\`\`\`${fence(rel)}\n${p}\`\`\``);
+  });
+}
+
 function readBlocks(memoryDir: string): string {
   const dir = path.join(memoryDir, 'memory');
   if (!fs.existsSync(dir)) return '';
@@ -200,7 +219,7 @@ function readBlocks(memoryDir: string): string {
 export function ceilingRun(timeline: Timeline, contextWindow: number): ModeRun {
   const transcript: Array<{ role: string; content: string }> = [];
   for (const [si, session] of timeline.sessions.entries()) {
-    const pasted = si === 0 ? Object.entries(timeline.files).map(([rel, text]) => `Here is ${rel}:\n\`\`\`json\n${text}\`\`\``) : [];
+    const pasted = si === 0 ? pastedTurns(timeline.files) : [];
     [...pasted, ...session.turns.map((t) => t.text)].forEach((text, ti) => {
       const time = new Date(Date.parse(session.start) + ti * TURN_MINUTES * 60_000).toISOString();
       transcript.push({ role: 'user', content: `${messageTimeHeader(time)}${text}` }, { role: 'assistant', content: 'Noted.' });

@@ -2,7 +2,7 @@
 // real model server), score, and write test/eval/results.md and results.json.
 //
 //   npm run eval -- [--size ci|full] [--seed N] [--modes none,summary,full] [--window 8192]
-//                   [--ci] [--trace FILE] [--base-url URL --model M [--api-key K]] [--timelines large-doc,...]
+//                   [--ci] [--trace FILE] [--base-url URL --model M [--api-key K]] [--timelines large-doc,...] [--no-smoke]
 //
 // --ci exits 1 when a gate of EVAL.md fails. With --base-url the same timelines go to a real
 // OpenAI-compatible server through a recording proxy; when it cannot be reached the run says so in one
@@ -18,9 +18,10 @@ import { judgeAnswer } from './judge';
 import { oracleReply } from './oracle';
 import { reachable, startRecordingProxy } from './recordingProxy';
 import { docQaLines, writeReport } from './report';
+import { SMOKE_MODE, cliAvailable, runSmoke, type SmokeRun } from './smoke';
 import { describeDocRanks, docRanks } from './docRanks';
 import { availableModes, ceilingRun, runTimeline, type Backend, type MemoryMode, type ModeRun } from './runner';
-import { decideByRules, gates, scoreRuns, type Scored } from './score';
+import { decideByRules, gates, scoreRuns, type Gate, type Scored } from './score';
 
 interface Args {
   size: 'ci' | 'full';
@@ -35,6 +36,8 @@ interface Args {
   out: string;
   /** Only these timelines (conversation, nested-kv, large-doc): for working on one family. */
   timelines?: string[];
+  /** Skip the smoke subset through `memcode chat` processes. */
+  noSmoke: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -56,6 +59,7 @@ function parseArgs(argv: string[]): Args {
     apiKey: value('--api-key') ?? process.env.OPENAI_API_KEY,
     out: value('--out') ?? __dirname,
     timelines: value('--timelines')?.split(','),
+    noSmoke: argv.includes('--no-smoke'),
   };
 }
 
@@ -106,11 +110,16 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const log = (line: string) => console.log(line);
   const runs: ModeRun[] = [];
   const selfRuns: ModeRun[] = [];
+  let smoke: SmokeRun | undefined;
   try {
     if (!real) {
       for (const t of timelines) selfRuns.push(await runTimeline(t, 'full', { backend, contextWindow: args.window, tokens, empty: true, trace, label: 'self-test' }));
     }
     for (const mode of modes) for (const t of timelines) runs.push(await runTimeline(t, mode, { backend, contextWindow: args.window, tokens, trace, log }));
+    if (!real && !args.noSmoke && cliAvailable() && timelines.includes(conversation.timeline)) {
+      smoke = await runSmoke(conversation.timeline, conversation.key, backend, args.window);
+      log(`  ${SMOKE_MODE}: ${smoke.questions.length} questions, ${smoke.processes} processes in ${smoke.seconds.toFixed(1)} s`);
+    }
   } finally {
     await fake?.close();
     await proxy?.close();
@@ -121,7 +130,14 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const ceiling = real ? [] : scoreRuns(timelines.map((t) => ceilingRun(t, args.window)), key);
   const selfTest = scoreRuns(selfRuns, key);
   const judge = real ? await judgeUndecided(scored, runs, timelines, key, args) : undefined;
-  const checks = gates(scored, selfTest, ceiling).map((g) => (KNOWN_CORE_FAILURES[g.name] ? { ...g, knownCause: KNOWN_CORE_FAILURES[g.name] } : g));
+  const smokeScored = smoke ? scoreRuns([smoke], key) : [];
+  const smokeLines = smoke
+    ? [
+        `${smokeScored.filter((x) => x.correct === true).length}/${smokeScored.length} correct (${smokeScored.map((x) => `${x.id} ${x.correct ? 'ok' : `wrong: ${x.answer || x.error}`}`).join(', ')}); \`--memory full --tools memory\`, MEMCODE_NOW per turn, \`--new\` at session boundaries; ${smoke.processes} processes in ${smoke.seconds.toFixed(1)} s (only the turns planting these questions' facts).`,
+      ]
+    : [args.noSmoke || real ? 'not run (--no-smoke or a real model).' : 'not run: dist/cli.js is missing (npm run build).'];
+  const smokeGate: Gate[] = smoke ? [{ name: 'smoke through memcode chat processes = 100%', pass: smokeScored.every((x) => x.correct === true), detail: `${smokeScored.filter((x) => x.correct === true).length}/${smokeScored.length}` }] : [];
+  const checks: Gate[] = [...gates(scored, selfTest, ceiling), ...smokeGate].map((g) => (KNOWN_CORE_FAILURES[g.name] ? { ...g, knownCause: KNOWN_CORE_FAILURES[g.name] } : g));
   const docQa = [...docQaLines(scored, modes), ...(timelines.includes(doc.timeline) && !real ? describeDocRanks(await docRanks(doc.timeline, doc.key)) : [])];
   const fullConversation = runs.find((r) => r.mode === 'full' && r.timeline === 'conversation');
   const updated = Object.values(key).filter((e) => e.family === 'F2');
@@ -135,7 +151,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   notes.push('F4 in `full` relies on the oracle writing each hop to the task block: two archival results in a row on UUID-dense files (~2.8k tokens each) do not fit an 8k window, and planEviction keeps both (last 3 messages), so the turn fails with context_too_small.');
   notes.push('In `none` and `summary` every session boundary evicts the whole queue, so questions (asked in a new session) see nothing or only the summary.');
   const table = writeReport(
-    { seed: args.seed, size: args.size, contextWindow: args.window, backend: real ? `real model ${args.model} (hybrid: the timelines are replayed, the model answers)` : 'oracle (fakeLlm)', modes, scored, ceiling, selfTest, gates: checks, seconds, notes, blockUpdates, judge, docQa },
+    { seed: args.seed, size: args.size, contextWindow: args.window, backend: real ? `real model ${args.model} (hybrid: the timelines are replayed, the model answers)` : 'oracle (fakeLlm)', modes, scored, ceiling, selfTest, gates: checks, seconds, notes, blockUpdates, judge, docQa, smoke: smokeLines },
     path.join(args.out, 'results.md'),
     path.join(args.out, 'results.json'),
   );

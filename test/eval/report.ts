@@ -19,7 +19,7 @@ export interface ReportInput {
   notes: string[];
   /** Knowledge-update check: the `full` blocks hold every new value and no old one. */
   blockUpdates?: { checked: number; clean: number };
-  judge?: { judged: number; agreedWithRules: number };
+  judge?: { judged: number; agreedWithRules: number; compared?: number };
   /** F5 lines: accuracy by depth and hops, gold rank in the pages read, ranks by search mode. */
   docQa?: string[];
   /** The smoke subset through real `memcode chat` processes, when it ran. */
@@ -124,7 +124,7 @@ export function writeReport(input: ReportInput, mdPath: string, jsonPath: string
     `- Hallucinations (a value where "unknown" was right, or a wrong value): ${halluc}.`,
     input.blockUpdates ? `- F2 block check (\`full\`): the working-context files hold the newest value and no older one for ${input.blockUpdates.clean}/${input.blockUpdates.checked} updated facts.` : '',
     `- Archival (\`full\`): ${recallAtK(full)}.`,
-    input.judge ? `- LLM judge: ${input.judge.judged} undecided items judged; agreement with the rules on decided items: ${input.judge.agreedWithRules}.` : '- LLM judge: not used (every item decided by the rules).',
+    input.judge ? `- LLM judge: ${input.judge.judged} undecided items judged; agreement with the rules on decided items: ${input.judge.agreedWithRules}/${input.judge.compared ?? '?'}.` : '- LLM judge: not used (every item decided by the rules).',
     '',
     ...(input.docQa?.length ? ['## F5 large-document QA', '', ...input.docQa.map((l) => `- ${l}`), ''] : []),
     ...(input.smoke?.length ? ['## Smoke subset through `memcode chat` processes', '', ...input.smoke.map((l) => `- ${l}`), ''] : []),

@@ -162,12 +162,13 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 }
 
 /** Items the rules leave open go to the judge; the judge also re-checks decided ones, for the agreement rate. */
-async function judgeUndecided(scored: Scored[], runs: ModeRun[], timelines: Timeline[], key: AnswerKey, args: Args): Promise<{ judged: number; agreedWithRules: number }> {
+async function judgeUndecided(scored: Scored[], runs: ModeRun[], timelines: Timeline[], key: AnswerKey, args: Args): Promise<{ judged: number; agreedWithRules: number; compared: number }> {
   const text = new Map(timelines.flatMap((t) => t.questions.map((q) => [q.id, q.text] as const)));
   let judged = 0;
   let agreed = 0;
+  let compared = 0;
   for (const s of scored) {
-    const run = runs.find((r) => r.mode === s.mode)?.questions.find((q) => q.id === s.id);
+    const run = runs.filter((r) => r.mode === s.mode).flatMap((r) => r.questions).find((q) => q.id === s.id);
     if (!run) continue;
     const verdict = await judgeAnswer({ baseUrl: args.baseUrl!, model: args.model!, apiKey: args.apiKey }, text.get(s.id)!, key[s.id], run.reply);
     if (verdict === undefined) continue;
@@ -175,9 +176,12 @@ async function judgeUndecided(scored: Scored[], runs: ModeRun[], timelines: Time
     if (rules === undefined) {
       s.correct = verdict;
       judged++;
-    } else if (rules === verdict) agreed++;
+    } else {
+      compared++;
+      if (rules === verdict) agreed++;
+    }
   }
-  return { judged, agreedWithRules: agreed };
+  return { judged, agreedWithRules: agreed, compared };
 }
 
 if (require.main === module) {

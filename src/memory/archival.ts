@@ -293,6 +293,7 @@ export class ArchivalStore {
       else if (mode === 'vector') ranked = vector;
       else {
         const rankings = [vector.map((h) => h.id), keyword.map((h) => h.id)];
+        const weights = [1, 1];
         // A name typed exactly is the strongest signal there is: the keyword hits holding it form a
         // third ranking, so they rise above chunks that are merely close in meaning.
         const names = compoundIdentifiers(query);
@@ -301,11 +302,16 @@ export class ArchivalStore {
             const text = this.textOf(h.id).toLowerCase();
             return names.some((name) => text.includes(name));
           });
-          if (exact.length > 0) rankings.push(exact.map((h) => h.id));
+          if (exact.length > 0) {
+            rankings.push(exact.map((h) => h.id));
+            // Weighted up: holding the exact name outweighs being middling in both other lists (a route asked
+            // for among many passages that mention others: the memory eval's F5).
+            weights.push(1.5);
+          }
         }
         // Scaled so that first place in every ranking scores 1.
-        const best = rankings.length / (RRF_K + 1);
-        ranked = reciprocalRankFusion(rankings).map((h) => ({ id: h.id, score: h.score / best }));
+        const best = weights.reduce((a, b) => a + b, 0) / (RRF_K + 1);
+        ranked = reciprocalRankFusion(rankings, RRF_K, weights).map((h) => ({ id: h.id, score: h.score / best }));
       }
     }
     // Only the page asked for is turned into records (texts decoded, objects copied).
@@ -625,9 +631,18 @@ function recordOf(item: ShardItem): ArchivalRecord {
   return record;
 }
 
+/**
+ * The names in a query that a chunk either holds verbatim or does not: compound identifiers (parseConfig,
+ * max_retries) and paths, routes and dotted names (/v2/refunds, src/app.ts). Dashed words alone are
+ * left out: "on-call" is prose more often than a name.
+ */
 function compoundIdentifiers(query: string): string[] {
   const names: string[] = [];
   visitCodeWords(query, () => {}, (word) => names.push(word));
+  for (const match of query.matchAll(/[\w@~]*(?:[/.-][\w@~]+)+\/?/g)) {
+    const name = match[0].toLowerCase().replace(/[./-]+$/, '');
+    if (name.length >= 4 && /[/.]/.test(name) && /[a-z]/.test(name) && !names.includes(name)) names.push(name);
+  }
   return names;
 }
 

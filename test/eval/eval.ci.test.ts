@@ -10,7 +10,7 @@ import { main } from './run';
 describe('memory eval (oracle, CI size)', function () {
   this.timeout(180_000);
 
-  it('passes every gate (full ≥ 95% on F1–F5 and F7, F6 = 100%, none ≤ 40%, empty memory answers UNKNOWN, ceiling = 100%) but the known core failures of run.ts', async () => {
+  it('passes every gate (full ≥ 95% on F1–F5 and F7, F6 = 100%, none ≤ 40%, empty memory answers UNKNOWN, ceiling = 100%)', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'memcode-eval-ci-'));
     try {
       const code = await main(['--ci', '--out', out, '--trace', path.join(out, 'trace.jsonl')]);

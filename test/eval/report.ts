@@ -130,7 +130,7 @@ export function writeReport(input: ReportInput, mdPath: string, jsonPath: string
     ...(input.smoke?.length ? ['## Smoke subset through `memcode chat` processes', '', ...input.smoke.map((l) => `- ${l}`), ''] : []),
     '## Gates',
     '',
-    ...input.gates.map((g) => `- ${g.pass ? 'PASS' : 'FAIL'} ${g.name}: ${g.detail}${g.knownCause && !g.pass ? ` — known core failure, not counted by --ci: ${g.knownCause}` : ''}`),
+    ...input.gates.map((g) => `- ${g.pass ? 'PASS' : 'FAIL'} ${g.name}: ${g.detail}`),
     '',
     ...(input.notes.length ? ['## Notes', '', ...input.notes.map((n) => `- ${n}`), ''] : []),
     ...(failures.length ? ['## Wrong answers (first 40)', '', '| mode | id | answer | tier | error |', '|---|---|---|---|---|', ...failures.map((s) => `| ${s.mode} | ${s.id} | ${s.answer.replace(/\|/g, '\\|').slice(0, 60)} | ${s.tierActual} | ${(s.error ?? '').replace(/\|/g, '\\|').slice(0, 120)} |`), ''] : []),

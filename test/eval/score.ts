@@ -166,8 +166,6 @@ export interface Gate {
   name: string;
   pass: boolean;
   detail: string;
-  /** A failure traced to the core (src/) and reported, with its cause: shown as FAIL, not counted by --ci. */
-  knownCause?: string;
 }
 
 /** EVAL.md's CI gates, family by family, plus the oracle's own checks. */

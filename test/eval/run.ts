@@ -138,7 +138,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const notes: string[] = [];
   if (!modes.includes('none') || !modes.includes('summary')) notes.push(`only ${modes.join(', ')} ran.`);
   notes.push('F3 has no "which came first?" items yet.');
-  notes.push('F4 in `full` relies on the oracle writing each hop to the task block: two archival results in a row on UUID-dense files (~2.8k tokens each) do not fit an 8k window, and planEviction keeps both (last 3 messages), so the turn fails with context_too_small.');
+  notes.push('F4 in `full`: the oracle writes each hop it finds to the task block, as DESIGN.md asks of the agent. Without that habit it scored 13/15 (measured by hand): results are cut to fit the window and the question is kept in context, but a depth-4 chain can run out of its 6 searches. Before those core fixes, two UUID-dense results in a row ended the turn with context_too_small.');
   notes.push('In `none` and `summary` every session boundary evicts the whole queue, so questions (asked in a new session) see nothing or only the summary.');
   const table = writeReport(
     { seed: args.seed, size: args.size, contextWindow: args.window, backend: real ? `real model ${args.model} (hybrid: the timelines are replayed, the model answers)` : 'oracle (fakeLlm)', modes, scored, ceiling, selfTest, gates: checks, seconds, notes, blockUpdates, judge, docQa, smoke: smokeLines },

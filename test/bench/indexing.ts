@@ -89,11 +89,18 @@ export async function runReindexManyFiles(count: number, log: (m: string) => voi
     let t = performance.now();
     await indexer.run();
     const firstIndexSeconds = (performance.now() - t) / 1000;
-    t = performance.now();
-    const again = await indexer.run();
-    const seconds = (performance.now() - t) / 1000;
-    if (again.filesIndexed !== 0) throw new Error(`re-index with nothing changed indexed ${again.filesIndexed} files`);
-    log(`re-index of ${again.filesUnchanged} unchanged files: ${(seconds * 1000).toFixed(0)} ms (first index ${firstIndexSeconds.toFixed(1)} s)`);
+    // Three runs, the median reported: one run swings by a factor of three with the file cache and GC.
+    // (Files written less than 2 s before the first index are "racily clean" and hashed once more.)
+    const runs: number[] = [];
+    let again!: Awaited<ReturnType<typeof indexer.run>>;
+    for (let i = 0; i < 3; i++) {
+      t = performance.now();
+      again = await indexer.run();
+      runs.push((performance.now() - t) / 1000);
+      if (again.filesIndexed !== 0) throw new Error(`re-index with nothing changed indexed ${again.filesIndexed} files`);
+    }
+    const seconds = [...runs].sort((a, b) => a - b)[1];
+    log(`re-index of ${again.filesUnchanged} unchanged files: median ${(seconds * 1000).toFixed(0)} ms of ${runs.map((s) => (s * 1000).toFixed(0)).join(', ')} (first index ${firstIndexSeconds.toFixed(1)} s)`);
     return { files: again.filesUnchanged, seconds: +seconds.toFixed(3), firstIndexSeconds: +firstIndexSeconds.toFixed(2) };
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import {
   DECISION_TEMPLATES,
   FACT_QUESTIONS,
   FACT_TEMPLATES,
+  FIRST_QUESTIONS,
   NESTED_QUESTIONS,
   TOPICS,
   UNDECIDED_TEMPLATES,
@@ -49,8 +50,8 @@ export interface Timeline {
 }
 export interface KeyEntry {
   family: Family;
-  /** contains: every gold value appears in the answer (F5). */
-  kind: 'exact' | 'set' | 'abstain' | 'contains';
+  /** contains: every gold value appears in the answer (F5); choice: the answer is exactly one of `options` (F3 "which came first?"). */
+  kind: 'exact' | 'set' | 'abstain' | 'contains' | 'choice';
   /** The value (exact), the members (set), the values the answer must hold (contains), or nothing (abstain). */
   gold: string[];
   /** Older values of an updated fact (F2): answering one is a stale answer. */
@@ -61,6 +62,8 @@ export interface KeyEntry {
   /** F5: where the asked needle sits in the document (0–100%), and one or two hops. */
   docDepth?: number;
   hops?: number;
+  /** The options a choice question offers (the gold one among them). */
+  options?: string[];
   expectedTier: string;
 }
 export type AnswerKey = Record<string, KeyEntry>;
@@ -69,6 +72,8 @@ export interface Sizes {
   F1: number;
   F2: number;
   F3: number;
+  /** F3 "which came first?" items, comparing two of the F3 decisions made on different days. */
+  F3order: number;
   F6: number;
   F7: number;
   F4: number;
@@ -80,7 +85,7 @@ export interface Sizes {
   fillerTokens: number;
 }
 
-export const CI_SIZES: Sizes = { F1: 12, F2: 6, F3: 6, F6: 8, F7: 4, F4: 15, F5: 14, sessions: 15, fillerTurns: 3, fillerTokens: 450 };
+export const CI_SIZES: Sizes = { F1: 12, F2: 6, F3: 6, F3order: 3, F6: 8, F7: 4, F4: 15, F5: 14, sessions: 15, fillerTurns: 3, fillerTokens: 450 };
 
 const PREFIXES = ['ledger', 'quill', 'orbit', 'fennel', 'mosaic', 'tundra', 'harbor', 'cobalt', 'juniper', 'vesper', 'pylon', 'marlin', 'saffron', 'aurora', 'basalt', 'cinder', 'ember', 'fjord', 'gale', 'heron', 'indigo', 'kestrel', 'lumen', 'nimbus', 'onyx', 'prism', 'quartz', 'rook'];
 const SUFFIXES = ['svc', 'api', 'worker', 'gateway', 'ui'];
@@ -176,12 +181,14 @@ export function generateConversation(seed: number, sizes: Sizes = CI_SIZES): { t
   const askedAt = weekday(sizes.sessions + (5 - (sizes.sessions % 5)) % 5); // the next Monday or later
   const today = askedAt.toISOString().slice(0, 10);
   const topics = rng.shuffle([...TOPICS]).slice(0, sizes.F3);
+  const decisions: Array<{ topic: Topic; value: string; day: number }> = [];
   topics.forEach((topic: Topic, qi) => {
     const days = rng.shuffle(Array.from({ length: plantSessions }, (_, k) => k)).slice(0, 3).sort((a, b) => a - b);
     const values = [rng.word(), rng.word(), rng.word()];
     plant(days[0], rng.pick(DECISION_TEMPLATES)(topic, values[0]));
     plant(days[1], rng.pick(UNDECIDED_TEMPLATES)(topic, values[2]));
     plant(days[2], rng.pick(DECISION_TEMPLATES)(topic, values[1]));
+    decisions.push({ topic, value: values[0], day: days[0] }, { topic, value: values[1], day: days[2] });
     const askFirst = qi % 2 === 0;
     const day = weekday(askFirst ? days[0] : days[2]).toISOString().slice(0, 10);
     const daysBack = (Date.parse(today) - Date.parse(day)) / 86_400_000;
@@ -190,6 +197,18 @@ export function generateConversation(seed: number, sizes: Sizes = CI_SIZES): { t
     questions.push({ id, family: 'F3', text: rng.pick(DATED_QUESTIONS)(topic, describeDay(day, today, style)) });
     key[id] = { family: 'F3', kind: 'exact', gold: [askFirst ? values[0] : values[1]], stale: [askFirst ? values[1] : values[0]], expectedTier: 'conversation_search_date' };
   });
+
+  // F3 "which came first?": two decisions on different topics and days, in either order. Drawn with an
+  // rng of their own, so adding them leaves every other item of a seed as it was.
+  const order = new Rng(seed + 3);
+  for (let i = 0; i < sizes.F3order && decisions.length >= 4; i++) {
+    const [a, b] = order.shuffle(decisions).filter((d, k, all) => k === 0 || (d.topic !== all[0].topic && d.day !== all[0].day)).slice(0, 2);
+    if (!b) continue;
+    const id = `F3-${sizes.F3 + i + 1}`;
+    questions.push({ id, family: 'F3', text: order.pick(FIRST_QUESTIONS)(a, b) });
+    const earlier = a.day < b.day ? a : b;
+    key[id] = { family: 'F3', kind: 'choice', gold: [earlier.value], options: [a.value, b.value], expectedTier: 'conversation_search' };
+  }
 
   // F6: never stated, attribute missing on a known entity, near-miss entity.
   for (let i = 0; i < sizes.F6; i++) {

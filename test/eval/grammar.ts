@@ -106,6 +106,7 @@ export type Question =
   | { kind: 'fact'; entity: string; attribute: Attribute }
   | { kind: 'aggregate'; value: string }
   | { kind: 'dated'; topic: Topic; when: string }
+  | { kind: 'first'; options: [Choice, Choice] }
   | { kind: 'nested'; key: string }
   | DocQuestion;
 
@@ -133,12 +134,27 @@ export const DATED_QUESTIONS: Array<(t: Topic, when: string) => string> = [
   (t, when) => `Which option did we pick for the ${t} ${when}?`,
   (t, when) => `${when[0].toUpperCase()}${when.slice(1)}, what was the decision on the ${t}?`,
 ];
+/** A dated decision named in a "which came first?" question: its value and topic. */
+export interface Choice {
+  topic: Topic;
+  value: string;
+}
+const choice = (c: Choice) => `\`${c.value}\` for the ${c.topic}`;
+/** "Which came first?" (F3): two decisions made on different days; the answer is the earlier one's value. */
+export const FIRST_QUESTIONS: Array<(a: Choice, b: Choice) => string> = [
+  (a, b) => `Which came first: ${choice(a)} or ${choice(b)}?`,
+  (a, b) => `Which did we decide earlier, ${choice(a)} or ${choice(b)}?`,
+  (a, b) => `What was settled first: ${choice(a)}, or ${choice(b)}?`,
+  (a, b) => `Between ${choice(a)} and ${choice(b)}, which decision came first?`,
+];
 export const NESTED_QUESTIONS: Array<(k: string) => string> = [
   (k) => `What is the value for key \`${k}\`, following nested keys?`,
   (k) => `Follow the nested keys from \`${k}\`: what is the final value?`,
   (k) => `Resolve key \`${k}\` through every nesting level; which value do you end with?`,
 ];
 
+const C = `${V} for the ${T}`;
+const first = (m: RegExpMatchArray): Question => ({ kind: 'first', options: [{ value: m[1], topic: m[2] as Topic }, { value: m[3], topic: m[4] as Topic }] });
 const WHEN = '((?:on|last) [A-Za-z]+(?:, [A-Za-z]+ \\d{1,2})?|on \\d{4}-\\d{2}-\\d{2})';
 const QUESTION_PATTERNS: Array<{ re: RegExp; make: (m: RegExpMatchArray) => Question }> = [
   { re: new RegExp(`^What is the ${A} for ${E}(?: now)?\\?$`), make: (m) => ({ kind: 'fact', attribute: m[1] as Attribute, entity: m[2] }) },
@@ -151,6 +167,10 @@ const QUESTION_PATTERNS: Array<{ re: RegExp; make: (m: RegExpMatchArray) => Ques
   { re: new RegExp(`^What did we decide about the ${T} ${WHEN}\\?$`), make: (m) => ({ kind: 'dated', topic: m[1] as Topic, when: m[2] }) },
   { re: new RegExp(`^Which option did we pick for the ${T} ${WHEN}\\?$`), make: (m) => ({ kind: 'dated', topic: m[1] as Topic, when: m[2] }) },
   { re: new RegExp(`^${WHEN}, what was the decision on the ${T}\\?$`, 'i'), make: (m) => ({ kind: 'dated', when: m[1], topic: m[2] as Topic }) },
+  { re: new RegExp(`^Which came first: ${C} or ${C}\\?$`), make: first },
+  { re: new RegExp(`^Which did we decide earlier, ${C} or ${C}\\?$`), make: first },
+  { re: new RegExp(`^What was settled first: ${C}, or ${C}\\?$`), make: first },
+  { re: new RegExp(`^Between ${C} and ${C}, which decision came first\\?$`), make: first },
   { re: new RegExp(`^What is the value for key \`(${UUID})\`, following nested keys\\?$`), make: (m) => ({ kind: 'nested', key: m[1] }) },
   { re: new RegExp(`^Follow the nested keys from \`(${UUID})\`: what is the final value\\?$`), make: (m) => ({ kind: 'nested', key: m[1] }) },
   { re: new RegExp(`^Resolve key \`(${UUID})\` through every nesting level; which value do you end with\\?$`), make: (m) => ({ kind: 'nested', key: m[1] }) },

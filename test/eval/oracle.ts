@@ -7,7 +7,7 @@ import { summarizerInstructions } from '../../src/core/prompts';
 import { splitSystemPrompt } from '../../src/core/promptSections';
 import { countTokens } from '../../src/llm/tokens';
 import type { FakeReply, FakeToolCall, Policy } from '../helpers/fakeLlm';
-import { canonical, parseQuestion, parseStatements, resolveDay, type Question, type Statement } from './grammar';
+import { canonical, parseQuestion, parseStatements, resolveDay, type Choice, type Question, type Statement } from './grammar';
 import { oncallQuery, ownerQuery } from './docGrammar';
 import {
   blockText,
@@ -55,18 +55,19 @@ export function oracleReply(body: any, options: OracleOptions): FakeReply {
   const open = turn < 0 ? openQuestion(body) : undefined;
   const question = turn >= 0 ? parseQuestion(messageText(messages[turn])) : open?.question;
   const done = [...(open?.searched ?? []), ...callsSince(messages, turn)];
-  if (question) return answer(body, question, done);
-  return (options.diligent ?? true) ? diligentStep(body, messages, turn, done) : { text: reply(messages[turn]) };
+  const diligent = options.diligent ?? true;
+  if (question) return answer(body, question, done, diligent);
+  return diligent ? diligentStep(body, messages, turn, done) : { text: reply(messages[turn]) };
 }
 
 // ---------------------------------------------------------------- answering
 
-function answer(body: any, q: Question, done: DoneCall[]): FakeReply {
+function answer(body: any, q: Question, done: DoneCall[], diligent: boolean): FakeReply {
   done = [...done];
   const today = todayOf(body) ?? new Date().toISOString().slice(0, 10);
   const evidence = collectEvidence(body).sort(newestFirst);
   // Keep the hops found so far in the task block (DESIGN.md: keep "task" current): evictions during a long search lose tool results.
-  const progress = toolNames(body).has('working_context_append') ? (q.kind === 'nested' ? unsavedHops(q.key, evidence, blockText(body)) : q.kind === 'twohop' ? unsavedOwner(q.endpoint, evidence, blockText(body)) : []) : [];
+  const progress = diligent && toolNames(body).has('working_context_append') ? (q.kind === 'nested' ? unsavedHops(q.key, evidence, blockText(body)) : q.kind === 'twohop' ? unsavedOwner(q.endpoint, evidence, blockText(body)) : []) : [];
   if (progress.length) return { toolCalls: [{ name: 'working_context_append', arguments: { block: 'task', content: progress.join('\n') } }] };
   done = done.filter((c) => c.name.startsWith('conversation_search') || c.name === 'archival_memory_search');
   const found = resolve(q, evidence, today, done, toolNames(body).has('archival_memory_search'));
@@ -90,6 +91,12 @@ export function resolve(q: Question, evidence: Evidence[], today: string, done: 
     const day = resolveDay(q.when, today);
     return evidence.find((e) => e.s.kind === 'decision' && e.s.topic === q.topic && e.day === day)?.s.value;
   }
+  if (q.kind === 'first') {
+    // Both decisions must be found with their day; the earlier day wins.
+    const [a, b] = q.options.map((c) => dayOfDecision(c, evidence));
+    if (a === undefined || b === undefined || a === b) return undefined;
+    return a < b ? q.options[0].value : q.options[1].value;
+  }
   if (q.kind === 'owner') return ownerOf(q.endpoint, evidence);
   if (q.kind === 'oncall') return channelOf(q.person, evidence);
   if (q.kind === 'twohop') {
@@ -104,6 +111,12 @@ export function resolve(q: Question, evidence: Evidence[], today: string, done: 
   // A value is final once a search for it as a key came back without it, or when there is nothing left to search with.
   const searched = done.some((c) => c.name === 'archival_memory_search' && c.args?.query === current);
   return searched || !canSearch || done.length >= MAX_SEARCH_CALLS ? current : undefined;
+}
+
+/** The first day a decision (this value for this topic) shows up with a date in the request. */
+function dayOfDecision(c: Choice, evidence: Evidence[]): string | undefined {
+  const days = evidence.filter((e) => e.s.kind === 'decision' && e.s.topic === c.topic && e.s.value === c.value && e.day).map((e) => e.day!);
+  return days.sort()[0];
 }
 
 const ownerOf = (endpoint: string, evidence: Evidence[]) => evidence.find((e) => e.s.kind === 'owner' && e.s.endpoint === endpoint)?.s.value;
@@ -151,6 +164,12 @@ function plan(q: Question, today: string, evidence: Evidence[]): SearchStep[] {
     const [cs1, cs2] = pages('conversation_search', { query: `${q.topic} decided` }, 2);
     const [d1, d2, d3] = pages('conversation_search_date', { start_date: day, end_date: day });
     return [cs1, d1, cs2, d2, d3, { name: 'archival_memory_search', args: { query: `${q.topic} decision` } }];
+  }
+  if (q.kind === 'first') {
+    // Words first, for each decision not yet found with its day: two pages each, then archival.
+    const missing = q.options.filter((c) => dayOfDecision(c, evidence) === undefined).map((c) => `${c.value} ${c.topic}`);
+    const [p1, p2] = [1, 2].map((page) => missing.map((query) => ({ name: 'conversation_search', args: page > 1 ? { query, page } : { query } })));
+    return [...p1, ...p2, ...missing.map((query) => ({ name: 'archival_memory_search', args: { query } }))];
   }
   // Document questions: archival first (the document is what was indexed), three pages a hop.
   if (q.kind === 'owner') return pages('archival_memory_search', { query: ownerQuery(q.endpoint) });
@@ -291,7 +310,10 @@ export function extractiveSummary(request: string, contextWindow: number): strin
       const dated = line.match(/^\[(\d{4}-\d{2}-\d{2}[^\]]*)\]/);
       if (dated) time = dated[1];
     }
-    for (const s of parseStatements(line)) found.push({ time, text: canonical(s, time.slice(0, 10)), at });
+    // An automatic-recall line quotes an older message: it keeps that message's day, not the time it was recalled at.
+    const recalled = line.match(/^- recall #\d+ \((\d{4}-\d{2}-\d{2})/)?.[1];
+    const when = recalled ?? time;
+    for (const s of parseStatements(line)) found.push({ time: when, text: canonical(s, when.slice(0, 10)), at });
   });
   const state = open ? [`${OPEN_QUESTION}${open}`, ...searched.map((c) => `${SEARCHED}${c}`)] : [];
   const kept: typeof found = [];

@@ -102,13 +102,34 @@ export function docQaLines(scored: Scored[], modes: string[]): string[] {
   return lines;
 }
 
+const PASSIVE_LABEL = 'full-passive';
+
+/** What the blocks add: `full` against the passive oracle (no writes, so only recall and archival search), per family. */
+function passiveLines(scored: Scored[]): string[] {
+  const passive = scored.filter((s) => s.mode === PASSIVE_LABEL);
+  if (!passive.length) return [];
+  const families = FAMILIES.filter((f) => passive.some((s) => s.family === f));
+  const per = families.map((f) => {
+    const p = cell(passive.filter((s) => s.family === f));
+    const full = cell(scored.filter((s) => s.mode === 'full' && s.family === f));
+    return `${f} ${p.correct}/${p.n} (${Math.round((full.accuracy - p.accuracy) * 100)} pts)`;
+  });
+  const tiers = families.map((f) => `${f} ${tally(passive.filter((s) => s.family === f).map((s) => s.tierActual))}`);
+  const calls = mean(passive.map((s) => s.toolCalls)).toFixed(1);
+  return [
+    `- Passive oracle (\`${PASSIVE_LABEL}\`: mode full, the oracle never writes, so no blocks, no archival inserts, no task-block hops; no gate): per family, correct and what the blocks add (full − passive): ${per.join('; ')}. Tool calls/q ${calls}.`,
+    `- \`${PASSIVE_LABEL}\` tier that held the gold value: ${tiers.join('; ')}.`,
+    `- Archival (\`${PASSIVE_LABEL}\`): ${recallAtK(passive)}.`,
+  ];
+}
+
 export function writeReport(input: ReportInput, mdPath: string, jsonPath: string): string {
   const { markdown, rows } = buildTable(input);
   const full = input.scored.filter((s) => s.mode === 'full');
   const stale = input.scored.filter((s) => s.family === 'F2');
   const staleLine = input.modes.map((m) => `${m} ${stale.filter((s) => s.mode === m && s.stale).length}/${stale.filter((s) => s.mode === m).length}`).join(', ');
   const halluc = input.modes.map((m) => `${m} ${input.scored.filter((s) => s.mode === m && s.hallucinated).length}/${input.scored.filter((s) => s.mode === m).length}`).join(', ');
-  const rank = (m: string) => (m === 'full' ? 0 : m === 'summary' ? 1 : 2);
+  const rank = (m: string) => (m === 'full' ? 0 : m === PASSIVE_LABEL ? 1 : m === 'summary' ? 2 : 3);
   const failures = [...input.scored, ...input.ceiling].filter((s) => s.correct !== true).sort((a, b) => rank(a.mode) - rank(b.mode)).slice(0, 40);
   const md = [
     '# MemCode memory eval results',
@@ -124,6 +145,7 @@ export function writeReport(input: ReportInput, mdPath: string, jsonPath: string
     `- Hallucinations (a value where "unknown" was right, or a wrong value): ${halluc}.`,
     input.blockUpdates ? `- F2 block check (\`full\`): the working-context files hold the newest value and no older one for ${input.blockUpdates.clean}/${input.blockUpdates.checked} updated facts.` : '',
     `- Archival (\`full\`): ${recallAtK(full)}.`,
+    ...passiveLines(input.scored),
     input.judge ? `- LLM judge: ${input.judge.judged} undecided items judged; agreement with the rules on decided items: ${input.judge.agreedWithRules}/${input.judge.compared ?? '?'}.` : '- LLM judge: not used (every item decided by the rules).',
     '',
     ...(input.docQa?.length ? ['## F5 large-document QA', '', ...input.docQa.map((l) => `- ${l}`), ''] : []),

@@ -2,8 +2,10 @@
 // real model server), score, and write test/eval/results.md and results.json.
 //
 //   npm run eval -- [--size ci|full] [--seed N] [--modes none,summary,full] [--window 8192]
-//                   [--ci] [--trace FILE] [--base-url URL --model M [--api-key K]] [--timelines large-doc,...] [--no-smoke]
+//                   [--ci] [--trace FILE] [--base-url URL --model M [--api-key K]] [--timelines large-doc,...] [--no-smoke] [--no-passive]
 //
+// With the oracle, a `full-passive` run follows the modes (EVAL.md "Passive oracle": mode full, the oracle never
+// writes), reported as its own column without a gate; --no-passive skips it.
 // --ci exits 1 when a gate of EVAL.md fails. With --base-url the same timelines go to a real
 // OpenAI-compatible server through a recording proxy; when it cannot be reached the run says so in one
 // line and exits 0.
@@ -38,6 +40,8 @@ interface Args {
   timelines?: string[];
   /** Skip the smoke subset through `memcode chat` processes. */
   noSmoke: boolean;
+  /** Skip the `full-passive` run. */
+  noPassive: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -60,11 +64,15 @@ function parseArgs(argv: string[]): Args {
     out: value('--out') ?? __dirname,
     timelines: value('--timelines')?.split(','),
     noSmoke: argv.includes('--no-smoke'),
+    noPassive: argv.includes('--no-passive'),
   };
 }
 
+/** The passive-oracle run's label: mode full, the oracle never writes (no blocks, no archival inserts, no task-block hops). */
+export const PASSIVE = 'full-passive';
+
 /** Full size (EVAL.md): one timeline per run here; 10 timelines = 10 seeds. */
-const FULL_SIZES: Sizes = { F1: 150, F2: 80, F3: 8, F6: 30, F7: 4, F4: 150, F5: 100, sessions: 30, fillerTurns: 10, fillerTokens: 330 };
+const FULL_SIZES: Sizes = { F1: 150, F2: 80, F3: 8, F3order: 4, F6: 30, F7: 4, F4: 150, F5: 100, sessions: 30, fillerTurns: 10, fillerTokens: 330 };
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const args = parseArgs(argv);
@@ -91,11 +99,15 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const proxy = real ? await startRecordingProxy(args.baseUrl!, args.apiKey) : undefined;
   const fake = real ? undefined : await startFakeLlm({ policy: ({ body }) => record(body) });
   const backend: Backend = { url: (proxy ?? fake)!.url, model: args.model ?? 'oracle', requests: (proxy ?? fake)!.requests, replies: proxy?.replies ?? new Map() };
+  // The passive run flips `diligent` off while it runs; requests are served one run at a time.
+  const oracle = { contextWindow: args.window, diligent: true };
   function record(body: unknown) {
-    const reply = oracleReply(body, { contextWindow: args.window });
+    const reply = oracleReply(body, oracle);
     backend.replies.set(body, reply);
     return reply;
   }
+  const passive = !real && !args.noPassive && modes.includes('full');
+  const reported = passive ? [...modes, PASSIVE] : modes;
   const tokens = createTokenCounter();
   const log = (line: string) => console.log(line);
   const runs: ModeRun[] = [];
@@ -106,6 +118,14 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       for (const t of timelines) selfRuns.push(await runTimeline(t, 'full', { backend, contextWindow: args.window, tokens, empty: true, trace, label: 'self-test' }));
     }
     for (const mode of modes) for (const t of timelines) runs.push(await runTimeline(t, mode, { backend, contextWindow: args.window, tokens, trace, log }));
+    if (passive) {
+      oracle.diligent = false;
+      try {
+        for (const t of timelines) runs.push(await runTimeline(t, 'full', { backend, contextWindow: args.window, tokens, trace, log, label: PASSIVE }));
+      } finally {
+        oracle.diligent = true;
+      }
+    }
     if (!real && !args.noSmoke && cliAvailable() && timelines.includes(conversation.timeline)) {
       smoke = await runSmoke(conversation.timeline, conversation.key, backend, args.window);
       log(`  ${SMOKE_MODE}: ${smoke.questions.length} questions, ${smoke.processes} processes in ${smoke.seconds.toFixed(1)} s`);
@@ -128,7 +148,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     : [args.noSmoke || real ? 'not run (--no-smoke or a real model).' : 'not run: dist/cli.js is missing (npm run build).'];
   const smokeGate: Gate[] = smoke ? [{ name: 'smoke through memcode chat processes = 100%', pass: smokeScored.every((x) => x.correct === true), detail: `${smokeScored.filter((x) => x.correct === true).length}/${smokeScored.length}` }] : [];
   const checks: Gate[] = [...gates(scored, selfTest, ceiling), ...smokeGate];
-  const docQa = [...docQaLines(scored, modes), ...(timelines.includes(doc.timeline) && !real ? describeDocRanks(await docRanks(doc.timeline, doc.key)) : [])];
+  const docQa = [...docQaLines(scored, reported), ...(timelines.includes(doc.timeline) && !real ? describeDocRanks(await docRanks(doc.timeline, doc.key)) : [])];
   const fullConversation = runs.find((r) => r.mode === 'full' && r.timeline === 'conversation');
   const updated = Object.values(key).filter((e) => e.family === 'F2');
   const blockUpdates = fullConversation
@@ -137,11 +157,13 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const seconds = (Date.now() - started) / 1000;
   const notes: string[] = [];
   if (!modes.includes('none') || !modes.includes('summary')) notes.push(`only ${modes.join(', ')} ran.`);
-  notes.push('F3 has no "which came first?" items yet.');
-  notes.push('F4 in `full`: the oracle writes each hop it finds to the task block, as DESIGN.md asks of the agent. Without that habit it scored 13/15 (measured by hand): results are cut to fit the window and the question is kept in context, but a depth-4 chain can run out of its 6 searches. Before those core fixes, two UUID-dense results in a row ended the turn with context_too_small.');
+  if (!passive && !real) notes.push('`full-passive` not run (--no-passive, or no `full` mode).');
+  notes.push('F4 in `full`: the oracle writes each hop it finds to the task block, as DESIGN.md asks of the agent. Without that habit (`full-passive`) it scores 13/15: results are cut to fit the window and the question is kept in context, but a depth-4 chain can run out of its 6 searches. Before those core fixes, two UUID-dense results in a row ended the turn with context_too_small.');
+  notes.push('F3 includes "which came first?" items (choice: exactly the earlier option); the oracle needs both decisions with their day, from any tier or from conversation_search.');
+  notes.push('Automatic-recall records are evicted into the summarizer like any message (src/core/summarizer.ts transcriptLine: role system, stamped with the time they were recalled); only the "recall #N (day" source inside keeps the quoted message\'s day. An extractive summary that took the carrier\'s time re-dated old facts as new: `full-passive` answered a stale F2 value and the wrong F3 order until the oracle read the source day.');
   notes.push('In `none` and `summary` every session boundary evicts the whole queue, so questions (asked in a new session) see nothing or only the summary.');
   const table = writeReport(
-    { seed: args.seed, size: args.size, contextWindow: args.window, backend: real ? `real model ${args.model} (hybrid: the timelines are replayed, the model answers)` : 'oracle (fakeLlm)', modes, scored, ceiling, selfTest, gates: checks, seconds, notes, blockUpdates, judge, docQa, smoke: smokeLines },
+    { seed: args.seed, size: args.size, contextWindow: args.window, backend: real ? `real model ${args.model} (hybrid: the timelines are replayed, the model answers)` : 'oracle (fakeLlm)', modes: reported, scored, ceiling, selfTest, gates: checks, seconds, notes, blockUpdates, judge, docQa, smoke: smokeLines },
     path.join(args.out, 'results.md'),
     path.join(args.out, 'results.json'),
   );

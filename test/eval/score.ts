@@ -58,6 +58,14 @@ export function decideByRules(entry: KeyEntry, reply: string): { correct: boolea
     const all = entry.gold.every((g) => a.includes(norm(g)));
     return { correct: abstained || !all ? false : undefined, stale, abstained };
   }
+  if (entry.kind === 'choice') {
+    // Choice (EVAL.md F3 "which came first?"): exactly the earlier option; naming both is left to the judge.
+    const gold = norm(entry.gold[0]);
+    const others = (entry.options ?? []).map(norm).filter((o) => o !== gold);
+    if (a === gold) return { correct: true, stale, abstained };
+    if (abstained || !a.includes(gold) || /^ANSWER:/m.test(reply)) return { correct: false, stale, abstained };
+    return { correct: others.some((o) => a.includes(o)) ? undefined : true, stale, abstained };
+  }
   if (entry.kind === 'contains') {
     // Contains (EVAL.md F5): every gold value in the answer; no judge needed either way.
     return { correct: !abstained && entry.gold.every((g) => a.includes(norm(g))), stale, abstained };
@@ -112,7 +120,11 @@ export function scoreQuestion(run: QuestionRun, entry: KeyEntry): Scored {
   const rules = decideByRules(entry, run.reply);
   const values = goldValues(entry);
   const bodies = run.requests.map((r) => JSON.stringify(r.body?.messages ?? []));
-  const evidence = values.length > 0 && values.every((v) => bodies.some((b) => b.includes(v)));
+  // A choice question names its options itself: its evidence is each option's decision statement in some request.
+  const evidence =
+    entry.kind === 'choice'
+      ? (entry.options ?? []).every((v) => run.requests.some((r) => collectEvidence(r.body).some((e) => e.s.kind === 'decision' && e.s.value === v)))
+      : values.length > 0 && values.every((v) => bodies.some((b) => b.includes(v)));
   const answer = extractAnswer(run.reply);
   const archival = archivalRank(run.requests, values, entry.kind === 'contains');
   return {
@@ -125,7 +137,7 @@ export function scoreQuestion(run: QuestionRun, entry: KeyEntry): Scored {
     hallucinated: !rules.abstained && (entry.kind === 'abstain' || rules.correct === false),
     evidenceInContext: evidence,
     tierExpected: entry.expectedTier,
-    tierActual: values.length ? tierOf(run.requests, values) : '-',
+    tierActual: entry.kind === 'choice' ? [...new Set((entry.options ?? []).map((v) => tierOf(run.requests, [v])))].join('+') : values.length ? tierOf(run.requests, values) : '-',
     toolCalls: run.toolCalls,
     requests: run.requests.length,
     promptTokens: run.requests.length ? Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length / 4) : 0,

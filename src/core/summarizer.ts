@@ -101,7 +101,10 @@ export class Summarizer {
   }
 
   /** Folds `evicted` into `previous`, in as many calls as needed to keep each request inside the budget. */
-  async summarize(previous: string, evicted: readonly MessageRecord[], signal?: AbortSignal): Promise<SummaryResult> {
+  async summarize(previous: string, all: readonly MessageRecord[], signal?: AbortSignal): Promise<SummaryResult> {
+    // Automatic recall only copied older memories into the queue, stamped with the time of the copy: folded
+    // in, a fact would come out with the wrong date (and an older value could look newer than its update).
+    const evicted = all.filter((r) => r.kind !== 'auto_recall');
     if (!evicted.length) return { summary: previous, fallback: false };
     try {
       let summary = previous;

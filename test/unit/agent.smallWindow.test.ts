@@ -76,3 +76,27 @@ describe('agent in a small context window', () => {
     assert.equal(last.messages.filter((m: any) => m.role === 'tool').length, 2);
   });
 });
+
+describe('summarizer', () => {
+  let llm: FakeLlm;
+  beforeEach(async () => ({ llm } = await startTestEnv()));
+  afterEach(() => stopTestEnv(llm));
+
+  it('does not fold automatic recall into the summary: it only copied older memories, stamped with the wrong time', async () => {
+    const { OpenAiChatModel } = await import('../../src/llm/client');
+    const { Summarizer } = await import('../../src/core/summarizer');
+    const model = new OpenAiChatModel({ baseUrl: llm.url, model: 'fake-model', maxRetries: 0 });
+    const summarizer = new Summarizer(model, tokens, { budget: 7000 });
+    const at = (id: number, fields: Record<string, unknown>) => ({ id, session: 's1', time: '2026-03-17T09:00:00.000Z', tokens: 10, content: '', role: 'user', ...fields }) as never;
+    llm.script({ text: 'The person asked about the dev port; it is 4100.' });
+    const result = await summarizer.summarize('', [
+      at(1, { content: 'What is the dev port now?' }),
+      at(2, { role: 'system', kind: 'auto_recall', content: 'Possibly relevant memories: - recall #3 (2026-03-03, user): the dev port is 3000' }),
+      at(3, { role: 'assistant', content: 'The dev port is 4100.' }),
+    ]);
+    assert.equal(result.fallback, false);
+    const sent = JSON.stringify(llm.chatRequests().at(-1)!.body.messages);
+    assert.match(sent, /What is the dev port now\?/);
+    assert.doesNotMatch(sent, /Possibly relevant memories|port is 3000/);
+  });
+});

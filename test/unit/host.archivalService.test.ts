@@ -1,39 +1,14 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ArchivalService } from '../../src/host/archivalService';
-import { archivalModule } from '../../src/indexing/lazy';
 import { MemoryStore } from '../../src/memory/store';
-import { removeTempWorkspaces, tempWorkspace } from '../helpers/workspace';
+import { archivalWorkspace } from '../helpers/archivalWorkspace';
+import { removeTempWorkspaces } from '../helpers/workspace';
 
 describe('host archival service', function () {
   after(removeTempWorkspaces);
 
-  function workspace(files: Record<string, string>) {
-    const root = tempWorkspace('memcode-archival-service-');
-    for (const [rel, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-      fs.writeFileSync(path.join(root, rel), text);
-    }
-    const memoryRoot = path.join(root, '.memcode');
-    const warnings: string[] = [];
-    const service = new ArchivalService({
-      workspaceRoot: root,
-      memoryRoot,
-      embeddings: async () => ({ provider: 'local' }),
-      index: () => ({ exclude: [], maxFileSize: 1_000_000 }),
-      warn: (m) => warnings.push(m),
-      onState: () => {},
-      onWritten: () => {},
-      lockWaitMs: 100,
-      retryLockedMs: 50,
-    });
-    const indexed = async () => {
-      const store = MemoryStore.open(memoryRoot, { warn: () => {} });
-      return (await archivalModule().openArchival(store.paths, { provider: 'local' }, { warn: () => {} })).paths();
-    };
-    return { root, memoryRoot, service, indexed, warnings };
-  }
+  const workspace = (files: Record<string, string>) => archivalWorkspace(files, { lockWaitMs: 100, retryLockedMs: 50 });
 
   it('applies a file saved during an index run once the run ends, instead of dropping it', async () => {
     const ws = workspace({ 'src/a.ts': 'export const a = 1;\n', 'src/b.ts': 'export const b = 2;\n' });

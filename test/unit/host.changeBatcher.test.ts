@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { ArchivalService } from '../../src/host/archivalService';
 import { ChangeBatcher, type BatchFolder, type Timers } from '../../src/host/changeBatcher';
-import { archivalModule } from '../../src/indexing/lazy';
-import { MemoryStore } from '../../src/memory/store';
-import { removeTempWorkspaces, tempWorkspace } from '../helpers/workspace';
+import { archivalWorkspace } from '../helpers/archivalWorkspace';
+import { removeTempWorkspaces } from '../helpers/workspace';
 
 /** Timers the test runs by hand: `elapse(ms)` fires what is due. */
 class ManualTimers implements Timers {
@@ -320,29 +318,10 @@ describe('host change batcher', () => {
 
     /** A workspace indexed into archival memory, and a batcher feeding it as the watcher would. */
     async function indexedWorkspace(files: Record<string, string>) {
-      const root = tempWorkspace('memcode-watch-');
-      for (const [rel, text] of Object.entries(files)) {
-        fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-        fs.writeFileSync(path.join(root, rel), text);
-      }
-      const memoryRoot = path.join(root, '.memcode');
-      const warnings: string[] = [];
-      const service = new ArchivalService({
-        workspaceRoot: root,
-        memoryRoot,
-        embeddings: async () => ({ provider: 'local' }),
-        index: () => ({ exclude: [], maxFileSize: 1_000_000 }),
-        warn: (m) => warnings.push(m),
-        onState: () => {},
-        onWritten: () => {},
-      });
+      const { root, memoryRoot, service, indexed, warnings } = archivalWorkspace(files);
       await service.index({});
       const folder: BatchFolder = { key: root, root, memoryRoot, autoUpdate: () => true, update: (c, r) => service.update(c, r) };
       const batcher = new ChangeBatcher({ quietMs: QUIET, timers: new ManualTimers(), onMemoryChanged: () => {}, log: (m) => warnings.push(m) });
-      const indexed = async () => {
-        const store = MemoryStore.open(memoryRoot, { warn: () => {} });
-        return (await archivalModule().openArchival(store.paths, { provider: 'local' }, { warn: () => {} })).paths();
-      };
       /** Renames on disk and reports it as VS Code does: a delete of the old path, a create of the new one. */
       const rename = (from: string, to: string) => {
         fs.mkdirSync(path.dirname(path.join(root, to)), { recursive: true });

@@ -358,8 +358,7 @@ export class Agent {
    * two archival searches of dense text did not).
    */
   private resultTokenCap(): number {
-    const usage = this.contextUsage();
-    return Math.max(300, Math.floor((usage.budget - usage.system - usage.workingContext - usage.summary) / 4));
+    return Math.max(300, Math.floor(roomForQueue(this.contextUsage()) / 4));
   }
 
   /**
@@ -381,13 +380,18 @@ export class Agent {
     const question = findLastIndex(queue, (r) => r.role === 'user');
     if (question >= 0) {
       const tail = queue.slice(question).reduce((sum, r) => sum + count(r), 0);
-      if (tail <= budget - usage.system - usage.workingContext - usage.summary - Math.min(700, budget * 0.1)) minKeep = Math.max(minKeep, queue.length - question);
+      if (tail <= roomForQueue(usage) - Math.min(700, budget * 0.1)) minKeep = Math.max(minKeep, queue.length - question);
     }
     const plan = planEviction(queue, count, target, minKeep);
     if (!plan) return false;
     await this.eviction.evict(plan.evicted, plan.kept[0].id, signal);
     return true;
   }
+}
+
+/** What the budget leaves for the conversation queue next to the instructions, working context and summary. */
+function roomForQueue(usage: ContextUsage): number {
+  return usage.budget - usage.system - usage.workingContext - usage.summary;
 }
 
 function findLastIndex<T>(items: readonly T[], test: (item: T) => boolean): number {

@@ -1,6 +1,7 @@
 // Eviction and the recursive summary (DESIGN.md §2, "Memory pressure"). Evicted messages are never
 // deleted: they stay in recall/messages.jsonl; only the pointer to the first in-context message moves.
 import type { ChatModel, TokenCounter } from '../llm/types';
+import { fitToTokens } from '../llm/tokens';
 import { LlmError } from '../llm/types';
 import type { MessageRecord } from '../memory/types';
 import { SUMMARIZER_INSTRUCTIONS } from './prompts';
@@ -152,20 +153,7 @@ export class Summarizer {
     });
     const text = result.content.trim();
     if (!text) throw new Error('the summarizer returned an empty summary');
-    return this.capTokens(text);
-  }
-
-  /**
-   * A server may ignore maxTokens; eviction plans for a summary of at most maxSummaryTokens, so cut by
-   * tokens, not characters (identifiers and UUIDs run at two or three characters a token).
-   */
-  private capTokens(text: string): string {
-    let cut = text;
-    for (let round = 0; round < 4; round++) {
-      const n = this.tokens.count(cut);
-      if (n <= this.maxSummaryTokens) return cut;
-      cut = cut.slice(0, Math.floor(cut.length * (this.maxSummaryTokens / n) * 0.95));
-    }
-    return cut;
+    // A server may ignore maxTokens; eviction plans for a summary of at most maxSummaryTokens.
+    return fitToTokens((chars) => text.slice(0, chars), text.length, this.maxSummaryTokens, (cut) => this.tokens.count(cut));
   }
 }

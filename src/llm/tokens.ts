@@ -43,6 +43,31 @@ export function loadTokenizer(): void {
   encoder();
 }
 
+/**
+ * The largest rendering that fits `maxTokens`: `render(chars)` with a character budget that shrinks in
+ * proportion to the overshoot, a few rounds at most (dense text such as identifiers and UUIDs runs at two
+ * or three characters a token, so a character limit alone does not bound tokens). `minChars` ends the
+ * shrinking, and so does `rounds`; the last rendering is returned either way. Each round aims `margin`
+ * under the overshoot, so rounding does not leave it just over.
+ */
+export function fitToTokens<T>(
+  render: (chars: number) => T,
+  chars: number,
+  maxTokens: number,
+  count: (rendered: T) => number,
+  opts: { minChars?: number; rounds?: number; margin?: number } = {},
+): T {
+  const { minChars = 0, rounds = 4, margin = 0.95 } = opts;
+  let rendered = render(chars);
+  for (let round = 0; round < rounds; round++) {
+    const tokens = count(rendered);
+    if (tokens <= maxTokens || chars <= minChars) break;
+    chars = Math.max(minChars, Math.floor(chars * (maxTokens / tokens) * margin));
+    rendered = render(chars);
+  }
+  return rendered;
+}
+
 /** Tokens in plain text. Special-token text such as `<|endoftext|>` counts as ordinary text. */
 export function countTokens(text: string): number {
   if (!text) return 0;

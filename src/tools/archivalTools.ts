@@ -1,6 +1,7 @@
 // archival_memory_insert / archival_memory_search (DESIGN.md §4): the indexed workspace plus the
 // agent's own notes. The store is opened on first use: loading Vectra and the index costs time that
 // a conversation which never touches archival memory should not pay.
+import { fitToTokens } from '../llm/tokens';
 import type { ArchivalHit } from '../memory/archival';
 import type { PagingHint } from './registry';
 import { ToolError, type Tool, type ToolContext } from './types';
@@ -59,14 +60,16 @@ export const archivalMemorySearchTool: Tool<{ query: string; page?: number }> & 
     };
     // In a small window the page must fit the result limit whole (valid JSON, every hit), so each hit's
     // text shrinks to the part around the query instead of the page being cut off at the end.
-    if (ctx.maxResultTokens && ctx.countTokens) {
-      let chars = HIT_TEXT_CHARS;
-      for (let round = 0; round < 5 && chars > MIN_HIT_TEXT_CHARS; round++) {
-        const tokens = ctx.countTokens(JSON.stringify(result));
-        if (tokens <= ctx.maxResultTokens * 0.95) break;
-        chars = Math.max(MIN_HIT_TEXT_CHARS, Math.floor(chars * ((ctx.maxResultTokens * 0.9) / tokens)));
-        result.results = found.results.map((h) => toHit(h, args.query, chars));
-      }
+    const { maxResultTokens, countTokens } = ctx;
+    if (maxResultTokens && countTokens) {
+      result.results = fitToTokens(
+        (chars) => found.results.map((h) => toHit(h, args.query, chars)),
+        HIT_TEXT_CHARS,
+        maxResultTokens * 0.95,
+        (hits) => countTokens(JSON.stringify({ ...result, results: hits })),
+        // Aims at 90% of the limit (0.95 of the 95% it must come under).
+        { minChars: MIN_HIT_TEXT_CHARS, rounds: 5, margin: 0.9 / 0.95 },
+      );
     }
     if (found.page < found.pages) result.next_page = found.page + 1;
     if (found.total === 0) {

@@ -1,6 +1,7 @@
 // The functions the model may call: their schemas for the chat request, and one dispatch that repairs,
 // validates, runs and sizes every call. Whatever goes wrong comes back as `{"error": "..."}` so the
 // model can correct itself; dispatch never throws into the agent loop (DESIGN.md §4).
+import { fitToTokens } from '../llm/tokens';
 import type { ToolCall, ToolSchema } from '../llm/types';
 import { parseToolArguments } from './argumentRepair';
 import type { Tool, ToolContext, ToolOutcome } from './types';
@@ -88,18 +89,11 @@ export function truncateResult(text: string, pagingHint: string = DEFAULT_PAGING
   return text.slice(0, keep) + noteFor(text.length - keep);
 }
 
-/** The character limit, then the context's token limit (dense text such as UUIDs has few characters a token). */
+/** The character limit, then the context's token limit. */
 function fitResult(text: string, pagingHint: string, ctx: ToolContext): string {
-  let max = MAX_TOOL_RESULT_CHARS;
-  let content = truncateResult(text, pagingHint, max);
-  if (!ctx.maxResultTokens || !ctx.countTokens) return content;
-  for (let round = 0; round < 4; round++) {
-    const tokens = ctx.countTokens(content);
-    if (tokens <= ctx.maxResultTokens) break;
-    max = Math.floor(Math.min(max, content.length) * (ctx.maxResultTokens / tokens) * 0.95);
-    content = truncateResult(text, pagingHint, max);
-  }
-  return content;
+  const chars = Math.min(MAX_TOOL_RESULT_CHARS, text.length);
+  const render = (max: number) => truncateResult(text, pagingHint, max);
+  return ctx.maxResultTokens && ctx.countTokens ? fitToTokens(render, chars, ctx.maxResultTokens, ctx.countTokens) : render(chars);
 }
 
 function failure(message: string): ToolOutcome {

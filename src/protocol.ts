@@ -3,7 +3,7 @@
 // `src/protocolValidation.ts` checks every one on receipt. Both ends import only this file's types, so the
 // compiler checks that the webview asks for what the host answers. Types only: this file is bundled into the
 // browser script, so nothing here may pull in Node or vscode.
-import type { ContextUsage } from './core/events';
+import type { ContextUsage } from './common/types';
 
 export type { ContextUsage };
 

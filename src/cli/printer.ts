@@ -1,7 +1,7 @@
 // What the terminal shows while the agent works: the reply on stdout, everything else on stderr,
 // so `memcode chat -m ... > answer.txt` captures only the answer.
 import type { AgentObserver, ContextUsage, EvictionReport } from '../core/events';
-import type { ToolCall } from '../llm/types';
+import type { ToolCall } from '../common/types';
 import type { MessageRecord } from '../memory/types';
 import type { ToolOutcome } from '../tools/types';
 

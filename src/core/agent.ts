@@ -2,7 +2,8 @@
 // in text) or calls functions, and the loop continues after their results. Everything the agent
 // says or hears is appended to recall before it is acted on, so a killed process loses nothing
 // that was acknowledged.
-import type { ChatModel, ChatResult, TokenCounter, ToolCall, ToolSchema } from '../llm/types';
+import type { ToolCall, ToolSchema } from '../common/types';
+import type { ChatModel, ChatResult, TokenCounter } from '../llm/types';
 import { LlmError } from '../llm/types';
 import type { MemoryStore } from '../memory/store';
 import { WorkingContext } from '../memory/workingContext';

@@ -1,23 +1,15 @@
 // What can reach the agent (DESIGN.md §3) and what it reports back to whoever drives it.
-import type { ToolCall } from '../llm/types';
+import type { ContextUsage, ToolCall } from '../common/types';
 import type { MessageRecord } from '../memory/types';
 import type { ToolOutcome } from '../tools/types';
+
+export type { ContextUsage };
 
 export type AgentEvent =
   | { type: 'user_message'; text: string }
   | { type: 'system_alert'; text: string }
   | { type: 'document'; title: string; text: string };
 
-/** Token use of the main context split the way the memory inspector shows it. */
-export interface ContextUsage {
-  system: number;
-  workingContext: number;
-  summary: number;
-  queue: number;
-  total: number;
-  budget: number;
-  contextWindow: number;
-}
 
 export interface EvictionReport {
   evicted: number;

@@ -1,6 +1,6 @@
 // The same tool call with the same arguments N times in a row is refused (DESIGN.md §3): a model
 // stuck in a loop otherwise burns every step of the turn.
-import type { ToolCall } from '../llm/types';
+import type { ToolCall } from '../common/types';
 
 export class LoopBreaker {
   private last = '';

@@ -1,7 +1,8 @@
 // Assembles what the model sees each step (DESIGN.md §2) and measures it against the token budget.
 // Counting must stay cheap on a full 128k queue: every queue message is counted once, keyed by its
 // recall id, and the fixed parts are cached by their text.
-import type { ChatMessage, TokenCounter, ToolSchema } from '../llm/types';
+import type { ToolSchema } from '../common/types';
+import type { ChatMessage, TokenCounter } from '../llm/types';
 import type { BlockRecord, MessageRecord } from '../memory/types';
 import type { ContextUsage } from './events';
 import { PROMPT_SECTIONS, messageTimeHeader, todayLine } from './promptSections';

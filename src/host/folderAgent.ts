@@ -2,7 +2,8 @@
 // look at memory) and rebuilt between turns when settings, the key or archival memory changed.
 import * as vscode from 'vscode';
 import type { Agent } from '../core/agent';
-import type { AgentObserver, ContextUsage } from '../core/events';
+import type { AgentObserver } from '../core/events';
+import type { ContextUsage } from '../common/types';
 import type { TurnResult } from '../core/events';
 import type { ApprovalProvider } from '../tools/types';
 import type { MemorySnapshot, SessionSummary, TranscriptItem } from '../protocol';

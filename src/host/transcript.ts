@@ -1,6 +1,6 @@
 // Recall records → the transcript items the chat renders. Tool calls become cards that their
 // results complete, so a reopened view looks like the live one did.
-import type { ToolCall } from '../llm/types';
+import type { ToolCall } from '../common/types';
 import { NEW_SESSION_TITLE } from '../memory/sessions';
 import type { MessageRecord, SessionRecord } from '../memory/types';
 import type { Attachment, AttachmentRef, SessionSummary, ToolCard, TranscriptItem } from '../protocol';

@@ -1,14 +1,9 @@
+import type { Role, ToolCall, ToolSchema } from '../common/types';
+
+export type { Role, ToolCall, ToolSchema };
+
 // The shapes every layer uses to talk to a chat model. Kept free of the openai SDK's own types
 // so the core, the memory tiers and the tests do not depend on one vendor's client.
-
-export type Role = 'system' | 'user' | 'assistant' | 'tool';
-
-export interface ToolCall {
-  id: string;
-  name: string;
-  /** Raw argument text as the model produced it (may be almost-JSON; the registry repairs it). */
-  arguments: string;
-}
 
 export interface ChatMessage {
   role: Role;
@@ -17,25 +12,6 @@ export interface ChatMessage {
   toolCalls?: ToolCall[];
   /** Tool results: the id of the call they answer. */
   toolCallId?: string;
-}
-
-export type JsonSchema = {
-  type?: string | string[];
-  description?: string;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  items?: JsonSchema;
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  additionalProperties?: boolean;
-};
-
-export interface ToolSchema {
-  name: string;
-  description: string;
-  parameters: JsonSchema;
 }
 
 export interface ChatRequest {

@@ -2,7 +2,7 @@
 // recall/messages.jsonl, plus recall/state.json (the running summary and where the queue starts).
 // Lines are only ever appended, never rewritten, so a crash can at worst cut off the last line.
 import * as fs from 'node:fs';
-import type { Role } from '../llm/types';
+import type { Role } from '../common/types';
 import { readJsonFile, writeJsonAtomic } from './atomicFile';
 import { checkPage, DEFAULT_SEARCH_ROLES, paginate, parseDateRange, rankDocs, type SearchDoc } from './recallSearch';
 import type { MemoryPaths } from './store';

@@ -1,6 +1,6 @@
 // Keyword search over the message log (conversation_search, conversation_search_date, automatic
 // recall). Plain scans over text lowercased once: 50k messages take a few milliseconds, no index to keep.
-import type { Role } from '../llm/types';
+import type { Role } from '../common/types';
 import { type MessageKind, MemoryError, type Page } from './types';
 
 /** A message as search sees it; built once per message when it enters the log. */

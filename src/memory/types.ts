@@ -1,5 +1,5 @@
 // Records stored in the project's memory folder (DESIGN.md §5). Declared once, imported everywhere.
-import type { Role, ToolCall } from '../llm/types';
+import type { Role, ToolCall } from '../common/types';
 
 export const SCHEMA_VERSION = 1;
 

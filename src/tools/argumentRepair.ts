@@ -2,6 +2,7 @@
 // (code fences, trailing commas, single quotes, bare keys, Python constants, two objects glued together,
 // an object encoded as a JSON string) before refusing, so one sloppy character does not cost a step.
 import { jsonrepair } from 'jsonrepair';
+import { isPlainObject } from '../common/json';
 
 export type ParsedArguments =
   | { ok: true; value: Record<string, unknown>; repaired: boolean }
@@ -143,9 +144,6 @@ function mergeGlued(pieces: string[]): ParsedArguments {
   return { ok: true, value: Object.assign({}, ...objects), repaired: true };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

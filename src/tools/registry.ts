@@ -2,7 +2,7 @@
 // validates, runs and sizes every call. Whatever goes wrong comes back as `{"error": "..."}` so the
 // model can correct itself; dispatch never throws into the agent loop (DESIGN.md §4).
 import { fitToTokens } from '../llm/tokens';
-import type { ToolCall, ToolSchema } from '../llm/types';
+import type { ToolCall, ToolSchema } from '../common/types';
 import { parseToolArguments } from './argumentRepair';
 import type { Tool, ToolContext, ToolOutcome } from './types';
 import { validateArgs } from './validateArgs';

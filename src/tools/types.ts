@@ -1,6 +1,6 @@
 // What a tool is and what it may reach. Tools get their dependencies through ToolContext,
 // so the CLI, the extension and the tests each pass their own.
-import type { JsonSchema } from '../llm/types';
+import type { JsonSchema } from '../common/types';
 import type { WorkingContext } from '../memory/workingContext';
 import type { RecallLog } from '../memory/recall';
 import type { ArchivalStore } from '../memory/archival';

@@ -2,7 +2,8 @@
 // in words a model can act on. Lenient where local models are predictably sloppy: numbers and booleans
 // sent as strings ("2", "true"), numbers sent for strings, and null for an optional parameter are taken
 // as meant; anything else wrong is reported, all errors at once, so one retry can fix them all.
-import type { JsonSchema } from '../llm/types';
+import type { JsonSchema } from '../common/types';
+import { isPlainObject } from '../common/json';
 
 export type { JsonSchema };
 
@@ -130,6 +131,3 @@ function join(at: string, name: string): string {
   return at ? `${at}.${name}` : name;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

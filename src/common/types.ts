@@ -1,0 +1,41 @@
+// Shapes every layer shares: the model's roles and tool calls, JSON schemas for tool arguments, and the
+// split of the context window the inspector shows. No imports: anything may depend on this file.
+
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** Raw argument text as the model produced it (may be almost-JSON; the registry repairs it). */
+  arguments: string;
+}
+
+export type JsonSchema = {
+  type?: string | string[];
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  additionalProperties?: boolean;
+};
+
+export interface ToolSchema {
+  name: string;
+  description: string;
+  parameters: JsonSchema;
+}
+
+/** Token use of the main context split the way the memory inspector shows it. */
+export interface ContextUsage {
+  system: number;
+  workingContext: number;
+  summary: number;
+  queue: number;
+  total: number;
+  budget: number;
+  contextWindow: number;
+}

@@ -1,9 +1,9 @@
 // Flags first, then environment variables, then defaults (DESIGN.md §8).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULTS } from '../core/openAgent';
+import { DEFAULTS } from '../app/openAgent';
 import { MEMORY_MODES, TOOL_SETS, type MemoryMode, type ToolSet } from '../core/promptSections';
-import type { EmbeddingSettings } from '../indexing/openArchival';
+import type { EmbedderSettings } from '../indexing/embeddings';
 
 export interface CliOptions {
   dir?: string;
@@ -34,7 +34,7 @@ export interface CliConfig {
   maxSteps: number;
   autoRecall: boolean;
   lockWaitMs: number;
-  embeddings: EmbeddingSettings;
+  embeddings: EmbedderSettings;
   exclude: string[];
   maxFileSize: number;
 }
@@ -90,7 +90,7 @@ function oneOf<T extends string>(name: string, allowed: readonly T[], raw: strin
   throw new UsageError(`${name} must be ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}, got "${raw}"`);
 }
 
-function embeddingSettings(opts: CliOptions, env: NodeJS.ProcessEnv, chatBaseUrl: string): EmbeddingSettings {
+function embeddingSettings(opts: CliOptions, env: NodeJS.ProcessEnv, chatBaseUrl: string): EmbedderSettings {
   const provider = opts.embeddings ?? env.MEMCODE_EMBEDDINGS_PROVIDER ?? 'local';
   if (provider !== 'local' && provider !== 'openai') throw new UsageError(`--embeddings must be "local" or "openai", got "${provider}"`);
   return {

@@ -1,15 +1,14 @@
 // `memcode index [-C DIR] [--rebuild]`: index the workspace into archival memory with a progress bar.
 // Ctrl-C stops after the current batch; what was stored is recorded, the rest is done next run.
-import type { EmbeddingSettings } from '../indexing/openArchival';
-import { archivalModule } from '../indexing/lazy';
-import { MemoryStore } from '../memory/store';
+import type { EmbedderSettings } from '../indexing/embeddings';
+import { MemoryFolder } from '../app/memoryFolder';
 import { ProgressBar } from './progressBar';
 
 export interface IndexCommandOptions {
   memoryRoot: string;
   workspaceRoot: string;
   rebuild: boolean;
-  embeddings: EmbeddingSettings;
+  embeddings: EmbedderSettings;
   exclude?: string[];
   maxFileSize?: number;
   lockWaitMs: number;
@@ -17,7 +16,14 @@ export interface IndexCommandOptions {
 
 export async function indexCommand(opts: IndexCommandOptions): Promise<number> {
   const warn = (m: string) => process.stderr.write(`[warning] ${m}\n`);
-  const store = MemoryStore.open(opts.memoryRoot, { warn });
+  const folder = new MemoryFolder({
+    workspaceRoot: opts.workspaceRoot,
+    memoryRoot: opts.memoryRoot,
+    embeddings: () => opts.embeddings,
+    index: () => ({ exclude: opts.exclude, maxFileSize: opts.maxFileSize }),
+    warn,
+    lockWaitMs: opts.lockWaitMs,
+  });
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -26,27 +32,19 @@ export async function indexCommand(opts: IndexCommandOptions): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    return await store.withLock(
-      'index run',
-      async () => {
-        const { openArchival, createIndexer } = archivalModule();
-        const archival = await openArchival(store.paths, opts.embeddings, { rebuild: opts.rebuild, warn });
-        const indexer = await createIndexer(opts.workspaceRoot, store.paths, archival, { exclude: opts.exclude, maxFileSize: opts.maxFileSize, warn });
-        const bar = new ProgressBar(process.stderr);
-        const report = await indexer.run({ signal: controller.signal, onProgress: (p) => bar.update(p) });
-        bar.finish();
-        const mb = report.bytes / 1e6;
-        const seconds = report.ms / 1000;
-        const skipped = report.skipped.length ? `; skipped ${report.skipped.length} (${summarizeSkips(report.skipped)})` : '';
-        process.stdout.write(
-          `${report.cancelled ? 'Stopped' : 'Indexed'}: ${report.filesIndexed} files indexed, ${report.filesUnchanged} unchanged, ${report.filesRemoved} removed${skipped}; ` +
-            `${archival.count()} chunks in archival memory; ${mb.toFixed(1)} MB in ${seconds.toFixed(1)} s (${seconds > 0 ? (mb / seconds).toFixed(1) : '0.0'} MB/s)\n`,
-        );
-        return report.cancelled ? 130 : 0;
-      },
-      opts.lockWaitMs,
+    const bar = new ProgressBar(process.stderr);
+    const report = await folder.index({ rebuild: opts.rebuild, signal: controller.signal, onProgress: (p) => bar.update(p) });
+    bar.finish();
+    const mb = report.bytes / 1e6;
+    const seconds = report.ms / 1000;
+    const skipped = report.skipped.length ? `; skipped ${report.skipped.length} (${summarizeSkips(report.skipped)})` : '';
+    process.stdout.write(
+      `${report.cancelled ? 'Stopped' : 'Indexed'}: ${report.filesIndexed} files indexed, ${report.filesUnchanged} unchanged, ${report.filesRemoved} removed${skipped}; ` +
+        `${report.chunksStored} chunks in archival memory; ${mb.toFixed(1)} MB in ${seconds.toFixed(1)} s (${seconds > 0 ? (mb / seconds).toFixed(1) : '0.0'} MB/s)\n`,
     );
+    return report.cancelled ? 130 : 0;
   } finally {
+    folder.dispose();
     process.off('SIGINT', onSigint);
   }
 }

@@ -2,7 +2,7 @@
 import * as readline from 'node:readline/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { AgentError } from '../core/events';
-import { clockFromEnv, memoryRoot, openAgent } from '../core/openAgent';
+import { clockFromEnv, memoryRoot, openAgent } from '../app/openAgent';
 import type { Agent } from '../core/agent';
 import { LlmError } from '../llm/types';
 import { MemoryError } from '../memory/types';
@@ -176,7 +176,7 @@ export function buildProgram(): Command {
       const config = resolveConfig(flags);
       const page = Number(flags.page);
       if (!Number.isInteger(page) || page < 1) throw new UsageError('--page must be 1 or more');
-      process.stdout.write(await searchMemory(memoryRoot(config.workspaceRoot, config.storagePath), query, page, config.embeddings));
+      process.stdout.write(await searchMemory(config.workspaceRoot, memoryRoot(config.workspaceRoot, config.storagePath), query, page, config.embeddings));
     });
   return program;
 }

@@ -5,8 +5,9 @@ import { SessionList } from '../memory/sessions';
 import { MemoryStore } from '../memory/store';
 import { WorkingContext } from '../memory/workingContext';
 import type { Page } from '../memory/types';
-import type { EmbeddingSettings } from '../indexing/openArchival';
-import { archivalModule } from '../indexing/lazy';
+import type { EmbedderSettings } from '../indexing/embeddings';
+import { MemoryFolder } from '../app/memoryFolder';
+import { searchMemory as search } from '../app/searchMemory';
 
 function openReadOnly(root: string) {
   const warn = (m: string) => process.stderr.write(`[warning] ${m}\n`);
@@ -29,19 +30,21 @@ export function showMemory(root: string): string {
   return out.join('\n');
 }
 
-export async function searchMemory(root: string, query: string, page: number, embeddings: EmbeddingSettings): Promise<string> {
+export async function searchMemory(workspaceRoot: string, root: string, query: string, page: number, embeddings: EmbedderSettings): Promise<string> {
   const { store, recall } = openReadOnly(root);
+  const folder = new MemoryFolder({ workspaceRoot, memoryRoot: store.root, embeddings: () => embeddings, warn: store.warn });
+  const found = await search(folder, recall, query, { page, pageSize: 10 });
   const out: string[] = ['## recall memory (messages)'];
-  const found = recall.search(query, { page, pageSize: 10 });
-  if (!found.total) out.push(`No messages match "${query}".`);
-  for (const r of found.results) out.push(`#${r.id} ${r.time.slice(0, 16).replace('T', ' ')} ${r.role}: ${flat(r.content, 200)}`);
-  if (found.total) out.push(pageLine(found));
+  if (!found.messages.total) out.push(`No messages match "${query}".`);
+  for (const r of found.messages.results) out.push(`#${r.id} ${r.time.slice(0, 16).replace('T', ' ')} ${r.role}: ${flat(r.content, 200)}`);
+  if (found.messages.total) out.push(pageLine(found.messages));
 
   out.push('', '## archival memory (files and notes)');
-  const archival = await archivalModule().openArchival(store.paths, embeddings, { warn: store.warn });
-  if (!archival.count()) out.push('Archival memory is empty: run `memcode index` to index the workspace.');
+  if (found.archivalError) throw new Error(found.archivalError);
+  const hits = found.archival;
+  const empty = !hits || (!hits.total && (await folder.archival()).count() === 0);
+  if (empty) out.push('Archival memory is empty: run `memcode index` to index the workspace.');
   else {
-    const hits = await archival.search(query, { page, pageSize: 10 });
     if (!hits.total) out.push(`Nothing in archival memory matches "${query}".`);
     for (const h of hits.results) {
       const where = h.source === 'note' ? `note ${h.time.slice(0, 10)}` : `${h.path}:${h.startLine}-${h.endLine}${h.symbol ? ` ${h.symbol}` : ''}`;

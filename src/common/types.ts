@@ -39,3 +39,17 @@ export interface ContextUsage {
   budget: number;
   contextWindow: number;
 }
+
+export type IndexStatus = 'not_indexed' | 'indexing' | 'ready' | 'needs_rebuild' | 'error';
+
+/** Archival memory's index as the status bar and the memory inspector show it. */
+export interface IndexState {
+  status: IndexStatus;
+  files?: number;
+  chunks?: number;
+  /** Progress of a run in files, while `indexing`. */
+  done?: number;
+  total?: number;
+  /** Why it needs a rebuild or failed. */
+  message?: string;
+}

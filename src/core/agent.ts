@@ -10,7 +10,7 @@ import { WorkingContext } from '../memory/workingContext';
 import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
 import type { MessageRecord, SessionRecord } from '../memory/types';
-import type { ArchivalStore } from '../memory/archival';
+import type { ArchivalMemory } from '../memory/archivalMemory';
 import type { ToolRegistry } from '../tools/registry';
 import type { ApprovalProvider, ToolOutcome } from '../tools/types';
 import { AgentError, type AgentObserver, type ContextUsage, type TurnResult } from './events';
@@ -43,7 +43,7 @@ export interface AgentOptions {
   /** Extra retrievers for automatic recall (archival memory plugs in here). */
   retrievers?: MemoryRetriever[];
   /** Opens archival memory on first use, for the archival tools. */
-  archival?: () => Promise<ArchivalStore>;
+  archival?: () => Promise<ArchivalMemory>;
   /** How long a turn waits for another process's lock on the memory folder. Default 30 s. */
   lockWaitMs?: number;
   observer?: AgentObserver;

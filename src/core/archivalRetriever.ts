@@ -1,11 +1,11 @@
 // Automatic recall from archival memory: the best few chunks or notes for the person's message.
-import type { ArchivalStore } from '../memory/archival';
+import type { ArchivalMemory } from '../memory/archivalMemory';
 import type { MemoryHit, MemoryRetriever } from './autoRecall';
 
 const MAX_HIT_CHARS = 600;
 
 export class ArchivalRetriever implements MemoryRetriever {
-  constructor(private readonly archival: () => Promise<ArchivalStore | undefined>) {}
+  constructor(private readonly archival: () => Promise<ArchivalMemory | undefined>) {}
 
   async retrieve(query: string, limit: number): Promise<MemoryHit[]> {
     const store = await this.archival();

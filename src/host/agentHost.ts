@@ -36,7 +36,7 @@ export class AgentHost implements vscode.Disposable {
   dispose(): void {
     for (const fa of this.folders.values()) {
       fa.agentStop();
-      fa.archival.dispose();
+      fa.memory.dispose();
     }
     this.changed.dispose();
   }
@@ -98,7 +98,7 @@ export class AgentHost implements vscode.Disposable {
   }
 
   forget(folder: vscode.WorkspaceFolder): void {
-    this.folders.get(folder.uri.toString())?.archival.dispose();
+    this.folders.get(folder.uri.toString())?.memory.dispose();
     this.folders.delete(folder.uri.toString());
     if (this.shown === folder.uri.toString()) this.shown = undefined;
   }

@@ -6,6 +6,7 @@
 // folder itself): the old path goes to `removed`, the new to `changed`, and the indexer drops everything
 // under a removed folder and walks a changed one, removals first.
 import * as path from 'node:path';
+import { PendingChanges } from '../app/pendingChanges';
 
 /** One workspace folder as the batcher sees it. */
 export interface BatchFolder {
@@ -36,8 +37,7 @@ export interface ChangeBatcherOptions {
 
 interface FolderBatch {
   folder: BatchFolder;
-  changed: Set<string>;
-  removed: Set<string>;
+  pending: PendingChanges;
   /** The update running for this folder; the next batch waits for it. */
   running?: Promise<void>;
 }
@@ -89,10 +89,7 @@ export class ChangeBatcher {
   dispose(): void {
     this.disposed = true;
     this.cancelTimer();
-    for (const batch of this.batches.values()) {
-      batch.changed.clear();
-      batch.removed.clear();
-    }
+    for (const batch of this.batches.values()) batch.pending.clear();
   }
 
   private note(folder: BatchFolder, file: string, kind: 'changed' | 'removed'): void {
@@ -104,15 +101,8 @@ export class ChangeBatcher {
     const rel = path.relative(folder.root, file).split(path.sep).join('/');
     if (!rel || rel.startsWith('../') || rel === '..' || path.isAbsolute(rel) || IGNORED.test(rel)) return;
     const batch = this.batchFor(folder);
-    if (kind === 'changed') {
-      batch.removed.delete(rel);
-      batch.changed.add(rel);
-    } else {
-      batch.changed.delete(rel);
-      // A deleted folder takes its pending changes with it: they would only be found missing.
-      for (const c of batch.changed) if (c.startsWith(`${rel}/`)) batch.changed.delete(c);
-      batch.removed.add(rel);
-    }
+    if (kind === 'changed') batch.pending.changed(rel);
+    else batch.pending.removed(rel);
     this.cancelTimer();
     this.timer = this.timers.set(() => {
       this.timer = undefined;
@@ -122,7 +112,7 @@ export class ChangeBatcher {
 
   private batchFor(folder: BatchFolder): FolderBatch {
     let batch = this.batches.get(folder.key);
-    if (!batch) this.batches.set(folder.key, (batch = { folder, changed: new Set(), removed: new Set() }));
+    if (!batch) this.batches.set(folder.key, (batch = { folder, pending: new PendingChanges() }));
     // The host may have made a fresh object for the folder (a restart): use the latest.
     batch.folder = folder;
     return batch;
@@ -130,11 +120,8 @@ export class ChangeBatcher {
 
   /** Runs the folder's pending paths as one update, unless one is running (then they go after it). */
   private start(batch: FolderBatch): void {
-    if (batch.running || (!batch.changed.size && !batch.removed.size)) return;
-    const changed = [...batch.changed];
-    const removed = [...batch.removed];
-    batch.changed.clear();
-    batch.removed.clear();
+    if (batch.running || batch.pending.size === 0) return;
+    const { changed, removed } = batch.pending.take();
     const folder = batch.folder;
     let enabled: boolean;
     try {

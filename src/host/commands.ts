@@ -6,6 +6,7 @@ import type { AgentHost } from './agentHost';
 import type { FolderAgent } from './folderAgent';
 import type { ApiKeyStore } from './secrets';
 import { MemoryStore } from '../memory/store';
+import { searchMemory as searchMemoryOf } from '../app/searchMemory';
 
 /** A note bigger than this is cut: one archival item is one embedding, and the model reads it in one go. */
 const MAX_NOTE_CHARS = 20_000;
@@ -51,7 +52,7 @@ async function indexWorkspace(host: AgentHost, rebuild: boolean): Promise<void> 
       token.onCancellationRequested(() => controller.abort());
       for (const fa of folders) {
         let reported = 0;
-        const report = await fa.archival.index({
+        const report = await fa.memory.index({
           rebuild,
           signal: controller.signal,
           onProgress: (p) => {
@@ -90,22 +91,19 @@ async function searchMemory(host: AgentHost): Promise<void> {
   if (!query?.trim()) return;
   const agent = await fa.get();
   agent.recall.refresh();
+  const found = await searchMemoryOf(fa.memory, agent.recall, query, { pageSize: 20 });
+  if (found.archivalError) host.log.warn(`archival search failed: ${found.archivalError}`);
   const picks: MemoryPick[] = [];
-  try {
-    const archival = await fa.archival.search(query, 20);
-    for (const hit of archival.results) {
-      const where = hit.path ? `${hit.path}${hit.startLine ? `:${hit.startLine}-${hit.endLine ?? hit.startLine}` : ''}` : 'note';
-      picks.push({
-        label: `$(file-code) ${hit.symbol ?? firstLine(hit.text)}`,
-        description: where,
-        detail: `archival · score ${hit.score.toFixed(2)} · ${firstLine(hit.text, 120)}`,
-        open: () => (hit.path ? openAt(fa, hit.path, hit.startLine) : showText(hit.text)),
-      });
-    }
-  } catch (error) {
-    host.log.warn(`archival search failed: ${(error as Error).message}`);
+  for (const hit of found.archival?.results ?? []) {
+    const where = hit.path ? `${hit.path}${hit.startLine ? `:${hit.startLine}-${hit.endLine ?? hit.startLine}` : ''}` : 'note';
+    picks.push({
+      label: `$(file-code) ${hit.symbol ?? firstLine(hit.text)}`,
+      description: where,
+      detail: `archival · score ${hit.score.toFixed(2)} · ${firstLine(hit.text, 120)}`,
+      open: () => (hit.path ? openAt(fa, hit.path, hit.startLine) : showText(hit.text)),
+    });
   }
-  for (const record of agent.recall.search(query, { pageSize: 20 }).results) {
+  for (const record of found.messages.results) {
     picks.push({
       label: `$(comment-discussion) ${firstLine(record.content)}`,
       description: `${record.role} · ${record.time.slice(0, 16).replace('T', ' ')}`,
@@ -151,7 +149,7 @@ async function addToMemory(host: AgentHost, uri?: vscode.Uri): Promise<void> {
   }
   const cut = text.length > MAX_NOTE_CHARS;
   const note = `From ${where}:\n${cut ? `${text.slice(0, MAX_NOTE_CHARS)}\n… (cut at ${MAX_NOTE_CHARS} characters)` : text}`;
-  await fa.archival.addNote(note);
+  await fa.memory.addNote(note);
   void vscode.window.showInformationMessage(`MemCode: added ${where} to archival memory${cut ? ' (cut to its first 20,000 characters)' : ''}.`);
   host.memoryChanged();
 }

@@ -1,5 +1,6 @@
-// One workspace folder's agent and archival memory. The Agent is built lazily (first message, first
-// look at memory) and rebuilt between turns when settings, the key or archival memory changed.
+// One workspace folder's agent and its memory folder. The Agent is built lazily (first message, first
+// look at memory) and rebuilt between turns when settings or the key changed; archival memory is the
+// folder's one MemoryFolder, which the agent shares, so an index update never rebuilds the agent.
 import * as vscode from 'vscode';
 import type { Agent } from '../core/agent';
 import type { AgentObserver } from '../core/events';
@@ -7,8 +8,8 @@ import type { ContextUsage } from '../common/types';
 import type { TurnResult } from '../core/events';
 import type { ApprovalProvider } from '../tools/types';
 import type { MemorySnapshot, SessionSummary, TranscriptItem } from '../protocol';
-import { ArchivalService } from './archivalService';
-import { coreModule } from './lazyCore';
+import { MemoryFolder } from '../app/memoryFolder';
+import { agentModule } from '../app/lazy';
 import { memoryRoot } from '../memory/store';
 import { loadTokenizer, tokenizerLoaded } from '../llm/tokens';
 import type { ApiKeyStore } from './secrets';
@@ -26,7 +27,7 @@ export interface FolderAgentOptions {
 }
 
 export class FolderAgent {
-  readonly archival: ArchivalService;
+  readonly memory: MemoryFolder;
   /** Messages typed while a turn runs, not yet delivered to the model. */
   readonly queued: string[] = [];
   private agent?: Agent;
@@ -34,14 +35,13 @@ export class FolderAgent {
   private stale = false;
 
   constructor(private readonly options: FolderAgentOptions) {
-    this.archival = new ArchivalService({
+    this.memory = new MemoryFolder({
       workspaceRoot: this.root,
       memoryRoot: this.memoryRoot,
       embeddings: async () => embeddingSettings(this.settings(), await options.keys.get()),
       index: () => ({ exclude: this.settings().index.exclude, maxFileSize: this.settings().index.maxFileSize }),
       warn: options.log,
       onState: () => options.onMemoryChanged(),
-      onWritten: () => this.invalidate(),
     });
   }
 
@@ -65,7 +65,7 @@ export class FolderAgent {
     return readSettings(this.options.folder.uri);
   }
 
-  /** Settings, the key or archival memory changed: the next turn starts from a fresh Agent. */
+  /** Settings or the key changed: the next turn starts from a fresh Agent (on the same memory folder). */
   invalidate(): void {
     this.stale = true;
   }
@@ -80,7 +80,7 @@ export class FolderAgent {
     const settings = this.settings();
     const apiKey = await this.options.keys.get();
     this.stale = false;
-    this.agent = coreModule().openAgent({
+    const agent = agentModule().openAgent({
       workspaceRoot: this.root,
       storagePath: settings.storagePath || undefined,
       baseUrl: settings.baseUrl,
@@ -93,9 +93,10 @@ export class FolderAgent {
       approvals: this.options.approvals,
       observer: this.options.observer,
       warn: this.options.log,
-      embeddings: embeddingSettings(settings, apiKey),
+      memory: this.memory,
     });
-    return this.agent;
+    this.agent = agent;
+    return agent;
   }
 
   /** Context usage without building an agent just to measure it (the status bar at startup). */
@@ -125,8 +126,8 @@ export class FolderAgent {
       agent.workingContext.refresh();
       agent.recall.refresh();
     }
-    void this.archival.refreshCounts();
-    const index = this.archival.state;
+    void this.memory.refreshCounts();
+    const index = this.memory.state;
     return {
       // The protocol's objects are strict: copy exactly the fields it declares.
       blocks: agent.workingContext.blocks().map(({ label, description, limit, value }) => ({ label, description, limit, value })),

@@ -22,7 +22,7 @@ export function watchWorkspace(host: AgentHost): vscode.Disposable {
       root: fa.root,
       memoryRoot: fa.memoryRoot,
       autoUpdate: () => fa.settings().index.autoUpdate,
-      update: (changed, removed) => fa.archival.update(changed, removed),
+      update: (changed, removed) => fa.memory.update(changed, removed),
     };
   };
   const forward = (uri: vscode.Uri, kind: 'changed' | 'deleted') => {

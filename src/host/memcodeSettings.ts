@@ -2,10 +2,10 @@
 // WorkspaceConfiguration in the extension (settings.ts), a plain map in the tests. Bad values fall back to
 // the defaults instead of reaching the agent. MEMCODE_BASE_URL wins over memcode.baseUrl (the e2e tests
 // point the extension at a fake server with it).
-import type { EmbeddingSettings } from '../indexing/openArchival';
+import type { EmbedderSettings } from '../indexing/embeddings';
 import type { MemoryMode } from '../core/promptSections';
 
-// The same defaults as core/openAgent's DEFAULTS and package.json; repeated so reading settings does not load the core.
+// The same defaults as app/openAgent's DEFAULTS and package.json; repeated so reading settings does not load the core.
 export const SETTING_DEFAULTS = {
   baseUrl: 'https://api.openai.com/v1',
   model: 'gpt-4o-mini',
@@ -21,7 +21,7 @@ export interface MemcodeSettings {
   baseUrl: string;
   model: string;
   contextWindow: number;
-  embeddings: { provider: EmbeddingSettings['provider']; model?: string; baseUrl?: string };
+  embeddings: { provider: EmbedderSettings['provider']; model?: string; baseUrl?: string };
   index: { exclude: string[]; maxFileSize: number; autoUpdate: boolean };
   maxSteps: number;
   autoRecall: boolean;
@@ -74,7 +74,7 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
 }
 
 /** The embedder settings for archival memory; the OpenAI provider reuses the chat key and, by default, its server. */
-export function embeddingSettings(settings: MemcodeSettings, apiKey: string | undefined): EmbeddingSettings {
+export function embeddingSettings(settings: MemcodeSettings, apiKey: string | undefined): EmbedderSettings {
   if (settings.embeddings.provider === 'local') return { provider: 'local' };
   return { provider: 'openai', model: settings.embeddings.model, baseUrl: settings.embeddings.baseUrl ?? settings.baseUrl, apiKey };
 }

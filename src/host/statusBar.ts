@@ -14,7 +14,7 @@ export function createStatusBar(host: AgentHost): vscode.Disposable {
       item.hide();
       return;
     }
-    const index = fa.archival.state;
+    const index = fa.memory.state;
     const usage = fa.usageIfOpen();
     const percent = usage && usage.budget ? Math.round((usage.total / usage.budget) * 100) : undefined;
     const icon = fa.running ? '$(sync~spin)' : index.status === 'indexing' ? '$(loading~spin)' : '$(database)';

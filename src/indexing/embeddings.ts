@@ -1,11 +1,10 @@
 // The Embedder interface's two providers (DESIGN.md §6) and the one place settings pick between them.
 import { LocalEmbedder } from './localEmbedder';
 import { OpenAiEmbedder } from './openaiEmbedder';
-import type { Embedder } from './types';
+import type { Embedder } from '../memory/archivalMemory';
 
 export { LOCAL_DEFAULT_DIMENSIONS, LOCAL_EMBEDDER_ID, LocalEmbedder, type LocalEmbedderOptions } from './localEmbedder';
 export { OpenAiEmbedder, type OpenAiEmbedderOptions } from './openaiEmbedder';
-export type { Embedder } from './types';
 
 export interface EmbedderSettings {
   provider: 'local' | 'openai';

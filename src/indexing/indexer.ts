@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ArchivalStore } from '../memory/archival';
+import type { ArchivalMemory } from '../memory/archivalMemory';
 import type { CodeChunker } from './chunker';
 import { emptyManifest, readManifest, writeManifest, type IndexManifest, type ManifestEntry } from './manifest';
 import type { Chunk, IndexProgress } from './types';
@@ -16,7 +16,7 @@ import { isIndexable, isSkipped, looksBinary, walkWorkspace, DEFAULT_MAX_FILE_SI
 
 export interface IndexerOptions {
   workspaceRoot: string;
-  archival: ArchivalStore;
+  archival: ArchivalMemory;
   /** `.memcode/archival/files.json`. */
   manifestPath: string;
   chunker: CodeChunker;
@@ -82,8 +82,11 @@ interface Pass {
   filesDone: number;
 }
 
+/**
+ * One operation at a time is the caller's job: the memory folder (app/memoryFolder.ts) runs each under
+ * the folder's lock, which also keeps other processes out.
+ */
 export class Indexer {
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly batchFiles: number;
   private readonly batchBytes: number;
   private readonly maxFileSize: number;
@@ -96,32 +99,27 @@ export class Indexer {
 
   /** Walks the whole workspace and brings archival memory in line with it. */
   run(opts: IndexRunOptions = {}): Promise<IndexReport> {
-    return this.serialize(() => this.runNow(opts));
+    return this.runNow(opts);
   }
 
   /** Re-checks just these files (saved or created; folders are walked), removing those now gone or refused. */
   updateFiles(relPaths: string[], signal?: AbortSignal): Promise<IndexReport> {
-    return this.serialize(() => this.updateNow(relPaths.map(normalizeRel), signal));
+    return this.updateNow(relPaths.map(normalizeRel), signal);
   }
 
   /** Drops the chunks of these files (or of everything under these folders); returns how many chunks went. */
   removeFiles(relPaths: string[]): Promise<number> {
-    return this.serialize(async () => {
-      const pass = this.startPass();
-      const removed = await this.removePaths(pass, this.expand(pass, relPaths.map(normalizeRel)));
-      return removed;
-    });
+    const pass = this.startPass();
+    return this.removePaths(pass, this.expand(pass, relPaths.map(normalizeRel)));
   }
 
   /** A rename is a delete and an add: chunk ids are not kept, the new path's chunks are fresh. */
-  renameFile(from: string, to: string): Promise<IndexReport> {
-    return this.serialize(async () => {
-      const pass = this.startPass();
-      await this.removePaths(pass, this.expand(pass, [normalizeRel(from)]));
-      const report = await this.updateNow([normalizeRel(to)]);
-      report.filesRemoved += pass.report.filesRemoved;
-      return report;
-    });
+  async renameFile(from: string, to: string): Promise<IndexReport> {
+    const pass = this.startPass();
+    await this.removePaths(pass, this.expand(pass, [normalizeRel(from)]));
+    const report = await this.updateNow([normalizeRel(to)]);
+    report.filesRemoved += pass.report.filesRemoved;
+    return report;
   }
 
   // ------------------------------------------------------------------ operations
@@ -383,12 +381,6 @@ export class Indexer {
     pass.report.ms = performance.now() - started;
     this.progress(pass, 'done');
     return pass.report;
-  }
-
-  private serialize<T>(op: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(op, op);
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 }
 

@@ -7,7 +7,7 @@
 // Deterministic, in-process, no key; vectors are L2-normalised Float32Arrays.
 import { stem, visitCodeWords } from '../memory/codeTokens';
 import { TOKEN_STATS, TOKEN_STATS_DOCS, TOKEN_STATS_MIN_DF } from './tokenWeights';
-import type { Embedder } from './types';
+import type { Embedder } from '../memory/archivalMemory';
 
 /** Changes whenever vectors change, so an index built by an older version asks for a rebuild. */
 export const LOCAL_EMBEDDER_ID = 'local-hash-v2';

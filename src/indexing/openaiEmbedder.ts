@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import { abortedError, isRetryable, toLlmError } from '../llm/errors';
 import { abortableSleep, backoffDelay } from '../llm/retry';
 import { LlmError } from '../llm/types';
-import type { Embedder } from './types';
+import type { Embedder } from '../memory/archivalMemory';
 
 export interface OpenAiEmbedderOptions {
   baseUrl: string;

@@ -16,13 +16,6 @@ export interface Chunk {
   text: string;
 }
 
-/** Turns vectors out of text. The index records `id` and `dimensions` and refuses to mix embedders. */
-export interface Embedder {
-  readonly id: string;
-  readonly dimensions: number;
-  embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
-}
-
 /** Progress of a long run, for a CLI progress bar or a VS Code notification. */
 export interface IndexProgress {
   phase: 'scanning' | 'indexing' | 'removing' | 'done';

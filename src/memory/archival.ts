@@ -10,13 +10,13 @@
 // replacing one file's chunks rewrites the shard that held them plus the newest, however large the
 // index. Each write goes to a new shard folder and the manifest flips to it atomically, so a crash
 // leaves the old state or the new, never a mix.
-// Queries run over Float32Arrays and an inverted index kept in memory, loaded from the shards on open.
-// Over EXACT_SEARCH_BELOW items a vector search first scores 128-number count sketches of every vector
-// (WebAssembly SIMD, sketchScan.ts) and compares only the best SKETCH_POOL in full.
+// Queries run over Float32Arrays (vectorSearch.ts) and an inverted index (bm25.ts) kept in memory,
+// loaded from the shards on open. One store lives as long as its process: `sync()` catches up with
+// another process's writes by reloading only the shards whose folders changed.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Chunk, Embedder } from '../indexing/types';
+import type { ArchivalHit, ArchivalMemory, ArchivalQuery, ArchivalRecord, Embedder, FilePassage } from './archivalMemory';
 import { corrupt, type MetadataValue, quantize, readShard, type ShardItem, writeShard } from './archivalShard';
 import { writeJsonAtomic } from './atomicFile';
 import { visitCodeWords } from './codeTokens';
@@ -24,62 +24,27 @@ import { Bm25Index, type TermCounts } from './bm25';
 import { type CacheRow, parseShardCache, readCacheBytes, writeShardCache } from './archivalCache';
 import { reciprocalRankFusion, RRF_K } from './rankFusion';
 import { paginate } from './recallSearch';
-import { TopK } from './topK';
-import { createSketchScanner, SCAN_DIMENSIONS, type SketchScanner } from './sketchScan';
+import { CANDIDATES, sketchAll, VectorSearch, type VectorShard } from './vectorSearch';
 import { type Clock, MemoryError, type Page } from './types';
 
-export interface ArchivalRecord {
-  id: string;
-  text: string;
-  source: 'file' | 'note';
-  path?: string;
-  startLine?: number;
-  endLine?: number;
-  language?: string;
-  symbol?: string;
-  kind?: string;
-  time: string;
-}
-
-export interface ArchivalHit extends ArchivalRecord {
-  /** Hybrid: fused rank score scaled to 0..1 (1 = first in both rankings); vector: cosine; keyword: BM25. */
-  score: number;
-}
-
-export interface ArchivalQuery {
-  /** 1-based. */
-  page?: number;
-  /** Default 5. */
-  pageSize?: number;
-  pathPrefix?: string;
-  language?: string;
-  source?: 'file' | 'note';
-  /** Default hybrid. */
-  mode?: 'hybrid' | 'vector' | 'keyword';
-}
+export type { ArchivalHit, ArchivalQuery, ArchivalRecord };
 
 export interface ArchivalOpenOptions {
   warn?: (m: string) => void;
   clock?: Clock;
 }
 
-/** Candidates kept from each ranking before fusion; paging goes no deeper. */
-export const CANDIDATES = 100;
+export { CANDIDATES };
 /** Items per shard: one shard write (~1k × 384 numbers as JSON) stays well under 100 ms. */
 export const SHARD_CAPACITY = 1000;
-/** Below this many items a vector search compares every vector in full. */
-const EXACT_SEARCH_BELOW = 20_000;
-/** Candidates the sketch pass hands to the exact pass. */
-const SKETCH_POOL = 2000;
-const SKETCH_DIMENSIONS = SCAN_DIMENSIONS;
-/** Pool ids are shardIndex * SHARD_STRIDE + row. */
-const SHARD_STRIDE = 1 << 20;
 const MANIFEST_FORMAT = 1;
 const MANIFEST = 'manifest.json';
 const SHARDS = 'shards';
 
 interface Manifest {
   format: number;
+  /** Made anew by every rebuild, so a process holding the old store can tell it is gone. */
+  id?: string;
   embedder: { id: string; dimensions: number };
   generation: number;
   /** Number for the next shard to open. */
@@ -103,13 +68,8 @@ interface Entry {
   textEnd: number;
 }
 
-interface Shard {
+interface Shard extends VectorShard {
   folder: string;
-  docs: number[];
-  /** docs.length × dimensions, row-major. */
-  vectors: Float32Array;
-  /** docs.length × SKETCH_DIMENSIONS: the vectors' count sketches, for the first pass of a big search. */
-  sketch: Float32Array;
 }
 
 interface NewItem {
@@ -123,21 +83,17 @@ interface ShardChange {
   add: NewItem[];
 }
 
-export class ArchivalStore {
+export class ArchivalStore implements ArchivalMemory {
   readonly embedderId: string;
   private readonly dimensions: number;
-  private readonly entries: Array<Entry | undefined> = [];
+  private entries: Array<Entry | undefined> = [];
   private readonly shards = new Map<string, Shard>();
   private readonly byPath = new Map<string, Set<number>>();
-  private readonly bm25 = new Bm25Index();
+  private bm25 = new Bm25Index();
+  private readonly vectors: VectorSearch;
   private live = 0;
   /** Bumped whenever a shard changes, so the packed sketches know they are stale. */
   private version = 0;
-  /** null: WebAssembly SIMD is not available here. */
-  private scanner: SketchScanner | null | undefined;
-  private packed: { version: number; shards: Shard[]; starts: number[]; rows: number } | undefined;
-  /** Reused by every vector search: one shard's sketch scores. */
-  private sketchScores = new Float64Array(SHARD_CAPACITY);
   private notes = 0;
   private writes: Promise<unknown> = Promise.resolve();
 
@@ -146,9 +102,11 @@ export class ArchivalStore {
     private readonly embedder: Embedder,
     private manifest: Manifest,
     private readonly clock: Clock,
+    private readonly warn?: (m: string) => void,
   ) {
     this.embedderId = manifest.embedder.id;
     this.dimensions = manifest.embedder.dimensions;
+    this.vectors = new VectorSearch(this.dimensions);
   }
 
   static async open(dir: string, embedder: Embedder, opts: ArchivalOpenOptions = {}): Promise<ArchivalStore> {
@@ -168,14 +126,8 @@ export class ArchivalStore {
     const file = path.join(dir, MANIFEST);
     if (!fs.existsSync(file)) return ArchivalStore.create(dir, embedder, dimensions, opts);
     const manifest = readManifest(file);
-    if (manifest.embedder.id !== embedder.id || manifest.embedder.dimensions !== dimensions) {
-      throw new MemoryError(
-        'invalid',
-        `archival memory was built with ${manifest.embedder.id} (${manifest.embedder.dimensions} dimensions) but the current ` +
-          `embedder is ${embedder.id} (${dimensions}); rebuild it with \`memcode index --rebuild\` (or MemCode: Rebuild Index)`,
-      );
-    }
-    const store = new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()));
+    if (manifest.embedder.id !== embedder.id || manifest.embedder.dimensions !== dimensions) throw embedderMismatch(manifest, embedder.id, dimensions);
+    const store = new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()), opts.warn);
     const shards = Object.entries(manifest.shards);
     const bytesOf = (i: number) => (i < shards.length ? readCacheBytes(path.join(dir, SHARDS, shards[i][1])) : undefined);
     // The next files are read while this one is parsed.
@@ -201,16 +153,75 @@ export class ArchivalStore {
   }
 
   private static create(dir: string, embedder: Embedder, dimensions: number, opts: ArchivalOpenOptions): ArchivalStore {
-    const manifest: Manifest = {
-      format: MANIFEST_FORMAT,
-      embedder: { id: embedder.id, dimensions },
-      generation: 0,
-      nextShard: 1,
-      shards: {},
-    };
+    const manifest = emptyManifest(embedder.id, dimensions);
     fs.rmSync(path.join(dir, SHARDS), { recursive: true, force: true });
     writeJsonAtomic(path.join(dir, MANIFEST), manifest);
-    return new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()));
+    return new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()), opts.warn);
+  }
+
+  async sync(): Promise<void> {
+    // Without the lock a writer may swap generations while this reads: then read the manifest again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.enqueue(() => this.syncOnce());
+      } catch (err) {
+        if (attempt >= 3 || !isMissingFile(err)) throw err;
+      }
+    }
+  }
+
+  /** Empties the store on disk and in memory (a rebuild); everyone holding it sees the empty store. */
+  clear(): Promise<void> {
+    return this.enqueue(async () => {
+      // The manifest goes first: a crash halfway through leaves a folder that opens as empty.
+      fs.rmSync(path.join(this.dir, MANIFEST), { force: true });
+      if (fs.existsSync(this.dir)) for (const name of fs.readdirSync(this.dir)) fs.rmSync(path.join(this.dir, name), { recursive: true, force: true });
+      this.manifest = emptyManifest(this.embedderId, this.dimensions);
+      writeJsonAtomic(path.join(this.dir, MANIFEST), this.manifest);
+      this.forgetAll();
+    });
+  }
+
+  private async syncOnce(): Promise<void> {
+    const file = path.join(this.dir, MANIFEST);
+    if (!fs.existsSync(file)) {
+      // The folder was wiped or moved aside (MemCode: Reset Memory): this store is empty now.
+      if (this.live > 0 || Object.keys(this.manifest.shards).length > 0) {
+        this.manifest = emptyManifest(this.embedderId, this.dimensions);
+        this.forgetAll();
+      }
+      return;
+    }
+    const disk = readManifest(file);
+    if (disk.id === this.manifest.id && disk.generation === this.manifest.generation) return;
+    if (disk.embedder.id !== this.embedderId || disk.embedder.dimensions !== this.dimensions) throw embedderMismatch(disk, this.embedderId, this.dimensions);
+    if (disk.id !== this.manifest.id) this.forgetAll();
+    // Shard folders are never rewritten in place: a shard whose folder name is unchanged holds the same items.
+    for (const [name, shard] of [...this.shards]) if (disk.shards[name] !== shard.folder) this.unloadShard(name);
+    for (const [name, folder] of Object.entries(disk.shards)) {
+      if (this.shards.has(name)) continue;
+      await this.loadShard(name, folder, await readCacheBytes(path.join(this.dir, SHARDS, folder)), this.warn);
+    }
+    this.manifest = disk;
+  }
+
+  private unloadShard(name: string): void {
+    const shard = this.shards.get(name);
+    if (!shard) return;
+    for (const doc of shard.docs) this.forget(doc, this.entries[doc]!.record);
+    this.bm25.removeMany(new Set(shard.docs));
+    this.shards.delete(name);
+    this.version++;
+  }
+
+  private forgetAll(): void {
+    this.entries = [];
+    this.shards.clear();
+    this.byPath.clear();
+    this.bm25 = new Bm25Index();
+    this.live = 0;
+    this.notes = 0;
+    this.version++;
   }
 
   count(): number {
@@ -225,7 +236,7 @@ export class ArchivalStore {
     return [...this.byPath.keys()].sort();
   }
 
-  async addChunks(chunks: Chunk[], signal?: AbortSignal): Promise<string[]> {
+  async addChunks(chunks: FilePassage[], signal?: AbortSignal): Promise<string[]> {
     if (chunks.length === 0) return [];
     const vectors = await this.embedChecked(chunks.map((c) => c.text), signal);
     const time = this.now();
@@ -322,85 +333,7 @@ export class ArchivalStore {
   // ------------------------------------------------------------------ internals
 
   private vectorSearch(q: Float32Array, allowed?: (doc: number) => boolean): Array<{ id: number; score: number }> {
-    const d = this.dimensions;
-    // The query in doubles: V8 then multiplies without converting one side at every step.
-    const query = Float64Array.from(q);
-    const top = new TopK(CANDIDATES);
-    // Nothing in common with the query is not a candidate, however short the list.
-    let threshold = 0;
-    if (this.live < EXACT_SEARCH_BELOW) {
-      for (const shard of this.shards.values()) {
-        const { docs, vectors } = shard;
-        for (let row = 0, offset = 0; row < docs.length; row++, offset += d) {
-          if (allowed && !allowed(docs[row])) continue;
-          const score = dot(vectors, offset, query, d);
-          if (score > threshold) {
-            top.push(docs[row], score);
-            threshold = Math.max(0, top.threshold);
-          }
-        }
-      }
-      return top.sorted();
-    }
-    // Two passes: the count sketches (a third of the numbers, scored four at a time) pick a pool of
-    // candidates, the full vectors rank the pool exactly. Scanning all 100k full vectors in JavaScript
-    // would take the whole time budget.
-    const sketched = Float64Array.from(sketchOf(q, d));
-    const pool = new TopK(SKETCH_POOL);
-    const packed = this.packedSketches();
-    const shardList = packed ? packed.shards : [...this.shards.values()];
-    const all = packed ? packed.scanner.scan(Float32Array.from(sketched), packed.rows) : undefined;
-    let bar = -Infinity;
-    for (let shardIndex = 0; shardIndex < shardList.length; shardIndex++) {
-      const { docs, sketch } = shardList[shardIndex];
-      const base = shardIndex * SHARD_STRIDE;
-      const rows = docs.length;
-      let scores: Float32Array | Float64Array;
-      if (all) scores = all.subarray(packed!.starts[shardIndex], packed!.starts[shardIndex] + rows);
-      else {
-        // Scores first in a tight loop, then the few that beat the pool's weakest: V8 keeps the loop lean.
-        scores = this.sketchScores.length >= rows ? this.sketchScores : (this.sketchScores = new Float64Array(rows));
-        for (let row = 0, offset = 0; row < rows; row++, offset += SKETCH_DIMENSIONS) {
-          scores[row] = dot(sketch, offset, sketched, SKETCH_DIMENSIONS);
-        }
-      }
-      for (let row = 0; row < rows; row++) {
-        if (scores[row] > bar && (!allowed || allowed(docs[row]))) {
-          pool.push(base + row, scores[row]);
-          bar = pool.threshold;
-        }
-      }
-    }
-    pool.forEach((id) => {
-      const shard = shardList[Math.floor(id / SHARD_STRIDE)];
-      const row = id % SHARD_STRIDE;
-      const score = dot(shard.vectors, row * d, query, d);
-      if (score > threshold) {
-        top.push(shard.docs[row], score);
-        threshold = Math.max(0, top.threshold);
-      }
-    });
-    return top.sorted();
-  }
-
-  /** Every shard's sketch side by side in WebAssembly memory, redone after a write; undefined without SIMD. */
-  private packedSketches(): { scanner: SketchScanner; shards: Shard[]; starts: number[]; rows: number } | undefined {
-    if (this.scanner === undefined) this.scanner = createSketchScanner() ?? null;
-    if (!this.scanner) return undefined;
-    if (this.packed?.version !== this.version) {
-      const shards = [...this.shards.values()];
-      const starts: number[] = [];
-      let rows = 0;
-      for (const shard of shards) {
-        starts.push(rows);
-        rows += shard.docs.length;
-      }
-      this.scanner.reserve(rows);
-      const target = this.scanner.sketches();
-      shards.forEach((shard, i) => target.set(shard.sketch, starts[i] * SKETCH_DIMENSIONS));
-      this.packed = { version: this.version, shards, starts, rows };
-    }
-    return { scanner: this.scanner, ...this.packed };
+    return this.vectors.search([...this.shards.values()], this.live, this.version, q, allowed);
   }
 
   private filterFor(opts: ArchivalQuery): ((doc: number) => boolean) | undefined {
@@ -646,86 +579,25 @@ function compoundIdentifiers(query: string): string[] {
   return names;
 }
 
-function dot(matrix: Float32Array, offset: number, q: Float64Array, d: number): number {
-  // Four accumulators let V8 keep independent adds in flight.
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 3 < d; i += 4) {
-    s0 += matrix[offset + i] * q[i];
-    s1 += matrix[offset + i + 1] * q[i + 1];
-    s2 += matrix[offset + i + 2] * q[i + 2];
-    s3 += matrix[offset + i + 3] * q[i + 3];
-  }
-  for (; i < d; i++) s0 += matrix[offset + i] * q[i];
-  return s0 + s1 + s2 + s3;
-}
-
 const decoder = new TextDecoder();
-
-const sketchTables = new Map<number, Int32Array>();
-
-/**
- * Count sketch (a sparse random projection): each dimension adds, with a fixed random sign, into one
- * of SKETCH_DIMENSIONS buckets. Dot products of sketches estimate those of the vectors, unbiased.
- * Table entry i is bucket << 1 | signBit.
- */
-function sketchTable(d: number): Int32Array {
-  let table = sketchTables.get(d);
-  if (!table) {
-    table = new Int32Array(d);
-    for (let i = 0; i < d; i++) {
-      let h = Math.imul(i + 0x9e3779b9, 0x85ebca6b);
-      h ^= h >>> 13;
-      h = Math.imul(h, 0xc2b2ae35);
-      h ^= h >>> 16;
-      // Balanced buckets (d / SKETCH_DIMENSIONS dimensions each) keep every bucket's variance alike.
-      table[i] = ((i % SKETCH_DIMENSIONS) << 1) | (h & 1);
-    }
-    // Shuffle which dimensions share a bucket, deterministically.
-    let x = 0x2545f491;
-    for (let i = d - 1; i > 0; i--) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      const j = (x >>> 0) % (i + 1);
-      const bucketI = table[i] >> 1;
-      table[i] = (table[j] & ~1) | (table[i] & 1);
-      table[j] = (bucketI << 1) | (table[j] & 1);
-    }
-    sketchTables.set(d, table);
-  }
-  return table;
-}
-
-function sketchOf(vector: Float32Array, d: number): Float32Array {
-  const out = new Float32Array(SKETCH_DIMENSIONS);
-  sketchInto(vector, 0, d, sketchTable(d), out, 0);
-  return out;
-}
-
-function sketchAll(vectors: Float32Array, rows: number, d: number): Float32Array {
-  const table = sketchTable(d);
-  const out = new Float32Array(rows * SKETCH_DIMENSIONS);
-  for (let row = 0; row < rows; row++) sketchInto(vectors, row * d, d, table, out, row * SKETCH_DIMENSIONS);
-  return out;
-}
-
-function sketchInto(vectors: Float32Array, offset: number, d: number, table: Int32Array, out: Float32Array, at: number): void {
-  for (let i = 0; i < d; i++) {
-    const t = table[i];
-    const v = vectors[offset + i];
-    out[at + (t >> 1)] += t & 1 ? v : -v;
-  }
-}
 
 /** An embedder that learns its dimensions from the server answers one probe first. */
 async function knownDimensions(embedder: Embedder): Promise<number> {
   if (embedder.dimensions > 0) return embedder.dimensions;
   const [probe] = await embedder.embed(['dimensions probe']);
   return probe?.length ?? embedder.dimensions;
+}
+
+function emptyManifest(embedderId: string, dimensions: number): Manifest {
+  return { format: MANIFEST_FORMAT, id: crypto.randomUUID(), embedder: { id: embedderId, dimensions }, generation: 0, nextShard: 1, shards: {} };
+}
+
+function embedderMismatch(manifest: Manifest, embedderId: string, dimensions: number): MemoryError {
+  return new MemoryError(
+    'invalid',
+    `archival memory was built with ${manifest.embedder.id} (${manifest.embedder.dimensions} dimensions) but the current ` +
+      `embedder is ${embedderId} (${dimensions}); rebuild it with \`memcode index --rebuild\` (or MemCode: Rebuild Index)`,
+  );
 }
 
 function readManifest(file: string): Manifest {
@@ -742,6 +614,7 @@ function readManifest(file: string): Manifest {
     typeof m.embedder.dimensions === 'number' &&
     Number.isInteger(m.nextShard) &&
     (m.openShard === undefined || typeof m.openShard === 'string') &&
+    (m.id === undefined || typeof m.id === 'string') &&
     typeof m.generation === 'number' &&
     !!m.shards &&
     typeof m.shards === 'object' &&

@@ -59,7 +59,8 @@ export async function writeShard(folder: string, items: ShardItem[]): Promise<vo
 /** Reads a shard; anything unreadable is MemoryError('corrupt') naming the file. */
 export async function readShard(folder: string, dimensions: number): Promise<ShardItem[]> {
   const file = indexFileOf(folder);
-  if (!fs.existsSync(file)) throw corrupt(file, 'the file is missing');
+  // The cause marks it as missing, not damaged: a reader racing a writer's generation swap reads again.
+  if (!fs.existsSync(file)) throw corrupt(file, 'the file is missing', Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' }));
   const { LocalIndex } = loadVectra();
   let raw: Array<{ id: unknown; vector: unknown; metadata: unknown }>;
   try {
@@ -79,11 +80,12 @@ export async function readShard(folder: string, dimensions: number): Promise<Sha
   });
 }
 
-export function corrupt(file: string, reason: string): MemoryError {
+export function corrupt(file: string, reason: string, cause?: unknown): MemoryError {
   return new MemoryError(
     'corrupt',
     `archival memory file ${file} is corrupted (${reason}); rebuild it with \`memcode index --rebuild\` ` +
       '(or MemCode: Rebuild Index). Working context and recall memory are not affected.',
+    { cause },
   );
 }
 

@@ -15,6 +15,10 @@ export interface MemoryPaths {
   stateFile: string;
   sessionsFile: string;
   archivalDir: string;
+  /** The archival store's own manifest (memory/archival.ts): it exists once anything was stored. */
+  archivalManifestFile: string;
+  /** The indexer's record of the workspace files it stored (indexing/fileRecords): it exists once the workspace was indexed. */
+  indexedFilesFile: string;
   lockFile: string;
 }
 
@@ -35,6 +39,8 @@ export function memoryPaths(root: string): MemoryPaths {
     stateFile: path.join(recallDir, 'state.json'),
     sessionsFile: path.join(r, 'sessions.json'),
     archivalDir: path.join(r, 'archival'),
+    archivalManifestFile: path.join(r, 'archival', 'manifest.json'),
+    indexedFilesFile: path.join(r, 'archival', 'files.json'),
     lockFile: path.join(r, 'lock'),
   };
 }
@@ -50,7 +56,7 @@ export class MemoryStore {
   private constructor(
     readonly root: string,
     readonly paths: MemoryPaths,
-    readonly agent: AgentFile,
+    private agentFile: AgentFile,
     readonly clock: Clock,
     readonly warn: (msg: string) => void,
   ) {}
@@ -78,6 +84,17 @@ export class MemoryStore {
     }
     if (created) writeJsonAtomic(paths.agentFile, agent);
     return new MemoryStore(paths.root, paths, agent, clock, warn);
+  }
+
+  get agent(): AgentFile {
+    return this.agentFile;
+  }
+
+  /** Records the chat model in use in agent.json (the folder outlives any one agent built on it). */
+  recordModel(model: string): void {
+    if (this.agentFile.model === model) return;
+    this.agentFile = { ...this.agentFile, model };
+    writeJsonAtomic(this.paths.agentFile, this.agentFile);
   }
 
   /** Takes the folder's lock for one turn or one index run; fails with MemoryError('locked') after `waitMs`. */

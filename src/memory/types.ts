@@ -65,8 +65,12 @@ export interface Page<T> {
 export type MemoryErrorKind = 'locked' | 'schema_newer' | 'corrupt' | 'io' | 'limit' | 'not_found' | 'invalid';
 
 export class MemoryError extends Error {
-  constructor(readonly kind: MemoryErrorKind, message: string) {
-    super(message);
+  constructor(
+    readonly kind: MemoryErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
     this.name = 'MemoryError';
   }
 }

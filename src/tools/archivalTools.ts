@@ -2,7 +2,7 @@
 // agent's own notes. The store is opened on first use: loading Vectra and the index costs time that
 // a conversation which never touches archival memory should not pay.
 import { fitToTokens } from '../llm/tokens';
-import type { ArchivalHit } from '../memory/archival';
+import type { ArchivalHit } from '../memory/archivalMemory';
 import type { PagingHint } from './registry';
 import { ToolError, type Tool, type ToolContext } from './types';
 

@@ -3,7 +3,7 @@
 import type { JsonSchema } from '../common/types';
 import type { WorkingContext } from '../memory/workingContext';
 import type { RecallLog } from '../memory/recall';
-import type { ArchivalStore } from '../memory/archival';
+import type { ArchivalMemory } from '../memory/archivalMemory';
 
 /** A failure the model should see as `{"error": message}`. Anything else thrown is reported the same way. */
 export class ToolError extends Error {
@@ -41,7 +41,7 @@ export interface ToolContext {
   recall: RecallLog;
   approvals: ApprovalProvider;
   /** Opens archival memory on first use; absent where a host has none. */
-  archival?: () => Promise<ArchivalStore>;
+  archival?: () => Promise<ArchivalMemory>;
   signal?: AbortSignal;
   /**
    * A result longer than this many tokens is cut (with the paging note), on top of the character limit:

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createIndexer, openArchival } from '../../src/indexing/openArchival';
+import { createIndexer, openArchivalStore } from '../../src/app/archivalParts';
 import { walkWorkspace, isSkipped } from '../../src/indexing/workspaceFiles';
 import { countTokens } from '../../src/llm/tokens';
 import { MemoryStore } from '../../src/memory/store';
@@ -47,7 +47,7 @@ export async function runIndexing(log: (m: string) => void = console.log): Promi
 
     const store = MemoryStore.open(path.join(workspace, '.memcode'));
     t = performance.now();
-    const archival = await openArchival(store.paths, { provider: 'local' }, { rebuild: true });
+    const archival = await openArchivalStore(store.paths, { provider: 'local' }, { rebuild: true });
     const indexer = await createIndexer(workspace, store.paths, archival);
     const report = await indexer.run();
     const indexSeconds = (performance.now() - t) / 1000;
@@ -84,7 +84,7 @@ export async function runReindexManyFiles(count: number, log: (m: string) => voi
       fs.writeFileSync(path.join(dir, `file${i}.ts`), `export function handler${i}(input: string): string {\n  return input.trim() + '${i}';\n}\n`);
     }
     const store = MemoryStore.open(path.join(workspace, '.memcode'));
-    const archival = await openArchival(store.paths, { provider: 'local' }, { rebuild: true });
+    const archival = await openArchivalStore(store.paths, { provider: 'local' }, { rebuild: true });
     const indexer = await createIndexer(workspace, store.paths, archival);
     let t = performance.now();
     await indexer.run();

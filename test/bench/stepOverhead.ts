@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openAgent } from '../../src/core/openAgent';
+import { openAgent } from '../../src/app/openAgent';
 import { createTokenCounter } from '../../src/llm/tokens';
 import { MemoryStore } from '../../src/memory/store';
 import { RecallLog } from '../../src/memory/recall';

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { archivalModule } from '../../src/indexing/lazy';
+import { archivalParts } from '../../src/app/lazy';
 import { MemoryStore, memoryRoot } from '../../src/memory/store';
 import { oncallQuery, ownerQuery } from './docGrammar';
 import type { AnswerKey, Timeline } from './generator';
@@ -29,8 +29,8 @@ export async function docRanks(timeline: Timeline, key: AnswerKey): Promise<DocR
       fs.writeFileSync(path.join(workspace, rel), text);
     }
     const store = MemoryStore.open(memoryRoot(workspace), {});
-    const { openArchival, createIndexer } = archivalModule();
-    const archival = await openArchival(store.paths, { provider: 'local' });
+    const { openArchivalStore, createIndexer } = archivalParts();
+    const archival = await openArchivalStore(store.paths, { provider: 'local' });
     await (await createIndexer(workspace, store.paths, archival, {})).run({});
     const out: DocRank[] = [];
     for (const q of timeline.questions) {

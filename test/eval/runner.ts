@@ -5,11 +5,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openAgent, type AgentSettings } from '../../src/core/openAgent';
+import { openAgent, type AgentSettings } from '../../src/app/openAgent';
 import { createTokenCounter } from '../../src/llm/tokens';
 import type { TokenCounter } from '../../src/llm/types';
 import { MemoryStore, memoryRoot } from '../../src/memory/store';
-import { archivalModule } from '../../src/indexing/lazy';
+import { archivalParts } from '../../src/app/lazy';
 import type { FakeReply, RecordedRequest } from '../helpers/fakeLlm';
 import type { Timeline } from './generator';
 import { isSummarizerRequest, oracleReply } from './oracle';
@@ -70,7 +70,7 @@ export interface RunOptions {
 }
 
 const TURN_MINUTES = 3;
-const supportsMemoryMode = () => fs.readFileSync(path.join(__dirname, '../../src/core/openAgent.ts'), 'utf8').includes('memoryMode');
+const supportsMemoryMode = () => fs.readFileSync(path.join(__dirname, '../../src/app/openAgent.ts'), 'utf8').includes('memoryMode');
 
 export function availableModes(): MemoryMode[] {
   return supportsMemoryMode() ? ['none', 'summary', 'full'] : ['full'];
@@ -175,8 +175,8 @@ export async function runTimeline(timeline: Timeline, mode: MemoryMode, options:
 /** `memcode index` in-process: the workspace files into archival memory with the local embedder. */
 async function indexWorkspace(workspace: string, clock: () => Date): Promise<void> {
   const store = MemoryStore.open(memoryRoot(workspace), { clock });
-  const { openArchival, createIndexer } = archivalModule();
-  const archival = await openArchival(store.paths, { provider: 'local' });
+  const { openArchivalStore, createIndexer } = archivalParts();
+  const archival = await openArchivalStore(store.paths, { provider: 'local' });
   const indexer = await createIndexer(workspace, store.paths, archival, {});
   await indexer.run({});
 }

@@ -1,13 +1,13 @@
-// A temp workspace with files and the host's ArchivalService over its memory folder (the local embedder),
-// for tests of how the editor's changes reach archival memory.
+// A temp workspace with files and its MemoryFolder (the one archival memory the extension and the CLI
+// share; the local embedder), for tests of how the editor's changes reach archival memory.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ArchivalService, type ArchivalServiceOptions } from '../../src/host/archivalService';
-import { archivalModule } from '../../src/indexing/lazy';
+import { MemoryFolder, type MemoryFolderOptions } from '../../src/app/memoryFolder';
+import { archivalParts } from '../../src/app/lazy';
 import { MemoryStore } from '../../src/memory/store';
 import { tempWorkspace } from './workspace';
 
-export function archivalWorkspace(files: Record<string, string>, options: Partial<ArchivalServiceOptions> = {}) {
+export function archivalWorkspace(files: Record<string, string>, options: Partial<MemoryFolderOptions> = {}) {
   const root = tempWorkspace('memcode-archival-');
   for (const [rel, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
@@ -15,20 +15,18 @@ export function archivalWorkspace(files: Record<string, string>, options: Partia
   }
   const memoryRoot = path.join(root, '.memcode');
   const warnings: string[] = [];
-  const service = new ArchivalService({
+  const folder = new MemoryFolder({
     workspaceRoot: root,
     memoryRoot,
-    embeddings: async () => ({ provider: 'local' }),
+    embeddings: () => ({ provider: 'local' }),
     index: () => ({ exclude: [], maxFileSize: 1_000_000 }),
     warn: (m) => warnings.push(m),
-    onState: () => {},
-    onWritten: () => {},
     ...options,
   });
-  /** The paths archival memory holds, read fresh from disk. */
+  /** The paths archival memory holds, read fresh from disk by a store of its own (as another process would). */
   const indexed = async () => {
     const store = MemoryStore.open(memoryRoot, { warn: () => {} });
-    return (await archivalModule().openArchival(store.paths, { provider: 'local' }, { warn: () => {} })).paths();
+    return (await archivalParts().openArchivalStore(store.paths, { provider: 'local' }, { warn: () => {} })).paths();
   };
-  return { root, memoryRoot, service, indexed, warnings };
+  return { root, memoryRoot, folder, indexed, warnings };
 }

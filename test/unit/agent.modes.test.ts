@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Agent } from '../../src/core/agent';
-import { openAgent, type AgentSettings } from '../../src/core/openAgent';
+import { openAgent, type AgentSettings } from '../../src/app/openAgent';
 import { PROMPT_SECTIONS, splitSystemPrompt } from '../../src/core/promptSections';
 import { SUMMARIZER_INSTRUCTIONS, SYSTEM_INSTRUCTIONS } from '../../src/core/prompts';
 import { createTokenCounter } from '../../src/llm/tokens';

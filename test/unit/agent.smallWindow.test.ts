@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openAgent } from '../../src/core/openAgent';
+import { openAgent } from '../../src/app/openAgent';
 import { SUMMARIZER_INSTRUCTIONS } from '../../src/core/prompts';
 import { createTokenCounter } from '../../src/llm/tokens';
 import type { ApprovalProvider } from '../../src/tools/types';

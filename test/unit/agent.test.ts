@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Agent } from '../../src/core/agent';
 import { AgentError, type ContextUsage } from '../../src/core/events';
-import { openAgent } from '../../src/core/openAgent';
+import { openAgent } from '../../src/app/openAgent';
 import { SUMMARIZER_INSTRUCTIONS } from '../../src/core/prompts';
 import { createTokenCounter } from '../../src/llm/tokens';
 import { LlmError } from '../../src/llm/types';

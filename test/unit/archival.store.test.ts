@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalEmbedder } from '../../src/indexing/localEmbedder';
-import type { Chunk, Embedder } from '../../src/indexing/types';
+import type { Chunk } from '../../src/indexing/types';
+import type { Embedder } from '../../src/memory/archivalMemory';
 import { ArchivalStore } from '../../src/memory/archival';
 import { MemoryError } from '../../src/memory/types';
 
@@ -151,6 +152,48 @@ describe('archival store', function () {
     assert.deepEqual(store.countBySource(), { file: 2, note: 1 });
     const page = await store.search('backoff decision');
     assert.equal(page.results[0].id, note.id);
+  });
+
+  it('catches up with another process\'s writes on sync, reloading only what changed', async () => {
+    const writer = await open();
+    await writer.addChunks(CORPUS);
+    const reader = await open();
+    assert.equal(reader.count(), CORPUS.length);
+    await writer.deleteByPath(['src/users/remove.ts']);
+    await writer.addChunks([chunk('src/billing/refund.ts', 1, 'export function issueRefund(order: Order) {\n  return payments.refund(order.id);\n}', { symbol: 'issueRefund' })]);
+    await writer.addNote('Refunds go through the payments service, never the database directly.');
+    assert.equal(reader.count(), CORPUS.length, 'nothing changes before sync');
+    await reader.sync();
+    assert.equal(reader.count(), writer.count());
+    assert.deepEqual(reader.paths(), writer.paths());
+    assert.deepEqual(reader.countBySource(), { file: CORPUS.length, note: 1 });
+    const hit = (await reader.search('issueRefund', { pageSize: 1 })).results[0];
+    assert.equal(hit.path, 'src/billing/refund.ts');
+    assert.equal((await reader.search('deleteUserAccount', { mode: 'keyword' })).total, 0, 'the deleted file is gone from the keyword index too');
+    const before = reader.count();
+    await reader.sync();
+    assert.equal(reader.count(), before, 'a sync with nothing new changes nothing');
+  });
+
+  it('sees a rebuild by another process as an empty store, and a wiped folder too', async () => {
+    const holder = await open();
+    await holder.addChunks(CORPUS);
+    const rebuilt = await ArchivalStore.rebuild(archivalDir, embedder, { clock });
+    await rebuilt.addChunks(CORPUS.slice(0, 1));
+    await holder.sync();
+    assert.deepEqual(holder.paths(), ['src/config/load.ts']);
+    assert.equal(holder.count(), 1, 'a rebuilt store with the same generation number is still a different store');
+    fs.rmSync(archivalDir, { recursive: true, force: true });
+    await holder.sync();
+    assert.equal(holder.count(), 0);
+    assert.equal((await holder.search('loadSettings')).total, 0);
+  });
+
+  it('refuses to sync with a store another process rebuilt for a different embedder', async () => {
+    const holder = await open();
+    await holder.addChunks(CORPUS);
+    await ArchivalStore.rebuild(archivalDir, new LocalEmbedder({ dimensions: 64 }), { clock });
+    await assert.rejects(holder.sync(), (err: unknown) => err instanceof MemoryError && /rebuild/.test(err.message));
   });
 
   it('persists across reopen with the same results', async () => {

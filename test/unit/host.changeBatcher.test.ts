@@ -318,9 +318,9 @@ describe('host change batcher', () => {
 
     /** A workspace indexed into archival memory, and a batcher feeding it as the watcher would. */
     async function indexedWorkspace(files: Record<string, string>) {
-      const { root, memoryRoot, service, indexed, warnings } = archivalWorkspace(files);
-      await service.index({});
-      const folder: BatchFolder = { key: root, root, memoryRoot, autoUpdate: () => true, update: (c, r) => service.update(c, r) };
+      const { root, memoryRoot, folder: memory, indexed, warnings } = archivalWorkspace(files);
+      await memory.index({});
+      const folder: BatchFolder = { key: root, root, memoryRoot, autoUpdate: () => true, update: (c, r) => memory.update(c, r) };
       const batcher = new ChangeBatcher({ quietMs: QUIET, timers: new ManualTimers(), onMemoryChanged: () => {}, log: (m) => warnings.push(m) });
       /** Renames on disk and reports it as VS Code does: a delete of the old path, a create of the new one. */
       const rename = (from: string, to: string) => {
@@ -329,7 +329,7 @@ describe('host change batcher', () => {
         batcher.deleted(folder, path.join(root, from));
         batcher.changed(folder, path.join(root, to));
       };
-      return { root, service, batcher, folder, indexed, rename, warnings };
+      return { root, memory, batcher, folder, indexed, rename, warnings };
     }
 
     it('moves a renamed file in archival memory', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Agent } from '../../src/core/agent';
-import { openAgent } from '../../src/core/openAgent';
+import { openAgent } from '../../src/app/openAgent';
 import { registerChatHandlers, type ChatFolder, type ChatHost, type EditorBridge } from '../../src/host/chatHandlers';
 import { toSessionSummary, toTranscript, withAttachments } from '../../src/host/transcript';
 import { createTokenCounter } from '../../src/llm/tokens';

@@ -1,21 +1,19 @@
 // Builds an Agent from plain settings: the one place where the model client, token counter, tool
 // registry and memory folder are put together, so the CLI and the extension wire it the same way.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// The agent is given its folder's one archival memory (memoryFolder.ts); it never opens its own.
 import { OpenAiChatModel } from '../llm/client';
 import { createTokenCounter } from '../llm/tokens';
 import type { TokenCounter } from '../llm/types';
-import { MemoryStore, memoryRoot } from '../memory/store';
-import type { ArchivalStore } from '../memory/archival';
-import type { EmbeddingSettings } from '../indexing/openArchival';
-import { archivalModule } from '../indexing/lazy';
-import { ArchivalRetriever } from './archivalRetriever';
+import { memoryRoot } from '../memory/store';
 import type { Clock } from '../memory/types';
+import type { EmbedderSettings } from '../indexing/embeddings';
 import { createToolRegistry } from '../tools';
 import type { ApprovalProvider } from '../tools/types';
-import { Agent } from './agent';
-import type { AgentObserver } from './events';
-import type { MemoryMode, ToolSet } from './promptSections';
+import { Agent } from '../core/agent';
+import { ArchivalRetriever } from '../core/archivalRetriever';
+import type { AgentObserver } from '../core/events';
+import type { MemoryMode, ToolSet } from '../core/promptSections';
+import { MemoryFolder } from './memoryFolder';
 
 export interface AgentSettings {
   workspaceRoot: string;
@@ -35,8 +33,10 @@ export interface AgentSettings {
   clock?: Clock;
   warn?: (message: string) => void;
   tokens?: TokenCounter;
-  /** Embedder for archival memory; default the offline local one. */
-  embeddings?: EmbeddingSettings;
+  /** Embedder for archival memory; default the offline local one. Ignored when `memory` is given. */
+  embeddings?: EmbedderSettings;
+  /** The folder's one archival memory, shared with the indexer and the commands; made here when absent. */
+  memory?: MemoryFolder;
   /**
    * What memory the agent has (default 'full'; see MemoryMode). In 'none' and 'summary' the model gets
    * no working-context blocks, no memory tools (working_context_*, archival_*, conversation_search*), no
@@ -62,11 +62,17 @@ export { memoryRoot };
 export type { MemoryMode, ToolSet };
 
 export function openAgent(settings: AgentSettings): Agent {
-  const store = MemoryStore.open(memoryRoot(settings.workspaceRoot, settings.storagePath), {
-    clock: settings.clock,
-    warn: settings.warn,
-    model: settings.model,
-  });
+  const memory =
+    settings.memory ??
+    new MemoryFolder({
+      workspaceRoot: settings.workspaceRoot,
+      memoryRoot: memoryRoot(settings.workspaceRoot, settings.storagePath),
+      embeddings: () => settings.embeddings ?? { provider: 'local' },
+      warn: settings.warn ?? ((m) => console.warn(`[memcode] ${m}`)),
+      clock: settings.clock,
+    });
+  const store = memory.store;
+  store.recordModel(settings.model);
   const model = new OpenAiChatModel({
     baseUrl: settings.baseUrl,
     apiKey: settings.apiKey,
@@ -75,16 +81,14 @@ export function openAgent(settings: AgentSettings): Agent {
     onRetry: ({ attempt, delayMs, error }) =>
       settings.observer?.onWarning?.(`${error.message.replace(/[.;:\s]+$/, '')}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
   });
-  const archival = lazyArchival(() =>
-    archivalModule().openArchival(store.paths, settings.embeddings ?? { provider: 'local' }, { warn: settings.warn, clock: store.clock }),
-  );
+  const archival = () => memory.archival();
   const memoryMode = settings.memoryMode ?? 'full';
   const fullMemory = memoryMode === 'full';
   const workspaceTools = (settings.tools ?? 'all') === 'all';
   let recallWarned = false;
   const retriever = new ArchivalRetriever(async () => {
     // Never indexed and no notes: do not load Vectra just to find nothing.
-    if (!fs.existsSync(path.join(store.paths.archivalDir, 'manifest.json'))) return undefined;
+    if (!memory.hasArchival()) return undefined;
     try {
       return await archival();
     } catch (err) {
@@ -119,16 +123,4 @@ export function clockFromEnv(value: string | undefined): Clock | undefined {
   if (Number.isNaN(base)) throw new Error(`MEMCODE_NOW="${value}" is not a date (use ISO 8601, e.g. 2026-03-02T09:00:00Z)`);
   const started = Date.now();
   return () => new Date(base + (Date.now() - started));
-}
-
-/** Opens the store once, on first use; a failed open is retried on the next use (the person may rebuild meanwhile). */
-export function lazyArchival(open: () => Promise<ArchivalStore>): () => Promise<ArchivalStore> {
-  let pending: Promise<ArchivalStore> | undefined;
-  return () => {
-    pending ??= open().catch((err) => {
-      pending = undefined;
-      throw err;
-    });
-    return pending;
-  };
 }

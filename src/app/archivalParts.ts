@@ -1,0 +1,50 @@
+// The heavy half of archival memory: the store (Vectra), the embedders and the chunker (tree-sitter),
+// megabytes of code that `memcode chat` and the extension's activation should not load. Only lazy.ts
+// requires this module, on first use.
+import type { Clock } from '../memory/types';
+import { ArchivalStore } from '../memory/archival';
+import type { MemoryPaths } from '../memory/store';
+import { CodeChunker } from '../indexing/chunker';
+import { createEmbedder, type EmbedderSettings } from '../indexing/embeddings';
+import { Indexer } from '../indexing/indexer';
+
+export interface IndexSettings {
+  exclude?: string[];
+  maxFileSize?: number;
+}
+
+export function openArchivalStore(
+  paths: MemoryPaths,
+  embeddings: EmbedderSettings,
+  opts: { rebuild?: boolean; warn?: (m: string) => void; clock?: Clock } = {},
+): Promise<ArchivalStore> {
+  const embedder = createEmbedder(embeddings);
+  const open = { warn: opts.warn, clock: opts.clock };
+  return opts.rebuild ? ArchivalStore.rebuild(paths.archivalDir, embedder, open) : ArchivalStore.open(paths.archivalDir, embedder, open);
+}
+
+let chunker: Promise<CodeChunker> | undefined;
+
+/** The grammars load once per process; an indexer is cheap and made per operation, with the settings of the moment. */
+export async function createIndexer(
+  workspaceRoot: string,
+  paths: MemoryPaths,
+  archival: ArchivalStore,
+  settings: IndexSettings & { warn?: (m: string) => void } = {},
+): Promise<Indexer> {
+  chunker ??= CodeChunker.create().catch((err: unknown) => {
+    chunker = undefined;
+    throw err;
+  });
+  return new Indexer({
+    workspaceRoot,
+    archival,
+    manifestPath: paths.indexedFilesFile,
+    chunker: await chunker,
+    exclude: settings.exclude,
+    maxFileSize: settings.maxFileSize,
+    // A memory folder kept inside the workspace under another name must not be indexed either.
+    storageDir: paths.root,
+    warn: settings.warn,
+  });
+}

@@ -10,7 +10,7 @@ import type { EmbeddingSettings, IndexSettings } from '../indexing/openArchival'
 import type { IndexReport } from '../indexing/indexer';
 import type { IndexProgress } from '../indexing/types';
 import { MemoryError, type Page } from '../memory/types';
-import type { IndexState } from '../protocol';
+import type { IndexState } from '../protocol/shapes';
 
 export interface ArchivalServiceOptions {
   workspaceRoot: string;

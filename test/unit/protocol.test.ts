@@ -8,13 +8,14 @@ import {
   type Transport,
   type WebviewMessenger,
 } from '../../src/protocol/messenger';
-import { arrayOf, count, none, object, str } from '../../src/protocol/fields';
+import { arrayOf, count, describeIssue, none, object, str } from '../../src/protocol/fields';
 import {
   hostToWebviewSchema,
   validatePayload,
   webviewToHostSchema,
   type MessagesOf,
   type ProtocolSchema,
+  type WebviewToHost,
 } from '../../src/protocol/messages';
 import type { InitialState, MemorySnapshot, SessionSummary, TranscriptItem } from '../../src/protocol/shapes';
 import { rejection } from '../helpers/messengerRejection';
@@ -345,6 +346,68 @@ describe('protocol validation', () => {
   });
 });
 
+describe('protocol schemas', () => {
+  const sessionOpen = (items: unknown) => validatePayload(webviewToHostSchema, 'session/open', 'response', { session, transcript: items, readOnly: true });
+
+  it('rejects an unknown field at any depth, naming the object that has it and the field', () => {
+    const card = { ...(transcript[1] as { card: object }).card, durationMs: 12 };
+    assert.equal(sessionOpen([{ type: 'tool', id: 'c', card }]), 'data.transcript[0].card has an unknown field "durationMs"');
+    assert.equal(
+      validatePayload(hostToWebviewSchema, 'memory/updated', 'request', { snapshot: { ...snapshot, indexState: { status: 'ready', shards: 3 } } }),
+      'data.snapshot.indexState has an unknown field "shards"',
+    );
+    // What JSON.parse makes of a hostile page's payload: an own "__proto__" key is just an unknown field.
+    assert.equal(validatePayload(webviewToHostSchema, 'chat/send', 'request', JSON.parse('{"text":"hi","__proto__":{"admin":true}}')), 'data has an unknown field "__proto__"');
+  });
+
+  it('names the path of a field of the wrong type, or a missing one, deep in a message', () => {
+    const badUsage = { snapshot: { ...snapshot, usage: { ...snapshot.usage, total: '3050' } } };
+    assert.equal(validatePayload(hostToWebviewSchema, 'memory/updated', 'request', badUsage), 'data.snapshot.usage.total must be a finite number (got a string)');
+    const fractional = { snapshot: { ...snapshot, blocks: [{ ...snapshot.blocks[0], limit: 2.5 }] } };
+    assert.equal(validatePayload(hostToWebviewSchema, 'memory/updated', 'request', fractional), 'data.snapshot.blocks[0].limit must be a whole number >= 0 (got 2.5)');
+    const { name: _, ...nameless } = (transcript[1] as { card: { name: string } }).card;
+    assert.equal(validatePayload(hostToWebviewSchema, 'agent/toolCall', 'request', { card: nameless }), 'data.card.name must be a string (got undefined)');
+    assert.equal(sessionOpen([{ id: 'x', text: 'no type' }]), 'data.transcript[0].type must be one of user, assistant, tool, notice, error (got nothing)');
+    assert.equal(validatePayload(webviewToHostSchema, 'memory/setBlock', 'response', { ok: false }), 'data.ok must be true');
+    assert.equal(validatePayload(webviewToHostSchema, 'memory/setBlock', 'request', { label: '', value: 'x' }), 'data.label must not be empty');
+  });
+
+  it('says an array or null is not an object, wherever an object belongs', () => {
+    assert.equal(validatePayload(webviewToHostSchema, 'chat/send', 'request', []), 'data must be an object (got an array)');
+    assert.equal(validatePayload(webviewToHostSchema, 'chat/send', 'request', { text: 'hi', attachments: [['src/a.ts']] }), 'data.attachments[0] must be an object (got an array)');
+    assert.equal(sessionOpen([[]]), 'data.transcript[0] must be an object (got an array)');
+    assert.equal(sessionOpen([null]), 'data.transcript[0] must be an object (got null)');
+    assert.equal(validatePayload(webviewToHostSchema, 'ready', 'response', null), 'data must be an object (got null)');
+  });
+
+  it('refuses a message with an unknown field through the messenger, naming it, without calling the handler', async () => {
+    const { host, webview, hostLog } = connect();
+    let calls = 0;
+    host.on('chat/send', () => (calls++, { queued: false }));
+    const error = await rejection(untyped(webview).request('chat/send', { text: 'hi', attachments: [{ path: 'a.ts', text: 'x', lines: '1-3' }] }));
+    assert.equal(error.kind, 'invalid');
+    assert.equal(error.message, 'data.attachments[0] has an unknown field "lines"');
+    assert.equal(calls, 0);
+    assert.deepEqual(hostLog, ['rejected request "chat/send": data.attachments[0] has an unknown field "lines"']);
+  });
+
+  it('refuses the envelopes of the streamed answers it no longer has', async () => {
+    const [raw, hostEnd] = createTransportPair();
+    const log: string[] = [];
+    createHostMessenger(hostEnd, { log: (m) => log.push(m) });
+    raw.post({ kind: 'chunk', id: '1', data: 'x' });
+    raw.post({ kind: 'cancel', id: '1' });
+    await tick();
+    assert.deepEqual(log, ['rejected a message: unknown envelope kind "chunk"', 'rejected a message: unknown envelope kind "cancel"']);
+  });
+
+  it('puts the path of a nested issue in front of its message', () => {
+    const result = v.safeParse(object({ items: arrayOf(object({ n: count })) }), { items: [{ n: 1 }, { n: -2 }] });
+    assert.equal(result.success, false);
+    assert.equal(describeIssue(result.issues![0], 'args'), 'args.items[1].n must be a whole number >= 0 (got -2)');
+  });
+});
+
 // Compile-time checks: these lines fail `tsc` if the typing of the messenger loosens.
 function typeChecks(webview: WebviewMessenger, host: HostMessenger, transport: Transport): void {
   // @ts-expect-error a request needs its payload
@@ -358,6 +421,20 @@ function typeChecks(webview: WebviewMessenger, host: HostMessenger, transport: T
   // @ts-expect-error the handler must return the response type
   host.on('chat/send', () => ({ queued: 'yes' }));
   webview.send('chat/stop');
+  // The types inferred from the schemas: a union told apart by `type`, optional fields optional.
+  const item = {} as TranscriptItem;
+  // @ts-expect-error only a tool item has a card
+  void item.card;
+  if (item.type === 'tool') void item.card.callId;
+  const send: WebviewToHost['chat/send'][0] = { text: 'hi' };
+  // @ts-expect-error an attachment needs its text
+  send.attachments = [{ path: 'a.ts' }];
+  // @ts-expect-error a schema map must declare every message of its type map
+  const partial: ProtocolSchema<WebviewToHost> = { ready: webviewToHostSchema.ready };
+  void partial;
+  // @ts-expect-error a schema must check the type its map declares
+  const mistyped: ProtocolSchema<{ add: [{ a: number; b: number }, { sum: number }] }> = { add: { request: str, response: calcSchema.add.response } };
+  void mistyped;
   void new Messenger(transport, { outgoing: calcSchema, incoming: nothingSchema });
 }
 void typeChecks;

@@ -1,4 +1,4 @@
-// The messages between the chat webview and the extension host (DESIGN.md §7), after Continue's
+// The messages between the chat webview and the extension host (docs/ARCHITECTURE.md), after Continue's
 // core/protocol: per direction, one map from message name to the schemas of its [request, response].
 // The TypeScript maps (`WebviewToHost`, `HostToWebview`) are inferred from these, so both ends are
 // typed by the same declaration that checks every message on receipt.

@@ -1,9 +1,9 @@
-// The one messenger both ends use (DESIGN.md §7, after Continue's core/protocol): typed requests answered
-// by id and fire-and-forget events, over any Transport that can post a JSON-able value and listen for one.
-// The host wraps webview.postMessage / onDidReceiveMessage, the webview wraps acquireVsCodeApi().postMessage
-// / window 'message'. Everything that arrives is checked (the envelope, then the payload against the
-// protocol's schemas) before a handler or a caller sees it. The agent's streamed reply travels as events
-// ('agent/text'), so answers are single values.
+// The one messenger both ends use (docs/ARCHITECTURE.md; after Continue's core/protocol): typed requests
+// answered by id and fire-and-forget events, over any Transport that can post a JSON-able value and listen
+// for one. The host wraps webview.postMessage / onDidReceiveMessage, the webview wraps
+// acquireVsCodeApi().postMessage / window 'message'. Everything that arrives is checked (the envelope, then
+// the payload against the protocol's schemas) before a handler or a caller sees it. The agent's reply
+// streams as events ('agent/text'), so answers are single values.
 // No vscode, no DOM: this runs in the extension host, in the browser bundle and in plain Node tests.
 import { isPlainObject } from '../common/json';
 import { parseEnvelope, type Envelope, type MessengerErrorKind, type WireError } from './envelope';

@@ -1,6 +1,6 @@
-// The data the chat webview and the host exchange (DESIGN.md §7): each shape declared once as a schema,
-// its TypeScript type inferred from it, so the check on receipt and the compiler's idea of a message
-// cannot drift apart. Bundled into the browser script: imports only valibot and common/.
+// The data the chat webview and the host exchange (docs/ARCHITECTURE.md): each shape declared once as a
+// schema, its TypeScript type inferred from it, so the check on receipt and the compiler's idea of a
+// message cannot drift apart. Bundled into the browser script: imports only valibot and common/.
 import * as v from 'valibot';
 import type { ContextUsage } from '../common/types';
 import { arrayOf, bool, count, lineNumber, nonEmptyStr, num, object, oneOf, str, tagged } from './fields';
@@ -54,7 +54,7 @@ export type ToolCardStatus = v.InferOutput<typeof toolCardStatus>;
 /** One tool call as the collapsible card shows it. */
 export const toolCard = object({
   callId: nonEmptyStr,
-  /** The tool's function name (DESIGN.md §4), e.g. `working_context_append`. */
+  /** The tool's function name, e.g. `working_context_append`. */
   name: nonEmptyStr,
   /** The arguments as the model wrote them (possibly almost-JSON). */
   args: str,

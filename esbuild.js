@@ -35,7 +35,7 @@ const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra] },
   { ...common, entryPoints: [require.resolve('vectra')], outfile: 'dist/vendor/vectra.js', sourcemap: false },
   { ...common, entryPoints: [require.resolve('js-tiktoken/ranks/o200k_base')], outfile: 'dist/vendor/o200k_base.js', sourcemap: false },
-  // The chat UI runs in the webview (a browser): no Node built-ins, talks to the host through src/protocol.ts.
+  // The chat UI runs in the webview (a browser): no Node built-ins, talks to the host through src/protocol/.
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', external: [] },
 ];
 

@@ -2,7 +2,8 @@
 // translation of the agent's observer callbacks into the protocol's HostToWebview events.
 import * as vscode from 'vscode';
 import type { AgentObserver } from '../core/events';
-import type { Attachment, ChatError, HostToWebview, SessionSummary, TranscriptItem } from '../protocol';
+import type { HostToWebview } from '../protocol/messages';
+import type { Attachment, ChatError, SessionSummary, TranscriptItem } from '../protocol/shapes';
 import type { ApprovalProvider } from '../tools/types';
 import { toChatError } from './chatErrors';
 import { FolderAgent } from './folderAgent';

@@ -2,7 +2,7 @@
 import { AgentError } from '../core/events';
 import { LlmError } from '../llm/types';
 import { MemoryError } from '../memory/types';
-import type { ChatError } from '../protocol';
+import type { ChatError } from '../protocol/shapes';
 
 export function toChatError(error: unknown, context: { hasApiKey: boolean; baseUrl: string }): ChatError {
   if (error instanceof LlmError) {

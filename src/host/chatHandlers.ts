@@ -1,9 +1,9 @@
-// One small handler per request the chat webview can make (protocol.ts WebviewToHost). No vscode here:
+// One small handler per request the chat webview can make (protocol/messages.ts WebviewToHost). No vscode here:
 // the handlers reach the agents through ChatHost (AgentHost implements it) and the editor through
 // EditorBridge (vscodeEditorBridge.ts), so the tests run them over a real messenger.
 import type { WorkingContext } from '../memory/workingContext';
-import type { HostMessenger } from '../messenger';
-import type { Attachment, InitialState, MemorySnapshot, SessionSummary, TranscriptItem, WebviewCommand } from '../protocol';
+import type { HostMessenger } from '../protocol/messenger';
+import type { Attachment, InitialState, MemorySnapshot, SessionSummary, TranscriptItem, WebviewCommand } from '../protocol/shapes';
 import { splitAttachments } from './transcript';
 
 /** One folder's agent as the handlers use it (FolderAgent). */

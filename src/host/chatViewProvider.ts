@@ -1,10 +1,10 @@
 // The sidebar chat: the webview's HTML (strict CSP, one nonce'd script), the Transport over
-// postMessage, and one small handler per WebviewToHost message (src/protocol.ts).
+// postMessage, and one small handler per WebviewToHost message (src/protocol/messages.ts).
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { createHostMessenger, type HostMessenger, type Transport } from '../messenger';
-import type { HostToWebview } from '../protocol';
+import { createHostMessenger, type HostMessenger, type Transport } from '../protocol/messenger';
+import type { HostToWebview } from '../protocol/messages';
 import type { AgentHost } from './agentHost';
 import { registerChatHandlers } from './chatHandlers';
 import { chatPageHtml } from './chatHtml';

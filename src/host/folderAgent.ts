@@ -7,7 +7,7 @@ import type { AgentObserver } from '../core/events';
 import type { ContextUsage } from '../common/types';
 import type { TurnResult } from '../core/events';
 import type { ApprovalProvider } from '../tools/types';
-import type { MemorySnapshot, SessionSummary, TranscriptItem } from '../protocol';
+import type { MemorySnapshot, SessionSummary, TranscriptItem } from '../protocol/shapes';
 import { MemoryFolder } from '../app/memoryFolder';
 import { agentModule } from '../app/lazy';
 import { memoryRoot } from '../memory/store';

@@ -1,6 +1,6 @@
 // One status-bar item: the index state and how full the context is; clicking it opens the chat.
 import * as vscode from 'vscode';
-import type { IndexState } from '../protocol';
+import type { IndexState } from '../protocol/shapes';
 import type { AgentHost } from './agentHost';
 
 export function createStatusBar(host: AgentHost): vscode.Disposable {

@@ -3,7 +3,7 @@
 import type { ToolCall } from '../common/types';
 import { NEW_SESSION_TITLE } from '../memory/sessions';
 import type { MessageRecord, SessionRecord } from '../memory/types';
-import type { Attachment, AttachmentRef, SessionSummary, ToolCard, TranscriptItem } from '../protocol';
+import type { Attachment, AttachmentRef, SessionSummary, ToolCard, TranscriptItem } from '../protocol/shapes';
 
 /** A session as the chat lists it. */
 export function toSessionSummary(session: SessionRecord, current: boolean): SessionSummary {

@@ -1,7 +1,7 @@
 // EditorBridge for VS Code: the chat's Insert button, the attach-selection button, `@file` completion
 // and the fixed list of commands the webview may run.
 import * as vscode from 'vscode';
-import type { Attachment, WebviewCommand } from '../protocol';
+import type { Attachment, WebviewCommand } from '../protocol/shapes';
 import type { EditorBridge } from './chatHandlers';
 
 export class VsCodeEditorBridge implements EditorBridge {

@@ -1,6 +1,6 @@
 // The input box: Enter sends, Shift+Enter is a newline; Send and Stop; the editor's selection can ride
 // along as an attachment. Sending while the agent works is allowed: the host queues the message.
-import type { Attachment } from '../protocol';
+import type { Attachment } from '../protocol/shapes';
 import { button, el } from './dom';
 import { MentionCompleter } from './mentions';
 

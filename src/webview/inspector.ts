@@ -1,6 +1,6 @@
 // The memory inspector: the working-context blocks (editable; Save writes the block through the host),
 // the counts of recall and archival items, the index state, and the context-usage bar.
-import type { ContextUsage, IndexState, MemoryBlock, MemorySnapshot } from '../protocol';
+import type { ContextUsage, IndexState, MemoryBlock, MemorySnapshot } from '../protocol/shapes';
 import { button, el } from './dom';
 import { formatTokens, usageSegments } from './labels';
 

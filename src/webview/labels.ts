@@ -1,5 +1,5 @@
 // Pure wording and arithmetic for the view (no DOM), so it can be unit-tested in Node.
-import type { ContextUsage, ToolCard } from '../protocol';
+import type { ContextUsage, ToolCard } from '../protocol/shapes';
 
 const BLOCK_LABELS: Record<string, string> = {
   project: 'updated project notes',

@@ -1,8 +1,8 @@
 // The chat UI in the MemCode sidebar (a browser bundle, dist/webview.js). It builds the page, talks to
-// the extension host only through the typed messenger (src/messenger.ts), and keeps its state with
+// the extension host only through the typed messenger (src/protocol/messenger.ts), and keeps its state with
 // vscode.setState so a reload draws the transcript at once, before the host's `ready` answer arrives.
-import { CHAT_ERROR_KINDS, type Attachment, type ChatError, type ChatErrorKind, type InitialState, type MemorySnapshot, type SessionSummary } from '../protocol';
-import { createWebviewMessenger, MessengerError } from '../messenger';
+import { CHAT_ERROR_KINDS, type Attachment, type ChatError, type ChatErrorKind, type InitialState, type MemorySnapshot, type SessionSummary } from '../protocol/shapes';
+import { createWebviewMessenger, MessengerError } from '../protocol/messenger';
 import { Composer } from './composer';
 import { el } from './dom';
 import { Inspector } from './inspector';

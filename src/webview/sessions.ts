@@ -1,6 +1,6 @@
 // The session bar: the current session's title, New session, and the history list that opens past
 // transcripts read-only.
-import type { SessionSummary } from '../protocol';
+import type { SessionSummary } from '../protocol/shapes';
 import { button, el } from './dom';
 
 export interface SessionActions {

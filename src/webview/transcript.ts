@@ -1,7 +1,7 @@
 // The conversation: user and assistant messages, the reply being streamed, tool cards, notices, inline
 // errors and the queue of messages waiting for the agent. It keeps the items it shows, so the view can be
 // saved with setState and drawn again after being hidden or reloaded.
-import type { ChatError, ToolCard, TranscriptItem } from '../protocol';
+import type { ChatError, ToolCard, TranscriptItem } from '../protocol/shapes';
 import { button, el } from './dom';
 import { memoryEditLabel, prettyArgs } from './labels';
 import { renderMarkdown } from './markdown';

@@ -1,7 +1,8 @@
 // The webview's side of the wire: acquireVsCodeApi().postMessage out, window 'message' events in. Other
 // things post to a webview's window too (VS Code itself, extensions of the page), so only values shaped
 // like a messenger envelope are handed on; the messenger validates them fully.
-import type { Transport } from '../messenger';
+import { ENVELOPE_KINDS } from '../protocol/envelope';
+import type { Transport } from '../protocol/messenger';
 
 /** What VS Code gives a webview script (acquireVsCodeApi may be called only once per page). */
 export interface VsCodeApi {
@@ -12,13 +13,11 @@ export interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const ENVELOPE_KINDS = new Set(['request', 'event', 'response', 'chunk', 'end', 'error', 'cancel']);
-
 /** True for values that look like one of our envelopes; everything else on the window is not for us. */
 export function isEnvelopeLike(data: unknown): boolean {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
   const kind = (data as { kind?: unknown }).kind;
-  return typeof kind === 'string' && ENVELOPE_KINDS.has(kind);
+  return typeof kind === 'string' && (ENVELOPE_KINDS as readonly string[]).includes(kind);
 }
 
 let api: VsCodeApi | undefined;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MessengerError } from '../../src/messenger';
+import { MessengerError } from '../../src/protocol/messenger';
 
 /** The MessengerError a request was rejected with; fails the test when it resolved or threw something else. */
 export async function rejection(promise: Promise<unknown>): Promise<MessengerError> {

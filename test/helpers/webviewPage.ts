@@ -9,9 +9,9 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createHostMessenger, type EventNames, type Handler, type HostMessenger, type Transport } from '../../src/messenger';
-import type { HostToWebview, InitialState, MemorySnapshot, RequestOf, SessionSummary, WebviewToHost } from '../../src/protocol';
-import { webviewToHostSchema } from '../../src/protocolValidation';
+import { createHostMessenger, type EventNames, type Handler, type HostMessenger, type Transport } from '../../src/protocol/messenger';
+import { webviewToHostSchema, type HostToWebview, type RequestOf, type WebviewToHost } from '../../src/protocol/messages';
+import type { InitialState, MemorySnapshot, SessionSummary } from '../../src/protocol/shapes';
 import { chatPageHtml } from '../../src/host/chatHtml';
 
 const ROOT = path.resolve(__dirname, '..', '..');

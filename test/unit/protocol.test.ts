@@ -1,26 +1,25 @@
 import { strict as assert } from 'node:assert';
+import * as v from 'valibot';
 import {
   createHostMessenger,
-  createTransportPair,
   createWebviewMessenger,
   Messenger,
   type HostMessenger,
   type Transport,
   type WebviewMessenger,
-} from '../../src/messenger';
-import type { InitialState, MemorySnapshot, SessionSummary, TranscriptItem } from '../../src/protocol';
-import { rejection } from '../helpers/messengerRejection';
+} from '../../src/protocol/messenger';
+import { arrayOf, count, describeIssue, none, object, str } from '../../src/protocol/fields';
 import {
-  arrayOf,
-  count,
-  none,
-  object,
-  str,
+  hostToWebviewSchema,
   validatePayload,
   webviewToHostSchema,
-  hostToWebviewSchema,
+  type MessagesOf,
   type ProtocolSchema,
-} from '../../src/protocolValidation';
+  type WebviewToHost,
+} from '../../src/protocol/messages';
+import type { InitialState, MemorySnapshot, SessionSummary, TranscriptItem } from '../../src/protocol/shapes';
+import { rejection } from '../helpers/messengerRejection';
+import { createTransportPair } from '../helpers/transportPair';
 
 const session: SessionSummary = { id: 's-1', title: 'Fix the build', started: '2026-03-02T09:00:00.000Z', current: true };
 
@@ -65,19 +64,12 @@ function untyped(messenger: WebviewMessenger | HostMessenger) {
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-// A protocol with a streamed message, to exercise what the chat protocol does not use yet.
-type Calc = {
-  add: [{ a: number; b: number }, { sum: number }];
-  countTo: [{ to: number }, AsyncIterable<number>];
-  words: [{ text: string }, AsyncIterable<string>];
-  hang: [void, void];
-};
-const calcSchema: ProtocolSchema<Calc> = {
+// A small protocol of its own, declared the way messages.ts declares the chat's: schemas first, types from them.
+const calcSchema = {
   add: { request: object({ a: count, b: count }), response: object({ sum: count }) },
-  countTo: { request: object({ to: count }), response: count },
-  words: { request: object({ text: str }), response: str },
   hang: { request: none, response: none },
 };
+type Calc = MessagesOf<typeof calcSchema>;
 type Nothing = Record<never, [unknown, unknown]>;
 const nothingSchema: ProtocolSchema<Nothing> = {};
 
@@ -120,54 +112,6 @@ describe('protocol messenger', () => {
     assert.deepEqual(seen, ['status:true:', 'text:The ', 'text:build ', 'text:fails.', 'memory:42', 'message:m9']);
   });
 
-  it('streams the chunks of an async iterable in order, then ends', async () => {
-    const { server, client } = connectCalc();
-    server.on('countTo', async function* ({ to }) {
-      for (let i = 1; i <= to; i++) {
-        if (i % 3 === 0) await tick();
-        yield i;
-      }
-    });
-    // A handler may also be async and resolve to the iterable.
-    server.on('words', async ({ text }) => (async function* () {
-      yield* text.split(' ');
-    })());
-
-    const numbers: number[] = [];
-    for await (const n of client.stream('countTo', { to: 20 })) numbers.push(n);
-    assert.deepEqual(numbers, Array.from({ length: 20 }, (_, i) => i + 1));
-
-    const words: string[] = [];
-    for await (const w of client.stream('words', { text: 'memory is a tier' })) words.push(w);
-    assert.deepEqual(words, ['memory', 'is', 'a', 'tier']);
-  });
-
-  it('stops the producing generator when the consumer leaves a stream early', async () => {
-    const { server, client } = connectCalc();
-    let produced = 0;
-    let cleanedUp!: () => void;
-    const stopped = new Promise<void>((resolve) => (cleanedUp = resolve));
-    server.on('countTo', async function* ({ to }) {
-      try {
-        for (let i = 1; i <= to; i++) {
-          produced = i;
-          yield i;
-          await tick();
-        }
-      } finally {
-        cleanedUp();
-      }
-    });
-    const got: number[] = [];
-    for await (const n of client.stream('countTo', { to: 1_000_000 })) {
-      got.push(n);
-      if (n === 3) break;
-    }
-    await stopped;
-    assert.deepEqual(got, [1, 2, 3]);
-    assert.ok(produced < 1000, `the producer stopped early (produced ${produced})`);
-  });
-
   it('rejects a request with the message of the error its handler threw, keeping the error kind', async () => {
     const { host, webview } = connect();
     host.on('memory/setBlock', ({ label, value }) => {
@@ -182,22 +126,6 @@ describe('protocol messenger', () => {
     // The failed request leaves the messenger working.
     host.on('memory/get', () => snapshot);
     assert.deepEqual(await webview.request('memory/get'), snapshot);
-  });
-
-  it('fails a stream with the error thrown in the middle of producing it, after the chunks before it', async () => {
-    const { server, client } = connectCalc();
-    server.on('countTo', async function* () {
-      yield 1;
-      yield 2;
-      throw new Error('index shard 3 is corrupt');
-    });
-    const got: number[] = [];
-    const error = await rejection((async () => {
-      for await (const n of client.stream('countTo', { to: 5 })) got.push(n);
-    })());
-    assert.deepEqual(got, [1, 2]);
-    assert.equal(error.kind, 'handler');
-    assert.equal(error.message, 'index shard 3 is corrupt');
   });
 
   it('rejects and logs a request for a message name the protocol does not have', async () => {
@@ -321,34 +249,6 @@ describe('protocol messenger', () => {
     assert.deepEqual(serverLog, []);
   });
 
-  it('times out a stream whose next chunk is too slow, and tells the producer to stop', async () => {
-    const { server, client, serverLog } = connectCalc();
-    let finished!: () => void;
-    const producerStopped = new Promise<void>((resolve) => (finished = resolve));
-    let yielded = 0;
-    server.on('countTo', async function* () {
-      try {
-        for (let i = 1; i <= 3; i++) {
-          yield i;
-          yielded = i;
-          await new Promise((resolve) => setTimeout(resolve, 150));
-        }
-      } finally {
-        finished();
-      }
-    });
-    const got: number[] = [];
-    const error = await rejection((async () => {
-      for await (const n of client.stream('countTo', { to: 3 }, { timeoutMs: 30 })) got.push(n);
-    })());
-    assert.deepEqual(got, [1]);
-    assert.equal(error.kind, 'timeout');
-    assert.match(error.message, /no answer to "countTo" within 30 ms \(waiting for the next chunk\)/);
-    await producerStopped;
-    assert.equal(yielded, 1, 'the producer was stopped before its second chunk');
-    assert.deepEqual(serverLog, []);
-  });
-
   it('correlates many concurrent requests answered out of order', async () => {
     const { server, client } = connectCalc();
     server.on('add', async ({ a, b }) => {
@@ -442,7 +342,69 @@ describe('protocol validation', () => {
     assert.equal(validatePayload(webviewToHostSchema, 'editor/selection', 'response', null), undefined);
     assert.equal(validatePayload(webviewToHostSchema, 'workspace/files', 'response', ['src/a.ts', 7]), 'data[1] must be a string (got number)');
     assert.equal(validatePayload(webviewToHostSchema, 'chat/stop', 'request', {}), 'data must be absent (got object)');
-    assert.equal(arrayOf(str)(['a'], 'x'), undefined);
+    assert.equal(v.safeParse(arrayOf(str), ['a']).success, true);
+  });
+});
+
+describe('protocol schemas', () => {
+  const sessionOpen = (items: unknown) => validatePayload(webviewToHostSchema, 'session/open', 'response', { session, transcript: items, readOnly: true });
+
+  it('rejects an unknown field at any depth, naming the object that has it and the field', () => {
+    const card = { ...(transcript[1] as { card: object }).card, durationMs: 12 };
+    assert.equal(sessionOpen([{ type: 'tool', id: 'c', card }]), 'data.transcript[0].card has an unknown field "durationMs"');
+    assert.equal(
+      validatePayload(hostToWebviewSchema, 'memory/updated', 'request', { snapshot: { ...snapshot, indexState: { status: 'ready', shards: 3 } } }),
+      'data.snapshot.indexState has an unknown field "shards"',
+    );
+    // What JSON.parse makes of a hostile page's payload: an own "__proto__" key is just an unknown field.
+    assert.equal(validatePayload(webviewToHostSchema, 'chat/send', 'request', JSON.parse('{"text":"hi","__proto__":{"admin":true}}')), 'data has an unknown field "__proto__"');
+  });
+
+  it('names the path of a field of the wrong type, or a missing one, deep in a message', () => {
+    const badUsage = { snapshot: { ...snapshot, usage: { ...snapshot.usage, total: '3050' } } };
+    assert.equal(validatePayload(hostToWebviewSchema, 'memory/updated', 'request', badUsage), 'data.snapshot.usage.total must be a finite number (got a string)');
+    const fractional = { snapshot: { ...snapshot, blocks: [{ ...snapshot.blocks[0], limit: 2.5 }] } };
+    assert.equal(validatePayload(hostToWebviewSchema, 'memory/updated', 'request', fractional), 'data.snapshot.blocks[0].limit must be a whole number >= 0 (got 2.5)');
+    const { name: _, ...nameless } = (transcript[1] as { card: { name: string } }).card;
+    assert.equal(validatePayload(hostToWebviewSchema, 'agent/toolCall', 'request', { card: nameless }), 'data.card.name must be a string (got undefined)');
+    assert.equal(sessionOpen([{ id: 'x', text: 'no type' }]), 'data.transcript[0].type must be one of user, assistant, tool, notice, error (got nothing)');
+    assert.equal(validatePayload(webviewToHostSchema, 'memory/setBlock', 'response', { ok: false }), 'data.ok must be true');
+    assert.equal(validatePayload(webviewToHostSchema, 'memory/setBlock', 'request', { label: '', value: 'x' }), 'data.label must not be empty');
+  });
+
+  it('says an array or null is not an object, wherever an object belongs', () => {
+    assert.equal(validatePayload(webviewToHostSchema, 'chat/send', 'request', []), 'data must be an object (got an array)');
+    assert.equal(validatePayload(webviewToHostSchema, 'chat/send', 'request', { text: 'hi', attachments: [['src/a.ts']] }), 'data.attachments[0] must be an object (got an array)');
+    assert.equal(sessionOpen([[]]), 'data.transcript[0] must be an object (got an array)');
+    assert.equal(sessionOpen([null]), 'data.transcript[0] must be an object (got null)');
+    assert.equal(validatePayload(webviewToHostSchema, 'ready', 'response', null), 'data must be an object (got null)');
+  });
+
+  it('refuses a message with an unknown field through the messenger, naming it, without calling the handler', async () => {
+    const { host, webview, hostLog } = connect();
+    let calls = 0;
+    host.on('chat/send', () => (calls++, { queued: false }));
+    const error = await rejection(untyped(webview).request('chat/send', { text: 'hi', attachments: [{ path: 'a.ts', text: 'x', lines: '1-3' }] }));
+    assert.equal(error.kind, 'invalid');
+    assert.equal(error.message, 'data.attachments[0] has an unknown field "lines"');
+    assert.equal(calls, 0);
+    assert.deepEqual(hostLog, ['rejected request "chat/send": data.attachments[0] has an unknown field "lines"']);
+  });
+
+  it('refuses the envelopes of the streamed answers it no longer has', async () => {
+    const [raw, hostEnd] = createTransportPair();
+    const log: string[] = [];
+    createHostMessenger(hostEnd, { log: (m) => log.push(m) });
+    raw.post({ kind: 'chunk', id: '1', data: 'x' });
+    raw.post({ kind: 'cancel', id: '1' });
+    await tick();
+    assert.deepEqual(log, ['rejected a message: unknown envelope kind "chunk"', 'rejected a message: unknown envelope kind "cancel"']);
+  });
+
+  it('puts the path of a nested issue in front of its message', () => {
+    const result = v.safeParse(object({ items: arrayOf(object({ n: count })) }), { items: [{ n: 1 }, { n: -2 }] });
+    assert.equal(result.success, false);
+    assert.equal(describeIssue(result.issues![0], 'args'), 'args.items[1].n must be a whole number >= 0 (got -2)');
   });
 });
 
@@ -459,6 +421,20 @@ function typeChecks(webview: WebviewMessenger, host: HostMessenger, transport: T
   // @ts-expect-error the handler must return the response type
   host.on('chat/send', () => ({ queued: 'yes' }));
   webview.send('chat/stop');
+  // The types inferred from the schemas: a union told apart by `type`, optional fields optional.
+  const item = {} as TranscriptItem;
+  // @ts-expect-error only a tool item has a card
+  void item.card;
+  if (item.type === 'tool') void item.card.callId;
+  const send: WebviewToHost['chat/send'][0] = { text: 'hi' };
+  // @ts-expect-error an attachment needs its text
+  send.attachments = [{ path: 'a.ts' }];
+  // @ts-expect-error a schema map must declare every message of its type map
+  const partial: ProtocolSchema<WebviewToHost> = { ready: webviewToHostSchema.ready };
+  void partial;
+  // @ts-expect-error a schema must check the type its map declares
+  const mistyped: ProtocolSchema<{ add: [{ a: number; b: number }, { sum: number }] }> = { add: { request: str, response: calcSchema.add.response } };
+  void mistyped;
   void new Messenger(transport, { outgoing: calcSchema, incoming: nothingSchema });
 }
 void typeChecks;

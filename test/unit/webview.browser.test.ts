@@ -3,7 +3,7 @@
 // chromium (`apt-get install chromium`).
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext } from 'playwright-core';
-import type { ToolCard, TranscriptItem } from '../../src/protocol';
+import type { ToolCard, TranscriptItem } from '../../src/protocol/shapes';
 import { initialState, launchChromium, memorySnapshot, WebviewPage, WebviewServer } from '../helpers/webviewPage';
 
 const TIME = '2025-01-02T10:05:00.000Z';

@@ -1,0 +1,104 @@
+// The messages between the chat webview and the extension host (docs/ARCHITECTURE.md), after Continue's
+// core/protocol: per direction, one map from message name to the schemas of its [request, response].
+// The TypeScript maps (`WebviewToHost`, `HostToWebview`) are inferred from these, so both ends are
+// typed by the same declaration that checks every message on receipt.
+import * as v from 'valibot';
+import { arrayOf, bool, count, describeIssue, nonEmptyStr, none, object, oneOf, str } from './fields';
+import {
+  attachment,
+  chatError,
+  initialState,
+  memorySnapshot,
+  sessionSummary,
+  toolCard,
+  transcriptItem,
+  WEBVIEW_COMMANDS,
+} from './shapes';
+
+export interface MessageSchema {
+  request: v.GenericSchema;
+  response: v.GenericSchema;
+}
+
+/** Any direction's map of types: name → [request, response]. `void` means no payload. */
+export type ProtocolMap = { [name: string]: [unknown, unknown] };
+
+/** A schema for every name of a map, and only those. */
+export type ProtocolSchema<P extends ProtocolMap> = {
+  readonly [K in keyof P]-?: { request: v.GenericSchema<unknown, P[K][0]>; response: v.GenericSchema<unknown, P[K][1]> };
+};
+
+/** The map of types a map of schemas describes. */
+export type MessagesOf<S extends Record<string, MessageSchema>> = {
+  -readonly [K in keyof S]: [v.InferOutput<S[K]['request']>, v.InferOutput<S[K]['response']>];
+};
+
+export type RequestOf<P extends ProtocolMap, K extends keyof P> = P[K][0];
+export type ResponseOf<P extends ProtocolMap, K extends keyof P> = P[K][1];
+
+/** Requests from the webview, answered by the host. */
+export const webviewToHostSchema = {
+  /** The view loaded (or reloaded): the host answers with the state to draw. */
+  ready: { request: none, response: initialState },
+  'chat/send': {
+    request: object({ text: str, attachments: v.optional(arrayOf(attachment)) }),
+    response: object({ queued: bool }),
+  },
+  /** Aborts the in-flight request; the queue stays consistent. */
+  'chat/stop': { request: none, response: none },
+  /** Runs the last failed turn again. */
+  'chat/retry': { request: none, response: none },
+  'session/new': { request: none, response: sessionSummary },
+  /** Oldest first. */
+  'session/list': { request: none, response: arrayOf(sessionSummary) },
+  'session/open': {
+    request: object({ id: nonEmptyStr }),
+    response: object({ session: sessionSummary, transcript: arrayOf(transcriptItem), readOnly: bool }),
+  },
+  'memory/get': { request: none, response: memorySnapshot },
+  /** The person edited a block in the inspector. A limit or unknown block rejects with the reason. */
+  'memory/setBlock': { request: object({ label: nonEmptyStr, value: str }), response: object({ ok: v.literal(true, 'must be true') }) },
+  /** Inserts code at the active editor's cursor (the code block's Insert button). */
+  'editor/insert': { request: object({ code: str }), response: none },
+  /** The active editor's selection (or whole file when nothing is selected); null without an editor. */
+  'editor/selection': { request: none, response: v.nullable(attachment) },
+  /** Workspace paths matching what follows `@`, for completion. */
+  'workspace/files': { request: object({ query: str, limit: v.optional(count) }), response: arrayOf(str) },
+  'command/run': { request: object({ command: oneOf(WEBVIEW_COMMANDS) }), response: none },
+} satisfies Record<string, MessageSchema>;
+export type WebviewToHost = MessagesOf<typeof webviewToHostSchema>;
+
+/** Events from the host to the webview (sent fire-and-forget; nothing is answered). */
+export const hostToWebviewSchema = {
+  /** A piece of the assistant reply being streamed. */
+  'agent/text': { request: object({ delta: str }), response: none },
+  /** A finished transcript item (replaces the streamed text when it is the reply). */
+  'agent/message': { request: object({ item: transcriptItem }), response: none },
+  'agent/toolCall': { request: object({ card: toolCard }), response: none },
+  'agent/toolResult': {
+    request: object({ callId: nonEmptyStr, ok: bool, content: str, editsMemory: bool, block: v.optional(str) }),
+    response: none,
+  },
+  'agent/status': { request: object({ running: bool, queued: arrayOf(str) }), response: none },
+  'agent/error': { request: object({ error: chatError }), response: none },
+  'memory/updated': { request: object({ snapshot: memorySnapshot }), response: none },
+  /** A new session started (the view clears its transcript). */
+  'session/changed': { request: object({ session: sessionSummary }), response: none },
+} satisfies Record<string, MessageSchema>;
+export type HostToWebview = MessagesOf<typeof hostToWebviewSchema>;
+
+/**
+ * Checks one payload against a map's schema: the reason it is wrong, naming the field
+ * ("data.attachments[0].startLine must be a line number >= 1 (got 0)"), or undefined when it is fine.
+ * Unknown names are refused like malformed payloads.
+ */
+export function validatePayload<P extends ProtocolMap>(
+  schema: ProtocolSchema<P>,
+  name: string,
+  part: keyof MessageSchema,
+  data: unknown,
+): string | undefined {
+  if (!Object.hasOwn(schema, name)) return `unknown message "${name}"`;
+  const result = v.safeParse(schema[name as keyof P][part], data, { abortEarly: true });
+  return result.success ? undefined : describeIssue(result.issues[0]);
+}

@@ -226,3 +226,83 @@ describe('search_files', () => {
     assert.ok(globToRegExp('src').test('src/deep/file.ts'));
   });
 });
+
+describe('secrets, .gitignore and the memory folder (the same policy as the indexer)', () => {
+  after(removeTempWorkspaces);
+
+  function leaky(opts: { storagePath?: string; exclude?: string[] } = {}): TestWorkspace {
+    const ws = testWorkspace(opts);
+    ws.write('.env', 'API_KEY=sk-live-hunter2\n');
+    ws.write('config/.env.production', 'DB_PASSWORD=hunter2\n');
+    ws.write('secrets/id_rsa', '-----BEGIN OPENSSH PRIVATE KEY----- hunter2\n');
+    ws.write('.gitignore', 'build/\n*.log\n');
+    ws.write('build/out.js', 'const hunter2 = 1;\n');
+    ws.write('debug.log', 'hunter2 logged\n');
+    ws.write('src/app.ts', 'export const name = "hunter2";\n');
+    return ws;
+  }
+
+  it('read_file refuses .env and a key file, saying they are secrets, without their content', async () => {
+    const ws = leaky();
+    for (const p of ['.env', 'secrets/id_rsa', 'config/.env.production', './config/../.env']) {
+      const err = await error(ws, 'read_file', { path: p });
+      assert.match(err, /is a secrets file \(credentials or keys\): it is never read/, p);
+      assert.equal(err.includes('hunter2'), false);
+    }
+  });
+
+  it('read_file refuses a symlink that points at .env', async () => {
+    const ws = leaky();
+    fs.symlinkSync(path.join(ws.root, '.env'), path.join(ws.root, 'notes.txt'));
+    fs.symlinkSync(path.join(ws.root, 'secrets'), path.join(ws.root, 'keys'));
+    assert.match(await error(ws, 'read_file', { path: 'notes.txt' }), /"notes.txt" is a secrets file/);
+    assert.match(await error(ws, 'read_file', { path: 'keys/id_rsa' }), /secrets file/);
+    const listed = await ok(ws, 'list_files', { recursive: true });
+    assert.equal(listed.entries.includes('notes.txt'), false);
+    const found = await ok(ws, 'search_files', { pattern: 'API_KEY' });
+    assert.equal(found.total, 0);
+  });
+
+  it('search_files finds nothing inside .env, key files or gitignored files', async () => {
+    const ws = leaky();
+    const out = await ok(ws, 'search_files', { pattern: 'hunter2' });
+    assert.deepEqual(out.matches.map((m: any) => m.path), ['src/app.ts']);
+    const narrowed = await ok(ws, 'search_files', { pattern: 'API_KEY', glob: '.env*' });
+    assert.equal(narrowed.total, 0);
+  });
+
+  it('list_files leaves out .env, key files and gitignored folders and files', async () => {
+    const ws = leaky();
+    const all = await ok(ws, 'list_files', { recursive: true });
+    assert.deepEqual(all.entries, ['.gitignore', 'config/', 'secrets/', 'src/', 'src/app.ts']);
+    const ignored = await ok(ws, 'list_files', { path: 'build' });
+    assert.deepEqual(ignored.entries, []);
+    assert.match(ignored.note, /left out by \.gitignore/);
+  });
+
+  it('read_file still opens a gitignored file named explicitly (only secrets are never read)', async () => {
+    const ws = leaky();
+    assert.equal((await ok(ws, 'read_file', { path: 'build/out.js' })).content, 'const hunter2 = 1;');
+    assert.equal((await ok(ws, 'read_file', { path: 'debug.log' })).content, 'hunter2 logged');
+  });
+
+  it('applies the exclude setting to list_files and search_files', async () => {
+    const ws = leaky({ exclude: ['src/'] });
+    assert.deepEqual((await ok(ws, 'list_files', {})).entries, ['.gitignore', 'config/', 'secrets/']);
+    assert.equal((await ok(ws, 'search_files', { pattern: 'hunter2' })).total, 0);
+  });
+
+  it('hides a memory folder kept under another name (storagePath "notes-mem") from list, search and read', async () => {
+    const ws = leaky({ storagePath: 'notes-mem' });
+    ws.ctx.workingContext.append('project', 'the deploy password is swordfish');
+    assert.ok(fs.readdirSync(path.join(ws.root, 'notes-mem')).length > 0);
+    const listed = await ok(ws, 'list_files', { recursive: true });
+    assert.equal(listed.entries.some((e: string) => e.startsWith('notes-mem')), false);
+    assert.equal((await ok(ws, 'search_files', { pattern: 'swordfish' })).total, 0);
+    const blocks = fs.readdirSync(path.join(ws.root, 'notes-mem', 'memory'));
+    assert.match(await error(ws, 'read_file', { path: `notes-mem/memory/${blocks[0]}` }), /inside notes-mem\/, the memory folder/);
+    assert.match(await error(ws, 'list_files', { path: 'notes-mem' }), /memory folder/);
+    fs.symlinkSync(path.join(ws.root, 'notes-mem'), path.join(ws.root, 'mem-link'));
+    assert.match(await error(ws, 'read_file', { path: `mem-link/memory/${blocks[0]}` }), /memory folder/);
+  });
+});

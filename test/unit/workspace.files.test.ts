@@ -139,6 +139,15 @@ describe('WorkspaceFiles.indexableFiles', function () {
     assert.deepEqual(files, ['alias.ts', 'src/real.ts']);
   });
 
+  it('reports a symlink to a secret as a secret, never as an indexable file', async function () {
+    const root = workspace({ '.env': 'API_KEY=1', 'src/a.ts': 'x' });
+    fs.symlinkSync(path.join(root, '.env'), path.join(root, 'settings.txt'));
+    const { files, skipped } = await walk(root);
+    assert.deepEqual(files, ['src/a.ts']);
+    assert.deepEqual(skipped.map((s) => `${s.path}:${s.reason}`).sort(), ['.env:secret', 'settings.txt:secret']);
+    assert.deepEqual(isIndexable(root, 'settings.txt'), { ok: false, reason: 'secret' });
+  });
+
   it('stops when the signal is aborted', async function () {
     const files: Record<string, string> = {};
     for (let i = 0; i < 50; i++) files[`d${i}/f.ts`] = 'x';

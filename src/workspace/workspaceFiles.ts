@@ -119,9 +119,11 @@ export class WorkspaceFiles {
     const contained = containPath(this.root, requested);
     for (const rel of [contained.rel, contained.realRel]) {
       if (this.isMemory(rel)) {
+        // Name the folder the path is really in: a nested `.memcode` is not where storagePath points.
+        const folder = rel.toLowerCase().split('/').includes(DEFAULT_MEMORY_FOLDER) ? DEFAULT_MEMORY_FOLDER : this.memoryName;
         throw new WorkspacePathError(
           'memory',
-          `path "${requested}" is inside ${this.memoryName}/, the memory folder: use the working_context_* tools to change memory`,
+          `path "${requested}" is inside ${folder}/, the memory folder: use the working_context_* tools to change memory`,
         );
       }
     }

@@ -7,6 +7,7 @@ import type { MemoryPaths } from '../memory/store';
 import { CodeChunker } from '../indexing/chunker';
 import { createEmbedder, type EmbedderSettings } from '../indexing/embeddings';
 import { Indexer } from '../indexing/indexer';
+import { WorkspaceFiles } from '../workspace/workspaceFiles';
 
 export interface IndexSettings {
   exclude?: string[];
@@ -41,10 +42,8 @@ export async function createIndexer(
     archival,
     manifestPath: paths.indexedFilesFile,
     chunker: await chunker,
-    exclude: settings.exclude,
-    maxFileSize: settings.maxFileSize,
-    // A memory folder kept inside the workspace under another name must not be indexed either.
-    storageDir: paths.root,
+    // The same rules as the file tools; the memory folder is never indexed, wherever it is.
+    workspace: new WorkspaceFiles({ root: workspaceRoot, memoryDir: paths.root, exclude: settings.exclude, maxFileSize: settings.maxFileSize }),
     warn: settings.warn,
   });
 }

@@ -9,6 +9,7 @@ import type { Clock } from '../memory/types';
 import type { EmbedderSettings } from '../indexing/embeddings';
 import { createToolRegistry } from '../tools';
 import type { ApprovalProvider } from '../tools/types';
+import { WorkspaceFiles } from '../workspace/workspaceFiles';
 import { Agent } from '../core/agent';
 import { ArchivalRetriever } from '../core/archivalRetriever';
 import type { AgentObserver } from '../core/events';
@@ -19,6 +20,10 @@ export interface AgentSettings {
   workspaceRoot: string;
   /** Memory folder; default `<workspaceRoot>/.memcode`. */
   storagePath?: string;
+  /** Gitignore-style patterns the file tools leave out, as the indexer does (`memcode.index.exclude`). */
+  exclude?: string[];
+  /** Bytes; larger files are not searched (`memcode.index.maxFileSize`). */
+  maxFileSize?: number;
   baseUrl: string;
   apiKey?: string;
   model: string;
@@ -100,6 +105,12 @@ export function openAgent(settings: AgentSettings): Agent {
   });
   return new Agent({
     workspaceRoot: settings.workspaceRoot,
+    workspace: new WorkspaceFiles({
+      root: settings.workspaceRoot,
+      memoryDir: store.paths.root,
+      exclude: settings.exclude,
+      maxFileSize: settings.maxFileSize,
+    }),
     store,
     model,
     tokens: settings.tokens ?? createTokenCounter(),

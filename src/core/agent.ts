@@ -13,6 +13,7 @@ import type { MessageRecord, SessionRecord } from '../memory/types';
 import type { ArchivalMemory } from '../memory/archivalMemory';
 import type { ToolRegistry } from '../tools/registry';
 import type { ApprovalProvider, ToolOutcome } from '../tools/types';
+import { WorkspaceFiles } from '../workspace/workspaceFiles';
 import { AgentError, type AgentObserver, type ContextUsage, type TurnResult } from './events';
 import { MainContext, type AssembledContext } from './mainContext';
 import { MEMORY_PRESSURE_ALERT, STEP_LIMIT_ALERT, summarizerInstructions, systemInstructions } from './prompts';
@@ -25,6 +26,8 @@ import { sessionTitle } from './sessionTitle';
 
 export interface AgentOptions {
   workspaceRoot: string;
+  /** What the file tools may see and change; default: the workspace with this store's memory folder. */
+  workspace?: WorkspaceFiles;
   store: MemoryStore;
   model: ChatModel;
   tokens: TokenCounter;
@@ -68,11 +71,13 @@ export class Agent {
   private readonly instructions: string;
   private readonly toolSchemas: ToolSchema[];
   private readonly pending: string[] = [];
+  private readonly workspace: WorkspaceFiles;
   private controller?: AbortController;
   private current?: Promise<TurnResult>;
 
   constructor(private readonly options: AgentOptions) {
     const { store } = options;
+    this.workspace = options.workspace ?? new WorkspaceFiles({ root: options.workspaceRoot, memoryDir: store.paths.root });
     this.workingContext = new WorkingContext(store.paths.memoryDir, { warn: store.warn });
     this.workingContext.load();
     this.recall = RecallLog.open(store.paths, { clock: store.clock, warn: store.warn });
@@ -267,6 +272,7 @@ export class Agent {
           ? { ok: false, content: JSON.stringify({ error: refusal }) }
           : await this.options.tools.dispatch(call, {
               workspaceRoot: this.options.workspaceRoot,
+              workspace: this.workspace,
               workingContext: this.workingContext,
               recall: this.recall,
               approvals: this.options.approvals,

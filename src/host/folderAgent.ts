@@ -83,6 +83,8 @@ export class FolderAgent {
     const agent = agentModule().openAgent({
       workspaceRoot: this.root,
       storagePath: settings.storagePath || undefined,
+      exclude: settings.index.exclude,
+      maxFileSize: settings.index.maxFileSize,
       baseUrl: settings.baseUrl,
       apiKey,
       model: settings.model,

@@ -12,7 +12,8 @@ import type { ArchivalMemory } from '../memory/archivalMemory';
 import type { CodeChunker } from './chunker';
 import { emptyManifest, readManifest, writeManifest, type IndexManifest, type ManifestEntry } from './manifest';
 import type { Chunk, IndexProgress } from './types';
-import { isIndexable, isSkipped, looksBinary, walkWorkspace, DEFAULT_MAX_FILE_SIZE, type SkipReason, type WorkspaceFile, type WorkspaceFilterOptions } from './workspaceFiles';
+import { looksBinary } from '../workspace/binary';
+import { isSkipped, WorkspaceFiles, type SkipReason, type WorkspaceFile } from '../workspace/workspaceFiles';
 
 export interface IndexerOptions {
   workspaceRoot: string;
@@ -20,13 +21,18 @@ export interface IndexerOptions {
   /** `.memcode/archival/files.json`. */
   manifestPath: string;
   chunker: CodeChunker;
-  /** Gitignore-style patterns relative to the workspace root. */
+  /**
+   * Which files may be indexed: the same policy object the file tools get. When absent, one is built
+   * from workspaceRoot and the four options below (kept for callers that pass plain settings).
+   */
+  workspace?: WorkspaceFiles;
+  /** Gitignore-style patterns relative to the workspace root (ignored when `workspace` is given). */
   exclude?: string[];
-  /** Bytes (default 1 MB). */
+  /** Bytes (default 1 MB; ignored when `workspace` is given). */
   maxFileSize?: number;
-  /** Secret patterns on top of the built-in ones. */
+  /** Secret patterns on top of the built-in ones (ignored when `workspace` is given). */
   secrets?: string[];
-  /** The memory folder when it is not `<root>/.memcode`, so it is never indexed. */
+  /** The memory folder when it is not `<root>/.memcode`, so it is never indexed (ignored when `workspace` is given). */
   storageDir?: string;
   warn?: (message: string) => void;
   /** Most files per archival write (default 100). */
@@ -61,6 +67,8 @@ export interface IndexRunOptions {
   onProgress?: (progress: IndexProgress) => void;
 }
 
+// Content is checked when a changed file is read (readFile), which keeps a re-run over unchanged files free of reads.
+const CHECKS = { sniffContent: false } as const;
 const DEFAULT_BATCH_FILES = 100;
 const DEFAULT_BATCH_BYTES = 2_000_000;
 const PROGRESS_EVERY_MS = 100;
@@ -89,12 +97,20 @@ interface Pass {
 export class Indexer {
   private readonly batchFiles: number;
   private readonly batchBytes: number;
-  private readonly maxFileSize: number;
+  private readonly workspace: WorkspaceFiles;
 
   constructor(private readonly opts: IndexerOptions) {
     this.batchFiles = Math.max(1, opts.batchFiles ?? DEFAULT_BATCH_FILES);
     this.batchBytes = Math.max(1, opts.batchBytes ?? DEFAULT_BATCH_BYTES);
-    this.maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+    this.workspace =
+      opts.workspace ??
+      new WorkspaceFiles({
+        root: opts.workspaceRoot,
+        memoryDir: opts.storageDir,
+        exclude: opts.exclude,
+        maxFileSize: opts.maxFileSize,
+        secrets: opts.secrets,
+      });
   }
 
   /** Walks the whole workspace and brings archival memory in line with it. */
@@ -136,7 +152,7 @@ export class Indexer {
     const { report, manifest } = pass;
     const seen = new Set<string>();
     const candidates: WorkspaceFile[] = [];
-    for await (const entry of walkWorkspace(this.opts.workspaceRoot, { ...this.filterOptions(), signal: opts.signal })) {
+    for await (const entry of this.workspace.indexableFiles({ ...CHECKS, signal: opts.signal })) {
       if (isSkipped(entry)) {
         report.skipped.push(entry);
         continue;
@@ -170,21 +186,20 @@ export class Indexer {
     const pass = this.startPass({ signal });
     const candidates: WorkspaceFile[] = [];
     const gone: string[] = [];
-    const filter = this.filterOptions();
     for (const rel of relPaths) {
       if (!rel) continue;
       const abs = path.join(this.opts.workspaceRoot, rel);
       if (isDirectory(abs)) {
         // A folder created or renamed into place: everything under it that the walk would yield.
         gone.push(...this.expand(pass, [rel]));
-        for await (const entry of walkWorkspace(this.opts.workspaceRoot, { ...filter, signal })) {
+        for await (const entry of this.workspace.indexableFiles({ ...CHECKS, signal })) {
           if (!entry.path.startsWith(`${rel}/`)) continue;
           if (isSkipped(entry)) pass.report.skipped.push(entry);
           else candidates.push(entry);
         }
         continue;
       }
-      const verdict = isIndexable(this.opts.workspaceRoot, rel, filter);
+      const verdict = this.workspace.judgeFile(rel, CHECKS);
       if (verdict.ok) {
         candidates.push(verdict.file);
         continue;
@@ -301,7 +316,7 @@ export class Indexer {
       return { reason: 'unreadable' };
     }
     // The walk only looked at names and sizes (to keep unchanged runs free of reads): check content now.
-    if (buf.length > this.maxFileSize) return { reason: 'too_large' };
+    if (buf.length > this.workspace.maxFileSize) return { reason: 'too_large' };
     if (looksBinary(buf)) return { reason: 'binary' };
     return { text: buf.toString('utf8'), hash: createHash('sha1').update(buf).digest('hex'), size: buf.length };
   }
@@ -353,16 +368,6 @@ export class Indexer {
       for (const p of known) if (p.startsWith(prefix)) out.add(p);
     }
     return [...out];
-  }
-
-  private filterOptions(): WorkspaceFilterOptions {
-    return {
-      exclude: this.opts.exclude,
-      maxFileSize: this.maxFileSize,
-      secrets: this.opts.secrets,
-      storageDir: this.opts.storageDir,
-      sniffContent: false,
-    };
   }
 
   private progress(pass: Pass, phase: IndexProgress['phase'], filesTotal?: number, currentPath?: string): void {

@@ -6,8 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { askApproval } from './approval';
 import { type Tool, type ToolContext, ToolError } from './types';
-import { fileLooksBinary } from './workspaceWalk';
-import { resolveInWorkspace, toWorkspaceRelative } from './workspacePaths';
+import { resolveToolPath } from './workspaceAccess';
 
 export interface EditFileArgs {
   path: string;
@@ -38,9 +37,9 @@ export const editFileTool: Tool<EditFileArgs> = {
     additionalProperties: false,
   },
   async run(args, ctx) {
-    const abs = resolveInWorkspace(ctx.workspaceRoot, args.path);
-    const rel = toWorkspaceRelative(ctx.workspaceRoot, abs);
-    const before = readExistingText(abs, rel, 'edit_file changes existing files; use write_file to create one');
+    // Refuses secrets and the memory folder before anyone is asked; gitignored files may be edited.
+    const { abs, rel } = resolveToolPath(ctx, args.path, 'write');
+    const before = readExistingText(ctx, abs, rel, 'edit_file changes existing files; use write_file to create one');
     const { oldText, newText } = matchLineEndings(before, args.old_text, args.new_text);
     if (oldText === newText) throw new ToolError('old_text and new_text are the same: nothing would change');
 
@@ -69,7 +68,7 @@ export const editFileTool: Tool<EditFileArgs> = {
     });
     ensureUnchanged(abs, rel, before);
     // Checked again: a symlink could have been swapped in while the person was deciding.
-    resolveInWorkspace(ctx.workspaceRoot, args.path);
+    resolveToolPath(ctx, args.path, 'write');
     await applyApproved(ctx, abs, rel, after);
     return { ok: true, path: rel, line, removed_lines: removed, added_lines: added, message: `edited ${rel} at line ${line}` };
   },
@@ -90,10 +89,9 @@ export const writeFileTool: Tool<WriteFileArgs> = {
     additionalProperties: false,
   },
   async run(args, ctx) {
-    const abs = resolveInWorkspace(ctx.workspaceRoot, args.path);
-    const rel = toWorkspaceRelative(ctx.workspaceRoot, abs);
+    const { abs, rel } = resolveToolPath(ctx, args.path, 'write');
     const exists = fs.existsSync(abs);
-    const before = exists ? readExistingText(abs, rel, '') : '';
+    const before = exists ? readExistingText(ctx, abs, rel, '') : '';
     if (exists && before === args.content) {
       return { ok: true, path: rel, created: false, unchanged: true, message: `${rel} already has exactly this content` };
     }
@@ -109,7 +107,7 @@ export const writeFileTool: Tool<WriteFileArgs> = {
     });
     if (exists) ensureUnchanged(abs, rel, before);
     else if (fs.existsSync(abs)) throw new ToolError(`"${rel}" was created by someone else while waiting for approval; read it first`);
-    resolveInWorkspace(ctx.workspaceRoot, args.path);
+    resolveToolPath(ctx, args.path, 'write');
     await applyApproved(ctx, abs, rel, args.content);
     return {
       ok: true,
@@ -124,7 +122,7 @@ export const writeFileTool: Tool<WriteFileArgs> = {
 
 export const editTools = [editFileTool, writeFileTool];
 
-function readExistingText(abs: string, rel: string, missingHint: string): string {
+function readExistingText(ctx: ToolContext, abs: string, rel: string, missingHint: string): string {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(abs);
@@ -133,7 +131,7 @@ function readExistingText(abs: string, rel: string, missingHint: string): string
   }
   if (stat.isDirectory()) throw new ToolError(`"${rel}" is a folder, not a file`);
   if (!stat.isFile()) throw new ToolError(`"${rel}" is not a regular file`);
-  if (fileLooksBinary(abs)) throw new ToolError(`"${rel}" is a binary file; only text files can be edited`);
+  if (ctx.workspace.isBinaryFile(abs)) throw new ToolError(`"${rel}" is a binary file; only text files can be edited`);
   return fs.readFileSync(abs, 'utf8');
 }
 

@@ -1,4 +1,4 @@
-// The read-only file tools, all confined to the workspace (see workspacePaths.ts).
+// The read-only file tools, all confined to the workspace (see workspace/workspaceFiles.ts).
 import { listFilesTool } from './listFiles';
 import { readFileTool } from './readFile';
 import { searchFilesTool } from './searchFiles';

@@ -34,7 +34,6 @@ export function createToolRegistry(options: ToolRegistryOptions = {}): ToolRegis
 export { MAX_TOOL_RESULT_CHARS, ToolRegistry, truncateResult, type PagingHint } from './registry';
 export { parseToolArguments, type ParsedArguments } from './argumentRepair';
 export { validateArgs, type ValidationResult } from './validateArgs';
-export { resolveInWorkspace, toWorkspaceRelative, MEMORY_FOLDER } from './workspacePaths';
 export { memoryTools } from './memoryTools';
 export { archivalTools } from './archivalTools';
 export { fileTools } from './fileTools';

@@ -2,8 +2,7 @@
 import * as fs from 'node:fs';
 import type { PagingHint } from './registry';
 import { type Tool, ToolError } from './types';
-import { SKIPPED_DIRS, walkWorkspace } from './workspaceWalk';
-import { resolveInWorkspace, toWorkspaceRelative } from './workspacePaths';
+import { resolveToolPath } from './workspaceAccess';
 
 export const MAX_LIST_ENTRIES = 500;
 
@@ -25,7 +24,7 @@ export const listFilesTool: Tool<ListFilesArgs> & PagingHint = {
   description:
     'List the files and folders in a workspace folder (default: the root); folders end with "/". ' +
     'Paths are relative to the workspace root, ready for read_file. With recursive: true, lists everything ' +
-    `below (up to ${MAX_LIST_ENTRIES} entries). Skips ${[...SKIPPED_DIRS].join(', ')}. ` +
+    `below (up to ${MAX_LIST_ENTRIES} entries). Leaves out .git, node_modules, the memory folder, secrets (.env, keys) and what .gitignore ignores. ` +
     'Use it to get your bearings in an unfamiliar project; use search_files to find where something is.',
   parameters: {
     type: 'object',
@@ -37,8 +36,7 @@ export const listFilesTool: Tool<ListFilesArgs> & PagingHint = {
   },
   pagingHint: 'list a subfolder, or list without recursive',
   async run(args, ctx) {
-    const abs = resolveInWorkspace(ctx.workspaceRoot, args.path ?? '.');
-    const rel = toWorkspaceRelative(ctx.workspaceRoot, abs);
+    const { abs, rel } = resolveToolPath(ctx, args.path ?? '.', 'read');
     let stat: fs.Stats;
     try {
       stat = fs.statSync(abs);
@@ -49,17 +47,20 @@ export const listFilesTool: Tool<ListFilesArgs> & PagingHint = {
 
     const entries: string[] = [];
     let truncated = false;
-    for (const entry of walkWorkspace(ctx.workspaceRoot, abs, { recursive: !!args.recursive, signal: ctx.signal })) {
+    for (const entry of ctx.workspace.entries({ from: abs, recursive: !!args.recursive, signal: ctx.signal })) {
       if (entries.length >= MAX_LIST_ENTRIES) {
         truncated = true;
         break;
       }
       entries.push(entry.isDir ? `${entry.rel}/` : entry.rel);
     }
+    if (ctx.signal?.aborted) throw new ToolError('cancelled');
     entries.sort(comparePaths);
     const result: ListFilesResult = { path: rel, entries, truncated };
     if (truncated) {
       result.note = `stopped at ${MAX_LIST_ENTRIES} entries; list a subfolder (or without recursive) to see the rest`;
+    } else if (entries.length === 0 && rel !== '.' && ctx.workspace.isIgnoredFolder(rel)) {
+      result.note = `"${rel}" is left out by .gitignore or the exclude setting, so nothing in it is listed; read_file still opens a file in it by name`;
     } else if (entries.length === 0) {
       result.note = 'the folder is empty';
     }

@@ -3,8 +3,7 @@ import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import type { PagingHint } from './registry';
 import { type Tool, ToolError } from './types';
-import { fileLooksBinary } from './workspaceWalk';
-import { resolveInWorkspace, toWorkspaceRelative } from './workspacePaths';
+import { resolveToolPath } from './workspaceAccess';
 
 export const READ_PAGE_LINES = 400;
 /** Above this size a file is streamed line by line instead of read whole. */
@@ -49,10 +48,10 @@ export const readFileTool: Tool<ReadFileArgs> & PagingHint = {
   },
   pagingHint: 'use read_file with start_line and end_line for a smaller range',
   async run(args, ctx) {
-    const abs = resolveInWorkspace(ctx.workspaceRoot, args.path);
-    const rel = toWorkspaceRelative(ctx.workspaceRoot, abs);
+    // Refuses secrets and the memory folder; a gitignored file named explicitly is read (see resolve).
+    const { abs, rel } = resolveToolPath(ctx, args.path, 'read');
     const stat = statFile(abs, rel);
-    if (fileLooksBinary(abs)) throw new ToolError(`"${rel}" is a binary file; read_file only reads text files`);
+    if (ctx.workspace.isBinaryFile(abs)) throw new ToolError(`"${rel}" is a binary file; read_file only reads text files`);
 
     const start = args.start_line ?? 1;
     const requestedEnd = args.end_line ?? start + READ_PAGE_LINES - 1;

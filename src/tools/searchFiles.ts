@@ -3,11 +3,10 @@ import * as fs from 'node:fs';
 import { globToRegExp } from './glob';
 import type { PagingHint } from './registry';
 import { type Tool, ToolError } from './types';
-import { looksBinary, walkWorkspace } from './workspaceWalk';
-import { resolveInWorkspace } from './workspacePaths';
+import { looksBinary } from '../workspace/binary';
+import type { WorkspaceFiles } from '../workspace/workspaceFiles';
 
 export const MAX_SEARCH_MATCHES = 100;
-export const MAX_SEARCH_FILE_BYTES = 1024 * 1024;
 // A matched line is shown up to this many characters: enough to recognise it, not a minified file.
 const MATCH_TEXT_CHARS = 200;
 // Files between yields to the event loop, so an abort (Stop) is seen during a long search.
@@ -56,14 +55,14 @@ export const searchFilesTool: Tool<SearchFilesArgs> & PagingHint = {
     let total = 0;
     let filesSeen = 0;
 
-    for (const entry of walkWorkspace(ctx.workspaceRoot, ctx.workspaceRoot, { recursive: true, signal: ctx.signal })) {
+    // The walk passes over secrets, the memory folder and what .gitignore or the excludes leave out.
+    for (const entry of ctx.workspace.entries({ recursive: true, signal: ctx.signal })) {
       if (entry.isDir || (glob && !glob.test(entry.rel))) continue;
       if (++filesSeen % FILES_PER_YIELD === 0) {
         await new Promise((resolve) => setImmediate(resolve));
         if (ctx.signal?.aborted) throw new ToolError('cancelled');
       }
-      if (entry.isSymlink && !staysInside(ctx.workspaceRoot, entry.rel)) continue;
-      const text = readSearchable(entry.abs);
+      const text = readSearchable(ctx.workspace, entry.rel, entry.abs);
       if (text === undefined) continue;
       const lines = text.split(/\r?\n/);
       for (let i = 0; i < lines.length; i++) {
@@ -72,6 +71,7 @@ export const searchFilesTool: Tool<SearchFilesArgs> & PagingHint = {
         if (matches.length < MAX_SEARCH_MATCHES) matches.push({ path: entry.rel, line: i + 1, text: shorten(lines[i].trim()) });
       }
     }
+    if (ctx.signal?.aborted) throw new ToolError('cancelled');
 
     const result: SearchFilesResult = { matches, total, truncated: total > matches.length };
     if (total === 0) {
@@ -92,20 +92,11 @@ export function patternToRegExp(pattern: string): RegExp {
   }
 }
 
-function staysInside(root: string, rel: string): boolean {
-  try {
-    resolveInWorkspace(root, rel);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The file's text, or undefined for what search skips: too big, binary, unreadable. */
-function readSearchable(abs: string): string | undefined {
+/** The file's text, or undefined for what search skips: too big, binary (as the indexer judges it), unreadable. */
+function readSearchable(workspace: WorkspaceFiles, rel: string, abs: string): string | undefined {
   try {
     const stat = fs.statSync(abs);
-    if (!stat.isFile() || stat.size > MAX_SEARCH_FILE_BYTES) return undefined;
+    if (!stat.isFile() || 'reason' in workspace.checkFile(rel, abs, stat, false)) return undefined;
     const data = fs.readFileSync(abs);
     if (looksBinary(data)) return undefined;
     return data.toString('utf8');

@@ -4,6 +4,7 @@ import type { JsonSchema } from '../common/types';
 import type { WorkingContext } from '../memory/workingContext';
 import type { RecallLog } from '../memory/recall';
 import type { ArchivalMemory } from '../memory/archivalMemory';
+import type { WorkspaceFiles } from '../workspace/workspaceFiles';
 
 /** A failure the model should see as `{"error": message}`. Anything else thrown is reported the same way. */
 export class ToolError extends Error {
@@ -37,6 +38,11 @@ export interface ApprovalProvider {
 export interface ToolContext {
   /** Absolute, real path of the workspace root: file tools never leave it. */
   workspaceRoot: string;
+  /**
+   * The workspace file policy (memory folder wherever `storagePath` puts it, excludes, secrets, size
+   * limit), shared with the indexer: every file tool asks it, none keeps its own rules.
+   */
+  workspace: WorkspaceFiles;
   workingContext: WorkingContext;
   recall: RecallLog;
   approvals: ApprovalProvider;

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createIndexer, openArchivalStore } from '../../src/app/archivalParts';
-import { walkWorkspace, isSkipped } from '../../src/indexing/workspaceFiles';
+import { isSkipped, WorkspaceFiles } from '../../src/workspace/workspaceFiles';
 import { countTokens } from '../../src/llm/tokens';
 import { MemoryStore } from '../../src/memory/store';
 
@@ -29,7 +29,7 @@ export async function runIndexing(log: (m: string) => void = console.log): Promi
     // The same files the indexer takes (the 1 MB cap leaves out the compiler's own .js bundles).
     const files: string[] = [];
     let skipped = 0;
-    for await (const entry of walkWorkspace(workspace, {})) {
+    for await (const entry of new WorkspaceFiles({ root: workspace }).indexableFiles()) {
       if (isSkipped(entry)) skipped++;
       else files.push(entry.abs);
     }

@@ -8,6 +8,7 @@ import { WorkingContext } from '../../src/memory/workingContext';
 import { strict as assert } from 'node:assert';
 import type { ToolCall } from '../../src/llm/types';
 import type { ApprovalDecision, ApprovalProvider, ApprovalRequest, ToolContext, ToolOutcome } from '../../src/tools/types';
+import { WorkspaceFiles } from '../../src/workspace/workspaceFiles';
 import { tempWorkspace } from './workspace';
 
 export class RecordingApprovals implements ApprovalProvider {
@@ -28,14 +29,16 @@ export interface TestWorkspace {
   read(rel: string): string;
 }
 
-export function testWorkspace(opts: { signal?: AbortSignal } = {}): TestWorkspace {
+/** `storagePath`: the memory folder's path inside the workspace (default `.memcode`); `exclude`: patterns as in settings. */
+export function testWorkspace(opts: { signal?: AbortSignal; storagePath?: string; exclude?: string[] } = {}): TestWorkspace {
   const root = tempWorkspace('memcode-tools-');
-  const store = MemoryStore.open(path.join(root, '.memcode'), { warn: () => {} });
+  const store = MemoryStore.open(path.join(root, opts.storagePath ?? '.memcode'), { warn: () => {} });
   const workingContext = new WorkingContext(store.paths.memoryDir, { warn: () => {} });
   workingContext.load();
   const recall = RecallLog.open(store.paths, { warn: () => {} });
   const approvals = new RecordingApprovals();
-  const ctx: ToolContext = { workspaceRoot: root, workingContext, recall, approvals, signal: opts.signal };
+  const workspace = new WorkspaceFiles({ root, memoryDir: store.paths.root, exclude: opts.exclude });
+  const ctx: ToolContext = { workspaceRoot: root, workspace, workingContext, recall, approvals, signal: opts.signal };
   return {
     root,
     ctx,

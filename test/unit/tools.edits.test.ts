@@ -171,6 +171,39 @@ describe('write_file', () => {
   });
 });
 
+describe('edits to secrets and the memory folder', () => {
+  after(removeTempWorkspaces);
+
+  it('refuses to write or edit a secrets file, also through a symlink, before asking anyone', async () => {
+    const ws = testWorkspace();
+    ws.write('.env', 'API_KEY=1\n');
+    ws.write('deploy/server.key', 'KEY\n');
+    fs.symlinkSync(path.join(ws.root, '.env'), path.join(ws.root, 'settings.txt'));
+    assert.match(await error(ws, 'write_file', { path: '.env', content: 'API_KEY=2\n' }), /"\.env" is a secrets file \(credentials or keys\): it is never written/);
+    assert.match(await error(ws, 'write_file', { path: 'config/.env.local', content: 'X=1\n' }), /secrets file/);
+    assert.match(await error(ws, 'edit_file', { path: 'deploy/server.key', old_text: 'KEY', new_text: 'NEW' }), /secrets file/);
+    assert.match(await error(ws, 'edit_file', { path: 'settings.txt', old_text: 'API_KEY=1', new_text: 'API_KEY=2' }), /secrets file/);
+    assert.equal(ws.approvals.requests.length, 0);
+    assert.equal(ws.read('.env'), 'API_KEY=1\n');
+    assert.equal(fs.existsSync(path.join(ws.root, 'config')), false);
+  });
+
+  it('refuses to write into a memory folder kept under another name (storagePath "notes-mem")', async () => {
+    const ws = testWorkspace({ storagePath: 'notes-mem' });
+    assert.match(await error(ws, 'write_file', { path: 'notes-mem/memory/user.md', content: 'x' }), /inside notes-mem\/, the memory folder/);
+    assert.match(await error(ws, 'write_file', { path: 'Notes-Mem/new.md', content: 'x' }), /memory folder/);
+    assert.equal(ws.approvals.requests.length, 0);
+  });
+
+  it('edits a gitignored file when asked by name, after approval', async () => {
+    const ws = testWorkspace();
+    ws.write('.gitignore', 'local/\n');
+    ws.write('local/config.json', '{"debug": false}\n');
+    await ok(ws, 'edit_file', { path: 'local/config.json', old_text: 'false', new_text: 'true' });
+    assert.equal(ws.read('local/config.json'), '{"debug": true}\n');
+  });
+});
+
 describe('run_command', () => {
   after(removeTempWorkspaces);
 

@@ -3,8 +3,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { globToRegExp } from '../../src/tools/glob';
 import { createToolRegistry } from '../../src/tools/index';
-import { ToolError } from '../../src/tools/types';
-import { resolveInWorkspace, toWorkspaceRelative } from '../../src/tools/workspacePaths';
 import { removeTempWorkspaces, tempWorkspace } from '../helpers/workspace';
 import { parsed, testWorkspace, toolHarness, type TestWorkspace } from '../helpers/toolContext';
 
@@ -18,49 +16,6 @@ function numbered(n: number): string {
 
 describe('workspace confinement', () => {
   after(removeTempWorkspaces);
-
-  it('resolves relative paths against the root and shows them relative', () => {
-    const root = tempWorkspace();
-    const abs = resolveInWorkspace(root, 'src/../src/a.ts');
-    assert.equal(abs, path.join(root, 'src', 'a.ts'));
-    assert.equal(toWorkspaceRelative(root, abs), 'src/a.ts');
-    assert.equal(toWorkspaceRelative(root, resolveInWorkspace(root, '')), '.');
-    assert.equal(resolveInWorkspace(root, path.join(root, 'b.txt')), path.join(root, 'b.txt'));
-  });
-
-  it('refuses ../ that leaves the workspace, an absolute path outside it, and NUL bytes', () => {
-    const root = tempWorkspace();
-    assert.throws(() => resolveInWorkspace(root, '../x'), (e: Error) => e instanceof ToolError && e.message === 'path "../x" is outside the workspace');
-    assert.throws(() => resolveInWorkspace(root, 'a/../../x'), /outside the workspace/);
-    assert.throws(() => resolveInWorkspace(root, '/etc/passwd'), /path "\/etc\/passwd" is outside the workspace/);
-    assert.throws(() => resolveInWorkspace(root, `${root}-sibling/x`), /outside the workspace/);
-    assert.throws(() => resolveInWorkspace(root, 'a\0b'), /NUL byte/);
-  });
-
-  it('refuses paths into .memcode/, pointing to the memory tools', () => {
-    const root = tempWorkspace();
-    assert.throws(() => resolveInWorkspace(root, '.memcode/memory/user.md'), /inside \.memcode\/.*working_context_/);
-    assert.throws(() => resolveInWorkspace(root, './x/../.memcode'), /inside \.memcode\//);
-    assert.throws(() => resolveInWorkspace(root, '.MEMCODE/agent.json'), /inside \.memcode\//);
-  });
-
-  it('refuses a symlink inside the workspace that points outside, also for files still to be created', () => {
-    const root = tempWorkspace();
-    const outside = tempWorkspace('memcode-outside-');
-    fs.writeFileSync(path.join(outside, 'secret.txt'), 'secret');
-    fs.symlinkSync(outside, path.join(root, 'escape'));
-    fs.symlinkSync(path.join(outside, 'new.txt'), path.join(root, 'dangling.txt'));
-    assert.throws(() => resolveInWorkspace(root, 'escape/secret.txt'), /leads outside the workspace/);
-    assert.throws(() => resolveInWorkspace(root, 'escape/sub/new.txt'), /leads outside the workspace/);
-    assert.throws(() => resolveInWorkspace(root, 'dangling.txt'), /leads outside the workspace/);
-  });
-
-  it('allows a symlink that stays inside the workspace', () => {
-    const root = tempWorkspace();
-    fs.mkdirSync(path.join(root, 'real'));
-    fs.symlinkSync(path.join(root, 'real'), path.join(root, 'alias'));
-    assert.equal(resolveInWorkspace(root, 'alias/x.ts'), path.join(root, 'alias', 'x.ts'));
-  });
 
   it('makes read_file refuse a symlink to a file outside the workspace', async () => {
     const ws = testWorkspace();
@@ -269,5 +224,85 @@ describe('search_files', () => {
     assert.ok(!globToRegExp('*.ts').test('a.tsx'));
     assert.ok(globToRegExp('src/?.ts').test('src/a.ts'));
     assert.ok(globToRegExp('src').test('src/deep/file.ts'));
+  });
+});
+
+describe('secrets, .gitignore and the memory folder (the same policy as the indexer)', () => {
+  after(removeTempWorkspaces);
+
+  function leaky(opts: { storagePath?: string; exclude?: string[] } = {}): TestWorkspace {
+    const ws = testWorkspace(opts);
+    ws.write('.env', 'API_KEY=sk-live-hunter2\n');
+    ws.write('config/.env.production', 'DB_PASSWORD=hunter2\n');
+    ws.write('secrets/id_rsa', '-----BEGIN OPENSSH PRIVATE KEY----- hunter2\n');
+    ws.write('.gitignore', 'build/\n*.log\n');
+    ws.write('build/out.js', 'const hunter2 = 1;\n');
+    ws.write('debug.log', 'hunter2 logged\n');
+    ws.write('src/app.ts', 'export const name = "hunter2";\n');
+    return ws;
+  }
+
+  it('read_file refuses .env and a key file, saying they are secrets, without their content', async () => {
+    const ws = leaky();
+    for (const p of ['.env', 'secrets/id_rsa', 'config/.env.production', './config/../.env']) {
+      const err = await error(ws, 'read_file', { path: p });
+      assert.match(err, /is a secrets file \(credentials or keys\): it is never read/, p);
+      assert.equal(err.includes('hunter2'), false);
+    }
+  });
+
+  it('read_file refuses a symlink that points at .env', async () => {
+    const ws = leaky();
+    fs.symlinkSync(path.join(ws.root, '.env'), path.join(ws.root, 'notes.txt'));
+    fs.symlinkSync(path.join(ws.root, 'secrets'), path.join(ws.root, 'keys'));
+    assert.match(await error(ws, 'read_file', { path: 'notes.txt' }), /"notes.txt" is a secrets file/);
+    assert.match(await error(ws, 'read_file', { path: 'keys/id_rsa' }), /secrets file/);
+    const listed = await ok(ws, 'list_files', { recursive: true });
+    assert.equal(listed.entries.includes('notes.txt'), false);
+    const found = await ok(ws, 'search_files', { pattern: 'API_KEY' });
+    assert.equal(found.total, 0);
+  });
+
+  it('search_files finds nothing inside .env, key files or gitignored files', async () => {
+    const ws = leaky();
+    const out = await ok(ws, 'search_files', { pattern: 'hunter2' });
+    assert.deepEqual(out.matches.map((m: any) => m.path), ['src/app.ts']);
+    const narrowed = await ok(ws, 'search_files', { pattern: 'API_KEY', glob: '.env*' });
+    assert.equal(narrowed.total, 0);
+  });
+
+  it('list_files leaves out .env, key files and gitignored folders and files', async () => {
+    const ws = leaky();
+    const all = await ok(ws, 'list_files', { recursive: true });
+    assert.deepEqual(all.entries, ['.gitignore', 'config/', 'secrets/', 'src/', 'src/app.ts']);
+    const ignored = await ok(ws, 'list_files', { path: 'build' });
+    assert.deepEqual(ignored.entries, []);
+    assert.match(ignored.note, /left out by \.gitignore/);
+  });
+
+  it('read_file still opens a gitignored file named explicitly (only secrets are never read)', async () => {
+    const ws = leaky();
+    assert.equal((await ok(ws, 'read_file', { path: 'build/out.js' })).content, 'const hunter2 = 1;');
+    assert.equal((await ok(ws, 'read_file', { path: 'debug.log' })).content, 'hunter2 logged');
+  });
+
+  it('applies the exclude setting to list_files and search_files', async () => {
+    const ws = leaky({ exclude: ['src/'] });
+    assert.deepEqual((await ok(ws, 'list_files', {})).entries, ['.gitignore', 'config/', 'secrets/']);
+    assert.equal((await ok(ws, 'search_files', { pattern: 'hunter2' })).total, 0);
+  });
+
+  it('hides a memory folder kept under another name (storagePath "notes-mem") from list, search and read', async () => {
+    const ws = leaky({ storagePath: 'notes-mem' });
+    ws.ctx.workingContext.append('project', 'the deploy password is swordfish');
+    assert.ok(fs.readdirSync(path.join(ws.root, 'notes-mem')).length > 0);
+    const listed = await ok(ws, 'list_files', { recursive: true });
+    assert.equal(listed.entries.some((e: string) => e.startsWith('notes-mem')), false);
+    assert.equal((await ok(ws, 'search_files', { pattern: 'swordfish' })).total, 0);
+    const blocks = fs.readdirSync(path.join(ws.root, 'notes-mem', 'memory'));
+    assert.match(await error(ws, 'read_file', { path: `notes-mem/memory/${blocks[0]}` }), /inside notes-mem\/, the memory folder/);
+    assert.match(await error(ws, 'list_files', { path: 'notes-mem' }), /memory folder/);
+    fs.symlinkSync(path.join(ws.root, 'notes-mem'), path.join(ws.root, 'mem-link'));
+    assert.match(await error(ws, 'read_file', { path: `mem-link/memory/${blocks[0]}` }), /memory folder/);
   });
 });

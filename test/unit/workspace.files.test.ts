@@ -2,7 +2,21 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isIndexable, isSecretPath, isSkipped, walkWorkspace, type SkippedFile, type WalkOptions, type WorkspaceFile } from '../../src/indexing/workspaceFiles';
+import { removeTempWorkspaces, tempWorkspace } from '../helpers/workspace';
+import { toWorkspaceRelative, WorkspacePathError } from '../../src/workspace/containment';
+import { isSecretPath } from '../../src/workspace/secrets';
+import { isSkipped, WorkspaceFiles, type FileCheckOptions, type SkippedFile, type WorkspaceFile, type WorkspacePolicyOptions } from '../../src/workspace/workspaceFiles';
+
+type WalkOptions = Omit<WorkspacePolicyOptions, 'root'> & FileCheckOptions;
+
+/** The indexer's view of the workspace: every file it may hold, and those it refused. */
+function walkWorkspace(root: string, opts: WalkOptions = {}) {
+  return new WorkspaceFiles({ root, ...opts }).indexableFiles(opts);
+}
+
+function isIndexable(root: string, rel: string, opts: WalkOptions = {}) {
+  return new WorkspaceFiles({ root, ...opts }).judgeFile(rel);
+}
 
 function makeWorkspace(files: Record<string, string | Buffer>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'memcode-walk-'));
@@ -24,7 +38,7 @@ async function walk(root: string, opts: WalkOptions = {}): Promise<{ files: stri
   return { files: entries.map((e) => e.path).sort(), skipped, entries };
 }
 
-describe('walkWorkspace', function () {
+describe('WorkspaceFiles.indexableFiles', function () {
   const roots: string[] = [];
   afterEach(function () {
     for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true });
@@ -67,7 +81,7 @@ describe('walkWorkspace', function () {
       'package-lock.json': '{}',
       'sub/yarn.lock': 'x',
     });
-    const { files } = await walk(root, { storageDir: path.join(root, 'mem'), exclude: ['vendor/', '*.test.ts'] });
+    const { files } = await walk(root, { memoryDir: path.join(root, 'mem'), exclude: ['vendor/', '*.test.ts'] });
     assert.deepEqual(files, ['src/a.ts']);
   });
 
@@ -125,6 +139,15 @@ describe('walkWorkspace', function () {
     assert.deepEqual(files, ['alias.ts', 'src/real.ts']);
   });
 
+  it('reports a symlink to a secret as a secret, never as an indexable file', async function () {
+    const root = workspace({ '.env': 'API_KEY=1', 'src/a.ts': 'x' });
+    fs.symlinkSync(path.join(root, '.env'), path.join(root, 'settings.txt'));
+    const { files, skipped } = await walk(root);
+    assert.deepEqual(files, ['src/a.ts']);
+    assert.deepEqual(skipped.map((s) => `${s.path}:${s.reason}`).sort(), ['.env:secret', 'settings.txt:secret']);
+    assert.deepEqual(isIndexable(root, 'settings.txt'), { ok: false, reason: 'secret' });
+  });
+
   it('stops when the signal is aborted', async function () {
     const files: Record<string, string> = {};
     for (let i = 0; i < 50; i++) files[`d${i}/f.ts`] = 'x';
@@ -139,7 +162,7 @@ describe('walkWorkspace', function () {
   });
 });
 
-describe('isSecretPath and isIndexable', function () {
+describe('isSecretPath and WorkspaceFiles.judgeFile', function () {
   it('recognises secrets at any depth, plus user patterns', function () {
     for (const p of ['.env', 'a/b/.env.production', 'keys/site.pem', 'x/id_rsa', 'x/id_ed25519.pub', 'a.pfx', '.netrc', 'credentials.json']) assert.ok(isSecretPath(p), p);
     for (const p of ['src/env.ts', 'environment.md', 'keyboard.ts', 'docs/credentials.md']) assert.equal(isSecretPath(p), false, p);
@@ -172,5 +195,53 @@ describe('isSecretPath and isIndexable', function () {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('WorkspaceFiles.resolve: workspace confinement', () => {
+  after(removeTempWorkspaces);
+  const resolveInWorkspace = (root: string, requested: string) => new WorkspaceFiles({ root }).resolve(requested, 'read').abs;
+
+  it('resolves relative paths against the root and shows them relative', () => {
+    const root = tempWorkspace();
+    const abs = resolveInWorkspace(root, 'src/../src/a.ts');
+    assert.equal(abs, path.join(root, 'src', 'a.ts'));
+    assert.equal(toWorkspaceRelative(root, abs), 'src/a.ts');
+    assert.equal(toWorkspaceRelative(root, resolveInWorkspace(root, '')), '.');
+    assert.equal(resolveInWorkspace(root, path.join(root, 'b.txt')), path.join(root, 'b.txt'));
+  });
+
+  it('refuses ../ that leaves the workspace, an absolute path outside it, and NUL bytes', () => {
+    const root = tempWorkspace();
+    assert.throws(() => resolveInWorkspace(root, '../x'), (e: Error) => e instanceof WorkspacePathError && e.kind === 'outside' && e.message === 'path "../x" is outside the workspace');
+    assert.throws(() => resolveInWorkspace(root, 'a/../../x'), /outside the workspace/);
+    assert.throws(() => resolveInWorkspace(root, '/etc/passwd'), /path "\/etc\/passwd" is outside the workspace/);
+    assert.throws(() => resolveInWorkspace(root, `${root}-sibling/x`), /outside the workspace/);
+    assert.throws(() => resolveInWorkspace(root, 'a\0b'), /NUL byte/);
+  });
+
+  it('refuses paths into .memcode/, pointing to the memory tools', () => {
+    const root = tempWorkspace();
+    assert.throws(() => resolveInWorkspace(root, '.memcode/memory/user.md'), /inside \.memcode\/.*working_context_/);
+    assert.throws(() => resolveInWorkspace(root, './x/../.memcode'), /inside \.memcode\//);
+    assert.throws(() => resolveInWorkspace(root, '.MEMCODE/agent.json'), /inside \.memcode\//);
+  });
+
+  it('refuses a symlink inside the workspace that points outside, also for files still to be created', () => {
+    const root = tempWorkspace();
+    const outside = tempWorkspace('memcode-outside-');
+    fs.writeFileSync(path.join(outside, 'secret.txt'), 'secret');
+    fs.symlinkSync(outside, path.join(root, 'escape'));
+    fs.symlinkSync(path.join(outside, 'new.txt'), path.join(root, 'dangling.txt'));
+    assert.throws(() => resolveInWorkspace(root, 'escape/secret.txt'), /leads outside the workspace/);
+    assert.throws(() => resolveInWorkspace(root, 'escape/sub/new.txt'), /leads outside the workspace/);
+    assert.throws(() => resolveInWorkspace(root, 'dangling.txt'), /leads outside the workspace/);
+  });
+
+  it('allows a symlink that stays inside the workspace', () => {
+    const root = tempWorkspace();
+    fs.mkdirSync(path.join(root, 'real'));
+    fs.symlinkSync(path.join(root, 'real'), path.join(root, 'alias'));
+    assert.equal(resolveInWorkspace(root, 'alias/x.ts'), path.join(root, 'alias', 'x.ts'));
   });
 });

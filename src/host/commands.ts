@@ -89,7 +89,6 @@ async function searchMemory(host: AgentHost): Promise<void> {
   const query = await vscode.window.showInputBox({ title: 'MemCode: Search Memory', prompt: 'Search archival memory (code and notes) and past conversations' });
   if (!query?.trim()) return;
   const agent = await fa.get();
-  agent.recall.refresh();
   const picks: MemoryPick[] = [];
   try {
     const archival = await fa.archival.search(query, 20);

@@ -14,7 +14,8 @@ import type { ArchivalMemory } from '../memory/archivalMemory';
 import type { ToolRegistry } from '../tools/registry';
 import type { ApprovalProvider, ToolOutcome } from '../tools/types';
 import { WorkspaceFiles } from '../workspace/workspaceFiles';
-import { AgentError, type AgentObserver, type ContextUsage, type TurnResult } from './events';
+import { AgentError, type AgentObserver, type ContextUsage, type ToolResult, type TurnResult } from './events';
+import { contentForModel, type QueuedMessage, type UserMessage } from './userMessage';
 import { MainContext, type AssembledContext } from './mainContext';
 import { MEMORY_PRESSURE_ALERT, STEP_LIMIT_ALERT, summarizerInstructions, systemInstructions } from './prompts';
 import type { MemoryMode } from './promptSections';
@@ -70,7 +71,9 @@ export class Agent {
   private readonly retrievers: MemoryRetriever[];
   private readonly instructions: string;
   private readonly toolSchemas: ToolSchema[];
-  private readonly pending: string[] = [];
+  /** Messages typed while a turn runs, oldest first; each leaves only when it is appended to recall. */
+  private readonly pending: QueuedMessage[] = [];
+  private queuedCount = 0;
   private readonly workspace: WorkspaceFiles;
   private controller?: AbortController;
   private current?: Promise<TurnResult>;
@@ -108,12 +111,23 @@ export class Agent {
    * Sends a user message. While a turn is running the message is queued and delivered at its
    * next step (an interrupt), and the running turn's result is returned.
    */
-  send(text: string, signal?: AbortSignal): Promise<TurnResult> {
+  send(message: string | UserMessage, signal?: AbortSignal): Promise<TurnResult> {
+    const { text, attachments } = typeof message === 'string' ? { text: message, attachments: undefined } : message;
+    const copy: UserMessage = attachments?.length ? { text, attachments: attachments.map((a) => ({ ...a })) } : { text };
     if (this.current) {
-      this.pending.push(text);
+      this.pending.push({ id: `q${++this.queuedCount}`, ...copy });
+      this.reportQueue();
       return this.current;
     }
-    return this.startTurn(signal, () => this.beginTurnWith(text));
+    return this.startTurn(signal, () => this.beginTurnWith(copy));
+  }
+
+  /**
+   * Messages waiting for the next step, oldest first (copies). Usually empty between turns; a turn that was
+   * stopped or failed leaves its undelivered messages here, and the next turn delivers them after its own.
+   */
+  queue(): QueuedMessage[] {
+    return this.pending.map((m) => ({ ...m, ...(m.attachments ? { attachments: m.attachments.map((a) => ({ ...a })) } : {}) }));
   }
 
   /** Runs the loop again on the queue as it is: the "retry" after an error, without a new message. */
@@ -133,7 +147,12 @@ export class Agent {
     return this.options.store.withLock(
       'new session',
       async () => {
-        this.refreshFromDisk();
+        this.reload();
+        // A new session starts empty: messages left from a stopped turn are not carried into it.
+        if (this.pending.length) {
+          this.pending.length = 0;
+          this.reportQueue();
+        }
         const queue = this.recall.since(this.recall.state().firstInContextId);
         const session = this.sessions.current();
         await this.eviction.evict(queue, this.recall.lastId() + 1, signal);
@@ -165,7 +184,7 @@ export class Agent {
     const run = async (): Promise<TurnResult> => {
       const lock = await this.options.store.lock('chat turn', this.options.lockWaitMs ?? 30_000);
       try {
-        this.refreshFromDisk();
+        this.reload();
         await begin();
         return await this.runLoop(controller.signal);
       } finally {
@@ -180,26 +199,33 @@ export class Agent {
     return turn;
   }
 
-  /** Another process (the CLI, the extension) may have written between our turns. */
-  private refreshFromDisk(): void {
+  /**
+   * Reads what another process (the CLI, the extension) or a person (a block file) changed on disk since.
+   * Each turn starts with it; a host calls it before showing memory while the agent is idle.
+   */
+  reload(): void {
     this.recall.refresh();
     this.sessions.refresh();
     this.workingContext.refresh();
   }
 
-  private async beginTurnWith(text: string): Promise<void> {
+  private async beginTurnWith(message: UserMessage): Promise<void> {
     if (this.memoryMode === 'full' && (this.options.autoRecall ?? true)) {
-      const found = await gatherAutoRecall(this.retrievers, text, this.options.tokens, this.options.autoRecallTokens ?? 1_000);
+      const found = await gatherAutoRecall(this.retrievers, message.text, this.options.tokens, this.options.autoRecallTokens ?? 1_000);
       if (found) this.append({ role: 'system', kind: 'auto_recall', content: found });
     }
-    this.append({ role: 'user', kind: 'message', content: text });
+    this.appendUser(message);
+  }
+
+  private appendUser(message: UserMessage): MessageRecord {
+    return this.append({ role: 'user', kind: 'message', content: message.text, ...(message.attachments?.length ? { attachments: message.attachments } : {}) });
   }
 
   private append(entry: Omit<MessageRecord, 'id' | 'time' | 'tokens' | 'session'>): MessageRecord {
     const record = this.recall.append({
       ...entry,
       session: this.sessions.current().id,
-      tokens: this.options.tokens.countMessage({ role: entry.role, content: entry.content, toolCalls: entry.toolCalls }),
+      tokens: this.options.tokens.countMessage({ role: entry.role, content: contentForModel(entry), toolCalls: entry.toolCalls }),
     });
     this.options.observer?.onMessage?.(record);
     if (entry.role === 'system' && entry.kind === 'system_alert') this.options.observer?.onSystemAlert?.(entry.content);
@@ -211,7 +237,16 @@ export class Agent {
   }
 
   private deliverInterrupts(): void {
-    while (this.pending.length) this.append({ role: 'user', kind: 'message', content: this.pending.shift()! });
+    while (this.pending.length) {
+      // Out of the queue only once it is in recall: a failed append leaves it waiting.
+      this.appendUser(this.pending[0]);
+      this.pending.shift();
+      this.reportQueue();
+    }
+  }
+
+  private reportQueue(): void {
+    this.options.observer?.onQueue?.(this.queue());
   }
 
   private assemble(tools: ToolSchema[]): AssembledContext {
@@ -262,7 +297,7 @@ export class Agent {
       for (let i = 0; i < calls.length; i++) {
         const call = calls[i];
         if (signal.aborted) {
-          for (const rest of calls.slice(i)) this.recordToolResult(rest, { ok: false, content: '{"error":"cancelled: the person stopped the agent"}' }, false);
+          for (const rest of calls.slice(i)) this.recordToolResult(rest, { ok: false, content: '{"error":"cancelled: the person stopped the agent"}' });
           return stopped();
         }
         toolCalls++;
@@ -281,14 +316,18 @@ export class Agent {
               maxResultTokens: this.resultTokenCap(),
               countTokens: (text) => this.options.tokens.count(text),
             });
-        this.recordToolResult(call, outcome, !!this.options.tools.get(call.name)?.editsMemory && outcome.ok);
+        this.recordToolResult(call, outcome);
       }
     }
   }
 
-  private recordToolResult(call: ToolCall, outcome: ToolOutcome, editsMemory: boolean): void {
-    this.append({ role: 'tool', kind: 'tool_result', name: call.name, toolCallId: call.id, content: outcome.content });
-    this.options.observer?.onToolResult?.(call, outcome, editsMemory);
+  /** The outcome goes into recall with what the tool declares, so a transcript read later shows what the live one did. */
+  private recordToolResult(call: ToolCall, outcome: ToolOutcome): void {
+    const editsMemory = outcome.ok && !!this.options.tools.get(call.name)?.editsMemory;
+    const block = typeof outcome.args?.block === 'string' ? outcome.args.block : undefined;
+    const result: ToolResult = { ...outcome, editsMemory, ...(block !== undefined ? { block } : {}) };
+    this.append({ role: 'tool', kind: 'tool_result', name: call.name, toolCallId: call.id, content: outcome.content, ok: outcome.ok, editsMemory, block });
+    this.options.observer?.onToolResult?.(call, result, editsMemory);
   }
 
   /**

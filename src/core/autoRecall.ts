@@ -2,6 +2,7 @@
 // external memory are put into the queue, so memory does not depend on the model remembering to look.
 import type { TokenCounter } from '../llm/types';
 import type { RecallLog } from '../memory/recall';
+import { contentForModel } from './userMessage';
 
 export interface MemoryHit {
   /** Where it came from, as the model should cite it: "recall #12 (2026-11-20, user)", "src/a.ts:10-40". */
@@ -28,10 +29,10 @@ export class RecallRetriever implements MemoryRetriever {
     const inContext = new Set<number>();
     for (let id = first; id <= this.recall.lastId(); id++) inContext.add(id);
     const page = this.recall.search(query, { pageSize: limit, excludeIds: inContext });
-    return page.results.map((r) => ({
-      source: `recall #${r.id} (${r.time.slice(0, 10)}, ${r.role})`,
-      text: r.content.length > MAX_HIT_CHARS ? `${r.content.slice(0, MAX_HIT_CHARS)}…` : r.content,
-    }));
+    return page.results.map((r) => {
+      const text = contentForModel(r);
+      return { source: `recall #${r.id} (${r.time.slice(0, 10)}, ${r.role})`, text: text.length > MAX_HIT_CHARS ? `${text.slice(0, MAX_HIT_CHARS)}…` : text };
+    });
   }
 }
 

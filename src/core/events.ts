@@ -2,8 +2,9 @@
 import type { ContextUsage, ToolCall } from '../common/types';
 import type { MessageRecord } from '../memory/types';
 import type { ToolOutcome } from '../tools/types';
+import type { QueuedMessage, UserMessage } from './userMessage';
 
-export type { ContextUsage };
+export type { ContextUsage, QueuedMessage, UserMessage };
 
 export type AgentEvent =
   | { type: 'user_message'; text: string }
@@ -20,12 +21,23 @@ export interface EvictionReport {
   error?: string;
 }
 
+/** A tool call's outcome as the agent recorded it: what the tool declares, not what its name suggests. */
+export interface ToolResult extends ToolOutcome {
+  /** The call changed memory: its tool declares `editsMemory` and it succeeded. */
+  editsMemory: boolean;
+  /** The working-context block the call named, if it named one. */
+  block?: string;
+}
+
 /** Everything is optional: the CLI prints some of it, the webview renders all of it, tests assert on it. */
 export interface AgentObserver {
   onText?(delta: string): void;
   onMessage?(record: MessageRecord): void;
   onToolCall?(call: ToolCall): void;
-  onToolResult?(call: ToolCall, outcome: ToolOutcome, editsMemory: boolean): void;
+  /** `editsMemory` repeats `result.editsMemory`, for observers written before the result carried it. */
+  onToolResult?(call: ToolCall, result: ToolResult, editsMemory: boolean): void;
+  /** The messages waiting for the running turn's next step changed (one was typed or delivered). */
+  onQueue?(pending: readonly QueuedMessage[]): void;
   onSystemAlert?(text: string): void;
   onEviction?(report: EvictionReport): void;
   onContextUsage?(usage: ContextUsage): void;

@@ -6,6 +6,7 @@ import type { ChatMessage, TokenCounter } from '../llm/types';
 import type { BlockRecord, MessageRecord } from '../memory/types';
 import type { ContextUsage } from './events';
 import { PROMPT_SECTIONS, messageTimeHeader, todayLine } from './promptSections';
+import { contentForModel } from './userMessage';
 
 export interface MemoryMetadata {
   /** Absent when the model cannot search recall memory (memory modes none and summary). */
@@ -74,7 +75,7 @@ export function renderRecord(r: MessageRecord): ChatMessage {
         ? { role: 'user', content: `[system auto recall] ${r.content}` }
         : { role: 'user', content: `${messageTimeHeader(r.time)}[system alert] ${r.content}` };
     default:
-      return { role: 'user', content: `${messageTimeHeader(r.time)}${r.content}` };
+      return { role: 'user', content: `${messageTimeHeader(r.time)}${contentForModel(r)}` };
   }
 }
 

@@ -5,6 +5,7 @@ import { fitToTokens } from '../llm/tokens';
 import { LlmError } from '../llm/types';
 import type { MessageRecord } from '../memory/types';
 import { SUMMARIZER_INSTRUCTIONS } from './prompts';
+import { contentForModel } from './userMessage';
 
 export interface EvictionPlan {
   evicted: MessageRecord[];
@@ -50,7 +51,7 @@ function clip(text: string, max: number): string {
 export function transcriptLine(r: MessageRecord): string {
   const head = `[#${r.id} ${r.time.slice(0, 16)} ${r.role}${r.name ? ` ${r.name}` : ''}]`;
   const calls = r.toolCalls?.length ? ` calls ${r.toolCalls.map((c) => `${c.name}(${clip(c.arguments, 300)})`).join(', ')}` : '';
-  return `${head}${calls} ${clip(r.content, MAX_CHARS_PER_MESSAGE)}`.trim();
+  return `${head}${calls} ${clip(contentForModel(r), MAX_CHARS_PER_MESSAGE)}`.trim();
 }
 
 const PATHLIKE = /(?:[\w.-]+\/)*[\w.-]+\.(?:ts|tsx|js|jsx|json|py|go|rs|java|c|cc|cpp|h|hpp|md|yml|yaml|toml|sh|css|html)\b/g;
@@ -67,7 +68,7 @@ export function fallbackSummary(previous: string, evicted: readonly MessageRecor
     .filter((r) => r.role === 'user' && (r.kind ?? 'message') === 'message')
     .map((r) => `- ${r.time.slice(0, 10)}: ${clip(r.content.replace(/\s+/g, ' '), 120)}`);
   const files = new Set<string>();
-  for (const r of evicted) for (const m of r.content.match(PATHLIKE) ?? []) if (files.size < 12) files.add(m);
+  for (const r of evicted) for (const m of contentForModel(r).match(PATHLIKE) ?? []) if (files.size < 12) files.add(m);
   const section = [
     `Messages #${first.id}–#${last.id} (${first.time.slice(0, 10)} to ${last.time.slice(0, 10)}) were evicted without a model summary; search recall for details.`,
     asks.length ? `The person asked:\n${asks.slice(-8).join('\n')}` : '',

@@ -1,14 +1,14 @@
 // The host's agents: one FolderAgent per workspace folder, the chat's turns over them, and the
 // translation of the agent's observer callbacks into the protocol's HostToWebview events.
 import * as vscode from 'vscode';
-import type { AgentObserver } from '../core/events';
+import type { AgentObserver, UserMessage } from '../core/events';
 import type { HostToWebview } from '../protocol/messages';
 import type { Attachment, ChatError, SessionSummary, TranscriptItem } from '../protocol/shapes';
 import type { ApprovalProvider } from '../tools/types';
 import { toChatError } from './chatErrors';
 import { FolderAgent } from './folderAgent';
 import type { ApiKeyStore } from './secrets';
-import { cardFor, splitAttachments, toItem, withAttachments } from './transcript';
+import { cardFor, toItem } from './transcript';
 
 /** Where events go: the chat view when it is open (nowhere otherwise). */
 export interface HostEvents {
@@ -21,8 +21,11 @@ export class AgentHost implements vscode.Disposable {
   private sink?: HostEvents;
   private memoryTimer?: ReturnType<typeof setTimeout>;
   private notices = 0;
-  /** A message whose turn failed before it reached recall, so Retry must send it again. */
-  private unsent?: { folder: string; text: string };
+  /**
+   * The message that starts a turn until it reaches recall, so Retry can send it again when the turn failed
+   * before that. It is the first person's message the turn records: queued ones follow it.
+   */
+  private unsent?: { folder: string; message: UserMessage };
   private readonly changed = new vscode.EventEmitter<void>();
   /** Running state, index state or memory changed (the status bar listens). */
   readonly onDidChange = this.changed.event;
@@ -108,14 +111,13 @@ export class AgentHost implements vscode.Disposable {
 
   async send(text: string, attachments: Attachment[] = []): Promise<{ queued: boolean }> {
     const fa = this.require();
-    const message = withAttachments(text, attachments);
+    const message: UserMessage = attachments.length ? { text, attachments } : { text };
     if (fa.running) {
-      fa.queued.push(message);
-      void fa.send(message).catch(() => undefined); // delivered at the running turn's next step
-      this.emitStatus(fa);
+      // The agent queues it for the running turn's next step and reports its queue (onQueue).
+      void fa.send(message).catch(() => undefined);
       return { queued: true };
     }
-    this.unsent = { folder: fa.folder.uri.toString(), text: message };
+    this.unsent = { folder: fa.folder.uri.toString(), message };
     this.runTurn(fa, (agent) => agent.send(message));
     return { queued: false };
   }
@@ -123,7 +125,7 @@ export class AgentHost implements vscode.Disposable {
   retry(): void {
     const fa = this.require();
     if (fa.running) return;
-    const unsent = this.unsent?.folder === fa.folder.uri.toString() ? this.unsent.text : undefined;
+    const unsent = this.unsent?.folder === fa.folder.uri.toString() ? this.unsent.message : undefined;
     this.runTurn(fa, (agent) => (unsent ? agent.send(unsent) : agent.retry()));
   }
 
@@ -132,7 +134,6 @@ export class AgentHost implements vscode.Disposable {
     const fa = this.require();
     const agent = await fa.get();
     await agent.newSession();
-    fa.queued.length = 0;
     const session = await fa.currentSession();
     this.log.info(`new session ${session.id} in ${fa.root}`);
     this.sink?.emit('session/changed', { session });
@@ -185,7 +186,7 @@ export class AgentHost implements vscode.Disposable {
   }
 
   emitStatus(fa: FolderAgent): void {
-    this.sink?.emit('agent/status', { running: fa.running, queued: fa.queued.map((q) => splitAttachments(q).text) });
+    this.sink?.emit('agent/status', { running: fa.running, queued: fa.queued.map((q) => q.text) });
     this.changed.fire();
   }
 
@@ -214,24 +215,19 @@ export class AgentHost implements vscode.Disposable {
     return {
       onText: (delta) => shown() && this.sink?.emit('agent/text', { delta }),
       onMessage: (record) => {
-        const folder = fa();
-        if (record.role === 'user' && folder) {
-          if (this.unsent?.text === record.content) this.unsent = undefined;
-          const i = folder.queued.indexOf(record.content);
-          if (i >= 0) {
-            folder.queued.splice(i, 1);
-            this.emitStatus(folder);
-          }
-        }
+        if (record.role === 'user' && this.unsent?.folder === folderKey) this.unsent = undefined;
         if (!shown()) return;
         // Tool cards arrive through onToolCall; the assistant item carries only the text.
         for (const item of toItem({ ...record, toolCalls: undefined })) this.sink?.emit('agent/message', { item });
       },
       onToolCall: (call) => shown() && this.sink?.emit('agent/toolCall', { card: cardFor(call) }),
-      onToolResult: (call, outcome, editsMemory) => {
-        const card = cardFor(call);
-        if (shown()) this.sink?.emit('agent/toolResult', { callId: call.id, ok: outcome.ok, content: outcome.content, editsMemory, ...(card.block ? { block: card.block } : {}) });
-        if (editsMemory) this.memoryChanged();
+      onToolResult: (call, result) => {
+        if (shown()) this.sink?.emit('agent/toolResult', { callId: call.id, ok: result.ok, content: result.content, editsMemory: result.editsMemory, ...(result.block !== undefined ? { block: result.block } : {}) });
+        if (result.editsMemory) this.memoryChanged();
+      },
+      onQueue: () => {
+        const folder = fa();
+        if (folder) this.emitStatus(folder);
       },
       onEviction: (report) => {
         // A summarizer failure already arrives as a warning; this notice only says what moved.

@@ -3,19 +3,20 @@
 // EditorBridge (vscodeEditorBridge.ts), so the tests run them over a real messenger.
 import type { WorkingContext } from '../memory/workingContext';
 import type { HostMessenger } from '../protocol/messenger';
+import type { QueuedMessage } from '../core/events';
 import type { Attachment, InitialState, MemorySnapshot, SessionSummary, TranscriptItem, WebviewCommand } from '../protocol/shapes';
-import { splitAttachments } from './transcript';
 
 /** One folder's agent as the handlers use it (FolderAgent). */
 export interface ChatFolder {
   readonly running: boolean;
-  /** Messages typed while a turn runs, attachments included. */
-  readonly queued: readonly string[];
+  /** Messages typed while a turn runs (the agent's queue). */
+  readonly queued: readonly QueuedMessage[];
   currentSession(): Promise<SessionSummary>;
   sessions(): Promise<SessionSummary[]>;
   transcript(sessionId?: string): Promise<TranscriptItem[]>;
   snapshot(): Promise<MemorySnapshot>;
-  get(): Promise<{ workingContext: Pick<WorkingContext, 'refresh' | 'setValue'> }>;
+  /** The agent, reloaded from disk when idle. */
+  get(): Promise<{ workingContext: Pick<WorkingContext, 'setValue'> }>;
 }
 
 /** The agents behind the chat (AgentHost). */
@@ -51,7 +52,7 @@ export function registerChatHandlers(messenger: HostMessenger, { host, editor }:
   messenger.on('ready', async (): Promise<InitialState> => {
     const fa = host.require();
     const [session, transcript, memory] = [await fa.currentSession(), await fa.transcript(), await fa.snapshot()];
-    return { session, transcript, memory, running: fa.running, queued: fa.queued.map((q) => splitAttachments(q).text) };
+    return { session, transcript, memory, running: fa.running, queued: fa.queued.map((q) => q.text) };
   });
 
   messenger.on('chat/send', ({ text, attachments }) => host.send(text, attachments));
@@ -71,8 +72,6 @@ export function registerChatHandlers(messenger: HostMessenger, { host, editor }:
   messenger.on('memory/get', () => host.require().snapshot());
   messenger.on('memory/setBlock', async ({ label, value }) => {
     const agent = await host.require().get();
-    // The block file may have been edited by hand or by the CLI since the agent last read it.
-    agent.workingContext.refresh();
     agent.workingContext.setValue(label, value);
     host.memoryChanged();
     return { ok: true as const };

@@ -90,7 +90,6 @@ async function searchMemory(host: AgentHost): Promise<void> {
   const query = await vscode.window.showInputBox({ title: 'MemCode: Search Memory', prompt: 'Search archival memory (code and notes) and past conversations' });
   if (!query?.trim()) return;
   const agent = await fa.get();
-  agent.recall.refresh();
   const found = await searchMemoryOf(fa.memory, agent.recall, query, { pageSize: 20 });
   if (found.archivalError) host.log.warn(`archival search failed: ${found.archivalError}`);
   const picks: MemoryPick[] = [];

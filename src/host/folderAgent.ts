@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { Agent } from '../core/agent';
 import type { AgentObserver } from '../core/events';
 import type { ContextUsage } from '../common/types';
-import type { TurnResult } from '../core/events';
+import type { QueuedMessage, TurnResult, UserMessage } from '../core/events';
 import type { ApprovalProvider } from '../tools/types';
 import type { MemorySnapshot, SessionSummary, TranscriptItem } from '../protocol/shapes';
 import { MemoryFolder } from '../app/memoryFolder';
@@ -28,8 +28,6 @@ export interface FolderAgentOptions {
 
 export class FolderAgent {
   readonly memory: MemoryFolder;
-  /** Messages typed while a turn runs, not yet delivered to the model. */
-  readonly queued: string[] = [];
   private agent?: Agent;
   private building?: Promise<Agent>;
   private stale = false;
@@ -61,6 +59,11 @@ export class FolderAgent {
     return this.agent?.running ?? false;
   }
 
+  /** Messages typed while a turn runs, not yet delivered: the agent's queue, which it reports as it changes. */
+  get queued(): QueuedMessage[] {
+    return this.agent?.queue() ?? [];
+  }
+
   settings(): MemcodeSettings {
     return readSettings(this.options.folder.uri);
   }
@@ -70,8 +73,18 @@ export class FolderAgent {
     this.stale = true;
   }
 
+  /**
+   * The agent, with what is on disk now when it is idle: the person (or the CLI) may have edited a block
+   * file or chatted since. Every look at memory comes through here, so no caller reloads on its own.
+   */
   async get(): Promise<Agent> {
-    if (this.agent && (!this.stale || this.agent.running)) return this.agent;
+    const agent = await this.current();
+    if (!agent.running) agent.reload();
+    return agent;
+  }
+
+  private current(): Promise<Agent> {
+    if (this.agent && (!this.stale || this.agent.running)) return Promise.resolve(this.agent);
     this.building ??= this.build().finally(() => (this.building = undefined));
     return this.building;
   }
@@ -116,18 +129,13 @@ export class FolderAgent {
     this.agent?.stop();
   }
 
-  async send(text: string): Promise<TurnResult> {
+  async send(message: UserMessage): Promise<TurnResult> {
     const agent = await this.get();
-    return agent.send(text);
+    return agent.send(message);
   }
 
   async snapshot(): Promise<MemorySnapshot> {
     const agent = await this.get();
-    // The person (or the CLI) may have edited a block file or chatted since: show what is on disk.
-    if (!agent.running) {
-      agent.workingContext.refresh();
-      agent.recall.refresh();
-    }
     void this.memory.refreshCounts();
     const index = this.memory.state;
     return {
@@ -157,20 +165,17 @@ export class FolderAgent {
 
   async currentSession(): Promise<SessionSummary> {
     const agent = await this.get();
-    agent.sessions.refresh();
     return toSessionSummary(agent.sessions.current(), true);
   }
 
   async sessions(): Promise<SessionSummary[]> {
     const agent = await this.get();
-    agent.sessions.refresh();
     const current = agent.sessions.current().id;
     return agent.sessions.list().map((s) => toSessionSummary(s, s.id === current));
   }
 
   async transcript(sessionId?: string): Promise<TranscriptItem[]> {
     const agent = await this.get();
-    agent.recall.refresh();
     return toTranscript(agent.transcript(sessionId));
   }
 }

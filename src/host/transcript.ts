@@ -2,8 +2,8 @@
 // results complete, so a reopened view looks like the live one did.
 import type { ToolCall } from '../common/types';
 import { NEW_SESSION_TITLE } from '../memory/sessions';
-import type { MessageRecord, SessionRecord } from '../memory/types';
-import type { Attachment, AttachmentRef, SessionSummary, ToolCard, TranscriptItem } from '../protocol/shapes';
+import type { MessageAttachment, MessageRecord, SessionRecord } from '../memory/types';
+import type { AttachmentRef, SessionSummary, ToolCard, TranscriptItem } from '../protocol/shapes';
 
 /** A session as the chat lists it. */
 export function toSessionSummary(session: SessionRecord, current: boolean): SessionSummary {
@@ -12,21 +12,29 @@ export function toSessionSummary(session: SessionRecord, current: boolean): Sess
   return { id: session.id, title, started: session.started, ...(session.ended ? { ended: session.ended } : {}), current };
 }
 
-/** Tools that change memory: their cards are marked ("updated project notes"). */
-export function editsMemory(toolName: string): boolean {
-  return toolName.startsWith('working_context_') || toolName === 'archival_memory_insert';
-}
-
-/** The block a working-context call touched, read from its (possibly almost-JSON) arguments. */
-export function blockOf(args: string): string | undefined {
-  const m = /"block"\s*:\s*"([^"]+)"/.exec(args);
-  return m?.[1];
-}
-
+/** A call not answered yet: whether it edits memory is known from its result. */
 export function cardFor(call: ToolCall): ToolCard {
-  const name = call.name;
-  const block = blockOf(call.arguments);
-  return { callId: call.id, name, args: call.arguments, status: 'running', editsMemory: editsMemory(name), ...(block ? { block } : {}) };
+  return { callId: call.id, name: call.name, args: call.arguments, status: 'running', editsMemory: false };
+}
+
+/** Completes a call's card with the outcome its result record carries. */
+function completeCard(card: ToolCard, r: MessageRecord): void {
+  card.result = r.content;
+  if (r.ok === undefined) return completeLegacyCard(card, r.content);
+  card.status = r.ok ? 'ok' : 'error';
+  card.editsMemory = r.editsMemory ?? false;
+  if (r.block !== undefined) card.block = r.block;
+  else delete card.block;
+}
+
+// Records written before tool results carried their outcome: it is guessed from the tool's name, the
+// result's text and the call's arguments, as the transcript always did for them.
+
+function completeLegacyCard(card: ToolCard, content: string): void {
+  card.status = /^\s*\{\s*"error"/.test(content) ? 'error' : 'ok';
+  card.editsMemory = card.name.startsWith('working_context_') || card.name === 'archival_memory_insert';
+  const block = /"block"\s*:\s*"([^"]+)"/.exec(card.args)?.[1];
+  if (block) card.block = block;
 }
 
 export function toTranscript(records: readonly MessageRecord[]): TranscriptItem[] {
@@ -44,7 +52,7 @@ export function toItem(r: MessageRecord, cards: Map<string, ToolCard> = new Map(
   const id = `m${r.id}`;
   switch (r.role) {
     case 'user': {
-      const { text, attachments } = splitAttachments(r.content);
+      const { text, attachments } = r.attachments ? { text: r.content, attachments: r.attachments.map(attachmentRef) } : splitAttachments(r.content);
       return [{ type: 'user', id, text, time: r.time, ...(attachments.length ? { attachments } : {}) }];
     }
     case 'assistant': {
@@ -59,10 +67,7 @@ export function toItem(r: MessageRecord, cards: Map<string, ToolCard> = new Map(
     }
     case 'tool': {
       const card = r.toolCallId ? cards.get(r.toolCallId) : undefined;
-      if (card) {
-        card.result = r.content;
-        card.status = /^\s*\{\s*"error"/.test(r.content) ? 'error' : 'ok';
-      }
+      if (card) completeCard(card, r);
       return [];
     }
     case 'system':
@@ -72,19 +77,12 @@ export function toItem(r: MessageRecord, cards: Map<string, ToolCard> = new Map(
   }
 }
 
-// Attached editor text rides in the message itself, so recall keeps it and the model sees it; the
-// transcript shows the typed text with the attachments as references (splitAttachments undoes this).
-
-export function withAttachments(text: string, attachments: readonly Attachment[]): string {
-  if (!attachments.length) return text;
-  const parts = attachments.map((a) => {
-    const range = a.startLine ? `:${a.startLine}-${a.endLine ?? a.startLine}` : '';
-    // A fence longer than any backtick run inside, so attached Markdown cannot close it early.
-    const fence = '`'.repeat(Math.max(3, ...[...a.text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-    return `Attached ${a.path}${range}:\n${fence}\n${a.text}\n${fence}`;
-  });
-  return `${text}\n\n${parts.join('\n\n')}`;
+function attachmentRef(a: MessageAttachment): AttachmentRef {
+  return { path: a.path, ...(a.startLine ? { startLine: a.startLine, endLine: a.endLine ?? a.startLine } : {}) };
 }
+
+// Records written before attachments had their own field carry them in the text, as core/userMessage.ts
+// still renders them for the model; splitAttachments reads them back out for those records.
 
 const ATTACHED = /\n\nAttached ([^\n]+?)(?::(\d+)-(\d+))?:\n(`{3,})\n[\s\S]*?\n\4(?=\n\nAttached |$)/y;
 

@@ -6,7 +6,7 @@ import type { Role } from '../common/types';
 import { readJsonFile, writeJsonAtomic } from './atomicFile';
 import { checkPage, DEFAULT_SEARCH_ROLES, paginate, parseDateRange, rankDocs, type SearchDoc } from './recallSearch';
 import type { MemoryPaths } from './store';
-import { type Clock, MemoryError, type MessageRecord, type Page, type RecallState } from './types';
+import { type Clock, type MessageAttachment, MemoryError, type MessageRecord, type Page, type RecallState } from './types';
 
 export interface RecallSearchOptions {
   /** 1-based. */
@@ -248,20 +248,36 @@ function parseRecord(line: string): MessageRecord | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const r = v as Partial<MessageRecord>;
   if (!Number.isInteger(r.id) || (r.id as number) < 1 || typeof r.role !== 'string' || !ROLES.has(r.role)) return undefined;
-  // Lenient about the rest: a message with a missing field is still worth remembering.
-  return {
-    ...r,
+  // Lenient about the rest: a message with a missing field is still worth remembering. A malformed
+  // optional field is dropped rather than passed on to code that trusts its type.
+  const { attachments, ok, editsMemory, block, ...rest } = r;
+  const goodAttachments = Array.isArray(attachments) ? attachments.filter(isAttachment) : [];
+  return withoutUndefined({
+    ...rest,
     id: r.id as number,
     role: r.role,
     session: typeof r.session === 'string' ? r.session : '',
     content: typeof r.content === 'string' ? r.content : '',
     time: typeof r.time === 'string' ? r.time : '',
     tokens: typeof r.tokens === 'number' ? r.tokens : 0,
-  };
+    attachments: goodAttachments.length ? goodAttachments : undefined,
+    ok: typeof ok === 'boolean' ? ok : undefined,
+    editsMemory: typeof editsMemory === 'boolean' ? editsMemory : undefined,
+    block: typeof block === 'string' ? block : undefined,
+  });
+}
+
+function isAttachment(v: unknown): v is MessageAttachment {
+  if (typeof v !== 'object' || v === null) return false;
+  const a = v as Record<string, unknown>;
+  const line = (n: unknown) => n === undefined || (Number.isInteger(n) && (n as number) >= 1);
+  return typeof a.path === 'string' && typeof a.text === 'string' && line(a.startLine) && line(a.endLine);
 }
 
 function toSearchDoc(r: MessageRecord): SearchDoc {
   let text = r.content;
+  // Attached code is part of what was said: a search for it finds the message that carried it.
+  for (const a of r.attachments ?? []) text += `\n${a.path}\n${a.text}`;
   // What the agent did (commands run, files edited) is worth finding too.
   if (r.toolCalls?.length) text += `\n${r.toolCalls.map((c) => `${c.name} ${c.arguments}`).join('\n')}`;
   return { id: r.id, role: r.role, kind: r.kind, text: text.toLowerCase(), timeMs: Date.parse(r.time) };

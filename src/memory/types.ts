@@ -13,6 +13,19 @@ export interface AgentFile {
 /** What a queue entry is, beyond its role: lets the UI and summarizer tell alerts from talk. */
 export type MessageKind = 'message' | 'system_alert' | 'auto_recall' | 'tool_result';
 
+/**
+ * Editor text sent along with a person's message (a selection, an `@file`). Kept apart from what they
+ * typed so the chat shows their words; core/userMessage.ts joins the two into what the model reads.
+ */
+export interface MessageAttachment {
+  /** Workspace-relative path. */
+  path: string;
+  /** 1-based, inclusive; absent for a whole file. */
+  startLine?: number;
+  endLine?: number;
+  text: string;
+}
+
 /** One line of recall/messages.jsonl. Append-only; `id` increases by one per message. */
 export interface MessageRecord {
   id: number;
@@ -24,6 +37,14 @@ export interface MessageRecord {
   toolCallId?: string;
   /** Tool name, on tool results. */
   name?: string;
+  /** On user messages. Records written before this field carry attachments inside `content`. */
+  attachments?: MessageAttachment[];
+  /** On tool results: whether the call succeeded. Absent on records written before it was stored. */
+  ok?: boolean;
+  /** On tool results: the call changed memory (its tool declares `editsMemory`, and it succeeded). */
+  editsMemory?: boolean;
+  /** On tool results: the working-context block the call named. */
+  block?: string;
   /** ISO time (from the settable clock). */
   time: string;
   tokens: number;

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Agent } from '../../src/core/agent';
+import type { QueuedMessage } from '../../src/core/events';
 import { openAgent } from '../../src/app/openAgent';
 import { registerChatHandlers, type ChatFolder, type ChatHost, type EditorBridge } from '../../src/host/chatHandlers';
-import { toSessionSummary, toTranscript, withAttachments } from '../../src/host/transcript';
+import { toSessionSummary, toTranscript } from '../../src/host/transcript';
 import { createTokenCounter } from '../../src/llm/tokens';
+import { acquireLock } from '../../src/memory/lock';
+import { memoryPaths, memoryRoot } from '../../src/memory/store';
 import { createHostMessenger, createWebviewMessenger, type Transport, type WebviewMessenger } from '../../src/protocol/messenger';
 import { createTransportPair } from '../helpers/transportPair';
 import type { Attachment, MemorySnapshot, SessionSummary, TranscriptItem, WebviewCommand } from '../../src/protocol/shapes';
@@ -17,29 +20,32 @@ const tokens = createTokenCounter();
 
 /** A workspace folder over a real Agent, shaped as FolderAgent shows it to the handlers. */
 class TestFolder implements ChatFolder {
-  readonly queued: string[] = [];
   constructor(readonly agent: Agent) {}
   get running(): boolean {
     return this.agent.running;
   }
+  get queued(): QueuedMessage[] {
+    return this.agent.queue();
+  }
   async get(): Promise<Agent> {
+    if (!this.agent.running) this.agent.reload();
     return this.agent;
   }
   async currentSession(): Promise<SessionSummary> {
-    this.agent.sessions.refresh();
+    await this.get();
     return toSessionSummary(this.agent.sessions.current(), true);
   }
   async sessions(): Promise<SessionSummary[]> {
-    this.agent.sessions.refresh();
+    await this.get();
     const current = this.agent.sessions.current().id;
     return this.agent.sessions.list().map((s) => toSessionSummary(s, s.id === current));
   }
   async transcript(sessionId?: string): Promise<TranscriptItem[]> {
-    this.agent.recall.refresh();
+    await this.get();
     return toTranscript(this.agent.transcript(sessionId));
   }
   async snapshot(): Promise<MemorySnapshot> {
-    this.agent.workingContext.refresh();
+    await this.get();
     const u = this.agent.contextUsage();
     return {
       blocks: this.agent.workingContext.blocks().map(({ label, description, limit, value }) => ({ label, description, limit, value })),
@@ -63,7 +69,7 @@ class TestHost implements ChatHost {
   }
   async send(text: string, attachments: Attachment[] = []): Promise<{ queued: boolean }> {
     this.calls.push(`send ${text} +${attachments.length}`);
-    await this.require().agent.send(withAttachments(text, attachments));
+    await this.require().agent.send(attachments.length ? { text, attachments } : { text });
     return { queued: false };
   }
   stop(): void {
@@ -135,7 +141,7 @@ describe('host chat handlers', () => {
 
   beforeEach(async () => {
     ({ llm, workspace } = await startTestEnv());
-    const agent = openAgent({ workspaceRoot: workspace, baseUrl: llm.url, model: 'fake-model', contextWindow: 16_384, approvals: { request: async () => ({ approved: true }) }, tokens, maxRetries: 0, autoRecall: false });
+    const agent = openAgent({ workspaceRoot: workspace, baseUrl: llm.url, model: 'fake-model', contextWindow: 16_384, approvals: { request: async () => ({ approved: true }) }, tokens, maxRetries: 0, autoRecall: false, lockWaitMs: 200 });
     host = new TestHost(new TestFolder(agent));
     ends = connect(host);
   });
@@ -145,7 +151,14 @@ describe('host chat handlers', () => {
   });
 
   it('answers ready with the state the view draws: session, transcript, memory, running and queue', async () => {
-    host.require().queued.push(withAttachments('and this file?', [{ path: 'src/a.ts', text: 'x' }]));
+    // Another process holds the memory folder: the turn gives up before recording anything, and the message
+    // typed while it waited stays in the agent's queue.
+    const { agent } = host.require();
+    const other = await acquireLock(memoryPaths(memoryRoot(workspace)).lockFile, { purpose: 'another process' });
+    const turn = agent.send('first');
+    void agent.send({ text: 'and this file?', attachments: [{ path: 'src/a.ts', text: 'x' }] }).catch(() => undefined);
+    await assert.rejects(turn, /in use|locked/);
+    other.release();
     const state = await ends.view.request('ready');
     assert.equal(state.session.current, true);
     assert.deepEqual(state.transcript, []);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { splitAttachments, toSessionSummary, toTranscript, withAttachments } from '../../src/host/transcript';
+import { withAttachments } from '../../src/core/userMessage';
+import { splitAttachments, toSessionSummary, toTranscript } from '../../src/host/transcript';
 import { NEW_SESSION_TITLE } from '../../src/memory/sessions';
 import { toChatError } from '../../src/host/chatErrors';
 import { LlmError } from '../../src/llm/types';
@@ -24,6 +25,39 @@ describe('host transcript', () => {
     assert.deepEqual(splitAttachments('see below\n\nAttached is my plan'), { text: 'see below\n\nAttached is my plan', attachments: [] });
   });
 
+  it('shows attachments stored as a field of the message, and those of older records written into its text, alike', () => {
+    const attachments = [{ path: 'src/a.ts', startLine: 3, endLine: 5, text: 'const x = 1;' }, { path: 'README.md', text: '# Title' }];
+    const [current] = toTranscript([at(1, { content: 'why does this fail?', attachments })]);
+    const [old] = toTranscript([at(1, { content: withAttachments('why does this fail?', attachments) })]);
+    const expected = { type: 'user', id: 'm1', text: 'why does this fail?', time: '2026-01-01T00:00:00Z', attachments: [{ path: 'src/a.ts', startLine: 3, endLine: 5 }, { path: 'README.md' }] };
+    assert.deepEqual(current, expected);
+    assert.deepEqual(old, expected);
+  });
+
+  it('completes tool cards from the outcome their result records carry, not from the tool name', () => {
+    const call = (id: string, name: string, args: string) => ({ id, name, arguments: args });
+    const items = toTranscript([
+      at(1, { role: 'assistant', content: '', toolCalls: [call('c1', 'working_context_append', '{"block":"project","content":"x"}'), call('c2', 'note_to_self', '{"block":"task"}'), call('c3', 'read_file', '{"path":"a"}')] }),
+      // Over its limit: the memory tool failed, so nothing was updated, whatever its name says.
+      at(2, { role: 'tool', toolCallId: 'c1', name: 'working_context_append', content: '{"error":"over its limit"}', ok: false, editsMemory: false, block: 'project' }),
+      // A tool the host has never heard of that declares it edits memory.
+      at(3, { role: 'tool', toolCallId: 'c2', name: 'note_to_self', content: 'saved', ok: true, editsMemory: true, block: 'task' }),
+      // A successful result that happens to start like an error.
+      at(4, { role: 'tool', toolCallId: 'c3', name: 'read_file', content: '{"error": "a line of the file"}', ok: true, editsMemory: false }),
+    ]);
+    const cards = items.flatMap((i) => (i.type === 'tool' ? [i.card] : []));
+    assert.deepEqual(cards.map((c) => [c.name, c.status, c.editsMemory, c.block]), [
+      ['working_context_append', 'error', false, 'project'],
+      ['note_to_self', 'ok', true, 'task'],
+      ['read_file', 'ok', false, undefined],
+    ]);
+  });
+
+  it('shows a call without a result yet as running, editing nothing so far', () => {
+    const [item] = toTranscript([at(1, { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'working_context_append', arguments: '{"block":"project"}' }] })]);
+    assert.deepEqual(item.type === 'tool' && [item.card.status, item.card.editsMemory, item.card.block], ['running', false, undefined]);
+  });
+
   it('turns tool calls into cards completed by their results, marking memory edits', () => {
     const items = toTranscript([
       at(1, { content: 'remember npm test' }),
@@ -38,6 +72,19 @@ describe('host transcript', () => {
     assert.equal(tool.card.editsMemory, true);
     assert.equal(tool.card.block, 'project');
     assert.equal(tool.card.result, '{"ok":true}');
+  });
+
+  it('guesses the outcome of tool results recorded before they carried it, from the name, text and arguments', () => {
+    const items = toTranscript([
+      at(1, { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'archival_memory_insert', arguments: '{"content":"x"}' }, { id: 'c2', name: 'read_file', arguments: '{"path":"a"}' }] }),
+      at(2, { role: 'tool', toolCallId: 'c1', name: 'archival_memory_insert', content: 'saved' }),
+      at(3, { role: 'tool', toolCallId: 'c2', name: 'read_file', content: '{"error":"no such file"}' }),
+    ]);
+    const cards = items.flatMap((i) => (i.type === 'tool' ? [i.card] : []));
+    assert.deepEqual(cards.map((c) => [c.status, c.editsMemory, c.block]), [
+      ['ok', true, undefined],
+      ['error', false, undefined],
+    ]);
   });
 });
 

@@ -74,6 +74,20 @@ describe('recall log', function () {
     assert.deepEqual(JSON.parse(lines[0]), first);
   });
 
+  it('keeps attachments and tool outcomes through a reopen, and drops malformed ones rather than trusting them', () => {
+    const log = open();
+    log.append({ session: 's-1', role: 'user', content: 'look', tokens: 3, attachments: [{ path: 'src/a.ts', startLine: 2, endLine: 4, text: 'code' }] });
+    log.append({ session: 's-1', role: 'tool', content: 'appended', tokens: 3, name: 'working_context_append', toolCallId: 'c1', ok: true, editsMemory: true, block: 'project' });
+    fs.appendFileSync(paths.messagesFile, `${JSON.stringify({ id: 3, session: 's-1', role: 'user', content: 'odd', time: '', tokens: 1, attachments: [{ path: 7 }, 'x', { path: 'b.md', text: 'B' }], ok: 'yes', block: 3 })}\n`);
+    const reopened = open();
+    assert.deepEqual(reopened.get(1)?.attachments, [{ path: 'src/a.ts', startLine: 2, endLine: 4, text: 'code' }]);
+    const tool = reopened.get(2)!;
+    assert.deepEqual([tool.ok, tool.editsMemory, tool.block], [true, true, 'project']);
+    const odd = reopened.get(3)!;
+    assert.deepEqual([odd.attachments, odd.ok, odd.block], [[{ path: 'b.md', text: 'B' }], undefined, undefined]);
+    assert.equal(reopened.search('code').results[0]?.id, 1, 'attached text is found by a search');
+  });
+
   it('keeps a message that was appended just before the process was killed', async () => {
     const run = await runChild(
       dir,

@@ -2,9 +2,8 @@
 // Each operation opens the store fresh under the folder's lock, because the agent, the CLI and other
 // windows keep their own copies in memory and write between our operations.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { ArchivalHit, ArchivalRecord, ArchivalStore } from '../memory/archival';
-import { MemoryStore } from '../memory/store';
+import { MemoryStore, memoryPaths } from '../memory/store';
 import { archivalModule } from '../indexing/lazy';
 import type { EmbeddingSettings, IndexSettings } from '../indexing/openArchival';
 import type { IndexReport } from '../indexing/indexer';
@@ -41,7 +40,7 @@ export class ArchivalService {
   private retryTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly options: ArchivalServiceOptions) {
-    const manifest = path.join(options.memoryRoot, 'archival', 'files.json');
+    const manifest = memoryPaths(options.memoryRoot).fileRecordsFile;
     this.current = fs.existsSync(manifest) ? { status: 'ready' } : { status: 'not_indexed' };
   }
 

@@ -6,6 +6,7 @@
 // folder itself): the old path goes to `removed`, the new to `changed`, and the indexer drops everything
 // under a removed folder and walks a changed one, removals first.
 import * as path from 'node:path';
+import { memoryPaths } from '../memory/store';
 
 /** One workspace folder as the batcher sees it. */
 export interface BatchFolder {
@@ -98,7 +99,7 @@ export class ChangeBatcher {
   private note(folder: BatchFolder, file: string, kind: 'changed' | 'removed'): void {
     if (this.disposed) return;
     if (isInside(file, folder.memoryRoot)) {
-      if (isInside(file, path.join(folder.memoryRoot, 'memory'))) this.options.onMemoryChanged();
+      if (isInside(file, memoryPaths(folder.memoryRoot).memoryDir)) this.options.onMemoryChanged();
       return;
     }
     const rel = path.relative(folder.root, file).split(path.sep).join('/');

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { AgentHost } from './agentHost';
 import type { FolderAgent } from './folderAgent';
 import type { ApiKeyStore } from './secrets';
-import { MemoryStore } from '../memory/store';
+import { blockFile, MemoryStore, memoryPaths } from '../memory/store';
 
 /** A note bigger than this is cut: one archival item is one embedding, and the model reads it in one go. */
 const MAX_NOTE_CHARS = 20_000;
@@ -76,7 +76,7 @@ async function indexWorkspace(host: AgentHost, rebuild: boolean): Promise<void> 
 async function showMemory(host: AgentHost): Promise<void> {
   const fa = host.require();
   await fa.get(); // creates the memory folder and its default blocks on first use
-  const file = path.join(fa.memoryRoot, 'memory', 'project.md');
+  const file = blockFile(memoryPaths(fa.memoryRoot).memoryDir, 'project');
   await vscode.window.showTextDocument(vscode.Uri.file(file));
 }
 

@@ -1,6 +1,5 @@
 // Puts archival memory together from settings: the embedder, the store, the chunker and the indexer.
 // The CLI, the extension and the agent's tools all open it this way, so they agree on the layout.
-import * as path from 'node:path';
 import { ArchivalStore } from '../memory/archival';
 import type { MemoryPaths } from '../memory/store';
 import type { Clock } from '../memory/types';
@@ -34,7 +33,7 @@ export async function createIndexer(workspaceRoot: string, paths: MemoryPaths, a
   return new Indexer({
     workspaceRoot,
     archival,
-    manifestPath: path.join(paths.archivalDir, 'files.json'),
+    manifestPath: paths.fileRecordsFile,
     chunker: await CodeChunker.create(),
     exclude: settings.exclude,
     maxFileSize: settings.maxFileSize,

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { AgentHost } from './agentHost';
 import type { FolderAgent } from './folderAgent';
 import type { ApiKeyStore } from './secrets';
+import { hitLocation } from '../memory/hitLocation';
 import { blockFile, MemoryStore, memoryPaths } from '../memory/store';
 
 /** A note bigger than this is cut: one archival item is one embedding, and the model reads it in one go. */
@@ -94,10 +95,9 @@ async function searchMemory(host: AgentHost): Promise<void> {
   try {
     const archival = await fa.archival.search(query, 20);
     for (const hit of archival.results) {
-      const where = hit.path ? `${hit.path}${hit.startLine ? `:${hit.startLine}-${hit.endLine ?? hit.startLine}` : ''}` : 'note';
       picks.push({
         label: `$(file-code) ${hit.symbol ?? firstLine(hit.text)}`,
-        description: where,
+        description: hitLocation(hit),
         detail: `archival · score ${hit.score.toFixed(2)} · ${firstLine(hit.text, 120)}`,
         open: () => (hit.path ? openAt(fa, hit.path, hit.startLine) : showText(hit.text)),
       });

@@ -33,7 +33,7 @@ export async function createIndexer(workspaceRoot: string, paths: MemoryPaths, a
   return new Indexer({
     workspaceRoot,
     archival,
-    manifestPath: paths.fileRecordsFile,
+    fileRecordsPath: paths.fileRecordsFile,
     chunker: await CodeChunker.create(),
     exclude: settings.exclude,
     maxFileSize: settings.maxFileSize,

@@ -39,7 +39,7 @@ const builds = [
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', external: [] },
 ];
 
-// tree-sitter loads its runtime and grammars as .wasm files at run time (src/indexing/chunker.ts looks
+// tree-sitter loads its runtime and grammars as .wasm files at run time (src/indexing/grammars.ts looks
 // beside the bundle): ship the runtime and only the grammars the chunker knows.
 const GRAMMARS = ['typescript', 'tsx', 'javascript', 'python', 'go', 'rust', 'java', 'c', 'cpp'];
 

@@ -40,7 +40,7 @@ export async function createIndexer(
   return new Indexer({
     workspaceRoot,
     archival,
-    manifestPath: paths.indexedFilesFile,
+    fileRecordsPath: paths.fileRecordsFile,
     chunker: await chunker,
     // The same rules as the file tools; the memory folder is never indexed, wherever it is.
     workspace: new WorkspaceFiles({ root: workspaceRoot, memoryDir: paths.root, exclude: settings.exclude, maxFileSize: settings.maxFileSize }),

@@ -71,7 +71,7 @@ export class MemoryFolder {
 
   /** Whether the workspace was ever indexed: the indexer's record of stored files exists. */
   indexed(): boolean {
-    return fs.existsSync(this.paths.indexedFilesFile);
+    return fs.existsSync(this.paths.fileRecordsFile);
   }
 
   /** Whether there is anything to search: the store is open or exists on disk (files or notes). */

@@ -56,13 +56,6 @@ export interface AgentSettings {
   tools?: ToolSet;
 }
 
-export const DEFAULTS = {
-  baseUrl: 'https://api.openai.com/v1',
-  model: 'gpt-4o-mini',
-  contextWindow: 16_384,
-  maxSteps: 25,
-} as const;
-
 export { memoryRoot };
 export type { MemoryMode, ToolSet };
 

@@ -1,7 +1,7 @@
 // Flags first, then environment variables, then defaults (DESIGN.md §8).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULTS } from '../app/openAgent';
+import { CLI_DEFAULTS, SETTING_DEFAULTS as DEFAULTS } from '../common/defaults';
 import { MEMORY_MODES, TOOL_SETS, type MemoryMode, type ToolSet } from '../core/promptSections';
 import type { EmbedderSettings } from '../indexing/embeddings';
 
@@ -68,19 +68,19 @@ export function resolveConfig(opts: CliOptions, env: NodeJS.ProcessEnv = process
     apiKey: opts.apiKey ?? env.MEMCODE_API_KEY ?? env.OPENAI_API_KEY,
     contextWindow: positiveInt('--context-window', opts.contextWindow ?? env.MEMCODE_CONTEXT_WINDOW, DEFAULTS.contextWindow),
     maxSteps: positiveInt('--max-steps', opts.maxSteps ?? env.MEMCODE_MAX_STEPS, DEFAULTS.maxSteps),
-    autoRecall: opts.autoRecall ?? true,
-    lockWaitMs: positiveInt('--lock-wait', opts.lockWait, 30) * 1000,
+    autoRecall: opts.autoRecall ?? DEFAULTS.autoRecall,
+    lockWaitMs: positiveInt('--lock-wait', opts.lockWait, CLI_DEFAULTS.lockWaitSeconds) * 1000,
     embeddings: embeddingSettings(opts, env, baseUrl),
-    exclude: opts.exclude ?? [],
-    maxFileSize: positiveInt('--max-file-size', opts.maxFileSize, 1_000_000),
+    exclude: opts.exclude ?? [...DEFAULTS['index.exclude']],
+    maxFileSize: positiveInt('--max-file-size', opts.maxFileSize, DEFAULTS['index.maxFileSize']),
   };
 }
 
 /** `chat`'s memory mode and tool set; read apart from resolveConfig so a bad MEMCODE_MEMORY cannot break `memory show`. */
 export function agentModes(opts: CliOptions, env: NodeJS.ProcessEnv = process.env): { memoryMode: MemoryMode; tools: ToolSet } {
   return {
-    memoryMode: oneOf('--memory', MEMORY_MODES, opts.memory ?? env.MEMCODE_MEMORY, 'full'),
-    tools: oneOf('--tools', TOOL_SETS, opts.tools ?? env.MEMCODE_TOOLS, 'all'),
+    memoryMode: oneOf('--memory', MEMORY_MODES, opts.memory ?? env.MEMCODE_MEMORY, DEFAULTS.memoryMode),
+    tools: oneOf('--tools', TOOL_SETS, opts.tools ?? env.MEMCODE_TOOLS, CLI_DEFAULTS.tools),
   };
 }
 
@@ -91,7 +91,7 @@ function oneOf<T extends string>(name: string, allowed: readonly T[], raw: strin
 }
 
 function embeddingSettings(opts: CliOptions, env: NodeJS.ProcessEnv, chatBaseUrl: string): EmbedderSettings {
-  const provider = opts.embeddings ?? env.MEMCODE_EMBEDDINGS_PROVIDER ?? 'local';
+  const provider = opts.embeddings ?? env.MEMCODE_EMBEDDINGS_PROVIDER ?? DEFAULTS['embeddings.provider'];
   if (provider !== 'local' && provider !== 'openai') throw new UsageError(`--embeddings must be "local" or "openai", got "${provider}"`);
   return {
     provider,

@@ -1,5 +1,6 @@
 // `memcode memory show|search`: read-only views of the memory folder. Reads need no lock: JSON and
 // Markdown files are replaced atomically and the message log is append-only.
+import { hitLocation } from '../memory/hitLocation';
 import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
 import { MemoryStore } from '../memory/store';
@@ -47,8 +48,7 @@ export async function searchMemory(workspaceRoot: string, root: string, query: s
   else {
     if (!hits.total) out.push(`Nothing in archival memory matches "${query}".`);
     for (const h of hits.results) {
-      const where = h.source === 'note' ? `note ${h.time.slice(0, 10)}` : `${h.path}:${h.startLine}-${h.endLine}${h.symbol ? ` ${h.symbol}` : ''}`;
-      out.push(`${where} (score ${h.score.toFixed(3)}): ${flat(h.text, 160)}`);
+      out.push(`${hitLocation(h)} (score ${h.score.toFixed(3)}): ${flat(h.text, 160)}`);
     }
     if (hits.total) out.push(pageLine(hits));
   }

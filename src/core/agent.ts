@@ -2,6 +2,7 @@
 // in text) or calls functions, and the loop continues after their results. Everything the agent
 // says or hears is appended to recall before it is acted on, so a killed process loses nothing
 // that was acknowledged.
+import { SETTING_DEFAULTS } from '../common/defaults';
 import type { ToolCall, ToolSchema } from '../common/types';
 import type { ChatModel, ChatResult, TokenCounter } from '../llm/types';
 import { LlmError } from '../llm/types';
@@ -87,7 +88,7 @@ export class Agent {
     this.sessions = SessionList.open(store.paths, { clock: store.clock, warn: store.warn });
     const reserve = options.responseReserve ?? Math.min(4096, Math.floor(options.contextWindow / 8));
     this.mainContext = new MainContext(options.tokens, options.contextWindow, reserve);
-    this.memoryMode = options.memoryMode ?? 'full';
+    this.memoryMode = options.memoryMode ?? SETTING_DEFAULTS.memoryMode;
     const summarizer =
       this.memoryMode === 'none'
         ? undefined
@@ -210,7 +211,7 @@ export class Agent {
   }
 
   private async beginTurnWith(message: UserMessage): Promise<void> {
-    if (this.memoryMode === 'full' && (this.options.autoRecall ?? true)) {
+    if (this.memoryMode === 'full' && (this.options.autoRecall ?? SETTING_DEFAULTS.autoRecall)) {
       const found = await gatherAutoRecall(this.retrievers, message.text, this.options.tokens, this.options.autoRecallTokens ?? 1_000);
       if (found) this.append({ role: 'system', kind: 'auto_recall', content: found });
     }
@@ -265,7 +266,7 @@ export class Agent {
   }
 
   private async runLoop(signal: AbortSignal): Promise<TurnResult> {
-    const maxSteps = this.options.maxSteps ?? 25;
+    const maxSteps = this.options.maxSteps ?? SETTING_DEFAULTS.maxSteps;
     const breaker = new LoopBreaker(3);
     let steps = 0;
     let toolCalls = 0;

@@ -1,5 +1,6 @@
 // Automatic recall from archival memory: the best few chunks or notes for the person's message.
 import type { ArchivalMemory } from '../memory/archivalMemory';
+import { hitLocation } from '../memory/hitLocation';
 import type { MemoryHit, MemoryRetriever } from './autoRecall';
 
 const MAX_HIT_CHARS = 600;
@@ -19,7 +20,7 @@ export class ArchivalRetriever implements MemoryRetriever {
       .filter((h) => matched.has(h.id))
       .slice(0, limit)
       .map((h) => ({
-        source: h.source === 'note' ? `archival note (${h.time.slice(0, 10)})` : `${h.path}:${h.startLine}-${h.endLine}${h.symbol ? ` (${h.symbol})` : ''}`,
+        source: hitLocation(h),
         text: h.text.length > MAX_HIT_CHARS ? `${h.text.slice(0, MAX_HIT_CHARS)}…` : h.text,
       }));
   }

@@ -7,6 +7,7 @@
 // under a removed folder and walks a changed one, removals first.
 import * as path from 'node:path';
 import { PendingChanges } from '../app/pendingChanges';
+import { memoryPaths } from '../memory/store';
 
 /** One workspace folder as the batcher sees it. */
 export interface BatchFolder {
@@ -95,7 +96,7 @@ export class ChangeBatcher {
   private note(folder: BatchFolder, file: string, kind: 'changed' | 'removed'): void {
     if (this.disposed) return;
     if (isInside(file, folder.memoryRoot)) {
-      if (isInside(file, path.join(folder.memoryRoot, 'memory'))) this.options.onMemoryChanged();
+      if (isInside(file, memoryPaths(folder.memoryRoot).memoryDir)) this.options.onMemoryChanged();
       return;
     }
     const rel = path.relative(folder.root, file).split(path.sep).join('/');

@@ -5,8 +5,9 @@ import * as vscode from 'vscode';
 import type { AgentHost } from './agentHost';
 import type { FolderAgent } from './folderAgent';
 import type { ApiKeyStore } from './secrets';
-import { MemoryStore } from '../memory/store';
 import { searchMemory as searchMemoryOf } from '../app/searchMemory';
+import { hitLocation } from '../memory/hitLocation';
+import { blockFile, MemoryStore, memoryPaths } from '../memory/store';
 
 /** A note bigger than this is cut: one archival item is one embedding, and the model reads it in one go. */
 const MAX_NOTE_CHARS = 20_000;
@@ -77,7 +78,7 @@ async function indexWorkspace(host: AgentHost, rebuild: boolean): Promise<void> 
 async function showMemory(host: AgentHost): Promise<void> {
   const fa = host.require();
   await fa.get(); // creates the memory folder and its default blocks on first use
-  const file = path.join(fa.memoryRoot, 'memory', 'project.md');
+  const file = blockFile(memoryPaths(fa.memoryRoot).memoryDir, 'project');
   await vscode.window.showTextDocument(vscode.Uri.file(file));
 }
 
@@ -94,10 +95,9 @@ async function searchMemory(host: AgentHost): Promise<void> {
   if (found.archivalError) host.log.warn(`archival search failed: ${found.archivalError}`);
   const picks: MemoryPick[] = [];
   for (const hit of found.archival?.results ?? []) {
-    const where = hit.path ? `${hit.path}${hit.startLine ? `:${hit.startLine}-${hit.endLine ?? hit.startLine}` : ''}` : 'note';
     picks.push({
       label: `$(file-code) ${hit.symbol ?? firstLine(hit.text)}`,
-      description: where,
+      description: hitLocation(hit),
       detail: `archival · score ${hit.score.toFixed(2)} · ${firstLine(hit.text, 120)}`,
       open: () => (hit.path ? openAt(fa, hit.path, hit.startLine) : showText(hit.text)),
     });

@@ -2,20 +2,9 @@
 // WorkspaceConfiguration in the extension (settings.ts), a plain map in the tests. Bad values fall back to
 // the defaults instead of reaching the agent. MEMCODE_BASE_URL wins over memcode.baseUrl (the e2e tests
 // point the extension at a fake server with it).
+import { MIN_CONTEXT_WINDOW, SETTING_DEFAULTS } from '../common/defaults';
 import type { EmbedderSettings } from '../indexing/embeddings';
-import type { MemoryMode } from '../core/promptSections';
-
-// The same defaults as app/openAgent's DEFAULTS and package.json; repeated so reading settings does not load the core.
-export const SETTING_DEFAULTS = {
-  baseUrl: 'https://api.openai.com/v1',
-  model: 'gpt-4o-mini',
-  contextWindow: 16_384,
-  maxSteps: 25,
-  maxFileSize: 1_000_000,
-} as const;
-
-/** package.json's minimum: a smaller window cannot hold the system prompt and the working context. */
-const MIN_CONTEXT_WINDOW = 2048;
+import { MEMORY_MODES, type MemoryMode } from '../core/promptSections';
 
 export interface MemcodeSettings {
   baseUrl: string;
@@ -53,23 +42,23 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
     model: text('model') ?? SETTING_DEFAULTS.model,
     contextWindow: atLeast(MIN_CONTEXT_WINDOW, reader.get<unknown>('contextWindow'), SETTING_DEFAULTS.contextWindow),
     embeddings: {
-      provider: reader.get<unknown>('embeddings.provider') === 'openai' ? 'openai' : 'local',
+      provider: oneOf(reader.get<unknown>('embeddings.provider'), ['local', 'openai'], SETTING_DEFAULTS['embeddings.provider']),
       model: text('embeddings.model'),
       baseUrl: text('embeddings.baseUrl'),
     },
     index: {
       exclude: Array.isArray(exclude) ? exclude.filter((p): p is string => typeof p === 'string' && p.trim() !== '').map((p) => p.trim()) : [],
-      maxFileSize: positive(reader.get<unknown>('index.maxFileSize'), SETTING_DEFAULTS.maxFileSize),
-      autoUpdate: flag('index.autoUpdate', true),
+      maxFileSize: positive(reader.get<unknown>('index.maxFileSize'), SETTING_DEFAULTS['index.maxFileSize']),
+      autoUpdate: flag('index.autoUpdate', SETTING_DEFAULTS['index.autoUpdate']),
     },
     maxSteps: positive(reader.get<unknown>('maxSteps'), SETTING_DEFAULTS.maxSteps),
-    autoRecall: flag('autoRecall', true),
-    memoryMode: memoryMode(reader.get<unknown>('memoryMode')),
+    autoRecall: flag('autoRecall', SETTING_DEFAULTS.autoRecall),
+    memoryMode: oneOf(reader.get<unknown>('memoryMode'), MEMORY_MODES, SETTING_DEFAULTS.memoryMode),
     approval: {
-      edits: reader.get<unknown>('approval.edits') === 'auto' ? 'auto' : 'ask',
-      commands: reader.get<unknown>('approval.commands') === 'never' ? 'never' : 'ask',
+      edits: oneOf(reader.get<unknown>('approval.edits'), ['ask', 'auto'], SETTING_DEFAULTS['approval.edits']),
+      commands: oneOf(reader.get<unknown>('approval.commands'), ['ask', 'never'], SETTING_DEFAULTS['approval.commands']),
     },
-    storagePath: text('storagePath') ?? '',
+    storagePath: text('storagePath') ?? SETTING_DEFAULTS.storagePath,
   };
 }
 
@@ -79,8 +68,8 @@ export function embeddingSettings(settings: MemcodeSettings, apiKey: string | un
   return { provider: 'openai', model: settings.embeddings.model, baseUrl: settings.embeddings.baseUrl ?? settings.baseUrl, apiKey };
 }
 
-function memoryMode(value: unknown): MemoryMode {
-  return value === 'none' || value === 'summary' ? value : 'full';
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return (allowed as readonly unknown[]).includes(value) ? (value as T) : fallback;
 }
 
 function nonEmpty(value: unknown): string | undefined {

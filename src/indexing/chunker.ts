@@ -2,28 +2,21 @@
 // comment attached, big classes split into groups of methods, big namespaces into their declarations,
 // and line windows for everything else. Whatever the parse leaves out is folded into a neighbour, so no
 // non-blank line of a file is ever missing from the index.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type ParserModule from 'web-tree-sitter';
 import type { Chunk } from './types';
+import { type GrammarOptions, loadGrammars, type Language } from './grammars';
 import { LANGUAGES, languageForPath, syntaxLanguageForPath, type LanguageSpec, type SyntaxLanguage } from './languages';
 import { SourceLines, lineWindows } from './lineChunker';
 
 type Parser = ParserModule;
 type SyntaxNode = ParserModule.SyntaxNode;
-type Language = ParserModule.Language;
 
-export interface CodeChunkerOptions {
-  /** Folder holding `tree-sitter-<lang>.wasm`; otherwise found next to the bundle or in node_modules. */
-  grammarsDir?: string;
+/** Which grammars to load and from where (grammars.ts), and how big a chunk may grow. */
+export interface CodeChunkerOptions extends GrammarOptions {
   /** Most lines in a structural chunk before it is split (default 150). */
   maxChunkLines?: number;
   /** Characters in a chunk before it is split (default 8000, about 2k tokens); a folded-in header or closing brace may add a quarter. */
   maxChunkChars?: number;
-  /** Grammars to load (default all nine); files in other languages are chunked by lines. */
-  languages?: SyntaxLanguage[];
-  /** Told once per grammar that cannot be loaded. */
-  warn?: (message: string) => void;
 }
 
 /** Rows are 0-based and inclusive inside the chunker; chunks get 1-based lines at the end. */
@@ -56,71 +49,6 @@ const CLASS_VALUES = new Set(['class', 'class_expression']);
 /** Preprocessor blocks have no body field: their statements sit beside the condition. */
 const PREPROC_HEADERS = ['name', 'condition'];
 
-let runtime: Promise<typeof ParserModule> | undefined;
-
-/** The tree-sitter runtime is one WebAssembly instance per process: initialise it once. */
-function loadRuntime(): Promise<typeof ParserModule> {
-  if (!runtime) {
-    // Required here, not imported at the top, so loading the extension does not pay for tree-sitter.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Parser = require('web-tree-sitter') as typeof ParserModule;
-    const wasm = findFile('tree-sitter.wasm', runtimeDirs());
-    runtime = Parser.init(wasm ? { locateFile: () => wasm } : undefined).then(() => Parser);
-    runtime.catch(() => {
-      runtime = undefined;
-    });
-  }
-  return runtime;
-}
-
-function runtimeDirs(): string[] {
-  const dirs = [__dirname];
-  try {
-    dirs.push(path.dirname(require.resolve('web-tree-sitter')));
-  } catch {
-    // Bundled without node_modules: the copy next to the bundle is the one.
-  }
-  dirs.push(path.join(__dirname, '..', '..', 'node_modules', 'web-tree-sitter'));
-  return dirs;
-}
-
-function grammarDirs(explicit?: string): string[] {
-  const dirs: string[] = [];
-  if (explicit) dirs.push(explicit);
-  // Bundled: esbuild.js copies the grammars to dist/grammars, beside dist/cli.js and dist/extension.js.
-  dirs.push(path.join(__dirname, 'grammars'));
-  try {
-    dirs.push(path.join(path.dirname(require.resolve('tree-sitter-wasms/package.json')), 'out'));
-  } catch {
-    // Not installed: only the bundled copy can serve.
-  }
-  dirs.push(path.join(__dirname, '..', '..', 'node_modules', 'tree-sitter-wasms', 'out'));
-  return dirs;
-}
-
-/** Grammars are shared by every chunker in the process, and loaded one after another (see create). */
-const grammarCache = new Map<string, Promise<Language>>();
-let grammarQueue: Promise<unknown> = Promise.resolve();
-
-function loadGrammar(Parser: typeof ParserModule, file: string): Promise<Language> {
-  let loaded = grammarCache.get(file);
-  if (!loaded) {
-    loaded = grammarQueue.then(() => Parser.Language.load(file));
-    grammarQueue = loaded.catch(() => undefined);
-    grammarCache.set(file, loaded);
-    loaded.catch(() => grammarCache.delete(file));
-  }
-  return loaded;
-}
-
-function findFile(name: string, dirs: string[]): string | undefined {
-  for (const dir of dirs) {
-    const candidate = path.join(dir, name);
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
 export class CodeChunker {
   private readonly maxLines: number;
   private readonly maxChars: number;
@@ -139,33 +67,8 @@ export class CodeChunker {
    * missing or broken grammar: its language is chunked by lines and `warn` says so once.
    */
   static async create(opts: CodeChunkerOptions = {}): Promise<CodeChunker> {
-    const warn = opts.warn ?? ((m: string) => console.warn(`[memcode] ${m}`));
-    let Parser: typeof ParserModule;
-    try {
-      Parser = await loadRuntime();
-    } catch (err) {
-      warn(`tree-sitter could not start (${(err as Error).message}); code is chunked by lines`);
-      return new CodeChunker(undefined, new Map(), opts);
-    }
-    const dirs = grammarDirs(opts.grammarsDir);
-    const wanted = opts.languages ?? [...LANGUAGES.keys()];
-    const grammars = new Map<SyntaxLanguage, Language>();
-    // One at a time: loading grammars concurrently mixes up their symbols inside the runtime.
-    for (const id of wanted) {
-      const spec = LANGUAGES.get(id);
-      if (!spec) continue;
-      const file = findFile(`tree-sitter-${spec.grammar}.wasm`, dirs);
-      if (!file) {
-        warn(`no tree-sitter grammar for ${id} (looked in ${dirs.join(', ')}); ${id} files are chunked by lines`);
-        continue;
-      }
-      try {
-        grammars.set(id, await loadGrammar(Parser, file));
-      } catch (err) {
-        warn(`the ${id} grammar ${file} failed to load (${(err as Error).message || 'WebAssembly error'}); ${id} files are chunked by lines`);
-      }
-    }
-    return new CodeChunker(new Parser(), grammars, opts);
+    const { parser, grammars } = await loadGrammars(opts);
+    return new CodeChunker(parser, grammars, opts);
   }
 
   /** True when `filePath` is chunked by its syntax rather than by lines. */

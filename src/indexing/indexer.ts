@@ -1,8 +1,8 @@
 // Workspace → chunks → archival memory, incrementally (DESIGN.md §6). Files go in batches; after each
 // batch is stored, files.json records it. The order of writes is the whole crash story:
-//   1. a changed file's manifest entry is dropped (in memory) and its old chunks deleted,
+//   1. a changed file's record is dropped (in memory) and its old chunks deleted,
 //   2. its new chunks are added,
-//   3. the manifest is saved with its new entry.
+//   3. files.json is saved with its new record.
 // A crash or cancel anywhere leaves files.json claiming at most what the store holds; a file whose
 // chunks were stored but not recorded is simply redone next run (delete-then-add keeps it single).
 import { createHash } from 'node:crypto';
@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArchivalMemory } from '../memory/archivalMemory';
 import type { CodeChunker } from './chunker';
-import { emptyManifest, readManifest, writeManifest, type IndexManifest, type ManifestEntry } from './manifest';
+import { emptyFileRecords, readFileRecords, writeFileRecords, type FileRecord, type FileRecords } from './fileRecords';
 import type { Chunk, IndexProgress } from './types';
 import { looksBinary } from '../workspace/binary';
 import { isSkipped, WorkspaceFiles, type SkipReason, type WorkspaceFile } from '../workspace/workspaceFiles';
@@ -19,7 +19,8 @@ export interface IndexerOptions {
   workspaceRoot: string;
   archival: ArchivalMemory;
   /** `.memcode/archival/files.json`. */
-  manifestPath: string;
+  /** files.json (MemoryPaths.fileRecordsFile). */
+  fileRecordsPath: string;
   chunker: CodeChunker;
   /**
    * Which files may be indexed: the same policy object the file tools get. When absent, one is built
@@ -60,7 +61,7 @@ export interface IndexReport {
 }
 
 export interface IndexRunOptions {
-  /** Forget the manifest and every file chunk, and index everything again (the agent's notes stay). */
+  /** Forget the file records and every file chunk, and index everything again (the agent's notes stay). */
   rebuild?: boolean;
   /** Stops after the batch being stored; what was stored is recorded. */
   signal?: AbortSignal;
@@ -79,9 +80,9 @@ const PROGRESS_EVERY_MS = 100;
  */
 const RACY_MS = 2000;
 
-/** One operation's state: the manifest and the paths the store holds, kept in step as batches land. */
+/** One operation's state: the file records and the paths the store holds, kept in step as batches land. */
 interface Pass {
-  manifest: IndexManifest;
+  records: FileRecords;
   stored: Set<string>;
   report: IndexReport;
   signal?: AbortSignal;
@@ -144,12 +145,12 @@ export class Indexer {
     const started = performance.now();
     const pass = this.startPass(opts);
     if (opts.rebuild) {
-      pass.manifest = emptyManifest(this.opts.archival.embedderId);
-      writeManifest(this.opts.manifestPath, pass.manifest);
+      pass.records = emptyFileRecords(this.opts.archival.embedderId);
+      writeFileRecords(this.opts.fileRecordsPath, pass.records);
       await this.opts.archival.deleteByPath([...pass.stored]);
       pass.stored.clear();
     }
-    const { report, manifest } = pass;
+    const { report, records } = pass;
     const seen = new Set<string>();
     const candidates: WorkspaceFile[] = [];
     for await (const entry of this.workspace.indexableFiles({ ...CHECKS, signal: opts.signal })) {
@@ -158,7 +159,7 @@ export class Indexer {
         continue;
       }
       seen.add(entry.path);
-      const prev = manifest.files[entry.path];
+      const prev = records.files[entry.path];
       if (prev && prev.size === entry.size && prev.mtimeMs === entry.mtimeMs && this.holds(pass, entry.path, prev)) {
         report.filesUnchanged++;
         pass.filesDone++;
@@ -172,7 +173,7 @@ export class Indexer {
     if (opts.signal?.aborted) return this.finish(pass, started, true);
 
     // Files recorded or stored that the walk no longer yields: deleted, renamed, ignored, or refused.
-    const gone = new Set([...Object.keys(manifest.files), ...pass.stored].filter((p) => !seen.has(p)));
+    const gone = new Set([...Object.keys(records.files), ...pass.stored].filter((p) => !seen.has(p)));
     if (gone.size > 0) {
       this.progress(pass, 'removing');
       await this.removePaths(pass, [...gone]);
@@ -239,10 +240,10 @@ export class Indexer {
 
   /** Reads, chunks and stores one batch, then records it. */
   private async storeBatch(pass: Pass, batch: WorkspaceFile[]): Promise<void> {
-    const { manifest, report, stored } = pass;
+    const { records, report, stored } = pass;
     const archival = this.opts.archival;
     const chunks: Chunk[] = [];
-    const fresh = new Map<string, ManifestEntry>();
+    const fresh = new Map<string, FileRecord>();
     const refused: string[] = [];
     let bytes = 0;
     let dirty = false;
@@ -261,14 +262,14 @@ export class Indexer {
       const read = this.readFile(file);
       if ('reason' in read) {
         report.skipped.push({ path: file.path, reason: read.reason });
-        if (manifest.files[file.path] || stored.has(file.path)) refused.push(file.path);
+        if (records.files[file.path] || stored.has(file.path)) refused.push(file.path);
         continue;
       }
       const mtimeMs = Math.abs(now - file.mtimeMs) < RACY_MS ? 0 : file.mtimeMs;
-      const prev = manifest.files[file.path];
+      const prev = records.files[file.path];
       if (prev && prev.hash === read.hash && this.holds(pass, file.path, prev)) {
         // Touched, not changed: remember the new size and mtime so the next run skips the read.
-        manifest.files[file.path] = { ...prev, size: file.size, mtimeMs };
+        records.files[file.path] = { ...prev, size: file.size, mtimeMs };
         report.filesUnchanged++;
         dirty = true;
         continue;
@@ -278,16 +279,16 @@ export class Indexer {
       fresh.set(file.path, { hash: read.hash, size: read.size, mtimeMs, chunks: fileChunks.length });
       bytes += read.size;
     }
-    const replaced = [...fresh.keys(), ...refused].filter((p) => manifest.files[p] || stored.has(p));
+    const replaced = [...fresh.keys(), ...refused].filter((p) => records.files[p] || stored.has(p));
     if (fresh.size > 0 || replaced.length > 0) {
-      for (const p of replaced) delete manifest.files[p];
+      for (const p of replaced) delete records.files[p];
       try {
         if (replaced.length > 0) await archival.deleteByPath(replaced);
         for (const p of replaced) stored.delete(p);
         await archival.addChunks(chunks, pass.signal);
       } catch (err) {
         // Whatever got stored of this batch is not recorded, so the next run redoes it.
-        writeManifest(this.opts.manifestPath, manifest);
+        writeFileRecords(this.opts.fileRecordsPath, records);
         if (pass.signal?.aborted) {
           pass.report.cancelled = true;
           return;
@@ -295,7 +296,7 @@ export class Indexer {
         throw err;
       }
       for (const [p, entry] of fresh) {
-        manifest.files[p] = entry;
+        records.files[p] = entry;
         if (entry.chunks > 0) stored.add(p);
       }
       report.filesIndexed += fresh.size;
@@ -304,7 +305,7 @@ export class Indexer {
       report.bytes += bytes;
       dirty = true;
     }
-    if (dirty) writeManifest(this.opts.manifestPath, manifest);
+    if (dirty) writeFileRecords(this.opts.fileRecordsPath, records);
     this.progress(pass, 'indexing', undefined, batch[batch.length - 1]?.path);
   }
 
@@ -321,18 +322,18 @@ export class Indexer {
     return { text: buf.toString('utf8'), hash: createHash('sha1').update(buf).digest('hex'), size: buf.length };
   }
 
-  /** Removes these paths' chunks, then their manifest entries. Returns chunks removed. */
+  /** Removes these paths' chunks, then their records. Returns chunks removed. */
   private async removePaths(pass: Pass, paths: string[]): Promise<number> {
     if (paths.length === 0) return 0;
     const removed = await this.opts.archival.deleteByPath(paths);
     let files = 0;
     for (const p of paths) {
-      if (pass.manifest.files[p] || pass.stored.has(p)) files++;
-      delete pass.manifest.files[p];
+      if (pass.records.files[p] || pass.stored.has(p)) files++;
+      delete pass.records.files[p];
       pass.stored.delete(p);
     }
     pass.report.filesRemoved += files;
-    writeManifest(this.opts.manifestPath, pass.manifest);
+    writeFileRecords(this.opts.fileRecordsPath, pass.records);
     return removed;
   }
 
@@ -342,7 +343,7 @@ export class Indexer {
   private startPass(opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Pass {
     const embedderId = this.opts.archival.embedderId;
     return {
-      manifest: readManifest(this.opts.manifestPath, embedderId, this.opts.warn),
+      records: readFileRecords(this.opts.fileRecordsPath, embedderId, this.opts.warn),
       stored: new Set(this.opts.archival.paths()),
       report: { filesScanned: 0, filesIndexed: 0, filesUnchanged: 0, filesRemoved: 0, skipped: [], chunks: 0, bytes: 0, ms: 0, cancelled: false },
       signal: opts.signal,
@@ -352,14 +353,14 @@ export class Indexer {
     };
   }
 
-  /** The manifest entry is only worth trusting if the store really holds the file's chunks. */
-  private holds(pass: Pass, relPath: string, entry: ManifestEntry): boolean {
+  /** A file's record is only worth trusting if the store really holds the file's chunks. */
+  private holds(pass: Pass, relPath: string, entry: FileRecord): boolean {
     return entry.chunks === 0 || pass.stored.has(relPath);
   }
 
-  /** Paths known to the manifest or the store that are `rel` itself or lie under it. */
+  /** Paths known to the file records or the store that are `rel` itself or lie under it. */
   private expand(pass: Pass, rels: string[]): string[] {
-    const known = new Set([...Object.keys(pass.manifest.files), ...pass.stored]);
+    const known = new Set([...Object.keys(pass.records.files), ...pass.stored]);
     const out = new Set<string>();
     for (const rel of rels) {
       if (!rel) continue;

@@ -7,8 +7,25 @@
 import { codeTerms } from './codeTokens';
 import { TopK, type Scored } from './topK';
 
-const K1 = 1.2;
-const B = 0.75;
+/**
+ * BM25's term-frequency saturation (K1) and length normalisation (B), for every keyword ranking in
+ * memory: archival search through Bm25Index, recall search through bm25Idf and bm25Tf.
+ */
+export const BM25_K1 = 1.2;
+export const BM25_B = 0.75;
+
+/** How much finding a term says, given it occurs in `df` of `docs` documents. */
+export function bm25Idf(df: number, docs: number): number {
+  return Math.log(1 + (docs - df + 0.5) / (df + 0.5));
+}
+
+/**
+ * A term's weight in one document before idf: repeats count less and less, and a document longer
+ * than average counts less per occurrence, so long dumps do not win by bulk.
+ */
+export function bm25Tf(tf: number, length: number, averageLength: number): number {
+  return (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * length) / (averageLength || 1)));
+}
 /** A posting packs a number and a term count in one integer: n << 8 | min(tf, 255). */
 const TF_SHIFT = 8;
 const TF_MAX = 255;
@@ -171,13 +188,13 @@ export class Bm25Index {
     const lengths = this.lengths;
     let touched = 0;
     const average = this.totalLength / this.docs || 1;
-    const base = K1 * (1 - B);
-    const perLength = (K1 * B) / average;
+    // bm25Tf, unrolled for the hot loop: tf * (K1 + 1) / (tf + base + perLength * length).
+    const base = BM25_K1 * (1 - BM25_B);
+    const perLength = (BM25_K1 * BM25_B) / average;
     const common = this.docs >= COMMON_MIN_DOCS ? this.docs * COMMON_SHARE : Infinity;
     for (const list of lists) {
       const df = list.size - list.dead;
-      const idf = Math.log(1 + (this.docs - df + 0.5) / (df + 0.5));
-      const weight = idf * (K1 + 1);
+      const weight = bm25Idf(df, this.docs) * (BM25_K1 + 1);
       const data = list.data;
       const size = list.size;
       if (df > common && touched > 0) {

@@ -2,18 +2,7 @@
 // way: identifiers split at camelCase, snake_case and digit boundaries, lowercased, lightly stemmed,
 // with English filler dropped. Compound identifiers are also kept whole, so an exact name
 // (`parseConfigFileTextToJson`) is one rare term that finds its chunk.
-
-// Words that say nothing about which code is meant.
-const STOP_WORDS = new Set(
-  (
-    'a an the and or of to in on for with by at from as is are was were be been being it its this that these ' +
-    'those into not no but if then else when which who whom what how why can could should would will shall may ' +
-    'might must do does did done has have had having we you he she they them their our your my me us so than too ' +
-    'very also just only such some each every other own more most few both either neither there here about over ' +
-    'under again further once while where above below between through during out up down off per via etc eg ie ' +
-    'whether one two given specified specifies used using use'
-  ).split(' '),
-);
+import { CODE_STOP_WORDS } from './stopWords';
 
 const IDENTIFIER = /[\p{L}\p{N}_$]+/gu;
 /** Longer runs are hashes, base64 or minified noise, not names anyone searches for. */
@@ -33,7 +22,7 @@ export function visitCodeWords(text: string, onTerm: (term: string) => void, onC
     parts.length = 0;
     splitIdentifier(word, parts);
     for (const part of parts) {
-      if (STOP_WORDS.has(part)) continue;
+      if (CODE_STOP_WORDS.has(part)) continue;
       onTerm(stem(part));
     }
     if (onCompound && parts.length > 1) onCompound(word.toLowerCase());

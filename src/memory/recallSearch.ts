@@ -1,6 +1,11 @@
 // Keyword search over the message log (conversation_search, conversation_search_date, automatic
 // recall). Plain scans over text lowercased once: 50k messages take a few milliseconds, no index to keep.
+// Scored with the BM25 weights archival search uses (bm25.ts), but terms are found as substrings, not
+// through Bm25Index's code tokenizer: a question names a word as it remembers it (`loginhandler`,
+// `ledger`), and it must find `loginHandler.ts` and `ledger-svc` without the stemmer's guesses.
 import type { Role } from '../common/types';
+import { bm25Idf, bm25Tf } from './bm25';
+import { QUESTION_STOP_WORDS } from './stopWords';
 import { type MessageKind, MemoryError, type Page } from './types';
 
 /** A message as search sees it; built once per message when it enters the log. */
@@ -16,19 +21,6 @@ export interface SearchDoc {
 
 export const DEFAULT_SEARCH_ROLES: readonly Role[] = ['user', 'assistant', 'tool'];
 
-// Words that say nothing about which message is meant ("what did we decide about X").
-const STOP_WORDS = new Set(
-  ('a an and are as at be been but by can could did do does for from had has have how i if in into is it its ' +
-    'me my no not of on or our so that the their them then there these they this those to us was we were what ' +
-    'when where which who why will with would you your about any all just also please remember recall ' +
-    'said say told tell talked discuss discussed earlier')
-    .split(' '),
-);
-
-// BM25's saturation and length normalisation: repeats count less and less, long tool dumps do not win by bulk.
-const K1 = 1.2;
-const B = 0.5;
-
 export interface Query {
   terms: string[];
   /** The whole query, lowercased with spaces collapsed, for the exact-phrase bonus. */
@@ -42,7 +34,7 @@ export function parseQuery(query: string): Query {
     // Keep inner punctuation (ledger-svc, foo.bar, a/b.ts) but not quotes, backticks, commas around words.
     .map((w) => w.replace(/^[^\p{L}\p{N}_$@#]+|[^\p{L}\p{N}_$]+$/gu, ''))
     .filter((w) => w.length > 0);
-  let terms = words.filter((w) => !STOP_WORDS.has(w) && (w.length > 1 || /\p{N}/u.test(w)));
+  let terms = words.filter((w) => !QUESTION_STOP_WORDS.has(w) && (w.length > 1 || /\p{N}/u.test(w)));
   // A query of nothing but small words still means something ("is it done"): search for them then.
   if (terms.length === 0) terms = words;
   return { terms: [...new Set(terms)], phrase: words.join(' ') };
@@ -139,20 +131,19 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
 
   // Pass 2: score, and keep only what was asked for.
   const avgLen = totalLen / Math.max(1, searched);
-  const idf = Array.from(df, (d) => Math.log(1 + (searched - d + 0.5) / (d + 0.5)));
+  const idf = Array.from(df, (d) => bm25Idf(d, searched));
   const idfSum = idf.reduce((a, b) => a + b, 0) || 1;
   const multiTerm = phrase.includes(' ');
   const keys = new Float64Array(hits);
   for (let h = 0; h < hits; h++) {
     const doc = docs[hitIndex[h]];
-    const norm = K1 * (1 - B + (B * doc.text.length) / (avgLen || 1));
     let matched = 0;
     let score = 0;
     for (let t = 0, at = h * T; t < T; t++, at++) {
       const c = counts[at];
       if (c === 0) continue;
       matched++;
-      score += idf[t] * (weights[at] / 10) * ((c * (K1 + 1)) / (c + norm));
+      score += idf[t] * (weights[at] / 10) * bm25Tf(c, doc.text.length, avgLen);
     }
     if (multiTerm && doc.text.includes(phrase)) score += idfSum;
     // Coarse steps (a twentieth of a perfect single match): a few characters of length must not

@@ -6,30 +6,40 @@ import { readJsonFile, writeFileAtomic, writeJsonAtomic } from './atomicFile';
 import { acquireLock, type LockHandle } from './lock';
 import { type AgentFile, type Clock, MemoryError, SCHEMA_VERSION } from './types';
 
+/** The memory folder's name inside the workspace when `memcode.storagePath` / `--storage` is not set. */
+export const MEMORY_FOLDER_NAME = '.memcode';
+
 export interface MemoryPaths {
   root: string;
   agentFile: string;
+  /** Working context: one Markdown file per block (see blockFile). */
   memoryDir: string;
   recallDir: string;
   messagesFile: string;
   stateFile: string;
   sessionsFile: string;
   archivalDir: string;
-  /** The archival store's own manifest (memory/archival.ts): it exists once anything was stored. */
+  /** The archival store's own manifest (its shards and schema); present once anything was archived. */
   archivalManifestFile: string;
-  /** The indexer's record of the workspace files it stored (indexing/fileRecords): it exists once the workspace was indexed. */
-  indexedFilesFile: string;
+  /** The indexer's record of each workspace file it indexed (indexing/fileRecords.ts); present once indexed. */
+  fileRecordsFile: string;
   lockFile: string;
 }
 
 /** The memory folder of a workspace: `memcode.storagePath` / `--storage` (relative to the workspace) or `<workspace>/.memcode`. */
 export function memoryRoot(workspaceRoot: string, storagePath?: string): string {
-  return storagePath ? path.resolve(workspaceRoot, storagePath) : path.join(workspaceRoot, '.memcode');
+  return storagePath ? path.resolve(workspaceRoot, storagePath) : path.join(workspaceRoot, MEMORY_FOLDER_NAME);
+}
+
+/** The Markdown file of working-context block `label` (e.g. `project`) in `memoryDir`. */
+export function blockFile(memoryDir: string, label: string): string {
+  return path.join(memoryDir, `${label}.md`);
 }
 
 export function memoryPaths(root: string): MemoryPaths {
   const r = path.resolve(root);
   const recallDir = path.join(r, 'recall');
+  const archivalDir = path.join(r, 'archival');
   return {
     root: r,
     agentFile: path.join(r, 'agent.json'),
@@ -38,9 +48,9 @@ export function memoryPaths(root: string): MemoryPaths {
     messagesFile: path.join(recallDir, 'messages.jsonl'),
     stateFile: path.join(recallDir, 'state.json'),
     sessionsFile: path.join(r, 'sessions.json'),
-    archivalDir: path.join(r, 'archival'),
-    archivalManifestFile: path.join(r, 'archival', 'manifest.json'),
-    indexedFilesFile: path.join(r, 'archival', 'files.json'),
+    archivalDir,
+    archivalManifestFile: path.join(archivalDir, 'manifest.json'),
+    fileRecordsFile: path.join(archivalDir, 'files.json'),
     lockFile: path.join(r, 'lock'),
   };
 }

@@ -1,9 +1,9 @@
 // Working context (DESIGN.md §2): the bounded blocks the agent edits and always sees. Each block is a
 // Markdown file in memory/ that a person may edit too; their edits are picked up by refresh().
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { writeFileAtomic } from './atomicFile';
 import { formatBlockFile, parseBlockFile } from './frontMatter';
+import { blockFile } from './store';
 import { type BlockRecord, MemoryError } from './types';
 
 export const DEFAULT_BLOCK_LIMIT = 5000;
@@ -232,7 +232,7 @@ export class WorkingContext {
   }
 
   private fileOf(label: string): string {
-    return path.join(this.memoryDir, `${label}.md`);
+    return blockFile(this.memoryDir, label);
   }
 }
 

@@ -3,6 +3,7 @@
 // a conversation which never touches archival memory should not pay.
 import { fitToTokens } from '../llm/tokens';
 import type { ArchivalHit } from '../memory/archivalMemory';
+import { lineRange } from '../memory/hitLocation';
 import type { PagingHint } from './registry';
 import { ToolError, type Tool, type ToolContext } from './types';
 
@@ -85,7 +86,7 @@ function toHit(h: ArchivalHit, query: string, maxChars: number) {
   const text = excerpt(h.text, query, maxChars, h.source === 'note' ? 'search again with more specific words' : 'read_file for the rest');
   return h.source === 'note'
     ? { source: 'note', id: h.id, saved: h.time, score: round(h.score), text }
-    : { source: 'file', path: h.path, lines: `${h.startLine}-${h.endLine}`, symbol: h.symbol, language: h.language, score: round(h.score), text };
+    : { source: 'file', path: h.path, lines: lineRange(h), symbol: h.symbol, language: h.language, score: round(h.score), text };
 }
 
 /**

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { CodeChunker } from '../../src/indexing/chunker';
 import { createEmbedder } from '../../src/indexing/embeddings';
 import { Indexer, type IndexerOptions } from '../../src/indexing/indexer';
-import type { IndexManifest } from '../../src/indexing/manifest';
+import type { FileRecords } from '../../src/indexing/fileRecords';
 import type { IndexProgress } from '../../src/indexing/types';
 import { ArchivalStore } from '../../src/memory/archival';
 
@@ -20,7 +20,7 @@ function source(name: string, extra = ''): string {
 interface Setup {
   root: string;
   archivalDir: string;
-  manifestPath: string;
+  fileRecordsPath: string;
   archival: ArchivalStore;
   indexer: Indexer;
   warnings: string[];
@@ -44,10 +44,10 @@ describe('Indexer', function () {
     for (const [rel, content] of Object.entries(files)) write(root, rel, content);
     const archivalDir = path.join(root, '.memcode', 'archival');
     const archival = await ArchivalStore.open(archivalDir, embedder);
-    const manifestPath = path.join(archivalDir, 'files.json');
+    const fileRecordsPath = path.join(archivalDir, 'files.json');
     const warnings: string[] = [];
-    const indexer = new Indexer({ workspaceRoot: root, archival, manifestPath, chunker, warn: (m) => warnings.push(m), ...opts });
-    return { root, archivalDir, manifestPath, archival, indexer, warnings };
+    const indexer = new Indexer({ workspaceRoot: root, archival, fileRecordsPath, chunker, warn: (m) => warnings.push(m), ...opts });
+    return { root, archivalDir, fileRecordsPath, archival, indexer, warnings };
   }
 
   function write(root: string, rel: string, content: string | Buffer): void {
@@ -56,8 +56,8 @@ describe('Indexer', function () {
     fs.writeFileSync(abs, content);
   }
 
-  function readManifest(s: Setup): IndexManifest {
-    return JSON.parse(fs.readFileSync(s.manifestPath, 'utf8')) as IndexManifest;
+  function readFileRecords(s: Setup): FileRecords {
+    return JSON.parse(fs.readFileSync(s.fileRecordsPath, 'utf8')) as FileRecords;
   }
 
   /** Chunk ids by path, from a keyword search that every test file matches. */
@@ -70,7 +70,7 @@ describe('Indexer', function () {
   }
 
   /** The manifest and the store agree: the same files, and exactly as many chunks as recorded (no duplicates). */
-  function assertConsistent(archival: ArchivalStore, manifest: IndexManifest): void {
+  function assertConsistent(archival: ArchivalStore, manifest: FileRecords): void {
     const recorded = Object.entries(manifest.files);
     assert.deepEqual(archival.paths(), recorded.filter(([, e]) => e.chunks > 0).map(([p]) => p).sort());
     assert.equal(archival.countBySource().file, recorded.reduce((n, [, e]) => n + e.chunks, 0));
@@ -86,7 +86,7 @@ describe('Indexer', function () {
     assert.deepEqual(s.archival.paths(), ['README.md', 'src/parse.ts', 'src/render.ts']);
     const hit = (await s.archival.search('parseConfig')).results[0];
     assert.deepEqual([hit.path, hit.startLine, hit.endLine, hit.symbol, hit.language], ['src/parse.ts', 1, 4, 'parseConfig', 'typescript']);
-    const manifest = readManifest(s);
+    const manifest = readFileRecords(s);
     assert.equal(manifest.embedderId, s.archival.embedderId);
     assert.match(manifest.files['src/parse.ts'].hash, /^[0-9a-f]{40}$/);
     assertConsistent(s.archival, manifest);
@@ -108,7 +108,7 @@ describe('Indexer', function () {
     const touched = await s.indexer.run();
     assert.deepEqual([touched.filesIndexed, touched.filesUnchanged], [0, 2]);
     assert.deepEqual(await idsByPath(s.archival), before);
-    assert.equal(readManifest(s).files['a.ts'].mtimeMs, fs.statSync(path.join(s.root, 'a.ts')).mtimeMs);
+    assert.equal(readFileRecords(s).files['a.ts'].mtimeMs, fs.statSync(path.join(s.root, 'a.ts')).mtimeMs);
   });
 
   it('respects .gitignore, secrets, binaries and the size cap, reporting why a file was skipped', async function () {
@@ -147,7 +147,7 @@ describe('Indexer', function () {
     assert.equal(after.get('b.ts')!.length, 2);
     assert.ok(after.get('b.ts')!.every((id) => !before.get('b.ts')!.includes(id)));
     assert.equal((await s.archival.search('alphaB2')).results[0].path, 'b.ts');
-    assertConsistent(s.archival, readManifest(s));
+    assertConsistent(s.archival, readFileRecords(s));
   });
 
   it('removes the chunks of deleted, renamed and newly ignored files', async function () {
@@ -160,7 +160,7 @@ describe('Indexer', function () {
     assert.equal(report.filesRemoved, 3);
     assert.deepEqual(s.archival.paths(), ['d.ts', 'moved.ts']);
     assert.equal((await s.archival.search('alphaB', { pathPrefix: 'moved.ts' })).results[0].symbol, 'alphaB');
-    const manifest = readManifest(s);
+    const manifest = readFileRecords(s);
     assert.deepEqual(Object.keys(manifest.files).sort(), ['d.ts', 'moved.ts']);
     assertConsistent(s.archival, manifest);
   });
@@ -195,7 +195,7 @@ describe('Indexer', function () {
     const deleted = await s.indexer.updateFiles(['src/a.ts']);
     assert.equal(deleted.filesRemoved, 1);
     assert.deepEqual(s.archival.paths(), ['pkg/x.ts', 'pkg/y.ts', 'src/renamed.ts']);
-    assertConsistent(s.archival, readManifest(s));
+    assertConsistent(s.archival, readFileRecords(s));
     const rerun = await s.indexer.run();
     assert.deepEqual([rerun.filesIndexed, rerun.filesRemoved], [0, 0]);
   });
@@ -213,14 +213,14 @@ describe('Indexer', function () {
     });
     assert.equal(report.cancelled, true);
     assert.ok(report.filesIndexed >= 8 && report.filesIndexed < 30, `${report.filesIndexed} indexed`);
-    const partial = readManifest(s);
+    const partial = readFileRecords(s);
     assert.equal(Object.keys(partial.files).length, report.filesIndexed);
     assertConsistent(s.archival, partial);
 
     const next = await s.indexer.run();
     assert.deepEqual([next.cancelled, next.filesIndexed, next.filesUnchanged], [false, 30 - report.filesIndexed, report.filesIndexed]);
     assert.equal(s.archival.paths().length, 30);
-    assertConsistent(s.archival, readManifest(s));
+    assertConsistent(s.archival, readFileRecords(s));
   });
 
   it('recovers from a kill -9 mid-run: the next run completes and the index is consistent', async function () {
@@ -251,14 +251,14 @@ describe('Indexer', function () {
     assert.ok(killedAt < 200);
 
     const archival = await ArchivalStore.open(s.archivalDir, embedder);
-    const afterCrash = JSON.parse(fs.readFileSync(s.manifestPath, 'utf8')) as IndexManifest;
+    const afterCrash = JSON.parse(fs.readFileSync(s.fileRecordsPath, 'utf8')) as FileRecords;
     for (const p of Object.keys(afterCrash.files)) assert.ok(archival.paths().includes(p), `${p} is recorded but not stored`);
 
-    const indexer = new Indexer({ workspaceRoot: s.root, archival, manifestPath: s.manifestPath, chunker });
+    const indexer = new Indexer({ workspaceRoot: s.root, archival, fileRecordsPath: s.fileRecordsPath, chunker });
     const report = await indexer.run();
     assert.equal(report.cancelled, false);
     assert.equal(report.filesIndexed + report.filesUnchanged, 200);
-    const manifest = JSON.parse(fs.readFileSync(s.manifestPath, 'utf8')) as IndexManifest;
+    const manifest = JSON.parse(fs.readFileSync(s.fileRecordsPath, 'utf8')) as FileRecords;
     assert.equal(Object.keys(manifest.files).length, 200);
     assertConsistent(archival, manifest);
     assert.equal((await archival.search('betaKill150')).results[0].path, 'src/m150.ts');
@@ -267,12 +267,12 @@ describe('Indexer', function () {
   it('starts over from a corrupted manifest without duplicating chunks', async function () {
     const s = await setup({ 'a.ts': source('alphaA'), 'b.ts': source('alphaB') });
     await s.indexer.run();
-    fs.writeFileSync(s.manifestPath, '{ not json');
+    fs.writeFileSync(s.fileRecordsPath, '{ not json');
     const report = await s.indexer.run();
     assert.equal(report.filesIndexed, 2);
     assert.ok(s.warnings.some((w) => w.includes('corrupted')));
     assert.ok(fs.readdirSync(s.archivalDir).some((f) => f.startsWith('files.json.corrupt-')));
-    assertConsistent(s.archival, readManifest(s));
+    assertConsistent(s.archival, readFileRecords(s));
   });
 
   it('re-indexes everything on rebuild and keeps the agent\'s own notes', async function () {
@@ -285,7 +285,7 @@ describe('Indexer', function () {
     const after = await idsByPath(s.archival);
     assert.notDeepEqual(after.get('a.ts'), before.get('a.ts'));
     assert.equal(s.archival.countBySource().note, 1);
-    assertConsistent(s.archival, readManifest(s));
+    assertConsistent(s.archival, readFileRecords(s));
   });
 
   it('redoes a recorded file whose chunks the store lost', async function () {
@@ -294,6 +294,6 @@ describe('Indexer', function () {
     await s.archival.deleteByPath(['a.ts']);
     const report = await s.indexer.run();
     assert.deepEqual([report.filesIndexed, report.filesUnchanged], [1, 1]);
-    assertConsistent(s.archival, readManifest(s));
+    assertConsistent(s.archival, readFileRecords(s));
   });
 });

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../../src/memory/atomicFile';
 import { RecallLog } from '../../src/memory/recall';
 import { SessionList } from '../../src/memory/sessions';
-import { MemoryStore, memoryPaths } from '../../src/memory/store';
+import { blockFile, MEMORY_FOLDER_NAME, MemoryStore, memoryPaths, memoryRoot } from '../../src/memory/store';
 import { MemoryError, SCHEMA_VERSION } from '../../src/memory/types';
 import { WorkingContext } from '../../src/memory/workingContext';
 
@@ -66,6 +66,15 @@ describe('memory folder', () => {
     assert.equal(p.sessionsFile, path.join(root, 'sessions.json'));
     assert.equal(p.lockFile, path.join(root, 'lock'));
     assert.equal(p.archivalDir, path.join(root, 'archival'));
+    assert.equal(p.archivalManifestFile, path.join(root, 'archival', 'manifest.json'));
+    assert.equal(p.fileRecordsFile, path.join(root, 'archival', 'files.json'));
+    assert.equal(blockFile(p.memoryDir, 'project'), path.join(root, 'memory', 'project.md'));
+  });
+
+  it('puts the memory folder in <workspace>/.memcode unless a storage path is given', () => {
+    assert.equal(MEMORY_FOLDER_NAME, '.memcode');
+    assert.equal(memoryRoot('/ws'), path.join('/ws', '.memcode'));
+    assert.equal(memoryRoot('/ws', 'mem'), path.resolve('/ws', 'mem'));
   });
 
   it('keeps the same agent when reopened, and records a change of model', () => {

@@ -1,0 +1,36 @@
+// Every setting's default, in one place. The keys are package.json's `memcode.*` settings without the
+// prefix (test/unit/common.defaults.test.ts checks that the two agree); the host, the CLI and the
+// agent read their fallbacks here rather than writing the values again.
+
+export const SETTING_DEFAULTS = {
+  baseUrl: 'https://api.openai.com/v1',
+  model: 'gpt-4o-mini',
+  contextWindow: 16_384,
+  'embeddings.provider': 'local',
+  /** '' means the provider's own default (indexing/embeddings.ts). */
+  'embeddings.model': '',
+  /** '' means the chat server's baseUrl. */
+  'embeddings.baseUrl': '',
+  'index.exclude': [],
+  'index.maxFileSize': 1_000_000,
+  'index.autoUpdate': true,
+  maxSteps: 25,
+  autoRecall: true,
+  memoryMode: 'full',
+  'approval.edits': 'ask',
+  'approval.commands': 'ask',
+  /** '' means `<workspace>/.memcode`. */
+  storagePath: '',
+} as const;
+
+export type SettingKey = keyof typeof SETTING_DEFAULTS;
+
+/** package.json's minimum for contextWindow: a smaller window cannot hold the system prompt and the working context. */
+export const MIN_CONTEXT_WINDOW = 2048;
+
+/** Options only the `memcode` command has (flags and environment variables, no package.json entry). */
+export const CLI_DEFAULTS = {
+  /** How long `memcode` waits for another process's memory lock. */
+  lockWaitSeconds: 30,
+  tools: 'all',
+} as const;

@@ -14,7 +14,7 @@ import type { EmbedderSettings } from '../indexing/embeddings';
 import type { IndexReport } from '../indexing/indexer';
 import type { IndexProgress } from '../indexing/types';
 import type { IndexSettings } from './archivalParts';
-import { archivalParts } from './lazy';
+import { archivalParts } from './lazyArchival';
 import { PendingChanges } from './pendingChanges';
 
 export interface MemoryFolderOptions {

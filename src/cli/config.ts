@@ -1,7 +1,7 @@
 // Flags first, then environment variables, then defaults (DESIGN.md §8).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI_DEFAULTS, SETTING_DEFAULTS as DEFAULTS } from '../common/defaults';
+import { CLI_DEFAULTS, DEFAULT_OPENAI_EMBEDDING_MODEL, SETTING_DEFAULTS as DEFAULTS } from '../common/defaults';
 import { MEMORY_MODES, TOOL_SETS, type MemoryMode, type ToolSet } from '../core/promptSections';
 import type { EmbedderSettings } from '../indexing/embeddings';
 
@@ -95,7 +95,7 @@ function embeddingSettings(opts: CliOptions, env: NodeJS.ProcessEnv, chatBaseUrl
   if (provider !== 'local' && provider !== 'openai') throw new UsageError(`--embeddings must be "local" or "openai", got "${provider}"`);
   return {
     provider,
-    model: opts.embeddingsModel ?? env.MEMCODE_EMBEDDINGS_MODEL ?? (provider === 'openai' ? 'text-embedding-3-small' : undefined),
+    model: opts.embeddingsModel ?? env.MEMCODE_EMBEDDINGS_MODEL ?? (provider === 'openai' ? DEFAULT_OPENAI_EMBEDDING_MODEL : undefined),
     baseUrl: opts.embeddingsBaseUrl ?? env.MEMCODE_EMBEDDINGS_BASE_URL ?? chatBaseUrl,
     apiKey: opts.apiKey ?? env.MEMCODE_API_KEY ?? env.OPENAI_API_KEY,
   };

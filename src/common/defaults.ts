@@ -23,6 +23,12 @@ export const SETTING_DEFAULTS = {
   storagePath: '',
 } as const;
 
+/** The memory folder's name when storagePath is empty; the file tools and the indexer never enter one. */
+export const MEMORY_FOLDER_NAME = '.memcode';
+
+/** The embedding model of the openai provider when none is set (OpenAI's small model). */
+export const DEFAULT_OPENAI_EMBEDDING_MODEL = 'text-embedding-3-small';
+
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
 
 /** package.json's minimum for contextWindow: a smaller window cannot hold the system prompt and the working context. */

@@ -9,7 +9,7 @@ import type { QueuedMessage, TurnResult, UserMessage } from '../core/events';
 import type { ApprovalProvider } from '../tools/types';
 import type { MemorySnapshot, SessionSummary, TranscriptItem } from '../protocol/shapes';
 import { MemoryFolder } from '../app/memoryFolder';
-import { agentModule } from '../app/lazy';
+import { agentModule } from '../app/lazyAgent';
 import { memoryRoot } from '../memory/store';
 import { loadTokenizer, tokenizerLoaded } from '../llm/tokens';
 import type { ApiKeyStore } from './secrets';

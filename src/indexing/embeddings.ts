@@ -2,6 +2,7 @@
 import { LocalEmbedder } from './localEmbedder';
 import { OpenAiEmbedder } from './openaiEmbedder';
 import type { Embedder } from '../memory/archivalMemory';
+import { DEFAULT_OPENAI_EMBEDDING_MODEL } from '../common/defaults';
 
 export { LOCAL_DEFAULT_DIMENSIONS, LOCAL_EMBEDDER_ID, LocalEmbedder, type LocalEmbedderOptions } from './localEmbedder';
 export { OpenAiEmbedder, type OpenAiEmbedderOptions } from './openaiEmbedder';
@@ -14,7 +15,7 @@ export interface EmbedderSettings {
   dimensions?: number;
 }
 
-export const DEFAULT_OPENAI_EMBEDDING_MODEL = 'text-embedding-3-small';
+export { DEFAULT_OPENAI_EMBEDDING_MODEL };
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 export function createEmbedder(settings: EmbedderSettings): Embedder {

@@ -7,7 +7,9 @@ import { acquireLock, type LockHandle } from './lock';
 import { type AgentFile, type Clock, MemoryError, SCHEMA_VERSION } from './types';
 
 /** The memory folder's name inside the workspace when `memcode.storagePath` / `--storage` is not set. */
-export const MEMORY_FOLDER_NAME = '.memcode';
+import { MEMORY_FOLDER_NAME } from '../common/defaults';
+
+export { MEMORY_FOLDER_NAME };
 
 export interface MemoryPaths {
   root: string;

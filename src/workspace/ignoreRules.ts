@@ -3,16 +3,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { MEMORY_FOLDER_NAME } from '../common/defaults';
 
 /**
  * Folders never walked, at any depth, whatever the ignore files say. `.memcode` is the memory folder's
  * default name: skipped even when `storagePath` puts this workspace's memory elsewhere, since a nested
  * project may keep its own.
  */
-export const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.memcode']);
-
-/** The memory folder's default name, inside the workspace root. */
-export const DEFAULT_MEMORY_FOLDER = '.memcode';
+export const ALWAYS_SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', MEMORY_FOLDER_NAME]);
 
 /**
  * Files that are text but say nothing archival memory should hold: version-control plumbing and lock

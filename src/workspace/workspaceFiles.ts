@@ -7,10 +7,11 @@ import * as path from 'node:path';
 import type { Ignore } from 'ignore';
 import { fileLooksBinary, hasBinaryExtension, looksBinary, readHead } from './binary';
 import { containPath, realpathOrSelf, relativeInside, toWorkspaceRelative, WorkspacePathError } from './containment';
-import { DEFAULT_MEMORY_FOLDER, IgnoreRules, NOISE_FILES, type Matcher } from './ignoreRules';
+import { IgnoreRules, NOISE_FILES, type Matcher } from './ignoreRules';
 import { normalizeRel, secretMatcher } from './secrets';
+import { MEMORY_FOLDER_NAME, SETTING_DEFAULTS } from '../common/defaults';
 
-export const DEFAULT_MAX_FILE_SIZE = 1_000_000;
+export const DEFAULT_MAX_FILE_SIZE = SETTING_DEFAULTS['index.maxFileSize'];
 
 export interface WorkspacePolicyOptions {
   /** The workspace folder. */
@@ -98,12 +99,12 @@ export class WorkspaceFiles {
     this.maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
     this.ignoreRules = new IgnoreRules(opts.exclude);
     this.secrets = secretMatcher(opts.secrets);
-    const memoryAbs = path.resolve(this.root, opts.memoryDir ?? DEFAULT_MEMORY_FOLDER);
+    const memoryAbs = path.resolve(this.root, opts.memoryDir ?? MEMORY_FOLDER_NAME);
     const lexical = relativeInside(this.root, memoryAbs);
     const real = relativeInside(this.rootReal, realpathOrSelf(memoryAbs));
     // A memory folder that is the workspace itself would hide everything: only a folder below counts.
     this.memoryRels = [...new Set([lexical, real])].filter((r): r is string => !!r).map((r) => r.toLowerCase());
-    this.memoryName = lexical || DEFAULT_MEMORY_FOLDER;
+    this.memoryName = lexical || MEMORY_FOLDER_NAME;
   }
 
   // ------------------------------------------------------------------ paths named by the model
@@ -120,7 +121,7 @@ export class WorkspaceFiles {
     for (const rel of [contained.rel, contained.realRel]) {
       if (this.isMemory(rel)) {
         // Name the folder the path is really in: a nested `.memcode` is not where storagePath points.
-        const folder = rel.toLowerCase().split('/').includes(DEFAULT_MEMORY_FOLDER) ? DEFAULT_MEMORY_FOLDER : this.memoryName;
+        const folder = rel.toLowerCase().split('/').includes(MEMORY_FOLDER_NAME) ? MEMORY_FOLDER_NAME : this.memoryName;
         throw new WorkspacePathError(
           'memory',
           `path "${requested}" is inside ${folder}/, the memory folder: use the working_context_* tools to change memory`,
@@ -155,7 +156,7 @@ export class WorkspaceFiles {
 
   private memoryClean(rel: string): boolean {
     const lower = rel.toLowerCase();
-    if (lower.includes(DEFAULT_MEMORY_FOLDER) && lower.split('/').includes(DEFAULT_MEMORY_FOLDER)) return true;
+    if (lower.includes(MEMORY_FOLDER_NAME) && lower.split('/').includes(MEMORY_FOLDER_NAME)) return true;
     return this.memoryRels.some((m) => lower === m || lower.startsWith(`${m}/`));
   }
 

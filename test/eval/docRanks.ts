@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { archivalParts } from '../../src/app/lazy';
+import { archivalParts } from '../../src/app/lazyArchival';
 import { MemoryStore, memoryRoot } from '../../src/memory/store';
 import { oncallQuery, ownerQuery } from './docGrammar';
 import type { AnswerKey, Timeline } from './generator';

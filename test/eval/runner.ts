@@ -9,7 +9,7 @@ import { openAgent, type AgentSettings } from '../../src/app/openAgent';
 import { createTokenCounter } from '../../src/llm/tokens';
 import type { TokenCounter } from '../../src/llm/types';
 import { MemoryStore, memoryRoot } from '../../src/memory/store';
-import { archivalParts } from '../../src/app/lazy';
+import { archivalParts } from '../../src/app/lazyArchival';
 import type { FakeReply, RecordedRequest } from '../helpers/fakeLlm';
 import type { Timeline } from './generator';
 import { isSummarizerRequest, oracleReply } from './oracle';

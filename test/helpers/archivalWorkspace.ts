@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MemoryFolder, type MemoryFolderOptions } from '../../src/app/memoryFolder';
-import { archivalParts } from '../../src/app/lazy';
+import { archivalParts } from '../../src/app/lazyArchival';
 import { MemoryStore } from '../../src/memory/store';
 import { tempWorkspace } from './workspace';
 

@@ -47,6 +47,8 @@ export interface FakeLlm {
   /** Replies consumed in order by chat completions; when the queue is empty the policy answers. */
   script(...replies: FakeReply[]): void;
   setPolicy(policy: Policy): void;
+  /** Every /embeddings answer waits this long first: a slow provider, so a long index run can be caught mid-way. */
+  setEmbeddingDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   const queue: FakeReply[] = [];
   let policy: Policy = options.policy ?? echoPolicy;
   let chatIndex = 0;
+  let embeddingDelayMs = 0;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -123,7 +126,10 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       const reply = queue.length > 0 ? queue.shift()! : await policy({ body, index });
       return sendChatReply(res, body, reply, wait);
     }
-    if (req.method === 'POST' && path === '/v1/embeddings') return sendEmbeddings(res, body);
+    if (req.method === 'POST' && path === '/v1/embeddings') {
+      await wait(embeddingDelayMs, res);
+      return sendEmbeddings(res, body);
+    }
     if (req.method === 'GET' && path === '/v1/models') {
       return sendJson(res, 200, {
         object: 'list',
@@ -169,6 +175,9 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     },
     setPolicy: (next) => {
       policy = next;
+    },
+    setEmbeddingDelay: (ms) => {
+      embeddingDelayMs = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {

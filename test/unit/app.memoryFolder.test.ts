@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MemoryStore } from '../../src/memory/store';
 import { archivalWorkspace } from '../helpers/archivalWorkspace';
-import { archivalParts } from '../../src/app/lazy';
+import { archivalParts } from '../../src/app/lazyArchival';
 import { removeTempWorkspaces } from '../helpers/workspace';
 
 describe('memory folder (one archival memory per folder)', function () {

@@ -87,7 +87,10 @@ describe('memcode index', function () {
 
   it('stops cleanly on Ctrl-C and finishes on the next run', async () => {
     makeProject(workspace, 1500);
-    const { child, done } = startCli(['index', '-C', workspace]);
+    // A slow embeddings server keeps the run going well past the first progress line, however fast the machine.
+    llm.setEmbeddingDelay(250);
+    const embedder = ['--embeddings', 'openai', '--embeddings-model', 'fake-embed', '--embeddings-base-url', llm.url];
+    const { child, done } = startCli(['index', '-C', workspace, ...embedder]);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     while (!/\d+\/\d+ files/.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
@@ -96,7 +99,8 @@ describe('memcode index', function () {
     assert.equal(stopped.code, 130, stopped.stderr);
     assert.match(stopped.stdout, /^Stopped: /);
     assert.ok(!fs.existsSync(path.join(workspace, '.memcode/lock')), 'the lock was released');
-    const next = await runCli(['index', '-C', workspace]);
+    llm.setEmbeddingDelay(0);
+    const next = await runCli(['index', '-C', workspace, ...embedder]);
     assert.equal(next.code, 0, next.stderr);
     assert.match(next.stdout, /Indexed: \d+ files indexed, \d+ unchanged/);
   });

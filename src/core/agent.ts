@@ -18,10 +18,11 @@ import { WorkspaceFiles } from '../workspace/workspaceFiles';
 import { AgentError, type AgentObserver, type ContextUsage, type ToolResult, type TurnResult } from './events';
 import { contentForModel, type QueuedMessage, type UserMessage } from './userMessage';
 import { MainContext, type AssembledContext } from './mainContext';
-import { MEMORY_PRESSURE_ALERT, STEP_LIMIT_ALERT, summarizerInstructions, systemInstructions } from './prompts';
+import { STEP_LIMIT_ALERT, summarizerInstructions, systemInstructions } from './prompts';
 import type { MemoryMode } from './promptSections';
 import { QueueEviction } from './queueEviction';
-import { Summarizer, planEviction } from './summarizer';
+import { Summarizer } from './summarizer';
+import { MemoryPressure } from './memoryPressure';
 import { RecallRetriever, gatherAutoRecall, type MemoryRetriever } from './autoRecall';
 import { LoopBreaker } from './loopBreaker';
 import { sessionTitle } from './sessionTitle';
@@ -69,6 +70,7 @@ export class Agent {
   readonly memoryMode: MemoryMode;
   private readonly mainContext: MainContext;
   private readonly eviction: QueueEviction;
+  private readonly pressure: MemoryPressure;
   private readonly retrievers: MemoryRetriever[];
   private readonly instructions: string;
   private readonly toolSchemas: ToolSchema[];
@@ -94,6 +96,16 @@ export class Agent {
         ? undefined
         : new Summarizer(options.model, options.tokens, { budget: this.mainContext.budget, instructions: summarizerInstructions(this.memoryMode === 'full') });
     this.eviction = new QueueEviction(this.recall, summarizer, options.tokens, options.observer);
+    this.pressure = new MemoryPressure({
+      mainContext: this.mainContext,
+      recall: this.recall,
+      eviction: this.eviction,
+      memoryMode: this.memoryMode,
+      pressureThreshold: options.pressureThreshold,
+      evictTarget: options.evictTarget,
+      alert: (text) => this.alert(text),
+      observer: options.observer,
+    });
     this.toolSchemas = options.tools.schemas();
     const fileTools = this.toolSchemas.some((t) => t.name === 'read_file' || t.name === 'search_files');
     this.instructions = options.instructions ?? systemInstructions({ memoryMode: this.memoryMode, fileTools, anyTools: this.toolSchemas.length > 0 });
@@ -314,7 +326,7 @@ export class Agent {
               approvals: this.options.approvals,
               archival: this.options.archival,
               signal,
-              maxResultTokens: this.resultTokenCap(),
+              maxResultTokens: this.pressure.resultTokenCap(this.contextUsage()),
               countTokens: (text) => this.options.tokens.count(text),
             });
         this.recordToolResult(call, outcome);
@@ -338,7 +350,7 @@ export class Agent {
   private async callModel(tools: ToolSchema[], signal: AbortSignal): Promise<{ result?: ChatResult; partial: string }> {
     let partial = '';
     for (let attempt = 0; ; attempt++) {
-      const context = await this.prepareContext(tools, signal, attempt > 0);
+      const context = await this.pressure.fit(() => this.assemble(tools), signal, attempt > 0);
       if (signal.aborted) return { partial };
       try {
         const result = await this.options.model.chat({
@@ -362,88 +374,6 @@ export class Agent {
       }
     }
   }
-
-  /** Enforces the budget: pressure alert at the threshold, eviction past 100% (or when forced). */
-  private async prepareContext(tools: ToolSchema[], signal: AbortSignal, forceEvict: boolean): Promise<AssembledContext> {
-    const budget = this.mainContext.budget;
-    let context = this.assemble(tools);
-    const fixed = context.usage.system + context.usage.workingContext;
-    if (fixed > budget) {
-      throw new AgentError(
-        'context_too_small',
-        `the context window of ${this.mainContext.contextWindow} tokens cannot hold the system instructions and tools (${context.usage.system} tokens) and working context (${context.usage.workingContext} tokens) with ${this.mainContext.contextWindow - budget} tokens kept for the answer; raise the context window (memcode.contextWindow / --context-window) or shrink the working-context blocks`,
-      );
-    }
-    if (forceEvict || context.usage.total > budget) {
-      // A grown summary can leave the first cut short of the target: cut again, a bounded number of times.
-      for (let round = 0; round < 3 && (round === 0 || context.usage.total > budget); round++) {
-        if (!(await this.evict(context.usage, signal, forceEvict))) break;
-        context = this.assemble(tools);
-      }
-      if (context.usage.total > budget) {
-        throw new AgentError(
-          'context_too_small',
-          `the latest messages alone (${context.usage.queue} tokens) do not fit the context window of ${this.mainContext.contextWindow} tokens next to the instructions and working context (${fixed} tokens) and the summary (${context.usage.summary} tokens); raise the context window or send a shorter message`,
-        );
-      }
-    } else if (
-      this.memoryMode === 'full' &&
-      context.usage.total > budget * (this.options.pressureThreshold ?? 0.75) &&
-      !this.recall.state().pressureAlerted
-    ) {
-      this.alert(MEMORY_PRESSURE_ALERT(Math.round((context.usage.total / budget) * 100)));
-      this.recall.saveState({ pressureAlerted: true });
-      context = this.assemble(tools);
-    }
-    this.options.observer?.onContextUsage?.(context.usage);
-    return context;
-  }
-
-  /**
-   * The most tokens one tool result may take: a quarter of what the fixed parts leave of the budget, so the
-   * question, a call and its result, and the next one fit together even in a small window (an 8k window and
-   * two archival searches of dense text did not).
-   */
-  private resultTokenCap(): number {
-    return Math.max(300, Math.floor(roomForQueue(this.contextUsage()) / 4));
-  }
-
-  /**
-   * Cuts the queue to the eviction target and folds the evicted messages into the summary (or drops them, in mode none). The
-   * target also leaves room under the pressure threshold for the fixed parts and a grown summary,
-   * so one eviction is not followed at once by another.
-   */
-  private async evict(usage: ContextUsage, signal: AbortSignal, forced: boolean): Promise<boolean> {
-    const budget = this.mainContext.budget;
-    const room = budget * (this.options.pressureThreshold ?? 0.75) - usage.system - usage.workingContext - Math.min(700, budget * 0.1);
-    let target = Math.max(0, Math.min(budget * (this.options.evictTarget ?? 0.5), room));
-    // The server counted more than we did: our count is not to be trusted, so halve the queue at least.
-    if (forced) target = Math.min(target, usage.queue / 2);
-    const queue = this.recall.since(this.recall.state().firstInContextId);
-    const count = (r: MessageRecord) => this.mainContext.countRecord(r);
-    // Keep the person's latest message (the question this turn answers) and what followed it, when that
-    // fits: otherwise tool results piling up in a long turn push the question itself out of context.
-    let minKeep = 3;
-    const question = findLastIndex(queue, (r) => r.role === 'user');
-    if (question >= 0) {
-      const tail = queue.slice(question).reduce((sum, r) => sum + count(r), 0);
-      if (tail <= roomForQueue(usage) - Math.min(700, budget * 0.1)) minKeep = Math.max(minKeep, queue.length - question);
-    }
-    const plan = planEviction(queue, count, target, minKeep);
-    if (!plan) return false;
-    await this.eviction.evict(plan.evicted, plan.kept[0].id, signal);
-    return true;
-  }
-}
-
-/** What the budget leaves for the conversation queue next to the instructions, working context and summary. */
-function roomForQueue(usage: ContextUsage): number {
-  return usage.budget - usage.system - usage.workingContext - usage.summary;
-}
-
-function findLastIndex<T>(items: readonly T[], test: (item: T) => boolean): number {
-  for (let i = items.length - 1; i >= 0; i--) if (test(items[i])) return i;
-  return -1;
 }
 
 /** Local models sometimes omit or repeat call ids; results are matched to calls by id, so make them unique. */

@@ -1,45 +1,11 @@
-// Eviction and the recursive summary (DESIGN.md §2, "Memory pressure"). Evicted messages are never
-// deleted: they stay in recall/messages.jsonl; only the pointer to the first in-context message moves.
+// The recursive summary (DESIGN.md §2, "Memory pressure"): evicted messages folded into the running
+// summary by the model, with a deterministic fallback. Which messages go is memoryPressure.ts's call.
 import type { ChatModel, TokenCounter } from '../llm/types';
 import { fitToTokens } from '../llm/tokens';
 import { LlmError } from '../llm/types';
 import type { MessageRecord } from '../memory/types';
 import { SUMMARIZER_INSTRUCTIONS } from './prompts';
 import { contentForModel } from './userMessage';
-
-export interface EvictionPlan {
-  evicted: MessageRecord[];
-  kept: MessageRecord[];
-}
-
-/**
- * Chooses the oldest messages to evict so that the queue falls to `targetTokens`, always keeping the
- * last `minKeep` messages and never separating a tool call from its results (the kept part never
- * starts with a tool result). Returns undefined when nothing can be evicted.
- */
-export function planEviction(
-  queue: readonly MessageRecord[],
-  countRecord: (r: MessageRecord) => number,
-  targetTokens: number,
-  minKeep = 3,
-): EvictionPlan | undefined {
-  const maxCut = queue.length - minKeep;
-  if (maxCut <= 0) return undefined;
-  let total = 0;
-  for (const r of queue) total += countRecord(r);
-  let cut = 0;
-  while (cut < maxCut && total > targetTokens) {
-    total -= countRecord(queue[cut]);
-    cut++;
-  }
-  // Move forward past results of an evicted call; if that eats into the kept tail, move back instead.
-  let forward = cut;
-  while (forward < queue.length && queue[forward].role === 'tool') forward++;
-  if (forward <= maxCut) cut = forward;
-  else while (cut > 0 && queue[cut].role === 'tool') cut--;
-  if (cut === 0) return undefined;
-  return { evicted: queue.slice(0, cut), kept: queue.slice(cut) };
-}
 
 const MAX_CHARS_PER_MESSAGE = 2_000;
 

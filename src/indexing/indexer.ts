@@ -1,7 +1,7 @@
 // Workspace → chunks → archival memory, incrementally (DESIGN.md §6). Files go in batches; after each
 // batch is stored, files.json records it. The order of writes is the whole crash story:
-//   1. a changed file's record is dropped (in memory) and its old chunks deleted,
-//   2. its new chunks are added,
+//   1. a changed file's record is dropped (in memory),
+//   2. its old chunks are replaced by its new ones, in one atomic write of the store,
 //   3. files.json is saved with its new record.
 // A crash or cancel anywhere leaves files.json claiming at most what the store holds; a file whose
 // chunks were stored but not recorded is simply redone next run (delete-then-add keeps it single).
@@ -283,9 +283,9 @@ export class Indexer {
     if (fresh.size > 0 || replaced.length > 0) {
       for (const p of replaced) delete records.files[p];
       try {
-        if (replaced.length > 0) await archival.deleteByPath(replaced);
+        // One write: the old passages go and the new ones arrive together, or neither does.
+        await archival.replaceChunks(replaced, chunks, pass.signal);
         for (const p of replaced) stored.delete(p);
-        await archival.addChunks(chunks, pass.signal);
       } catch (err) {
         // Whatever got stored of this batch is not recorded, so the next run redoes it.
         writeFileRecords(this.opts.fileRecordsPath, records);

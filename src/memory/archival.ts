@@ -237,25 +237,22 @@ export class ArchivalStore implements ArchivalMemory {
   }
 
   async addChunks(chunks: FilePassage[], signal?: AbortSignal): Promise<string[]> {
-    if (chunks.length === 0) return [];
-    const vectors = await this.embedChecked(chunks.map((c) => c.text), signal);
-    const time = this.now();
-    const items = chunks.map((chunk, i) => ({
-      record: {
-        id: crypto.randomUUID(),
-        text: chunk.text,
-        source: 'file' as const,
-        path: chunk.path,
-        startLine: chunk.startLine,
-        endLine: chunk.endLine,
-        language: chunk.language,
-        ...(chunk.symbol ? { symbol: chunk.symbol } : {}),
-        kind: chunk.kind,
-        time,
-      },
-      vector: vectors[i],
-    }));
-    return this.enqueue(() => this.applyAdds(items));
+    return this.replaceChunks([], chunks, signal);
+  }
+
+  /**
+   * Replaces every passage of `paths` with `chunks` in one write: a saved file's old passages go and its
+   * new ones arrive together, so each shard touched is rewritten once and no reader sees the file missing.
+   */
+  async replaceChunks(paths: string[], chunks: FilePassage[], signal?: AbortSignal): Promise<string[]> {
+    const items = chunks.length > 0 ? await this.embedPassages(chunks, signal) : [];
+    return this.enqueue(async () => {
+      const changes = new Map<string, ShardChange>();
+      const removed = this.planRemovals(paths, changes);
+      if (removed === 0 && items.length === 0) return [];
+      await this.apply(changes, this.planAdds(items, changes));
+      return items.map((i) => i.record.id);
+    });
   }
 
   async addNote(text: string): Promise<ArchivalRecord> {
@@ -275,15 +272,7 @@ export class ArchivalStore implements ArchivalMemory {
   async deleteByPath(paths: string[]): Promise<number> {
     return this.enqueue(async () => {
       const changes = new Map<string, ShardChange>();
-      let removed = 0;
-      for (const p of paths) {
-        for (const doc of this.byPath.get(p) ?? []) {
-          const shard = this.entries[doc]!.shard;
-          if (!changes.has(shard)) changes.set(shard, { remove: new Set(), add: [] });
-          changes.get(shard)!.remove.add(doc);
-          removed++;
-        }
-      }
+      const removed = this.planRemovals(paths, changes);
       if (removed > 0) await this.apply(changes);
       return removed;
     });
@@ -352,6 +341,25 @@ export class ArchivalStore implements ArchivalMemory {
 
   private applyAdds(items: Array<Omit<NewItem, 'counts'>>): Promise<string[]> {
     const changes = new Map<string, ShardChange>();
+    return this.apply(changes, this.planAdds(items, changes)).then(() => items.map((i) => i.record.id));
+  }
+
+  /** Puts the removal of these paths' passages into `changes`; returns how many passages go. */
+  private planRemovals(paths: string[], changes: Map<string, ShardChange>): number {
+    let removed = 0;
+    for (const p of paths) {
+      for (const doc of this.byPath.get(p) ?? []) {
+        const shard = this.entries[doc]!.shard;
+        if (!changes.has(shard)) changes.set(shard, { remove: new Set(), add: [] });
+        changes.get(shard)!.remove.add(doc);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Puts `items` into `changes`, filling the open shard and then new ones; returns the shards to open next. */
+  private planAdds(items: Array<Omit<NewItem, 'counts'>>, changes: Map<string, ShardChange>): Pick<Manifest, 'nextShard' | 'openShard'> {
     let shard = this.manifest.openShard;
     let room = shard ? SHARD_CAPACITY - (this.shards.get(shard)?.docs.length ?? 0) : 0;
     let next = this.manifest.nextShard;
@@ -365,7 +373,27 @@ export class ArchivalStore implements ArchivalMemory {
       changes.get(shard)!.add.push({ record: item.record, vector: quantize(item.vector), counts });
       room--;
     }
-    return this.apply(changes, { nextShard: next, openShard: shard }).then(() => items.map((i) => i.record.id));
+    return { nextShard: next, openShard: shard };
+  }
+
+  private async embedPassages(chunks: FilePassage[], signal?: AbortSignal): Promise<Array<{ record: ArchivalRecord; vector: Float32Array }>> {
+    const vectors = await this.embedChecked(chunks.map((c) => c.text), signal);
+    const time = this.now();
+    return chunks.map((chunk, i) => ({
+      record: {
+        id: crypto.randomUUID(),
+        text: chunk.text,
+        source: 'file' as const,
+        path: chunk.path,
+        startLine: chunk.startLine,
+        endLine: chunk.endLine,
+        language: chunk.language,
+        ...(chunk.symbol ? { symbol: chunk.symbol } : {}),
+        kind: chunk.kind,
+        time,
+      },
+      vector: vectors[i],
+    }));
   }
 
   /** Writes every changed shard to a new folder, flips the manifest, then updates memory. */

@@ -65,6 +65,8 @@ export interface ArchivalMemory {
   /** Workspace paths that have passages stored, sorted. */
   paths(): string[];
   addChunks(passages: FilePassage[], signal?: AbortSignal): Promise<string[]>;
+  /** Drops every passage of `paths` and adds `passages`, as one write (a saved file's new version). */
+  replaceChunks(paths: string[], passages: FilePassage[], signal?: AbortSignal): Promise<string[]>;
   addNote(text: string): Promise<ArchivalRecord>;
   /** Drops every passage of these paths; returns how many went. */
   deleteByPath(paths: string[]): Promise<number>;

@@ -38,9 +38,9 @@ export class AgentHost implements vscode.Disposable {
   ) {}
 
   dispose(): void {
-    for (const fa of this.folders.values()) {
-      fa.agentStop();
-      fa.memory.dispose();
+    for (const folderAgent of this.folders.values()) {
+      folderAgent.agentStop();
+      folderAgent.memory.dispose();
     }
     this.changed.dispose();
   }
@@ -50,7 +50,7 @@ export class AgentHost implements vscode.Disposable {
   }
 
   /** The folder the chat shows: the active editor's when first asked, else the first one. */
-  active(): FolderAgent | undefined {
+  activeFolderIfOpen(): FolderAgent | undefined {
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (!folders.length) return undefined;
     let folder = folders.find((f) => f.uri.toString() === this.shown);
@@ -63,17 +63,17 @@ export class AgentHost implements vscode.Disposable {
   }
 
   /** Throws a readable error when no folder is open, for commands and handlers. */
-  require(): FolderAgent {
-    const fa = this.active();
-    if (!fa) throw new Error('open a folder first: MemCode keeps its memory per workspace folder');
-    return fa;
+  activeFolder(): FolderAgent {
+    const folderAgent = this.activeFolderIfOpen();
+    if (!folderAgent) throw new Error('open a folder first: MemCode keeps its memory per workspace folder');
+    return folderAgent;
   }
 
   forFolder(folder: vscode.WorkspaceFolder): FolderAgent {
     const key = folder.uri.toString();
-    let fa = this.folders.get(key);
-    if (!fa) {
-      fa = new FolderAgent({
+    let folderAgent = this.folders.get(key);
+    if (!folderAgent) {
+      folderAgent = new FolderAgent({
         folder,
         keys: this.keys,
         approvals: this.approvalsFor(folder),
@@ -81,9 +81,9 @@ export class AgentHost implements vscode.Disposable {
         log: (m) => this.log.warn(m),
         onMemoryChanged: () => this.memoryChanged(),
       });
-      this.folders.set(key, fa);
+      this.folders.set(key, folderAgent);
     }
-    return fa;
+    return folderAgent;
   }
 
   all(): FolderAgent[] {
@@ -92,13 +92,13 @@ export class AgentHost implements vscode.Disposable {
 
   /** Settings or the key changed: every agent is rebuilt before its next turn. */
   invalidateAll(): void {
-    for (const fa of this.folders.values()) fa.invalidate();
+    for (const folderAgent of this.folders.values()) folderAgent.invalidate();
     this.memoryChanged();
   }
 
   /** The memory folder moved (memcode.storagePath): idle folders start over on the new one. */
   restartIdle(): void {
-    for (const fa of [...this.folders.values()]) if (!fa.running) this.restart(fa);
+    for (const folderAgent of [...this.folders.values()]) if (!folderAgent.running) this.restart(folderAgent);
   }
 
   forget(folder: vscode.WorkspaceFolder): void {
@@ -110,43 +110,43 @@ export class AgentHost implements vscode.Disposable {
   // ---- turns --------------------------------------------------------------------------------------
 
   async send(text: string, attachments: Attachment[] = []): Promise<{ queued: boolean }> {
-    const fa = this.require();
+    const folderAgent = this.activeFolder();
     const message: UserMessage = attachments.length ? { text, attachments } : { text };
-    if (fa.running) {
+    if (folderAgent.running) {
       // The agent queues it for the running turn's next step and reports its queue (onQueue).
-      void fa.send(message).catch(() => undefined);
+      void folderAgent.send(message).catch(() => undefined);
       return { queued: true };
     }
-    this.unsent = { folder: fa.folder.uri.toString(), message };
-    this.runTurn(fa, (agent) => agent.send(message));
+    this.unsent = { folder: folderAgent.folder.uri.toString(), message };
+    this.runTurn(folderAgent, (agent) => agent.send(message));
     return { queued: false };
   }
 
   retry(): void {
-    const fa = this.require();
-    if (fa.running) return;
-    const unsent = this.unsent?.folder === fa.folder.uri.toString() ? this.unsent.message : undefined;
-    this.runTurn(fa, (agent) => (unsent ? agent.send(unsent) : agent.retry()));
+    const folderAgent = this.activeFolder();
+    if (folderAgent.running) return;
+    const unsent = this.unsent?.folder === folderAgent.folder.uri.toString() ? this.unsent.message : undefined;
+    this.runTurn(folderAgent, (agent) => (unsent ? agent.send(unsent) : agent.retry()));
   }
 
   /** Closes the current session (its queue folded into the summary) and tells the chat to clear. */
   async newSession(): Promise<SessionSummary> {
-    const fa = this.require();
-    const agent = await fa.get();
+    const folderAgent = this.activeFolder();
+    const agent = await folderAgent.agent();
     await agent.newSession();
-    const session = await fa.currentSession();
-    this.log.info(`new session ${session.id} in ${fa.root}`);
+    const session = await folderAgent.currentSession();
+    this.log.info(`new session ${session.id} in ${folderAgent.root}`);
     this.sink?.emit('session/changed', { session });
     this.memoryChanged();
     return session;
   }
 
   /** After a reset the folder starts over: a fresh agent and a fresh view of its archival memory. */
-  restart(fa: FolderAgent): void {
-    const key = fa.folder.uri.toString();
+  restart(folderAgent: FolderAgent): void {
+    const key = folderAgent.folder.uri.toString();
     this.folders.delete(key);
     if (this.shown !== key) return;
-    void this.forFolder(fa.folder).currentSession().then(
+    void this.forFolder(folderAgent.folder).currentSession().then(
       (session) => this.sink?.emit('session/changed', { session }),
       (error: unknown) => this.log.warn(`could not reopen memory: ${(error as Error).message}`),
     );
@@ -154,14 +154,14 @@ export class AgentHost implements vscode.Disposable {
   }
 
   stop(): void {
-    this.active()?.agentStop();
+    this.activeFolderIfOpen()?.agentStop();
   }
 
-  private runTurn(fa: FolderAgent, start: (agent: Awaited<ReturnType<FolderAgent['get']>>) => Promise<unknown>): void {
+  private runTurn(folderAgent: FolderAgent, start: (agent: Awaited<ReturnType<FolderAgent['agent']>>) => Promise<unknown>): void {
     this.lastError = undefined;
     void (async () => {
       try {
-        const baseUrl = fa.settings().baseUrl;
+        const baseUrl = folderAgent.settings().baseUrl;
         // OpenAI itself always needs a key: say so before a round trip (local servers often need none).
         if (/^https:\/\/api\.openai\.com\b/.test(baseUrl) && !(await this.keys.get())) {
           const error: ChatError = { kind: 'no_api_key', message: `no API key for ${baseUrl}`, hint: 'run MemCode: Set API Key (or point memcode.baseUrl at a local server)', retryable: true };
@@ -169,24 +169,24 @@ export class AgentHost implements vscode.Disposable {
           this.sink?.emit('agent/error', { error });
           return;
         }
-        const agent = await fa.get();
+        const agent = await folderAgent.agent();
         const turn = start(agent);
-        this.emitStatus(fa);
+        this.emitStatus(folderAgent);
         await turn;
       } catch (error) {
-        const chatError = toChatError(error, { hasApiKey: Boolean(await this.keys.get()), baseUrl: fa.settings().baseUrl });
+        const chatError = toChatError(error, { hasApiKey: Boolean(await this.keys.get()), baseUrl: folderAgent.settings().baseUrl });
         this.lastError = chatError;
         this.log.error(`turn failed (${chatError.kind}): ${chatError.message}`);
         this.sink?.emit('agent/error', { error: chatError });
       } finally {
-        this.emitStatus(fa);
+        this.emitStatus(folderAgent);
         this.memoryChanged();
       }
     })();
   }
 
-  emitStatus(fa: FolderAgent): void {
-    this.sink?.emit('agent/status', { running: fa.running, queued: fa.queued.map((q) => q.text) });
+  emitStatus(folderAgent: FolderAgent): void {
+    this.sink?.emit('agent/status', { running: folderAgent.running, queued: folderAgent.queued.map((q) => q.text) });
     this.changed.fire();
   }
 
@@ -195,9 +195,9 @@ export class AgentHost implements vscode.Disposable {
     this.changed.fire();
     if (this.memoryTimer) clearTimeout(this.memoryTimer);
     this.memoryTimer = setTimeout(() => {
-      const fa = this.active();
-      if (!fa || !this.sink) return;
-      fa.snapshot().then(
+      const folderAgent = this.activeFolderIfOpen();
+      if (!folderAgent || !this.sink) return;
+      folderAgent.snapshot().then(
         (snapshot) => this.sink?.emit('memory/updated', { snapshot }),
         (error: unknown) => this.log.warn(`could not read memory: ${(error as Error).message}`),
       );
@@ -211,7 +211,7 @@ export class AgentHost implements vscode.Disposable {
   private observer(folderKey: string): AgentObserver {
     // Only the shown folder's agent speaks into the chat; the others still update the status bar.
     const shown = () => this.shown === folderKey;
-    const fa = () => this.folders.get(folderKey);
+    const folderAgent = () => this.folders.get(folderKey);
     return {
       onText: (delta) => shown() && this.sink?.emit('agent/text', { delta }),
       onMessage: (record) => {
@@ -226,7 +226,7 @@ export class AgentHost implements vscode.Disposable {
         if (result.editsMemory) this.memoryChanged();
       },
       onQueue: () => {
-        const folder = fa();
+        const folder = folderAgent();
         if (folder) this.emitStatus(folder);
       },
       onEviction: (report) => {

@@ -16,13 +16,13 @@ export interface ChatFolder {
   transcript(sessionId?: string): Promise<TranscriptItem[]>;
   snapshot(): Promise<MemorySnapshot>;
   /** The agent, reloaded from disk when idle. */
-  get(): Promise<{ workingContext: Pick<WorkingContext, 'setValue'> }>;
+  agent(): Promise<{ workingContext: Pick<WorkingContext, 'setValue'> }>;
 }
 
 /** The agents behind the chat (AgentHost). */
 export interface ChatHost {
   /** The shown folder's agent; throws a readable error when no folder is open. */
-  require(): ChatFolder;
+  activeFolder(): ChatFolder;
   send(text: string, attachments?: Attachment[]): Promise<{ queued: boolean }>;
   stop(): void;
   retry(): void;
@@ -50,9 +50,9 @@ const MAX_FILES = 200;
 
 export function registerChatHandlers(messenger: HostMessenger, { host, editor }: ChatHandlerDeps): void {
   messenger.on('ready', async (): Promise<InitialState> => {
-    const fa = host.require();
-    const [session, transcript, memory] = [await fa.currentSession(), await fa.transcript(), await fa.snapshot()];
-    return { session, transcript, memory, running: fa.running, queued: fa.queued.map((q) => q.text) };
+    const folderAgent = host.activeFolder();
+    const [session, transcript, memory] = [await folderAgent.currentSession(), await folderAgent.transcript(), await folderAgent.snapshot()];
+    return { session, transcript, memory, running: folderAgent.running, queued: folderAgent.queued.map((q) => q.text) };
   });
 
   messenger.on('chat/send', ({ text, attachments }) => host.send(text, attachments));
@@ -60,18 +60,18 @@ export function registerChatHandlers(messenger: HostMessenger, { host, editor }:
   messenger.on('chat/retry', () => host.retry());
 
   messenger.on('session/new', () => host.newSession());
-  messenger.on('session/list', () => host.require().sessions());
+  messenger.on('session/list', () => host.activeFolder().sessions());
   messenger.on('session/open', async ({ id }) => {
-    const fa = host.require();
-    const sessions = await fa.sessions();
+    const folderAgent = host.activeFolder();
+    const sessions = await folderAgent.sessions();
     const session = sessions.find((s) => s.id === id);
     if (!session) throw new Error(`no session ${id} in this folder's memory`);
-    return { session, transcript: await fa.transcript(id), readOnly: !session.current };
+    return { session, transcript: await folderAgent.transcript(id), readOnly: !session.current };
   });
 
-  messenger.on('memory/get', () => host.require().snapshot());
+  messenger.on('memory/get', () => host.activeFolder().snapshot());
   messenger.on('memory/setBlock', async ({ label, value }) => {
-    const agent = await host.require().get();
+    const agent = await host.activeFolder().agent();
     agent.workingContext.setValue(label, value);
     host.memoryChanged();
     return { ok: true as const };

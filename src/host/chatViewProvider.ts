@@ -31,7 +31,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.messenger?.dispose();
     const messenger = createHostMessenger(webviewTransport(webview), { log: (m) => this.host.log.warn(`webview: ${m}`) });
     this.messenger = messenger;
-    registerChatHandlers(messenger, { host: this.host, editor: new VsCodeEditorBridge(() => this.host.active()?.folder) });
+    registerChatHandlers(messenger, { host: this.host, editor: new VsCodeEditorBridge(() => this.host.activeFolderIfOpen()?.folder) });
     this.host.connect({
       emit: <K extends keyof HostToWebview & string>(name: K, data: HostToWebview[K][0]) =>
         (messenger.send as (n: string, d: unknown) => void).call(messenger, name, data),

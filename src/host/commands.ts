@@ -51,18 +51,18 @@ async function indexWorkspace(host: AgentHost, rebuild: boolean): Promise<void> 
     async (progress, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      for (const fa of folders) {
+      for (const folderAgent of folders) {
         let reported = 0;
-        const report = await fa.memory.index({
+        const report = await folderAgent.memory.index({
           rebuild,
           signal: controller.signal,
           onProgress: (p) => {
             const pct = p.filesTotal ? (p.filesDone / p.filesTotal) * 100 : 0;
-            progress.report({ increment: Math.max(0, (pct - reported) / folders.length), message: `${fa.folder.name}: ${p.filesDone}/${p.filesTotal} files, ${p.chunks} chunks` });
+            progress.report({ increment: Math.max(0, (pct - reported) / folders.length), message: `${folderAgent.folder.name}: ${p.filesDone}/${p.filesTotal} files, ${p.chunks} chunks` });
             reported = pct;
           },
         });
-        const line = `${fa.folder.name}: ${report.filesIndexed} files indexed, ${report.filesUnchanged} unchanged, ${report.filesRemoved} removed in ${(report.ms / 1000).toFixed(1)} s`;
+        const line = `${folderAgent.folder.name}: ${report.filesIndexed} files indexed, ${report.filesUnchanged} unchanged, ${report.filesRemoved} removed in ${(report.ms / 1000).toFixed(1)} s`;
         host.log.info(line);
         if (report.cancelled) {
           void vscode.window.showInformationMessage(`MemCode: indexing stopped (${line}); run it again to finish.`);
@@ -76,9 +76,9 @@ async function indexWorkspace(host: AgentHost, rebuild: boolean): Promise<void> 
 }
 
 async function showMemory(host: AgentHost): Promise<void> {
-  const fa = host.require();
-  await fa.get(); // creates the memory folder and its default blocks on first use
-  const file = blockFile(memoryPaths(fa.memoryRoot).memoryDir, 'project');
+  const folderAgent = host.activeFolder();
+  await folderAgent.agent(); // creates the memory folder and its default blocks on first use
+  const file = blockFile(memoryPaths(folderAgent.memoryRoot).memoryDir, 'project');
   await vscode.window.showTextDocument(vscode.Uri.file(file));
 }
 
@@ -87,11 +87,11 @@ interface MemoryPick extends vscode.QuickPickItem {
 }
 
 async function searchMemory(host: AgentHost): Promise<void> {
-  const fa = host.require();
+  const folderAgent = host.activeFolder();
   const query = await vscode.window.showInputBox({ title: 'MemCode: Search Memory', prompt: 'Search archival memory (code and notes) and past conversations' });
   if (!query?.trim()) return;
-  const agent = await fa.get();
-  const found = await searchMemoryOf(fa.memory, agent.recall, query, { pageSize: 20 });
+  const agent = await folderAgent.agent();
+  const found = await searchMemoryOf(folderAgent.memory, agent.recall, query, { pageSize: 20 });
   if (found.archivalError) host.log.warn(`archival search failed: ${found.archivalError}`);
   const picks: MemoryPick[] = [];
   for (const hit of found.archival?.results ?? []) {
@@ -99,7 +99,7 @@ async function searchMemory(host: AgentHost): Promise<void> {
       label: `$(file-code) ${hit.symbol ?? firstLine(hit.text)}`,
       description: hitLocation(hit),
       detail: `archival · score ${hit.score.toFixed(2)} · ${firstLine(hit.text, 120)}`,
-      open: () => (hit.path ? openAt(fa, hit.path, hit.startLine) : showText(hit.text)),
+      open: () => (hit.path ? openAt(folderAgent, hit.path, hit.startLine) : showText(hit.text)),
     });
   }
   for (const record of found.messages.results) {
@@ -118,8 +118,8 @@ async function searchMemory(host: AgentHost): Promise<void> {
   await picked?.open();
 }
 
-async function openAt(fa: FolderAgent, relPath: string, line?: number): Promise<void> {
-  const uri = vscode.Uri.joinPath(fa.folder.uri, relPath);
+async function openAt(folderAgent: FolderAgent, relPath: string, line?: number): Promise<void> {
+  const uri = vscode.Uri.joinPath(folderAgent.folder.uri, relPath);
   const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
   await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position) });
 }
@@ -135,7 +135,7 @@ async function addToMemory(host: AgentHost, uri?: vscode.Uri): Promise<void> {
   if (!target) throw new Error('select a file or some text to add to memory');
   const folder = vscode.workspace.getWorkspaceFolder(target);
   if (!folder) throw new Error('only files inside a workspace folder can be added to its memory');
-  const fa = host.forFolder(folder);
+  const folderAgent = host.forFolder(folder);
   const rel = vscode.workspace.asRelativePath(target, false);
   let text: string;
   let where = rel;
@@ -148,15 +148,15 @@ async function addToMemory(host: AgentHost, uri?: vscode.Uri): Promise<void> {
   }
   const cut = text.length > MAX_NOTE_CHARS;
   const note = `From ${where}:\n${cut ? `${text.slice(0, MAX_NOTE_CHARS)}\n… (cut at ${MAX_NOTE_CHARS} characters)` : text}`;
-  await fa.memory.addNote(note);
+  await folderAgent.memory.addNote(note);
   void vscode.window.showInformationMessage(`MemCode: added ${where} to archival memory${cut ? ' (cut to its first 20,000 characters)' : ''}.`);
   host.memoryChanged();
 }
 
 async function resetMemory(host: AgentHost): Promise<void> {
-  const fa = host.require();
-  if (fa.running) throw new Error('the agent is working; stop it before resetting its memory');
-  const root = fa.memoryRoot;
+  const folderAgent = host.activeFolder();
+  if (folderAgent.running) throw new Error('the agent is working; stop it before resetting its memory');
+  const root = folderAgent.memoryRoot;
   const answer = await vscode.window.showWarningMessage(
     'Reset MemCode memory for this folder?',
     { modal: true, detail: `Working context, conversations and the archival index in ${root} start over. The folder is kept as a backup beside it.` },
@@ -172,7 +172,7 @@ async function resetMemory(host: AgentHost): Promise<void> {
   await MemoryStore.open(root).withLock('reset memory', async () => undefined, 5_000);
   const backup = `${root}.backup-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   fs.renameSync(root, backup);
-  host.restart(fa);
+  host.restart(folderAgent);
   void vscode.window.showInformationMessage(`MemCode: memory reset; the old memory is in ${path.basename(backup)}.`);
 }
 

@@ -28,7 +28,7 @@ export interface FolderAgentOptions {
 
 export class FolderAgent {
   readonly memory: MemoryFolder;
-  private agent?: Agent;
+  private built?: Agent;
   private building?: Promise<Agent>;
   private stale = false;
 
@@ -56,12 +56,12 @@ export class FolderAgent {
   }
 
   get running(): boolean {
-    return this.agent?.running ?? false;
+    return this.built?.running ?? false;
   }
 
   /** Messages typed while a turn runs, not yet delivered: the agent's queue, which it reports as it changes. */
   get queued(): QueuedMessage[] {
-    return this.agent?.queue() ?? [];
+    return this.built?.queue() ?? [];
   }
 
   settings(): MemcodeSettings {
@@ -76,15 +76,16 @@ export class FolderAgent {
   /**
    * The agent, with what is on disk now when it is idle: the person (or the CLI) may have edited a block
    * file or chatted since. Every look at memory comes through here, so no caller reloads on its own.
+   * Built on first use, rebuilt between turns when settings or the key changed.
    */
-  async get(): Promise<Agent> {
+  async agent(): Promise<Agent> {
     const agent = await this.current();
     if (!agent.running) agent.reload();
     return agent;
   }
 
   private current(): Promise<Agent> {
-    if (this.agent && (!this.stale || this.agent.running)) return Promise.resolve(this.agent);
+    if (this.built && (!this.stale || this.built.running)) return Promise.resolve(this.built);
     this.building ??= this.build().finally(() => (this.building = undefined));
     return this.building;
   }
@@ -110,7 +111,7 @@ export class FolderAgent {
       warn: this.options.log,
       memory: this.memory,
     });
-    this.agent = agent;
+    this.built = agent;
     return agent;
   }
 
@@ -118,7 +119,7 @@ export class FolderAgent {
   usageIfOpen(): ContextUsage | undefined {
     if (!tokenizerLoaded()) return undefined;
     try {
-      return this.agent?.contextUsage();
+      return this.built?.contextUsage();
     } catch {
       return undefined;
     }
@@ -126,16 +127,16 @@ export class FolderAgent {
 
   /** Aborts the in-flight request, if an agent was ever built. */
   agentStop(): void {
-    this.agent?.stop();
+    this.built?.stop();
   }
 
   async send(message: UserMessage): Promise<TurnResult> {
-    const agent = await this.get();
+    const agent = await this.agent();
     return agent.send(message);
   }
 
   async snapshot(): Promise<MemorySnapshot> {
-    const agent = await this.get();
+    const agent = await this.agent();
     void this.memory.refreshCounts();
     const index = this.memory.state;
     return {
@@ -164,18 +165,18 @@ export class FolderAgent {
   }
 
   async currentSession(): Promise<SessionSummary> {
-    const agent = await this.get();
+    const agent = await this.agent();
     return toSessionSummary(agent.sessions.current(), true);
   }
 
   async sessions(): Promise<SessionSummary[]> {
-    const agent = await this.get();
+    const agent = await this.agent();
     const current = agent.sessions.current().id;
     return agent.sessions.list().map((s) => toSessionSummary(s, s.id === current));
   }
 
   async transcript(sessionId?: string): Promise<TranscriptItem[]> {
-    const agent = await this.get();
+    const agent = await this.agent();
     return toTranscript(agent.transcript(sessionId));
   }
 }

@@ -16,13 +16,13 @@ export function watchWorkspace(host: AgentHost): vscode.Disposable {
   const folderOf = (uri: vscode.Uri): BatchFolder | undefined => {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder) return undefined;
-    const fa = host.forFolder(folder);
+    const folderAgent = host.forFolder(folder);
     return {
       key: folder.uri.toString(),
-      root: fa.root,
-      memoryRoot: fa.memoryRoot,
-      autoUpdate: () => fa.settings().index.autoUpdate,
-      update: (changed, removed) => fa.memory.update(changed, removed),
+      root: folderAgent.root,
+      memoryRoot: folderAgent.memoryRoot,
+      autoUpdate: () => folderAgent.settings().index.autoUpdate,
+      update: (changed, removed) => folderAgent.memory.update(changed, removed),
     };
   };
   const forward = (uri: vscode.Uri, kind: 'changed' | 'deleted') => {

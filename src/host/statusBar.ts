@@ -9,21 +9,21 @@ export function createStatusBar(host: AgentHost): vscode.Disposable {
   item.command = 'memcode.openChat';
   let timer: ReturnType<typeof setTimeout> | undefined;
   const update = () => {
-    const fa = host.active();
-    if (!fa) {
+    const folderAgent = host.activeFolderIfOpen();
+    if (!folderAgent) {
       item.hide();
       return;
     }
-    const index = fa.memory.state;
-    const usage = fa.usageIfOpen();
+    const index = folderAgent.memory.state;
+    const usage = folderAgent.usageIfOpen();
     const percent = usage && usage.budget ? Math.round((usage.total / usage.budget) * 100) : undefined;
-    const icon = fa.running ? '$(sync~spin)' : index.status === 'indexing' ? '$(loading~spin)' : '$(database)';
+    const icon = folderAgent.running ? '$(sync~spin)' : index.status === 'indexing' ? '$(loading~spin)' : '$(database)';
     item.text = `${icon} MemCode${percent !== undefined ? ` ${percent}%` : ''}`;
     item.tooltip = [
-      `MemCode (${fa.folder.name})`,
+      `MemCode (${folderAgent.folder.name})`,
       `Index: ${describe(index)}`,
       usage ? `Context: ${usage.total.toLocaleString()} of ${usage.budget.toLocaleString()} tokens` : 'Context: no turn yet',
-      fa.running ? 'The agent is working' : '',
+      folderAgent.running ? 'The agent is working' : '',
       'Click to open the chat',
     ]
       .filter(Boolean)

@@ -20,36 +20,36 @@ const tokens = createTokenCounter();
 
 /** A workspace folder over a real Agent, shaped as FolderAgent shows it to the handlers. */
 class TestFolder implements ChatFolder {
-  constructor(readonly agent: Agent) {}
+  constructor(readonly instance: Agent) {}
   get running(): boolean {
-    return this.agent.running;
+    return this.instance.running;
   }
   get queued(): QueuedMessage[] {
-    return this.agent.queue();
+    return this.instance.queue();
   }
-  async get(): Promise<Agent> {
-    if (!this.agent.running) this.agent.reload();
-    return this.agent;
+  async agent(): Promise<Agent> {
+    if (!this.instance.running) this.instance.reload();
+    return this.instance;
   }
   async currentSession(): Promise<SessionSummary> {
-    await this.get();
-    return toSessionSummary(this.agent.sessions.current(), true);
+    await this.agent();
+    return toSessionSummary(this.instance.sessions.current(), true);
   }
   async sessions(): Promise<SessionSummary[]> {
-    await this.get();
-    const current = this.agent.sessions.current().id;
-    return this.agent.sessions.list().map((s) => toSessionSummary(s, s.id === current));
+    await this.agent();
+    const current = this.instance.sessions.current().id;
+    return this.instance.sessions.list().map((s) => toSessionSummary(s, s.id === current));
   }
   async transcript(sessionId?: string): Promise<TranscriptItem[]> {
-    await this.get();
-    return toTranscript(this.agent.transcript(sessionId));
+    await this.agent();
+    return toTranscript(this.instance.transcript(sessionId));
   }
   async snapshot(): Promise<MemorySnapshot> {
-    await this.get();
-    const u = this.agent.contextUsage();
+    await this.agent();
+    const u = this.instance.contextUsage();
     return {
-      blocks: this.agent.workingContext.blocks().map(({ label, description, limit, value }) => ({ label, description, limit, value })),
-      recallCount: this.agent.recall.count(),
+      blocks: this.instance.workingContext.blocks().map(({ label, description, limit, value }) => ({ label, description, limit, value })),
+      recallCount: this.instance.recall.count(),
       archivalCount: 0,
       indexState: { status: 'not_indexed' },
       usage: { system: u.system, workingContext: u.workingContext, summary: u.summary, queue: u.queue, total: u.total, budget: u.budget, contextWindow: u.contextWindow },
@@ -63,13 +63,13 @@ class TestHost implements ChatHost {
   readonly calls: string[] = [];
   memoryChanges = 0;
   constructor(public folder?: TestFolder) {}
-  require(): TestFolder {
+  activeFolder(): TestFolder {
     if (!this.folder) throw new Error('open a folder first: MemCode keeps its memory per workspace folder');
     return this.folder;
   }
   async send(text: string, attachments: Attachment[] = []): Promise<{ queued: boolean }> {
     this.calls.push(`send ${text} +${attachments.length}`);
-    await this.require().agent.send(attachments.length ? { text, attachments } : { text });
+    await this.activeFolder().instance.send(attachments.length ? { text, attachments } : { text });
     return { queued: false };
   }
   stop(): void {
@@ -79,9 +79,9 @@ class TestHost implements ChatHost {
     this.calls.push('retry');
   }
   async newSession(): Promise<SessionSummary> {
-    const fa = this.require();
-    await fa.agent.newSession();
-    return fa.currentSession();
+    const folderAgent = this.activeFolder();
+    await folderAgent.instance.newSession();
+    return folderAgent.currentSession();
   }
   memoryChanged(): void {
     this.memoryChanges++;
@@ -153,7 +153,7 @@ describe('host chat handlers', () => {
   it('answers ready with the state the view draws: session, transcript, memory, running and queue', async () => {
     // Another process holds the memory folder: the turn gives up before recording anything, and the message
     // typed while it waited stays in the agent's queue.
-    const { agent } = host.require();
+    const { instance: agent } = host.activeFolder();
     const other = await acquireLock(memoryPaths(memoryRoot(workspace)).lockFile, { purpose: 'another process' });
     const turn = agent.send('first');
     void agent.send({ text: 'and this file?', attachments: [{ path: 'src/a.ts', text: 'x' }] }).catch(() => undefined);

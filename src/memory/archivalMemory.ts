@@ -19,8 +19,9 @@ export interface FilePassage {
   /** 1-based, inclusive. */
   startLine: number;
   endLine: number;
+  /** 'typescript', 'tsx', 'javascript', 'python', 'go', 'rust', 'java', 'c', 'cpp', … or 'text'. */
   language: string;
-  /** Function, class or method names the passage holds. */
+  /** Function, class or method names the passage holds, when the grammar gives them. */
   symbol?: string;
   /** 'function' | 'class' | 'method' | 'declaration' | 'lines' … */
   kind: string;

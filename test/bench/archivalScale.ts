@@ -30,7 +30,8 @@ function windows(libDir: string, lines: number): string[] {
   return out;
 }
 
-function randomUnit(d: number, seed: number): Float32Array {
+/** A deterministic synthetic unit vector (xorshift): the benches store these instead of embedding. */
+export function randomUnit(d: number, seed: number): Float32Array {
   // xorshift: deterministic, fast, good enough for synthetic vectors.
   let x = seed * 2654435761 + 1;
   const v = new Float32Array(d);

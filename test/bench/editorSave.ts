@@ -17,6 +17,7 @@ import { archivalParts } from '../../src/app/lazyArchival';
 import { MemoryStore } from '../../src/memory/store';
 import { LOCAL_DEFAULT_DIMENSIONS } from '../../src/indexing/localEmbedder';
 import type { ArchivalStore } from '../../src/memory/archival';
+import { randomUnit } from './archivalScale';
 
 export interface EditorSaveResults {
   chunksInIndex: number;
@@ -32,21 +33,6 @@ const SAVES = 7;
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-function unitVector(d: number, seed: number): Float32Array {
-  let x = seed * 2654435761 + 1;
-  const v = new Float32Array(d);
-  let norm = 0;
-  for (let i = 0; i < d; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    v[i] = ((x >>> 0) / 4294967296) * 2 - 1;
-    norm += v[i] * v[i];
-  }
-  for (let i = 0; i < d; i++) v[i] /= Math.sqrt(norm);
-  return v;
 }
 
 function libWindows(): string[] {
@@ -96,7 +82,7 @@ export async function runEditorSave(targetChunks = 27_000, log: (m: string) => v
         const j = i + k;
         return {
           record: { text: texts[j % texts.length], source: 'file' as const, path: `lib/module${Math.floor(j / 6)}.ts`, startLine: (j % 6) * 30 + 1, endLine: (j % 6) * 30 + 30, language: 'typescript', kind: 'lines' },
-          vector: unitVector(d, j + 1),
+          vector: randomUnit(d, j + 1),
         };
       });
       await store.addEmbedded(items);

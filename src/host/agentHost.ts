@@ -144,6 +144,8 @@ export class AgentHost implements vscode.Disposable {
   /** After a reset the folder starts over: a fresh agent and a fresh view of its archival memory. */
   restart(folderAgent: FolderAgent): void {
     const key = folderAgent.folder.uri.toString();
+    // The old memory folder's pending retries must not write into the new one.
+    folderAgent.memory.dispose();
     this.folders.delete(key);
     if (this.shown !== key) return;
     void this.forFolder(folderAgent.folder).currentSession().then(

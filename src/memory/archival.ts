@@ -17,12 +17,12 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArchivalHit, ArchivalMemory, ArchivalQuery, ArchivalRecord, Embedder, FilePassage } from './archivalMemory';
-import { corrupt, type MetadataValue, quantize, readShard, type ShardItem, writeShard } from './archivalShard';
+import { type MetadataValue, quantize, readShard, type ShardItem, writeShard } from './archivalShard';
 import { writeJsonAtomic } from './atomicFile';
-import { visitCodeWords } from './codeTokens';
+import { embedderMismatch, emptyManifest, isMissingFile, MANIFEST, type Manifest, readManifest, removeStrayFolders, SHARDS } from './archivalManifest';
 import { Bm25Index, type TermCounts } from './bm25';
 import { type CacheRow, parseShardCache, readCacheBytes, writeShardCache } from './archivalCache';
-import { reciprocalRankFusion, RRF_K } from './rankFusion';
+import { fuseHybrid } from './hybridRanking';
 import { paginate } from './recallSearch';
 import { CANDIDATES, sketchAll, VectorSearch, type VectorShard } from './vectorSearch';
 import { type Clock, MemoryError, type Page } from './types';
@@ -37,23 +37,6 @@ export interface ArchivalOpenOptions {
 export { CANDIDATES };
 /** Items per shard: one shard write (~1k × 384 numbers as JSON) stays well under 100 ms. */
 export const SHARD_CAPACITY = 1000;
-const MANIFEST_FORMAT = 1;
-const MANIFEST = 'manifest.json';
-const SHARDS = 'shards';
-
-interface Manifest {
-  format: number;
-  /** Made anew by every rebuild, so a process holding the old store can tell it is gone. */
-  id?: string;
-  embedder: { id: string; dimensions: number };
-  generation: number;
-  /** Number for the next shard to open. */
-  nextShard: number;
-  /** The shard new items go into while it has room. */
-  openShard?: string;
-  /** Shard name → its current folder under shards/. Empty shards are absent. */
-  shards: Record<string, string>;
-}
 
 /** A record as held in memory: one loaded from a shard's cache has its text still as UTF-8 bytes. */
 type StoredRecord = Omit<ArchivalRecord, 'text'> & { text?: string };
@@ -291,28 +274,7 @@ export class ArchivalStore implements ArchivalMemory {
       const vector = q ? this.vectorSearch(q, allowed) : [];
       if (mode === 'keyword') ranked = keyword;
       else if (mode === 'vector') ranked = vector;
-      else {
-        const rankings = [vector.map((h) => h.id), keyword.map((h) => h.id)];
-        const weights = [1, 1];
-        // A name typed exactly is the strongest signal there is: the keyword hits holding it form a
-        // third ranking, so they rise above chunks that are merely close in meaning.
-        const names = compoundIdentifiers(query);
-        if (names.length > 0) {
-          const exact = keyword.filter((h) => {
-            const text = this.textOf(h.id).toLowerCase();
-            return names.some((name) => text.includes(name));
-          });
-          if (exact.length > 0) {
-            rankings.push(exact.map((h) => h.id));
-            // Weighted up: holding the exact name outweighs being middling in both other lists (a route asked
-            // for among many passages that mention others: the memory eval's F5).
-            weights.push(1.5);
-          }
-        }
-        // Scaled so that first place in every ranking scores 1.
-        const best = weights.reduce((a, b) => a + b, 0) / (RRF_K + 1);
-        ranked = reciprocalRankFusion(rankings, RRF_K, weights).map((h) => ({ id: h.id, score: h.score / best }));
-      }
+      else ranked = fuseHybrid(query, vector, keyword, (doc) => this.textOf(doc));
     }
     // Only the page asked for is turned into records (texts decoded, objects copied).
     const ids = paginate(ranked, page, pageSize);
@@ -592,21 +554,6 @@ function recordOf(item: ShardItem): ArchivalRecord {
   return record;
 }
 
-/**
- * The names in a query that a chunk either holds verbatim or does not: compound identifiers (parseConfig,
- * max_retries) and paths, routes and dotted names (/v2/refunds, src/app.ts). Dashed words alone are
- * left out: "on-call" is prose more often than a name.
- */
-function compoundIdentifiers(query: string): string[] {
-  const names: string[] = [];
-  visitCodeWords(query, () => {}, (word) => names.push(word));
-  for (const match of query.matchAll(/[\w@~]*(?:[/.-][\w@~]+)+\/?/g)) {
-    const name = match[0].toLowerCase().replace(/[./-]+$/, '');
-    if (name.length >= 4 && /[/.]/.test(name) && /[a-z]/.test(name) && !names.includes(name)) names.push(name);
-  }
-  return names;
-}
-
 const decoder = new TextDecoder();
 
 /** An embedder that learns its dimensions from the server answers one probe first. */
@@ -614,69 +561,4 @@ async function knownDimensions(embedder: Embedder): Promise<number> {
   if (embedder.dimensions > 0) return embedder.dimensions;
   const [probe] = await embedder.embed(['dimensions probe']);
   return probe?.length ?? embedder.dimensions;
-}
-
-function emptyManifest(embedderId: string, dimensions: number): Manifest {
-  return { format: MANIFEST_FORMAT, id: crypto.randomUUID(), embedder: { id: embedderId, dimensions }, generation: 0, nextShard: 1, shards: {} };
-}
-
-function embedderMismatch(manifest: Manifest, embedderId: string, dimensions: number): MemoryError {
-  return new MemoryError(
-    'invalid',
-    `archival memory was built with ${manifest.embedder.id} (${manifest.embedder.dimensions} dimensions) but the current ` +
-      `embedder is ${embedderId} (${dimensions}); rebuild it with \`memcode index --rebuild\` (or MemCode: Rebuild Index)`,
-  );
-}
-
-function readManifest(file: string): Manifest {
-  let value: unknown;
-  try {
-    value = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw corrupt(file, (err as Error).message);
-  }
-  const m = value as Partial<Manifest> | null;
-  const valid =
-    !!m &&
-    typeof m.embedder?.id === 'string' &&
-    typeof m.embedder.dimensions === 'number' &&
-    Number.isInteger(m.nextShard) &&
-    (m.openShard === undefined || typeof m.openShard === 'string') &&
-    (m.id === undefined || typeof m.id === 'string') &&
-    typeof m.generation === 'number' &&
-    !!m.shards &&
-    typeof m.shards === 'object' &&
-    Object.values(m.shards).every((f) => typeof f === 'string' && !f.includes('/') && !f.includes('\\') && !f.startsWith('.'));
-  if (!valid) throw corrupt(file, 'not the expected shape');
-  if ((m.format ?? 0) > MANIFEST_FORMAT) {
-    throw new MemoryError('schema_newer', `archival memory in ${path.dirname(file)} was written by a newer MemCode (format ${m.format})`);
-  }
-  return m as Manifest;
-}
-
-const STRAY_AGE_MS = 15 * 60_000;
-
-function isMissingFile(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException)?.code ?? (err as { cause?: NodeJS.ErrnoException })?.cause?.code;
-  return code === 'ENOENT' || /ENOENT/.test((err as Error)?.message ?? '');
-}
-
-/**
- * Shard folders a crash left behind before the manifest pointed at them. A recent one may be the next
- * generation of a writer in another process (readers open without the lock): it is left for a later open,
- * or removing it would leave that writer's new manifest pointing at nothing.
- */
-function removeStrayFolders(dir: string, manifest: Manifest, warn?: (m: string) => void, now = Date.now()): void {
-  const shardsDir = path.join(dir, SHARDS);
-  if (!fs.existsSync(shardsDir)) return;
-  const current = new Set(Object.values(manifest.shards));
-  for (const name of fs.readdirSync(shardsDir)) {
-    if (current.has(name)) continue;
-    try {
-      if (now - fs.statSync(path.join(shardsDir, name)).mtimeMs < STRAY_AGE_MS) continue;
-      fs.rmSync(path.join(shardsDir, name), { recursive: true, force: true });
-    } catch (err) {
-      warn?.(`could not remove the stale archival shard ${name}: ${(err as Error).message}`);
-    }
-  }
 }

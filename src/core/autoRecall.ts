@@ -2,7 +2,7 @@
 // external memory are put into the queue, so memory does not depend on the model remembering to look.
 import type { TokenCounter } from '../llm/types';
 import type { RecallLog } from '../memory/recall';
-import { contentForModel } from './userMessage';
+import { contentForModel } from '../memory/messageContent';
 
 export interface MemoryHit {
   /** Where it came from, as the model should cite it: "recall #12 (2026-11-20, user)", "src/a.ts:10-40". */

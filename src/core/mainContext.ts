@@ -6,7 +6,7 @@ import type { ChatMessage, TokenCounter } from '../llm/types';
 import type { BlockRecord, MessageRecord } from '../memory/types';
 import type { ContextUsage } from './events';
 import { PROMPT_SECTIONS, messageTimeHeader, todayLine } from './promptSections';
-import { contentForModel } from './userMessage';
+import { contentForModel } from '../memory/messageContent';
 
 export interface MemoryMetadata {
   /** Absent when the model cannot search recall memory (memory modes none and summary). */

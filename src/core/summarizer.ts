@@ -5,7 +5,7 @@ import { fitToTokens } from '../llm/tokens';
 import { LlmError } from '../llm/types';
 import type { MessageRecord } from '../memory/types';
 import { SUMMARIZER_INSTRUCTIONS } from './prompts';
-import { contentForModel } from './userMessage';
+import { contentForModel } from '../memory/messageContent';
 
 const MAX_CHARS_PER_MESSAGE = 2_000;
 

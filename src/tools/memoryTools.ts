@@ -4,6 +4,7 @@
 import type { BlockRecord, MessageRecord, Page } from '../memory/types';
 import type { PagingHint } from './registry';
 import type { Tool } from './types';
+import { contentForModel } from '../memory/messageContent';
 
 export const RECALL_PAGE_SIZE = 5;
 // Enough of a message to tell whether it is the one meant; read_file-like paging is not possible for a message.
@@ -181,7 +182,7 @@ function recallResult(found: Page<MessageRecord>, nothingFound: string): RecallS
 
 function toHit(m: MessageRecord): RecallHit {
   // A step that only called functions has no text; what it called is what it said.
-  const text = m.content || (m.toolCalls ?? []).map((c) => `[called ${c.name}(${c.arguments})]`).join(' ');
+  const text = contentForModel(m) || (m.toolCalls ?? []).map((c) => `[called ${c.name}(${c.arguments})]`).join(' ');
   const content = text.length > RECALL_CONTENT_CHARS
     ? `${text.slice(0, RECALL_CONTENT_CHARS)}…[${text.length - RECALL_CONTENT_CHARS} more characters]`
     : text;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { withAttachments } from '../../src/core/userMessage';
+import { withAttachments } from '../../src/memory/messageContent';
 import { splitAttachments, toSessionSummary, toTranscript } from '../../src/host/transcript';
 import { NEW_SESSION_TITLE } from '../../src/memory/sessions';
 import { toChatError } from '../../src/host/chatErrors';

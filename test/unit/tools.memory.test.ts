@@ -93,6 +93,23 @@ describe('conversation search tools', () => {
     });
   });
 
+  it('shows the editor text a message was sent with, as the model first read it', async () => {
+    const ws = testWorkspace();
+    ws.ctx.recall.append({
+      session: 's1',
+      role: 'user',
+      content: 'why does this time out?',
+      attachments: [{ path: 'src/net/retry.ts', startLine: 3, endLine: 4, text: 'const TIMEOUT_MS = 50;\nawait fetchWithDeadline(url, TIMEOUT_MS);' }],
+      tokens: 30,
+      time: '2026-03-02T09:00:00Z',
+    });
+    const out = await ok(ws, 'conversation_search', { query: 'fetchWithDeadline' });
+    assert.equal(out.total, 1);
+    assert.match(out.results[0].content, /^why does this time out\?/);
+    assert.match(out.results[0].content, /Attached src\/net\/retry\.ts:3-4/);
+    assert.match(out.results[0].content, /fetchWithDeadline\(url, TIMEOUT_MS\)/);
+  });
+
   it('says when nothing is found and suggests other words', async () => {
     const ws = withHistory();
     const out = await ok(ws, 'conversation_search', { query: 'kubernetes' });

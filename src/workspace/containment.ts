@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type WorkspacePathErrorKind = 'invalid' | 'outside' | 'memory' | 'secret';
+export type WorkspacePathErrorKind = 'invalid' | 'outside' | 'memory' | 'git' | 'secret';
 
 /** A path the workspace policy refuses; the message is written for the model to read. */
 export class WorkspacePathError extends Error {

@@ -1,14 +1,15 @@
 // The one policy for workspace files (docs/ARCHITECTURE.md, `workspace/`): which paths are inside the
-// workspace, which are skipped, which are secrets, which are binary or too large. Created once per
+// workspace, which are skipped, which are protected (the memory folder, git's data, secrets), which are
+// binary or too large. Created once per
 // workspace from plain settings and passed to the file tools (through ToolContext) and to the indexer,
 // so the two can never disagree about what the agent may see.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Ignore } from 'ignore';
 import { fileLooksBinary, hasBinaryExtension, looksBinary, readHead } from './binary';
 import { containPath, realpathOrSelf, relativeInside, toWorkspaceRelative, WorkspacePathError } from './containment';
+import { isGitDir, isGitName, isGitPath, isInGitDir } from './gitData';
 import { IgnoreRules, NOISE_FILES, type Matcher } from './ignoreRules';
-import { normalizeRel, secretMatcher } from './secrets';
+import { normalizeRel, SecretRules } from './secrets';
 import { MEMORY_FOLDER_NAME, SETTING_DEFAULTS } from '../common/defaults';
 
 export const DEFAULT_MAX_FILE_SIZE = SETTING_DEFAULTS['index.maxFileSize'];
@@ -24,9 +25,15 @@ export interface WorkspacePolicyOptions {
   maxFileSize?: number;
   /** More secret patterns, gitignore-style, on top of SECRET_PATTERNS. */
   secrets?: string[];
+  /**
+   * Gitignore-style paths the person allows although they look like secrets (`memcode.files.allow`):
+   * read, searched, listed, indexed and edited like any file. They never open git's data or the memory
+   * folder, which are refused for what they are, not for their names.
+   */
+  allow?: string[];
 }
 
-/** What a tool means to do with a path it names: secrets and the memory folder are refused for both. */
+/** What a tool means to do with a path it names: protected paths are refused for both. */
 export type PathAccess = 'read' | 'write';
 
 export interface WalkEntry {
@@ -88,7 +95,7 @@ export class WorkspaceFiles {
   readonly maxFileSize: number;
   private readonly rootReal: string;
   private readonly ignoreRules: IgnoreRules;
-  private readonly secrets: Ignore;
+  private readonly secrets: SecretRules;
   /** The memory folder relative to the root, lexically and really, lower-cased; only those inside it. */
   private readonly memoryRels: string[];
   private readonly memoryName: string;
@@ -98,7 +105,7 @@ export class WorkspaceFiles {
     this.rootReal = realpathOrSelf(this.root);
     this.maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
     this.ignoreRules = new IgnoreRules(opts.exclude);
-    this.secrets = secretMatcher(opts.secrets);
+    this.secrets = new SecretRules({ extra: opts.secrets, allow: opts.allow });
     const memoryAbs = path.resolve(this.root, opts.memoryDir ?? MEMORY_FOLDER_NAME);
     const lexical = relativeInside(this.root, memoryAbs);
     const real = relativeInside(this.rootReal, realpathOrSelf(memoryAbs));
@@ -111,7 +118,8 @@ export class WorkspaceFiles {
 
   /**
    * The absolute path of `requested` for a tool to read or write, and how to show it. Refuses what is
-   * outside the workspace, in the memory folder, or a secret, also when a symbolic link leads there.
+   * outside the workspace, in the memory folder, in git's data, or a secret, also when a symbolic link
+   * leads there.
    * Gitignored and excluded files are allowed when named: the person can see the path the model asks
    * for, such files are often exactly what a task is about (build output, a local config, a log), and
    * Claude Code and Cline allow it too. Only walks (list, search, index) pass over them.
@@ -127,6 +135,13 @@ export class WorkspaceFiles {
           `path "${requested}" is inside ${folder}/, the memory folder: use the working_context_* tools to change memory`,
         );
       }
+    }
+    if (isGitPath(normalizeRel(contained.rel)) || isGitPath(contained.realRel) || isInGitDir(this.rootReal, contained.realRel)) {
+      throw new WorkspacePathError(
+        'git',
+        `path "${requested}" is in git's own data (.git): MemCode's file tools never read or write it, since it can hold ` +
+          'credentials and a changed hook or config is a command git runs; use run_command to run git',
+      );
     }
     for (const rel of [contained.rel, contained.realRel]) {
       if (this.isSecret(rel)) {
@@ -146,12 +161,12 @@ export class WorkspaceFiles {
   /** A '/'-separated path relative to the root (or a folder above it) that holds credentials or keys. */
   isSecret(rel: string): boolean {
     const clean = normalizeRel(rel);
-    return clean !== '' && !clean.startsWith('../') && this.secrets.ignores(clean);
+    return !clean.startsWith('../') && this.secrets.matches(clean);
   }
 
   // The walks' own paths are already clean: these skip normalizeRel, which a 10k-file re-index would feel.
   private secretClean(rel: string): boolean {
-    return rel !== '' && this.secrets.ignores(rel);
+    return this.secrets.matches(rel);
   }
 
   private memoryClean(rel: string): boolean {
@@ -201,10 +216,12 @@ export class WorkspaceFiles {
       const matchers = this.ignoreRules.matchersFor(dir.parent, dir.abs, dir.rel, hasIgnoreFile);
       dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const d of dirents) {
+        // A `.git` file (worktree, submodule) is git's data as much as the folder is.
+        if (isGitName(d.name)) continue;
         const rel = dir.rel ? `${dir.rel}/${d.name}` : d.name;
         const abs = path.join(dir.abs, d.name);
         if (d.isDirectory()) {
-          if (this.memoryClean(rel) || this.ignoreRules.isIgnored(rel, true, matchers)) continue;
+          if (this.memoryClean(rel) || this.ignoreRules.isIgnored(rel, true, matchers) || isGitDir(abs)) continue;
           yield { abs, rel, isDir: true, isSymlink: false };
           if (opts.recursive) queue.push({ abs, rel, parent: matchers });
           continue;
@@ -217,6 +234,7 @@ export class WorkspaceFiles {
           const target = this.linkTarget(abs);
           if (!target) continue;
           ({ isDir, realRel } = target);
+          if (isGitPath(realRel) || isInGitDir(this.rootReal, realRel)) continue;
         }
         if (this.memoryClean(rel) || this.memoryClean(realRel) || this.ignoreRules.isIgnored(rel, isDir, matchers)) continue;
         const secret = !isDir && (this.secretClean(rel) || (realRel !== rel && this.secretClean(realRel)));
@@ -263,7 +281,9 @@ export class WorkspaceFiles {
     if (!rel || rel.startsWith('../')) return { ok: false, reason: 'ignored' };
     const { matchers, ignored } = this.ignoreRules.chainTo(this.root, parentOf(rel));
     const name = rel.slice(rel.lastIndexOf('/') + 1);
-    if (ignored || NOISE_FILES.has(name) || this.isMemory(rel) || this.ignoreRules.isIgnored(rel, false, matchers)) return { ok: false, reason: 'ignored' };
+    if (ignored || NOISE_FILES.has(name) || this.isMemory(rel) || isGitPath(rel) || this.ignoreRules.isIgnored(rel, false, matchers)) {
+      return { ok: false, reason: 'ignored' };
+    }
     const abs = path.join(this.root, rel);
     let stat: fs.Stats | undefined;
     let realRel = rel;
@@ -279,7 +299,7 @@ export class WorkspaceFiles {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, reason: 'missing' };
       return { ok: false, reason: 'unreadable' };
     }
-    if (!stat || this.isMemory(realRel)) return { ok: false, reason: 'ignored' };
+    if (!stat || this.isMemory(realRel) || isGitPath(realRel) || isInGitDir(this.rootReal, realRel)) return { ok: false, reason: 'ignored' };
     if (this.isSecret(realRel)) return { ok: false, reason: 'secret' };
     const checked = this.checkFile(rel, abs, stat, opts.sniffContent);
     return isSkipped(checked) ? { ok: false, reason: checked.reason } : { ok: true, file: checked };

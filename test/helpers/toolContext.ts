@@ -29,15 +29,18 @@ export interface TestWorkspace {
   read(rel: string): string;
 }
 
-/** `storagePath`: the memory folder's path inside the workspace (default `.memcode`); `exclude`: patterns as in settings. */
-export function testWorkspace(opts: { signal?: AbortSignal; storagePath?: string; exclude?: string[] } = {}): TestWorkspace {
+/**
+ * `storagePath`: the memory folder's path inside the workspace (default `.memcode`); `exclude` and `allow`:
+ * patterns as in settings (`memcode.index.exclude`, `memcode.files.allow`).
+ */
+export function testWorkspace(opts: { signal?: AbortSignal; storagePath?: string; exclude?: string[]; allow?: string[] } = {}): TestWorkspace {
   const root = tempWorkspace('memcode-tools-');
   const store = MemoryStore.open(path.join(root, opts.storagePath ?? '.memcode'), { warn: () => {} });
   const workingContext = new WorkingContext(store.paths.memoryDir, { warn: () => {} });
   workingContext.load();
   const recall = RecallLog.open(store.paths, { warn: () => {} });
   const approvals = new RecordingApprovals();
-  const workspace = new WorkspaceFiles({ root, memoryDir: store.paths.root, exclude: opts.exclude });
+  const workspace = new WorkspaceFiles({ root, memoryDir: store.paths.root, exclude: opts.exclude, allow: opts.allow });
   const ctx: ToolContext = { workspaceRoot: root, workspace, workingContext, recall, approvals, signal: opts.signal };
   return {
     root,

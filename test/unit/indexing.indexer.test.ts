@@ -9,6 +9,7 @@ import { Indexer, type IndexerOptions } from '../../src/indexing/indexer';
 import type { FileRecords } from '../../src/indexing/fileRecords';
 import type { IndexProgress } from '../../src/indexing/types';
 import { ArchivalStore } from '../../src/memory/archival';
+import { WorkspaceFiles } from '../../src/workspace/workspaceFiles';
 
 const embedder = createEmbedder({ provider: 'local' });
 
@@ -132,6 +133,43 @@ describe('Indexer', function () {
     assert.deepEqual(reasons, { '.env': 'secret', 'keys/server.pem': 'secret', 'data.txt': 'binary', 'huge.ts': 'too_large' });
     const secretHits = await s.archival.search('zebrasecret quokkakey', { mode: 'keyword' });
     assert.equal(secretHits.total, 0);
+  });
+
+  it('never indexes a secret or git data, also through a link with an innocent name (issue 15, items 6 and 7)', async function () {
+    const s = await setup({
+      '.env.production': 'ZEBRASECRET=1\n',
+      '.git/config': 'url = https://me:quokkatoken@example.com/repo.git\n',
+      'modules/sub/.git': 'gitdir: ../../.git/modules/sub\n',
+      'backup.git/HEAD': 'ref: refs/heads/main\n',
+      'backup.git/refs/heads/main': '0000\n',
+      'backup.git/objects/info/packs': '\n',
+      'backup.git/config': 'url = https://me:quokkatoken@example.com/repo.git\n',
+      'src/a.ts': source('alphaA'),
+    });
+    fs.symlinkSync('../.env.production', path.join(s.root, 'src', 'settings.txt'));
+    fs.symlinkSync('.git/config', path.join(s.root, 'notes.txt'));
+    const report = await s.indexer.run();
+    assert.deepEqual(s.archival.paths(), ['src/a.ts']);
+    assert.deepEqual(report.skipped.map((k) => `${k.path}:${k.reason}`).sort(), ['.env.production:secret', 'src/settings.txt:secret']);
+    assert.equal((await s.archival.search('zebrasecret quokkatoken gitdir', { mode: 'keyword' })).total, 0);
+    // The editor reports saves one by one: the same answer without the walk.
+    const saved = await s.indexer.updateFiles(['src/settings.txt', 'notes.txt', 'modules/sub/.git', 'backup.git/config', '.git/config']);
+    assert.equal(saved.filesIndexed, 0);
+    assert.deepEqual(s.archival.paths(), ['src/a.ts']);
+  });
+
+  it('indexes .env.example and the secrets-looking paths the person allowed', async function () {
+    const s = await setup({ '.env.example': 'ALPHA_KEY=your-alpha-key\n', 'certs/dev.pem': 'alpha dev cert\n', '.env': 'ALPHA=real\n' });
+    const indexer = new Indexer({
+      workspaceRoot: s.root,
+      archival: s.archival,
+      fileRecordsPath: s.fileRecordsPath,
+      chunker,
+      workspace: new WorkspaceFiles({ root: s.root, allow: ['certs/dev.pem'] }),
+    });
+    const report = await indexer.run();
+    assert.deepEqual(s.archival.paths(), ['.env.example', 'certs/dev.pem']);
+    assert.deepEqual(report.skipped, [{ path: '.env', reason: 'secret' }]);
   });
 
   it('re-indexes only the edited file: the other files keep their chunk ids', async function () {

@@ -169,6 +169,11 @@ describe('isSecretPath and WorkspaceFiles.judgeFile', function () {
     assert.ok(isSecretPath('conf/vault.yaml', ['vault.yaml']));
   });
 
+  it('does not count the templates a project commits (.env.example, .env.sample, .env.template) as secrets', function () {
+    for (const p of ['.env.example', 'app/.env.sample', '.env.template', '.env.local.example']) assert.equal(isSecretPath(p), false, p);
+    for (const p of ['.env.examples.bak', '.env.local', 'example/.env']) assert.ok(isSecretPath(p), p);
+  });
+
   it('judges one file by the same rules as the walk', function () {
     const root = makeWorkspace({
       '.gitignore': 'dist/\n',
@@ -236,6 +241,21 @@ describe('WorkspaceFiles.resolve: workspace confinement', () => {
     assert.throws(() => resolveInWorkspace(root, 'escape/secret.txt'), /leads outside the workspace/);
     assert.throws(() => resolveInWorkspace(root, 'escape/sub/new.txt'), /leads outside the workspace/);
     assert.throws(() => resolveInWorkspace(root, 'dangling.txt'), /leads outside the workspace/);
+  });
+
+  it("refuses git's data with its own kind, for reading and writing, and the allow list does not open it", () => {
+    const root = tempWorkspace();
+    fs.mkdirSync(path.join(root, '.git'));
+    fs.writeFileSync(path.join(root, '.git', 'config'), '[core]\n');
+    const files = new WorkspaceFiles({ root, allow: ['**'] });
+    for (const p of ['.git', '.git/config', 'a/.git', 'deep/repo/.git/hooks/pre-commit', '.GIT/config']) {
+      for (const access of ['read', 'write'] as const) {
+        assert.throws(() => files.resolve(p, access), (e: Error) => e instanceof WorkspacePathError && e.kind === 'git', `${access} ${p}`);
+      }
+    }
+    assert.equal(files.resolve('.gitignore', 'write').rel, '.gitignore');
+    assert.equal(files.resolve('.github/ci.yml', 'write').rel, '.github/ci.yml');
+    assert.equal(files.resolve('.env', 'read').rel, '.env', 'allowed by "**"');
   });
 
   it('allows a symlink that stays inside the workspace', () => {

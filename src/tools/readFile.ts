@@ -1,17 +1,15 @@
 // read_file: a page of a text file, at most 400 lines, saying where it is in the file and how to go on.
 import * as fs from 'node:fs';
-import * as readline from 'node:readline';
+import { readLineRange, type ReadLine } from './lineReader';
 import type { PagingHint } from './registry';
 import { type Tool, ToolError } from './types';
 import { resolveToolPath } from './workspaceAccess';
 
 export const READ_PAGE_LINES = 400;
-/** Above this size a file is streamed line by line instead of read whole. */
-export const STREAM_ABOVE_BYTES = 5 * 1024 * 1024;
 // Stay under the registry's cut (12,000) with room for the JSON around the text, so a page is never cut
 // in the middle and next_start_line is always right.
 const PAGE_CHARS = 10_000;
-// A single line longer than this (minified code, data) is shown cut.
+// A single line longer than this (minified code, data) is shown cut; the rest of it is never held.
 const LONG_LINE_CHARS = 2_000;
 
 export interface ReadFileArgs {
@@ -50,7 +48,7 @@ export const readFileTool: Tool<ReadFileArgs> & PagingHint = {
   async run(args, ctx) {
     // Refuses secrets and the memory folder; a gitignored file named explicitly is read (see resolve).
     const { abs, rel } = resolveToolPath(ctx, args.path, 'read');
-    const stat = statFile(abs, rel);
+    statFile(abs, rel);
     if (ctx.workspace.isBinaryFile(abs)) throw new ToolError(`"${rel}" is a binary file; read_file only reads text files`);
 
     const start = args.start_line ?? 1;
@@ -58,8 +56,7 @@ export const readFileTool: Tool<ReadFileArgs> & PagingHint = {
     if (requestedEnd < start) throw new ToolError(`end_line (${requestedEnd}) is before start_line (${start})`);
     const end = Math.min(requestedEnd, start + READ_PAGE_LINES - 1);
 
-    const { lines, total } =
-      stat.size > STREAM_ABOVE_BYTES ? await streamRange(abs, start, end, ctx.signal) : sliceRange(abs, start, end);
+    const { lines, total } = await readLines(abs, start, end, ctx.signal);
     if (total === 0) return { path: rel, start_line: 1, end_line: 0, total_lines: 0, content: '', note: 'the file is empty' };
     if (start > total) {
       throw new ToolError(`start_line ${start} is past the end of "${rel}", which has ${total} lines`);
@@ -81,13 +78,13 @@ function statFile(abs: string, rel: string): fs.Stats {
 }
 
 /** Builds the page from the lines wanted, shortening it to fit PAGE_CHARS. */
-function page(rel: string, start: number, wanted: string[], total: number, capped: boolean): ReadFileResult {
+function page(rel: string, start: number, wanted: ReadLine[], total: number, capped: boolean): ReadFileResult {
   const shown: string[] = [];
   let chars = 0;
   let longLines = 0;
   for (const raw of wanted) {
-    let line = raw;
-    if (line.length > LONG_LINE_CHARS) {
+    let line = raw.text;
+    if (raw.length > LONG_LINE_CHARS) {
       line = `${line.slice(0, LONG_LINE_CHARS)} …[line cut: ${raw.length - LONG_LINE_CHARS} more characters]`;
       longLines++;
     }
@@ -116,36 +113,12 @@ function page(rel: string, start: number, wanted: string[], total: number, cappe
   return result;
 }
 
-function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split(/\r?\n/);
-  // A final newline ends the last line; it does not start an empty one.
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
-function sliceRange(abs: string, start: number, end: number): { lines: string[]; total: number } {
-  const all = splitLines(fs.readFileSync(abs, 'utf8'));
-  return { lines: all.slice(start - 1, end), total: all.length };
-}
-
-/** Counts every line of a big file but keeps only the range, so memory stays small whatever the size. */
-async function streamRange(abs: string, start: number, end: number, signal?: AbortSignal): Promise<{ lines: string[]; total: number }> {
-  const stream = fs.createReadStream(abs, { encoding: 'utf8', signal });
-  const reader = readline.createInterface({ input: stream, crlfDelay: Infinity });
-  const lines: string[] = [];
-  let total = 0;
+/** Memory stays small whatever the file: lines outside the range are only counted, long ones cut. */
+async function readLines(abs: string, start: number, end: number, signal?: AbortSignal): Promise<{ lines: ReadLine[]; total: number }> {
   try {
-    for await (const line of reader) {
-      total++;
-      if (total >= start && total <= end) lines.push(line);
-    }
+    return await readLineRange(abs, start, end, { maxLineChars: LONG_LINE_CHARS, signal });
   } catch (err) {
     if (signal?.aborted) throw new ToolError('cancelled');
     throw err;
-  } finally {
-    reader.close();
-    stream.destroy();
   }
-  return { lines, total };
 }

@@ -97,6 +97,36 @@ describe('read_file', () => {
   });
 });
 
+describe('read_file on very long lines (issue 15, item 5)', () => {
+  after(removeTempWorkspaces);
+
+  it('reads a file whose one line is longer than a string can hold (600 MB), cutting it while streaming', async function () {
+    this.timeout(60_000);
+    // Letters first so the file is taken for text, then a sparse tail: 600 MB on disk in no time. Building
+    // that line whole (as readline did) throws "RangeError: Invalid string length" past V8's 512 MB limit,
+    // uncaught, and the process dies.
+    const ws = testWorkspace();
+    const abs = ws.write('giant.txt', 'a'.repeat(16_384));
+    fs.truncateSync(abs, 600 * 1024 * 1024);
+    const page = await ok(ws, 'read_file', { path: 'giant.txt' });
+    assert.equal(page.total_lines, 1);
+    assert.equal(page.content, `${'a'.repeat(2000)} …[line cut: ${600 * 1024 * 1024 - 2000} more characters]`);
+    assert.match(page.note, /1 very long line\(s\) were cut/);
+  });
+
+  it('keeps every line around a giant one, with the right numbers', async () => {
+    const ws = testWorkspace();
+    const abs = ws.write('mixed.txt', 'first\n');
+    fs.appendFileSync(abs, 'é'.repeat(3_000_000));
+    fs.appendFileSync(abs, '\r\nlast line\r\n');
+    const page = await ok(ws, 'read_file', { path: 'mixed.txt' });
+    assert.equal(page.total_lines, 3);
+    assert.deepEqual(page.content.split('\n'), ['first', `${'é'.repeat(2000)} …[line cut: ${3_000_000 - 2000} more characters]`, 'last line']);
+    const tail = await ok(ws, 'read_file', { path: 'mixed.txt', start_line: 3 });
+    assert.equal(tail.content, 'last line');
+  });
+});
+
 describe('list_files', () => {
   after(removeTempWorkspaces);
 

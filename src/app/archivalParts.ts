@@ -12,6 +12,8 @@ import { WorkspaceFiles } from '../workspace/workspaceFiles';
 export interface IndexSettings {
   exclude?: string[];
   maxFileSize?: number;
+  /** `memcode.files.allow`, as the file tools get it. */
+  allow?: string[];
 }
 
 export function openArchivalStore(
@@ -43,7 +45,13 @@ export async function createIndexer(
     fileRecordsPath: paths.fileRecordsFile,
     chunker: await chunker,
     // The same rules as the file tools; the memory folder is never indexed, wherever it is.
-    workspace: new WorkspaceFiles({ root: workspaceRoot, memoryDir: paths.root, exclude: settings.exclude, maxFileSize: settings.maxFileSize }),
+    workspace: new WorkspaceFiles({
+      root: workspaceRoot,
+      memoryDir: paths.root,
+      exclude: settings.exclude,
+      maxFileSize: settings.maxFileSize,
+      allow: settings.allow,
+    }),
     warn: settings.warn,
   });
 }

@@ -24,6 +24,8 @@ export interface AgentSettings {
   exclude?: string[];
   /** Bytes; larger files are not searched (`memcode.index.maxFileSize`). */
   maxFileSize?: number;
+  /** Secrets-looking paths the person opened to the file tools, as to the indexer (`memcode.files.allow`). */
+  allow?: string[];
   baseUrl: string;
   apiKey?: string;
   model: string;
@@ -103,6 +105,7 @@ export function openAgent(settings: AgentSettings): Agent {
       memoryDir: store.paths.root,
       exclude: settings.exclude,
       maxFileSize: settings.maxFileSize,
+      allow: settings.allow,
     }),
     store,
     model,

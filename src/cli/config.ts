@@ -20,6 +20,7 @@ export interface CliOptions {
   embeddingsBaseUrl?: string;
   exclude?: string[];
   maxFileSize?: string;
+  allowPath?: string[];
   memory?: string;
   tools?: string;
 }
@@ -37,6 +38,8 @@ export interface CliConfig {
   embeddings: EmbedderSettings;
   exclude: string[];
   maxFileSize: number;
+  /** `memcode.files.allow`: secrets-looking paths the file tools and the indexer may open. */
+  allow: string[];
 }
 
 /** Bad usage (exit 2): the message says what to fix. */
@@ -73,7 +76,14 @@ export function resolveConfig(opts: CliOptions, env: NodeJS.ProcessEnv = process
     embeddings: embeddingSettings(opts, env, baseUrl),
     exclude: opts.exclude ?? [...DEFAULTS['index.exclude']],
     maxFileSize: positiveInt('--max-file-size', opts.maxFileSize, DEFAULTS['index.maxFileSize']),
+    allow: opts.allowPath ?? listFromEnv(env.MEMCODE_ALLOW_PATHS) ?? [...DEFAULTS['files.allow']],
   };
+}
+
+/** A comma-separated list (gitignore patterns have no use for commas); unset or blank is undefined. */
+function listFromEnv(raw: string | undefined): string[] | undefined {
+  const items = raw?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return items?.length ? items : undefined;
 }
 
 /** `chat`'s memory mode and tool set; read apart from resolveConfig so a bad MEMCODE_MEMORY cannot break `memory show`. */

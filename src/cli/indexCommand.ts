@@ -11,6 +11,7 @@ export interface IndexCommandOptions {
   embeddings: EmbedderSettings;
   exclude?: string[];
   maxFileSize?: number;
+  allow?: string[];
   lockWaitMs: number;
 }
 
@@ -20,7 +21,7 @@ export async function indexCommand(opts: IndexCommandOptions): Promise<number> {
     workspaceRoot: opts.workspaceRoot,
     memoryRoot: opts.memoryRoot,
     embeddings: () => opts.embeddings,
-    index: () => ({ exclude: opts.exclude, maxFileSize: opts.maxFileSize }),
+    index: () => ({ exclude: opts.exclude, maxFileSize: opts.maxFileSize, allow: opts.allow }),
     warn,
     lockWaitMs: opts.lockWaitMs,
   });

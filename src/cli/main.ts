@@ -17,7 +17,8 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, model: 3 } as const;
 function commonOptions(cmd: Command): Command {
   return cmd
     .option('-C, --dir <dir>', 'the workspace folder (default: the current folder)')
-    .option('--storage <path>', 'memory folder (default: <dir>/.memcode; env MEMCODE_STORAGE_PATH)');
+    .option('--storage <path>', 'memory folder (default: <dir>/.memcode; env MEMCODE_STORAGE_PATH)')
+    .option('--allow-path <glob...>', 'secrets-looking files (e.g. config/dev.pem) the file tools and the index may open; never .git or the memory folder (env MEMCODE_ALLOW_PATHS, comma-separated)');
 }
 
 function embeddingOptions(cmd: Command): Command {
@@ -161,6 +162,7 @@ export function buildProgram(): Command {
         embeddings: config.embeddings,
         exclude: config.exclude,
         maxFileSize: config.maxFileSize,
+        allow: config.allow,
         lockWaitMs: config.lockWaitMs,
       });
     });

@@ -14,6 +14,8 @@ export const SETTING_DEFAULTS = {
   'index.exclude': [],
   'index.maxFileSize': 1_000_000,
   'index.autoUpdate': true,
+  /** Secrets-looking paths the person opens to the file tools and the indexer (workspace/secrets.ts). */
+  'files.allow': [],
   maxSteps: 25,
   autoRecall: true,
   memoryMode: 'full',

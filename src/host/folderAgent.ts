@@ -37,7 +37,7 @@ export class FolderAgent {
       workspaceRoot: this.root,
       memoryRoot: this.memoryRoot,
       embeddings: async () => embeddingSettings(this.settings(), await options.keys.get()),
-      index: () => ({ exclude: this.settings().index.exclude, maxFileSize: this.settings().index.maxFileSize }),
+      index: () => ({ exclude: this.settings().index.exclude, maxFileSize: this.settings().index.maxFileSize, allow: this.settings().files.allow }),
       warn: options.log,
       onState: () => options.onMemoryChanged(),
     });
@@ -99,6 +99,7 @@ export class FolderAgent {
       storagePath: settings.storagePath || undefined,
       exclude: settings.index.exclude,
       maxFileSize: settings.index.maxFileSize,
+      allow: settings.files.allow,
       baseUrl: settings.baseUrl,
       apiKey,
       model: settings.model,

@@ -12,6 +12,8 @@ export interface MemcodeSettings {
   contextWindow: number;
   embeddings: { provider: EmbedderSettings['provider']; model?: string; baseUrl?: string };
   index: { exclude: string[]; maxFileSize: number; autoUpdate: boolean };
+  /** `allow`: secrets-looking paths the person opened to the file tools and the indexer. */
+  files: { allow: string[] };
   maxSteps: number;
   autoRecall: boolean;
   /** 'full' is MemCode; 'summary' and 'none' are the baselines of the memory evaluation. */
@@ -36,7 +38,10 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
     const v = reader.get<unknown>(key);
     return typeof v === 'boolean' ? v : fallback;
   };
-  const exclude = reader.get<unknown>('index.exclude');
+  const patterns = (key: string): string[] => {
+    const v = reader.get<unknown>(key);
+    return Array.isArray(v) ? v.filter((p): p is string => typeof p === 'string' && p.trim() !== '').map((p) => p.trim()) : [];
+  };
   return {
     baseUrl: nonEmpty(env.MEMCODE_BASE_URL) ?? text('baseUrl') ?? SETTING_DEFAULTS.baseUrl,
     model: text('model') ?? SETTING_DEFAULTS.model,
@@ -47,10 +52,11 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
       baseUrl: text('embeddings.baseUrl'),
     },
     index: {
-      exclude: Array.isArray(exclude) ? exclude.filter((p): p is string => typeof p === 'string' && p.trim() !== '').map((p) => p.trim()) : [],
+      exclude: patterns('index.exclude'),
       maxFileSize: positive(reader.get<unknown>('index.maxFileSize'), SETTING_DEFAULTS['index.maxFileSize']),
       autoUpdate: flag('index.autoUpdate', SETTING_DEFAULTS['index.autoUpdate']),
     },
+    files: { allow: patterns('files.allow') },
     maxSteps: positive(reader.get<unknown>('maxSteps'), SETTING_DEFAULTS.maxSteps),
     autoRecall: flag('autoRecall', SETTING_DEFAULTS.autoRecall),
     memoryMode: oneOf(reader.get<unknown>('memoryMode'), MEMORY_MODES, SETTING_DEFAULTS.memoryMode),

@@ -17,6 +17,13 @@ function clip(text: string, max = 160): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** What a successful memory edit changed: a working-context block, or archival memory (which has none). */
+function memoryEdit(outcome: ToolOutcome): string {
+  const block = outcome.args?.block;
+  if (typeof block !== 'string') return 'saved a note to archival memory';
+  return `updated ${BLOCK_NAMES[block] ?? `block "${block}"`}`;
+}
+
 export class TerminalPrinter implements AgentObserver {
   private atLineStart = true;
 
@@ -44,9 +51,8 @@ export class TerminalPrinter implements AgentObserver {
   }
 
   onToolResult(call: ToolCall, outcome: ToolOutcome, editsMemory: boolean): void {
-    if (editsMemory) {
-      const block = typeof outcome.args?.block === 'string' ? outcome.args.block : '';
-      this.streams.err.write(`  ✎ updated ${BLOCK_NAMES[block] ?? `block "${block}"`}\n`);
+    if (editsMemory && outcome.ok) {
+      this.streams.err.write(`  ✎ ${memoryEdit(outcome)}\n`);
     } else if (!outcome.ok) {
       this.streams.err.write(`  ✗ ${clip(outcome.content)}\n`);
     } else {

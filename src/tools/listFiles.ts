@@ -46,8 +46,10 @@ export const listFilesTool: Tool<ListFilesArgs> & PagingHint = {
     if (!stat.isDirectory()) throw new ToolError(`"${rel}" is a file, not a folder; use read_file to read it`);
 
     const entries: string[] = [];
+    const unnamable: string[] = [];
     let truncated = false;
-    for (const entry of ctx.workspace.entries({ from: abs, recursive: !!args.recursive, signal: ctx.signal })) {
+    const walk = ctx.workspace.entries({ from: abs, recursive: !!args.recursive, signal: ctx.signal, onUnnamable: (r) => unnamable.push(r) });
+    for (const entry of walk) {
       if (entries.length >= MAX_LIST_ENTRIES) {
         truncated = true;
         break;
@@ -57,16 +59,26 @@ export const listFilesTool: Tool<ListFilesArgs> & PagingHint = {
     if (ctx.signal?.aborted) throw new ToolError('cancelled');
     entries.sort(comparePaths);
     const result: ListFilesResult = { path: rel, entries, truncated };
+    const notes: string[] = [];
     if (truncated) {
-      result.note = `stopped at ${MAX_LIST_ENTRIES} entries; list a subfolder (or without recursive) to see the rest`;
-    } else if (entries.length === 0 && rel !== '.' && ctx.workspace.isIgnoredFolder(rel)) {
-      result.note = `"${rel}" is left out by .gitignore or the exclude setting, so nothing in it is listed; read_file still opens a file in it by name`;
-    } else if (entries.length === 0) {
-      result.note = 'the folder is empty';
+      notes.push(`stopped at ${MAX_LIST_ENTRIES} entries; list a subfolder (or without recursive) to see the rest`);
+    } else if (entries.length === 0 && unnamable.length === 0 && rel !== '.' && ctx.workspace.isIgnoredFolder(rel)) {
+      notes.push(`"${rel}" is left out by .gitignore or the exclude setting, so nothing in it is listed; read_file still opens a file in it by name`);
+    } else if (entries.length === 0 && unnamable.length === 0) {
+      notes.push('the folder is empty');
     }
+    if (unnamable.length > 0) notes.push(unnamableNote(unnamable));
+    if (notes.length) result.note = notes.join('; ');
     return result;
   },
 };
+
+/** The tools take paths as text, so a name that is not UTF-8 can be neither read nor edited: say so rather than list it. */
+function unnamableNote(rels: string[]): string {
+  const shown = rels.slice(0, 3).map((r) => JSON.stringify(r)).join(', ');
+  const them = rels.length === 1 ? `1 entry left out: its name is not valid UTF-8 (${shown})` : `${rels.length} entries left out: their names are not valid UTF-8 (${shown}${rels.length > 3 ? ', …' : ''})`;
+  return `${them}, so no tool can open ${rels.length === 1 ? 'it' : 'them'}; ask the person to rename ${rels.length === 1 ? 'it' : 'them'}`;
+}
 
 /** Code-unit order: the same on every OS and locale. */
 function comparePaths(a: string, b: string): number {

@@ -56,6 +56,12 @@ export interface EntriesOptions {
   reportSecrets?: boolean;
   /** Pass over NOISE_FILES too (the indexer). */
   skipNoise?: boolean;
+  /**
+   * Told of each entry passed over because its name is not valid UTF-8 (`rel` shows it with U+FFFD).
+   * Node hands such a name over with U+FFFD in it, a path that opens nothing: a tool could list it but
+   * never read it, so the walk never yields it.
+   */
+  onUnnamable?: (rel: string) => void;
 }
 
 export type SkipReason = 'binary' | 'too_large' | 'secret' | 'unreadable';
@@ -220,6 +226,10 @@ export class WorkspaceFiles {
         if (isGitName(d.name)) continue;
         const rel = dir.rel ? `${dir.rel}/${d.name}` : d.name;
         const abs = path.join(dir.abs, d.name);
+        if (d.name.includes('\uFFFD') && !fs.existsSync(abs)) {
+          opts.onUnnamable?.(rel);
+          continue;
+        }
         if (d.isDirectory()) {
           if (this.memoryClean(rel) || this.ignoreRules.isIgnored(rel, true, matchers) || isGitDir(abs)) continue;
           yield { abs, rel, isDir: true, isSymlink: false };
@@ -251,7 +261,10 @@ export class WorkspaceFiles {
    */
   async *indexableFiles(opts: FileCheckOptions = {}): AsyncGenerator<WorkspaceFile | SkippedFile> {
     let sinceBreak = 0;
-    for (const entry of this.entries({ recursive: true, signal: opts.signal, reportSecrets: true, skipNoise: true })) {
+    const unnamable: string[] = [];
+    const walk = this.entries({ recursive: true, signal: opts.signal, reportSecrets: true, skipNoise: true, onUnnamable: (rel) => unnamable.push(rel) });
+    for (const entry of walk) {
+      for (const rel of unnamable.splice(0)) yield { path: rel, reason: 'unreadable' };
       if (entry.isDir) continue;
       if (entry.secret) {
         yield { path: entry.rel, reason: 'secret' };
@@ -270,6 +283,7 @@ export class WorkspaceFiles {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
+    for (const rel of unnamable) yield { path: rel, reason: 'unreadable' };
   }
 
   /**

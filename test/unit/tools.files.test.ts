@@ -162,6 +162,24 @@ describe('list_files', () => {
     assert.match(out.note, /stopped at 500 entries/);
   });
 
+  it('agrees with read_file about a file name that is not UTF-8: it lists only names a tool can open, and says what it left out', async function () {
+    const ws = testWorkspace();
+    ws.write('docs/readme.txt', 'hello\n');
+    // "café.txt" in Latin-1: Node shows the name with U+FFFD, a path no tool can open.
+    const latin1 = Buffer.concat([Buffer.from(path.join(ws.root, 'docs', 'caf')), Buffer.from([0xe9]), Buffer.from('.txt')]);
+    try {
+      fs.writeFileSync(latin1, 'bonjour\n');
+    } catch {
+      this.skip(); // a file system that insists on UTF-8 names (macOS) cannot have one
+    }
+    const listed = await ok(ws, 'list_files', { path: 'docs' });
+    for (const entry of listed.entries) await ok(ws, 'read_file', { path: entry });
+    assert.deepEqual(listed.entries, ['docs/readme.txt']);
+    assert.match(listed.note, /1 entry left out: its name is not valid UTF-8 \("docs\/caf\uFFFD\.txt"\)/);
+    assert.match(await error(ws, 'read_file', { path: 'docs/caf\uFFFD.txt' }), /not found/);
+    assert.equal((await ok(ws, 'search_files', { pattern: 'bonjour' })).total, 0);
+  });
+
   it('refuses a file, a missing folder and .memcode', async () => {
     const ws = testWorkspace();
     ws.write('a.ts', '');

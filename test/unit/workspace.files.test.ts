@@ -148,6 +148,18 @@ describe('WorkspaceFiles.indexableFiles', function () {
     assert.deepEqual(isIndexable(root, 'settings.txt'), { ok: false, reason: 'secret' });
   });
 
+  it('reports a file whose name is not UTF-8 as unreadable (no path can open it), once', async function () {
+    const root = workspace({ 'a.ts': 'x' });
+    try {
+      fs.writeFileSync(Buffer.concat([Buffer.from(path.join(root, 'z')), Buffer.from([0xff]), Buffer.from('.ts')]), 'x');
+    } catch {
+      this.skip();
+    }
+    const { files, skipped } = await walk(root);
+    assert.deepEqual(files, ['a.ts']);
+    assert.deepEqual(skipped, [{ path: 'z\uFFFD.ts', reason: 'unreadable' }]);
+  });
+
   it('stops when the signal is aborted', async function () {
     const files: Record<string, string> = {};
     for (let i = 0; i < 50; i++) files[`d${i}/f.ts`] = 'x';

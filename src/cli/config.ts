@@ -22,6 +22,7 @@ export interface CliOptions {
   maxFileSize?: string;
   memory?: string;
   tools?: string;
+  timeout?: string;
 }
 
 export interface CliConfig {
@@ -37,6 +38,7 @@ export interface CliConfig {
   embeddings: EmbedderSettings;
   exclude: string[];
   maxFileSize: number;
+  requestTimeoutMs: number;
 }
 
 /** Bad usage (exit 2): the message says what to fix. */
@@ -46,6 +48,13 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive whole number, got "${raw}"`);
+  return n;
+}
+
+function positiveSeconds(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number of seconds, got "${raw}"`);
   return n;
 }
 
@@ -73,6 +82,7 @@ export function resolveConfig(opts: CliOptions, env: NodeJS.ProcessEnv = process
     embeddings: embeddingSettings(opts, env, baseUrl),
     exclude: opts.exclude ?? [...DEFAULTS['index.exclude']],
     maxFileSize: positiveInt('--max-file-size', opts.maxFileSize, DEFAULTS['index.maxFileSize']),
+    requestTimeoutMs: positiveSeconds('--timeout', opts.timeout ?? env.MEMCODE_TIMEOUT, DEFAULTS.requestTimeout) * 1000,
   };
 }
 

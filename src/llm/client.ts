@@ -239,7 +239,7 @@ export class OpenAiChatModel implements ChatModel {
     const message =
       phase === 'headers'
         ? `the model server at ${this.baseUrl} did not answer within ${limit}: it may be down, or slow to load the model (raise memcode.requestTimeout or --timeout)`
-        : `the stream from the model server at ${this.baseUrl} was interrupted: no data for ${limit}`;
+        : `the stream from the model server at ${this.baseUrl} was interrupted: no data for ${limit} (memcode.requestTimeout or --timeout)`;
     return new LlmError('network', message, { url: this.baseUrl });
   }
 }

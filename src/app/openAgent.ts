@@ -2,6 +2,7 @@
 // registry and memory folder are put together, so the CLI and the extension wire it the same way.
 // The agent is given its folder's one archival memory (memoryFolder.ts); it never opens its own.
 import { OpenAiChatModel } from '../llm/client';
+import { seconds } from '../llm/silenceWatch';
 import { createTokenCounter } from '../llm/tokens';
 import type { TokenCounter } from '../llm/types';
 import { memoryRoot } from '../memory/store';
@@ -33,8 +34,12 @@ export interface AgentSettings {
   maxSteps?: number;
   autoRecall?: boolean;
   lockWaitMs?: number;
-  /** Retries after a 429, 5xx or network error (default 2: three attempts in all). */
+  /** Retries after a 429, 5xx or network error (default 2: three attempts in all), within the timeout. */
   maxRetries?: number;
+  /** How long the model server may stay silent, retries included (`memcode.requestTimeout`, `--timeout`). */
+  requestTimeoutMs?: number;
+  /** How often a silent model server is reported through the observer's onWarning (default 10 s). */
+  slowNoticeMs?: number;
   approvals: ApprovalProvider;
   observer?: AgentObserver;
   clock?: Clock;
@@ -78,6 +83,9 @@ export function openAgent(settings: AgentSettings): Agent {
     apiKey: settings.apiKey,
     model: settings.model,
     maxRetries: settings.maxRetries ?? 2,
+    timeoutMs: settings.requestTimeoutMs,
+    slowNoticeMs: settings.slowNoticeMs,
+    onSlow: ({ waitedMs }) => settings.observer?.onWarning?.(`waiting for the model server (${seconds(waitedMs)} s)…`),
     onRetry: ({ attempt, delayMs, error }) =>
       settings.observer?.onWarning?.(`${error.message.replace(/[.;:\s]+$/, '')}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
   });

@@ -23,6 +23,7 @@ export interface CliOptions {
   allowPath?: string[];
   memory?: string;
   tools?: string;
+  timeout?: string;
 }
 
 export interface CliConfig {
@@ -40,6 +41,7 @@ export interface CliConfig {
   maxFileSize: number;
   /** `memcode.files.allow`: secrets-looking paths the file tools and the indexer may open. */
   allow: string[];
+  requestTimeoutMs: number;
 }
 
 /** Bad usage (exit 2): the message says what to fix. */
@@ -49,6 +51,13 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive whole number, got "${raw}"`);
+  return n;
+}
+
+function positiveSeconds(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number of seconds, got "${raw}"`);
   return n;
 }
 
@@ -77,6 +86,7 @@ export function resolveConfig(opts: CliOptions, env: NodeJS.ProcessEnv = process
     exclude: opts.exclude ?? [...DEFAULTS['index.exclude']],
     maxFileSize: positiveInt('--max-file-size', opts.maxFileSize, DEFAULTS['index.maxFileSize']),
     allow: opts.allowPath ?? listFromEnv(env.MEMCODE_ALLOW_PATHS) ?? [...DEFAULTS['files.allow']],
+    requestTimeoutMs: positiveSeconds('--timeout', opts.timeout ?? env.MEMCODE_TIMEOUT, DEFAULTS.requestTimeout) * 1000,
   };
 }
 

@@ -1,6 +1,7 @@
 // `memcode`: the headless CLI over the same core as the extension (DESIGN.md §8).
 import * as readline from 'node:readline/promises';
 import { Command, CommanderError, Option } from 'commander';
+import { SETTING_DEFAULTS } from '../common/defaults';
 import { AgentError } from '../core/events';
 import { clockFromEnv, memoryRoot, openAgent } from '../app/openAgent';
 import type { Agent } from '../core/agent';
@@ -35,6 +36,7 @@ function modelOptions(cmd: Command): Command {
     .addOption(new Option('--api-key <key>', 'API key (env OPENAI_API_KEY; prefer the env var: flags show up in ps)'))
     .option('--context-window <tokens>', 'context window of the model in tokens (env MEMCODE_CONTEXT_WINDOW)')
     .option('--max-steps <n>', 'function-call steps per message before the agent must answer (default 25)')
+    .option('--timeout <seconds>', `how long the model server may stay silent: until it starts answering (retries included) and between pieces of a streamed answer (env MEMCODE_TIMEOUT; default ${SETTING_DEFAULTS.requestTimeout})`)
     .option('--lock-wait <seconds>', 'how long to wait for another MemCode process using the same memory (default 30)')
     .option('--no-auto-recall', 'do not search memory automatically before each message')
     .option('--memory <mode>', 'memory: full (MemCode, default), summary (recursive summary only) or none (FIFO truncation); env MEMCODE_MEMORY')

@@ -6,6 +6,12 @@ export const SETTING_DEFAULTS = {
   baseUrl: 'https://api.openai.com/v1',
   model: 'gpt-4o-mini',
   contextWindow: 16_384,
+  /**
+   * Seconds the model server may stay silent: until it starts answering (retries included) and between
+   * two pieces of a streamed answer. Generous because a local server may first load the model or read a
+   * long prompt; a long answer that keeps streaming is never cut.
+   */
+  requestTimeout: 120,
   'embeddings.provider': 'local',
   /** '' means the provider's own default (indexing/embeddings.ts). */
   'embeddings.model': '',

@@ -175,8 +175,12 @@ export class Agent {
         return this.sessions.start();
       },
       this.options.lockWaitMs ?? 30_000,
+      this.lockWaitNotice,
     );
   }
+
+  /** Another process holds the memory folder: say so, or the wait looks like a hang. */
+  private readonly lockWaitNotice = (message: string): void => this.options.observer?.onWarning?.(message);
 
   /** Token use of the main context as it would be sent now. */
   contextUsage(): ContextUsage {
@@ -196,7 +200,7 @@ export class Agent {
     }
     this.controller = controller;
     const run = async (): Promise<TurnResult> => {
-      const lock = await this.options.store.lock('chat turn', this.options.lockWaitMs ?? 30_000);
+      const lock = await this.options.store.lock('chat turn', this.options.lockWaitMs ?? 30_000, this.lockWaitNotice);
       try {
         this.reload();
         await begin();

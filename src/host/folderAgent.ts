@@ -104,6 +104,7 @@ export class FolderAgent {
       apiKey,
       model: settings.model,
       contextWindow: settings.contextWindow,
+      requestTimeoutMs: settings.requestTimeout * 1000,
       maxSteps: settings.maxSteps,
       autoRecall: settings.autoRecall,
       memoryMode: settings.memoryMode,

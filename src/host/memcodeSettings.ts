@@ -10,6 +10,8 @@ export interface MemcodeSettings {
   baseUrl: string;
   model: string;
   contextWindow: number;
+  /** Seconds the model server may stay silent (see SETTING_DEFAULTS.requestTimeout). */
+  requestTimeout: number;
   embeddings: { provider: EmbedderSettings['provider']; model?: string; baseUrl?: string };
   index: { exclude: string[]; maxFileSize: number; autoUpdate: boolean };
   /** `allow`: secrets-looking paths the person opened to the file tools and the indexer. */
@@ -46,6 +48,7 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
     baseUrl: nonEmpty(env.MEMCODE_BASE_URL) ?? text('baseUrl') ?? SETTING_DEFAULTS.baseUrl,
     model: text('model') ?? SETTING_DEFAULTS.model,
     contextWindow: atLeast(MIN_CONTEXT_WINDOW, reader.get<unknown>('contextWindow'), SETTING_DEFAULTS.contextWindow),
+    requestTimeout: positive(reader.get<unknown>('requestTimeout'), SETTING_DEFAULTS.requestTimeout),
     embeddings: {
       provider: oneOf(reader.get<unknown>('embeddings.provider'), ['local', 'openai'], SETTING_DEFAULTS['embeddings.provider']),
       model: text('embeddings.model'),

@@ -1,8 +1,10 @@
 // The one ChatModel the agent talks to: any OpenAI-compatible chat-completions server (OpenAI,
 // Ollama, LM Studio, vLLM, llama.cpp), always streamed, with our own retries so we can honour
-// retry-after, type every failure, and never retry once text has reached the person.
+// retry-after, type every failure, and never retry once text has reached the person. The person's
+// timeout bounds how long the server may stay silent over the whole call (silenceWatch.ts).
 
 import OpenAI from 'openai';
+import { Stream } from 'openai/streaming';
 import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsStreaming,
@@ -10,18 +12,15 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import { jsonrepair } from 'jsonrepair';
+import { SETTING_DEFAULTS } from '../common/defaults';
 import { abortedError, interruptedError, isRetryable, toLlmError } from './errors';
+import { bodyKind, htmlPageError, jsonReply, notAStreamError } from './nonStreamReply';
+import { ReplyAssembler } from './replyAssembler';
 import { abortableSleep, backoffDelay } from './retry';
-import {
-  LlmError,
-  type ChatMessage,
-  type ChatModel,
-  type ChatRequest,
-  type ChatResult,
-  type ToolCall,
-  type ToolSchema,
-  type Usage,
-} from './types';
+import { seconds, SilenceWatch, type SlowInfo } from './silenceWatch';
+import { LlmError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResult, type ToolSchema } from './types';
+
+export type { SlowInfo };
 
 export interface RetryInfo {
   /** 1 for the first retry. */
@@ -34,12 +33,19 @@ export interface OpenAiChatModelOptions {
   baseUrl: string;
   apiKey?: string;
   model: string;
-  /** Retries after the first attempt (default 3). */
+  /** Retries after the first attempt (default 3), as long as the timeout allows them. */
   maxRetries?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** Time to wait for the response headers, and then for each streamed chunk (default 120 s). */
+  /**
+   * Longest silence from the server (default memcode.requestTimeout's): until it starts answering,
+   * retries and their waits included, and then between two streamed pieces. A reply that keeps
+   * streaming is never cut.
+   */
   timeoutMs?: number;
+  /** Called every `slowNoticeMs` (default 10 s) while the server is silent and the reply has not started. */
+  onSlow?: (info: SlowInfo) => void;
+  slowNoticeMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   onRetry?: (info: RetryInfo) => void;
   temperature?: number;
@@ -47,6 +53,8 @@ export interface OpenAiChatModelOptions {
 
 // Local servers (Ollama, llama.cpp) need no key, but the SDK insists on one.
 const NO_KEY = 'sk-no-key';
+
+const DEFAULT_SLOW_NOTICE_MS = 10_000;
 
 export class OpenAiChatModel implements ChatModel {
   readonly model: string;
@@ -56,6 +64,8 @@ export class OpenAiChatModel implements ChatModel {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly timeoutMs: number;
+  private readonly slowNoticeMs: number;
+  private readonly onSlow?: (info: SlowInfo) => void;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly onRetry?: (info: RetryInfo) => void;
   private readonly temperature?: number;
@@ -66,7 +76,9 @@ export class OpenAiChatModel implements ChatModel {
     this.maxRetries = Math.max(0, options.maxRetries ?? 3);
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 20_000;
-    this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.timeoutMs = Math.max(1, options.timeoutMs ?? SETTING_DEFAULTS.requestTimeout * 1000);
+    this.slowNoticeMs = Math.max(1, options.slowNoticeMs ?? DEFAULT_SLOW_NOTICE_MS);
+    this.onSlow = options.onSlow;
     this.sleep = options.sleep ?? abortableSleep;
     this.onRetry = options.onRetry;
     this.temperature = options.temperature;
@@ -74,26 +86,28 @@ export class OpenAiChatModel implements ChatModel {
       baseURL: this.baseUrl,
       apiKey: options.apiKey || NO_KEY,
       maxRetries: 0,
-      timeout: this.timeoutMs,
+      // Our silence timer decides; the SDK's own (headers only) is a backstop just behind it.
+      timeout: Math.ceil(this.timeoutMs) + 1_000,
     });
   }
 
   async chat(request: ChatRequest): Promise<ChatResult> {
     const body = this.buildBody(request);
     const attempts = this.maxRetries + 1;
+    const watch = new SilenceWatch({ timeoutMs: this.timeoutMs, noticeEveryMs: this.slowNoticeMs, onSlow: this.onSlow });
     for (let attempt = 1; ; attempt++) {
       if (request.signal?.aborted) throw abortedError(this.baseUrl);
       const progress = { textDelivered: false };
       let error: LlmError;
       try {
-        return await this.attempt(body, request, progress);
+        return await this.attempt(body, request, progress, watch);
       } catch (err) {
         // The caller's own onText failed: that is their error to see, not a model failure.
         if (err instanceof CallerError) throw err.error;
         error = request.signal?.aborted ? abortedError(this.baseUrl) : toLlmError(err, { url: this.baseUrl, timeoutMs: this.timeoutMs });
       }
       // Once text has reached the person a retry would print it twice: fail instead.
-      const last = attempt >= attempts || !isRetryable(error.kind) || progress.textDelivered;
+      const last = attempt >= attempts || !isRetryable(error.kind) || progress.textDelivered || watch.remainingMs() <= 0;
       if (last) throw attempt > 1 ? withAttemptCount(error, attempt) : error;
 
       const delayMs = backoffDelay(attempt, {
@@ -101,6 +115,8 @@ export class OpenAiChatModel implements ChatModel {
         maxDelayMs: this.maxDelayMs,
         retryAfterMs: error.details.retryAfterMs,
       });
+      // The person said how long to wait: a retry that cannot start within it is not worth the wait.
+      if (delayMs >= watch.remainingMs()) throw beyondTimeout(error, attempt, delayMs, this.timeoutMs);
       this.onRetry?.({ attempt, delayMs, error });
       try {
         await this.sleep(delayMs, request.signal);
@@ -130,57 +146,101 @@ export class OpenAiChatModel implements ChatModel {
     body: ChatCompletionCreateParamsStreaming,
     request: ChatRequest,
     progress: { textDelivered: boolean },
+    watch: SilenceWatch,
   ): Promise<ChatResult> {
-    // One controller per attempt: the caller's signal stops it, and so does a stream gone silent.
+    // One controller per attempt: the caller's signal stops it, and so does a silent server.
     const controller = new AbortController();
     const stop = () => controller.abort();
     request.signal?.addEventListener('abort', stop, { once: true });
-    let idleTimer: NodeJS.Timeout | undefined;
-    let wentSilent = false;
-    const armIdleTimer = () => {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => {
-        wentSilent = true;
+    let silenceTimer: NodeJS.Timeout | undefined;
+    let phase: 'headers' | 'stream' = 'headers';
+    let wentSilent: 'headers' | 'stream' | undefined;
+    const armSilenceTimer = () => {
+      clearTimeout(silenceTimer);
+      silenceTimer = setTimeout(() => {
+        wentSilent = phase;
         controller.abort();
-      }, this.timeoutMs);
+      }, Math.max(1, watch.remainingMs()));
+    };
+    const heard = () => {
+      watch.heard();
+      armSilenceTimer();
+    };
+    // The SDK reports our abort as the person's; a timer that fired is a timeout instead.
+    const why = (err: unknown): unknown => {
+      if (request.signal?.aborted) return abortedError(this.baseUrl);
+      return wentSilent ? this.silenceError(wentSilent) : err;
+    };
+    const deliver = (text: string) => {
+      if (!text || !request.onText) return;
+      progress.textDelivered = true;
+      try {
+        request.onText(text);
+      } catch (err) {
+        throw new CallerError(err);
+      }
     };
 
+    watch.noticesOn();
+    armSilenceTimer();
     try {
-      const stream = await this.client.chat.completions.create(body, { signal: controller.signal });
-      armIdleTimer();
+      let response: Response;
+      try {
+        response = await this.client.chat.completions.create(body, { signal: controller.signal }).asResponse();
+      } catch (err) {
+        throw why(err);
+      }
+      phase = 'stream';
+      heard();
+      const { kind, mediaType } = bodyKind(response.headers.get('content-type'));
+      if (kind === 'html' || kind === 'json') {
+        let result: ChatResult;
+        try {
+          if (kind === 'html') throw await htmlPageError(response, this.baseUrl);
+          result = await jsonReply(response, this.baseUrl);
+        } catch (err) {
+          throw why(err);
+        }
+        watch.noticesOff();
+        deliver(result.content);
+        return result;
+      }
+
+      const stream = Stream.fromSSEResponse<ChatCompletionChunk>(response, controller, this.client);
       const reply = new ReplyAssembler();
+      let chunks = 0;
       try {
         for await (const chunk of stream) {
-          armIdleTimer();
+          chunks++;
+          heard();
           const text = reply.add(chunk);
-          if (text && request.onText) {
-            progress.textDelivered = true;
-            try {
-              request.onText(text);
-            } catch (err) {
-              throw new CallerError(err);
-            }
-          }
+          if (reply.started) watch.noticesOff();
+          deliver(text);
         }
       } catch (err) {
         if (err instanceof CallerError) throw err;
-        if (request.signal?.aborted) throw abortedError(this.baseUrl);
-        throw interruptedError(err, this.baseUrl);
+        const reason = why(err);
+        throw reason instanceof LlmError ? reason : interruptedError(err, this.baseUrl);
       }
       // The SDK ends the iteration quietly when its signal aborts, so ask why it ended.
-      if (request.signal?.aborted) throw abortedError(this.baseUrl);
-      if (wentSilent) {
-        throw new LlmError(
-          'network',
-          `the stream from the model server at ${this.baseUrl} was interrupted: no data for ${Math.round(this.timeoutMs / 1000)} s`,
-          { url: this.baseUrl },
-        );
-      }
+      const ended = why(undefined);
+      if (ended) throw ended;
+      if (chunks === 0 && kind === 'other') throw notAStreamError(mediaType, this.baseUrl, response.status);
       return reply.finish(this.baseUrl);
     } finally {
-      clearTimeout(idleTimer);
+      clearTimeout(silenceTimer);
+      watch.noticesOff();
       request.signal?.removeEventListener('abort', stop);
     }
+  }
+
+  private silenceError(phase: 'headers' | 'stream'): LlmError {
+    const limit = `${seconds(this.timeoutMs)} s`;
+    const message =
+      phase === 'headers'
+        ? `the model server at ${this.baseUrl} did not answer within ${limit}: it may be down, or slow to load the model (raise memcode.requestTimeout or --timeout)`
+        : `the stream from the model server at ${this.baseUrl} was interrupted: no data for ${limit} (memcode.requestTimeout or --timeout)`;
+    return new LlmError('network', message, { url: this.baseUrl });
   }
 }
 
@@ -192,67 +252,13 @@ function withAttemptCount(error: LlmError, attempts: number): LlmError {
   return new LlmError(error.kind, `${error.message} (gave up after ${attempts} attempts)`, error.details);
 }
 
-/** Collects streamed deltas: text in order, tool calls by their index. */
-class ReplyAssembler {
-  private content = '';
-  private readonly calls: ToolCall[] = [];
-  private readonly callsByIndex = new Map<number, ToolCall>();
-  private finishReason: string | undefined;
-  private usage: Usage | undefined;
-  private sawChoice = false;
-
-  /** Returns the text this chunk adds, if any. */
-  add(chunk: ChatCompletionChunk): string {
-    if (chunk.usage) {
-      this.usage = {
-        promptTokens: chunk.usage.prompt_tokens ?? 0,
-        completionTokens: chunk.usage.completion_tokens ?? 0,
-      };
-    }
-    let text = '';
-    for (const choice of chunk.choices ?? []) {
-      if ((choice.index ?? 0) !== 0) continue;
-      this.sawChoice = true;
-      const delta = choice.delta ?? {};
-      if (typeof delta.content === 'string' && delta.content) {
-        this.content += delta.content;
-        text += delta.content;
-      }
-      for (const fragment of delta.tool_calls ?? []) this.addToolCallFragment(fragment);
-      if (choice.finish_reason) this.finishReason = choice.finish_reason;
-    }
-    return text;
-  }
-
-  private addToolCallFragment(fragment: ChatCompletionChunk.Choice.Delta.ToolCall): void {
-    const index = typeof fragment.index === 'number' ? fragment.index : undefined;
-    let call = index !== undefined ? this.callsByIndex.get(index) : undefined;
-    // Some servers reuse index 0 for every call, or omit the index: a new id means a new call.
-    if (call && fragment.id && call.id && fragment.id !== call.id) call = undefined;
-    if (!call && index === undefined && !fragment.id) call = this.calls[this.calls.length - 1];
-    if (!call) {
-      call = { id: '', name: '', arguments: '' };
-      this.calls.push(call);
-      if (index !== undefined) this.callsByIndex.set(index, call);
-    }
-    if (fragment.id) call.id = fragment.id;
-    const name = fragment.function?.name;
-    if (name && !call.name) call.name = name;
-    const args = fragment.function?.arguments;
-    if (typeof args === 'string') call.arguments += args;
-    else if (args && typeof args === 'object') call.arguments += JSON.stringify(args);
-  }
-
-  finish(url: string): ChatResult {
-    const toolCalls = this.calls
-      .filter((call) => call.name || call.arguments)
-      .map((call, i) => ({ ...call, id: call.id || `call_${Date.now().toString(36)}_${i}` }));
-    if (!this.sawChoice || (!this.content && toolCalls.length === 0)) {
-      throw new LlmError('bad_response', `the model server at ${url} returned an empty reply (no text and no tool calls)`, { url });
-    }
-    if (!this.finishReason) throw interruptedError(undefined, url);
-    return { content: this.content, toolCalls, finishReason: this.finishReason, usage: this.usage };
-  }
+function beyondTimeout(error: LlmError, attempts: number, delayMs: number, timeoutMs: number): LlmError {
+  const tried = attempts > 1 ? `gave up after ${attempts} attempts: ` : '';
+  return new LlmError(
+    error.kind,
+    `${error.message} (${tried}not retried: a retry in ${seconds(delayMs)} s would pass the ${seconds(timeoutMs)} s timeout)`,
+    error.details,
+  );
 }
 
 function toOpenAiMessage(message: ChatMessage): ChatCompletionMessageParam {

@@ -22,7 +22,15 @@ export interface AcquireLockOptions {
   /** How long to wait for another holder to finish; 0 (the default) fails at once. */
   waitMs?: number;
   pollMs?: number;
+  /**
+   * Called once when the wait has lasted `waitNoticeMs` (default 1 s), so whoever waits can say why
+   * nothing happens: `message` names the holder ("waiting for the memory folder: in use by index run (pid 4242)…").
+   */
+  onWait?: (message: string, holder: LockInfo | undefined) => void;
+  waitNoticeMs?: number;
 }
+
+const WAIT_NOTICE_MS = 1_000;
 
 /**
  * A lock file that cannot be parsed is normally one being written right now (created, content not
@@ -43,7 +51,10 @@ export async function acquireLock(lockPath: string, opts: AcquireLockOptions): P
   const file = path.resolve(lockPath);
   const waitMs = opts.waitMs ?? 0;
   const pollMs = Math.max(5, opts.pollMs ?? 100);
-  const deadline = Date.now() + waitMs;
+  const started = Date.now();
+  const deadline = started + waitMs;
+  const noticeAt = started + (opts.waitNoticeMs ?? WAIT_NOTICE_MS);
+  let noticed = false;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   for (;;) {
     const mine = heldHere.get(file);
@@ -61,6 +72,11 @@ export async function acquireLock(lockPath: string, opts: AcquireLockOptions): P
     }
     if (holder.state === 'gone') continue;
     if (Date.now() >= deadline) throw lockedError(file, holder);
+    if (!noticed && opts.onWait && Date.now() >= noticeAt) {
+      noticed = true;
+      const info = holder.state === 'live' ? holder.info : undefined;
+      opts.onWait(waitMessage(info), info);
+    }
     await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
   }
 }
@@ -203,6 +219,12 @@ function lockedError(file: string, holder: Holder): MemoryError {
   }
   const since = holder.state === 'unreadable' ? holder.since.toISOString() : 'just now';
   return new MemoryError('locked', `memory folder ${dir} is in use by another process (its lock file is being written, since ${since}); try again when it finishes`);
+}
+
+function waitMessage(holder: LockInfo | undefined): string {
+  if (!holder) return 'waiting for the memory folder: another process is taking it…';
+  const where = holder.hostname !== os.hostname() ? ` on ${holder.hostname}` : '';
+  return `waiting for the memory folder: in use by ${holder.purpose} (pid ${holder.pid}${where})…`;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -110,12 +110,12 @@ export class MemoryStore {
   }
 
   /** Takes the folder's lock for one turn or one index run; fails with MemoryError('locked') after `waitMs`. */
-  lock(purpose: string, waitMs = 0): Promise<LockHandle> {
-    return acquireLock(this.paths.lockFile, { purpose, waitMs });
+  lock(purpose: string, waitMs = 0, onWait?: (message: string) => void): Promise<LockHandle> {
+    return acquireLock(this.paths.lockFile, { purpose, waitMs, onWait });
   }
 
-  async withLock<T>(purpose: string, fn: () => Promise<T>, waitMs = 0): Promise<T> {
-    const handle = await this.lock(purpose, waitMs);
+  async withLock<T>(purpose: string, fn: () => Promise<T>, waitMs = 0, onWait?: (message: string) => void): Promise<T> {
+    const handle = await this.lock(purpose, waitMs, onWait);
     try {
       return await fn();
     } finally {

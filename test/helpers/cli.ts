@@ -13,7 +13,7 @@ export interface CliRun {
 
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'MEMCODE_BASE_URL', 'MEMCODE_MODEL', 'MEMCODE_CONTEXT_WINDOW', 'MEMCODE_NOW', 'MEMCODE_MEMORY', 'MEMCODE_TOOLS']) {
+  for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'MEMCODE_BASE_URL', 'MEMCODE_MODEL', 'MEMCODE_CONTEXT_WINDOW', 'MEMCODE_NOW', 'MEMCODE_MEMORY', 'MEMCODE_TOOLS', 'MEMCODE_TIMEOUT']) {
     if (!(k in extra)) delete env[k];
   }
   return env;

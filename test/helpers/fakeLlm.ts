@@ -1,7 +1,8 @@
 // A scripted OpenAI-compatible server on 127.0.0.1 for every test in the project: real HTTP, real
 // SSE, the same wire format as api.openai.com, and failures on demand (429, 500, 401, a context
-// length error, a stream cut mid-way, a server that hangs). It records every request so a test can
-// assert exactly what the model was shown.
+// length error, a stream cut mid-way, a server that hangs or never answers, a web page where the API
+// should be, a proxy that ignores `stream: true`). It records every request so a test can assert
+// exactly what the model was shown.
 //
 // Standalone (for e2e tests in another process):
 //   npx tsx test/helpers/fakeLlm.ts --port 0 [--require-api-key KEY]
@@ -19,12 +20,19 @@ export interface FakeToolCall {
 }
 
 export type FakeReply =
-  | { text: string; chunkSize?: number; delayMs?: number }
-  | { toolCalls: FakeToolCall[]; text?: string }
+  /** `ignoreStream`: answer with one JSON completion even when the request asked for a stream, as some proxies do. */
+  | { text: string; chunkSize?: number; delayMs?: number; ignoreStream?: boolean }
+  | { toolCalls: FakeToolCall[]; text?: string; ignoreStream?: boolean }
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { contextLengthError: true }
   | { cutAfterChunks: number; text: string }
-  | { hangMs: number; text?: string };
+  | { hangMs: number; text?: string }
+  /** 200 with `Content-Type: text/html`: a web server or a UI where the API should be (a base URL without /v1). */
+  | { htmlPage: string }
+  /** Takes the request and never answers, until the client hangs up. */
+  | { neverAnswer: true }
+  /** Sends 200 and the event-stream headers, then nothing, until the client hangs up. */
+  | { stallAfterHeaders: true };
 
 export interface RecordedRequest {
   path: string;
@@ -61,6 +69,8 @@ export interface FakeLlmOptions {
 export const FAKE_MODEL = 'fake-model';
 const DEFAULT_CHUNK_SIZE = 8;
 const DEFAULT_EMBEDDING_DIMENSIONS = 256;
+/** "Never" for a test: longer than any test runs, short enough for setTimeout; close() clears it. */
+const NEVER_MS = 600_000;
 
 /** MemCode's time header on each message from the person ("[Tue 2026-03-03 09:00 UTC] "; core/promptSections.ts). */
 const TIME_HEADER = /^\[(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\] /;
@@ -214,6 +224,21 @@ async function sendChatReply(res: http.ServerResponse, body: any, reply: FakeRep
       },
     });
   }
+  if ('htmlPage' in reply) {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(reply.htmlPage);
+    return;
+  }
+  if ('neverAnswer' in reply) {
+    await wait(NEVER_MS, res);
+    return;
+  }
+  if ('stallAfterHeaders' in reply) {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.flushHeaders();
+    await wait(NEVER_MS, res);
+    return;
+  }
   if ('hangMs' in reply) {
     await wait(reply.hangMs, res);
     if (res.destroyed || res.writableEnded) return;
@@ -233,7 +258,7 @@ async function sendChatReply(res: http.ServerResponse, body: any, reply: FakeRep
   };
   usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
 
-  if (body?.stream !== true) {
+  if (body?.stream !== true || ('ignoreStream' in reply && reply.ignoreStream)) {
     if ('cutAfterChunks' in reply) {
       res.destroy();
       return;

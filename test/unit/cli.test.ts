@@ -98,6 +98,46 @@ describe('memcode CLI', function () {
     assert.match(unreachable.stderr, /127\.0\.0\.1:9/);
   });
 
+  it('gives up on a server that never answers within --timeout, with exit 3 and a message that names the timeout', async () => {
+    llm.script({ neverAnswer: true }, { neverAnswer: true }, { neverAnswer: true });
+    const started = Date.now();
+    const run = await chat('hi', '--timeout', '2');
+    const took = Date.now() - started;
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /did not answer within 2 s/);
+    assert.match(run.stderr, /--timeout/);
+    assert.ok(took < 6_000, `exit after ${took} ms`);
+    assert.equal(llm.chatRequests().length, 1, 'no retry past the timeout');
+    assert.equal(readMessages(workspace).filter((m) => m.role === 'user').length, 1, 'the message itself is kept');
+  });
+
+  it('reads the timeout from MEMCODE_TIMEOUT, the flag winning over it', async () => {
+    llm.script({ stallAfterHeaders: true });
+    const started = Date.now();
+    const run = await runCli(['chat', '-C', workspace, '-m', 'hi', '--base-url', llm.url], { MEMCODE_TIMEOUT: '1' });
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /no data for 1 s/);
+    assert.ok(Date.now() - started < 5_000);
+    const bad = await runCli(['chat', '-C', workspace, '-m', 'hi', '--base-url', llm.url, '--timeout', '0'], { MEMCODE_TIMEOUT: '1' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--timeout must be a positive number of seconds/);
+  });
+
+  it('does not cut an answer that streams slowly for longer than --timeout', async () => {
+    llm.script({ text: 'slow and steady wins', chunkSize: 2, delayMs: 250 });
+    const run = await chat('hi', '--timeout', '1');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'slow and steady wins\n');
+  });
+
+  it('says the server answered with a web page, not an empty reply, when the base URL lacks /v1', async () => {
+    llm.script({ htmlPage: '<html><head><title>Open WebUI</title></head></html>' });
+    const run = await chat('hi');
+    assert.equal(run.code, 3);
+    assert.match(run.stderr, /answered with an HTML page \(text\/html\) titled "Open WebUI".*\/v1/);
+    assert.doesNotMatch(run.stderr, /empty reply/);
+  });
+
   it('exits 2 on bad usage', async () => {
     assert.equal((await runCli(['chat', '--context-window', 'lots', '-m', 'x', '-C', workspace])).code, 2);
     assert.equal((await runCli(['chat', '--bogus'])).code, 2);
@@ -147,6 +187,19 @@ describe('memcode CLI', function () {
     const second = await runCli(['chat', '-C', workspace, '-m', 'impatient', '--base-url', llm.url, '--lock-wait', '1']);
     assert.equal(second.code, 1);
     assert.match(second.stderr, /in use by process \d+/);
+    assert.equal((await first.done).code, 0);
+  });
+
+  it('says whom it waits for while another process holds the memory folder', async () => {
+    llm.script({ hangMs: 2_500, text: 'slow' }, { text: 'my turn' });
+    const first = startCli(['chat', '-C', workspace, '-m', 'slow one', '--base-url', llm.url]);
+    while (llm.chatRequests().length < 1) await new Promise((r) => setTimeout(r, 20));
+    const second = await chat('patient');
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout, 'my turn\n');
+    const waits = second.stderr.match(/waiting for the memory folder: in use by chat turn \(pid (\d+)\)…/g) ?? [];
+    assert.equal(waits.length, 1, second.stderr);
+    assert.match(waits[0], new RegExp(`pid ${first.child.pid}\\)`));
     assert.equal((await first.done).code, 0);
   });
 

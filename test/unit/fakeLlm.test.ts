@@ -103,6 +103,34 @@ describe('fake LLM server', () => {
     assert.ok(body.error.message.length > 0);
   });
 
+  it('serves the replies of a wrong or broken server: a web page, a JSON answer to a stream, silence', async () => {
+    const post = (signal?: AbortSignal) =>
+      fetch(`${fake.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+        signal,
+      });
+    fake.script({ htmlPage: '<html><title>Open WebUI</title></html>' }, { text: 'whole answer', ignoreStream: true });
+    const page = await post();
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(await page.text(), /Open WebUI/);
+    const json = await post();
+    assert.match(json.headers.get('content-type') ?? '', /^application\/json/);
+    assert.equal(((await json.json()) as { choices: Array<{ message: { content: string } }> }).choices[0].message.content, 'whole answer');
+
+    fake.script({ neverAnswer: true });
+    const silent = await Promise.race([post(AbortSignal.timeout(300)).then(() => 'answered', () => 'gave up'), new Promise((r) => setTimeout(() => r('still waiting'), 250))]);
+    assert.equal(silent, 'still waiting');
+
+    fake.script({ stallAfterHeaders: true });
+    const stalled = await post(AbortSignal.timeout(400));
+    assert.equal(stalled.status, 200, 'the headers come at once');
+    const body = await Promise.race([stalled.text().then(() => 'body', () => 'aborted'), new Promise((r) => setTimeout(() => r('no body yet'), 250))]);
+    assert.equal(body, 'no body yet');
+  });
+
   it('runs as a standalone process that prints its URL and can be scripted over HTTP', async function () {
     this.timeout(20_000);
     const script = path.join(__dirname, '..', 'helpers', 'fakeLlm.ts');

@@ -356,4 +356,113 @@ describe('OpenAiChatModel', () => {
     assert.equal(body.temperature, 0.2);
     assert.equal(body.max_tokens, 64);
   });
+
+  describe('replies that are not a stream', () => {
+    it('says an HTML page came back (a base URL without /v1), not an empty reply, and does not retry', async () => {
+      fake.script({ htmlPage: '<!doctype html><html><head><title>Open WebUI</title></head><body>app</body></html>' });
+      const err = await rejection(model().chat({ messages: [user('hi')] }));
+      assert.equal(err.kind, 'bad_response');
+      assert.match(err.message, /answered with an HTML page \(text\/html\)/);
+      assert.match(err.message, /"Open WebUI"/, 'the page title says which web app answered');
+      assert.match(err.message, /memcode\.baseUrl/);
+      assert.match(err.message, /\/v1/);
+      assert.doesNotMatch(err.message, /empty reply/);
+      assert.equal(fake.chatRequests().length, 1);
+    });
+
+    it('takes a whole JSON completion sent to a streaming request as the answer (proxies that ignore stream: true)', async () => {
+      fake.script({ text: 'The answer, all at once.', ignoreStream: true });
+      const deltas: string[] = [];
+      const result = await model().chat({ messages: [user('hi')], onText: (d) => deltas.push(d) });
+      assert.equal(result.content, 'The answer, all at once.');
+      assert.equal(result.finishReason, 'stop');
+      assert.deepEqual(deltas, ['The answer, all at once.'], 'the person sees the text as if it had streamed');
+      assert.ok(result.usage && result.usage.completionTokens > 0);
+      assert.equal(fake.chatRequests()[0].body.stream, true);
+    });
+
+    it('takes tool calls from a whole JSON completion too', async () => {
+      fake.script({ toolCalls: [{ id: 'call_1', name: 'read_file', arguments: { path: 'a.ts' } }], ignoreStream: true });
+      const result = await model().chat({ messages: [user('read a.ts')] });
+      assert.equal(result.finishReason, 'tool_calls');
+      assert.deepEqual(result.toolCalls, [{ id: 'call_1', name: 'read_file', arguments: '{"path":"a.ts"}' }]);
+    });
+
+    it('calls a JSON answer that is no completion a bad_response that says what came back', async () => {
+      fake.script({ status: 200, body: { status: 'ok', version: '1.2' } });
+      const err = await rejection(model().chat({ messages: [user('hi')] }));
+      assert.equal(err.kind, 'bad_response');
+      assert.match(err.message, /JSON that is not a chat completion/);
+      assert.doesNotMatch(err.message, /empty reply/);
+    });
+  });
+
+  describe('timeouts', () => {
+    const elapsed = async <T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> => {
+      const start = Date.now();
+      const value = await fn();
+      return { ms: Date.now() - start, value };
+    };
+
+    it('gives up on a server that never answers after timeoutMs, naming the timeout, without retrying past it', async () => {
+      fake.script({ neverAnswer: true }, { neverAnswer: true }, { neverAnswer: true });
+      const { ms, value: err } = await elapsed(() => rejection(model({ timeoutMs: 300 }).chat({ messages: [user('hi')] })));
+      assert.equal(err.kind, 'network');
+      assert.match(err.message, /did not answer within 0\.3 s/);
+      assert.match(err.message, /memcode\.requestTimeout|--timeout/);
+      assert.ok(ms < 1_500, `gave up after ${ms} ms`);
+      assert.equal(fake.chatRequests().length, 1, 'the timeout bounds the whole call, retries included');
+    });
+
+    it('gives up on a server that sends its headers and then nothing', async () => {
+      fake.script({ stallAfterHeaders: true }, { stallAfterHeaders: true });
+      const { ms, value: err } = await elapsed(() => rejection(model({ timeoutMs: 300 }).chat({ messages: [user('hi')] })));
+      assert.equal(err.kind, 'network');
+      assert.match(err.message, /no data for 0\.3 s/);
+      assert.ok(ms < 1_500, `gave up after ${ms} ms`);
+    });
+
+    it('does not cut a slow answer whose pieces each arrive within timeoutMs', async () => {
+      fake.script({ text: 'one two three four five six', chunkSize: 4, delayMs: 150 });
+      const { ms, value: result } = await elapsed(() => model({ timeoutMs: 400 }).chat({ messages: [user('hi')] }));
+      assert.equal(result.content, 'one two three four five six');
+      assert.ok(ms > 600, `the whole answer took ${ms} ms, longer than the timeout`);
+    });
+
+    it('retries a quick failure only while the timeout allows', async () => {
+      fake.script({ status: 503, headers: { 'retry-after': '5' } }, { text: 'too late' });
+      const retries: RetryInfo[] = [];
+      const err = await rejection(model({ timeoutMs: 1_000, onRetry: (info) => retries.push(info) }).chat({ messages: [user('hi')] }));
+      assert.equal(err.kind, 'server');
+      assert.match(err.message, /503/);
+      assert.match(err.message, /retry.*1 s timeout/);
+      assert.deepEqual(retries, []);
+      assert.deepEqual(sleeps, []);
+      assert.equal(fake.chatRequests().length, 1);
+    });
+
+    it('retries a quick failure and gives the retry what is left of the timeout', async () => {
+      fake.script({ status: 500 }, { neverAnswer: true });
+      const { ms, value: err } = await elapsed(() => rejection(model({ timeoutMs: 400 }).chat({ messages: [user('hi')] })));
+      assert.equal(fake.chatRequests().length, 2);
+      assert.match(err.message, /did not answer within 0\.4 s/);
+      assert.ok(ms < 1_500, `gave up after ${ms} ms`);
+    });
+
+    it('says the server is slow every slowNoticeMs until it answers', async () => {
+      fake.script({ hangMs: 450, text: 'finally' });
+      const waited: number[] = [];
+      const result = await model({ slowNoticeMs: 100, onSlow: ({ waitedMs }) => waited.push(waitedMs) }).chat({ messages: [user('hi')] });
+      assert.equal(result.content, 'finally');
+      assert.ok(waited.length >= 3 && waited.length <= 5, `notices at ${waited.join(', ')} ms`);
+      assert.ok(waited.every((ms, i) => i === 0 || ms > waited[i - 1]), 'each notice says how long so far');
+    });
+
+    it('stays quiet about a slow server once the answer is streaming', async () => {
+      fake.script({ text: 'a slow but steady answer', chunkSize: 3, delayMs: 80 });
+      const waited: number[] = [];
+      await model({ slowNoticeMs: 50, timeoutMs: 2_000, onSlow: ({ waitedMs }) => waited.push(waitedMs) }).chat({ messages: [user('hi')], onText: () => {} });
+      assert.deepEqual(waited, []);
+    });
+  });
 });

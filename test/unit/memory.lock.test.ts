@@ -79,6 +79,33 @@ describe('memory folder lock', function () {
     assert.equal(fs.existsSync(lockPath), false);
   });
 
+  it('tells the waiter once, after waitNoticeMs, who holds the lock', async () => {
+    const { child, exited, info } = await holdInChild();
+    const notices: Array<{ message: string; holder?: LockInfo }> = [];
+    const waiting = acquireLock(lockPath, {
+      purpose: 'chat turn',
+      waitMs: 15_000,
+      pollMs: 20,
+      waitNoticeMs: 100,
+      onWait: (message, holder) => notices.push({ message, holder }),
+    });
+    await new Promise((r) => setTimeout(r, 400));
+    child.stdin!.write('go\n');
+    const handle = await waiting;
+    assert.equal(await exited, 0);
+    handle.release();
+    assert.equal(notices.length, 1, 'one notice, not one per poll');
+    assert.equal(notices[0].message, `waiting for the memory folder: in use by index run (pid ${child.pid})…`);
+    assert.deepEqual(notices[0].holder, info);
+  });
+
+  it('says nothing when the lock is free or comes before waitNoticeMs', async () => {
+    const notices: string[] = [];
+    const handle = await acquireLock(lockPath, { purpose: 'chat turn', waitMs: 1_000, onWait: (m) => notices.push(m) });
+    handle.release();
+    assert.deepEqual(notices, []);
+  });
+
   it('recovers a lock left behind by a process that was killed', async () => {
     const { child, info, exited } = await holdInChild();
     child.kill('SIGKILL');

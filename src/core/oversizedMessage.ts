@@ -27,9 +27,10 @@ export function cutOversizedMessage(message: ChatMessage, maxTokens: number, cou
 }
 
 function fitParts(message: ChatMessage, args: unknown[], maxTokens: number, count: (m: ChatMessage) => number, note: OversizedNote): ChatMessage {
-  const calls = message.toolCalls ?? [];
+  // A function name is no place for text: one that long is the model misfiring, cut it with no ceremony.
+  const calls = (message.toolCalls ?? []).map((c) => (c.name.length > SHORT_ARGUMENT_CHARS ? { ...c, name: `${c.name.slice(0, SHORT_ARGUMENT_CHARS)}…` } : c));
   const total = message.content.length + args.reduce((sum: number, a) => sum + longStringChars(a), 0);
-  if (total === 0) return message;
+  if (total === 0) return calls.length ? { ...message, toolCalls: calls } : message;
   const render = (chars: number): ChatMessage => {
     const scale = Math.min(1, chars / total);
     const content = headAndTail(message.content, Math.floor(message.content.length * scale), (left) => contentMarker(left, note));

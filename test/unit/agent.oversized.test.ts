@@ -108,6 +108,18 @@ describe('agent with one oversized message', function () {
     }
   });
 
+  it('stores a capped error for a call to a tool with a 100,000-character name, and goes on', async () => {
+    const a = agent();
+    llm.script({ toolCalls: [{ name: 'x'.repeat(100_000), arguments: {} }] }, { text: 'Sorry, wrong tool.' });
+    assert.equal((await a.send('list the files')).reply, 'Sorry, wrong tool.');
+    const result = readMessages(workspace).find((m) => m.role === 'tool')!;
+    assert.match(result.content, /unknown tool/);
+    assert.ok(result.content.length <= 12_000, `a result of ${result.content.length} characters was stored`);
+    assert.ok(requestTokens(chatBodies().at(-1)!) < WINDOW);
+    llm.script({ text: 'Here they are.' });
+    assert.equal((await a.send('try again')).reply, 'Here they are.');
+  });
+
   it('starts a new process on a log holding the oversized message and answers at once', async () => {
     const paste = bigPaste();
     llm.script({ text: 'I read the log.' });

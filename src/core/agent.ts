@@ -12,7 +12,7 @@ import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
 import type { MessageRecord, SessionRecord } from '../memory/types';
 import type { ArchivalMemory } from '../memory/archivalMemory';
-import type { ToolRegistry } from '../tools/registry';
+import { truncateResult, type ToolRegistry } from '../tools/registry';
 import type { ApprovalProvider, ToolOutcome } from '../tools/types';
 import { WorkspaceFiles } from '../workspace/workspaceFiles';
 import { AgentError, type AgentObserver, type ContextUsage, type ToolResult, type TurnResult } from './events';
@@ -340,7 +340,9 @@ export class Agent {
   }
 
   /** The outcome goes into recall with what the tool declares, so a transcript read later shows what the live one did. */
-  private recordToolResult(call: ToolCall, outcome: ToolOutcome): void {
+  private recordToolResult(call: ToolCall, tool: ToolOutcome): void {
+    // Successful results come sized from dispatch; an error can quote what it was given (a huge name, say).
+    const outcome = { ...tool, content: truncateResult(tool.content) };
     const editsMemory = outcome.ok && !!this.options.tools.get(call.name)?.editsMemory;
     const block = typeof outcome.args?.block === 'string' ? outcome.args.block : undefined;
     const result: ToolResult = { ...outcome, editsMemory, ...(block !== undefined ? { block } : {}) };

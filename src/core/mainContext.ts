@@ -7,6 +7,13 @@ import type { BlockRecord, MessageRecord } from '../memory/types';
 import type { ContextUsage } from './events';
 import { PROMPT_SECTIONS, messageTimeHeader, todayLine } from './promptSections';
 import { contentForModel } from '../memory/messageContent';
+import { TOOL_CALL_ID_OVERHEAD } from '../llm/tokens';
+import { cutOversizedMessage } from './oversizedMessage';
+
+/** Share of the room left for the queue that one message may take: the one after it must fit too. */
+const MESSAGE_SHARE_OF_ROOM = 0.5;
+/** No message is cut below this, however full the fixed parts leave the window. */
+const MIN_MESSAGE_CAP = 256;
 
 export interface MemoryMetadata {
   /** Absent when the model cannot search recall memory (memory modes none and summary). */
@@ -110,10 +117,20 @@ export function repairToolPairs(queue: readonly MessageRecord[]): MessageRecord[
   return out;
 }
 
+interface RenderedRecord {
+  message: ChatMessage;
+  tokens: number;
+  /** The message cut to fit (oversizedMessage.ts), for the cap and mode it was cut for. */
+  cut?: { cap: number; searchable: boolean; message: ChatMessage; tokens: number };
+}
+
 export class MainContext {
   private fixedCache = new Map<string, number>();
   /** Stored records never change, so each is rendered and counted once (keyed by the record object). */
-  private rendered = new WeakMap<MessageRecord, { message: ChatMessage; tokens: number }>();
+  private rendered = new WeakMap<MessageRecord, RenderedRecord>();
+  /** The most tokens one message may take in the prompt, as of the last assembly. */
+  private messageCap = Number.MAX_SAFE_INTEGER;
+  private searchable = true;
 
   constructor(
     private readonly tokens: TokenCounter,
@@ -140,12 +157,36 @@ export class MainContext {
     let entry = this.rendered.get(r);
     if (!entry) {
       const message = renderRecord(r);
-      entry = { message, tokens: this.tokens.countMessage(message, r.id > 0 ? `r${r.id}` : undefined) };
+      const tokens = this.storedTokens(r, message) ?? this.tokens.countMessage(message, r.id > 0 ? `r${r.id}` : undefined);
+      entry = { message, tokens };
       this.rendered.set(r, entry);
     }
-    return entry;
+    if (entry.tokens <= this.messageCap) return entry;
+    const { messageCap: cap, searchable } = this;
+    if (entry.cut?.cap !== cap || entry.cut.searchable !== searchable) {
+      const message = cutOversizedMessage(entry.message, cap, (m) => this.tokens.countMessage(m), { id: r.id, searchable });
+      entry.cut = { cap, searchable, message, tokens: this.tokens.countMessage(message) };
+    }
+    return entry.cut;
   }
 
+  /**
+   * The record's stored count (made when it was appended) plus what rendering adds (a time header, a call
+   * id), so a new process does not run every stored message through the tokenizer again. A count that
+   * cannot be right for the text's length (a hand-edited line) is not trusted.
+   */
+  private storedTokens(r: MessageRecord, message: ChatMessage): number | undefined {
+    if (r.id <= 0 || !(r.tokens > 0)) return undefined;
+    const original = contentForModel(r);
+    if (!message.content.endsWith(original)) return undefined;
+    const chars = message.content.length + (message.toolCalls ?? []).reduce((sum, c) => sum + c.name.length + c.arguments.length, 0);
+    // A token is at most two UTF-16 units' worth of one character, and BPE merges rarely beyond 32 characters.
+    if (r.tokens > chars * 2 + 64 || r.tokens < chars / 32) return undefined;
+    const prefix = message.content.slice(0, message.content.length - original.length);
+    return r.tokens + (prefix ? this.tokens.count(prefix) : 0) + (message.toolCallId ? TOOL_CALL_ID_OVERHEAD : 0);
+  }
+
+  /** Tokens the record takes in the prompt (cut to the message cap of the last assembly if it is oversized). */
   countRecord(r: MessageRecord): number {
     return this.render(r).tokens;
   }
@@ -160,6 +201,11 @@ export class MainContext {
     const metadataText = renderMetadata(input.metadata);
     const summaryText = renderSummary(input.summary, input.summarySearchable ?? true);
     const systemContent = [input.instructions, blocksText, metadataText, summaryText].filter(Boolean).join('\n\n');
+    const system = this.systemTokens(input.instructions, input.tools);
+    const workingContext = (blocksText ? this.countFixed(blocksText) : 0) + this.countFixed(metadataText);
+    const summary = summaryText ? this.countFixed(summaryText) : 0;
+    this.messageCap = Math.max(MIN_MESSAGE_CAP, Math.floor((this.budget - system - workingContext - summary) * MESSAGE_SHARE_OF_ROOM));
+    this.searchable = input.summarySearchable ?? true;
     const queue = repairToolPairs(input.queue);
     const messages: ChatMessage[] = [{ role: 'system', content: systemContent }];
     let queueTokens = 0;
@@ -168,9 +214,6 @@ export class MainContext {
       messages.push(message);
       queueTokens += tokens;
     }
-    const system = this.systemTokens(input.instructions, input.tools);
-    const workingContext = (blocksText ? this.countFixed(blocksText) : 0) + this.countFixed(metadataText);
-    const summary = summaryText ? this.countFixed(summaryText) : 0;
     const total = system + workingContext + summary + queueTokens;
     return {
       messages,

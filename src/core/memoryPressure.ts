@@ -47,7 +47,7 @@ export class MemoryPressure {
       if (context.usage.total > budget) {
         throw new AgentError(
           'context_too_small',
-          `the latest messages alone (${context.usage.queue} tokens) do not fit the context window of ${this.options.mainContext.contextWindow} tokens next to the instructions and working context (${fixed} tokens) and the summary (${context.usage.summary} tokens); raise the context window or send a shorter message`,
+          `the latest messages (${context.usage.queue} tokens, long ones already cut to fit) do not fit the context window of ${this.options.mainContext.contextWindow} tokens next to the instructions and working context (${fixed} tokens) and the summary (${context.usage.summary} tokens); raise the context window (memcode.contextWindow / --context-window) or shrink the working-context blocks`,
         );
       }
     } else if (
@@ -94,7 +94,11 @@ export class MemoryPressure {
       const tail = queue.slice(question).reduce((sum, r) => sum + count(r), 0);
       if (tail <= roomForQueue(usage) - Math.min(700, budget * 0.1)) minKeep = Math.max(minKeep, queue.length - question);
     }
-    const plan = planEviction(queue, count, target, minKeep);
+    let plan = planEviction(queue, count, target, minKeep);
+    // The latest messages are kept only while they fit: large ones (each is cut to half the room, see
+    // mainContext.ts) could otherwise hold the queue over the budget for good. The last one always stays.
+    const fits = (p: EvictionPlan | undefined) => !!p && p.kept.reduce((sum, r) => sum + count(r), 0) <= roomForQueue(usage);
+    if (!fits(plan) && minKeep > 1) plan = planEviction(queue, count, target, 1) ?? plan;
     if (!plan) return false;
     await this.options.eviction.evict(plan.evicted, plan.kept[0].id, signal);
     return true;

@@ -52,7 +52,14 @@ export function parseBlockFile(text: string): ParsedBlockFile {
       const limit = Number(raw.replace(/[,_]/g, ''));
       if (Number.isInteger(limit) && limit > 0) result.limit = limit;
       else problems.push(`limit "${raw}" is not a positive whole number`);
+    } else {
+      // A damaged "description" or "limit" key reads as another key: say so rather than default silently.
+      problems.push(`key "${key}" is not one of description, limit`);
     }
+  }
+  // Both keys are always written: one missing was lost (a damaged line break joins it to the line before).
+  for (const key of ['description', 'limit'] as const) {
+    if (result[key] === undefined && !problems.some((p) => p.startsWith(key))) problems.push(`it has no ${key} line`);
   }
   if (problems.length) result.problem = problems.join('; ');
   return result;

@@ -34,6 +34,11 @@ export class RecallLog {
   private readonly reported = new Set<number>();
   /** Set when the file ends in a line without its newline (a write cut off by a crash). */
   private hasTail = false;
+  /**
+   * Set when that last line is nonetheless a whole record (only its newline was lost): it is read, but as
+   * the last entry of `records`, to be dropped and read again once a newline completes it.
+   */
+  private tailRecord = false;
 
   private constructor(
     private readonly file: string,
@@ -50,6 +55,7 @@ export class RecallLog {
       opts.warn ?? ((msg) => console.warn(`[memcode] ${msg}`)),
     );
     log.refresh();
+    log.checkAgainstState();
     return log;
   }
 
@@ -57,7 +63,7 @@ export class RecallLog {
   append(entry: NewMessage): MessageRecord {
     // Another process may have appended since we last looked (it held the lock then, we hold it now).
     this.refresh();
-    const record = withoutUndefined({ id: this.lastId() + 1, ...entry, time: entry.time ?? this.clock().toISOString() }) as MessageRecord;
+    const record = withoutUndefined({ id: this.nextId(), ...entry, time: entry.time ?? this.clock().toISOString() }) as MessageRecord;
     // A line cut off by a crash must not swallow ours: start on a fresh line, never rewrite earlier bytes.
     const line = `${this.hasTail ? '\n' : ''}${JSON.stringify(record)}\n`;
     let fd: number | undefined;
@@ -86,28 +92,85 @@ export class RecallLog {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
       throw new MemoryError('io', `could not read ${this.file}: ${(err as Error).message}`);
     }
-    if (size < this.offset) {
+    const before = this.records.length;
+    const shrunk = size < this.offset;
+    if (shrunk) {
       this.warn(`${this.file} got shorter (someone edited or replaced it); reading it again from the start`);
       this.reset();
     }
-    if (size === this.offset) return 0;
-    const bytes = this.readFrom(this.offset, size - this.offset);
-    const before = this.records.length;
-    let lineStart = 0;
-    for (let nl = bytes.indexOf(NEWLINE); nl >= 0; nl = bytes.indexOf(NEWLINE, lineStart)) {
-      this.lineNo++;
-      this.addLine(bytes.toString('utf8', lineStart, nl), this.offset + lineStart);
-      lineStart = nl + 1;
+    if (size !== this.offset + this.tailLength) {
+      this.dropTailRecord();
+      const bytes = this.readFrom(this.offset, size - this.offset);
+      let lineStart = 0;
+      for (let nl = bytes.indexOf(NEWLINE); nl >= 0; nl = bytes.indexOf(NEWLINE, lineStart)) {
+        this.lineNo++;
+        this.addLine(bytes.toString('utf8', lineStart, nl), this.offset + lineStart);
+        lineStart = nl + 1;
+      }
+      this.offset += lineStart;
+      this.tailLength = bytes.length - lineStart;
+      this.hasTail = this.tailLength > 0;
+      if (this.hasTail) this.readTail(bytes.toString('utf8', lineStart));
     }
-    this.offset += lineStart;
-    this.hasTail = lineStart < bytes.length;
-    if (this.hasTail && !this.reported.has(this.offset)) {
-      this.reported.add(this.offset);
-      this.warn(
-        `${this.file} ends with an incomplete line (${bytes.length - lineStart} bytes, probably cut off when a process was killed mid-write); ignoring it`,
-      );
+    if (shrunk) this.checkAgainstState();
+    return Math.max(0, this.records.length - before);
+  }
+
+  /** Bytes after the last newline (see hasTail). */
+  private tailLength = 0;
+
+  /**
+   * A last line without its newline: a whole record whose newline was lost is kept (no proper prefix of a
+   * JSON object parses, so a line still being written cannot pass for one); anything else is a write cut
+   * off mid-way, reported and ignored. Either way the next append starts on a fresh line.
+   */
+  private readTail(text: string): void {
+    const record = text.trim() ? parseRecord(text.trim()) : undefined;
+    const whole = record !== undefined && record.id > this.lastId();
+    if (whole) {
+      this.push(record);
+      this.tailRecord = true;
     }
-    return this.records.length - before;
+    if (this.reported.has(this.offset)) return;
+    this.reported.add(this.offset);
+    this.warn(
+      whole
+        ? `${this.file} ends without a newline after message ${record.id}; kept it, and the next message starts on a fresh line`
+        : `${this.file} ends with an incomplete line (${this.tailLength} bytes, probably cut off when a process was killed mid-write); ignoring it`,
+    );
+  }
+
+  private dropTailRecord(): void {
+    if (!this.tailRecord) return;
+    const last = this.records.pop();
+    this.docs.pop();
+    if (last) this.indexById.delete(last.id);
+    this.tailRecord = false;
+  }
+
+  /**
+   * The next id: after the last message, and never below where the queue starts. A log cut short (emptied,
+   * truncated, replaced by an older copy) while state.json still points past its end would otherwise number
+   * new messages below the queue's start, and the model would never see them. Ids are never reused.
+   */
+  private nextId(): number {
+    return Math.max(this.lastId(), this.state().firstInContextId - 1) + 1;
+  }
+
+  /** Warns when state.json says the queue starts past the end of the log: messages were lost from it. */
+  private checkAgainstState(): void {
+    const first = this.state().firstInContextId;
+    if (first <= this.lastId() + 1) return;
+    // Another process may have appended and saved the state since we read the log: look again first.
+    this.refresh();
+    const again = this.state().firstInContextId;
+    if (again <= this.lastId() + 1) return;
+    this.warn(
+      `${this.file} ends at message ${this.lastId()}, but ${this.stateFile} says the conversation queue starts at message ${again}: ` +
+        `messages ${this.lastId() + 1}–${again - 1} and later are missing from the log (it was emptied, cut short or replaced). ` +
+        `The summary and the ${this.lastId()} messages left are kept; new messages are numbered from ${again} so the model sees them. ` +
+        'Run `memcode doctor` to check the memory folder.',
+    );
   }
 
   all(): readonly MessageRecord[] {
@@ -223,6 +286,10 @@ export class RecallLog {
       }
       return;
     }
+    this.push(record);
+  }
+
+  private push(record: MessageRecord): void {
     this.indexById.set(record.id, this.records.length);
     this.records.push(record);
     this.docs.push(toSearchDoc(record));
@@ -235,6 +302,8 @@ export class RecallLog {
     this.offset = 0;
     this.lineNo = 0;
     this.hasTail = false;
+    this.tailRecord = false;
+    this.tailLength = 0;
   }
 }
 

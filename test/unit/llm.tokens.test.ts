@@ -1,5 +1,16 @@
 import assert from 'node:assert/strict';
-import { approximateTokenCounter, countTokens, countToolSchemas, createTokenCounter } from '../../src/llm/tokens';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  approximateTokenCounter,
+  countTextInPieces,
+  countTokens,
+  countToolSchemas,
+  createTokenCounter,
+  exactTokens,
+  loadTokenizer,
+  MAX_BPE_PIECE_CHARS,
+} from '../../src/llm/tokens';
 import type { ChatMessage } from '../../src/llm/types';
 
 describe('token counting', () => {
@@ -77,5 +88,47 @@ describe('token counting', () => {
     ]);
     assert.ok(schemas > 10);
     assert.equal(countToolSchemas(approx, []), 0);
+  });
+});
+
+describe('token counting on long runs without spaces', () => {
+  // Deterministic stand-ins for a DNA line and a CJK paragraph with no punctuation: one BPE piece each.
+  const dna = (n: number) => Array.from({ length: n }, (_, i) => 'ACGT'[(i * 7 + i * i) % 4]).join('');
+  const cjk = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(0x4e00 + ((i * 37) % 2000))).join('');
+
+  it('runs the BPE only on pieces of bounded size, however long the run', () => {
+    const pieces: number[] = [];
+    const spy = (piece: string) => {
+      pieces.push(piece.length);
+      return countTokens(piece);
+    };
+    countTextInPieces(`header ${dna(12_000)} trailer ${'x'.repeat(1_000_000)}`, spy);
+    assert.ok(pieces.length > 1);
+    assert.ok(Math.max(...pieces) <= MAX_BPE_PIECE_CHARS * 2, `a piece of ${Math.max(...pieces)} characters`);
+    assert.ok(pieces.length < 400, `${pieces.length} encodes: a repeated piece is counted once`);
+  });
+
+  it('counts a 12,000-letter DNA line, 8,000 CJK characters and a 1 MB one-letter argument in bounded time', () => {
+    loadTokenizer();
+    // Exact BPE took 19 s, 57 s and 10 minutes on these. The bound is generous (pieces take well under
+    // 0.5 s on a loaded 2-core machine); it catches a return to quadratic cost, not a slow machine.
+    for (const text of [dna(12_000), cjk(8_000), 'a'.repeat(1_000_000)]) {
+      const started = Date.now();
+      const n = countTokens(text);
+      assert.ok(n > 0);
+      assert.ok(Date.now() - started < 3_000, `${text.length} characters took ${Date.now() - started} ms`);
+    }
+  });
+
+  it('stays close to the exact count: equal on ordinary text, within a few percent on long runs', () => {
+    const prose = 'MemCode keeps durable facts in working context and searches recall memory when asked. '.repeat(50);
+    assert.equal(countTokens(prose), exactTokens(prose));
+    const code = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'memory', 'recall.ts'), 'utf8');
+    assert.equal(countTokens(code), exactTokens(code));
+    for (const text of [dna(1_500), cjk(1_000)]) {
+      const exact = exactTokens(text);
+      const pieces = countTokens(text);
+      assert.ok(Math.abs(pieces - exact) / exact < 0.05, `${pieces} vs exact ${exact}`);
+    }
   });
 });

@@ -176,7 +176,9 @@ export function buildProgram(): Command {
       const config = resolveConfig(flags);
       const page = Number(flags.page);
       if (!Number.isInteger(page) || page < 1) throw new UsageError('--page must be 1 or more');
-      process.stdout.write(await searchMemory(config.workspaceRoot, memoryRoot(config.workspaceRoot, config.storagePath), query, page, config.embeddings));
+      const found = await searchMemory(config.workspaceRoot, memoryRoot(config.workspaceRoot, config.storagePath), query, page, config.embeddings);
+      process.stdout.write(found.text);
+      if (!found.ok) process.exitCode = EXIT.failure;
     });
   return program;
 }

@@ -66,7 +66,7 @@ export async function readShard(folder: string, dimensions: number): Promise<Sha
   try {
     raw = await new LocalIndex(folder).listItems();
   } catch (err) {
-    throw corrupt(file, (err as Error).message);
+    throw corrupt(file, (err as Error).message, err);
   }
   if (!Array.isArray(raw)) throw corrupt(file, 'it holds no list of items');
   return raw.map((item, position) => {
@@ -80,11 +80,12 @@ export async function readShard(folder: string, dimensions: number): Promise<Sha
   });
 }
 
+/** A damaged archival file. The advice is the doctor, which repairs without losing notes, never a wipe. */
 export function corrupt(file: string, reason: string, cause?: unknown): MemoryError {
   return new MemoryError(
     'corrupt',
-    `archival memory file ${file} is corrupted (${reason}); rebuild it with \`memcode index --rebuild\` ` +
-      '(or MemCode: Rebuild Index). Working context and recall memory are not affected.',
+    `archival memory file ${file} is corrupted (${reason}); run \`memcode doctor\` (or MemCode: Check Memory) to repair it. ` +
+      'Working context and recall memory are not affected.',
     { cause },
   );
 }

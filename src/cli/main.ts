@@ -11,6 +11,7 @@ import { agentModes, resolveConfig, UsageError, type CliOptions } from './config
 import { TerminalPrinter } from './printer';
 import { searchMemory, showMemory } from './memoryCommands';
 import { indexCommand } from './indexCommand';
+import { doctorCommand } from './doctorCommand';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, model: 3 } as const;
 
@@ -161,6 +162,22 @@ export function buildProgram(): Command {
         embeddings: config.embeddings,
         exclude: config.exclude,
         maxFileSize: config.maxFileSize,
+        lockWaitMs: config.lockWaitMs,
+      });
+    });
+
+  const doctorCmd = program
+    .command('doctor')
+    .description('check the memory folder and repair what can be repaired without losing anything (damaged files are kept aside)');
+  commonOptions(embeddingOptions(doctorCmd))
+    .option('--check', 'only report what is wrong; change nothing')
+    .option('--lock-wait <seconds>', 'how long to wait for another MemCode process using the same memory (default 30)')
+    .action(async (flags: CliOptions & { check?: boolean }) => {
+      const config = resolveConfig(flags);
+      process.exitCode = await doctorCommand({
+        memoryRoot: memoryRoot(config.workspaceRoot, config.storagePath),
+        embeddings: config.embeddings,
+        checkOnly: !!flags.check,
         lockWaitMs: config.lockWaitMs,
       });
     });

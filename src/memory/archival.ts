@@ -17,7 +17,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArchivalHit, ArchivalMemory, ArchivalQuery, ArchivalRecord, Embedder, FilePassage } from './archivalMemory';
-import { type MetadataValue, quantize, readShard, type ShardItem, writeShard } from './archivalShard';
+import { type MetadataValue, quantize, readShard, recordOf, type ShardItem, writeShard } from './archivalShard';
 import { writeJsonAtomic } from './atomicFile';
 import { embedderMismatch, emptyManifest, isMissingFile, MANIFEST, type Manifest, readManifest, readThroughSwaps, removeStrayFolders, SHARDS } from './archivalManifest';
 import { collectNotes, NOTES_RESCUE } from './archivalNotes';
@@ -133,7 +133,10 @@ export class ArchivalStore implements ArchivalMemory {
     if (fs.existsSync(dir)) {
       // The manifest goes first: a crash halfway through leaves a folder that opens as empty.
       fs.rmSync(path.join(dir, MANIFEST), { force: true });
-      for (const name of fs.readdirSync(dir)) if (name !== NOTES_RESCUE) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      for (const name of fs.readdirSync(dir)) {
+        // What the doctor set aside stays: it may hold what could not be read back.
+        if (name !== NOTES_RESCUE && !name.includes('.corrupt-')) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      }
     }
     const store = ArchivalStore.create(dir, embedder, dimensions, opts);
     if (notes.length > 0) {
@@ -532,19 +535,6 @@ export class ArchivalStore implements ArchivalMemory {
   private now(): string {
     return this.clock().toISOString();
   }
-}
-
-function recordOf(item: ShardItem): ArchivalRecord {
-  const m = item.metadata;
-  const record: ArchivalRecord = {
-    id: item.id,
-    text: String(m.text ?? ''),
-    source: m.source === 'note' ? 'note' : 'file',
-    time: String(m.time ?? ''),
-  };
-  for (const key of ['path', 'language', 'symbol', 'kind'] as const) if (typeof m[key] === 'string') record[key] = m[key] as string;
-  for (const key of ['startLine', 'endLine'] as const) if (typeof m[key] === 'number') record[key] = m[key] as number;
-  return record;
 }
 
 const decoder = new TextDecoder();

@@ -4,6 +4,7 @@
 // leaves either the old shard or the new one, never a mix.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ArchivalRecord } from './archivalMemory';
 import { MemoryError } from './types';
 
 export type MetadataValue = string | number | boolean;
@@ -78,6 +79,20 @@ export async function readShard(folder: string, dimensions: number): Promise<Sha
     }
     return { id: item.id, vector: Float32Array.from(item.vector as number[]), metadata: item.metadata as Record<string, MetadataValue> };
   });
+}
+
+/** The record a shard item holds (its metadata is the record but for the id). */
+export function recordOf(item: ShardItem): ArchivalRecord {
+  const m = item.metadata;
+  const record: ArchivalRecord = {
+    id: item.id,
+    text: String(m.text ?? ''),
+    source: m.source === 'note' ? 'note' : 'file',
+    time: String(m.time ?? ''),
+  };
+  for (const key of ['path', 'language', 'symbol', 'kind'] as const) if (typeof m[key] === 'string') record[key] = m[key] as string;
+  for (const key of ['startLine', 'endLine'] as const) if (typeof m[key] === 'number') record[key] = m[key] as number;
+  return record;
 }
 
 /** A damaged archival file. The advice is the doctor, which repairs without losing notes, never a wipe. */

@@ -11,6 +11,8 @@ import { acquireLock } from '../../src/memory/lock';
 import { RecallLog } from '../../src/memory/recall';
 import { MemoryStore, type MemoryPaths } from '../../src/memory/store';
 import { WorkingContext } from '../../src/memory/workingContext';
+import { archivalWorkspace } from '../helpers/archivalWorkspace';
+import { removeTempWorkspaces } from '../helpers/workspace';
 
 describe('memory doctor', function () {
   this.timeout(20_000);
@@ -157,5 +159,22 @@ describe('memory doctor', function () {
     wc.load();
     assert.equal(wc.get('project').value, 'We deploy with `make ship` on Thursdays.');
     assert.deepEqual((await doctor()).findings, []);
+  });
+
+  it('MemCode: Check Memory repairs the folder in use, and its open store sees the repaired manifest', async () => {
+    const ws = archivalWorkspace({ 'src/invoice.ts': 'export function computeInvoiceTotal() {}\n' });
+    try {
+      await ws.folder.index({});
+      await ws.folder.addNote('Invoices are rounded half-up.');
+      fs.writeFileSync(path.join(ws.memoryRoot, 'archival', 'manifest.json'), '{');
+      await assert.rejects(ws.folder.search('invoice'), /manifest\.json is corrupted.*memcode doctor/s);
+      const report = await ws.folder.checkup();
+      assert.equal(report.broken, false, formatDoctorReport(report));
+      assert.equal(ws.folder.state.status, 'ready');
+      const hits = await ws.folder.search('computeInvoiceTotal rounded half-up');
+      assert.equal(hits.total, 2);
+    } finally {
+      removeTempWorkspaces();
+    }
   });
 });

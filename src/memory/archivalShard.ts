@@ -61,12 +61,15 @@ export async function writeShard(folder: string, items: ShardItem[]): Promise<vo
 export async function readShard(folder: string, dimensions: number): Promise<ShardItem[]> {
   const file = indexFileOf(folder);
   // The cause marks it as missing, not damaged: a reader racing a writer's generation swap reads again.
-  if (!fs.existsSync(file)) throw corrupt(file, 'the file is missing', Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' }));
+  const missing = () => corrupt(file, 'the file is missing', Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' }));
+  if (!fs.existsSync(file)) throw missing();
   const { LocalIndex } = loadVectra();
   let raw: Array<{ id: unknown; vector: unknown; metadata: unknown }>;
   try {
     raw = await new LocalIndex(folder).listItems();
   } catch (err) {
+    // Vectra says "Index does not exist" when the folder went away under it: that is a swap, not damage.
+    if (!fs.existsSync(file)) throw missing();
     throw corrupt(file, (err as Error).message, err);
   }
   if (!Array.isArray(raw)) throw corrupt(file, 'it holds no list of items');

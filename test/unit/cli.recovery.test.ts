@@ -133,17 +133,21 @@ describe('memcode recovery (issue 15 items 8-10)', function () {
     const { child, done } = startCli(['index', '-C', workspace, '--rebuild']);
     let finished = false;
     void done.then(() => (finished = true));
-    const outputs: string[] = [];
     let searches = 0;
-    while (!finished || searches < 4) {
-      const runs = await Promise.all([0, 1].map(() => runCli(['memory', 'search', 'helper42 Widget', '-C', workspace])));
-      for (const run of runs) {
-        searches++;
-        outputs.push(run.stdout + run.stderr);
-        assert.doesNotMatch(run.stdout + run.stderr, /corrupt/i, `search ${searches} during the index run`);
-        assert.equal(run.code, 0, run.stdout + run.stderr);
+    try {
+      while (!finished || searches < 4) {
+        const runs = await Promise.all([0, 1].map(() => runCli(['memory', 'search', 'helper42 Widget', '-C', workspace])));
+        for (const run of runs) {
+          searches++;
+          const output = run.stdout + run.stderr;
+          assert.doesNotMatch(output, /corrupt/i, `search ${searches} during the index run:\n${output}`);
+          assert.equal(run.code, 0, output);
+        }
+        if (searches > 60) break;
       }
-      if (searches > 60) break;
+    } finally {
+      if (!finished) child.kill('SIGKILL');
+      await done;
     }
     const index = await done;
     assert.equal(index.code, 0, index.stderr);

@@ -26,6 +26,11 @@ export function openArchivalStore(
   return opts.rebuild ? ArchivalStore.rebuild(paths.archivalDir, embedder, open) : ArchivalStore.open(paths.archivalDir, embedder, open);
 }
 
+/** The id an embedder records in archival memory (for the doctor, when nothing on disk names one). */
+export function embedderIdOf(embeddings: EmbedderSettings): string {
+  return createEmbedder(embeddings).id;
+}
+
 let chunker: Promise<CodeChunker> | undefined;
 
 /** The grammars load once per process; an indexer is cheap and made per operation, with the settings of the moment. */

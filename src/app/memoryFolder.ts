@@ -15,6 +15,7 @@ import type { IndexReport } from '../indexing/indexer';
 import type { IndexProgress } from '../indexing/types';
 import type { IndexSettings } from './archivalParts';
 import { archivalParts } from './lazyArchival';
+import { checkMemoryFolder, type DoctorReport } from './memoryDoctor';
 import { PendingChanges } from './pendingChanges';
 
 export interface MemoryFolderOptions {
@@ -159,6 +160,19 @@ export class MemoryFolder {
     } finally {
       this.counting = false;
     }
+  }
+
+  /**
+   * Checks the whole memory folder and (with `repair`) repairs it: MemCode: Check Memory. A failed
+   * archival state is cleared, so the next use opens the repaired store.
+   */
+  async checkup(repair = true): Promise<DoctorReport> {
+    const embedderId = archivalParts().embedderIdOf(await this.options.embeddings());
+    const report = await checkMemoryFolder(this.paths, { repair, embedderId, lockWaitMs: this.options.lockWaitMs ?? LOCK_WAIT_MS });
+    if (repair && (this.current.status === 'error' || this.current.status === 'needs_rebuild')) {
+      this.setState(this.indexed() ? { status: 'ready' } : { status: 'not_indexed' });
+    }
+    return report;
   }
 
   /** Stops a scheduled retry (the folder is closing). */

@@ -12,6 +12,7 @@ import { agentModes, resolveConfig, UsageError, type CliOptions } from './config
 import { TerminalPrinter } from './printer';
 import { searchMemory, showMemory } from './memoryCommands';
 import { indexCommand } from './indexCommand';
+import { doctorCommand } from './doctorCommand';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, model: 3 } as const;
 
@@ -169,6 +170,22 @@ export function buildProgram(): Command {
       });
     });
 
+  const doctorCmd = program
+    .command('doctor')
+    .description('check the memory folder and repair what can be repaired without losing anything (damaged files are kept aside)');
+  commonOptions(embeddingOptions(doctorCmd))
+    .option('--check', 'only report what is wrong; change nothing')
+    .option('--lock-wait <seconds>', 'how long to wait for another MemCode process using the same memory (default 30)')
+    .action(async (flags: CliOptions & { check?: boolean }) => {
+      const config = resolveConfig(flags);
+      process.exitCode = await doctorCommand({
+        memoryRoot: memoryRoot(config.workspaceRoot, config.storagePath),
+        embeddings: config.embeddings,
+        checkOnly: !!flags.check,
+        lockWaitMs: config.lockWaitMs,
+      });
+    });
+
   const memory = program.command('memory').description('inspect the project memory');
   commonOptions(memory.command('show').description('print the working-context blocks, the summary and counts')).action((flags: CliOptions) => {
     const config = resolveConfig(flags);
@@ -180,7 +197,9 @@ export function buildProgram(): Command {
       const config = resolveConfig(flags);
       const page = Number(flags.page);
       if (!Number.isInteger(page) || page < 1) throw new UsageError('--page must be 1 or more');
-      process.stdout.write(await searchMemory(config.workspaceRoot, memoryRoot(config.workspaceRoot, config.storagePath), query, page, config.embeddings));
+      const found = await searchMemory(config.workspaceRoot, memoryRoot(config.workspaceRoot, config.storagePath), query, page, config.embeddings);
+      process.stdout.write(found.text);
+      if (!found.ok) process.exitCode = EXIT.failure;
     });
   return program;
 }

@@ -31,7 +31,8 @@ export function showMemory(root: string): string {
   return out.join('\n');
 }
 
-export async function searchMemory(workspaceRoot: string, root: string, query: string, page: number, embeddings: EmbedderSettings): Promise<string> {
+/** The results as text; `ok` is false when archival memory could not be searched (the messages still print). */
+export async function searchMemory(workspaceRoot: string, root: string, query: string, page: number, embeddings: EmbedderSettings): Promise<{ text: string; ok: boolean }> {
   const { store, recall } = openReadOnly(root);
   const folder = new MemoryFolder({ workspaceRoot, memoryRoot: store.root, embeddings: () => embeddings, warn: store.warn });
   const found = await search(folder, recall, query, { page, pageSize: 10 });
@@ -41,7 +42,10 @@ export async function searchMemory(workspaceRoot: string, root: string, query: s
   if (found.messages.total) out.push(pageLine(found.messages));
 
   out.push('', '## archival memory (files and notes)');
-  if (found.archivalError) throw new Error(found.archivalError);
+  if (found.archivalError) {
+    out.push(`Archival memory could not be searched: ${found.archivalError}`);
+    return { text: `${out.join('\n')}\n`, ok: false };
+  }
   const hits = found.archival;
   const empty = !hits || (!hits.total && (await folder.archival()).count() === 0);
   if (empty) out.push('Archival memory is empty: run `memcode index` to index the workspace.');
@@ -52,7 +56,7 @@ export async function searchMemory(workspaceRoot: string, root: string, query: s
     }
     if (hits.total) out.push(pageLine(hits));
   }
-  return `${out.join('\n')}\n`;
+  return { text: `${out.join('\n')}\n`, ok: true };
 }
 
 function flat(text: string, max: number): string {

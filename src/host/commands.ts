@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { AgentHost } from './agentHost';
 import type { FolderAgent } from './folderAgent';
 import type { ApiKeyStore } from './secrets';
+import { formatDoctorReport } from '../app/memoryDoctor';
 import { searchMemory as searchMemoryOf } from '../app/searchMemory';
 import { hitLocation } from '../memory/hitLocation';
 import { blockFile, MemoryStore, memoryPaths } from '../memory/store';
@@ -40,6 +41,7 @@ export function registerCommands(context: vscode.ExtensionContext, host: AgentHo
   register('memcode.searchMemory', () => searchMemory(host));
   register('memcode.addToMemory', (uri?: vscode.Uri) => addToMemory(host, uri));
   register('memcode.resetMemory', () => resetMemory(host));
+  register('memcode.checkMemory', () => checkMemory(host));
   register('memcode.openChat', () => revealChat());
 }
 
@@ -150,6 +152,22 @@ async function addToMemory(host: AgentHost, uri?: vscode.Uri): Promise<void> {
   const note = `From ${where}:\n${cut ? `${text.slice(0, MAX_NOTE_CHARS)}\n… (cut at ${MAX_NOTE_CHARS} characters)` : text}`;
   await folderAgent.memory.addNote(note);
   void vscode.window.showInformationMessage(`MemCode: added ${where} to archival memory${cut ? ' (cut to its first 20,000 characters)' : ''}.`);
+  host.memoryChanged();
+}
+
+/** MemCode: Check Memory, the editor's `memcode doctor`: the report opens beside the chat. */
+async function checkMemory(host: AgentHost): Promise<void> {
+  const folderAgent = host.activeFolder();
+  if (folderAgent.running) throw new Error('the agent is working; stop it before checking its memory');
+  const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'MemCode: checking memory' }, () =>
+    folderAgent.memory.checkup(true),
+  );
+  const text = formatDoctorReport(report);
+  host.log.info(text);
+  await showText(text);
+  const summary = report.findings.length === 0 ? 'memory is healthy.' : report.broken ? 'something is still broken; see the report.' : 'memory repaired; nothing was lost.';
+  if (report.broken) void vscode.window.showWarningMessage(`MemCode: ${summary}`);
+  else void vscode.window.showInformationMessage(`MemCode: ${summary}`);
   host.memoryChanged();
 }
 

@@ -28,7 +28,7 @@ export function emptyFileRecords(embedderId: string): FileRecords {
   return { version: FILE_RECORDS_VERSION, embedderId, files: {} };
 }
 
-function isFileRecords(v: unknown): v is FileRecords {
+export function isFileRecords(v: unknown): v is FileRecords {
   if (!v || typeof v !== 'object') return false;
   const m = v as Partial<FileRecords>;
   if (m.version !== FILE_RECORDS_VERSION || typeof m.embedderId !== 'string' || !m.files || typeof m.files !== 'object') return false;

@@ -17,11 +17,12 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArchivalHit, ArchivalMemory, ArchivalQuery, ArchivalRecord, Embedder, FilePassage } from './archivalMemory';
-import { type MetadataValue, quantize, readShard, type ShardItem, writeShard } from './archivalShard';
+import { type MetadataValue, quantize, readShard, recordOf, type ShardItem, writeShard } from './archivalShard';
 import { writeJsonAtomic } from './atomicFile';
-import { embedderMismatch, emptyManifest, isMissingFile, MANIFEST, type Manifest, readManifest, removeStrayFolders, SHARDS } from './archivalManifest';
+import { embedderMismatch, emptyManifest, isMissingFile, MANIFEST, type Manifest, readManifest, readThroughSwaps, removeStrayFolders, SHARDS } from './archivalManifest';
+import { collectNotes, NOTES_RESCUE } from './archivalNotes';
 import { Bm25Index, type TermCounts } from './bm25';
-import { type CacheRow, parseShardCache, readCacheBytes, writeShardCache } from './archivalCache';
+import { CACHE_FILE, type CacheRow, parseShardCache, readCacheBytes, writeShardCache } from './archivalCache';
 import { fuseHybrid } from './hybridRanking';
 import { paginate } from './recallSearch';
 import { CANDIDATES, sketchAll, VectorSearch, type VectorShard } from './vectorSearch';
@@ -95,13 +96,7 @@ export class ArchivalStore implements ArchivalMemory {
   static async open(dir: string, embedder: Embedder, opts: ArchivalOpenOptions = {}): Promise<ArchivalStore> {
     // Readers open without the folder's lock: a writer may swap generations (and remove the old shard
     // folders) while this reads them. The manifest then names the new ones: read again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await ArchivalStore.openOnce(dir, embedder, opts);
-      } catch (err) {
-        if (attempt >= 3 || !isMissingFile(err)) throw err;
-      }
-    }
+    return readThroughSwaps(path.join(dir, MANIFEST), () => ArchivalStore.openOnce(dir, embedder, opts));
   }
 
   private static async openOnce(dir: string, embedder: Embedder, opts: ArchivalOpenOptions): Promise<ArchivalStore> {
@@ -124,15 +119,31 @@ export class ArchivalStore implements ArchivalMemory {
     return store;
   }
 
-  /** Wipes everything in `dir` (not `dir` itself) and starts an empty index for `embedder`. */
+  /**
+   * Starts an empty index for `embedder` in `dir`, keeping the agent's notes: they are read from every
+   * shard folder (a damaged manifest loses none), embedded anew, and put into the new store. The notes
+   * are embedded before anything is removed, so an embedder that fails leaves the old store as it was.
+   */
   static async rebuild(dir: string, embedder: Embedder, opts: ArchivalOpenOptions = {}): Promise<ArchivalStore> {
     const dimensions = await knownDimensions(embedder);
+    const notes = fs.existsSync(dir) ? collectNotes(dir, opts.warn) : [];
+    const vectors = notes.length > 0 ? await embedWith(embedder, dimensions, notes.map((n) => n.text)) : [];
+    const rescue = path.join(dir, NOTES_RESCUE);
+    if (notes.length > 0) writeJsonAtomic(rescue, notes);
     if (fs.existsSync(dir)) {
       // The manifest goes first: a crash halfway through leaves a folder that opens as empty.
       fs.rmSync(path.join(dir, MANIFEST), { force: true });
-      for (const name of fs.readdirSync(dir)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      for (const name of fs.readdirSync(dir)) {
+        // What the doctor set aside stays: it may hold what could not be read back.
+        if (name !== NOTES_RESCUE && !name.includes('.corrupt-')) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      }
     }
-    return ArchivalStore.create(dir, embedder, dimensions, opts);
+    const store = ArchivalStore.create(dir, embedder, dimensions, opts);
+    if (notes.length > 0) {
+      await store.enqueue(() => store.applyAdds(notes.map((record, i) => ({ record, vector: vectors[i] }))));
+      fs.rmSync(rescue, { force: true });
+    }
+    return store;
   }
 
   private static create(dir: string, embedder: Embedder, dimensions: number, opts: ArchivalOpenOptions): ArchivalStore {
@@ -144,25 +155,7 @@ export class ArchivalStore implements ArchivalMemory {
 
   async sync(): Promise<void> {
     // Without the lock a writer may swap generations while this reads: then read the manifest again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.enqueue(() => this.syncOnce());
-      } catch (err) {
-        if (attempt >= 3 || !isMissingFile(err)) throw err;
-      }
-    }
-  }
-
-  /** Empties the store on disk and in memory (a rebuild); everyone holding it sees the empty store. */
-  clear(): Promise<void> {
-    return this.enqueue(async () => {
-      // The manifest goes first: a crash halfway through leaves a folder that opens as empty.
-      fs.rmSync(path.join(this.dir, MANIFEST), { force: true });
-      if (fs.existsSync(this.dir)) for (const name of fs.readdirSync(this.dir)) fs.rmSync(path.join(this.dir, name), { recursive: true, force: true });
-      this.manifest = emptyManifest(this.embedderId, this.dimensions);
-      writeJsonAtomic(path.join(this.dir, MANIFEST), this.manifest);
-      this.forgetAll();
-    });
+    return readThroughSwaps(path.join(this.dir, MANIFEST), () => this.enqueue(() => this.syncOnce()));
   }
 
   private async syncOnce(): Promise<void> {
@@ -418,13 +411,22 @@ export class ArchivalStore implements ArchivalMemory {
       if (docs.length === 0) this.shards.delete(name);
       else this.shards.set(name, { folder: shards[name], docs, vectors, sketch: sketchAll(vectors, docs.length, this.dimensions) });
     }
-    for (const folder of oldFolders) fs.rmSync(path.join(this.dir, SHARDS, folder), { recursive: true, force: true });
+    for (const folder of oldFolders) {
+      try {
+        fs.rmSync(path.join(this.dir, SHARDS, folder), { recursive: true, force: true });
+      } catch (err) {
+        // The write is done; a leftover folder is removed as a stray by a later open.
+        this.warn?.(`could not remove the old archival shard ${folder}: ${(err as Error).message}`);
+      }
+    }
   }
 
   /** Loads a shard from its binary cache, or from Vectra's index.json (then writes the cache for next time). */
   private async loadShard(name: string, folder: string, bytes: Uint8Array | undefined, warn?: (m: string) => void): Promise<void> {
     const full = path.join(this.dir, SHARDS, folder);
-    const cache = parseShardCache<ArchivalRecord>(full, bytes, this.dimensions);
+    const cache = parseShardCache<ArchivalRecord>(full, bytes, this.dimensions, {
+      onDamage: (reason) => warn?.(`the archival cache ${path.join(full, CACHE_FILE)} is damaged (${reason}); reading index.json instead and rewriting the cache`),
+    });
     const docs: number[] = [];
     let vectors: Float32Array;
     if (cache) {
@@ -456,7 +458,8 @@ export class ArchivalStore implements ArchivalMemory {
       try {
         writeShardCache(full, this.dimensions, rows, (id) => this.bm25.termOf(id), true);
       } catch (err) {
-        warn?.(`could not write the archival cache of ${folder}: ${(err as Error).message}`);
+        // A folder a writer just swapped out and removed needs no cache.
+        if (!isMissingFile(err)) warn?.(`could not write the archival cache of ${folder}: ${(err as Error).message}`);
       }
     }
     this.shards.set(name, { folder, docs, vectors, sketch: sketchAll(vectors, docs.length, this.dimensions) });
@@ -521,19 +524,12 @@ export class ArchivalStore implements ArchivalMemory {
     return run;
   }
 
-  private async embedChecked(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    const vectors = await this.embedder.embed(texts, signal);
-    if (vectors.length !== texts.length) {
-      throw new MemoryError('invalid', `the embedder ${this.embedder.id} returned ${vectors.length} vectors for ${texts.length} texts`);
-    }
-    for (const v of vectors) this.checkVector(v);
-    return vectors;
+  private embedChecked(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    return embedWith(this.embedder, this.dimensions, texts, signal);
   }
 
   private checkVector(vector: Float32Array): void {
-    if (vector.length !== this.dimensions) {
-      throw new MemoryError('invalid', `a vector has ${vector.length} dimensions but archival memory holds ${this.dimensions}`);
-    }
+    checkVector(vector, this.dimensions);
   }
 
   private now(): string {
@@ -541,20 +537,22 @@ export class ArchivalStore implements ArchivalMemory {
   }
 }
 
-function recordOf(item: ShardItem): ArchivalRecord {
-  const m = item.metadata;
-  const record: ArchivalRecord = {
-    id: item.id,
-    text: String(m.text ?? ''),
-    source: m.source === 'note' ? 'note' : 'file',
-    time: String(m.time ?? ''),
-  };
-  for (const key of ['path', 'language', 'symbol', 'kind'] as const) if (typeof m[key] === 'string') record[key] = m[key] as string;
-  for (const key of ['startLine', 'endLine'] as const) if (typeof m[key] === 'number') record[key] = m[key] as number;
-  return record;
+const decoder = new TextDecoder();
+
+async function embedWith(embedder: Embedder, dimensions: number, texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+  const vectors = await embedder.embed(texts, signal);
+  if (vectors.length !== texts.length) {
+    throw new MemoryError('invalid', `the embedder ${embedder.id} returned ${vectors.length} vectors for ${texts.length} texts`);
+  }
+  for (const v of vectors) checkVector(v, dimensions);
+  return vectors;
 }
 
-const decoder = new TextDecoder();
+function checkVector(vector: Float32Array, dimensions: number): void {
+  if (vector.length !== dimensions) {
+    throw new MemoryError('invalid', `a vector has ${vector.length} dimensions but archival memory holds ${dimensions}`);
+  }
+}
 
 /** An embedder that learns its dimensions from the server answers one probe first. */
 async function knownDimensions(embedder: Embedder): Promise<number> {

@@ -34,7 +34,7 @@ export function embedderMismatch(manifest: Manifest, embedderId: string, dimensi
   return new MemoryError(
     'invalid',
     `archival memory was built with ${manifest.embedder.id} (${manifest.embedder.dimensions} dimensions) but the current ` +
-      `embedder is ${embedderId} (${dimensions}); rebuild it with \`memcode index --rebuild\` (or MemCode: Rebuild Index)`,
+      `embedder is ${embedderId} (${dimensions}); rebuild the index for it with \`memcode index --rebuild\` (or MemCode: Rebuild Index; your notes are kept)`,
   );
 }
 
@@ -69,6 +69,45 @@ const STRAY_AGE_MS = 15 * 60_000;
 export function isMissingFile(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException)?.code ?? (err as { cause?: NodeJS.ErrnoException })?.cause?.code;
   return code === 'ENOENT' || /ENOENT/.test((err as Error)?.message ?? '');
+}
+
+/** How long to wait, one after another, for a missing file while the manifest stands still. */
+const STEADY_WAITS_MS = [10, 25, 50, 100, 200, 400];
+/** Generation swaps to follow before giving up: a writer makes one per batch, a few per second at most. */
+const MAX_SWAPS = 100;
+
+/**
+ * Runs `read` (which reads the manifest and the shard files it names, without the folder's lock) until
+ * it sees one generation whole. A file missing because a writer swapped generations meanwhile (and
+ * removed the old folders) is no damage: the manifest has moved on, so read again. Only a file still
+ * missing while the manifest stays the same, after a short wait, is reported (the error `read` threw).
+ */
+export async function readThroughSwaps<T>(manifestFile: string, read: () => Promise<T>): Promise<T> {
+  let seen = manifestText(manifestFile);
+  let swaps = 0;
+  let waits = 0;
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      if (!isMissingFile(err)) throw err;
+      const now = manifestText(manifestFile);
+      if (now !== seen && swaps++ < MAX_SWAPS) {
+        seen = now;
+        continue;
+      }
+      if (waits >= STEADY_WAITS_MS.length) throw err;
+      await new Promise((resolve) => setTimeout(resolve, STEADY_WAITS_MS[waits++]));
+    }
+  }
+}
+
+function manifestText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -4,6 +4,7 @@
 // leaves either the old shard or the new one, never a mix.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ArchivalRecord } from './archivalMemory';
 import { MemoryError } from './types';
 
 export type MetadataValue = string | number | boolean;
@@ -60,13 +61,16 @@ export async function writeShard(folder: string, items: ShardItem[]): Promise<vo
 export async function readShard(folder: string, dimensions: number): Promise<ShardItem[]> {
   const file = indexFileOf(folder);
   // The cause marks it as missing, not damaged: a reader racing a writer's generation swap reads again.
-  if (!fs.existsSync(file)) throw corrupt(file, 'the file is missing', Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' }));
+  const missing = () => corrupt(file, 'the file is missing', Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' }));
+  if (!fs.existsSync(file)) throw missing();
   const { LocalIndex } = loadVectra();
   let raw: Array<{ id: unknown; vector: unknown; metadata: unknown }>;
   try {
     raw = await new LocalIndex(folder).listItems();
   } catch (err) {
-    throw corrupt(file, (err as Error).message);
+    // Vectra says "Index does not exist" when the folder went away under it: that is a swap, not damage.
+    if (!fs.existsSync(file)) throw missing();
+    throw corrupt(file, (err as Error).message, err);
   }
   if (!Array.isArray(raw)) throw corrupt(file, 'it holds no list of items');
   return raw.map((item, position) => {
@@ -80,11 +84,26 @@ export async function readShard(folder: string, dimensions: number): Promise<Sha
   });
 }
 
+/** The record a shard item holds (its metadata is the record but for the id). */
+export function recordOf(item: ShardItem): ArchivalRecord {
+  const m = item.metadata;
+  const record: ArchivalRecord = {
+    id: item.id,
+    text: String(m.text ?? ''),
+    source: m.source === 'note' ? 'note' : 'file',
+    time: String(m.time ?? ''),
+  };
+  for (const key of ['path', 'language', 'symbol', 'kind'] as const) if (typeof m[key] === 'string') record[key] = m[key] as string;
+  for (const key of ['startLine', 'endLine'] as const) if (typeof m[key] === 'number') record[key] = m[key] as number;
+  return record;
+}
+
+/** A damaged archival file. The advice is the doctor, which repairs without losing notes, never a wipe. */
 export function corrupt(file: string, reason: string, cause?: unknown): MemoryError {
   return new MemoryError(
     'corrupt',
-    `archival memory file ${file} is corrupted (${reason}); rebuild it with \`memcode index --rebuild\` ` +
-      '(or MemCode: Rebuild Index). Working context and recall memory are not affected.',
+    `archival memory file ${file} is corrupted (${reason}); run \`memcode doctor\` (or MemCode: Check Memory) to repair it. ` +
+      'Working context and recall memory are not affected.',
     { cause },
   );
 }

@@ -80,20 +80,26 @@ export function readJsonFile<T>(file: string, opts: ReadJsonOptions<T>): T {
 
 function moveAsideAndStartFresh<T>(file: string, reason: string, opts: ReadJsonOptions<T>): T {
   const aside = moveAside(file);
-  (opts.warn ?? defaultWarn)(`${file} was corrupted (${reason}); moved aside to ${aside} and started fresh`);
+  (opts.warn ?? defaultWarn)(`${file} was corrupted (${reason}); moved aside to ${aside} and started fresh (\`memcode doctor\`, or MemCode: Check Memory, checks the rest)`);
   return opts.fallback();
 }
 
 /** Renames `file` to `<name>.corrupt-<YYYYMMDDTHHMMSS>` (with a counter if that exists); returns the new path. */
 export function moveAside(file: string, now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').slice(0, 15);
-  let target = `${file}.corrupt-${stamp}`;
-  for (let n = 2; fs.existsSync(target); n++) target = `${file}.corrupt-${stamp}-${n}`;
+  const target = asidePath(file, now);
   try {
     fs.renameSync(file, target);
   } catch (err) {
-    throw new MemoryError('corrupt', `${file} is corrupted and could not be moved aside to ${target}: ${(err as Error).message}`);
+    throw new MemoryError('corrupt', `${file} is corrupted and could not be moved aside to ${target}: ${(err as Error).message}; run \`memcode doctor\` (or MemCode: Check Memory)`);
   }
+  return target;
+}
+
+/** A free `<name>.corrupt-<YYYYMMDDTHHMMSS>` name beside `file`, for what is moved or copied aside. */
+export function asidePath(file: string, now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').slice(0, 15);
+  let target = `${file}.corrupt-${stamp}`;
+  for (let n = 2; fs.existsSync(target); n++) target = `${file}.corrupt-${stamp}-${n}`;
   return target;
 }
 

@@ -81,6 +81,25 @@ export async function acquireLock(lockPath: string, opts: AcquireLockOptions): P
   }
 }
 
+export type LockState = { state: 'free' } | { state: 'live'; info: LockInfo } | { state: 'stale'; raw: string; info?: LockInfo } | { state: 'being_written' };
+
+/** Who holds the lock now, for the doctor: nobody, a live process, or a dead one that left it behind. */
+export function inspectLock(lockPath: string): LockState {
+  const file = path.resolve(lockPath);
+  const mine = heldHere.get(file);
+  if (mine) return { state: 'live', info: mine };
+  const holder = readHolder(file);
+  if (holder.state === 'gone') return { state: 'free' };
+  if (holder.state === 'unreadable') return { state: 'being_written' };
+  if (holder.state === 'stale') return { state: 'stale', raw: holder.raw, info: parseInfo(holder.raw) };
+  return holder;
+}
+
+/** Removes a lock `inspectLock` found stale, unless someone took it over meanwhile. */
+export function removeStaleLock(lockPath: string, raw: string): void {
+  recoverStale(path.resolve(lockPath), raw);
+}
+
 function tryCreate(file: string, info: LockInfo): boolean {
   let fd: number;
   try {

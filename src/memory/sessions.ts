@@ -87,7 +87,7 @@ export class SessionList {
   }
 }
 
-function isSessionList(v: unknown): v is SessionRecord[] {
+export function isSessionList(v: unknown): v is SessionRecord[] {
   return (
     Array.isArray(v) &&
     v.every(

@@ -78,10 +78,10 @@ describe('memory folder (one archival memory per folder)', function () {
     const ws = workspace({ 'src/a.ts': 'export const a = 1;\n' });
     await ws.folder.index({});
     const old = await ws.folder.archival();
-    await ws.folder.addNote('a note that a rebuild drops');
+    await ws.folder.addNote('a note that a rebuild keeps (issue 15 item 8)');
     await ws.folder.index({ rebuild: true });
     const fresh = await ws.folder.archival();
-    assert.deepEqual(fresh.countBySource(), { file: 1, note: 0 });
+    assert.deepEqual(fresh.countBySource(), { file: 1, note: 1 });
     assert.notEqual(fresh, old);
   });
 

@@ -275,7 +275,7 @@ describe('archival store', function () {
       assert.ok(err instanceof MemoryError);
       assert.equal(err.kind, 'corrupt');
       assert.ok(err.message.includes(victim), err.message);
-      assert.match(err.message, /rebuild/);
+      assert.match(err.message, /memcode doctor/);
       return true;
     });
     // Nothing outside the archival folder is touched.

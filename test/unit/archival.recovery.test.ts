@@ -1,0 +1,132 @@
+// The archival store's recovery paths (issue 15 items 8-10) on real folders: a rebuild keeps the
+// agent's notes whatever state the store is in; a damaged cache is never trusted; a reader racing a
+// writer's generation swap reads the new generation instead of reporting damage.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LocalEmbedder } from '../../src/indexing/localEmbedder';
+import { ArchivalStore } from '../../src/memory/archival';
+import { NOTES_RESCUE } from '../../src/memory/archivalNotes';
+import type { FilePassage } from '../../src/memory/archivalMemory';
+
+const passage = (p: string, text: string): FilePassage => ({ path: p, startLine: 1, endLine: 1, language: 'typescript', kind: 'function', text });
+
+describe('archival store recovery', function () {
+  this.timeout(20_000);
+  let dir: string;
+  const embedder = new LocalEmbedder({ dimensions: 64 });
+  const clock = () => new Date('2025-03-01T10:00:00Z');
+
+  beforeEach(() => {
+    dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'memcode-archival-recovery-')), 'archival');
+  });
+  afterEach(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
+
+  async function storeWithNotes(): Promise<string[]> {
+    const store = await ArchivalStore.open(dir, embedder, { clock });
+    await store.addChunks([passage('src/a.ts', 'export function parseInvoice() {}'), passage('src/b.ts', 'export function renderChart() {}')]);
+    const a = await store.addNote('The deploy key lives in the team vault under "ci-deploy".');
+    const b = await store.addNote('Never run the migration on Fridays: the backup runs then.');
+    return [a.id, b.id];
+  }
+
+  it('keeps notes (ids, times and texts) through a rebuild with another embedder, re-embedded for it', async () => {
+    const ids = await storeWithNotes();
+    const other = new LocalEmbedder({ dimensions: 32 });
+    const rebuilt = await ArchivalStore.rebuild(dir, other, { clock });
+    assert.deepEqual(rebuilt.countBySource(), { file: 0, note: 2 });
+    const hits = await rebuilt.search('migration Fridays backup', { source: 'note' });
+    assert.equal(hits.results[0].id, ids[1]);
+    assert.equal(hits.results[0].time, '2025-03-01T10:00:00.000Z');
+    const reopened = await ArchivalStore.open(dir, other);
+    assert.deepEqual(reopened.countBySource(), { file: 0, note: 2 });
+    assert.ok(!fs.existsSync(path.join(dir, NOTES_RESCUE)), 'the rescue file goes once the notes are in');
+  });
+
+  it('keeps notes through a rebuild when the manifest is damaged, reading them from the shards', async () => {
+    await storeWithNotes();
+    fs.writeFileSync(path.join(dir, 'manifest.json'), '{"format":1,');
+    await assert.rejects(ArchivalStore.open(dir, embedder), /manifest\.json is corrupted.*memcode doctor/s);
+    const rebuilt = await ArchivalStore.rebuild(dir, embedder);
+    assert.deepEqual(rebuilt.countBySource(), { file: 0, note: 2 });
+  });
+
+  it('reads notes from cache.bin when a shard\'s index.json is damaged too', async () => {
+    await storeWithNotes();
+    fs.writeFileSync(path.join(dir, 'manifest.json'), 'garbage');
+    const shards = path.join(dir, 'shards');
+    for (const folder of fs.readdirSync(shards)) fs.writeFileSync(path.join(shards, folder, 'index.json'), '{"items": [');
+    const rebuilt = await ArchivalStore.rebuild(dir, embedder);
+    assert.equal(rebuilt.countBySource().note, 2);
+  });
+
+  it('finds notes left in the rescue file by a rebuild that crashed before they were back in', async () => {
+    await storeWithNotes();
+    const notes = [{ id: 'n-1', text: 'Rescued: the staging host is db-7.', source: 'note', time: '2025-01-01T00:00:00.000Z' }];
+    fs.writeFileSync(path.join(dir, NOTES_RESCUE), JSON.stringify(notes));
+    const rebuilt = await ArchivalStore.rebuild(dir, embedder);
+    assert.equal(rebuilt.countBySource().note, 3);
+    assert.equal((await rebuilt.search('staging host', { source: 'note' })).results[0].id, 'n-1');
+  });
+
+  it('leaves the store as it was when the new embedder fails', async () => {
+    await storeWithNotes();
+    const failing = { id: 'broken', dimensions: 16, embed: () => Promise.reject(new Error('embedder down')) };
+    await assert.rejects(ArchivalStore.rebuild(dir, failing), /embedder down/);
+    assert.deepEqual((await ArchivalStore.open(dir, embedder)).countBySource(), { file: 2, note: 2 });
+  });
+
+  it('does not trust a garbled cache: warns, reads index.json and writes the cache again', async () => {
+    await storeWithNotes();
+    const shards = path.join(dir, 'shards');
+    const [folder] = fs.readdirSync(shards);
+    const cache = path.join(shards, folder, 'cache.bin');
+    const bytes = fs.readFileSync(cache);
+    const at = bytes.indexOf('deploy key');
+    bytes.fill(0x58, at, at + 24);
+    fs.writeFileSync(cache, bytes);
+    const warnings: string[] = [];
+    const store = await ArchivalStore.open(dir, embedder, { warn: (m) => warnings.push(m) });
+    assert.match((await store.search('deploy key vault', { source: 'note' })).results[0].text, /^The deploy key lives/);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /cache\.bin is damaged \(its checksum does not match/);
+    const again: string[] = [];
+    await ArchivalStore.open(dir, embedder, { warn: (m) => again.push(m) });
+    assert.deepEqual(again, []);
+  });
+
+  it('a reader that loses the race with a generation swap reads the new generation', async () => {
+    const writer = await ArchivalStore.open(dir, embedder);
+    await writer.addChunks([passage('src/a.ts', 'export const one = 1;')]);
+    const reader = await ArchivalStore.open(dir, embedder);
+    // Many swaps in a row while the reader syncs: every sync must see a whole generation.
+    const writes = (async () => {
+      for (let i = 0; i < 30; i++) await writer.replaceChunks(['src/a.ts'], [passage('src/a.ts', `export const n = ${i};`)]);
+    })();
+    let syncs = 0;
+    let done = false;
+    void writes.then(() => (done = true));
+    while (!done) {
+      await reader.sync();
+      syncs++;
+      await new Promise((r) => setImmediate(r));
+    }
+    await writes;
+    await reader.sync();
+    assert.ok(syncs > 0);
+    assert.equal(reader.count(), 1);
+  });
+
+  it('calls a shard file missing while the manifest stays put damage, after a short wait', async () => {
+    const store = await ArchivalStore.open(dir, embedder);
+    await store.addChunks([passage('src/a.ts', 'export const one = 1;')]);
+    const shards = path.join(dir, 'shards');
+    const [folder] = fs.readdirSync(shards);
+    fs.rmSync(path.join(shards, folder, 'index.json'));
+    fs.rmSync(path.join(shards, folder, 'cache.bin'));
+    const started = Date.now();
+    await assert.rejects(ArchivalStore.open(dir, embedder), /index\.json is corrupted \(the file is missing\); run `memcode doctor`/);
+    assert.ok(Date.now() - started < 5000);
+  });
+});

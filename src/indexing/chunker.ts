@@ -15,8 +15,13 @@ type SyntaxNode = ParserModule.SyntaxNode;
 export interface CodeChunkerOptions extends GrammarOptions {
   /** Most lines in a structural chunk before it is split (default 150). */
   maxChunkLines?: number;
-  /** Characters in a chunk before it is split (default 8000, about 2k tokens); a folded-in header or closing brace may add a quarter. */
+  /**
+   * Characters in a chunk before it is split (default 8000, about 2k tokens); a folded-in header or
+   * closing brace may add a quarter, which is the hard cap: no chunk is longer, a longer line is cut.
+   */
   maxChunkChars?: number;
+  /** Most chunks from one file (default 2000; see DEFAULT_MAX_CHUNKS_PER_FILE). */
+  maxChunksPerFile?: number;
 }
 
 /** Rows are 0-based and inclusive inside the chunker; chunks get 1-based lines at the end. */
@@ -38,11 +43,21 @@ interface Unit {
   groupable: boolean;
   /** The declaration itself, wrappers (export, declare, decorators) removed. */
   node?: SyntaxNode;
+  /** Several declarations sharing rows, held as one: their names are not each piece's to claim. */
+  merged?: boolean;
 }
 
 const WINDOW_LINES = 60;
 const WINDOW_OVERLAP = 10;
 const MAX_SYMBOL_NAMES = 12;
+/**
+ * Every chunk costs a vector, a record and an embedding call, so one file must not flood the store.
+ * Ordinary code makes one chunk per 300-2,000 characters (typescript.d.ts: 1,758 chunks from 588 KB, the
+ * most of any file in typescript/lib under the 1 MB indexing limit); a generated file of thousands of
+ * one-line declarations makes far more. Past the cap, neighbouring chunks are packed together just
+ * enough to fit, so every line stays indexed; only a file of over ~8 MB (a raised size limit) loses its tail.
+ */
+const DEFAULT_MAX_CHUNKS_PER_FILE = 2000;
 const VARIABLE_DECLARATIONS = new Set(['lexical_declaration', 'variable_declaration']);
 const FUNCTION_VALUES = new Set(['arrow_function', 'function', 'function_expression', 'generator_function']);
 const CLASS_VALUES = new Set(['class', 'class_expression']);
@@ -52,6 +67,8 @@ const PREPROC_HEADERS = ['name', 'condition'];
 export class CodeChunker {
   private readonly maxLines: number;
   private readonly maxChars: number;
+  private readonly maxChunks: number;
+  private readonly warn?: (message: string) => void;
 
   private constructor(
     private readonly parser: Parser | undefined,
@@ -60,6 +77,13 @@ export class CodeChunker {
   ) {
     this.maxLines = Math.max(10, opts.maxChunkLines ?? 150);
     this.maxChars = Math.max(500, opts.maxChunkChars ?? 8000);
+    this.maxChunks = Math.max(1, opts.maxChunksPerFile ?? DEFAULT_MAX_CHUNKS_PER_FILE);
+    this.warn = opts.warn;
+  }
+
+  /** The most characters any chunk holds. */
+  get chunkCharCap(): number {
+    return Math.floor(this.maxChars * 1.25);
   }
 
   /**
@@ -85,6 +109,7 @@ export class CodeChunker {
     let spans: Span[] | undefined;
     if (grammar && this.parser) spans = this.parseSpans(src, text, grammar, LANGUAGES.get(id)!);
     spans ??= this.windows(src, 0, src.count - 1, 'lines');
+    if (spans.length > this.maxChunks) spans = this.pack(filePath, src, spans);
     return spans.map((s) => ({
       path: filePath,
       startLine: s.start + 1,
@@ -137,7 +162,7 @@ export class CodeChunker {
       pending = [];
     }
     loose(pending.length);
-    return units;
+    return mergeSharedRows(units);
   }
 
   private describe(node: SyntaxNode, spec: LanguageSpec, prefix: string): Unit {
@@ -208,7 +233,7 @@ export class CodeChunker {
         return;
       }
     }
-    out.push(...this.windows(src, unit.start, unit.end, unit.kind, unit.symbol));
+    out.push(...this.windows(src, unit.start, unit.end, unit.kind, unit.merged ? undefined : unit.symbol));
   }
 
   /** Splits a big class into runs of members, each chunk naming the class and the members it holds. */
@@ -246,6 +271,44 @@ export class CodeChunker {
   /** Room for a class header or a closing brace on top of a full chunk. */
   private fitsLoosely(start: number, end: number, src: SourceLines): boolean {
     return end - start + 1 <= this.maxLines * 1.25 && src.chars(start, end) <= this.maxChars * 1.25;
+  }
+
+  /**
+   * Packs neighbouring spans into fewer, bigger ones until the file fits its chunk cap: each span
+   * grows to at most twice the file's size over the cap (never past maxChars), the least packing that
+   * fits. Pieces of a long line are already as big as a chunk gets and stay as they are.
+   */
+  private pack(filePath: string, src: SourceLines, spans: Span[]): Span[] {
+    const budget = Math.min(this.maxChars, Math.ceil((2 * src.chars(0, src.count - 1)) / this.maxChunks));
+    const out: Span[] = [];
+    let group: Span[] = [];
+    const flush = () => {
+      if (group.length === 0) return;
+      const first = group[0];
+      const names = group.map((g) => g.symbol).filter((n): n is string => !!n);
+      const kinds = new Set(group.map((g) => g.kind));
+      out.push({
+        start: first.start,
+        end: Math.max(...group.map((g) => g.end)),
+        kind: kinds.size === 1 ? first.kind : 'declaration',
+        symbol: group.length === 1 ? first.symbol : joinNames(names),
+      });
+      group = [];
+    };
+    for (const span of spans) {
+      if (span.text !== undefined) {
+        flush();
+        out.push(span);
+        continue;
+      }
+      if (group.length > 0 && src.chars(group[0].start, Math.max(span.end, group[group.length - 1].end)) > budget) flush();
+      group.push(span);
+    }
+    flush();
+    if (out.length <= this.maxChunks) return out;
+    const kept = out.slice(0, this.maxChunks);
+    this.warn?.(`${filePath}: indexed up to line ${kept[kept.length - 1].end + 1} of ${src.count}; more than ${this.maxChunks} chunks even packed`);
+    return kept;
   }
 
   private windows(src: SourceLines, start: number, end: number, kind: string, symbol?: string): Span[] {
@@ -306,6 +369,32 @@ export class CodeChunker {
     }
     return [...spans, ...extra].sort((x, y) => x.start - y.start || x.end - y.end);
   }
+}
+
+/**
+ * Declarations that share a row become one unit: a chunk is whole rows, so two chunks for `a(); b();`
+ * would each store the row, and a minified line holding a thousand declarations would be stored a
+ * thousand times. Merged units have no node: they are cut by lines, not split by structure.
+ */
+function mergeSharedRows(units: Unit[]): Unit[] {
+  const out: Unit[] = [];
+  const names = new Map<Unit, string[]>();
+  for (const unit of units) {
+    const last = out[out.length - 1];
+    if (!last || unit.start > last.end) {
+      out.push(unit);
+      continue;
+    }
+    if (!names.has(last)) names.set(last, last.symbol ? [last.symbol] : []);
+    if (unit.symbol) names.get(last)!.push(unit.symbol);
+    last.end = Math.max(last.end, unit.end);
+    if (last.kind !== unit.kind) last.kind = 'declaration';
+    last.groupable = last.groupable && unit.groupable;
+    last.node = undefined;
+    last.merged = true;
+  }
+  for (const [unit, list] of names) unit.symbol = joinNames(list);
+  return out;
 }
 
 function startRow(node: SyntaxNode): number {

@@ -12,6 +12,7 @@ import type { ArchivalMemory } from '../memory/archivalMemory';
 import type { CodeChunker } from './chunker';
 import { emptyFileRecords, readFileRecords, writeFileRecords, type FileRecord, type FileRecords } from './fileRecords';
 import type { Chunk, IndexProgress } from './types';
+import { generatedKind, summaryChunk, type GeneratedKind } from './generatedFiles';
 import { looksBinary } from '../workspace/binary';
 import { isSkipped, WorkspaceFiles, type SkipReason, type WorkspaceFile } from '../workspace/workspaceFiles';
 
@@ -42,6 +43,9 @@ export interface IndexerOptions {
   batchBytes?: number;
 }
 
+/** Why a file's text is not in archival memory: refused by the workspace policy, or minified or generated (stored as one summary chunk). */
+export type IndexSkipReason = SkipReason | GeneratedKind;
+
 export interface IndexReport {
   /** Files looked at: walked by run(), or named to updateFiles(). */
   filesScanned: number;
@@ -51,7 +55,8 @@ export interface IndexReport {
   filesUnchanged: number;
   /** Files whose chunks were removed: deleted, renamed away, now ignored, now a secret or binary. */
   filesRemoved: number;
-  skipped: Array<{ path: string; reason: SkipReason }>;
+  /** Files whose text was not indexed this time; a minified or generated one has a summary chunk instead and is not counted as indexed. */
+  skipped: Array<{ path: string; reason: IndexSkipReason }>;
   /** Chunks stored this time. */
   chunks: number;
   /** Bytes of the files indexed this time. */
@@ -246,6 +251,7 @@ export class Indexer {
     const fresh = new Map<string, FileRecord>();
     const refused: string[] = [];
     let bytes = 0;
+    const summarised: IndexReport['skipped'] = [];
     let dirty = false;
     const now = Date.now();
     let reported = performance.now();
@@ -274,7 +280,9 @@ export class Indexer {
         dirty = true;
         continue;
       }
-      const fileChunks = this.opts.chunker.chunk(file.path, read.text);
+      const generated = generatedKind(file.path, read.text);
+      if (generated) summarised.push({ path: file.path, reason: generated });
+      const fileChunks = generated ? [summaryChunk(file.path, read.text, generated)] : this.opts.chunker.chunk(file.path, read.text);
       chunks.push(...fileChunks);
       fresh.set(file.path, { hash: read.hash, size: read.size, mtimeMs, chunks: fileChunks.length });
       bytes += read.size;
@@ -299,7 +307,8 @@ export class Indexer {
         records.files[p] = entry;
         if (entry.chunks > 0) stored.add(p);
       }
-      report.filesIndexed += fresh.size;
+      report.filesIndexed += fresh.size - summarised.length;
+      report.skipped.push(...summarised);
       report.filesRemoved += refused.length;
       report.chunks += chunks.length;
       report.bytes += bytes;

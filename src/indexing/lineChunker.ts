@@ -63,8 +63,7 @@ export function lineWindows(src: SourceLines, start: number, end: number, opts: 
     while (row <= end && src.isBlank(row)) row++;
     if (row > end) break;
     if (src.lines[row].length > maxChars) {
-      const line = src.lines[row];
-      for (let at = 0; at < line.length; at += maxChars) out.push({ start: row, end: row, text: line.slice(at, at + maxChars) });
+      for (const text of linePieces(src.lines[row], maxChars)) out.push({ start: row, end: row, text });
       row++;
       continue;
     }
@@ -79,4 +78,28 @@ export function lineWindows(src: SourceLines, start: number, end: number, opts: 
     row = Math.max(row + 1, last + 1 - shared);
   }
   return out;
+}
+
+/** Where a piece of a long line may end: after a space or punctuation, so a name is not cut in two. */
+const BREAK_AFTER = /[\s;,{}()[\]]/;
+
+/**
+ * A line longer than `maxChars` cut into consecutive pieces of at most `maxChars` that join back into
+ * it. Each piece ends at the last break in its final quarter, when there is one.
+ */
+export function linePieces(line: string, maxChars: number): string[] {
+  const pieces: string[] = [];
+  let at = 0;
+  while (at < line.length) {
+    let end = Math.min(line.length, at + maxChars);
+    if (end < line.length) {
+      const floor = at + Math.floor(maxChars * 0.75);
+      let cut = end;
+      while (cut > floor && !BREAK_AFTER.test(line[cut - 1])) cut--;
+      if (cut > floor) end = cut;
+    }
+    pieces.push(line.slice(at, end));
+    at = end;
+  }
+  return pieces;
 }

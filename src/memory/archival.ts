@@ -267,7 +267,7 @@ export class ArchivalStore implements ArchivalMemory {
       const vector = q ? this.vectorSearch(q, allowed) : [];
       if (mode === 'keyword') ranked = keyword;
       else if (mode === 'vector') ranked = vector;
-      else ranked = fuseHybrid(query, vector, keyword, (doc) => this.textOf(doc));
+      else ranked = fuseHybrid(query, vector, keyword, (doc) => this.textOf(doc), (doc) => this.entries[doc]?.record.symbol);
     }
     // Only the page asked for is turned into records (texts decoded, objects copied).
     const ids = paginate(ranked, page, pageSize);

@@ -1,31 +1,82 @@
 // Hybrid archival search: the vector and keyword rankings fused by reciprocal rank, with the passages
-// that hold a name the query types exactly as a third, heavier ranking.
+// that hold a name the query types exactly as a third, heavier ranking, and those that define it as a
+// fourth.
 import { visitCodeWords } from './codeTokens';
 import { reciprocalRankFusion, RRF_K } from './rankFusion';
 
 type Ranked = Array<{ id: number; score: number }>;
 
 /** The vector and keyword rankings fused into one, scaled so that first place in every ranking scores 1. */
-export function fuseHybrid(query: string, vector: Ranked, keyword: Ranked, textOf: (doc: number) => string): Ranked {
+export function fuseHybrid(
+  query: string,
+  vector: Ranked,
+  keyword: Ranked,
+  textOf: (doc: number) => string,
+  symbolOf: (doc: number) => string | undefined,
+): Ranked {
   const rankings = [vector.map((h) => h.id), keyword.map((h) => h.id)];
   const weights = [1, 1];
-  // A name typed exactly is the strongest signal there is: the keyword hits holding it form a
-  // third ranking, so they rise above chunks that are merely close in meaning.
+  // A name typed exactly is the strongest signal there is: the hits holding it form a third ranking,
+  // so they rise above chunks that are merely close in meaning.
   const names = compoundIdentifiers(query);
   if (names.length > 0) {
-    const exact = keyword.filter((h) => {
-      const text = textOf(h.id).toLowerCase();
-      return names.some((name) => text.includes(name));
-    });
+    const { defining, exact } = exactNameRanking(names, keyword, vector, textOf, symbolOf);
     if (exact.length > 0) {
-      rankings.push(exact.map((h) => h.id));
+      rankings.push(exact);
       // Weighted up: holding the exact name outweighs being middling in both other lists (a route asked
       // for among many passages that mention others: the memory eval's F5).
+      weights.push(1.5);
+    }
+    if (defining.length > 0) {
+      // The definition of the name asked for is what a person typing it usually wants: it ranks once
+      // more on its own, so chunks that only use the name, or a longer one, fall behind it (the
+      // bench's identifier → definition row).
+      rankings.push(defining);
       weights.push(1.5);
     }
   }
   const best = weights.reduce((a, b) => a + b, 0) / (RRF_K + 1);
   return reciprocalRankFusion(rankings, RRF_K, weights).map((h) => ({ id: h.id, score: h.score / best }));
+}
+
+/**
+ * The hits that hold a name the query types, best first: those whose symbol says they define it, then
+ * those holding it as a whole word, each in the keyword ranking's order, then the vector ranking's.
+ * Those holding it only inside a longer name (`StringEdit` in `StringEditWithReason`) are left out: they
+ * keep only their places in the other rankings.
+ */
+function exactNameRanking(
+  names: string[],
+  keyword: Ranked,
+  vector: Ranked,
+  textOf: (doc: number) => string,
+  symbolOf: (doc: number) => string | undefined,
+): { defining: number[]; exact: number[] } {
+  const wholeWords = names.map(wholeWord);
+  const defining: number[] = [];
+  const whole: number[] = [];
+  const seen = new Set<number>();
+  for (const { id } of [...keyword, ...vector]) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const defined = definedNames(symbolOf(id));
+    if (defined.length > 0 && names.some((name) => defined.includes(name))) {
+      defining.push(id);
+      continue;
+    }
+    const text = textOf(id).toLowerCase();
+    if (names.some((name, i) => text.includes(name) && wholeWords[i].test(text))) whole.push(id);
+  }
+  return { defining, exact: [...defining, ...whole] };
+}
+
+/** `name` not running on into a longer identifier at either end (a route's leading `/` needs no edge). */
+function wholeWord(name: string): RegExp {
+  const edge = '[\\p{L}\\p{N}_$]';
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const before = new RegExp(`^${edge}`, 'u').test(name) ? `(?<!${edge})` : '';
+  const after = new RegExp(`${edge}$`, 'u').test(name) ? `(?!${edge})` : '';
+  return new RegExp(`${before}${escaped}${after}`, 'u');
 }
 
 /**
@@ -43,3 +94,21 @@ export function compoundIdentifiers(query: string): string[] {
   return names;
 }
 
+
+/**
+ * The names a chunk's `symbol` says it defines, lowercased. The chunker writes `add`, `ts.Node` (a
+ * namespace's member, also defining `Node`), `Owner: a, b, …` (a class split into groups of members),
+ * `Stack::push` and `Display for Point` (a Rust impl).
+ */
+export function definedNames(symbol: string | undefined): string[] {
+  if (!symbol) return [];
+  const names = new Set<string>();
+  for (const part of symbol.toLowerCase().split(/,\s*|:\s+|\s+for\s+/)) {
+    const name = part.trim();
+    if (!name || name === '…') continue;
+    names.add(name);
+    const last = name.split(/\.|::/).pop();
+    if (last) names.add(last);
+  }
+  return [...names];
+}

@@ -7,6 +7,7 @@ import { runActivation } from './activation';
 import { runArchivalScale } from './archivalScale';
 import { runEditorSave } from './editorSave';
 import { buildRetrievalSet, measureRetrieval } from './archivalRecall';
+import { runIdentifierDefinition } from './identifierDefinition';
 import { runIndexing, runReindexManyFiles } from './indexing';
 import { runStepOverhead } from './stepOverhead';
 import { LocalEmbedder } from '../../src/indexing/localEmbedder';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   const indexing = await runIndexing(log);
   const reindexMany = await runReindexManyFiles(10_000, log);
   const recall = await retrieval(log);
+  const definition = await runIdentifierDefinition(500, log);
   const editorSave = await runEditorSave(27_000, log);
   const scale = await runArchivalScale(quick ? 10_000 : 100_000, log);
   const big = scale.queries[quick ? '10000' : '100000'];
@@ -57,13 +59,19 @@ async function main(): Promise<void> {
     [`index open time / disk / memory at ${big.chunks} chunks`, `${(scale.openMs / 1000).toFixed(1)} s / ${scale.diskMB.toFixed(0)} MB / ${scale.memoryMB.toFixed(0)} MB`, '', undefined],
     ['recall@10 keyword / local embedder / hybrid', `${recall.keyword.recallAt10} / ${recall.vector.recallAt10} / ${recall.hybrid.recallAt10}`, 'hybrid > keyword', recall.hybrid.recallAt10 > recall.keyword.recallAt10],
     ['MRR keyword / local embedder / hybrid', `${recall.keyword.mrr} / ${recall.vector.mrr} / ${recall.hybrid.mrr}`, '', undefined],
+    [
+      `identifier → definition top-1, keyword / hybrid (${definition.hybrid.queries} names in typescript/lib)`,
+      `${definition.keyword.top1} / ${definition.hybrid.top1} (names that begin a longer one: ${definition.keyword.prefixTop1} / ${definition.hybrid.prefixTop1})`,
+      'hybrid ≥ 0.9',
+      definition.hybrid.top1 >= 0.9,
+    ],
   ];
   console.log('');
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [name, value, target, ok] of rows) {
     console.log(`${name.padEnd(w)}  ${value}${target ? `   target ${target}: ${ok ? 'met' : 'MISSED'}` : ''}`);
   }
-  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, activation, stepOverhead, indexing, reindexMany, retrieval: recall, editorSave, archivalScale: scale };
+  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, activation, stepOverhead, indexing, reindexMany, retrieval: recall, identifierDefinition: definition, editorSave, archivalScale: scale };
   const out = path.join(__dirname, 'results.json');
   fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);

@@ -7,6 +7,7 @@ import { LocalEmbedder } from '../../src/indexing/localEmbedder';
 import type { Chunk } from '../../src/indexing/types';
 import type { Embedder } from '../../src/memory/archivalMemory';
 import { ArchivalStore } from '../../src/memory/archival';
+import { definedNames, fuseHybrid } from '../../src/memory/hybridRanking';
 import { MemoryError } from '../../src/memory/types';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -94,6 +95,41 @@ describe('archival store', function () {
     assert.equal(hybrid.results[0].symbol, 'parseConfigFileTextToJson');
     const keyword = await store.search('parseConfigFileTextToJson', { mode: 'keyword' });
     assert.equal(keyword.results[0].path, 'src/tsc/tsconfig.ts');
+  });
+
+  it('ranks the chunk that defines an identifier above chunks that use it or a longer name holding it', async () => {
+    // The issue's case: `StringEdit` came 9th behind chunks about `StringEditWithReason`.
+    const longer = Array.from({ length: 8 }, (_, i) =>
+      chunk(`src/edits/reason${i}.ts`, 1, `export function withReason${i}(edit: StringEditWithReason): StringEditWithReason {\n  return new StringEditWithReason(edit.replacements, "reason ${i}");\n}`, {
+        symbol: `withReason${i}`,
+      }),
+    );
+    const users = Array.from({ length: 4 }, (_, i) =>
+      chunk(`src/edits/use${i}.ts`, 1, `export function apply${i}(text: string, edit: StringEdit): string {\n  return StringEdit.compose([edit]).apply(text);\n}`, { symbol: `apply${i}` }),
+    );
+    const body = Array.from({ length: 30 }, (_, i) => `  replace${i}(offset: number, length: number, text: string): void { this.parts.push({ offset, length, text }); }`);
+    const definition = chunk('src/core/stringEdit.ts', 1, ['/** A list of replacements in one string, applied together. */', 'export class StringEdit {', ...body, '}'].join('\n'), {
+      kind: 'class',
+      symbol: 'StringEdit',
+    });
+    const store = await open(new WordsOnlyEmbedder(128));
+    await store.addChunks([...longer, ...users, definition]);
+    const hits = await store.search('StringEdit', { pageSize: 20 });
+    assert.equal(hits.results[0].path, 'src/core/stringEdit.ts', hits.results.map((h) => h.path).join(', '));
+    // Next, the chunks using the name itself; the longer name only after them.
+    const order = hits.results.slice(1).map((h) => (h.path!.includes('use') ? 'use' : 'longer'));
+    assert.deepEqual(order.slice(0, 4), ['use', 'use', 'use', 'use'], order.join(', '));
+  });
+
+  it('gives the exact-name boost to whole names, routes included, and not to names inside longer ones', () => {
+    const texts = ['const r = new StringEditWithReason(e);', 'const s: StringEdit = e;', 'router.post("/api/v2/refunds", refund);'];
+    const tie = { vector: [1, 0, 2].map((id) => ({ id, score: 1 })), keyword: [0, 1, 2].map((id) => ({ id, score: 1 })) };
+    const order = (query: string) => fuseHybrid(query, tie.vector, tie.keyword, (doc) => texts[doc], () => undefined).map((h) => h.id);
+    // Tied in the other two rankings: holding the whole name decides.
+    assert.deepEqual(order('StringEdit').slice(0, 2), [1, 0]);
+    assert.equal(order('/v2/refunds')[0], 2);
+    assert.deepEqual(definedNames('ts.server.CodeEdit'), ['ts.server.codeedit', 'codeedit']);
+    assert.deepEqual(definedNames('StringEdit: compose, apply, …'), ['stringedit', 'compose', 'apply']);
   });
 
   it('filters by path prefix, language and source before ranking', async () => {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CodeChunker } from '../../src/indexing/chunker';
 import { languageForPath } from '../../src/indexing/languages';
-import { lineWindows, SourceLines } from '../../src/indexing/lineChunker';
+import { linePieces, lineWindows, SourceLines } from '../../src/indexing/lineChunker';
 import type { Chunk } from '../../src/indexing/types';
 
 /** The chunk whose symbol is `symbol`, failing with the whole list when there is none. */
@@ -256,6 +256,59 @@ describe('CodeChunker', function () {
     assert.ok(chunks.length >= 3);
     assert.equal(chunks.map((c) => c.text).join(''), line);
     assert.ok(chunks.every((c) => c.text.length <= 8000 && c.startLine === 1 && c.endLine === 1));
+  });
+
+  it('stores a long line once when many declarations share it: a bundle minified to 8,000-character lines', function () {
+    // Before: every function on a line became a chunk holding the whole line (150 chunks, 10× the file).
+    const functions = Array.from({ length: 3000 }, (_, i) => `function f${i}(a,b){return a*${i}+b}`);
+    const lines: string[] = [];
+    for (const f of functions) {
+      if (lines.length === 0 || lines[lines.length - 1].length + f.length > 7900) lines.push(f);
+      else lines[lines.length - 1] += f;
+    }
+    const text = lines.join('\n');
+    const chunks = chunker.chunk('dist/bundle.js', text);
+    assertCoversFile(text, chunks);
+    const stored = chunks.reduce((n, c) => n + c.text.length, 0);
+    assert.ok(chunks.length <= lines.length * 2, `${chunks.length} chunks for ${lines.length} lines`);
+    assert.ok(stored <= text.length * 1.2, `${stored} characters stored for a ${text.length}-character file`);
+    assert.ok(chunks.every((c) => c.text.length <= chunker.chunkCharCap));
+  });
+
+  it('bounds the chunks of a real minified bundle from node_modules by its size', function () {
+    let file: string;
+    try {
+      file = path.join(path.dirname(require.resolve('markdown-it/package.json')), 'dist', 'markdown-it.min.js');
+      fs.accessSync(file);
+    } catch {
+      this.skip();
+    }
+    const text = fs.readFileSync(file, 'utf8');
+    const chunks = chunker.chunk('vendor/markdown-it.min.js', text);
+    assertCoversFile(text, chunks);
+    const stored = chunks.reduce((n, c) => n + c.text.length, 0);
+    assert.ok(stored <= text.length * 1.05, `${stored} characters stored for ${text.length}`);
+    assert.ok(chunks.length <= Math.ceil(text.length / 6000) + 3, `${chunks.length} chunks`);
+    assert.ok(chunks.every((c) => c.text.length <= chunker.chunkCharCap));
+  });
+
+  it('cuts pieces of a long line after a space or punctuation, so a name is not split', function () {
+    const line = Array.from({ length: 3000 }, (_, i) => `value${i}`).join(',');
+    const pieces = linePieces(line, 1000);
+    assert.equal(pieces.join(''), line);
+    assert.ok(pieces.every((p) => p.length <= 1000 && p.length >= 750));
+    assert.ok(pieces.slice(0, -1).every((p) => p.endsWith(',')), 'each piece ends after a comma');
+  });
+
+  it('packs the chunks of a file of thousands of tiny declarations to fit the per-file cap, every line still indexed', async function () {
+    const capped = await CodeChunker.create({ maxChunksPerFile: 500 });
+    const text = Array.from({ length: 5000 }, (_, i) => `export function handler${i}(event: Event): void { dispatch(event, ${i}); }`).join('\n');
+    const chunks = capped.chunk('src/generatedHandlers.ts', text);
+    assert.ok(chunks.length <= 500, `${chunks.length} chunks`);
+    assertCoversFile(text, chunks);
+    assert.ok(chunks[0].symbol?.startsWith('handler0, handler1'), chunks[0].symbol);
+    // An ordinary file is far under the cap and chunked as before: one chunk per function.
+    assert.equal(capped.chunk('src/few.ts', text.split('\n').slice(0, 20).join('\n')).length, 20);
   });
 
   it('chunks broken code without throwing and still covers every line', function () {

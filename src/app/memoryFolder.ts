@@ -31,6 +31,8 @@ export interface MemoryFolderOptions {
   onState?: (state: IndexState) => void;
   /** How long a write waits for the folder's lock before giving up (default 10 s). */
   lockWaitMs?: number;
+  /** Told once, after about a second, whom a write waits for while another process holds the folder. */
+  onLockWait?: (message: string) => void;
   /** How long to wait before retrying updates when another process holds the folder (default 15 s). */
   retryLockedMs?: number;
 }
@@ -225,7 +227,7 @@ export class MemoryFolder {
   }
 
   private withLock<T>(purpose: string, fn: () => Promise<T>): Promise<T> {
-    return this.store.withLock(purpose, fn, this.options.lockWaitMs ?? LOCK_WAIT_MS);
+    return this.store.withLock(purpose, fn, this.options.lockWaitMs ?? LOCK_WAIT_MS, this.options.onLockWait);
   }
 
   private async syncedStore(): Promise<ArchivalStore> {

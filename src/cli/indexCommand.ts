@@ -24,6 +24,7 @@ export async function indexCommand(opts: IndexCommandOptions): Promise<number> {
     index: () => ({ exclude: opts.exclude, maxFileSize: opts.maxFileSize, allow: opts.allow }),
     warn,
     lockWaitMs: opts.lockWaitMs,
+    onLockWait: warn,
   });
   const controller = new AbortController();
   const onSigint = () => {

@@ -85,6 +85,19 @@ describe('memcode index', function () {
     assert.match(again.stdout, /0 files indexed, 1502 unchanged/);
   });
 
+  it('says whom it waits for while a chat turn holds the memory folder', async () => {
+    makeProject(workspace, 3);
+    llm.script({ hangMs: 2_500, text: 'slow' });
+    const turn = startCli(['chat', '-C', workspace, '-m', 'slow one', '--base-url', llm.url]);
+    while (llm.chatRequests().length < 1) await new Promise((r) => setTimeout(r, 20));
+    const index = await runCli(['index', '-C', workspace]);
+    assert.equal(index.code, 0, index.stderr);
+    const waits = index.stderr.match(/waiting for the memory folder: in use by chat turn \(pid (\d+)\)…/g) ?? [];
+    assert.equal(waits.length, 1, index.stderr);
+    assert.match(waits[0], new RegExp(`pid ${turn.child.pid}\\)`));
+    assert.equal((await turn.done).code, 0);
+  });
+
   it('stops cleanly on Ctrl-C and finishes on the next run', async () => {
     makeProject(workspace, 1500);
     // A slow embeddings server keeps the run going well past the first progress line, however fast the machine.

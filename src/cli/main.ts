@@ -13,6 +13,7 @@ import { TerminalPrinter } from './printer';
 import { searchMemory, showMemory } from './memoryCommands';
 import { indexCommand } from './indexCommand';
 import { doctorCommand } from './doctorCommand';
+import { mcpCommand } from './mcpCommand';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, model: 3 } as const;
 
@@ -183,6 +184,24 @@ export function buildProgram(): Command {
         embeddings: config.embeddings,
         checkOnly: !!flags.check,
         lockWaitMs: config.lockWaitMs,
+      });
+    });
+
+  const mcpCmd = program
+    .command('mcp')
+    .description("serve this project's memory to other agents (Claude Code, Copilot, Cursor, Codex) over MCP on stdin/stdout");
+  commonOptions(embeddingOptions(mcpCmd))
+    .option('--api-key <key>', 'API key for --embeddings openai (env OPENAI_API_KEY)')
+    .option('--base-url <url>', 'server for --embeddings openai when --embeddings-base-url is not given')
+    .option('--lock-wait <seconds>', 'how long a write waits for another MemCode process using the same memory (default 30)')
+    .action(async (flags: CliOptions) => {
+      const config = resolveConfig(flags);
+      process.exitCode = await mcpCommand({
+        workspaceRoot: config.workspaceRoot,
+        memoryRoot: memoryRoot(config.workspaceRoot, config.storagePath),
+        embeddings: config.embeddings,
+        lockWaitMs: config.lockWaitMs,
+        version: program.version() ?? '0.1.0',
       });
     });
 

@@ -50,6 +50,14 @@ async function toolError(client: Client, name: string, args: Record<string, unkn
   return answer.json.error;
 }
 
+async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(what);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const blockFile = (workspace: string, label: string) => fs.readFileSync(path.join(workspace, '.memcode', 'memory', `${label}.md`), 'utf8');
 const alerts = (workspace: string) =>
   !fs.existsSync(path.join(workspace, '.memcode', 'recall', 'messages.jsonl')) ? [] : readMessages(workspace).filter((m) => m.role === 'system' && m.kind === 'system_alert');
@@ -97,7 +105,8 @@ describe('memcode mcp', function () {
     fs.writeFileSync(path.join(workspace, '.memcode', 'memory', 'user.md'), 'Prefers tabs.\n');
     const one = await ok(client, 'working_context_read', { block: 'user' });
     assert.deepEqual(one.blocks.map((b: any) => [b.label, b.value]), [['user', 'Prefers tabs.']], 'a person\'s edit on disk is read at once');
-    assert.match(stderr(), /\[memcode mcp\] warning: .*user\.md: it has no front matter/, 'warnings go to stderr; stdout carries only the protocol');
+    // The warning was written before the answer, but the stderr pipe may deliver it a moment later.
+    await until(() => /\[memcode mcp\] warning: .*user\.md: it has no front matter/.test(stderr()), 'warnings go to stderr; stdout carries only the protocol');
     assert.match(await toolError(client, 'working_context_read', { block: 'nope' }), /no block "nope"; the blocks are: project, user, task/);
 
     const resources = (await client.listResources()).resources.map((r) => r.uri);
@@ -204,15 +213,15 @@ describe('memcode mcp', function () {
   });
 
   it('waits for the lock another process holds, then writes; after the wait it fails with a clear tool error', async () => {
-    const { client, stderr } = await serve(['--lock-wait', '2']);
+    const { client, stderr } = await serve(['--lock-wait', '3']);
     const store = MemoryStore.open(path.join(workspace, '.memcode'), { warn: () => {} });
 
     let held = await store.lock('chat turn');
-    setTimeout(() => held.release(), 1_300);
+    setTimeout(() => held.release(), 1_800);
     const waited = await ok(client, 'working_context_append', { block: 'task', content: 'Goal: ship the MCP server.' });
     assert.equal(waited.ok, true);
     assert.match(blockFile(workspace, 'task'), /Goal: ship the MCP server\./);
-    assert.match(stderr(), new RegExp(`waiting for the memory folder: in use by chat turn \\(pid ${process.pid}\\)`));
+    await until(() => new RegExp(`waiting for the memory folder: in use by chat turn \\(pid ${process.pid}\\)`).test(stderr()), 'the wait is reported on stderr');
 
     held = await store.lock('chat turn');
     try {

@@ -80,7 +80,8 @@ export class Agent {
   /** Messages typed while a turn runs, oldest first; each leaves only when it is appended to recall. */
   private readonly pending: QueuedMessage[] = [];
   private queuedCount = 0;
-  private readonly workspace: WorkspaceFiles;
+  /** What the agent may see of the workspace (also what Initialize Project Memory reads). */
+  readonly workspace: WorkspaceFiles;
   private readonly projectInstructions: ProjectInstructions;
   private controller?: AbortController;
   private current?: Promise<TurnResult>;

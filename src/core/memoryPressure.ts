@@ -80,7 +80,7 @@ export class MemoryPressure {
    */
   private async evict(usage: ContextUsage, signal: AbortSignal, forced: boolean): Promise<boolean> {
     const budget = this.options.mainContext.budget;
-    const room = budget * (this.options.pressureThreshold ?? 0.75) - usage.system - usage.workingContext - Math.min(700, budget * 0.1);
+    const room = budget * (this.options.pressureThreshold ?? 0.75) - usage.system - (usage.instructions ?? 0) - usage.workingContext - Math.min(700, budget * 0.1);
     let target = Math.max(0, Math.min(budget * (this.options.evictTarget ?? 0.5), room));
     // The server counted more than we did: our count is not to be trusted, so halve the queue at least.
     if (forced) target = Math.min(target, usage.queue / 2);

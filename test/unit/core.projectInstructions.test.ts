@@ -9,6 +9,7 @@ import type { MessageRecord } from '../../src/memory/types';
 import type { ApprovalProvider } from '../../src/tools/types';
 import { InstructionFiles, parseCursorRule } from '../../src/workspace/instructionFiles';
 import { WorkspaceFiles } from '../../src/workspace/workspaceFiles';
+import { runCli } from '../helpers/cli';
 import type { FakeLlm } from '../helpers/fakeLlm';
 import { startTestEnv, stopTestEnv, systemPrompt } from '../helpers/workspace';
 
@@ -123,6 +124,17 @@ describe('project instruction files', () => {
     assert.deepEqual(files.map((f) => [f.path, f.note]), [['AGENTS.md', 'cut to fit'], ['.windsurfrules', 'left out (budget)']]);
   });
 
+  it('leaves the project instructions out of what eviction may take: a long chat in a small window still fits', async () => {
+    write(workspace, 'AGENTS.md', Array.from({ length: 40 }, (_, i) => `- Rule ${i}: refunds are logged with their reason.`).join('\n'));
+    const a = agent({ contextWindow: 4096, memoryMode: 'none' });
+    llm.setPolicy(() => ({ text: 'noted' }));
+    for (let i = 0; i < 8; i++) await a.send(`message ${i}: ${'the ledger rounds half to even on every refund; '.repeat(25)}`);
+    const usage = a.contextUsage();
+    assert.ok((usage.instructions ?? 0) > 300, `${usage.instructions}`);
+    assert.ok(usage.total <= usage.budget, `${usage.total} > ${usage.budget}`);
+    for (const r of llm.chatRequests()) assert.match(instructionsOf(r.body), /Rule 39:/);
+  });
+
   it('never reads a secret, git data or a file outside the workspace, even through a link named like an instruction file', async function () {
     if (process.platform === 'win32') this.skip();
     write(workspace, '.env', 'OPENAI_API_KEY=sk-live-TOPSECRET\n');
@@ -150,6 +162,22 @@ describe('project instruction files', () => {
     await a.send('hi');
     assert.equal(instructionsOf(llm.chatRequests()[0].body).split('Same rule for every agent').length, 2);
     assert.deepEqual(a.instructionFiles().map((f) => [f.path, f.note]), [['AGENTS.md', undefined], ['CLAUDE.md', 'same as AGENTS.md']]);
+  });
+});
+
+describe('memcode chat with an AGENTS.md', function () {
+  this.timeout(30_000);
+  let llm: FakeLlm;
+  let workspace: string;
+  beforeEach(async () => ({ llm, workspace } = await startTestEnv()));
+  afterEach(() => stopTestEnv(llm));
+
+  it('sends the rule to the model with its path', async () => {
+    write(workspace, 'AGENTS.md', '- Never edit generated files under gen/.\n');
+    llm.script({ text: 'ok' });
+    const run = await runCli(['chat', '-C', workspace, '-m', 'hi', '--base-url', llm.url, '--model', 'fake-model']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(instructionsOf(llm.chatRequests()[0].body), /<instructions path="AGENTS.md">\n- Never edit generated files under gen\/\.\n<\/instructions>/);
   });
 });
 

@@ -14,6 +14,7 @@ import { searchMemory, showMemory } from './memoryCommands';
 import { indexCommand } from './indexCommand';
 import { doctorCommand } from './doctorCommand';
 import { mcpCommand } from './mcpCommand';
+import { initCommand } from './initCommand';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, model: 3 } as const;
 
@@ -205,10 +206,31 @@ export function buildProgram(): Command {
       });
     });
 
+  const initCmd = program
+    .command('init')
+    .description('draft the project block of working context from the repository (README, manifests, scripts, CI, instruction files) and write it once you agree');
+  commonOptions(initCmd)
+    .option('-y, --yes', 'write the draft without asking')
+    .option('--lock-wait <seconds>', 'how long to wait for another MemCode process using the same memory (default 30)')
+    .action(async (flags: CliOptions & { yes?: boolean }) => {
+      const config = resolveConfig(flags);
+      process.exitCode = await initCommand({
+        workspaceRoot: config.workspaceRoot,
+        memoryRoot: memoryRoot(config.workspaceRoot, config.storagePath),
+        exclude: config.exclude,
+        allow: config.allow,
+        yes: !!flags.yes,
+        lockWaitMs: config.lockWaitMs,
+        ask: askOnce,
+        out: process.stdout,
+        err: process.stderr,
+      });
+    });
+
   const memory = program.command('memory').description('inspect the project memory');
   commonOptions(memory.command('show').description('print the working-context blocks, the summary and counts')).action((flags: CliOptions) => {
     const config = resolveConfig(flags);
-    process.stdout.write(showMemory(memoryRoot(config.workspaceRoot, config.storagePath)));
+    process.stdout.write(showMemory(memoryRoot(config.workspaceRoot, config.storagePath), { workspaceRoot: config.workspaceRoot, contextWindow: config.contextWindow, allow: config.allow }));
   });
   commonOptions(embeddingOptions(memory.command('search').argument('<query>').description('search recall memory (every message ever exchanged) and archival memory (indexed files, notes)')))
     .option('--page <n>', 'page of results', '1')
@@ -221,6 +243,19 @@ export function buildProgram(): Command {
       if (!found.ok) process.exitCode = EXIT.failure;
     });
   return program;
+}
+
+/** One answer from stdin (a terminal or a pipe); '' at the end of input. */
+async function askOnce(question: string): Promise<string> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: !!process.stdin.isTTY });
+  try {
+    return await new Promise<string>((resolve) => {
+      rl.once('close', () => resolve(''));
+      rl.question(question).then(resolve, () => resolve(''));
+    });
+  } finally {
+    rl.close();
+  }
 }
 
 /** Maps every failure to a message and an exit code; never a stack trace for an expected failure. */

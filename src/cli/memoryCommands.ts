@@ -9,6 +9,10 @@ import type { Page } from '../memory/types';
 import type { EmbedderSettings } from '../indexing/embeddings';
 import { MemoryFolder } from '../app/memoryFolder';
 import { searchMemory as search } from '../app/searchMemory';
+import { PROJECT_INSTRUCTIONS_SHARE, ProjectInstructions } from '../core/projectInstructions';
+import { createTokenCounter } from '../llm/tokens';
+import { InstructionFiles } from '../workspace/instructionFiles';
+import { WorkspaceFiles } from '../workspace/workspaceFiles';
 
 function openReadOnly(root: string) {
   const warn = (m: string) => process.stderr.write(`[warning] ${m}\n`);
@@ -18,9 +22,17 @@ function openReadOnly(root: string) {
   return { store, workingContext, recall: RecallLog.open(store.paths, { warn }), sessions: SessionList.open(store.paths, { warn }) };
 }
 
-export function showMemory(root: string): string {
+/** The workspace whose instruction files `memory show` lists, and the window their budget is a share of. */
+export interface InstructionListing {
+  workspaceRoot: string;
+  contextWindow: number;
+  allow?: string[];
+}
+
+export function showMemory(root: string, instructions?: InstructionListing): string {
   const { store, workingContext, recall, sessions } = openReadOnly(root);
   const out: string[] = [`Memory folder: ${store.root}`, ''];
+  if (instructions) out.push(...instructionFileLines(store.root, instructions));
   for (const b of workingContext.blocks()) {
     out.push(`## ${b.label} (${b.value.length}/${b.limit} chars) — ${b.description}`, b.value || '(empty)', '');
   }
@@ -29,6 +41,16 @@ export function showMemory(root: string): string {
   const inContext = recall.count() ? recall.lastId() - state.firstInContextId + 1 : 0;
   out.push(`Recall: ${recall.count()} messages (${Math.max(0, inContext)} in the conversation queue). Sessions: ${sessions.list().length}.`, '');
   return out.join('\n');
+}
+
+/** The project instruction files as a new session's prompt holds them, with their token counts. */
+function instructionFileLines(memoryDir: string, listing: InstructionListing): string[] {
+  const workspace = new WorkspaceFiles({ root: listing.workspaceRoot, memoryDir, allow: listing.allow });
+  const files = new InstructionFiles(workspace);
+  if (!files.collect().length) return ['## project instructions', '(no AGENTS.md, CLAUDE.md or other instruction files)', ''];
+  const section = new ProjectInstructions(files, createTokenCounter()).section([], Math.floor(listing.contextWindow * PROJECT_INSTRUCTIONS_SHARE));
+  const lines = section.files.map((f) => `${f.path}: ${f.tokens} tokens${f.note ? ` (${f.note})` : ''}`);
+  return ['## project instructions (read-only, in every prompt)', ...lines, ''];
 }
 
 /** The results as text; `ok` is false when archival memory could not be searched (the messages still print). */

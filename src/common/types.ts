@@ -32,6 +32,8 @@ export interface ToolSchema {
 /** Token use of the main context split the way the memory inspector shows it. */
 export interface ContextUsage {
   system: number;
+  /** The project's instruction files (AGENTS.md, CLAUDE.md, …); absent from a report made before they were counted. */
+  instructions?: number;
   workingContext: number;
   summary: number;
   queue: number;

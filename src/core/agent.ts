@@ -15,6 +15,7 @@ import type { ArchivalMemory } from '../memory/archivalMemory';
 import { truncateResult, type ToolRegistry } from '../tools/registry';
 import type { ApprovalProvider, ToolOutcome } from '../tools/types';
 import { WorkspaceFiles } from '../workspace/workspaceFiles';
+import { InstructionFiles } from '../workspace/instructionFiles';
 import { AgentError, type AgentObserver, type ContextUsage, type ToolResult, type TurnResult } from './events';
 import { contentForModel } from '../memory/messageContent';
 import type { QueuedMessage, UserMessage } from './userMessage';
@@ -27,6 +28,7 @@ import { MemoryPressure } from './memoryPressure';
 import { RecallRetriever, gatherAutoRecall, type MemoryRetriever } from './autoRecall';
 import { LoopBreaker } from './loopBreaker';
 import { sessionTitle } from './sessionTitle';
+import { PROJECT_INSTRUCTIONS_SHARE, ProjectInstructions, type InstructionFileUsage, type ProjectInstructionsSection } from './projectInstructions';
 
 export interface AgentOptions {
   workspaceRoot: string;
@@ -78,13 +80,16 @@ export class Agent {
   /** Messages typed while a turn runs, oldest first; each leaves only when it is appended to recall. */
   private readonly pending: QueuedMessage[] = [];
   private queuedCount = 0;
-  private readonly workspace: WorkspaceFiles;
+  /** What the agent may see of the workspace (also what Initialize Project Memory reads). */
+  readonly workspace: WorkspaceFiles;
+  private readonly projectInstructions: ProjectInstructions;
   private controller?: AbortController;
   private current?: Promise<TurnResult>;
 
   constructor(private readonly options: AgentOptions) {
     const { store } = options;
     this.workspace = options.workspace ?? new WorkspaceFiles({ root: options.workspaceRoot, memoryDir: store.paths.root });
+    this.projectInstructions = new ProjectInstructions(new InstructionFiles(this.workspace), options.tokens);
     this.workingContext = new WorkingContext(store.paths.memoryDir, { warn: store.warn });
     this.workingContext.load();
     this.recall = RecallLog.open(store.paths, { clock: store.clock, warn: store.warn });
@@ -187,6 +192,11 @@ export class Agent {
     return this.assemble(this.toolSchemas).usage;
   }
 
+  /** The project's instruction files as the prompt holds them now, with their token counts (the memory inspector). */
+  instructionFiles(): InstructionFileUsage[] {
+    return this.instructionsSection(this.recall.since(this.recall.state().firstInContextId)).files;
+  }
+
   /** Messages of a session (default: the current one), for transcripts. */
   transcript(sessionId = this.sessions.current().id): MessageRecord[] {
     return this.recall.all().filter((r) => r.session === sessionId);
@@ -267,18 +277,25 @@ export class Agent {
     this.options.observer?.onQueue?.(this.queue());
   }
 
+  /** Project rules, not memory: every memory mode gets them. Re-checked (stat only) at each assembly. */
+  private instructionsSection(queue: readonly MessageRecord[]): ProjectInstructionsSection {
+    return this.projectInstructions.section(queue, Math.floor(this.mainContext.contextWindow * PROJECT_INSTRUCTIONS_SHARE));
+  }
+
   private assemble(tools: ToolSchema[]): AssembledContext {
     const state = this.recall.state();
     const full = this.memoryMode === 'full';
+    const queue = this.recall.since(state.firstInContextId);
     return this.mainContext.assemble({
       instructions: this.instructions,
       tools,
+      projectInstructions: this.instructionsSection(queue).text,
       blocks: full ? this.workingContext.blocks() : undefined,
       metadata: { recallMessages: full ? this.recall.count() : undefined, today: this.options.store.clock().toISOString().slice(0, 10) },
       // A summary left by another mode on the same memory folder is not shown in mode none.
       summary: this.memoryMode === 'none' ? '' : state.summary,
       summarySearchable: full,
-      queue: this.recall.since(state.firstInContextId),
+      queue,
     });
   }
 

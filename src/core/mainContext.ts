@@ -27,6 +27,8 @@ export interface MemoryMetadata {
 export interface ContextInput {
   instructions: string;
   tools: ToolSchema[];
+  /** The project-instructions section, delimiters included (projectInstructions.ts); '' or absent when there is none. */
+  projectInstructions?: string;
   /** Undefined: no working-context section at all (memory modes none and summary). */
   blocks?: BlockRecord[];
   metadata: MemoryMetadata;
@@ -200,11 +202,13 @@ export class MainContext {
     const blocksText = input.blocks ? renderBlocks(input.blocks) : '';
     const metadataText = renderMetadata(input.metadata);
     const summaryText = renderSummary(input.summary, input.summarySearchable ?? true);
-    const systemContent = [input.instructions, blocksText, metadataText, summaryText].filter(Boolean).join('\n\n');
+    const projectText = input.projectInstructions ?? '';
+    const systemContent = [input.instructions, projectText, blocksText, metadataText, summaryText].filter(Boolean).join('\n\n');
     const system = this.systemTokens(input.instructions, input.tools);
+    const instructions = projectText ? this.countFixed(projectText) : 0;
     const workingContext = (blocksText ? this.countFixed(blocksText) : 0) + this.countFixed(metadataText);
     const summary = summaryText ? this.countFixed(summaryText) : 0;
-    this.messageCap = Math.max(MIN_MESSAGE_CAP, Math.floor((this.budget - system - workingContext - summary) * MESSAGE_SHARE_OF_ROOM));
+    this.messageCap = Math.max(MIN_MESSAGE_CAP, Math.floor((this.budget - system - instructions - workingContext - summary) * MESSAGE_SHARE_OF_ROOM));
     this.searchable = input.summarySearchable ?? true;
     const queue = repairToolPairs(input.queue);
     const messages: ChatMessage[] = [{ role: 'system', content: systemContent }];
@@ -214,10 +218,10 @@ export class MainContext {
       messages.push(message);
       queueTokens += tokens;
     }
-    const total = system + workingContext + summary + queueTokens;
+    const total = system + instructions + workingContext + summary + queueTokens;
     return {
       messages,
-      usage: { system, workingContext, summary, queue: queueTokens, total, budget: this.budget, contextWindow: this.contextWindow },
+      usage: { system, instructions, workingContext, summary, queue: queueTokens, total, budget: this.budget, contextWindow: this.contextWindow },
     };
   }
 }

@@ -31,11 +31,12 @@ export class MemoryPressure {
   async fit(assemble: () => AssembledContext, signal: AbortSignal, forceEvict: boolean): Promise<AssembledContext> {
     const budget = this.options.mainContext.budget;
     let context = assemble();
-    const fixed = context.usage.system + context.usage.workingContext;
+    const projectInstructions = context.usage.instructions ?? 0;
+    const fixed = context.usage.system + projectInstructions + context.usage.workingContext;
     if (fixed > budget) {
       throw new AgentError(
         'context_too_small',
-        `the context window of ${this.options.mainContext.contextWindow} tokens cannot hold the system instructions and tools (${context.usage.system} tokens) and working context (${context.usage.workingContext} tokens) with ${this.options.mainContext.contextWindow - budget} tokens kept for the answer; raise the context window (memcode.contextWindow / --context-window) or shrink the working-context blocks`,
+        `the context window of ${this.options.mainContext.contextWindow} tokens cannot hold the system instructions and tools (${context.usage.system} tokens)${projectInstructions ? `, the project instructions (${projectInstructions} tokens)` : ''} and working context (${context.usage.workingContext} tokens) with ${this.options.mainContext.contextWindow - budget} tokens kept for the answer; raise the context window (memcode.contextWindow / --context-window) or shrink the working-context blocks`,
       );
     }
     if (forceEvict || context.usage.total > budget) {
@@ -79,7 +80,7 @@ export class MemoryPressure {
    */
   private async evict(usage: ContextUsage, signal: AbortSignal, forced: boolean): Promise<boolean> {
     const budget = this.options.mainContext.budget;
-    const room = budget * (this.options.pressureThreshold ?? 0.75) - usage.system - usage.workingContext - Math.min(700, budget * 0.1);
+    const room = budget * (this.options.pressureThreshold ?? 0.75) - usage.system - (usage.instructions ?? 0) - usage.workingContext - Math.min(700, budget * 0.1);
     let target = Math.max(0, Math.min(budget * (this.options.evictTarget ?? 0.5), room));
     // The server counted more than we did: our count is not to be trusted, so halve the queue at least.
     if (forced) target = Math.min(target, usage.queue / 2);
@@ -138,9 +139,9 @@ export function planEviction(
   return { evicted: queue.slice(0, cut), kept: queue.slice(cut) };
 }
 
-/** What the budget leaves for the conversation queue next to the instructions, working context and summary. */
+/** What the budget leaves for the conversation queue next to the instructions, project instructions, working context and summary. */
 function roomForQueue(usage: ContextUsage): number {
-  return usage.budget - usage.system - usage.workingContext - usage.summary;
+  return usage.budget - usage.system - (usage.instructions ?? 0) - usage.workingContext - usage.summary;
 }
 
 function findLastIndex<T>(items: readonly T[], test: (item: T) => boolean): number {

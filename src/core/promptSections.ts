@@ -21,6 +21,8 @@ export const TOOL_SETS: readonly ToolSet[] = ['all', 'memory'];
 
 /** Sections of the system message, in this order after the instructions; each is present only when it has content. */
 export const PROMPT_SECTIONS = {
+  /** The project's instruction files (AGENTS.md, CLAUDE.md, …; projectInstructions.ts), read-only, every mode. */
+  projectInstructions: { open: '<project_instructions>', close: '</project_instructions>' },
   /** The working-context blocks (full mode only). */
   workingContext: { open: '<working_context>', close: '</working_context>' },
   /** Today's date and, in full mode, the sizes of recall and archival memory. */
@@ -34,6 +36,7 @@ export type PromptSectionName = keyof typeof PROMPT_SECTIONS;
 /** A system message split into its tiers; the conversation queue is every message after it. */
 export interface PromptTiers {
   instructions: string;
+  projectInstructions?: string;
   workingContext?: string;
   metadata?: string;
   summary?: string;

@@ -6,6 +6,7 @@ import type { AgentHost } from './agentHost';
 import type { FolderAgent } from './folderAgent';
 import type { ApiKeyStore } from './secrets';
 import { formatDoctorReport } from '../app/memoryDoctor';
+import { proposeProjectBlock, writeProjectBlock } from '../app/projectDraft';
 import { searchMemory as searchMemoryOf } from '../app/searchMemory';
 import { hitLocation } from '../memory/hitLocation';
 import { blockFile, MemoryStore, memoryPaths } from '../memory/store';
@@ -43,6 +44,7 @@ export function registerCommands(context: vscode.ExtensionContext, host: AgentHo
   register('memcode.resetMemory', () => resetMemory(host));
   register('memcode.checkMemory', () => checkMemory(host));
   register('memcode.openChat', () => revealChat());
+  register('memcode.initProjectMemory', () => initProjectMemory(host));
 }
 
 async function indexWorkspace(host: AgentHost, rebuild: boolean): Promise<void> {
@@ -192,6 +194,45 @@ async function resetMemory(host: AgentHost): Promise<void> {
   fs.renameSync(root, backup);
   host.restart(folderAgent);
   void vscode.window.showInformationMessage(`MemCode: memory reset; the old memory is in ${path.basename(backup)}.`);
+}
+
+/**
+ * MemCode: Initialize Project Memory: the draft of the `project` block opens for review (beside the
+ * current block as a diff when that has text); a modal asks before anything is written. The draft
+ * document may be edited first: what is written is its text at the moment of Accept.
+ */
+async function initProjectMemory(host: AgentHost): Promise<void> {
+  const folderAgent = host.activeFolder();
+  if (folderAgent.running) throw new Error('the agent is working; stop it before initializing its project memory');
+  const agent = await folderAgent.agent();
+  const proposal = proposeProjectBlock(agent.workspace, agent.workingContext);
+  if (proposal.unchanged) {
+    void vscode.window.showInformationMessage('MemCode: the project block already says what the draft would say.');
+    return;
+  }
+  const draftDoc = await vscode.workspace.openTextDocument({ content: proposal.draft, language: 'markdown' });
+  if (proposal.diff) {
+    const currentDoc = await vscode.workspace.openTextDocument({ content: proposal.current, language: 'markdown' });
+    await vscode.commands.executeCommand('vscode.diff', currentDoc.uri, draftDoc.uri, 'MemCode: project block ↔ draft');
+  } else {
+    await vscode.window.showTextDocument(draftDoc, { preview: true });
+  }
+  const accept = proposal.diff ? 'Replace' : 'Write';
+  const answer = await vscode.window.showInformationMessage(
+    proposal.diff ? 'Replace the project block with this draft?' : 'Write this draft to the project block?',
+    {
+      modal: true,
+      detail: `${proposal.diff ? 'The difference is open in the editor (left: the block now, right: the draft).' : 'The draft is open in the editor.'} Edit the draft there first if you like; at most ${proposal.limit} characters.`,
+    },
+    accept,
+  );
+  if (answer === accept) {
+    await writeProjectBlock(folderAgent.memory.store, agent.workingContext, proposal.current, draftDoc.getText().trim());
+    void vscode.window.showInformationMessage('MemCode: project memory initialized.');
+    host.memoryChanged();
+  }
+  // The draft is an untitled document: close it without a "save?" prompt.
+  if (vscode.window.activeTextEditor?.document === draftDoc) await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 }
 
 function firstLine(text: string, max = 80): string {

@@ -7,7 +7,7 @@ import type { AgentObserver } from '../core/events';
 import type { ContextUsage } from '../common/types';
 import type { QueuedMessage, TurnResult, UserMessage } from '../core/events';
 import type { ApprovalProvider } from '../tools/types';
-import type { MemorySnapshot, SessionSummary, TranscriptItem } from '../protocol/shapes';
+import type { InstructionFile, MemorySnapshot, SessionSummary, TranscriptItem } from '../protocol/shapes';
 import { MemoryFolder } from '../app/memoryFolder';
 import { agentModule } from '../app/lazyAgent';
 import { memoryRoot } from '../memory/store';
@@ -147,7 +147,8 @@ export class FolderAgent {
       recallCount: agent.recall.count(),
       archivalCount: index.chunks ?? 0,
       indexState: index,
-      ...(tokenizerLoaded() ? { usage: usageOf(agent.contextUsage()) } : this.measureSoon()),
+      // Instruction files are counted in tokens too, so they come with the usage.
+      ...(tokenizerLoaded() ? { usage: usageOf(agent.contextUsage()), instructionFiles: instructionFilesOf(agent) } : this.measureSoon()),
     };
   }
 
@@ -190,6 +191,10 @@ export class FolderAgent {
 let measuring = false;
 
 
+function instructionFilesOf(agent: Agent): InstructionFile[] {
+  return agent.instructionFiles().map(({ path, tokens, note }) => ({ path, tokens, ...(note ? { note } : {}) }));
+}
+
 function usageOf(u: ContextUsage): ContextUsage {
-  return { system: u.system, workingContext: u.workingContext, summary: u.summary, queue: u.queue, total: u.total, budget: u.budget, contextWindow: u.contextWindow };
+  return { system: u.system, ...(u.instructions !== undefined ? { instructions: u.instructions } : {}), workingContext: u.workingContext, summary: u.summary, queue: u.queue, total: u.total, budget: u.budget, contextWindow: u.contextWindow };
 }

@@ -109,6 +109,7 @@ export const indexState = object({
 // ContextUsage is shared with the agent, so its type lives in common/; the schema is checked against it below.
 export const contextUsage = object({
   system: num,
+  instructions: v.optional(num),
   workingContext: num,
   summary: num,
   queue: num,
@@ -117,8 +118,20 @@ export const contextUsage = object({
   contextWindow: num,
 });
 
+/** A project instruction file (AGENTS.md, CLAUDE.md, …) in main context, as the inspector lists it. */
+export const instructionFile = object({
+  path: nonEmptyStr,
+  /** Tokens it takes in the prompt (0 when left out or only listed). */
+  tokens: count,
+  /** Why it is not in the prompt whole, e.g. "cut to fit", "left out (budget)", "listed only". */
+  note: v.optional(str),
+});
+export type InstructionFile = v.InferOutput<typeof instructionFile>;
+
 export const memorySnapshot = object({
   blocks: arrayOf(memoryBlock),
+  /** The project's instruction files; absent from a host that does not read them. */
+  instructionFiles: v.optional(arrayOf(instructionFile)),
   recallCount: count,
   archivalCount: count,
   indexState,

@@ -1,6 +1,7 @@
 // The memory inspector: the working-context blocks (editable; Save writes the block through the host),
-// the counts of recall and archival items, the index state, and the context-usage bar.
-import type { ContextUsage, IndexState, MemoryBlock, MemorySnapshot } from '../protocol/shapes';
+// the counts of recall and archival items, the index state, the project instruction files, and the
+// context-usage bar.
+import type { ContextUsage, IndexState, InstructionFile, MemoryBlock, MemorySnapshot } from '../protocol/shapes';
 import { button, el } from './dom';
 import { formatTokens, usageSegments } from './labels';
 
@@ -26,17 +27,20 @@ export class Inspector {
   readonly usageElement: HTMLElement;
   private readonly blocksEl: HTMLElement;
   private readonly countsEl: HTMLElement;
+  private readonly instructionsEl: HTMLElement;
   private readonly editors = new Map<string, BlockEditor>();
 
   constructor(private readonly actions: InspectorActions) {
     this.usageElement = el('div', { className: 'context-usage', testid: 'context-usage', attrs: { role: 'group', 'aria-label': 'Context usage' } });
     this.blocksEl = el('div', { className: 'blocks' });
     this.countsEl = el('div', { className: 'counts' });
+    this.instructionsEl = el('div', { className: 'instruction-files', testid: 'instruction-files' });
     this.element = el(
       'details',
       { className: 'memory-inspector', testid: 'memory-inspector' },
       el('summary', {}, el('span', { className: 'codicon codicon-database', attrs: { 'aria-hidden': 'true' } }), el('span', { text: 'Memory' })),
       this.countsEl,
+      this.instructionsEl,
       this.blocksEl,
     );
   }
@@ -46,7 +50,26 @@ export class Inspector {
     // The host leaves usage out until its tokenizer has loaded (about a second after the view opens).
     if (snapshot.usage) this.renderUsage(snapshot.usage);
     else if (!this.usageElement.hasChildNodes()) this.usageElement.replaceChildren(el('div', { className: 'usage-legend', text: 'Measuring the context…' }));
+    // Counted with the tokenizer, so they come and go with the usage: a snapshot without them keeps the last list.
+    if (snapshot.instructionFiles) this.renderInstructionFiles(snapshot.instructionFiles);
     this.renderBlocks(snapshot.blocks);
+  }
+
+  /** Read-only: the files are the project's own, edited in the editor like any file. */
+  private renderInstructionFiles(files: readonly InstructionFile[]): void {
+    if (!files.length) {
+      this.instructionsEl.replaceChildren();
+      return;
+    }
+    const items = files.map((f) =>
+      el(
+        'li',
+        { className: 'instruction-file', attrs: { title: f.note ? `${f.path}: ${f.note}` : f.path } },
+        el('span', { className: 'instruction-path', text: f.path }),
+        el('span', { className: 'instruction-tokens', text: f.note && !f.tokens ? f.note : `${formatTokens(f.tokens)} tokens${f.note ? ` · ${f.note}` : ''}` }),
+      ),
+    );
+    this.instructionsEl.replaceChildren(el('div', { className: 'instruction-title', text: 'Project instructions' }), el('ul', {}, ...items));
   }
 
   private renderCounts(snapshot: MemorySnapshot): void {

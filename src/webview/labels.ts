@@ -17,7 +17,7 @@ export function memoryEditLabel(card: Pick<ToolCard, 'name' | 'editsMemory' | 'b
 }
 
 export interface UsageSegment {
-  key: 'system' | 'workingContext' | 'summary' | 'queue';
+  key: 'system' | 'instructions' | 'workingContext' | 'summary' | 'queue';
   label: string;
   tokens: number;
   /** Share of the context window, 0–100. */
@@ -31,11 +31,16 @@ const SEGMENTS: [UsageSegment['key'], string][] = [
   ['queue', 'Queue'],
 ];
 
-/** The usage bar's segments as shares of the context window (they never add up to more than 100). */
+/**
+ * The usage bar's segments as shares of the context window (they never add up to more than 100). The
+ * project instructions get a segment only when the project has some.
+ */
 export function usageSegments(usage: ContextUsage): UsageSegment[] {
-  const whole = Math.max(usage.contextWindow, usage.system + usage.workingContext + usage.summary + usage.queue, 1);
-  return SEGMENTS.map(([key, label]) => {
-    const tokens = Math.max(0, usage[key]);
+  const instructions = usage.instructions ?? 0;
+  const whole = Math.max(usage.contextWindow, usage.system + instructions + usage.workingContext + usage.summary + usage.queue, 1);
+  const keys: [UsageSegment['key'], string][] = instructions > 0 ? [SEGMENTS[0], ['instructions', 'Instructions'], ...SEGMENTS.slice(1)] : SEGMENTS;
+  return keys.map(([key, label]) => {
+    const tokens = Math.max(0, usage[key] ?? 0);
     return { key, label, tokens, percent: (tokens / whole) * 100 };
   });
 }

@@ -228,6 +228,27 @@ describe('chat webview in a browser', function () {
     assert.match((await usage.textContent()) ?? '', /4\.0k \/ 8\.0k tokens/);
   });
 
+  it('lists the project instruction files with their token counts and gives them a segment of the usage bar', async () => {
+    const { page } = await open();
+    await view!.emit('memory/updated', {
+      snapshot: memorySnapshot({
+        instructionFiles: [
+          { path: 'AGENTS.md', tokens: 1500 },
+          { path: 'src/api/AGENTS.md', tokens: 90, note: 'cut to fit' },
+          { path: '.cursor/rules/release.mdc', tokens: 0, note: 'listed only' },
+        ],
+        usage: { system: 1200, instructions: 1590, workingContext: 800, summary: 0, queue: 410, total: 4000, budget: 7000, contextWindow: 8000 },
+      }),
+    });
+    const usage = page.getByTestId('context-usage');
+    await usage.locator('.usage-segment.usage-instructions').waitFor();
+    assert.match((await usage.textContent()) ?? '', /System 1\.2k.*Instructions 1\.6k.*Working context 800/);
+    const inspector = page.getByTestId('memory-inspector');
+    await inspector.locator('summary').click();
+    const files = inspector.getByTestId('instruction-files').locator('li');
+    assert.deepEqual(await files.allTextContents(), ['AGENTS.md1.5k tokens', 'src/api/AGENTS.md90 tokens · cut to fit', '.cursor/rules/release.mdclisted only']);
+  });
+
   it('shows memory blocks and context usage with token numbers from memory/updated, and saves an edited block', async () => {
     const { page } = await open();
     const usage = page.getByTestId('context-usage');

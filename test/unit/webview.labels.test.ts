@@ -29,6 +29,12 @@ describe('webview labels', () => {
     );
   });
 
+  it('gives the project instructions a segment after the system part only when there are some', () => {
+    const segments = usageSegments({ system: 1000, instructions: 400, workingContext: 500, summary: 0, queue: 100, total: 2000, budget: 7000, contextWindow: 8000 });
+    assert.deepEqual(segments.map((s) => [s.key, s.label, s.tokens]).slice(0, 3), [['system', 'System', 1000], ['instructions', 'Instructions', 400], ['workingContext', 'Working context', 500]]);
+    assert.equal(usageSegments({ system: 1, instructions: 0, workingContext: 1, summary: 0, queue: 0, total: 2, budget: 7, contextWindow: 8 }).length, 4);
+  });
+
   it('never lets the usage bar overflow when the parts exceed the window', () => {
     const segments = usageSegments({ system: 6000, workingContext: 2000, summary: 2000, queue: 2000, total: 12000, budget: 7000, contextWindow: 8000 });
     const sum = segments.reduce((a, s) => a + s.percent, 0);

@@ -15,6 +15,8 @@ import { indexCommand } from './indexCommand';
 import { doctorCommand } from './doctorCommand';
 import { mcpCommand } from './mcpCommand';
 import { initCommand } from './initCommand';
+import { importCommand } from './importCommand';
+import { IMPORT_SOURCES, isImportSource } from '../app/importConversations';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, model: 3 } as const;
 
@@ -228,19 +230,49 @@ export function buildProgram(): Command {
     });
 
   const memory = program.command('memory').description('inspect the project memory');
-  commonOptions(memory.command('show').description('print the working-context blocks, the summary and counts')).action((flags: CliOptions) => {
-    const config = resolveConfig(flags);
-    process.stdout.write(showMemory(memoryRoot(config.workspaceRoot, config.storagePath), { workspaceRoot: config.workspaceRoot, contextWindow: config.contextWindow, allow: config.allow }));
-  });
+  commonOptions(memory.command('show').description('print the working-context blocks, the summary and counts'))
+    .option('--json', 'print JSON (blocks, summary, counts, sessions) for scripts')
+    .action((flags: CliOptions & { json?: boolean }) => {
+      const config = resolveConfig(flags);
+      process.stdout.write(
+        showMemory(memoryRoot(config.workspaceRoot, config.storagePath), {
+          json: !!flags.json,
+          instructions: { workspaceRoot: config.workspaceRoot, contextWindow: config.contextWindow, allow: config.allow },
+        }),
+      );
+    });
   commonOptions(embeddingOptions(memory.command('search').argument('<query>').description('search recall memory (every message ever exchanged) and archival memory (indexed files, notes)')))
     .option('--page <n>', 'page of results', '1')
-    .action(async (query: string, flags: CliOptions & { page: string }) => {
+    .option('--json', 'print JSON (messages and archival hits) for scripts')
+    .action(async (query: string, flags: CliOptions & { page: string; json?: boolean }) => {
       const config = resolveConfig(flags);
       const page = Number(flags.page);
       if (!Number.isInteger(page) || page < 1) throw new UsageError('--page must be 1 or more');
-      const found = await searchMemory(config.workspaceRoot, memoryRoot(config.workspaceRoot, config.storagePath), query, page, config.embeddings);
+      const found = await searchMemory(config.workspaceRoot, memoryRoot(config.workspaceRoot, config.storagePath), query, page, config.embeddings, {
+        json: !!flags.json,
+      });
       process.stdout.write(found.text);
       if (!found.ok) process.exitCode = EXIT.failure;
+    });
+
+  const importCmd = program
+    .command('import')
+    .argument('<path...>', 'conversation files, or folders to search for them (e.g. ~/.claude/projects/<project>, ~/.codex/sessions)')
+    .description('import past conversations from Claude Code, Codex, Cline or a JSONL file into recall memory (deduplicated, original dates kept)');
+  commonOptions(importCmd)
+    .option('--from <format>', `the format, when it cannot be told from the path and content: ${IMPORT_SOURCES.join(', ')}`)
+    .option('--json', 'print the import report as JSON')
+    .option('--lock-wait <seconds>', 'how long to wait for another MemCode process using the same memory (default 30)')
+    .action(async (paths: string[], flags: CliOptions & { from?: string; json?: boolean }) => {
+      const config = resolveConfig(flags);
+      if (flags.from !== undefined && !isImportSource(flags.from)) throw new UsageError(`--from must be one of ${IMPORT_SOURCES.join(', ')}`);
+      process.exitCode = await importCommand({
+        memoryRoot: memoryRoot(config.workspaceRoot, config.storagePath),
+        paths,
+        from: flags.from,
+        lockWaitMs: config.lockWaitMs,
+        json: !!flags.json,
+      });
     });
   return program;
 }

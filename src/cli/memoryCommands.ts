@@ -13,6 +13,7 @@ import { PROJECT_INSTRUCTIONS_SHARE, ProjectInstructions } from '../core/project
 import { createTokenCounter } from '../llm/tokens';
 import { InstructionFiles } from '../workspace/instructionFiles';
 import { WorkspaceFiles } from '../workspace/workspaceFiles';
+import { archivalHitJson, blockJson, MEMORY_JSON_VERSION, messageJson, pageJson, sessionJson, type SearchJson, type ShowJson } from './memoryJson';
 
 function openReadOnly(root: string) {
   const warn = (m: string) => process.stderr.write(`[warning] ${m}\n`);
@@ -29,17 +30,33 @@ export interface InstructionListing {
   allow?: string[];
 }
 
-export function showMemory(root: string, instructions?: InstructionListing): string {
+export function showMemory(root: string, opts: { json?: boolean; instructions?: InstructionListing } = {}): string {
+  const { instructions } = opts;
   const { store, workingContext, recall, sessions } = openReadOnly(root);
+  const state = recall.state();
+  const inQueue = recall.since(state.firstInContextId).length;
+  const imported = recall.all().filter((r) => r.importedFrom !== undefined).length;
+  if (opts.json) {
+    const shown: ShowJson = {
+      version: MEMORY_JSON_VERSION,
+      memoryFolder: store.root,
+      blocks: workingContext.blocks().map(blockJson),
+      summary: state.summary,
+      counts: { messages: recall.count(), inQueue, imported, sessions: sessions.list().length },
+      sessions: sessions.list().map(sessionJson),
+    };
+    return `${JSON.stringify(shown, null, 2)}\n`;
+  }
   const out: string[] = [`Memory folder: ${store.root}`, ''];
   if (instructions) out.push(...instructionFileLines(store.root, instructions));
   for (const b of workingContext.blocks()) {
     out.push(`## ${b.label} (${b.value.length}/${b.limit} chars) — ${b.description}`, b.value || '(empty)', '');
   }
-  const state = recall.state();
   out.push('## summary of evicted messages', state.summary || '(none yet)', '');
-  const inContext = recall.count() ? recall.lastId() - state.firstInContextId + 1 : 0;
-  out.push(`Recall: ${recall.count()} messages (${Math.max(0, inContext)} in the conversation queue). Sessions: ${sessions.list().length}.`, '');
+  out.push(
+    `Recall: ${recall.count()} messages (${inQueue} in the conversation queue${imported ? `, ${imported} imported` : ''}). Sessions: ${sessions.list().length}.`,
+    '',
+  );
   return out.join('\n');
 }
 
@@ -53,14 +70,33 @@ function instructionFileLines(memoryDir: string, listing: InstructionListing): s
   return ['## project instructions (read-only, in every prompt)', ...lines, ''];
 }
 
-/** The results as text; `ok` is false when archival memory could not be searched (the messages still print). */
-export async function searchMemory(workspaceRoot: string, root: string, query: string, page: number, embeddings: EmbedderSettings): Promise<{ text: string; ok: boolean }> {
+/** The results as text (or JSON); `ok` is false when archival memory could not be searched (the messages still print). */
+export async function searchMemory(
+  workspaceRoot: string,
+  root: string,
+  query: string,
+  page: number,
+  embeddings: EmbedderSettings,
+  opts: { json?: boolean } = {},
+): Promise<{ text: string; ok: boolean }> {
   const { store, recall } = openReadOnly(root);
   const folder = new MemoryFolder({ workspaceRoot, memoryRoot: store.root, embeddings: () => embeddings, warn: store.warn });
   const found = await search(folder, recall, query, { page, pageSize: 10 });
+  if (opts.json) {
+    const result: SearchJson = {
+      version: MEMORY_JSON_VERSION,
+      query,
+      messages: pageJson(found.messages, messageJson),
+      archival: found.archival ? pageJson(found.archival, archivalHitJson) : null,
+      archivalError: found.archivalError ?? null,
+    };
+    return { text: `${JSON.stringify(result, null, 2)}\n`, ok: !found.archivalError };
+  }
   const out: string[] = ['## recall memory (messages)'];
   if (!found.messages.total) out.push(`No messages match "${query}".`);
-  for (const r of found.messages.results) out.push(`#${r.id} ${r.time.slice(0, 16).replace('T', ' ')} ${r.role}: ${flat(r.content, 200)}`);
+  for (const r of found.messages.results) {
+    out.push(`#${r.id} ${r.time.slice(0, 16).replace('T', ' ')} ${r.role}${r.importedFrom ? ` (imported from ${r.importedFrom})` : ''}: ${flat(r.content, 200)}`);
+  }
   if (found.messages.total) out.push(pageLine(found.messages));
 
   out.push('', '## archival memory (files and notes)');

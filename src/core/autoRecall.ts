@@ -25,9 +25,8 @@ export class RecallRetriever implements MemoryRetriever {
   ) {}
 
   async retrieve(query: string, limit: number): Promise<MemoryHit[]> {
-    const first = this.firstInContextId();
-    const inContext = new Set<number>();
-    for (let id = first; id <= this.recall.lastId(); id++) inContext.add(id);
+    // The queue as the model sees it: imported history numbered after its start is not in it, so it may be recalled.
+    const inContext = new Set(this.recall.since(this.firstInContextId()).map((r) => r.id));
     const page = this.recall.search(query, { pageSize: limit, excludeIds: inContext });
     return page.results.map((r) => {
       const text = contentForModel(r);

@@ -10,6 +10,7 @@ import { proposeProjectBlock, writeProjectBlock } from '../app/projectDraft';
 import { searchMemory as searchMemoryOf } from '../app/searchMemory';
 import { hitLocation } from '../memory/hitLocation';
 import { blockFile, MemoryStore, memoryPaths } from '../memory/store';
+import { importConversationsCommand } from './importConversationsCommand';
 
 /** A note bigger than this is cut: one archival item is one embedding, and the model reads it in one go. */
 const MAX_NOTE_CHARS = 20_000;
@@ -45,6 +46,7 @@ export function registerCommands(context: vscode.ExtensionContext, host: AgentHo
   register('memcode.checkMemory', () => checkMemory(host));
   register('memcode.openChat', () => revealChat());
   register('memcode.initProjectMemory', () => initProjectMemory(host));
+  register('memcode.importConversations', () => importConversationsCommand(host, context));
 }
 
 async function indexWorkspace(host: AgentHost, rebuild: boolean): Promise<void> {

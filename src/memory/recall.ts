@@ -182,7 +182,11 @@ export class RecallLog {
     return i === undefined ? undefined : this.records[i];
   }
 
-  /** Messages with id >= `id`, in order. */
+  /**
+   * The conversation from message `id` on, in order: messages with id >= `id`, without imported history.
+   * Every reader of the conversation queue comes through here, so a conversation imported while a session
+   * is open (its records numbered after the queue's start) is never sent to the model as context.
+   */
   since(id: number): MessageRecord[] {
     let lo = 0;
     let hi = this.records.length;
@@ -191,7 +195,7 @@ export class RecallLog {
       if (this.records[mid].id < id) lo = mid + 1;
       else hi = mid;
     }
-    return this.records.slice(lo);
+    return this.records.slice(lo).filter((r) => r.importedFrom === undefined);
   }
 
   count(): number {
@@ -319,7 +323,7 @@ function parseRecord(line: string): MessageRecord | undefined {
   if (!Number.isInteger(r.id) || (r.id as number) < 1 || typeof r.role !== 'string' || !ROLES.has(r.role)) return undefined;
   // Lenient about the rest: a message with a missing field is still worth remembering. A malformed
   // optional field is dropped rather than passed on to code that trusts its type.
-  const { attachments, ok, editsMemory, block, ...rest } = r;
+  const { attachments, ok, editsMemory, block, importedFrom, ...rest } = r;
   const goodAttachments = Array.isArray(attachments) ? attachments.filter(isAttachment) : [];
   return withoutUndefined({
     ...rest,
@@ -333,6 +337,8 @@ function parseRecord(line: string): MessageRecord | undefined {
     ok: typeof ok === 'boolean' ? ok : undefined,
     editsMemory: typeof editsMemory === 'boolean' ? editsMemory : undefined,
     block: typeof block === 'string' ? block : undefined,
+    // Any value marks it imported: a damaged marker must not let history into the queue.
+    importedFrom: importedFrom === undefined ? undefined : typeof importedFrom === 'string' ? importedFrom : 'unknown',
   });
 }
 

@@ -13,6 +13,8 @@ interface LogLine {
   text: string;
   id?: number;
   session?: string;
+  /** Imported history (`memcode import`): never where the queue starts. */
+  imported?: boolean;
 }
 
 export async function checkRecall(paths: MemoryPaths, checkup: Checkup): Promise<void> {
@@ -90,20 +92,21 @@ async function checkState(paths: MemoryPaths, checkup: Checkup, log: LogLine[]):
   });
 }
 
-/** The first message of the newest session in the log; 1 for an empty log. */
+/** The first message of the newest session of the conversation in the log (imported history is not one); 1 for an empty log. */
 function queueStart(log: LogLine[]): number {
-  if (log.length === 0) return 1;
-  const session = log[log.length - 1].session;
-  let start = log.length - 1;
-  while (start > 0 && log[start - 1].session === session) start--;
-  return log[start].id!;
+  const own = log.filter((l) => !l.imported);
+  if (own.length === 0) return log.length ? log[log.length - 1].id! + 1 : 1;
+  const session = own[own.length - 1].session;
+  let start = own.length - 1;
+  while (start > 0 && own[start - 1].session === session) start--;
+  return own[start].id!;
 }
 
 function parseLine(line: string): (LogLine & { id: number }) | undefined {
   try {
-    const v = JSON.parse(line) as { id?: unknown; role?: unknown; session?: unknown } | null;
+    const v = JSON.parse(line) as { id?: unknown; role?: unknown; session?: unknown; importedFrom?: unknown } | null;
     if (!v || !Number.isInteger(v.id) || (v.id as number) < 1 || typeof v.role !== 'string' || !ROLES.has(v.role)) return undefined;
-    return { text: line, id: v.id as number, session: typeof v.session === 'string' ? v.session : '' };
+    return { text: line, id: v.id as number, session: typeof v.session === 'string' ? v.session : '', imported: v.importedFrom !== undefined };
   } catch {
     return undefined;
   }

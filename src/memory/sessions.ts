@@ -39,13 +39,31 @@ export class SessionList {
     this.refresh();
     const now = this.clock();
     const session: SessionRecord = {
-      id: `s-${now.getTime().toString(36)}-${randomBytes(3).toString('hex')}`,
+      id: newSessionId(now),
       title: NEW_SESSION_TITLE,
       started: now.toISOString(),
     };
     this.sessions.push(session);
     this.save();
     return { ...session };
+  }
+
+  /** Adds a finished session with its own dates (an imported one); never becomes the current session. */
+  addEnded(session: SessionRecord & { ended: string }): SessionRecord {
+    this.refresh();
+    if (this.sessions.some((s) => s.id === session.id)) throw new MemoryError('invalid', `session "${session.id}" already exists`);
+    this.sessions.push({ ...session });
+    this.save();
+    return { ...session };
+  }
+
+  /** Moves a finished session's end later (an imported session that grew since it was first imported). */
+  extend(id: string, ended: string): void {
+    this.refresh();
+    const session = this.find(id);
+    if (session.ended && Date.parse(session.ended) >= Date.parse(ended)) return;
+    session.ended = ended;
+    this.save();
   }
 
   end(id: string, title: string): SessionRecord {
@@ -97,7 +115,13 @@ export function isSessionList(v: unknown): v is SessionRecord[] {
         typeof s.id === 'string' &&
         typeof s.title === 'string' &&
         typeof s.started === 'string' &&
-        (s.ended === undefined || typeof s.ended === 'string'),
+        (s.ended === undefined || typeof s.ended === 'string') &&
+        (s.importedFrom === undefined || typeof s.importedFrom === 'string'),
     )
   );
+}
+
+/** A fresh session id, named after when the session started. */
+export function newSessionId(started: Date): string {
+  return `s-${started.getTime().toString(36)}-${randomBytes(3).toString('hex')}`;
 }

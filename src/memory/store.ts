@@ -25,6 +25,8 @@ export interface MemoryPaths {
   archivalManifestFile: string;
   /** The indexer's record of each workspace file it indexed (indexing/fileRecords.ts); present once indexed. */
   fileRecordsFile: string;
+  /** What `memcode import` already brought into recall (app/importConversations.ts), so a second import adds nothing. */
+  importedFile: string;
   lockFile: string;
 }
 
@@ -53,6 +55,7 @@ export function memoryPaths(root: string): MemoryPaths {
     archivalDir,
     archivalManifestFile: path.join(archivalDir, 'manifest.json'),
     fileRecordsFile: path.join(archivalDir, 'files.json'),
+    importedFile: path.join(recallDir, 'imported.jsonl'),
     lockFile: path.join(r, 'lock'),
   };
 }

@@ -45,7 +45,12 @@ export interface MessageRecord {
   editsMemory?: boolean;
   /** On tool results: the working-context block the call named. */
   block?: string;
-  /** ISO time (from the settable clock). */
+  /**
+   * Set on history imported from another tool (`memcode import`): the tool's name (`claude-code`, `codex`,
+   * `cline`, `jsonl`). Such a record is searchable but never part of the conversation queue.
+   */
+  importedFrom?: string;
+  /** ISO time (from the settable clock; an imported message keeps its original time, so the log is not in time order). */
   time: string;
   tokens: number;
 }
@@ -66,6 +71,8 @@ export interface SessionRecord {
   title: string;
   started: string;
   ended?: string;
+  /** A session imported from another tool's history: the tool's name (see MessageRecord.importedFrom). */
+  importedFrom?: string;
 }
 
 export interface BlockRecord {

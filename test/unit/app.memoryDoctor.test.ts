@@ -69,6 +69,18 @@ describe('memory doctor', function () {
     assert.deepEqual((await doctor()).findings, []);
   });
 
+  it('re-seats a truncated queue at the newest own session, not at imported history appended after it', async () => {
+    messages(6, 's1');
+    messages(2, 's2');
+    const recall = RecallLog.open(paths, { warn: () => {} });
+    for (const content of ['imported question', 'imported answer']) {
+      recall.append({ role: 'user', session: 's-imported', content, importedFrom: 'codex', time: '2024-01-01T00:00:00.000Z', tokens: 3 });
+    }
+    recall.saveState({ firstInContextId: 38 });
+    await doctor();
+    assert.equal(RecallLog.open(paths, { warn: () => {} }).state().firstInContextId, 7, 'the start of s2, not of the imported session');
+  });
+
   it('moves a torn last line aside and keeps a whole message glued to a torn one', async () => {
     messages(2);
     fs.appendFileSync(paths.messagesFile, '{"id":3,"role":"user","sess{"id":3,"role":"user","session":"s1","content":"kept"}\n{"id":4,"role":"assi');

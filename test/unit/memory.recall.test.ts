@@ -74,6 +74,23 @@ describe('recall log', function () {
     assert.deepEqual(JSON.parse(lines[0]), first);
   });
 
+  it('keeps imported history out of the conversation queue, where searches still find it by its older date', () => {
+    const log = open();
+    say(log, 'the queue starts here');
+    log.append({ session: 's-old', role: 'user', content: 'imported: the ledger rename', importedFrom: 'claude-code', time: '2024-06-10T16:00:00.000Z', tokens: 5 });
+    // A damaged marker still marks the message imported: history must never leak into the queue.
+    fs.appendFileSync(paths.messagesFile, `${JSON.stringify({ id: 3, session: 's-old', role: 'assistant', content: 'imported: renamed the ledger', importedFrom: 7, time: '2024-06-10T16:00:30.000Z', tokens: 5 })}\n`);
+    now += 60_000;
+    say(log, 'and goes on here', 'assistant');
+    const reopened = open();
+    assert.deepEqual(reopened.since(1).map((r) => r.content), ['the queue starts here', 'and goes on here']);
+    assert.equal(reopened.get(3)?.importedFrom, 'unknown');
+    assert.deepEqual(reopened.all().map((r) => r.id), [1, 2, 3, 4], 'ids keep increasing while times go back');
+    assert.deepEqual(reopened.search('ledger').results.map((r) => r.id).sort(), [2, 3]);
+    assert.deepEqual(reopened.searchByDate('2024-06-10', '2024-06-10').results.map((r) => r.id), [2, 3]);
+    assert.deepEqual(reopened.searchByDate('2024-01-01', '2026-12-31').results.map((r) => r.id), [2, 3, 1, 4], 'oldest first');
+  });
+
   it('keeps attachments and tool outcomes through a reopen, and drops malformed ones rather than trusting them', () => {
     const log = open();
     log.append({ session: 's-1', role: 'user', content: 'look', tokens: 3, attachments: [{ path: 'src/a.ts', startLine: 2, endLine: 4, text: 'code' }] });

@@ -114,6 +114,8 @@ export class FolderAgent {
       memory: this.memory,
     });
     this.built = agent;
+    // Ask the server for the model's window now, not at the first message, so the inspector shows it; never awaited.
+    void agent.findContextWindow();
     return agent;
   }
 
@@ -191,5 +193,5 @@ let measuring = false;
 
 
 function usageOf(u: ContextUsage): ContextUsage {
-  return { system: u.system, workingContext: u.workingContext, summary: u.summary, queue: u.queue, total: u.total, budget: u.budget, contextWindow: u.contextWindow };
+  return { system: u.system, workingContext: u.workingContext, summary: u.summary, queue: u.queue, total: u.total, budget: u.budget, contextWindow: u.contextWindow, ...(u.contextWindowSource ? { contextWindowSource: u.contextWindowSource } : {}) };
 }

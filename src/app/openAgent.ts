@@ -2,6 +2,7 @@
 // registry and memory folder are put together, so the CLI and the extension wire it the same way.
 // The agent is given its folder's one archival memory (memoryFolder.ts); it never opens its own.
 import { OpenAiChatModel } from '../llm/client';
+import { correctContextWindow, detectContextWindow, FALLBACK_CONTEXT_WINDOW } from '../llm/contextWindow';
 import { seconds } from '../llm/silenceWatch';
 import { createTokenCounter } from '../llm/tokens';
 import type { TokenCounter } from '../llm/types';
@@ -30,7 +31,8 @@ export interface AgentSettings {
   baseUrl: string;
   apiKey?: string;
   model: string;
-  contextWindow: number;
+  /** Tokens; unset: found from the server on the first turn (llm/contextWindow.ts). */
+  contextWindow?: number;
   maxSteps?: number;
   autoRecall?: boolean;
   lockWaitMs?: number;
@@ -89,6 +91,8 @@ export function openAgent(settings: AgentSettings): Agent {
     onRetry: ({ attempt, delayMs, error }) =>
       settings.observer?.onWarning?.(`${error.message.replace(/[.;:\s]+$/, '')}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`),
   });
+  const server = { baseUrl: settings.baseUrl, model: settings.model, apiKey: settings.apiKey };
+  const givenWindow = settings.contextWindow || undefined;
   const archival = () => memory.archival();
   const memoryMode = settings.memoryMode ?? 'full';
   const fullMemory = memoryMode === 'full';
@@ -120,7 +124,11 @@ export function openAgent(settings: AgentSettings): Agent {
     tokens: settings.tokens ?? createTokenCounter(),
     tools: createToolRegistry({ memoryTools: fullMemory, archivalTools: fullMemory, fileTools: workspaceTools, editTools: workspaceTools }),
     approvals: settings.approvals,
-    contextWindow: settings.contextWindow,
+    // Until the server answers, the fallback stands in (and the inspector says so).
+    contextWindow: givenWindow ?? FALLBACK_CONTEXT_WINDOW,
+    contextWindowSource: givenWindow ? 'setting' : 'default',
+    detectContextWindow: givenWindow ? undefined : () => detectContextWindow(server),
+    onContextWindowCorrected: (tokens) => correctContextWindow(server, tokens),
     maxSteps: settings.maxSteps,
     autoRecall: settings.autoRecall,
     memoryMode,

@@ -32,7 +32,8 @@ export interface CliConfig {
   baseUrl: string;
   model: string;
   apiKey?: string;
-  contextWindow: number;
+  /** Tokens; undefined: found from the server on the first turn. */
+  contextWindow: number | undefined;
   maxSteps: number;
   autoRecall: boolean;
   lockWaitMs: number;
@@ -47,7 +48,7 @@ export interface CliConfig {
 /** Bad usage (exit 2): the message says what to fix. */
 export class UsageError extends Error {}
 
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+function positiveInt<F>(name: string, raw: string | undefined, fallback: F): number | F {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive whole number, got "${raw}"`);
@@ -78,7 +79,7 @@ export function resolveConfig(opts: CliOptions, env: NodeJS.ProcessEnv = process
     baseUrl,
     model: opts.model ?? env.MEMCODE_MODEL ?? DEFAULTS.model,
     apiKey: opts.apiKey ?? env.MEMCODE_API_KEY ?? env.OPENAI_API_KEY,
-    contextWindow: positiveInt('--context-window', opts.contextWindow ?? env.MEMCODE_CONTEXT_WINDOW, DEFAULTS.contextWindow),
+    contextWindow: positiveInt('--context-window', opts.contextWindow ?? env.MEMCODE_CONTEXT_WINDOW, DEFAULTS.contextWindow ?? undefined),
     maxSteps: positiveInt('--max-steps', opts.maxSteps ?? env.MEMCODE_MAX_STEPS, DEFAULTS.maxSteps),
     autoRecall: opts.autoRecall ?? DEFAULTS.autoRecall,
     lockWaitMs: positiveInt('--lock-wait', opts.lockWait, CLI_DEFAULTS.lockWaitSeconds) * 1000,

@@ -17,6 +17,7 @@ import { mcpCommand } from './mcpCommand';
 import { initCommand } from './initCommand';
 import { importCommand } from './importCommand';
 import { IMPORT_SOURCES, isImportSource } from '../app/importConversations';
+import { FALLBACK_CONTEXT_WINDOW } from '../llm/contextWindow';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, model: 3 } as const;
 
@@ -237,7 +238,8 @@ export function buildProgram(): Command {
       process.stdout.write(
         showMemory(memoryRoot(config.workspaceRoot, config.storagePath), {
           json: !!flags.json,
-          instructions: { workspaceRoot: config.workspaceRoot, contextWindow: config.contextWindow, allow: config.allow },
+          // Without a window setting the budget is measured against the fallback: `memory show` asks no server.
+          instructions: { workspaceRoot: config.workspaceRoot, contextWindow: config.contextWindow ?? FALLBACK_CONTEXT_WINDOW, allow: config.allow },
         }),
       );
     });

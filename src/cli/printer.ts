@@ -2,6 +2,8 @@
 // so `memcode chat -m ... > answer.txt` captures only the answer.
 import type { AgentObserver, ContextUsage, EvictionReport } from '../core/events';
 import type { ToolCall } from '../common/types';
+import { CONTEXT_WINDOW_SOURCE_LABELS } from '../common/contextWindowLabels';
+import type { ContextWindow } from '../llm/contextWindow';
 import type { MessageRecord } from '../memory/types';
 import type { ToolOutcome } from '../tools/types';
 
@@ -73,4 +75,10 @@ export class TerminalPrinter implements AgentObserver {
   }
 
   onContextUsage(_usage: ContextUsage): void {}
+
+  /** Said once the window is found; a correction arrives as a warning that already says it. */
+  onContextWindow(window: ContextWindow): void {
+    if (window.source === 'server error') return;
+    this.streams.err.write(`[context window] ${window.tokens.toLocaleString('en-US')} tokens, ${CONTEXT_WINDOW_SOURCE_LABELS[window.source]}\n`);
+  }
 }

@@ -5,7 +5,11 @@
 export const SETTING_DEFAULTS = {
   baseUrl: 'https://api.openai.com/v1',
   model: 'gpt-4o-mini',
-  contextWindow: 16_384,
+  /**
+   * null: found from the server on the first turn (llm/contextWindow.ts). A number is the person's word and
+   * wins, though a server that names a smaller limit in a context-length error still corrects it.
+   */
+  contextWindow: null,
   /**
    * Seconds the model server may stay silent: until it starts answering (retries included) and between
    * two pieces of a streamed answer. Generous because a local server may first load the model or read a

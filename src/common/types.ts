@@ -40,7 +40,26 @@ export interface ContextUsage {
   total: number;
   budget: number;
   contextWindow: number;
+  /** Where `contextWindow` came from; absent where nobody knows (an old snapshot). */
+  contextWindowSource?: ContextWindowSource;
 }
+
+/**
+ * Where the context window came from: the person (setting or flag), the server's own endpoint, the table of
+ * known hosted models (llm/knownModelWindows.ts), a context-length error naming the real limit, or the
+ * fallback when nothing answered.
+ */
+export const CONTEXT_WINDOW_SOURCES = [
+  'setting',
+  'server:ollama',
+  'server:lmstudio',
+  'server:vllm',
+  'server:llamacpp',
+  'known model',
+  'server error',
+  'default',
+] as const;
+export type ContextWindowSource = (typeof CONTEXT_WINDOW_SOURCES)[number];
 
 export type IndexStatus = 'not_indexed' | 'indexing' | 'ready' | 'needs_rebuild' | 'error';
 

@@ -3,7 +3,8 @@
 // says or hears is appended to recall before it is acted on, so a killed process loses nothing
 // that was acknowledged.
 import { SETTING_DEFAULTS } from '../common/defaults';
-import type { ToolCall, ToolSchema } from '../common/types';
+import type { ContextWindowSource, ToolCall, ToolSchema } from '../common/types';
+import type { ContextWindow } from '../llm/contextWindow';
 import type { ChatModel, ChatResult, TokenCounter } from '../llm/types';
 import { LlmError } from '../llm/types';
 import type { MemoryStore } from '../memory/store';
@@ -39,7 +40,17 @@ export interface AgentOptions {
   tokens: TokenCounter;
   tools: ToolRegistry;
   approvals: ApprovalProvider;
+  /** The window to start with: the person's setting, or a stand-in until `detectContextWindow` answers. */
   contextWindow: number;
+  /** Where `contextWindow` came from (default 'setting'). */
+  contextWindowSource?: ContextWindowSource;
+  /**
+   * Finds the model's real window (openAgent: from the server, see llm/contextWindow.ts) when the person
+   * left it unset. Asked once, before the first turn, so opening the agent never waits for the server.
+   */
+  detectContextWindow?: () => Promise<ContextWindow>;
+  /** The server named a smaller window in a context-length error; the agent already uses it. */
+  onContextWindowCorrected?: (tokens: number) => void;
   /** Tokens kept free for the model's answer. Default: 1/8 of the window, at most 4,096. */
   responseReserve?: number;
   /** Fraction of the budget at which the memory-pressure alert is raised. Default 0.75. */
@@ -85,6 +96,8 @@ export class Agent {
   private readonly projectInstructions: ProjectInstructions;
   private controller?: AbortController;
   private current?: Promise<TurnResult>;
+  private windowSource: ContextWindowSource;
+  private windowDetected?: Promise<void>;
 
   constructor(private readonly options: AgentOptions) {
     const { store } = options;
@@ -94,13 +107,15 @@ export class Agent {
     this.workingContext.load();
     this.recall = RecallLog.open(store.paths, { clock: store.clock, warn: store.warn });
     this.sessions = SessionList.open(store.paths, { clock: store.clock, warn: store.warn });
-    const reserve = options.responseReserve ?? Math.min(4096, Math.floor(options.contextWindow / 8));
-    this.mainContext = new MainContext(options.tokens, options.contextWindow, reserve);
+    this.mainContext = new MainContext(options.tokens, options.contextWindow, this.responseReserve(options.contextWindow));
+    this.windowSource = options.contextWindowSource ?? 'setting';
     this.memoryMode = options.memoryMode ?? SETTING_DEFAULTS.memoryMode;
+    const mainContext = this.mainContext;
     const summarizer =
       this.memoryMode === 'none'
         ? undefined
-        : new Summarizer(options.model, options.tokens, { budget: this.mainContext.budget, instructions: summarizerInstructions(this.memoryMode === 'full') });
+        : // A getter: the window may be found or corrected after the summarizer is made.
+          new Summarizer(options.model, options.tokens, { get budget() { return mainContext.budget; }, instructions: summarizerInstructions(this.memoryMode === 'full') });
     this.eviction = new QueueEviction(this.recall, summarizer, options.tokens, options.observer);
     this.pressure = new MemoryPressure({
       mainContext: this.mainContext,
@@ -124,6 +139,52 @@ export class Agent {
 
   get budget(): number {
     return this.mainContext.budget;
+  }
+
+  /** The window main context is kept within, and where the number came from. */
+  get contextWindow(): ContextWindow {
+    return { tokens: this.mainContext.contextWindow, source: this.windowSource };
+  }
+
+  private responseReserve(contextWindow: number): number {
+    return this.options.responseReserve ?? Math.min(4096, Math.floor(contextWindow / 8));
+  }
+
+  private setContextWindow(window: ContextWindow): void {
+    this.mainContext.resize(window.tokens, this.responseReserve(window.tokens));
+    this.windowSource = window.source;
+    this.options.observer?.onContextWindow?.(window);
+  }
+
+  /**
+   * Asks for the model's window once (a failed ask keeps the stand-in); each turn waits for that one ask,
+   * and a host may start it early (the inspector then shows the real number before the first message).
+   */
+  async findContextWindow(): Promise<ContextWindow> {
+    const detect = this.options.detectContextWindow;
+    this.windowDetected ??= detect?.().then(
+      (window) => {
+        // A correction from the server while the ask was out knows better than the ask.
+        if (this.windowSource !== 'server error') this.setContextWindow(window);
+      },
+      (err: unknown) => this.options.observer?.onWarning?.(`could not find the model's context window (${(err as Error).message}); using ${this.mainContext.contextWindow.toLocaleString('en-US')} tokens`),
+    );
+    await this.windowDetected;
+    return this.contextWindow;
+  }
+
+  /**
+   * The server refused the prompt and named its limit: a smaller window than ours is the truth. Returns
+   * whether the window changed (only ever down, so the retries it allows come to an end).
+   */
+  private correctContextWindow(limit: number | undefined): boolean {
+    const current = this.mainContext.contextWindow;
+    if (!limit || limit >= current) return false;
+    this.setContextWindow({ tokens: limit, source: 'server error' });
+    this.options.onContextWindowCorrected?.(limit);
+    const n = (x: number) => x.toLocaleString('en-US');
+    this.options.observer?.onWarning?.(`the server says the model's window is ${n(limit)} tokens, not ${n(current)}: using ${n(limit)}`);
+    return true;
   }
 
   /**
@@ -210,6 +271,7 @@ export class Agent {
     }
     this.controller = controller;
     const run = async (): Promise<TurnResult> => {
+      await this.findContextWindow();
       const lock = await this.options.store.lock('chat turn', this.options.lockWaitMs ?? 30_000, this.lockWaitNotice);
       try {
         this.reload();
@@ -286,7 +348,7 @@ export class Agent {
     const state = this.recall.state();
     const full = this.memoryMode === 'full';
     const queue = this.recall.since(state.firstInContextId);
-    return this.mainContext.assemble({
+    const assembled = this.mainContext.assemble({
       instructions: this.instructions,
       tools,
       projectInstructions: this.instructionsSection(queue).text,
@@ -297,6 +359,7 @@ export class Agent {
       summarySearchable: full,
       queue,
     });
+    return { ...assembled, usage: { ...assembled.usage, contextWindowSource: this.windowSource } };
   }
 
   private async runLoop(signal: AbortSignal): Promise<TurnResult> {
@@ -390,9 +453,12 @@ export class Agent {
         return { result, partial };
       } catch (err) {
         if (err instanceof LlmError && err.kind === 'aborted') return { partial };
-        if (err instanceof LlmError && err.kind === 'context_length' && attempt === 0) {
-          this.options.observer?.onWarning?.('the model server says the context is too long; evicting older messages and retrying once');
-          continue;
+        if (err instanceof LlmError && err.kind === 'context_length') {
+          if (this.correctContextWindow(err.details.contextLimit)) continue;
+          if (attempt === 0) {
+            this.options.observer?.onWarning?.('the model server says the context is too long; evicting older messages and retrying once');
+            continue;
+          }
         }
         throw err;
       }

@@ -1,10 +1,11 @@
 // What can reach the agent (DESIGN.md §3) and what it reports back to whoever drives it.
 import type { ContextUsage, ToolCall } from '../common/types';
+import type { ContextWindow } from '../llm/contextWindow';
 import type { MessageRecord } from '../memory/types';
 import type { ToolOutcome } from '../tools/types';
 import type { QueuedMessage, UserMessage } from './userMessage';
 
-export type { ContextUsage, QueuedMessage, UserMessage };
+export type { ContextUsage, ContextWindow, QueuedMessage, UserMessage };
 
 export type AgentEvent =
   | { type: 'user_message'; text: string }
@@ -41,6 +42,8 @@ export interface AgentObserver {
   onSystemAlert?(text: string): void;
   onEviction?(report: EvictionReport): void;
   onContextUsage?(usage: ContextUsage): void;
+  /** The model's window was found (before the first turn) or corrected by the server's own word. */
+  onContextWindow?(window: ContextWindow): void;
   onWarning?(message: string): void;
 }
 

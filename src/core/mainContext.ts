@@ -136,12 +136,26 @@ export class MainContext {
 
   constructor(
     private readonly tokens: TokenCounter,
-    readonly contextWindow: number,
-    readonly responseReserve: number,
+    private window: number,
+    private reserve: number,
   ) {}
 
+  get contextWindow(): number {
+    return this.window;
+  }
+
+  get responseReserve(): number {
+    return this.reserve;
+  }
+
   get budget(): number {
-    return this.contextWindow - this.responseReserve;
+    return this.window - this.reserve;
+  }
+
+  /** The window turned out different (found from the server, or named by it in an error): the next assembly uses it. */
+  resize(contextWindow: number, responseReserve: number): void {
+    this.window = contextWindow;
+    this.reserve = responseReserve;
   }
 
   /** Tokens of a fixed piece of text, cached by the text itself (instructions and schemas rarely change). */

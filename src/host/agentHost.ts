@@ -237,6 +237,7 @@ export class AgentHost implements vscode.Disposable {
         if (shown()) this.sink?.emit('agent/message', { item: this.notice('eviction', text) });
       },
       onContextUsage: () => this.memoryChanged(),
+      onContextWindow: () => this.memoryChanged(),
       onWarning: (message) => {
         this.log.warn(message);
         if (shown()) this.sink?.emit('agent/message', { item: this.notice('warning', message) });

@@ -114,6 +114,8 @@ export class FolderAgent {
       memory: this.memory,
     });
     this.built = agent;
+    // Ask the server for the model's window now, not at the first message, so the inspector shows it; never awaited.
+    void agent.findContextWindow();
     return agent;
   }
 
@@ -196,5 +198,15 @@ function instructionFilesOf(agent: Agent): InstructionFile[] {
 }
 
 function usageOf(u: ContextUsage): ContextUsage {
-  return { system: u.system, ...(u.instructions !== undefined ? { instructions: u.instructions } : {}), workingContext: u.workingContext, summary: u.summary, queue: u.queue, total: u.total, budget: u.budget, contextWindow: u.contextWindow };
+  return {
+    system: u.system,
+    ...(u.instructions !== undefined ? { instructions: u.instructions } : {}),
+    workingContext: u.workingContext,
+    summary: u.summary,
+    queue: u.queue,
+    total: u.total,
+    budget: u.budget,
+    contextWindow: u.contextWindow,
+    ...(u.contextWindowSource ? { contextWindowSource: u.contextWindowSource } : {}),
+  };
 }

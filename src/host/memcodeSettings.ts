@@ -9,7 +9,8 @@ import { MEMORY_MODES, type MemoryMode } from '../core/promptSections';
 export interface MemcodeSettings {
   baseUrl: string;
   model: string;
-  contextWindow: number;
+  /** Tokens; undefined: found from the server (the setting left empty). */
+  contextWindow: number | undefined;
   /** Seconds the model server may stay silent (see SETTING_DEFAULTS.requestTimeout). */
   requestTimeout: number;
   embeddings: { provider: EmbedderSettings['provider']; model?: string; baseUrl?: string };
@@ -47,7 +48,7 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
   return {
     baseUrl: nonEmpty(env.MEMCODE_BASE_URL) ?? text('baseUrl') ?? SETTING_DEFAULTS.baseUrl,
     model: text('model') ?? SETTING_DEFAULTS.model,
-    contextWindow: atLeast(MIN_CONTEXT_WINDOW, reader.get<unknown>('contextWindow'), SETTING_DEFAULTS.contextWindow),
+    contextWindow: atLeast(MIN_CONTEXT_WINDOW, reader.get<unknown>('contextWindow'), SETTING_DEFAULTS.contextWindow ?? undefined),
     requestTimeout: positive(reader.get<unknown>('requestTimeout'), SETTING_DEFAULTS.requestTimeout),
     embeddings: {
       provider: oneOf(reader.get<unknown>('embeddings.provider'), ['local', 'openai'], SETTING_DEFAULTS['embeddings.provider']),
@@ -89,6 +90,6 @@ function positive(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-function atLeast(min: number, value: unknown, fallback: number): number {
+function atLeast<F>(min: number, value: unknown, fallback: F): number | F {
   return typeof value === 'number' && Number.isFinite(value) && value >= min ? value : fallback;
 }

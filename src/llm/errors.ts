@@ -23,6 +23,29 @@ export function isContextLengthText(text: string): boolean {
   return CONTEXT_LENGTH_TEXT.test(text);
 }
 
+// How servers name the limit when they refuse a prompt, each checked against its own wording:
+// OpenAI, vLLM and OpenRouter: "This model's maximum context length is 8192 tokens. However, …"
+// llama.cpp: "request (9000 tokens) exceeds the available context size (8192 tokens), try increasing it"
+// LM Studio: "… the model is loaded with context length of only 4096 tokens, which is not enough."
+// Anthropic (and proxies passing it on): "prompt is too long: 210000 tokens > 200000 maximum"
+const CONTEXT_LIMIT_TEXT = [
+  /maximum context length is (\d[\d,]*)/i,
+  /context (?:size|length|window) (?:of (?:only )?)?\(?(\d[\d,]*) tokens/i,
+  /\d[\d,]* tokens > (\d[\d,]*) maximum/i,
+];
+
+/** The model's limit in tokens as a context-length error states it; undefined when the text names none. */
+export function contextLimitFromText(text: string): number | undefined {
+  for (const pattern of CONTEXT_LIMIT_TEXT) {
+    const found = pattern.exec(text);
+    if (!found) continue;
+    const n = Number(found[1].replace(/,/g, ''));
+    // A number no model has (a byte count, a typo) must not shrink the window to nothing.
+    if (Number.isInteger(n) && n >= 512 && n <= 100_000_000) return n;
+  }
+  return undefined;
+}
+
 export function abortedError(url: string): LlmError {
   return new LlmError('aborted', `the request to the model server at ${url} was stopped`, { url });
 }
@@ -78,10 +101,11 @@ function fromApiError(err: APIError, url: string): LlmError {
   const status = err.status;
   const detail = redactKeys(serverDetail(err));
   const retryAfterMs = parseRetryAfter(err.headers);
-  const details = { status, url, retryAfterMs, cause: err };
   const codeOrType = `${err.code ?? ''} ${err.type ?? ''}`;
   const looksLikeContextLength =
     codeOrType.includes('context_length_exceeded') || /exceed_context/.test(codeOrType) || isContextLengthText(detail);
+  const contextLimit = looksLikeContextLength ? contextLimitFromText(detail) : undefined;
+  const details = { status, url, retryAfterMs, cause: err, ...(contextLimit ? { contextLimit } : {}) };
 
   if (status === undefined) {
     // An `error` event inside an otherwise healthy stream.

@@ -50,7 +50,14 @@ export class LlmError extends Error {
   constructor(
     readonly kind: LlmErrorKind,
     message: string,
-    readonly details: { status?: number; url?: string; retryAfterMs?: number; cause?: unknown } = {},
+    readonly details: {
+      status?: number;
+      url?: string;
+      retryAfterMs?: number;
+      /** A context_length error's limit in tokens, when the server names it ("maximum context length is 8192 tokens"). */
+      contextLimit?: number;
+      cause?: unknown;
+    } = {},
   ) {
     super(message);
     this.name = 'LlmError';

@@ -2,7 +2,7 @@
 // schema, its TypeScript type inferred from it, so the check on receipt and the compiler's idea of a
 // message cannot drift apart. Bundled into the browser script: imports only valibot and common/.
 import * as v from 'valibot';
-import type { ContextUsage, IndexState, IndexStatus } from '../common/types';
+import { CONTEXT_WINDOW_SOURCES, type ContextUsage, type IndexState, type IndexStatus } from '../common/types';
 import { arrayOf, bool, count, lineNumber, nonEmptyStr, num, object, oneOf, str, tagged } from './fields';
 
 export type { ContextUsage, IndexState, IndexStatus };
@@ -116,6 +116,7 @@ export const contextUsage = object({
   total: num,
   budget: num,
   contextWindow: num,
+  contextWindowSource: v.optional(oneOf(CONTEXT_WINDOW_SOURCES)),
 });
 
 /** A project instruction file (AGENTS.md, CLAUDE.md, …) in main context, as the inspector lists it. */

@@ -4,6 +4,7 @@
 import type { ContextUsage, IndexState, InstructionFile, MemoryBlock, MemorySnapshot } from '../protocol/shapes';
 import { button, el } from './dom';
 import { formatTokens, usageSegments } from './labels';
+import { CONTEXT_WINDOW_SOURCE_LABELS } from '../common/contextWindowLabels';
 
 export interface InspectorActions {
   /** Resolves when saved; rejects with the reason (over the limit, unknown block). */
@@ -113,6 +114,14 @@ export class Inspector {
       { className: 'usage-legend' },
       ...segments.map((s) => el('span', { className: 'usage-key' }, el('span', { className: `swatch usage-${s.key}`, attrs: { 'aria-hidden': 'true' } }), el('span', { text: `${s.label} ${formatTokens(s.tokens)}` }))),
       el('span', { className: 'usage-total', text: `${formatTokens(usage.total)} / ${formatTokens(usage.contextWindow)} tokens` }),
+      usage.contextWindowSource
+        ? el('span', {
+            className: 'usage-window-source',
+            testid: 'context-window-source',
+            text: `window ${CONTEXT_WINDOW_SOURCE_LABELS[usage.contextWindowSource]}`,
+            attrs: { title: `Context window: ${usage.contextWindow} tokens (${usage.contextWindowSource}); set memcode.contextWindow to choose it yourself` },
+          })
+        : undefined,
     );
     this.usageElement.replaceChildren(bar, legend);
   }

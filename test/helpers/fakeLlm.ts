@@ -24,7 +24,8 @@ export type FakeReply =
   | { text: string; chunkSize?: number; delayMs?: number; ignoreStream?: boolean }
   | { toolCalls: FakeToolCall[]; text?: string; ignoreStream?: boolean }
   | { status: number; body?: unknown; headers?: Record<string, string> }
-  | { contextLengthError: true }
+  /** `limit`: the window the error names (OpenAI's wording; default 128000); `message`: another server's own wording. */
+  | { contextLengthError: true; limit?: number; message?: string }
   | { cutAfterChunks: number; text: string }
   | { hangMs: number; text?: string }
   /** 200 with `Content-Type: text/html`: a web server or a UI where the API should be (a base URL without /v1). */
@@ -64,6 +65,19 @@ export interface FakeLlmOptions {
   port?: number;
   policy?: Policy;
   requireApiKey?: string;
+  /**
+   * Also answer one local server's own endpoint for the model's window (llm/contextWindow.ts asks them):
+   * Ollama `POST /api/show` (and `GET /api/ps`), LM Studio `GET /api/v0/models/:id`, llama.cpp `GET /props`,
+   * vLLM `max_model_len` in `GET /v1/models`. Without it the fake is a server that says nothing of its window.
+   */
+  serverKind?: 'ollama' | 'lmstudio' | 'llamacpp' | 'vllm';
+  /**
+   * The window the server runs the model with: Ollama's num_ctx parameter (absent: none set, and the model
+   * is not loaded), LM Studio's loaded length, llama.cpp's n_ctx, vLLM's max_model_len.
+   */
+  contextLength?: number;
+  /** What the model was trained for: Ollama's `<arch>.context_length`, LM Studio's max (default 131072). */
+  trainedContextLength?: number;
 }
 
 export const FAKE_MODEL = 'fake-model';
@@ -141,11 +155,14 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       return sendEmbeddings(res, body);
     }
     if (req.method === 'GET' && path === '/v1/models') {
+      const vllm = options.serverKind === 'vllm' && options.contextLength ? { max_model_len: options.contextLength } : {};
       return sendJson(res, 200, {
         object: 'list',
-        data: [{ id: FAKE_MODEL, object: 'model', created: 0, owned_by: 'memcode-tests' }],
+        data: [{ id: FAKE_MODEL, object: 'model', created: 0, owned_by: 'memcode-tests', ...vllm }],
       });
     }
+    const native = nativeWindowReply(req.method ?? 'GET', path, body, options);
+    if (native !== undefined) return sendJson(res, 200, native);
     return sendError(res, 404, `no route for ${req.method} ${path}`, 'invalid_request_error', 'not_found');
   }
 
@@ -214,10 +231,12 @@ async function sendChatReply(res: http.ServerResponse, body: any, reply: FakeRep
     return;
   }
   if ('contextLengthError' in reply) {
+    const limit = reply.limit ?? 128000;
     return sendJson(res, 400, {
       error: {
         message:
-          "This model's maximum context length is 128000 tokens. However, your messages resulted in 131072 tokens. Please reduce the length of the messages.",
+          reply.message ??
+          `This model's maximum context length is ${limit} tokens. However, your messages resulted in ${limit + 3072} tokens. Please reduce the length of the messages.`,
         type: 'invalid_request_error',
         param: 'messages',
         code: 'context_length_exceeded',
@@ -377,6 +396,39 @@ function defaultErrorBody(status: number): { error: { message: string; type: str
     return { error: { message: 'The server had an error while processing your request.', type: 'server_error', code: null } };
   }
   return { error: { message: `Request failed with status ${status}.`, type: 'invalid_request_error', code: null } };
+}
+
+// ---------------------------------------------------------------- native window endpoints
+
+/** The body a local server's own endpoint answers with, in its own shape; undefined when it has none. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function nativeWindowReply(method: string, path: string, body: any, options: FakeLlmOptions): unknown {
+  const trained = options.trainedContextLength ?? 131072;
+  const window = options.contextLength;
+  switch (options.serverKind) {
+    case 'ollama':
+      if (method === 'POST' && path === '/api/show') {
+        return {
+          parameters: [window ? `num_ctx                        ${window}` : '', 'stop                           "<|eot_id|>"'].filter(Boolean).join('\n'),
+          details: { family: 'llama', parameter_size: '8.0B' },
+          model_info: { 'general.architecture': 'llama', 'general.parameter_count': 8030261312, 'llama.context_length': trained },
+          model: body?.model,
+        };
+      }
+      if (method === 'GET' && path === '/api/ps') return { models: [] };
+      return undefined;
+    case 'lmstudio':
+      if (method === 'GET' && path.startsWith('/api/v0/models/')) {
+        const id = decodeURIComponent(path.slice('/api/v0/models/'.length));
+        return { id, object: 'model', type: 'llm', state: window ? 'loaded' : 'not-loaded', max_context_length: trained, ...(window ? { loaded_context_length: window } : {}) };
+      }
+      return undefined;
+    case 'llamacpp':
+      if (method === 'GET' && path === '/props') return { default_generation_settings: { n_ctx: window ?? 4096, params: {} }, total_slots: 1 };
+      return undefined;
+    default:
+      return undefined;
+  }
 }
 
 // ---------------------------------------------------------------- embeddings

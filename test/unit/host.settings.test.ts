@@ -20,7 +20,8 @@ function packageDefaults(): Record<string, unknown> {
 const DEFAULTS: MemcodeSettings = {
   baseUrl: 'https://api.openai.com/v1',
   model: 'gpt-4o-mini',
-  contextWindow: 16_384,
+  // Unset: found from the server on the first turn.
+  contextWindow: undefined,
   requestTimeout: 120,
   embeddings: { provider: 'local', model: undefined, baseUrl: undefined },
   index: { exclude: [], maxFileSize: 1_000_000, autoUpdate: true },

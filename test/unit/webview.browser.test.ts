@@ -249,6 +249,18 @@ describe('chat webview in a browser', function () {
     assert.deepEqual(await files.allTextContents(), ['AGENTS.md1.5k tokens', 'src/api/AGENTS.md90 tokens · cut to fit', '.cursor/rules/release.mdclisted only']);
   });
 
+  it('says where the context window came from next to its size', async () => {
+    const { page } = await open();
+    const usage = page.getByTestId('context-usage');
+    assert.equal(await usage.getByTestId('context-window-source').count(), 0, 'nothing to say when the host does not know');
+    const base = memorySnapshot().usage!;
+    await view!.emit('memory/updated', { snapshot: memorySnapshot({ usage: { ...base, contextWindow: 32_768, contextWindowSource: 'server:ollama' } }) });
+    const source = usage.getByTestId('context-window-source');
+    await source.getByText('window from Ollama').waitFor();
+    assert.match((await usage.textContent()) ?? '', /33k tokens\s*window from Ollama/);
+    assert.match((await source.getAttribute('title')) ?? '', /32768 tokens \(server:ollama\).*memcode\.contextWindow/);
+  });
+
   it('shows memory blocks and context usage with token numbers from memory/updated, and saves an edited block', async () => {
     const { page } = await open();
     const usage = page.getByTestId('context-usage');

@@ -30,6 +30,7 @@ const DEFAULTS: MemcodeSettings = {
   memoryMode: 'full',
   approval: { edits: 'ask', commands: 'ask' },
   storagePath: '',
+  mcpServers: {},
 };
 
 describe('host settings', () => {
@@ -63,6 +64,7 @@ describe('host settings', () => {
         'approval.edits': 'auto',
         'approval.commands': 'never',
         storagePath: ' ../shared-memory ',
+        mcpServers: { echo: { command: 'node', args: ['echo.js'] } },
       }),
     );
     assert.deepEqual(settings, {
@@ -78,6 +80,7 @@ describe('host settings', () => {
       memoryMode: 'summary',
       approval: { edits: 'auto', commands: 'never' },
       storagePath: '../shared-memory',
+      mcpServers: { echo: { command: 'node', args: ['echo.js'] } },
     });
   });
 
@@ -95,6 +98,7 @@ describe('host settings', () => {
         'index.exclude': 'dist/**',
         storagePath: ['x'],
         'embeddings.model': '',
+        mcpServers: ['x'],
       }),
     );
     assert.deepEqual(settings, DEFAULTS);

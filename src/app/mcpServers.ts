@@ -11,27 +11,14 @@ import type { ToolSource } from '../tools/registry';
 import type { Tool } from '../tools/types';
 import type { McpServerConfig } from './mcpConfig';
 
-/** The SDK's parts we use, loaded on the first server start: a session with no MCP servers never pays for them. */
-interface McpSdk {
-  Client: typeof import('@modelcontextprotocol/sdk/client/index.js').Client;
-  StdioClientTransport: typeof import('@modelcontextprotocol/sdk/client/stdio.js').StdioClientTransport;
-  StreamableHTTPClientTransport: typeof import('@modelcontextprotocol/sdk/client/streamableHttp.js').StreamableHTTPClientTransport;
-  SSEClientTransport: typeof import('@modelcontextprotocol/sdk/client/sse.js').SSEClientTransport;
-  McpError: typeof import('@modelcontextprotocol/sdk/types.js').McpError;
-}
+type McpSdk = typeof import('./mcpSdk');
 
 let sdk: McpSdk | undefined;
 
+/** The SDK, loaded on the first server start: a session with no MCP servers never pays for it. */
 function mcpSdk(): McpSdk {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  sdk ??= {
-    Client: require('@modelcontextprotocol/sdk/client/index.js').Client,
-    StdioClientTransport: require('@modelcontextprotocol/sdk/client/stdio.js').StdioClientTransport,
-    StreamableHTTPClientTransport: require('@modelcontextprotocol/sdk/client/streamableHttp.js').StreamableHTTPClientTransport,
-    SSEClientTransport: require('@modelcontextprotocol/sdk/client/sse.js').SSEClientTransport,
-    McpError: require('@modelcontextprotocol/sdk/types.js').McpError,
-  };
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  sdk ??= require('./mcpSdk') as McpSdk;
   return sdk;
 }
 

@@ -1,0 +1,8 @@
+// The parts of the MCP SDK the client uses, in one module: the build puts it (with zod and ajv, about
+// 1 MB) in dist/vendor/mcp.js, read only when the first MCP server starts (esbuild.js), so neither the
+// extension's activation nor a CLI run without MCP servers parses it.
+export { Client } from '@modelcontextprotocol/sdk/client/index.js';
+export { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+export { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+export { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+export { McpError } from '@modelcontextprotocol/sdk/types.js';

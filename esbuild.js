@@ -30,9 +30,19 @@ const vendorVectra = {
   },
 };
 
+// The MCP SDK (with zod and ajv, ~1 MB) is used only when MCP servers are configured: its own file,
+// read when the first server starts (src/app/mcpServers.ts requires src/app/mcpSdk.ts).
+const vendorMcp = {
+  name: 'vendor-mcp',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/mcpSdk$/ }, () => ({ path: './vendor/mcp.js', external: true }));
+  },
+};
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [vendorVectra] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [vendorVectra, vendorMcp] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra, vendorMcp] },
+  { ...common, entryPoints: ['src/app/mcpSdk.ts'], outfile: 'dist/vendor/mcp.js', sourcemap: false },
   { ...common, entryPoints: [require.resolve('vectra')], outfile: 'dist/vendor/vectra.js', sourcemap: false },
   { ...common, entryPoints: [require.resolve('js-tiktoken/ranks/o200k_base')], outfile: 'dist/vendor/o200k_base.js', sourcemap: false },
   // The chat UI runs in the webview (a browser): no Node built-ins, talks to the host through src/protocol/.

@@ -2,8 +2,7 @@
 // mode, Cursor, Codex. The SDK's low-level Server rather than McpServer: the tools already declare their
 // JSON schemas and the registry validates and repairs arguments, so a second schema in zod would only
 // drift from the first. Loaded on demand (cli/mcpCommand.ts): other commands do not pay for the SDK.
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+// The SDK comes through mcpSdk.ts, which the build bundles apart (dist/vendor/mcp.js) for both MCP sides.
 import {
   CallToolRequestSchema,
   ErrorCode,
@@ -12,7 +11,9 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+  Server,
+  StdioServerTransport,
+} from './mcpSdk';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { MCP_SERVER_INSTRUCTIONS, McpMemoryTools, type McpMemoryToolsOptions } from './mcpMemoryTools';
 

@@ -17,6 +17,8 @@ import { ArchivalRetriever } from '../core/archivalRetriever';
 import type { AgentObserver } from '../core/events';
 import type { MemoryMode, ToolSet } from '../core/promptSections';
 import { MemoryFolder } from './memoryFolder';
+import { parseMcpServers } from './mcpConfig';
+import { McpServers } from './mcpServers';
 
 export interface AgentSettings {
   workspaceRoot: string;
@@ -63,6 +65,12 @@ export interface AgentSettings {
    * none or summary that leaves no tools at all.
    */
   tools?: ToolSet;
+  /**
+   * MCP servers whose tools the model gets (`memcode.mcpServers`, `--mcp-config`): servers by name as in
+   * VS Code's `mcp.json`, or a whole file with `servers` or `mcpServers`. Started on the first turn and
+   * closed by `agent.close()`. Not with `tools: 'memory'`.
+   */
+  mcpServers?: unknown;
 }
 
 export { memoryRoot };
@@ -110,6 +118,12 @@ export function openAgent(settings: AgentSettings): Agent {
       return undefined;
     }
   });
+  const tools = createToolRegistry({ memoryTools: fullMemory, archivalTools: fullMemory, fileTools: workspaceTools, editTools: workspaceTools });
+  if (workspaceTools && settings.mcpServers !== undefined) {
+    const { servers, problems } = parseMcpServers(settings.mcpServers, { workspaceFolder: settings.workspaceRoot });
+    const warn = (message: string) => (settings.observer?.onWarning ? settings.observer.onWarning(message) : settings.warn?.(message));
+    if (servers.length || problems.length) tools.addSource(new McpServers({ servers, problems, warn }));
+  }
   return new Agent({
     workspaceRoot: settings.workspaceRoot,
     workspace: new WorkspaceFiles({
@@ -122,7 +136,7 @@ export function openAgent(settings: AgentSettings): Agent {
     store,
     model,
     tokens: settings.tokens ?? createTokenCounter(),
-    tools: createToolRegistry({ memoryTools: fullMemory, archivalTools: fullMemory, fileTools: workspaceTools, editTools: workspaceTools }),
+    tools,
     approvals: settings.approvals,
     // Until the server answers, the fallback stands in (and the inspector says so).
     contextWindow: givenWindow ?? FALLBACK_CONTEXT_WINDOW,

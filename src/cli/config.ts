@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { CLI_DEFAULTS, DEFAULT_OPENAI_EMBEDDING_MODEL, SETTING_DEFAULTS as DEFAULTS } from '../common/defaults';
 import { MEMORY_MODES, TOOL_SETS, type MemoryMode, type ToolSet } from '../core/promptSections';
 import type { EmbedderSettings } from '../indexing/embeddings';
+import { readMcpConfigFile } from '../app/mcpConfig';
 
 export interface CliOptions {
   dir?: string;
@@ -24,6 +25,7 @@ export interface CliOptions {
   memory?: string;
   tools?: string;
   timeout?: string;
+  mcpConfig?: string;
 }
 
 export interface CliConfig {
@@ -103,6 +105,21 @@ export function agentModes(opts: CliOptions, env: NodeJS.ProcessEnv = process.en
     memoryMode: oneOf('--memory', MEMORY_MODES, opts.memory ?? env.MEMCODE_MEMORY, DEFAULTS.memoryMode),
     tools: oneOf('--tools', TOOL_SETS, opts.tools ?? env.MEMCODE_TOOLS, CLI_DEFAULTS.tools),
   };
+}
+
+/**
+ * `chat`'s MCP servers: the file named by --mcp-config or MEMCODE_MCP_CONFIG (VS Code's `mcp.json`, Claude
+ * Desktop's config, or a map of servers by name), read as it is; undefined when neither is given.
+ */
+export function mcpServersConfig(opts: CliOptions, env: NodeJS.ProcessEnv = process.env): unknown {
+  const file = opts.mcpConfig ?? env.MEMCODE_MCP_CONFIG;
+  if (file === undefined || file === '') return undefined;
+  try {
+    return readMcpConfigFile(path.resolve(file));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new UsageError(e.code === 'ENOENT' ? `--mcp-config ${file}: no such file` : `--mcp-config: ${e.message}`);
+  }
 }
 
 function oneOf<T extends string>(name: string, allowed: readonly T[], raw: string | undefined, fallback: T): T {

@@ -8,7 +8,7 @@ import type { Agent } from '../core/agent';
 import { LlmError } from '../llm/types';
 import { MemoryError } from '../memory/types';
 import { CliApprovals, terminalAsk } from './approvals';
-import { agentModes, resolveConfig, UsageError, type CliOptions } from './config';
+import { agentModes, mcpServersConfig, resolveConfig, UsageError, type CliOptions } from './config';
 import { TerminalPrinter } from './printer';
 import { searchMemory, showMemory } from './memoryCommands';
 import { indexCommand } from './indexCommand';
@@ -58,6 +58,7 @@ interface ChatFlags extends CliOptions {
 async function chat(flags: ChatFlags): Promise<number> {
   const config = resolveConfig(flags);
   const modes = agentModes(flags);
+  const mcpServers = mcpServersConfig(flags);
   const interactive = flags.message === undefined;
   const rl = interactive ? readline.createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY }) : undefined;
   const printer = new TerminalPrinter({ out: process.stdout, err: process.stderr });
@@ -69,7 +70,18 @@ async function chat(flags: ChatFlags): Promise<number> {
     observer: printer,
     clock: clockFromEnv(process.env.MEMCODE_NOW),
     warn: (m) => process.stderr.write(`[warning] ${m}\n`),
+    mcpServers,
   });
+  try {
+    return await chatWith(agent, flags, rl, printer);
+  } finally {
+    // MCP server processes end with the chat, not with whatever kills this process later.
+    await agent.close();
+  }
+}
+
+async function chatWith(agent: Agent, flags: ChatFlags, rl: readline.Interface | undefined, printer: TerminalPrinter): Promise<number> {
+  const interactive = rl !== undefined;
   if (flags.new) await agent.newSession();
 
   // Ctrl-C stops the running turn; a second one (or one at the prompt) leaves.
@@ -148,7 +160,8 @@ export function buildProgram(): Command {
   commonOptions(embeddingOptions(modelOptions(chatCmd)))
     .option('-m, --message <text>', 'send one message, print the reply, exit')
     .option('--new', 'close the current session (folded into the summary) and start a new one')
-    .option('-y, --yes', 'approve file edits and commands without asking')
+    .option('-y, --yes', 'approve file edits, commands and MCP tool calls without asking')
+    .option('--mcp-config <file>', "MCP servers whose tools the agent may call: VS Code's mcp.json, Claude Desktop's config or a map of servers by name (env MEMCODE_MCP_CONFIG)")
     .action(async (flags: ChatFlags) => {
       process.exitCode = await chat(flags);
     });

@@ -33,6 +33,8 @@ export const SETTING_DEFAULTS = {
   'approval.commands': 'ask',
   /** '' means `<workspace>/.memcode`. */
   storagePath: '',
+  /** MCP servers by name, in the shape of VS Code's `mcp.json` "servers" (app/mcpConfig.ts). */
+  mcpServers: {},
 } as const;
 
 /** The memory folder's name when storagePath is empty; the file tools and the indexer never enter one. */

@@ -87,7 +87,6 @@ export class Agent {
   private readonly pressure: MemoryPressure;
   private readonly retrievers: MemoryRetriever[];
   private readonly instructions: string;
-  private readonly toolSchemas: ToolSchema[];
   /** Messages typed while a turn runs, oldest first; each leaves only when it is appended to recall. */
   private readonly pending: QueuedMessage[] = [];
   private queuedCount = 0;
@@ -127,9 +126,9 @@ export class Agent {
       alert: (text) => this.alert(text),
       observer: options.observer,
     });
-    this.toolSchemas = options.tools.schemas();
-    const fileTools = this.toolSchemas.some((t) => t.name === 'read_file' || t.name === 'search_files');
-    this.instructions = options.instructions ?? systemInstructions({ memoryMode: this.memoryMode, fileTools, anyTools: this.toolSchemas.length > 0 });
+    const toolSchemas = options.tools.schemas();
+    const fileTools = toolSchemas.some((t) => t.name === 'read_file' || t.name === 'search_files');
+    this.instructions = options.instructions ?? systemInstructions({ memoryMode: this.memoryMode, fileTools, anyTools: toolSchemas.length > 0 });
     this.retrievers = [new RecallRetriever(this.recall, () => this.recall.state().firstInContextId), ...(options.retrievers ?? [])];
   }
 
@@ -221,6 +220,12 @@ export class Agent {
     this.controller?.abort();
   }
 
+  /** Releases what the tools hold (MCP server processes); the agent is not used afterwards. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.options.tools.close();
+  }
+
   /** Closes the current session: its queue is folded into the summary, and a new session starts. */
   async newSession(signal?: AbortSignal): Promise<SessionRecord> {
     if (this.current) throw new AgentError('busy', 'the agent is working; stop it before starting a new session');
@@ -250,7 +255,7 @@ export class Agent {
 
   /** Token use of the main context as it would be sent now. */
   contextUsage(): ContextUsage {
-    return this.assemble(this.toolSchemas).usage;
+    return this.assemble(this.options.tools.schemas()).usage;
   }
 
   /** The project's instruction files as the prompt holds them now, with their token counts (the memory inspector). */
@@ -369,6 +374,8 @@ export class Agent {
     let toolCalls = 0;
     let forceYield = false;
     const stopped = (reply = ''): TurnResult => ({ reply, steps, toolCalls, stopped: true, hitStepLimit: forceYield });
+    // Tools known only at run time (MCP servers) are started or listed again here, not at construction.
+    await this.options.tools.refresh(signal);
 
     for (;;) {
       if (signal.aborted) return stopped();
@@ -378,7 +385,7 @@ export class Agent {
         this.alert(STEP_LIMIT_ALERT(steps));
         forceYield = true;
       }
-      const tools = forceYield ? [] : this.toolSchemas;
+      const tools = forceYield ? [] : this.options.tools.schemas();
       const { result, partial } = await this.callModel(tools, signal);
       if (!result) {
         // Stopped mid-stream: keep what the person already saw, marked as cut short.

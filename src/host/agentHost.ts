@@ -40,6 +40,7 @@ export class AgentHost implements vscode.Disposable {
   dispose(): void {
     for (const folderAgent of this.folders.values()) {
       folderAgent.agentStop();
+      void folderAgent.close();
       folderAgent.memory.dispose();
     }
     this.changed.dispose();
@@ -102,6 +103,7 @@ export class AgentHost implements vscode.Disposable {
   }
 
   forget(folder: vscode.WorkspaceFolder): void {
+    void this.folders.get(folder.uri.toString())?.close();
     this.folders.get(folder.uri.toString())?.memory.dispose();
     this.folders.delete(folder.uri.toString());
     if (this.shown === folder.uri.toString()) this.shown = undefined;
@@ -145,6 +147,7 @@ export class AgentHost implements vscode.Disposable {
   restart(folderAgent: FolderAgent): void {
     const key = folderAgent.folder.uri.toString();
     // The old memory folder's pending retries must not write into the new one.
+    void folderAgent.close();
     folderAgent.memory.dispose();
     this.folders.delete(key);
     if (this.shown !== key) return;

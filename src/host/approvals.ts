@@ -1,6 +1,6 @@
 // Edits and commands the model wants, put in front of the person (DESIGN.md §4): an edit as a diff
 // (current text on the left, proposed on the right, both virtual documents) with Accept/Reject; a command
-// as a modal question. An accepted edit is applied by the host as an editor change the person can undo.
+// or an MCP tool call as a modal question. An accepted edit is applied by the host as an editor change the person can undo.
 // No vscode here: the editor is reached through ApprovalUi (vscodeApprovalUi.ts), so the flow is tested.
 import type { ApprovalDecision, ApprovalProvider, ApprovalRequest } from '../tools/types';
 import type { MemcodeSettings } from './memcodeSettings';
@@ -26,6 +26,8 @@ export interface ApprovalUi {
   askReason(title: string): Promise<string | undefined>;
   /** A modal question; undefined when dismissed. */
   askRunCommand(message: string, detail: string): Promise<'run' | 'reject' | undefined>;
+  /** A modal question about an MCP tool call; undefined when dismissed. */
+  askCallTool(message: string, detail: string): Promise<'allow' | 'reject' | undefined>;
   /** Replaces (or creates) the file with `content` as an undoable editor change, and saves it. */
   applyEdit(absPath: string, content: string): Promise<void>;
 }
@@ -69,7 +71,9 @@ export class VsCodeApprovals implements ApprovalProvider {
   ) {}
 
   request(request: ApprovalRequest): Promise<ApprovalDecision> {
-    return request.kind === 'edit' ? this.approveEdit(request) : this.approveCommand(request);
+    if (request.kind === 'edit') return this.approveEdit(request);
+    if (request.kind === 'command') return this.approveCommand(request);
+    return this.approveToolCall(request);
   }
 
   applyEdit(absPath: string, content: string): Promise<void> {
@@ -101,5 +105,14 @@ export class VsCodeApprovals implements ApprovalProvider {
     const answer = await this.ui.askRunCommand('MemCode wants to run a command', `${request.command}\n\nin ${request.cwd}`);
     if (answer === 'run') return { approved: true };
     return { approved: false, reason: answer === 'reject' ? 'the person rejected the command' : 'the person dismissed the question' };
+  }
+
+  /** Servers set to `approval: "always"` never get here (tools/mcpTools.ts). */
+  private async approveToolCall(request: Extract<ApprovalRequest, { kind: 'mcp_tool' }>): Promise<ApprovalDecision> {
+    const args = JSON.stringify(request.args, null, 2);
+    const detail = `${args.length > 1_500 ? `${args.slice(0, 1_500)}\n…` : args}\n\nTo stop asking, set "approval": "always" on this server in memcode.mcpServers.`;
+    const answer = await this.ui.askCallTool(`MemCode wants to call "${request.tool}" of the MCP server "${request.server}"`, detail);
+    if (answer === 'allow') return { approved: true };
+    return { approved: false, reason: answer === 'reject' ? 'the person rejected the tool call' : 'the person dismissed the question' };
   }
 }

@@ -94,6 +94,8 @@ export class FolderAgent {
     const settings = this.settings();
     const apiKey = await this.options.keys.get();
     this.stale = false;
+    // The agent being replaced is idle (current() waits for its turn): its MCP servers go with it.
+    void this.built?.close();
     const agent = agentModule().openAgent({
       workspaceRoot: this.root,
       storagePath: settings.storagePath || undefined,
@@ -112,6 +114,7 @@ export class FolderAgent {
       observer: this.options.observer,
       warn: this.options.log,
       memory: this.memory,
+      mcpServers: settings.mcpServers,
     });
     this.built = agent;
     // Ask the server for the model's window now, not at the first message, so the inspector shows it; never awaited.
@@ -127,6 +130,11 @@ export class FolderAgent {
     } catch {
       return undefined;
     }
+  }
+
+  /** Stops the agent and ends its MCP servers (the folder closes, the extension deactivates). */
+  async close(): Promise<void> {
+    await this.built?.close();
   }
 
   /** Aborts the in-flight request, if an agent was ever built. */

@@ -24,6 +24,8 @@ export interface MemcodeSettings {
   approval: { edits: 'ask' | 'auto'; commands: 'ask' | 'never' };
   /** '' means `<workspace>/.memcode`. */
   storagePath: string;
+  /** MCP servers by name, as written (app/mcpConfig.ts reads them and reports what is wrong per server). */
+  mcpServers: Record<string, unknown>;
 }
 
 /** Reads one key under `memcode.` (VS Code's WorkspaceConfiguration has this shape). */
@@ -69,6 +71,7 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
       commands: oneOf(reader.get<unknown>('approval.commands'), ['ask', 'never'], SETTING_DEFAULTS['approval.commands']),
     },
     storagePath: text('storagePath') ?? SETTING_DEFAULTS.storagePath,
+    mcpServers: plainObject(reader.get<unknown>('mcpServers')) ?? { ...SETTING_DEFAULTS.mcpServers },
   };
 }
 
@@ -76,6 +79,10 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
 export function embeddingSettings(settings: MemcodeSettings, apiKey: string | undefined): EmbedderSettings {
   if (settings.embeddings.provider === 'local') return { provider: 'local' };
   return { provider: 'openai', model: settings.embeddings.model, baseUrl: settings.embeddings.baseUrl ?? settings.baseUrl, apiKey };
+}
+
+function plainObject(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {

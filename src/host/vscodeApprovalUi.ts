@@ -30,6 +30,11 @@ export class VsCodeApprovalUi implements ApprovalUi {
     return answer === 'Run' ? 'run' : answer === 'Reject' ? 'reject' : undefined;
   }
 
+  async askCallTool(message: string, detail: string): Promise<'allow' | 'reject' | undefined> {
+    const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, 'Allow', 'Reject');
+    return answer === 'Allow' ? 'allow' : answer === 'Reject' ? 'reject' : undefined;
+  }
+
   async applyEdit(absPath: string, content: string): Promise<void> {
     const uri = vscode.Uri.file(absPath);
     const edit = new vscode.WorkspaceEdit();

@@ -1,6 +1,8 @@
 // The functions the model may call: their schemas for the chat request, and one dispatch that repairs,
 // validates, runs and sizes every call. Whatever goes wrong comes back as `{"error": "..."}` so the
 // model can correct itself; dispatch never throws into the agent loop (DESIGN.md §4).
+// Most tools are registered once; a ToolSource (the MCP servers) adds tools known only at run time,
+// read again at the start of each turn.
 import { fitToTokens } from '../llm/tokens';
 import type { ToolCall, ToolSchema } from '../common/types';
 import { parseToolArguments } from './argumentRepair';
@@ -18,10 +20,22 @@ export interface PagingHint {
 // `any`: each tool has its own argument type, and dispatch validates arguments against its schema first.
 type AnyTool = Tool<any> & PagingHint;
 
+/**
+ * Tools that exist only at run time (an MCP server's). `tools` is asked at the start of each turn and must
+ * not throw: a source reports its own failures (to the person) and returns what it has.
+ */
+export interface ToolSource {
+  tools(signal?: AbortSignal): Promise<Tool<any>[]>;
+  /** Releases what the source holds (server processes, connections); its tools are gone afterwards. */
+  close(): Promise<void>;
+}
+
 const DEFAULT_PAGING_HINT = 'ask for a smaller piece (a narrower range, a narrower query or the next page)';
 
 export class ToolRegistry {
   private readonly tools = new Map<string, AnyTool>();
+  /** Each source with the names its tools were registered under last time. */
+  private readonly sources = new Map<ToolSource, string[]>();
 
   constructor(tools: AnyTool[] = []) {
     for (const tool of tools) this.register(tool);
@@ -30,6 +44,41 @@ export class ToolRegistry {
   register(tool: AnyTool): void {
     if (this.tools.has(tool.name)) throw new Error(`tool "${tool.name}" is registered twice`);
     this.tools.set(tool.name, tool);
+  }
+
+  addSource(source: ToolSource): void {
+    this.sources.set(source, []);
+  }
+
+  /**
+   * Asks every source for its tools now and replaces the ones it gave before. A source's tool whose name
+   * a registered tool already has is left out: the fixed tools always win.
+   */
+  async refresh(signal?: AbortSignal): Promise<void> {
+    for (const [source, previous] of this.sources) {
+      let tools: AnyTool[];
+      try {
+        tools = await source.tools(signal);
+      } catch {
+        continue; // a source reports its own failures; keep what it gave before
+      }
+      for (const name of previous) this.tools.delete(name);
+      const names: string[] = [];
+      for (const tool of tools) {
+        if (this.tools.has(tool.name)) continue;
+        this.tools.set(tool.name, tool);
+        names.push(tool.name);
+      }
+      this.sources.set(source, names);
+    }
+  }
+
+  /** Closes every source (their tools leave the registry); a closed registry keeps its fixed tools. */
+  async close(): Promise<void> {
+    const sources = [...this.sources.keys()];
+    for (const [, names] of this.sources) for (const name of names) this.tools.delete(name);
+    this.sources.clear();
+    await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
   }
 
   has(name: string): boolean {

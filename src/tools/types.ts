@@ -17,7 +17,9 @@ export class ToolError extends Error {
 /** An edit or command the person must approve before it happens (DESIGN.md §4). */
 export type ApprovalRequest =
   | { kind: 'edit'; path: string; before: string; after: string; summary: string }
-  | { kind: 'command'; command: string; cwd: string };
+  | { kind: 'command'; command: string; cwd: string }
+  /** A tool of an MCP server (tools/mcpTools.ts): `tool` is the server's own name for it. */
+  | { kind: 'mcp_tool'; server: string; tool: string; args: Record<string, unknown> };
 
 export interface ApprovalDecision {
   approved: boolean;
@@ -25,7 +27,7 @@ export interface ApprovalDecision {
   reason?: string;
 }
 
-/** The CLI answers with --yes / a prompt; VS Code with a diff editor and Accept/Reject. */
+/** The CLI answers with --yes / a prompt; VS Code with a diff editor and Accept/Reject, or a modal question. */
 export interface ApprovalProvider {
   request(request: ApprovalRequest): Promise<ApprovalDecision>;
   /**

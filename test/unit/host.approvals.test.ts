@@ -12,6 +12,7 @@ class FakeUi implements ApprovalUi {
   edit: 'accept' | 'reject' | undefined | Error = 'accept';
   reason: string | undefined = undefined;
   command: 'run' | 'reject' | undefined = 'run';
+  toolCall: 'allow' | 'reject' | undefined = 'allow';
   failOpen = false;
   failClose = false;
   applied: Array<{ absPath: string; content: string }> = [];
@@ -42,6 +43,10 @@ class FakeUi implements ApprovalUi {
   async askRunCommand(message: string, detail: string): Promise<'run' | 'reject' | undefined> {
     this.calls.push(`askRunCommand ${message} | ${detail}`);
     return this.command;
+  }
+  async askCallTool(message: string, detail: string): Promise<'allow' | 'reject' | undefined> {
+    this.calls.push(`askCallTool ${message} | ${detail}`);
+    return this.toolCall;
   }
   async applyEdit(absPath: string, content: string): Promise<void> {
     this.applied.push({ absPath, content });
@@ -187,6 +192,26 @@ describe('host approvals', () => {
       ui.command = 'reject';
       assert.equal((await approvals.request(command)).approved, false);
       assert.equal(ui.calls.length, 1);
+    });
+  });
+
+  describe('MCP tool calls', () => {
+    const toolCall: ApprovalRequest = { kind: 'mcp_tool', server: 'echo', tool: 'add', args: { a: 2, b: 3 } };
+
+    it('asks in a modal question naming the server, the tool and its arguments', async () => {
+      const { ui, approvals } = setup();
+      assert.deepEqual(await approvals.request(toolCall), { approved: true });
+      assert.equal(ui.calls.length, 1);
+      assert.match(ui.calls[0], /^askCallTool MemCode wants to call "add" of the MCP server "echo" \| \{\n  "a": 2,\n  "b": 3\n\}/);
+      assert.match(ui.calls[0], /"approval": "always"/, 'says how to stop asking');
+    });
+
+    it('tells the model whether the person rejected or dismissed the question', async () => {
+      const { ui, approvals } = setup();
+      ui.toolCall = 'reject';
+      assert.deepEqual(await approvals.request(toolCall), { approved: false, reason: 'the person rejected the tool call' });
+      ui.toolCall = undefined;
+      assert.deepEqual(await approvals.request(toolCall), { approved: false, reason: 'the person dismissed the question' });
     });
   });
 });

@@ -31,6 +31,7 @@ const DEFAULTS: MemcodeSettings = {
   memoryMode: 'full',
   approval: { edits: 'ask', commands: 'ask' },
   storagePath: '',
+  mcpServers: {},
 };
 
 describe('host settings', () => {
@@ -64,6 +65,7 @@ describe('host settings', () => {
         'approval.edits': 'auto',
         'approval.commands': 'never',
         storagePath: ' ../shared-memory ',
+        mcpServers: { echo: { command: 'node', args: ['echo.js'] } },
       }),
     );
     assert.deepEqual(settings, {
@@ -79,6 +81,7 @@ describe('host settings', () => {
       memoryMode: 'summary',
       approval: { edits: 'auto', commands: 'never' },
       storagePath: '../shared-memory',
+      mcpServers: { echo: { command: 'node', args: ['echo.js'] } },
     });
   });
 
@@ -96,6 +99,7 @@ describe('host settings', () => {
         'index.exclude': 'dist/**',
         storagePath: ['x'],
         'embeddings.model': '',
+        mcpServers: ['x'],
       }),
     );
     assert.deepEqual(settings, DEFAULTS);

@@ -109,14 +109,14 @@ const TRIPS = [
   { city: 'Edinburgh', food: 'haggis, surprisingly good', sight: 'the castle at night' },
 ];
 const EVENTS = [
-  { said: 'I ran my first half marathon this morning! My legs are jelly.', what: 'ran a half marathon' },
-  { said: 'Just got back from the Coldplay concert, I can still hear the crowd.', what: 'went to a concert' },
-  { said: 'Today was my first pottery class, I made a very lopsided bowl.', what: 'took a pottery class' },
-  { said: 'We finally moved into the new flat today, boxes everywhere.', what: 'moved flat' },
-  { said: 'I passed my driving test this afternoon!!', what: 'passed a driving test' },
-  { said: 'Spent the whole day volunteering at the food bank, exhausting but good.', what: 'volunteered at the food bank' },
-  { said: 'Went to my cousin\'s wedding today, danced until midnight.', what: 'went to a wedding' },
-  { said: 'Had my wisdom teeth out this morning, eating soup through a straw.', what: 'had teeth out' },
+  { said: 'I ran my first half marathon this morning! My legs are jelly.', what: 'run a half marathon' },
+  { said: 'Just got back from the Coldplay concert, I can still hear the crowd.', what: 'go to a concert' },
+  { said: 'Today was my first pottery class, I made a very lopsided bowl.', what: 'take a pottery class' },
+  { said: 'We finally moved into the new flat today, boxes everywhere.', what: 'move flat' },
+  { said: 'I passed my driving test this afternoon!!', what: 'pass a driving test' },
+  { said: 'Spent the whole day volunteering at the food bank, exhausting but good.', what: 'volunteer at the food bank' },
+  { said: 'Went to my cousin\'s wedding today, danced until midnight.', what: 'go to a wedding' },
+  { said: 'Had my wisdom teeth out this morning, eating soup through a straw.', what: 'have teeth out' },
 ];
 const HOBBIES = ['rock climbing at the bouldering gym', 'learning the cello', 'knitting scarves for everyone', 'baking sourdough every weekend', 'birdwatching by the reservoir', 'restoring an old motorbike'];
 const PREFS = [
@@ -223,7 +223,10 @@ function episodesFor(p: Person, other: Person, sessions: number, rng: Rng): Epis
       { by: 1, text: 'So what are you up to these days?' },
       { by: 0, text: `I started as a ${p.job.job} at ${p.job.place} a few weeks ago. Long shifts but I like it.` },
     ],
-    questions: [{ category: 'paraphrase', text: `What does ${n} do for a living?`, evidence: [1] }],
+    questions: [
+      { category: 'paraphrase', text: `What does ${n} do for a living?`, evidence: [1] },
+      { category: 'literal', text: `Where did ${n} start working as a ${p.job.job}?`, evidence: [1] },
+    ],
   };
   const job2: Episode = {
     session: at(0.6, 1),
@@ -250,12 +253,16 @@ function episodesFor(p: Person, other: Person, sessions: number, rng: Rng): Epis
     questions: [
       { category: 'adjacent', text: `What did ${n} eat on the trip to ${p.trip.city}?`, evidence: [1] },
       { category: 'adjacent', text: `What did ${n} see in ${p.trip.city}?`, evidence: [1] },
+      { category: 'literal', text: `Which city was ${n}'s trip to?`, evidence: [0] },
     ],
   };
   const hobby: Episode = {
     session: at(0, 1),
     turns: [{ by: 0, text: `I've been ${p.hobby} lately, it really clears my head.` }, { by: 1, text: rng.pick(REPLIES) }],
-    questions: [{ category: 'paraphrase', text: `What does ${n} do in spare time to unwind?`, evidence: [0] }],
+    questions: [
+      { category: 'paraphrase', text: `What does ${n} do in spare time to unwind?`, evidence: [0] },
+      { category: 'literal', text: `What has ${n} been doing lately to clear the head?`, evidence: [0] },
+    ],
   };
   const pref1: Episode = {
     session: at(0, 0.4),
@@ -285,7 +292,11 @@ function episodesFor(p: Person, other: Person, sessions: number, rng: Rng): Epis
     eps.push({
       session: -1,
       turns: [{ by: 0, text: ev.said }, { by: 1, text: rng.pick(['No way, how was it?', 'Wow! Tell me everything.', 'That is a big day.']) }],
-      questions: [{ category: relative ? 'relative-date' : 'date', text: relative ? '' : '', evidence: [0], askedOffsetDays: relative ? rng.int(1, 6) : undefined }],
+      questions: [
+        // The text of date questions is written once the event's day is known (see generateConversation).
+        { category: relative ? 'relative-date' : 'date', text: '', evidence: [0], askedOffsetDays: relative ? rng.int(1, 6) : undefined },
+        { category: 'literal', text: `When did ${n} ${ev.what}?`, evidence: [0] },
+      ],
     });
   }
   void other;

@@ -95,7 +95,7 @@ function replay(conv: Conversation, dir: string): { log: RecallLog; ids: number[
 
 export async function runConversationRecall(seed: number, opts: { conversations?: number; sessions?: number } = {}): Promise<SeedResult> {
   const started = performance.now();
-  const convs = generateConversations({ seed, conversations: opts.conversations ?? 8, sessions: opts.sessions ?? 12 });
+  const convs = generateConversations({ seed, conversations: opts.conversations ?? 8, sessions: opts.sessions ?? 16 });
   const tokens = approximateTokenCounter();
   const tallies = new Map<Category, Tally>();
   const all = emptyTally();

@@ -26,7 +26,7 @@ import type { MemoryMode } from './promptSections';
 import { QueueEviction } from './queueEviction';
 import { Summarizer } from './summarizer';
 import { MemoryPressure } from './memoryPressure';
-import { RecallRetriever, gatherAutoRecall, type MemoryRetriever } from './autoRecall';
+import { RecallRetriever, gatherAutoRecall, textInContext, type MemoryRetriever } from './autoRecall';
 import { LoopBreaker } from './loopBreaker';
 import { sessionTitle } from './sessionTitle';
 import { PROJECT_INSTRUCTIONS_SHARE, ProjectInstructions, type InstructionFileUsage, type ProjectInstructionsSection } from './projectInstructions';
@@ -306,7 +306,8 @@ export class Agent {
 
   private async beginTurnWith(message: UserMessage): Promise<void> {
     if (this.memoryMode === 'full' && (this.options.autoRecall ?? SETTING_DEFAULTS.autoRecall)) {
-      const found = await gatherAutoRecall(this.retrievers, message.text, this.options.tokens, this.options.autoRecallTokens ?? 1_000);
+      const inContext = textInContext(this.workingContext.blocks(), this.recall.since(this.recall.state().firstInContextId));
+      const found = await gatherAutoRecall(this.retrievers, message.text, this.options.tokens, this.options.autoRecallTokens ?? 1_000, { inContext });
       if (found) this.append({ role: 'system', kind: 'auto_recall', content: found });
     }
     this.appendUser(message);

@@ -1,21 +1,84 @@
 // Automatic recall (DESIGN.md §3): before a user message reaches the model, the best few hits from
 // external memory are put into the queue, so memory does not depend on the model remembering to look.
+// The block is added to every prompt, so it has to earn its tokens: nothing when nothing is relevant
+// (small talk, questions memory cannot answer), one hit when one clearly wins, nothing the model
+// already sees, and each recalled turn with the turn next to it, where the answer often is.
 import type { TokenCounter } from '../llm/types';
+import { bm25Idf } from '../memory/bm25';
 import type { RecallLog } from '../memory/recall';
+import { parseQuery } from '../memory/recallSearch';
+import type { BlockRecord, MessageRecord } from '../memory/types';
 import { contentForModel } from '../memory/messageContent';
 
 export interface MemoryHit {
   /** Where it came from, as the model should cite it: "recall #12 (2026-11-20, user)", "src/a.ts:10-40". */
   source: string;
   text: string;
+  /** How much of the query this hit matches, 0..1 (the query's rarer words count more); undefined: always relevant. */
+  relevance?: number;
+  /** The turns around a recalled message, shown with it if the budget allows. */
+  neighbours?: MemoryHit[];
 }
 
 /** One source of automatic recall. Recall memory now; archival memory plugs in the same way. */
 export interface MemoryRetriever {
+  /** Up to `limit` candidates, best first; gatherAutoRecall decides how many are worth showing. */
   retrieve(query: string, limit: number): Promise<MemoryHit[]>;
 }
 
 const MAX_HIT_CHARS = 500;
+const MAX_NEIGHBOUR_CHARS = 300;
+/** Below this share of the query, a hit is more likely noise than evidence (measured in test/unit/core.autoRecall.test.ts). */
+export const RELEVANCE_FLOOR = 0.5;
+/** Hits this close to the best are as likely to be the answer; farther behind, the best one wins alone. */
+const CLOSE_TO_BEST = 0.85;
+
+/**
+ * Words that carry no topic: a message made only of these ("thanks, sounds good!") asks memory for
+ * nothing, though each of them occurs somewhere in a long conversation.
+ */
+const SMALL_TALK = new Set(
+  ('hi hello hey hiya morning evening afternoon night thanks thank thx ty ok okay k cool great nice good fine awesome ' +
+    'perfect sure yes yeah yep no nope lol haha wow bye goodbye cheers later see soon sounds right alright well done ' +
+    'glad love happy welcome np please sorry oh ah hmm yay day today weekend doing going fun amazing wonderful totally ' +
+    'talk soon chat catch hear sound')
+    .split(' '),
+);
+
+/** What a query word is looked for as in a hit: possessive and plural endings dropped (`melanie's` → `melanie`). */
+function stem(term: string): string {
+  const t = term.replace(/['’]s$/u, '');
+  return t.length >= 4 && t.endsWith('s') && !t.endsWith('ss') ? t.slice(0, -1) : t;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The query's content words as matchers that find them at the start of a word (`port` in `ports`, not in `support`). */
+export function queryMatchers(query: string): { term: string; re: RegExp }[] {
+  const terms = parseQuery(query)
+    .terms.filter((t) => !SMALL_TALK.has(t))
+    .map(stem)
+    .filter((t) => t.length > 0 && !SMALL_TALK.has(t));
+  return [...new Set(terms)].map((term) => ({ term, re: new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(term)}`, 'u') }));
+}
+
+/** Share of the query's weight that `text` matches; `weights` line up with `matchers`. */
+export function relevanceOf(text: string, matchers: readonly { re: RegExp }[], weights: readonly number[]): number {
+  const lower = text.toLowerCase();
+  let total = 0;
+  let found = 0;
+  matchers.forEach((m, i) => {
+    total += weights[i];
+    if (m.re.test(lower)) found += weights[i];
+  });
+  return total > 0 ? found / total : 0;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
 
 /** Searches the message log, skipping what is already in the conversation queue. */
 export class RecallRetriever implements MemoryRetriever {
@@ -25,37 +88,123 @@ export class RecallRetriever implements MemoryRetriever {
   ) {}
 
   async retrieve(query: string, limit: number): Promise<MemoryHit[]> {
+    const matchers = queryMatchers(query);
+    if (!matchers.length) return [];
     // The queue as the model sees it: imported history numbered after its start is not in it, so it may be recalled.
     const inContext = new Set(this.recall.since(this.firstInContextId()).map((r) => r.id));
     const page = this.recall.search(query, { pageSize: limit, excludeIds: inContext });
-    return page.results.map((r) => {
-      const text = contentForModel(r);
-      return { source: `recall #${r.id} (${r.time.slice(0, 10)}, ${r.role})`, text: text.length > MAX_HIT_CHARS ? `${text.slice(0, MAX_HIT_CHARS)}…` : text };
-    });
+    // A word found in a few messages says more than one found in most: weight each by its idf.
+    const docs = Math.max(1, this.recall.count());
+    const weights = matchers.map((m) => bm25Idf(this.recall.search(m.term, { pageSize: 1 }).total, docs));
+    return page.results.map((r) => ({
+      ...this.hit(r, MAX_HIT_CHARS),
+      relevance: relevanceOf(contentForModel(r), matchers, weights),
+      neighbours: this.neighbours(r, inContext).map((n) => this.hit(n, MAX_NEIGHBOUR_CHARS)),
+    }));
+  }
+
+  private hit(r: MessageRecord, max: number): MemoryHit {
+    return { source: `recall #${r.id} (${r.time.slice(0, 10)}, ${r.role})`, text: clip(contentForModel(r), max) };
+  }
+
+  /** The reply after a question or the question before an answer first, then the other side. */
+  private neighbours(r: MessageRecord, inContext: ReadonlySet<number>): MessageRecord[] {
+    const near = (step: 1 | -1): MessageRecord | undefined => {
+      for (let id = r.id + step, k = 0; k < 4 && id > 0; id += step, k++) {
+        const n = this.recall.get(id);
+        if (!n || inContext.has(n.id) || n.session !== r.session) return undefined;
+        if ((n.role === 'user' || n.role === 'assistant') && (n.kind ?? 'message') === 'message') return n;
+      }
+      return undefined;
+    };
+    const after = near(1);
+    const before = near(-1);
+    const order = r.role === 'user' ? [after, before] : [before, after];
+    return order.filter((n): n is MessageRecord => n !== undefined);
   }
 }
 
-/** Gathers hits from every retriever and renders those that fit in `budgetTokens`; undefined if none. */
+/** The text the model already sees besides the queue's messages: working-context blocks and earlier recall blocks. */
+export function textInContext(blocks: readonly BlockRecord[], queue: readonly MessageRecord[]): string[] {
+  return [...blocks.map((b) => b.value), ...queue.filter((r) => r.kind === 'auto_recall').map((r) => r.content)];
+}
+
+function normalize(text: string): string {
+  return text.replace(/…$/u, '').replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/** The hits worth showing: above the floor, and only those close to the best (a clear winner stands alone). */
+export function chooseHits(candidates: readonly MemoryHit[], max: number): MemoryHit[] {
+  const scored = candidates.filter((h) => (h.relevance ?? 1) >= RELEVANCE_FLOOR);
+  if (!scored.length) return [];
+  const best = Math.max(...scored.map((h) => h.relevance ?? 1));
+  // Stable sort: equal relevance keeps the retriever's own ranking.
+  return [...scored]
+    .sort((a, b) => (b.relevance ?? 1) - (a.relevance ?? 1))
+    .filter((h) => (h.relevance ?? 1) >= best * CLOSE_TO_BEST)
+    .slice(0, max);
+}
+
+export interface AutoRecallOptions {
+  /** Most hits shown per retriever (neighbours not counted). */
+  perRetriever?: number;
+  /** Text the model already sees (textInContext): hits found in it are not repeated. */
+  inContext?: readonly string[];
+}
+
+/** Gathers hits from every retriever and renders those that fit in `budgetTokens`; undefined if none is worth it. */
 export async function gatherAutoRecall(
   retrievers: readonly MemoryRetriever[],
   query: string,
   tokens: TokenCounter,
   budgetTokens: number,
-  perRetriever = 3,
+  options: AutoRecallOptions | number = {},
 ): Promise<string | undefined> {
+  const { perRetriever = 3, inContext = [] } = typeof options === 'number' ? { perRetriever: options } : options;
   if (!query.trim()) return undefined;
+  const seen = normalize(inContext.join('\n'));
+  const shown = new Set<string>();
+  const fresh = (h: MemoryHit): boolean => {
+    const key = normalize(h.text).slice(0, 200);
+    return key.length > 0 && !shown.has(h.source) && !seen.includes(key);
+  };
   const hits: MemoryHit[] = [];
-  for (const r of retrievers) hits.push(...(await r.retrieve(query, perRetriever)));
+  for (const r of retrievers) {
+    // More candidates than shown, so what is already in context can be passed over.
+    const candidates = (await r.retrieve(query, perRetriever * 3)).filter(fresh);
+    hits.push(...chooseHits(candidates, perRetriever));
+  }
   if (!hits.length) return undefined;
   const header = 'Possibly relevant memories, found automatically for the next message (check them before relying on them):';
-  const lines: string[] = [];
+  const groups: MemoryHit[][] = [];
   let used = tokens.count(header);
-  for (const h of hits) {
-    const line = `- ${h.source}: ${h.text.replace(/\s+/g, ' ')}`;
-    const n = tokens.count(line);
-    if (used + n > budgetTokens) continue;
-    lines.push(line);
+  const add = (h: MemoryHit, group: MemoryHit[]): boolean => {
+    if (!fresh(h)) return false;
+    const n = tokens.count(line(h));
+    if (used + n > budgetTokens) return false;
+    group.push(h);
+    shown.add(h.source);
     used += n;
+    return true;
+  };
+  // Every chosen hit before any neighbour: a neighbour is worth less than another hit.
+  for (const h of hits) {
+    const group: MemoryHit[] = [];
+    if (add(h, group)) groups.push(group);
   }
-  return lines.length ? `${header}\n${lines.join('\n')}` : undefined;
+  for (const group of groups) for (const n of group[0].neighbours ?? []) add(n, group);
+  if (!groups.length) return undefined;
+  // Each exchange reads in the order it was said.
+  const lines = groups.flatMap((g) => [...g].sort((a, b) => messageId(a) - messageId(b)).map(line));
+  return `${header}\n${lines.join('\n')}`;
+}
+
+function line(h: MemoryHit): string {
+  return `- ${h.source}: ${h.text.replace(/\s+/g, ' ')}`;
+}
+
+/** A recall hit's message id, to order an exchange; other sources keep their place. */
+function messageId(h: MemoryHit): number {
+  const m = /^recall #(\d+)/.exec(h.source);
+  return m ? Number(m[1]) : 0;
 }

@@ -27,7 +27,8 @@ export class RecallRetriever implements MemoryRetriever {
   async retrieve(query: string, limit: number): Promise<MemoryHit[]> {
     // The queue as the model sees it: imported history numbered after its start is not in it, so it may be recalled.
     const inContext = new Set(this.recall.since(this.firstInContextId()).map((r) => r.id));
-    const page = this.recall.search(query, { pageSize: limit, excludeIds: inContext });
+    // The message being answered is stamped with the clock when appended, after this search: read its dates against that.
+    const page = this.recall.search(query, { pageSize: limit, excludeIds: inContext, reference: this.recall.now() });
     return page.results.map((r) => {
       const text = contentForModel(r);
       return { source: `recall #${r.id} (${r.time.slice(0, 10)}, ${r.role})`, text: text.length > MAX_HIT_CHARS ? `${text.slice(0, MAX_HIT_CHARS)}…` : text };

@@ -33,6 +33,8 @@ const parser = chrono.en.GB;
 
 /** Three-letter names ("sun", "sat", "mar") are ordinary words far more often than dates. */
 const AMBIGUOUS = /^(?:sun|sat|mon|wed|fri|thu|tue|mar|jan|feb|apr|jun|jul|aug|sep|oct|nov|dec|now|right now)$/i;
+/** Months that are also verbs: only a capital makes them dates ("March", not "march on"). */
+const VERB_MONTHS = /^(?:march|may)$/;
 /** Cut together with the date it introduces, so "since" or "on" do not become search words. */
 const PREPOSITION = /(?:\b(?:on|in|since|during|from|between|before|after|around|of|about|at|by)\s+)$/i;
 
@@ -68,7 +70,7 @@ export function parseQueryDates(query: string, reference: Date): DatedQuery {
 type Span = Omit<DateWindow, 'matched'>;
 
 function spanOf(r: chrono.ParsedResult, refDay: number): Span | undefined {
-  if (AMBIGUOUS.test(r.text.trim())) return undefined;
+  if (AMBIGUOUS.test(r.text.trim()) || VERB_MONTHS.test(r.text.trim())) return undefined;
   const s = r.start;
   const has = (c: chrono.Component) => s.isCertain(c);
   // A time of day alone ("at 3pm", "this morning") names no date to search.
@@ -76,13 +78,17 @@ function spanOf(r: chrono.ParsedResult, refDay: number): Span | undefined {
   let start = Date.UTC(s.get('year') ?? 0, (s.get('month') ?? 1) - 1, s.get('day') ?? 1);
   // Recall asks about the past: chrono picks the nearest match, which for "in March" asked in December
   // or "Friday" asked on a Tuesday is in the future; the one meant is the one before.
+  let shiftDays = 0;
+  let shiftYears = 0;
   if (start > refDay && !has('year')) {
-    if (has('weekday') && !has('day') && !has('month')) start -= 7 * DAY_MS;
-    else if (has('month')) start = Date.UTC(s.get('year')! - 1, s.get('month')! - 1, s.get('day') ?? 1);
+    if (has('weekday') && !has('day') && !has('month')) shiftDays = -7;
+    else if (has('month')) shiftYears = -1;
   }
+  start = Date.UTC((s.get('year') ?? 0) + shiftYears, (s.get('month') ?? 1) - 1, s.get('day') ?? 1) + shiftDays * DAY_MS;
   if (r.end) {
     const e = r.end;
-    const end = Date.UTC(e.get('year') ?? 0, (e.get('month') ?? 1) - 1, e.get('day') ?? 1) + DAY_MS - 1;
+    const endYears = e.isCertain('year') ? 0 : shiftYears;
+    const end = Date.UTC((e.get('year') ?? 0) + endYears, (e.get('month') ?? 1) - 1, e.get('day') ?? 1) + (shiftDays + 1) * DAY_MS - 1;
     if (end < start) return undefined;
     return { startMs: start, endMs: end, rankStartMs: start, rankEndMs: end };
   }

@@ -92,10 +92,11 @@ export class RecallRetriever implements MemoryRetriever {
     if (!matchers.length) return [];
     // The queue as the model sees it: imported history numbered after its start is not in it, so it may be recalled.
     const inContext = new Set(this.recall.since(this.firstInContextId()).map((r) => r.id));
-    const page = this.recall.search(query, { pageSize: limit, excludeIds: inContext });
+    // The message being answered joins the log only after this search: its dates are read against the clock.
+    const page = this.recall.search(query, { pageSize: limit, excludeIds: inContext, reference: this.recall.now() });
     // A word found in a few messages says more than one found in most: weight each by its idf.
     const docs = Math.max(1, this.recall.count());
-    const weights = matchers.map((m) => bm25Idf(this.recall.search(m.term, { pageSize: 1 }).total, docs));
+    const weights = matchers.map((m) => bm25Idf(this.recall.search(m.term, { pageSize: 1, dates: false }).total, docs));
     return page.results.map((r) => ({
       ...this.hit(r, MAX_HIT_CHARS),
       relevance: relevanceOf(contentForModel(r), matchers, weights),

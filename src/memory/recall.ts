@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import type { Role } from '../common/types';
 import { readJsonFile, writeJsonAtomic } from './atomicFile';
-import { checkPage, DEFAULT_SEARCH_ROLES, paginate, parseDateRange, rankDocs, type SearchDoc } from './recallSearch';
+import { type DateWindow, parseQueryDates } from './queryDates';
+import { checkPage, DEFAULT_SEARCH_ROLES, hasKeywords, inSpan, paginate, parseDateRange, rankDocs, type SearchDoc, searchable } from './recallSearch';
 import type { MemoryPaths } from './store';
 import { type Clock, type MessageAttachment, MemoryError, type MessageRecord, type Page, type RecallState } from './types';
 
@@ -15,7 +16,17 @@ export interface RecallSearchOptions {
   pageSize?: number;
   excludeIds?: Set<number>;
   roles?: Role[];
+  /**
+   * When the question was asked, to read its relative dates ("last Tuesday") against. Default: the time
+   * of the person's latest message, else the clock.
+   */
+  reference?: Date;
+  /** False: the query is keywords only, dates in it are not read. */
+  dates?: boolean;
 }
+
+/** A page of search results, with the time window the query's dates set, when they set one. */
+export type RecallSearchPage = Page<MessageRecord> & { window?: DateWindow };
 
 export type NewMessage = Omit<MessageRecord, 'id' | 'time'> & { time?: string };
 
@@ -206,33 +217,89 @@ export class RecallLog {
     return this.records.length ? this.records[this.records.length - 1].id : 0;
   }
 
-  /** Ranked keyword search over user and assistant messages and tool results (see recallSearch.ts). */
-  search(query: string, opts: RecallSearchOptions = {}): Page<MessageRecord> {
+  /**
+   * Ranked keyword search over user and assistant messages and tool results (see recallSearch.ts). Dates
+   * in the query (queryDates.ts) become a window: its messages come first, the others after, so a date
+   * read wrongly costs ranking, never results. A query of nothing but a date lists that date's messages.
+   */
+  search(query: string, opts: RecallSearchOptions = {}): RecallSearchPage {
     const page = opts.page ?? 1;
     const pageSize = opts.pageSize ?? 5;
     checkPage(page, pageSize);
-    const ranked = rankDocs(this.docs, query, { excludeIds: opts.excludeIds, roles: opts.roles }, page * pageSize);
-    return {
-      total: ranked.total,
-      page,
-      pages: Math.ceil(ranked.total / pageSize),
-      results: ranked.top.slice((page - 1) * pageSize).map((i) => this.records[i]),
-    };
+    const filter = { excludeIds: opts.excludeIds, roles: opts.roles };
+    const dated = opts.dates === false ? undefined : parseQueryDates(query, opts.reference ?? this.askedAt());
+    const window = dated?.window;
+    if (!window) {
+      const ranked = rankDocs(this.docs, query, filter, page * pageSize);
+      return this.page(ranked.top, ranked.total, page, pageSize);
+    }
+    const rest = dated.query;
+    if (!hasKeywords(rest)) {
+      const found = this.chronological({ ...filter, within: window });
+      // Nothing on that date: the words themselves may still find something ("May release").
+      if (found.length === 0) return this.search(query, { ...opts, dates: false });
+      return { ...this.page(found, found.length, page, pageSize), window };
+    }
+    const ranked = rankDocs(this.docs, rest, { ...filter, prefer: { startMs: window.rankStartMs, endMs: window.rankEndMs } });
+    const hits = ranked.top;
+    const firstOutside = hits.findIndex((i) => !(this.docs[i].timeMs >= window.rankStartMs && this.docs[i].timeMs <= window.rankEndMs));
+    const split = firstOutside < 0 ? hits.length : firstOutside;
+    // The named dates' own messages follow the keyword hits near them even when no word matches
+    // ("what happened on 9 November"); a month of them would bury everything else, so days only.
+    const hitSet = new Set(hits);
+    const sameDays = window.endMs - window.startMs <= 7 * 86_400_000 ? this.chronological({ ...filter, within: window }).filter((i) => !hitSet.has(i)) : [];
+    const order = [...hits.slice(0, split), ...sameDays, ...hits.slice(split)];
+    return { ...this.page(order, order.length, page, pageSize), window };
   }
 
-  /** Messages between two dates (YYYY-MM-DD, whole UTC days, or ISO timestamps), inclusive, oldest first. */
-  searchByDate(start: string, end: string, opts: { page?: number; pageSize?: number } = {}): Page<MessageRecord> {
-    const { startMs, endMs } = parseDateRange(start, end);
-    const roles = new Set<Role>(DEFAULT_SEARCH_ROLES);
-    const found: number[] = [];
-    for (let i = 0; i < this.docs.length; i++) {
-      const d = this.docs[i];
-      if (d.kind !== 'auto_recall' && roles.has(d.role) && d.timeMs >= startMs && d.timeMs <= endMs) found.push(i);
+  /**
+   * Messages between two dates (YYYY-MM-DD, whole UTC days, or ISO timestamps), inclusive. Oldest first;
+   * with a query, those matching it first, best first, then the rest of the range oldest first.
+   */
+  searchByDate(start: string, end: string, opts: { page?: number; pageSize?: number; query?: string } = {}): Page<MessageRecord> {
+    const within = parseDateRange(start, end);
+    const all = this.chronological({ within });
+    let order = all;
+    if (opts.query !== undefined && hasKeywords(opts.query)) {
+      const hits = rankDocs(this.docs, opts.query, { within }).top;
+      const hitSet = new Set(hits);
+      order = [...hits, ...all.filter((i) => !hitSet.has(i))];
     }
+    const page = paginate(order, opts.page ?? 1, opts.pageSize ?? 5);
+    return { ...page, results: page.results.map((i) => this.records[i]) };
+  }
+
+  /** Indices of the searchable messages `filter` lets through, oldest first. */
+  private chronological(filter: { excludeIds?: Set<number>; roles?: readonly Role[]; within: { startMs: number; endMs: number } }): number[] {
+    const roles = new Set<Role>(filter.roles ?? DEFAULT_SEARCH_ROLES);
+    const found: number[] = [];
+    for (let i = 0; i < this.docs.length; i++) if (searchable(this.docs[i], filter, roles) && inSpan(this.docs[i], filter.within)) found.push(i);
     // The log is in append order; with a settable clock that need not be time order.
     found.sort((a, b) => this.docs[a].timeMs - this.docs[b].timeMs || this.docs[a].id - this.docs[b].id);
-    const page = paginate(found, opts.page ?? 1, opts.pageSize ?? 5);
-    return { ...page, results: page.results.map((i) => this.records[i]) };
+    return found;
+  }
+
+  /** Page `page` of `order` (best first, at least up to that page). */
+  private page(order: readonly number[], total: number, page: number, pageSize: number): Page<MessageRecord> {
+    const results = order.slice((page - 1) * pageSize, page * pageSize);
+    return { total, page, pages: Math.ceil(total / pageSize), results: results.map((i) => this.records[i]) };
+  }
+
+  /** When the question now being asked was asked: the person's latest message, else now. */
+  askedAt(): Date {
+    for (let i = this.records.length - 1; i >= 0; i--) {
+      const r = this.records[i];
+      if (r.role === 'user') {
+        const t = Date.parse(r.time);
+        if (!Number.isNaN(t)) return new Date(t);
+      }
+    }
+    return this.clock();
+  }
+
+  /** The log's clock: what a message appended now would be stamped with. */
+  now(): Date {
+    return this.clock();
   }
 
   /** The agent asks for the state several times a step; it changes only through saveState or another process (see refresh). */

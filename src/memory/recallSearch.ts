@@ -49,9 +49,39 @@ function isWordChar(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95 || code > 127;
 }
 
+/** Whether a query has any word worth searching for, once question words ("what did we do") are dropped. */
+export function hasKeywords(query: string): boolean {
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .map((w) => w.replace(/^[^\p{L}\p{N}_$@#]+|[^\p{L}\p{N}_$]+$/gu, ''))
+    .some((w) => w.length > 0 && !QUESTION_STOP_WORDS.has(w) && (w.length > 1 || /\p{N}/u.test(w)));
+}
+
+/** Inclusive milliseconds since the epoch. */
+export interface TimeSpan {
+  startMs: number;
+  endMs: number;
+}
+
 export interface SearchFilter {
   excludeIds?: Set<number>;
   roles?: readonly Role[];
+  /** Only messages from this span are searched. */
+  within?: TimeSpan;
+  /** Messages from this span rank above every message outside it; the others still follow. */
+  prefer?: TimeSpan;
+}
+
+/** Whether `filter` lets `doc` be searched at all (the role, exclusions and `within`; not the query). */
+export function searchable(doc: SearchDoc, filter: SearchFilter, roles: ReadonlySet<Role>): boolean {
+  if (doc.kind === 'auto_recall' || !roles.has(doc.role)) return false;
+  if (filter.excludeIds !== undefined && filter.excludeIds.has(doc.id)) return false;
+  return filter.within === undefined || inSpan(doc, filter.within);
+}
+
+export function inSpan(doc: SearchDoc, span: TimeSpan): boolean {
+  return doc.timeMs >= span.startMs && doc.timeMs <= span.endMs;
 }
 
 export interface Ranked {
@@ -77,7 +107,6 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
   const needles = terms.map(needle);
   const T = needles.length;
   const roles = new Set(filter.roles ?? DEFAULT_SEARCH_ROLES);
-  const exclude = filter.excludeIds;
 
   // Pass 1 collects raw matches into flat arrays (no allocation per message); scores need the
   // document frequencies, which are known only once every message has been seen.
@@ -92,7 +121,7 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
   let searched = 0;
   for (let i = 0; i < docs.length; i++) {
     const doc = docs[i];
-    if (doc.kind === 'auto_recall' || !roles.has(doc.role) || (exclude !== undefined && exclude.has(doc.id))) continue;
+    if (!searchable(doc, filter, roles)) continue;
     searched++;
     const text = doc.text;
     totalLen += text.length;
@@ -148,7 +177,9 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
     if (multiTerm && doc.text.includes(phrase)) score += idfSum;
     // Coarse steps (a twentieth of a perfect single match): a few characters of length must not
     // outweigh recency between messages that match equally well.
-    keys[h] = matched * 1e7 + Math.min(1e7 - 1, Math.round((score / idfSum) * 20));
+    // The preferred span is a tier above everything (matched terms stay below 1e6 × 1e7).
+    const tier = filter.prefer !== undefined && inSpan(doc, filter.prefer) ? 1e13 : 0;
+    keys[h] = tier + matched * 1e7 + Math.min(1e7 - 1, Math.round((score / idfSum) * 20));
   }
   const better = (a: number, b: number) => keys[a] > keys[b] || (keys[a] === keys[b] && docs[hitIndex[a]].id > docs[hitIndex[b]].id);
 

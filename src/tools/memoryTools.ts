@@ -5,6 +5,7 @@ import type { BlockRecord, MessageRecord, Page } from '../memory/types';
 import type { PagingHint } from './registry';
 import type { Tool } from './types';
 import { contentForModel } from '../memory/messageContent';
+import { type DateWindow, describeDays } from '../memory/queryDates';
 
 export const RECALL_PAGE_SIZE = 5;
 // Enough of a message to tell whether it is the one meant; read_file-like paging is not possible for a message.
@@ -31,6 +32,10 @@ export interface RecallSearchResult {
   page: number;
   pages: number;
   next_page?: number;
+  /** The days this page's results are from, e.g. "2026-03-02 … 2026-03-04". */
+  covers?: string;
+  /** The dates conversation_search read in the query, so the model can tell when it read them wrongly. */
+  date_window?: { read: string; dates: string; ranked_first: string; note: string };
   results: RecallHit[];
   message?: string;
 }
@@ -110,11 +115,12 @@ export const conversationSearchTool: Tool<{ query: string; page?: number }> & Pa
   description:
     'Search recall memory: every past message with the person, across all sessions, including ones no longer ' +
     'in your context. Use it when the person refers to something said or done before ("as we discussed", ' +
-    '"last time"). Keyword search: use distinctive words, names, file paths or error text.',
+    '"last time"). Keyword search: use distinctive words, names, file paths or error text. Dates in the query ' +
+    '("on 9 November", "last Tuesday", "in March") rank messages from around then first.',
   parameters: {
     type: 'object',
     properties: {
-      query: { type: 'string', minLength: 1, description: 'Words to look for, e.g. "port ledger-svc".' },
+      query: { type: 'string', minLength: 1, description: 'Words to look for, e.g. "port ledger-svc" or "deploy last Tuesday".' },
       page: pageParam,
     },
     required: ['query'],
@@ -122,24 +128,28 @@ export const conversationSearchTool: Tool<{ query: string; page?: number }> & Pa
   },
   pagingHint: 'ask for the next page',
   async run(args, ctx) {
+    // Relative dates are read against the person's latest message (RecallLog.search's default).
     const found = ctx.recall.search(args.query, { page: args.page ?? 1, pageSize: RECALL_PAGE_SIZE });
-    return recallResult(
+    const result = recallResult(
       found,
       `nothing in recall memory matches "${args.query}"; try other words (a name, a file path, an error message) or conversation_search_date`,
     );
+    return found.window ? withWindow(result, found.window) : result;
   },
 };
 
-export const conversationSearchDateTool: Tool<{ start_date: string; end_date: string; page?: number }> & PagingHint = {
+export const conversationSearchDateTool: Tool<{ start_date: string; end_date: string; query?: string; page?: number }> & PagingHint = {
   name: 'conversation_search_date',
   description:
-    'List past messages between two dates (inclusive), oldest first, across all sessions. Use it when the ' +
-    'person refers to a time ("yesterday", "last Monday"). Dates as YYYY-MM-DD (whole days, UTC) or ISO timestamps.',
+    'List past messages between two dates (inclusive), across all sessions: oldest first, or with a query, the ' +
+    'best matches first and then the rest. Use it when the person refers to a time ("yesterday", "last Monday"). ' +
+    'Dates as YYYY-MM-DD (whole days, UTC) or ISO timestamps. Each page says which days it covers.',
   parameters: {
     type: 'object',
     properties: {
       start_date: { type: 'string', minLength: 1, description: 'First day, e.g. "2026-03-02".' },
       end_date: { type: 'string', minLength: 1, description: 'Last day, e.g. "2026-03-04".' },
+      query: { type: 'string', description: 'Optional words to rank the range by, e.g. "deploy ledger-svc".' },
       page: pageParam,
     },
     required: ['start_date', 'end_date'],
@@ -147,7 +157,7 @@ export const conversationSearchDateTool: Tool<{ start_date: string; end_date: st
   },
   pagingHint: 'ask for the next page',
   async run(args, ctx) {
-    const found = ctx.recall.searchByDate(args.start_date, args.end_date, { page: args.page ?? 1, pageSize: RECALL_PAGE_SIZE });
+    const found = ctx.recall.searchByDate(args.start_date, args.end_date, { page: args.page ?? 1, pageSize: RECALL_PAGE_SIZE, query: args.query });
     return recallResult(
       found,
       `no messages between ${args.start_date} and ${args.end_date}; try a wider range or conversation_search with words`,
@@ -175,9 +185,23 @@ function recallResult(found: Page<MessageRecord>, nothingFound: string): RecallS
     results: found.results.map(toHit),
   };
   if (found.page < found.pages) result.next_page = found.page + 1;
+  const times = found.results.map((m) => Date.parse(m.time)).filter((t) => !Number.isNaN(t));
+  if (times.length) result.covers = describeDays(Math.min(...times), Math.max(...times));
   if (found.total === 0) result.message = nothingFound;
   else if (found.results.length === 0) result.message = `page ${found.page} is past the last page (${found.pages})`;
   return result;
+}
+
+function withWindow(result: RecallSearchResult, w: DateWindow): RecallSearchResult {
+  return {
+    ...result,
+    date_window: {
+      read: w.matched.join(', '),
+      dates: describeDays(w.startMs, w.endMs),
+      ranked_first: describeDays(w.rankStartMs, w.rankEndMs),
+      note: 'messages from ranked_first come first, then the others; the date words were not searched as keywords',
+    },
+  };
 }
 
 function toHit(m: MessageRecord): RecallHit {

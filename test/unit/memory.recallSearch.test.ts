@@ -157,4 +157,68 @@ describe('recall search', () => {
       assert.throws(() => log.searchByDate('2026-03-03', '2026-03-01'), invalid(/^start_date 2026-03-03 is after end_date 2026-03-01/));
     });
   });
+
+  describe('with dates in the query', () => {
+    const at = (content: string, time: string, role: Role = 'user') => log.append({ session: 's-1', role, content, tokens: 1, time });
+    const december = new Date('2026-12-15T10:00:00Z');
+
+    it('no longer matches the date words as numbers ("9 November" is not "9 out of 10")', () => {
+      at('I scored 9 out of 10 on the quiz', '2026-06-01T10:00:00Z');
+      at('We went hiking in the hills', '2026-11-09T15:00:00Z');
+      const page = log.search('what happened on 9 November', { reference: december });
+      assert.deepEqual(page.results.map((r) => r.content), ['We went hiking in the hills'], 'the day itself, and no "9 out of 10"');
+      assert.equal(page.window?.startMs, Date.parse('2026-11-09T00:00:00Z'));
+    });
+
+    it('ranks a message from around the named day above a better keyword match months away, and keeps the rest after it', () => {
+      at('The ledger deploy to production failed with a timeout on the ledger', '2026-04-02T10:00:00Z');
+      at('ledger deploy went out', '2026-11-10T10:00:00Z');
+      at('unrelated chatter about lunch', '2026-11-09T12:00:00Z');
+      const page = log.search('ledger deploy on 9 November', { reference: december });
+      assert.deepEqual(page.results.map((r) => r.content), [
+        'ledger deploy went out',
+        'unrelated chatter about lunch',
+        'The ledger deploy to production failed with a timeout on the ledger',
+      ], 'in the window first, then that day\'s other messages, then the rest: a wrong date costs ranking, never results');
+      assert.equal(page.total, 3);
+    });
+
+    it('reads "last Tuesday" against the person\'s latest message by default, and the clock when there is none', () => {
+      at('the ledger migration is done', '2026-12-08T10:00:00Z', 'assistant');
+      at('the ledger migration plan', '2026-09-01T10:00:00Z', 'assistant');
+      assert.equal(log.search('ledger migration last Tuesday').window?.startMs, Date.parse('2026-02-24T00:00:00Z'), 'no user message: the clock (2026-03-02)');
+      at('what about the ledger migration last Tuesday?', '2026-12-15T10:00:00Z');
+      const page = log.search('ledger migration last Tuesday');
+      assert.equal(page.window?.startMs, Date.parse('2026-12-08T00:00:00Z'));
+      assert.equal(page.results[0].content, 'the ledger migration is done');
+    });
+
+    it('lists the messages of a date when the query is nothing but the date, and falls back to the words when that date is empty', () => {
+      at('first thing that day', '2026-12-14T08:00:00Z');
+      at('second thing that day', '2026-12-14T09:00:00Z');
+      at('another day', '2026-12-10T09:00:00Z');
+      const page = log.search('what did we do yesterday?', { reference: december });
+      assert.deepEqual(page.results.map((r) => r.content), ['first thing that day', 'second thing that day']);
+      assert.equal(search('yesterday', { reference: new Date('2027-06-01T00:00:00Z') }).length, 0, 'nothing that day and no word matches');
+    });
+
+    it('leaves a query without dates, or with dates switched off, to the keywords alone', () => {
+      at('I scored 9 out of 10 on the quiz', '2026-06-01T10:00:00Z');
+      const plain = log.search('quiz score', { reference: december });
+      assert.equal(plain.window, undefined);
+      assert.equal(plain.results.length, 1);
+      assert.deepEqual(search('9 November', { reference: december, dates: false }), ['I scored 9 out of 10 on the quiz']);
+    });
+
+    it('ranks a date range by a query inside it, best first, then the rest of the range oldest first', () => {
+      at('standup notes', '2026-03-02T09:00:00Z');
+      at('the ledger deploy failed', '2026-03-03T09:00:00Z');
+      at('ledger deploy retried and the ledger deploy passed', '2026-03-04T09:00:00Z');
+      at('ledger deploy outside the range', '2026-03-09T09:00:00Z');
+      const page = log.searchByDate('2026-03-02', '2026-03-04', { query: 'ledger deploy', pageSize: 10 });
+      assert.equal(page.total, 3);
+      assert.deepEqual(page.results.map((r) => r.content), ['ledger deploy retried and the ledger deploy passed', 'the ledger deploy failed', 'standup notes']);
+      assert.deepEqual(log.searchByDate('2026-03-02', '2026-03-04').results.map((r) => r.content)[0], 'standup notes', 'without a query, oldest first');
+    });
+  });
 });

@@ -147,4 +147,29 @@ describe('conversation search tools', () => {
     assert.equal(none.total, 0);
     assert.match(none.message, /no messages between 2025-01-01 and 2025-01-02/);
   });
+
+  it('ranks a date range by a query, and says on every page which days it covers', async () => {
+    const ws = withHistory();
+    const out = await ok(ws, 'conversation_search_date', { start_date: '2026-03-02', end_date: '2026-03-04', query: 'billing rename' });
+    assert.equal(out.total, 4);
+    assert.equal(out.results[0].content, 'Let us rename the billing module.', 'the match first, not the oldest');
+    assert.equal(out.covers, '2026-03-02 … 2026-03-04');
+    const oneDay = await ok(ws, 'conversation_search_date', { start_date: '2026-03-02', end_date: '2026-03-02' });
+    assert.equal(oneDay.covers, '2026-03-02');
+  });
+
+  it('says which date window conversation_search applied, read against the person\'s latest message', async () => {
+    const ws = withHistory();
+    ws.ctx.recall.append({ session: 's3', role: 'user', content: 'what port did the ledger use?', tokens: 5, time: '2026-03-10T09:00:00Z' });
+    const out = await ok(ws, 'conversation_search', { query: 'port on 2 March' });
+    assert.deepEqual(out.date_window, {
+      read: 'on 2 March',
+      dates: '2026-03-02',
+      ranked_first: '2026-02-23 … 2026-03-09',
+      note: 'messages from ranked_first come first, then the others; the date words were not searched as keywords',
+    });
+    assert.deepEqual(out.results.map((r: any) => r.id), [2, 1, 5], 'the port messages of 2 March first, the question of 10 March after them');
+    const plain = await ok(ws, 'conversation_search', { query: 'ledger port' });
+    assert.equal(plain.date_window, undefined, 'no dates, no window');
+  });
 });

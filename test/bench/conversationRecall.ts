@@ -77,10 +77,13 @@ function found(evidence: readonly number[], hits: readonly number[], k: number):
 }
 
 /** Replays one conversation into a fresh memory folder; returns the log and each turn's record id. */
+/** The time the question is asked: the recall log's clock, which relative dates ("yesterday") are read against. */
+let askedAt = new Date();
+
 function replay(conv: Conversation, dir: string): { log: RecallLog; ids: number[][] } {
   const paths = memoryPaths(dir);
   fs.mkdirSync(paths.recallDir, { recursive: true });
-  const log = RecallLog.open(paths, { warn: () => {} });
+  const log = RecallLog.open(paths, { warn: () => {}, clock: () => askedAt });
   const tokens = approximateTokenCounter();
   const ids = conv.sessions.map((session, si) =>
     session.turns.map((turn) => {
@@ -118,6 +121,7 @@ export async function runConversationRecall(seed: number, opts: { conversations?
       const retriever = new RecallRetriever(log, () => log.lastId() + 1);
       for (const q of conv.questions) {
         questions++;
+        askedAt = new Date(q.askedAt);
         const evidence = q.evidence.map(([s, t]) => ids[s][t]);
         const block = await gatherAutoRecall([retriever], q.text, tokens, AUTO_RECALL_TOKENS, AUTO_RECALL_HITS);
         const shown = block ? [...block.matchAll(/recall #(\d+) \(/g)].map((m) => Number(m[1])) : [];
@@ -130,7 +134,7 @@ export async function runConversationRecall(seed: number, opts: { conversations?
           if (block) unanswerableInjected++;
           continue;
         }
-        const search = log.search(q.text, { pageSize: 10 }).results.map((r) => r.id);
+        const search = log.search(q.text, { pageSize: 10, reference: askedAt }).results.map((r) => r.id);
         const base = bm25.search(q.text, 10).hits.map((h) => h.id);
         const holds = shown.some((id) => evidence.includes(id));
         const t = tallies.get(q.category) ?? emptyTally();

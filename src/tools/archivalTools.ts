@@ -4,6 +4,7 @@
 import { fitToTokens } from '../llm/tokens';
 import type { ArchivalHit } from '../memory/archivalMemory';
 import { lineRange } from '../memory/hitLocation';
+import { CODE_STOP_WORDS } from '../memory/stopWords';
 import type { PagingHint } from './registry';
 import { ToolError, type Tool, type ToolContext } from './types';
 
@@ -90,17 +91,32 @@ function toHit(h: ArchivalHit, query: string, maxChars: number) {
 }
 
 /**
- * At most `maxChars` of `text`: the whole text, or the lines where the query (or, failing that, one of its
- * words) occurs, widened by their neighbours while there is room, with markers where lines were left out.
+ * At most `maxChars` of `text`: the whole text, or the lines that hold the query, best first, widened by
+ * their neighbours while there is room, with markers where lines were left out. A line scores the in-text
+ * rarity of the query words it holds, the whole phrase above all: a line that names the query's rare
+ * identifier in other words ("Ownership note: … owns /v4/disputes" for "owner of /v4/disputes") must not
+ * lose its place to the neighbours of lines that merely repeat the phrase, or the hit that ranked for it
+ * is shown without it.
  */
 export function excerpt(text: string, query: string, maxChars: number, more: string): string {
   if (text.length <= maxChars) return text;
   const lines = text.split('\n');
   const lower = lines.map((l) => l.toLowerCase());
   const phrase = query.toLowerCase().trim();
-  const words = phrase.split(/[^\p{L}\p{N}_$-]+/u).filter((w) => w.length >= 3);
-  let hits = lower.flatMap((l, i) => (phrase && l.includes(phrase) ? [i] : []));
-  if (!hits.length) hits = lower.flatMap((l, i) => (words.some((w) => l.includes(w)) ? [i] : []));
+  const terms = [...new Set(phrase.split(/[^\p{L}\p{N}_$-]+/u).filter((w) => w.length >= 2 && !CODE_STOP_WORDS.has(w)))];
+  // Short terms ("v4") only as whole words, or they match inside every longer word ("v42", "nav4").
+  const has = terms.map((w) => {
+    if (w.length >= 3) return (l: string) => l.includes(w);
+    const whole = new RegExp(`(?<![\\p{L}\\p{N}_])${w.replace(/[$]/g, '\\$')}(?![\\p{L}\\p{N}_])`, 'u');
+    return (l: string) => whole.test(l);
+  });
+  const weight = has.map((h) => {
+    const df = lower.filter(h).length;
+    return df ? Math.log(1 + lines.length / df) : 0;
+  });
+  const all = weight.reduce((a, b) => a + b, 0);
+  const score = lower.map((l) => (phrase && l.includes(phrase) ? all + 1 : has.reduce((sum, h, k) => sum + (h(l) ? weight[k] : 0), 0)));
+  const hits = lower.map((_, i) => i).filter((i) => score[i] > 0).sort((a, b) => score[b] - score[a] || a - b);
   if (!hits.length) return `${text.slice(0, maxChars)}…[${text.length - maxChars} more characters: ${more}]`;
   const keep = new Set<number>();
   let used = 0;

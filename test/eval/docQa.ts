@@ -45,7 +45,9 @@ export function generateLargeDoc(seed: number, n: number, contextWindow: number)
     const resource = resources[i % resources.length];
     const version = 2 + Math.floor(i / resources.length);
     const p = person();
-    return { endpoint: `/v${version}/${resource}`, sibling: `/v${version - 1}/${resource}`, batch: `/v${version}/${resource}/batch`, person: p, channel: `#${resource}-${rng.word()}` };
+    // The near-miss version is v1 for every item: `/v${version - 1}` is another item's endpoint once n
+    // passes the resource count, and its second owner made the document contradict itself.
+    return { endpoint: `/v${version}/${resource}`, sibling: `/v1/${resource}`, batch: `/v${version}/${resource}/batch`, person: p, channel: `#${resource}-${rng.word()}` };
   });
   const endpoints = Array.from({ length: 12 }, () => `/internal/${rng.word()}`);
 

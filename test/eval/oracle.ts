@@ -71,8 +71,10 @@ function answer(body: any, q: Question, done: DoneCall[], diligent: boolean): Fa
   if (progress.length) return { toolCalls: [{ name: 'working_context_append', arguments: { block: 'task', content: progress.join('\n') } }] };
   done = done.filter((c) => c.name.startsWith('conversation_search') || c.name === 'archival_memory_search');
   const found = resolve(q, evidence, today, done, toolNames(body).has('archival_memory_search'));
-  if (found !== undefined) return { text: `ANSWER: ${found}` };
   const next = done.length < MAX_SEARCH_CALLS ? nextSearch(q, today, done, toolNames(body), evidence) : undefined;
+  // A set is never known to be complete from what the request happens to show (a block holds some
+  // members, recall others): it is answered once the searches are made. Any other answer is final when found.
+  if (found !== undefined && (q.kind !== 'aggregate' || !next)) return { text: `ANSWER: ${found}` };
   return next ? { toolCalls: [next] } : { text: `ANSWER: ${UNKNOWN}` };
 }
 

@@ -23,3 +23,34 @@ describe('archival search results in a small window', () => {
     assert.match(excerpt(text, 'nowhere', 50, 'more'), /^\{\n {2}"key-00"[\s\S]*…\[\d+ more characters: more\]$/);
   });
 });
+
+describe('archival search excerpts of prose', () => {
+  // F5 of the memory eval at full size: the passage ranked for "owner of /v4/disputes" because of the
+  // ownership line, but lines repeating the phrase and their neighbours filled the excerpt without it.
+  const filler = (i: number) => `The gateway for /internal/x${i} retries with jittered backoff, which keeps the tail latency flat; batch size ${i}.`;
+  const body = [
+    ...Array.from({ length: 6 }, (_, i) => filler(i)),
+    'Before changing /v4/disputes, ask the owner of /v4/disputes for a review; the owner of /v4/disputes signs off on it.',
+    ...Array.from({ length: 6 }, (_, i) => filler(10 + i)),
+    'Incidents on /v5/disputes page the owner of /v5/disputes first.',
+    ...Array.from({ length: 6 }, (_, i) => filler(20 + i)),
+    'Ownership note: Gosu Nini owns /v4/disputes.',
+    ...Array.from({ length: 6 }, (_, i) => filler(30 + i)),
+    'Incidents on /v4/disputes page the owner of /v4/disputes first; when the owner is away, the platform lead covers it.',
+    ...Array.from({ length: 6 }, (_, i) => filler(40 + i)),
+  ].join('\n');
+
+  it('shows a line holding every query word before the neighbours of lines holding the phrase', () => {
+    const cut = excerpt(body, 'owner of /v4/disputes', 500, 'read_file for the rest');
+    assert.ok(cut.length < body.length);
+    assert.match(cut, /Ownership note: Gosu Nini owns \/v4\/disputes\./);
+    assert.match(cut, /Before changing \/v4\/disputes/);
+  });
+
+  it('matches a short term only as a whole word', () => {
+    const cut = excerpt(body, 'owner of /v4/disputes', 500, 'read_file for the rest');
+    const v5 = excerpt(body.replace('Ownership note: Gosu Nini owns /v4/disputes.', filler(99)), 'owner v4', 120, 'more');
+    assert.doesNotMatch(v5, /\/v5\/disputes/);
+    assert.match(cut, /\/v4\/disputes/);
+  });
+});

@@ -5,6 +5,7 @@
 // price of importing those messages again.
 import * as fs from 'node:fs';
 import { isPlainObject } from '../common/json';
+import { appendDurably } from '../memory/atomicFile';
 import { MemoryError } from '../memory/types';
 
 interface IndexLine {
@@ -70,16 +71,7 @@ export class ImportIndex {
     this.refresh();
     const line = { key, session, messages: [...hashes] } satisfies IndexLine;
     const text = `${this.hasTail ? '\n' : ''}${JSON.stringify(line)}\n`;
-    let fd: number | undefined;
-    try {
-      fd = fs.openSync(this.file, 'a');
-      fs.writeSync(fd, text);
-      fs.fsyncSync(fd);
-    } catch (err) {
-      throw new MemoryError('io', `could not append to ${this.file}: ${(err as Error).message}`);
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
-    }
+    appendDurably(this.file, text);
     this.refresh();
   }
 

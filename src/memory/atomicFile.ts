@@ -106,3 +106,20 @@ export function asidePath(file: string, now: Date = new Date()): string {
 function defaultWarn(msg: string): void {
   console.warn(`[memcode] ${msg}`);
 }
+
+/**
+ * Appends `text` to an append-only log and fsyncs it: once this returns, the bytes survive a kill -9.
+ * Earlier bytes are never rewritten; the caller starts `text` on a fresh line when the last one was torn.
+ */
+export function appendDurably(file: string, text: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'a');
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } catch (err) {
+    throw new MemoryError('io', `could not append to ${file}: ${(err as Error).message}`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}

@@ -3,7 +3,7 @@
 // Lines are only ever appended, never rewritten, so a crash can at worst cut off the last line.
 import * as fs from 'node:fs';
 import type { Role } from '../common/types';
-import { readJsonFile, writeJsonAtomic } from './atomicFile';
+import { appendDurably, readJsonFile, writeJsonAtomic } from './atomicFile';
 import { type DateWindow, parseQueryDates } from './queryDates';
 import { checkPage, DEFAULT_SEARCH_ROLES, hasKeywords, inSpan, paginate, parseDateRange, rankDocs, type SearchDoc, searchable } from './recallSearch';
 import type { MemoryPaths } from './store';
@@ -77,16 +77,7 @@ export class RecallLog {
     const record = withoutUndefined({ id: this.nextId(), ...entry, time: entry.time ?? this.clock().toISOString() }) as MessageRecord;
     // A line cut off by a crash must not swallow ours: start on a fresh line, never rewrite earlier bytes.
     const line = `${this.hasTail ? '\n' : ''}${JSON.stringify(record)}\n`;
-    let fd: number | undefined;
-    try {
-      fd = fs.openSync(this.file, 'a');
-      fs.writeSync(fd, line);
-      fs.fsyncSync(fd);
-    } catch (err) {
-      throw new MemoryError('io', `could not append to ${this.file}: ${(err as Error).message}`);
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
-    }
+    appendDurably(this.file, line);
     // Read it back rather than trusting our own bookkeeping: the offset then stays exact.
     this.refresh();
     return this.get(record.id) ?? record;

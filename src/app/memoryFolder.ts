@@ -86,10 +86,8 @@ export class MemoryFolder {
    * The one archival memory of this folder, caught up with other processes' writes. Callers hold no copy:
    * they ask again for each operation, so a rebuild or a change of embedder reaches them.
    */
-  async archival(): Promise<ArchivalMemory> {
-    const store = await this.openStore();
-    await store.sync();
-    return store;
+  archival(): Promise<ArchivalMemory> {
+    return this.syncedStore();
   }
 
   /** Walks the whole workspace into archival memory; `rebuild` starts from an empty index. */

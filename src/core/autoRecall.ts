@@ -6,7 +6,7 @@
 import type { TokenCounter } from '../llm/types';
 import { bm25Idf } from '../memory/bm25';
 import type { RecallLog } from '../memory/recall';
-import { parseQuery } from '../memory/recallSearch';
+import { needle, parseQuery } from '../memory/recallSearch';
 import type { BlockRecord, MessageRecord } from '../memory/types';
 import { contentForModel } from '../memory/messageContent';
 
@@ -45,10 +45,9 @@ const SMALL_TALK = new Set(
     .split(' '),
 );
 
-/** What a query word is looked for as in a hit: possessive and plural endings dropped (`melanie's` → `melanie`). */
+/** What a query word is looked for as in a hit: the possessive dropped, then recall search's own needle (`melanie's` → `melanie`, `tests` → `test`). */
 function stem(term: string): string {
-  const t = term.replace(/['’]s$/u, '');
-  return t.length >= 4 && t.endsWith('s') && !t.endsWith('ss') ? t.slice(0, -1) : t;
+  return needle(term.replace(/['’]s$/u, ''));
 }
 
 function escapeRegExp(s: string): string {
@@ -96,7 +95,7 @@ export class RecallRetriever implements MemoryRetriever {
     const page = this.recall.search(query, { pageSize: limit, excludeIds: inContext, reference: this.recall.now() });
     // A word found in a few messages says more than one found in most: weight each by its idf.
     const docs = Math.max(1, this.recall.count());
-    const weights = matchers.map((m) => bm25Idf(this.recall.search(m.term, { pageSize: 1, dates: false }).total, docs));
+    const weights = this.recall.documentFrequencies(matchers.map((m) => m.term)).map((df) => bm25Idf(df, docs));
     return page.results.map((r) => ({
       ...this.hit(r, MAX_HIT_CHARS),
       relevance: relevanceOf(contentForModel(r), matchers, weights),

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import type { Role } from '../common/types';
 import { appendDurably, readJsonFile, writeJsonAtomic } from './atomicFile';
 import { type DateWindow, parseQueryDates } from './queryDates';
-import { checkPage, DEFAULT_SEARCH_ROLES, hasKeywords, inSpan, paginate, parseDateRange, rankDocs, type SearchDoc, searchable } from './recallSearch';
+import { checkPage, DEFAULT_SEARCH_ROLES, documentFrequencies, hasKeywords, inSpan, paginate, parseDateRange, rankDocs, type SearchDoc, searchable } from './recallSearch';
 import type { MemoryPaths } from './store';
 import { type Clock, type MessageAttachment, MemoryError, type MessageRecord, type Page, type RecallState } from './types';
 
@@ -202,6 +202,11 @@ export class RecallLog {
 
   count(): number {
     return this.records.length;
+  }
+
+  /** How many messages a search would find each term in (one pass over the log, whatever the number of terms). */
+  documentFrequencies(terms: readonly string[]): number[] {
+    return documentFrequencies(this.docs, terms);
   }
 
   lastId(): number {

@@ -41,7 +41,7 @@ export function parseQuery(query: string): Query {
 }
 
 /** What a term is looked for as: a plural also finds its singular (`tests` → `test`). */
-function needle(term: string): string {
+export function needle(term: string): string {
   return term.length >= 4 && term.endsWith('s') && !term.endsWith('ss') ? term.slice(0, -1) : term;
 }
 
@@ -207,6 +207,21 @@ function grow<A extends Int32Array | Uint8Array>(from: A, to: A): A {
 }
 
 /** Throws MemoryError('invalid') unless both are whole numbers from 1 up. */
+/**
+ * How many searchable messages hold each term, found as rankDocs finds it (its needle, anywhere in the
+ * text), in one pass: the document frequencies a caller weighs the terms by.
+ */
+export function documentFrequencies(docs: readonly SearchDoc[], terms: readonly string[], filter: SearchFilter = {}): number[] {
+  const needles = terms.map(needle);
+  const roles = new Set(filter.roles ?? DEFAULT_SEARCH_ROLES);
+  const df = new Array<number>(terms.length).fill(0);
+  for (const doc of docs) {
+    if (!searchable(doc, filter, roles)) continue;
+    for (let t = 0; t < needles.length; t++) if (doc.text.includes(needles[t])) df[t]++;
+  }
+  return df;
+}
+
 export function checkPage(page: number, pageSize: number): void {
   if (!Number.isInteger(page) || page < 1) throw new MemoryError('invalid', `page must be a whole number from 1 up, not ${page}`);
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new MemoryError('invalid', `page size must be a whole number from 1 up, not ${pageSize}`);

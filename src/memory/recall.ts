@@ -374,7 +374,8 @@ export class RecallLog {
   }
 }
 
-function parseRecord(line: string): MessageRecord | undefined {
+/** One line of the log as a record, or undefined when the log skips it (the doctor judges lines the same way). */
+export function parseRecord(line: string): MessageRecord | undefined {
   let v: unknown;
   try {
     v = JSON.parse(line);

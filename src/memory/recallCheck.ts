@@ -1,13 +1,13 @@
-// The doctor's look at recall memory, reading the files itself (recall.ts is the log's writer and
-// stays so): messages.jsonl line by line, and state.json against it. Repairs keep every byte: a torn
+// The doctor's look at recall memory, reading the files itself (recall.ts is the log's writer and stays
+// so) but judging each line with the log's own parser, so what it moves aside is what the log skips:
+// messages.jsonl line by line, and state.json against it. Repairs keep every byte: a torn
 // last line and lines the log skips are moved to a `.corrupt-<time>` file beside it (a whole message
 // glued to the end of a torn line is kept in the log), and a queue start beyond the log is re-seated.
 import * as fs from 'node:fs';
 import { asidePath, writeFileAtomic, writeJsonAtomic } from './atomicFile';
 import type { Checkup } from './checkup';
+import { parseRecord } from './recall';
 import type { MemoryPaths } from './store';
-
-const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 
 interface LogLine {
   text: string;
@@ -102,14 +102,10 @@ function queueStart(log: LogLine[]): number {
   return own[start].id!;
 }
 
+/** A line the log itself would load (recall.ts's parser), with what the checks need of it. */
 function parseLine(line: string): (LogLine & { id: number }) | undefined {
-  try {
-    const v = JSON.parse(line) as { id?: unknown; role?: unknown; session?: unknown; importedFrom?: unknown } | null;
-    if (!v || !Number.isInteger(v.id) || (v.id as number) < 1 || typeof v.role !== 'string' || !ROLES.has(v.role)) return undefined;
-    return { text: line, id: v.id as number, session: typeof v.session === 'string' ? v.session : '', imported: v.importedFrom !== undefined };
-  } catch {
-    return undefined;
-  }
+  const r = parseRecord(line);
+  return r && { text: line, id: r.id, session: r.session, imported: r.importedFrom !== undefined };
 }
 
 /** A whole record glued to the end of a torn one (an append after a crash that left no newline). */

@@ -4,6 +4,7 @@
 // benchmarks, which cannot be downloaded here, and it is built to miss the same ways they do:
 // paraphrased questions, answers in the reply next to the question's words, dates named in the
 // question but not in the text, multi-hop, and questions nothing answers.
+import { Rng as SeededRng } from '../eval/rng';
 
 export type Category = 'literal' | 'paraphrase' | 'adjacent' | 'date' | 'relative-date' | 'update' | 'multi-hop' | 'unanswerable';
 export const CATEGORIES: readonly Category[] = ['literal', 'paraphrase', 'adjacent', 'date', 'relative-date', 'update', 'multi-hop', 'unanswerable'];
@@ -45,21 +46,14 @@ export interface GenOptions {
 const DAY = 86_400_000;
 const TURN_MINUTES = 2;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** The draws this generator needs, over the eval's seeded generator (mulberry32). */
 class Rng {
-  private readonly next: () => number;
+  private readonly seeded: SeededRng;
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.seeded = new SeededRng(seed);
+  }
+  private next(): number {
+    return this.seeded.next();
   }
   float(): number {
     return this.next();

@@ -1,18 +1,14 @@
 // A temp workspace with files and its MemoryFolder (the one archival memory the extension and the CLI
 // share; the local embedder), for tests of how the editor's changes reach archival memory.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MemoryFolder, type MemoryFolderOptions } from '../../src/app/memoryFolder';
 import { archivalParts } from '../../src/app/lazyArchival';
 import { MemoryStore } from '../../src/memory/store';
-import { tempWorkspace } from './workspace';
+import { tempWorkspace, writeFile } from './workspace';
 
 export function archivalWorkspace(files: Record<string, string>, options: Partial<MemoryFolderOptions> = {}) {
   const root = tempWorkspace('memcode-archival-');
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), text);
-  }
+  for (const [rel, text] of Object.entries(files)) writeFile(root, rel, text);
   const memoryRoot = path.join(root, '.memcode');
   const warnings: string[] = [];
   const folder = new MemoryFolder({

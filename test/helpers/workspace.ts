@@ -13,6 +13,12 @@ export function tempWorkspace(prefix = 'memcode-test-'): string {
   return dir;
 }
 
+/** Writes `text` to `rel` under `root`, making the folders on the way. */
+export function writeFile(root: string, rel: string, text: string): void {
+  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  fs.writeFileSync(path.join(root, rel), text);
+}
+
 export function removeTempWorkspaces(): void {
   for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -7,35 +7,31 @@ import { MemoryStore } from '../../src/memory/store';
 import { WorkingContext } from '../../src/memory/workingContext';
 import { WorkspaceFiles } from '../../src/workspace/workspaceFiles';
 import { runCli } from '../helpers/cli';
-import { removeTempWorkspaces, tempWorkspace } from '../helpers/workspace';
+import { removeTempWorkspaces, tempWorkspace, writeFile } from '../helpers/workspace';
 
-function write(root: string, rel: string, text: string): void {
-  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-  fs.writeFileSync(path.join(root, rel), text);
-}
 
 /** A small TypeScript project as a developer would have it: README with badges, scripts, CI, AGENTS.md, a secret. */
 export function nodeFixture(): string {
   const root = tempWorkspace('memcode-node-');
-  write(root, 'README.md', '# Ledger\n\n[![CI](https://x/badge.svg)](https://x)\n\nLedger keeps **double-entry** books for small shops, with a [REST API](docs/api.md).\nIt runs on Node 20.\n\n## Install\n\nnpm i\n');
-  write(root, 'package.json', JSON.stringify({ name: 'ledger', description: 'books', packageManager: 'pnpm@9.1.0', scripts: { build: 'tsc -p .', test: 'vitest run', 'test:e2e': 'playwright test', lint: 'eslint .', dev: 'tsx watch src/main.ts', migrate: 'tsx scripts/migrate.ts', prepare: 'husky' } }, null, 2));
-  write(root, '.github/workflows/ci.yml', 'name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pnpm install --frozen-lockfile\n      - name: Test\n        run: |\n          pnpm test\n          pnpm lint\n');
-  write(root, 'AGENTS.md', '# Agent rules\n- Money is integer cents, never floats.\n- Every migration is reversible.\n\nSome prose that is not a rule.\n');
-  write(root, '.env', 'STRIPE_KEY=sk_live_NEVERSHOWN\n');
-  for (let i = 0; i < 8; i++) write(root, `src/mod${i}.ts`, 'export {};\n');
-  write(root, 'scripts/migrate.js', '');
+  writeFile(root, 'README.md', '# Ledger\n\n[![CI](https://x/badge.svg)](https://x)\n\nLedger keeps **double-entry** books for small shops, with a [REST API](docs/api.md).\nIt runs on Node 20.\n\n## Install\n\nnpm i\n');
+  writeFile(root, 'package.json', JSON.stringify({ name: 'ledger', description: 'books', packageManager: 'pnpm@9.1.0', scripts: { build: 'tsc -p .', test: 'vitest run', 'test:e2e': 'playwright test', lint: 'eslint .', dev: 'tsx watch src/main.ts', migrate: 'tsx scripts/migrate.ts', prepare: 'husky' } }, null, 2));
+  writeFile(root, '.github/workflows/ci.yml', 'name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pnpm install --frozen-lockfile\n      - name: Test\n        run: |\n          pnpm test\n          pnpm lint\n');
+  writeFile(root, 'AGENTS.md', '# Agent rules\n- Money is integer cents, never floats.\n- Every migration is reversible.\n\nSome prose that is not a rule.\n');
+  writeFile(root, '.env', 'STRIPE_KEY=sk_live_NEVERSHOWN\n');
+  for (let i = 0; i < 8; i++) writeFile(root, `src/mod${i}.ts`, 'export {};\n');
+  writeFile(root, 'scripts/migrate.js', '');
   return root;
 }
 
 function pythonFixture(): string {
   const root = tempWorkspace('memcode-python-');
-  write(root, 'README.rst', 'Weatherly\n=========\n\nWeatherly forecasts rain for allotment gardeners from public radar data.\n');
-  write(root, 'pyproject.toml', '[project]\nname = "weatherly"\ndescription = "Rain forecasts for gardeners"\nrequires-python = ">=3.11"\ndependencies = ["httpx"]\n\n[project.scripts]\nweatherly = "weatherly.cli:main"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\n\n[tool.ruff]\nline-length = 100\n');
-  write(root, 'uv.lock', '');
-  write(root, 'weatherly/__init__.py', '');
-  write(root, 'weatherly/cli.py', '');
-  write(root, 'tests/test_cli.py', '');
-  write(root, 'CLAUDE.md', '* Type hints on every public function.\n');
+  writeFile(root, 'README.rst', 'Weatherly\n=========\n\nWeatherly forecasts rain for allotment gardeners from public radar data.\n');
+  writeFile(root, 'pyproject.toml', '[project]\nname = "weatherly"\ndescription = "Rain forecasts for gardeners"\nrequires-python = ">=3.11"\ndependencies = ["httpx"]\n\n[project.scripts]\nweatherly = "weatherly.cli:main"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\n\n[tool.ruff]\nline-length = 100\n');
+  writeFile(root, 'uv.lock', '');
+  writeFile(root, 'weatherly/__init__.py', '');
+  writeFile(root, 'weatherly/cli.py', '');
+  writeFile(root, 'tests/test_cli.py', '');
+  writeFile(root, 'CLAUDE.md', '* Type hints on every public function.\n');
   return root;
 }
 

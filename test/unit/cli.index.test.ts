@@ -3,14 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FakeLlm } from '../helpers/fakeLlm';
 import { runCli, startCli } from '../helpers/cli';
-import { startTestEnv, stopTestEnv } from '../helpers/workspace';
+import { startTestEnv, stopTestEnv, writeFile } from '../helpers/workspace';
 
 /** A small project: a few real-looking modules and many filler files, so an index run takes a moment. */
 function makeProject(root: string, filler: number): void {
-  const write = (rel: string, text: string) => {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), text);
-  };
+  const write = (rel: string, text: string) => writeFile(root, rel, text);
   write('.gitignore', 'build/\n');
   write('build/generated.ts', 'export const generatedSecretToken = 1;\n');
   write('.env', 'API_TOKEN=supersecret\n');

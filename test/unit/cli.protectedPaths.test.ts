@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FakeLlm } from '../helpers/fakeLlm';
 import { runCli } from '../helpers/cli';
-import { startTestEnv, stopTestEnv } from '../helpers/workspace';
+import { startTestEnv, stopTestEnv, writeFile } from '../helpers/workspace';
 
 describe('memcode chat: protected paths (issue 15, items 6 and 7)', function () {
   this.timeout(30_000);
@@ -21,10 +21,7 @@ describe('memcode chat: protected paths (issue 15, items 6 and 7)', function () 
 
   beforeEach(async () => {
     ({ llm, workspace } = await startTestEnv());
-    const write = (rel: string, text: string) => {
-      fs.mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true });
-      fs.writeFileSync(path.join(workspace, rel), text);
-    };
+    const write = (rel: string, text: string) => writeFile(workspace, rel, text);
     write('.git/config', '[remote "origin"]\n\turl = https://me:ghp_hunter2@example.com/repo.git\n');
     write('.env', 'API_KEY=sk-hunter2\n');
     write('config/dev.pem', 'dev-cert-hunter2\n');

@@ -6,15 +6,12 @@ import { MemoryFolder } from '../../src/app/memoryFolder';
 import { RecallLog } from '../../src/memory/recall';
 import { memoryPaths } from '../../src/memory/store';
 import { runCli, startCli } from '../helpers/cli';
-import { tempWorkspace, removeTempWorkspaces } from '../helpers/workspace';
+import { tempWorkspace, removeTempWorkspaces, writeFile } from '../helpers/workspace';
 
 const NOTE = 'The staging database password rotates every Tuesday; ask Priya in ops for the new one.';
 
 function makeProject(root: string, filler: number): void {
-  const write = (rel: string, text: string) => {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), text);
-  };
+  const write = (rel: string, text: string) => writeFile(root, rel, text);
   write(
     'src/billing/invoice.ts',
     '/** Computes the total of an invoice including VAT, rounding half-up to cents. */\nexport function computeInvoiceTotal(lines: number[], vatRate: number): number {\n  const net = lines.reduce((a, b) => a + b, 0);\n  return Math.round(net * (1 + vatRate) * 100) / 100;\n}\n',

@@ -6,20 +6,10 @@ import { gatherAutoRecall, RecallRetriever, textInContext, type MemoryHit, type 
 import { createTokenCounter } from '../../src/llm/tokens';
 import { RecallLog } from '../../src/memory/recall';
 import { MemoryStore } from '../../src/memory/store';
+import { Rng } from '../eval/rng';
 
 const tokens = createTokenCounter();
 
-/** A small seeded generator (mulberry32), so a conversation is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A fact: asked in one turn, answered in the next (the answer rarely repeats the question's words). */
 interface Fact {
@@ -51,7 +41,9 @@ const FILLER_ASSISTANT = ['Pretty good, a bit tiring.', 'Not much, maybe a long 
 
 /** Writes sessions months apart: small talk, and each fact asked and answered once, in a seeded order. */
 function writeConversation(log: RecallLog, setClock: (ms: number) => void, seed: number): void {
-  const random = rng(seed);
+  // The eval's seeded generator (mulberry32), so a conversation is the same on every run.
+  const rng = new Rng(seed);
+  const random = () => rng.next();
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   const facts = [...FACTS].sort(() => random() - 0.5);
   let t = Date.parse('2026-01-05T18:00:00Z');

@@ -11,15 +11,11 @@ import { InstructionFiles, parseCursorRule } from '../../src/workspace/instructi
 import { WorkspaceFiles } from '../../src/workspace/workspaceFiles';
 import { runCli } from '../helpers/cli';
 import type { FakeLlm } from '../helpers/fakeLlm';
-import { startTestEnv, stopTestEnv, systemPrompt } from '../helpers/workspace';
+import { startTestEnv, stopTestEnv, systemPrompt, writeFile } from '../helpers/workspace';
 
 const approveAll: ApprovalProvider = { request: async () => ({ approved: true }) };
 const tokens = createTokenCounter();
 
-function write(root: string, rel: string, text: string): void {
-  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-  fs.writeFileSync(path.join(root, rel), text);
-}
 
 /** The project-instructions tier of a recorded request. */
 function instructionsOf(body: any): string {
@@ -37,13 +33,13 @@ describe('project instruction files', () => {
   afterEach(() => stopTestEnv(llm));
 
   function nestedProject(): void {
-    write(workspace, 'AGENTS.md', '# Rules\n- Use tabs, never spaces.\n');
-    write(workspace, 'src/api/AGENTS.md', '- Every handler validates its input with zod.\n');
-    write(workspace, 'src/api/handler.ts', 'export function handle() {}\n');
-    write(workspace, 'CLAUDE.md', '- Commit messages in the imperative mood.\n');
-    write(workspace, '.cursor/rules/always.mdc', '---\ndescription: house style\nalwaysApply: true\n---\n- Prefer early returns.\n');
-    write(workspace, '.cursor/rules/typescript.mdc', '---\ndescription: TypeScript rules\nglobs: src/**/*.ts\nalwaysApply: false\n---\n- No `any` in exported signatures.\n');
-    write(workspace, '.cursor/rules/release.mdc', '---\ndescription: How to cut a release\n---\n- Bump the version first.\n');
+    writeFile(workspace, 'AGENTS.md', '# Rules\n- Use tabs, never spaces.\n');
+    writeFile(workspace, 'src/api/AGENTS.md', '- Every handler validates its input with zod.\n');
+    writeFile(workspace, 'src/api/handler.ts', 'export function handle() {}\n');
+    writeFile(workspace, 'CLAUDE.md', '- Commit messages in the imperative mood.\n');
+    writeFile(workspace, '.cursor/rules/always.mdc', '---\ndescription: house style\nalwaysApply: true\n---\n- Prefer early returns.\n');
+    writeFile(workspace, '.cursor/rules/typescript.mdc', '---\ndescription: TypeScript rules\nglobs: src/**/*.ts\nalwaysApply: false\n---\n- No `any` in exported signatures.\n');
+    writeFile(workspace, '.cursor/rules/release.mdc', '---\ndescription: How to cut a release\n---\n- Bump the version first.\n');
   }
 
   it('puts an AGENTS.md rule in the request, with its path, between the instructions and the working context', async () => {
@@ -78,10 +74,10 @@ describe('project instruction files', () => {
   });
 
   it('sees an edit to AGENTS.md at the next step of the same turn', async () => {
-    write(workspace, 'AGENTS.md', '- Run `make check` before you finish.\n');
+    writeFile(workspace, 'AGENTS.md', '- Run `make check` before you finish.\n');
     llm.setPolicy(({ index }) => {
       if (index === 0) {
-        write(workspace, 'AGENTS.md', '- Run `make verify` before you finish.\n');
+        writeFile(workspace, 'AGENTS.md', '- Run `make verify` before you finish.\n');
         return { toolCalls: [{ name: 'working_context_append', arguments: { block: 'task', content: 'checking' } }] };
       }
       return { text: 'done' };
@@ -94,7 +90,7 @@ describe('project instruction files', () => {
   });
 
   it('counts the section in the context usage, in every memory mode', async () => {
-    write(workspace, 'AGENTS.md', '- Keep functions under forty lines.\n');
+    writeFile(workspace, 'AGENTS.md', '- Keep functions under forty lines.\n');
     for (const memoryMode of ['full', 'summary', 'none'] as const) {
       const a = agent({ memoryMode });
       const usage = a.contextUsage();
@@ -109,8 +105,8 @@ describe('project instruction files', () => {
 
   it('keeps within its share of the window, cutting with a marker that names what was left out', async () => {
     const rule = (i: number) => `- Rule ${i}: the payment module rounds half to even and logs every refund with its reason.\n`;
-    write(workspace, 'AGENTS.md', Array.from({ length: 200 }, (_, i) => rule(i)).join(''));
-    write(workspace, '.windsurfrules', Array.from({ length: 50 }, (_, i) => rule(1000 + i)).join(''));
+    writeFile(workspace, 'AGENTS.md', Array.from({ length: 200 }, (_, i) => rule(i)).join(''));
+    writeFile(workspace, '.windsurfrules', Array.from({ length: 50 }, (_, i) => rule(1000 + i)).join(''));
     llm.script({ text: 'ok' });
     const a = agent({ contextWindow: 4096 });
     await a.send('hello');
@@ -125,7 +121,7 @@ describe('project instruction files', () => {
   });
 
   it('leaves the project instructions out of what eviction may take: a long chat in a small window still fits', async () => {
-    write(workspace, 'AGENTS.md', Array.from({ length: 40 }, (_, i) => `- Rule ${i}: refunds are logged with their reason.`).join('\n'));
+    writeFile(workspace, 'AGENTS.md', Array.from({ length: 40 }, (_, i) => `- Rule ${i}: refunds are logged with their reason.`).join('\n'));
     const a = agent({ contextWindow: 4096, memoryMode: 'none' });
     llm.setPolicy(() => ({ text: 'noted' }));
     for (let i = 0; i < 8; i++) await a.send(`message ${i}: ${'the ledger rounds half to even on every refund; '.repeat(25)}`);
@@ -137,14 +133,14 @@ describe('project instruction files', () => {
 
   it('never reads a secret, git data or a file outside the workspace, even through a link named like an instruction file', async function () {
     if (process.platform === 'win32') this.skip();
-    write(workspace, '.env', 'OPENAI_API_KEY=sk-live-TOPSECRET\n');
+    writeFile(workspace, '.env', 'OPENAI_API_KEY=sk-live-TOPSECRET\n');
     fs.symlinkSync('.env', path.join(workspace, 'AGENTS.md'));
-    write(workspace, '.git/config', '[credential]\n  helper = store-GITSECRET\n');
+    writeFile(workspace, '.git/config', '[credential]\n  helper = store-GITSECRET\n');
     fs.mkdirSync(path.join(workspace, '.github'));
     fs.symlinkSync('../.git/config', path.join(workspace, '.github/copilot-instructions.md'));
-    write(workspace, '.clinerules/style.md', '- Two-space indent.\n');
-    write(workspace, '.clinerules/deploy.pem', '-----BEGIN PRIVATE KEY-----PEMSECRET\n');
-    write(workspace, '.memcode/private.md', 'MEMSECRET\n');
+    writeFile(workspace, '.clinerules/style.md', '- Two-space indent.\n');
+    writeFile(workspace, '.clinerules/deploy.pem', '-----BEGIN PRIVATE KEY-----PEMSECRET\n');
+    writeFile(workspace, '.memcode/private.md', 'MEMSECRET\n');
     fs.symlinkSync('.memcode/private.md', path.join(workspace, 'CLAUDE.md'));
     llm.script({ text: 'ok' });
     await agent().send('hello');
@@ -155,7 +151,7 @@ describe('project instruction files', () => {
 
   it('shows a CLAUDE.md that only repeats AGENTS.md once', async function () {
     if (process.platform === 'win32') this.skip();
-    write(workspace, 'AGENTS.md', '- Same rule for every agent.\n');
+    writeFile(workspace, 'AGENTS.md', '- Same rule for every agent.\n');
     fs.symlinkSync('AGENTS.md', path.join(workspace, 'CLAUDE.md'));
     const a = agent();
     llm.script({ text: 'ok' });
@@ -173,7 +169,7 @@ describe('memcode chat with an AGENTS.md', function () {
   afterEach(() => stopTestEnv(llm));
 
   it('sends the rule to the model with its path', async () => {
-    write(workspace, 'AGENTS.md', '- Never edit generated files under gen/.\n');
+    writeFile(workspace, 'AGENTS.md', '- Never edit generated files under gen/.\n');
     llm.script({ text: 'ok' });
     const run = await runCli(['chat', '-C', workspace, '-m', 'hi', '--base-url', llm.url, '--model', 'fake-model']);
     assert.equal(run.code, 0, run.stderr);
@@ -188,14 +184,14 @@ describe('instruction file discovery', () => {
   afterEach(() => stopTestEnv(llm));
 
   it('reads a file again only when its mtime, size or inode changed', () => {
-    write(workspace, 'AGENTS.md', 'one\n');
-    write(workspace, 'pkg/AGENTS.md', 'two\n');
+    writeFile(workspace, 'AGENTS.md', 'one\n');
+    writeFile(workspace, 'pkg/AGENTS.md', 'two\n');
     const files = new InstructionFiles(new WorkspaceFiles({ root: workspace }));
     assert.deepEqual(files.collect(['pkg/index.ts']).map((f) => [f.path, f.text, f.folder]), [['AGENTS.md', 'one\n', ''], ['pkg/AGENTS.md', 'two\n', 'pkg']]);
     assert.equal(files.reads, 2);
     files.collect(['pkg/index.ts']);
     assert.equal(files.reads, 2, 'nothing changed, nothing read');
-    write(workspace, 'pkg/AGENTS.md', 'two, longer\n');
+    writeFile(workspace, 'pkg/AGENTS.md', 'two, longer\n');
     assert.equal(files.collect(['pkg']).at(-1)!.text, 'two, longer\n', 'a folder in play counts as its own folder');
     assert.equal(files.reads, 3);
     fs.rmSync(path.join(workspace, 'pkg/AGENTS.md'));

@@ -9,7 +9,6 @@ import { WorkspaceFiles } from '../../src/workspace/workspaceFiles';
 import { runCli } from '../helpers/cli';
 import { removeTempWorkspaces, tempWorkspace, writeFile } from '../helpers/workspace';
 
-
 /** A small TypeScript project as a developer would have it: README with badges, scripts, CI, AGENTS.md, a secret. */
 export function nodeFixture(): string {
   const root = tempWorkspace('memcode-node-');

@@ -16,7 +16,6 @@ import { startTestEnv, stopTestEnv, systemPrompt, writeFile } from '../helpers/w
 const approveAll: ApprovalProvider = { request: async () => ({ approved: true }) };
 const tokens = createTokenCounter();
 
-
 /** The project-instructions tier of a recorded request. */
 function instructionsOf(body: any): string {
   return splitSystemPrompt(systemPrompt(body)).projectInstructions ?? '';

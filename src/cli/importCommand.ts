@@ -2,6 +2,7 @@
 // into this project's recall memory (app/importConversations.ts). Ctrl-C stops after the current file.
 import * as os from 'node:os';
 import { importConversations, type ImportReport, type ImportSource, SOURCE_NAMES } from '../app/importConversations';
+import { stopOnInterrupt } from './stopOnInterrupt';
 
 export interface ImportCommandOptions {
   memoryRoot: string;
@@ -13,13 +14,7 @@ export interface ImportCommandOptions {
 
 export async function importCommand(opts: ImportCommandOptions): Promise<number> {
   const warn = (m: string) => process.stderr.write(`[warning] ${m}\n`);
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\n[stopping after the current file… Ctrl-C again to quit at once]\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = stopOnInterrupt('the current file');
   try {
     const report = await importConversations({
       memoryRoot: opts.memoryRoot,
@@ -27,7 +22,7 @@ export async function importCommand(opts: ImportCommandOptions): Promise<number>
       from: opts.from,
       lockWaitMs: opts.lockWaitMs,
       onLockWait: warn,
-      signal: controller.signal,
+      signal: interrupt.signal,
       warn,
       onProgress: (p) => {
         if (p.file && p.filesTotal > 1) process.stderr.write(`[${p.filesDone + 1}/${p.filesTotal}] ${tilde(p.file)}\n`);
@@ -37,7 +32,7 @@ export async function importCommand(opts: ImportCommandOptions): Promise<number>
     if (report.cancelled) return 130;
     return report.failed.length || (!report.files.length && !report.skipped.length) ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
   }
 }
 

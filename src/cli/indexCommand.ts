@@ -3,6 +3,7 @@
 import type { EmbedderSettings } from '../indexing/embeddings';
 import { MemoryFolder } from '../app/memoryFolder';
 import { ProgressBar } from './progressBar';
+import { stopOnInterrupt } from './stopOnInterrupt';
 
 export interface IndexCommandOptions {
   memoryRoot: string;
@@ -26,16 +27,10 @@ export async function indexCommand(opts: IndexCommandOptions): Promise<number> {
     lockWaitMs: opts.lockWaitMs,
     onLockWait: warn,
   });
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\n[stopping after the current batch… Ctrl-C again to quit at once]\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = stopOnInterrupt('the current batch');
   try {
     const bar = new ProgressBar(process.stderr);
-    const report = await folder.index({ rebuild: opts.rebuild, signal: controller.signal, onProgress: (p) => bar.update(p) });
+    const report = await folder.index({ rebuild: opts.rebuild, signal: interrupt.signal, onProgress: (p) => bar.update(p) });
     bar.finish();
     const mb = report.bytes / 1e6;
     const seconds = report.ms / 1000;
@@ -47,7 +42,7 @@ export async function indexCommand(opts: IndexCommandOptions): Promise<number> {
     return report.cancelled ? 130 : 0;
   } finally {
     folder.dispose();
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
   }
 }
 

@@ -35,6 +35,7 @@ export function chatPageHtml(r: ChatPageResources): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
     r.codiconsUri ? `<link rel="stylesheet" href="${r.codiconsUri}" nonce="${r.nonce}">` : '',
     `<link rel="stylesheet" href="${r.styleUri}" nonce="${r.nonce}">`,
+    `<link rel="stylesheet" href="${besideChatCss(r.styleUri, 'flow.css')}" nonce="${r.nonce}">`,
     r.inlineStyle ? `<style nonce="${r.nonce}">${r.inlineStyle}</style>` : '',
     '<title>MemCode</title>',
     '</head>',
@@ -45,4 +46,9 @@ export function chatPageHtml(r: ChatPageResources): string {
     '</html>',
   ];
   return lines.filter(Boolean).join('\n');
+}
+
+/** A stylesheet in media/ beside chat.css (the conversation's flow, code blocks and contrast: flow.css). */
+function besideChatCss(styleUri: string, name: string): string {
+  return styleUri.replace(/[^/]*$/, name);
 }

@@ -9,6 +9,7 @@ import { Inspector } from './inspector';
 import { SessionBar } from './sessions';
 import { TranscriptView, type TranscriptSnapshot } from './transcript';
 import { createVsCodeTransport, vscodeApi } from './transport';
+import { withViewOnlyItems } from './viewOnlyItems';
 
 interface SavedState {
   version: 1;
@@ -111,6 +112,7 @@ async function send(text: string, attachments: Attachment[] = []): Promise<void>
 function setRunning(value: boolean): void {
   running = value;
   composer.setRunning(value);
+  transcript.setRunning(value);
   document.body.classList.toggle('agent-running', value);
   save();
 }
@@ -138,7 +140,7 @@ function applyInitial(state: InitialState, streaming = ''): void {
   composer.setReadOnly(false);
   setMemory(state.memory);
   setRunning(state.running);
-  transcript.reset(state.transcript, state.queued, state.running ? streaming : '');
+  transcript.reset(withViewOnlyItems(transcript.snapshot().items, state.transcript), state.queued, state.running ? streaming : '');
   setSession(state.session);
 }
 

@@ -32,6 +32,9 @@ const marked = new Marked({
   breaks: false,
   renderer: {
     html: ({ text, block }) => (block ? `<p class="raw-html">${escapeHtml(text)}</p>` : escapeHtml(text)),
+    // Inputs do not survive the sanitizer (no forms in a reply): a task item's box is a marker that
+    // becomes a disabled checkbox after sanitizing (taskBoxes).
+    checkbox: ({ checked }) => `<span class="task-box" data-checked="${checked ? 'true' : 'false'}"></span>`,
   },
 });
 
@@ -68,7 +71,20 @@ export function renderMarkdown(target: HTMLElement, text: string, actions: CodeA
     a.setAttribute('rel', 'noopener noreferrer');
   }
   for (const code of Array.from(fragment.querySelectorAll('pre > code'))) decorateCodeBlock(code as HTMLElement, actions);
+  taskBoxes(fragment);
   target.replaceChildren(fragment);
+}
+
+/** GitHub-style task lists: "- [x] done" shows a ticked box (read-only: the reply is not a form). */
+function taskBoxes(fragment: DocumentFragment): void {
+  for (const marker of Array.from(fragment.querySelectorAll('span.task-box'))) {
+    const box = el('input', { className: 'task-checkbox', attrs: { type: 'checkbox', disabled: '' } });
+    box.checked = (marker as HTMLElement).dataset.checked === 'true';
+    const item = marker.closest('li');
+    item?.classList.add('task-item');
+    item?.parentElement?.classList.add('task-list');
+    marker.replaceWith(box);
+  }
 }
 
 function languageOf(code: HTMLElement): string | undefined {
@@ -107,10 +123,47 @@ async function copyText(text: string, feedback: HTMLButtonElement): Promise<void
     document.execCommand('copy');
     area.remove();
   }
-  feedback.classList.add('copied');
-  feedback.setAttribute('aria-label', 'Copied');
-  setTimeout(() => {
-    feedback.classList.remove('copied');
-    feedback.setAttribute('aria-label', 'Copy code');
-  }, 1500);
+  showCopied(feedback);
+}
+
+/** How long "Copied" stays on the button: long enough to read, short enough to copy again. */
+const COPIED_MS = 1500;
+
+/** A visible "Copied" on the button, and the same said once to a screen reader. */
+function showCopied(button: HTMLButtonElement): void {
+  let label = button.querySelector<HTMLElement>('.code-action-label');
+  if (!label) {
+    label = el('span', { className: 'code-action-label' });
+    button.append(label);
+  }
+  label.textContent = 'Copied';
+  button.classList.add('copied');
+  button.setAttribute('aria-label', 'Copied');
+  button.title = 'Copied';
+  announce('Code copied to the clipboard');
+  const timers = copiedTimers.get(button);
+  if (timers !== undefined) clearTimeout(timers);
+  copiedTimers.set(
+    button,
+    setTimeout(() => {
+      button.classList.remove('copied');
+      label.textContent = '';
+      button.setAttribute('aria-label', 'Copy code');
+      button.title = 'Copy code';
+    }, COPIED_MS),
+  );
+}
+
+const copiedTimers = new WeakMap<HTMLButtonElement, ReturnType<typeof setTimeout>>();
+
+/** One polite live region for the whole page; the text is set anew so the same words are read again. */
+export function announce(text: string): void {
+  let region = document.getElementById('memcode-announcer');
+  if (!region) {
+    region = el('div', { className: 'visually-hidden', attrs: { id: 'memcode-announcer', role: 'status', 'aria-live': 'polite' } });
+    document.body.append(region);
+  }
+  region.textContent = '';
+  const target = region;
+  setTimeout(() => (target.textContent = text), 50);
 }

@@ -3,8 +3,12 @@
 // saved with setState and drawn again after being hidden or reloaded.
 import type { ChatError, ToolCard, TranscriptItem } from '../protocol/shapes';
 import { button, el } from './dom';
+import { ActivityRow } from './activity';
 import { memoryEditLabel, prettyArgs } from './labels';
 import { renderMarkdown } from './markdown';
+import { personNotice, splitStopped } from './personWording';
+import { ScrollFollow } from './scrollFollow';
+import { staleProblems } from './staleProblems';
 
 export interface TranscriptActions {
   insert(code: string): void;
@@ -30,8 +34,8 @@ export class TranscriptView {
   private streaming: { text: string; node: HTMLElement; body: HTMLElement; frame?: number } | undefined;
   private queued: string[] = [];
   private seq = 0;
-  /** Follow new content only while the person has not scrolled up to read something. */
-  private pinned = true;
+  private readonly follow: ScrollFollow;
+  private readonly activity = new ActivityRow();
 
   constructor(
     private readonly actions: TranscriptActions,
@@ -39,11 +43,15 @@ export class TranscriptView {
   ) {
     this.list = el('div', { className: 'transcript-items', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation' } });
     this.queueEl = el('div', { className: 'queue', attrs: { 'aria-label': 'Queued messages' } });
-    this.element = el('div', { className: 'transcript', attrs: { tabindex: '0' } }, this.list, this.queueEl);
-    this.element.addEventListener('scroll', () => {
-      const box = this.element;
-      this.pinned = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-    });
+    this.element = el('div', { className: 'transcript', attrs: { tabindex: '0' } }, this.list, this.activity.element, this.queueEl);
+    this.follow = new ScrollFollow(this.element);
+    this.element.append(this.follow.element);
+  }
+
+  /** The agent started or stopped working: the activity row shows while it works without streaming text. */
+  setRunning(running: boolean): void {
+    this.activity.setRunning(running);
+    this.follow.contentChanged(false);
   }
 
   /** Draws a whole transcript (after load, a new session, or opening a past one). */
@@ -51,11 +59,12 @@ export class TranscriptView {
     this.items = [];
     this.nodes.clear();
     this.streaming = undefined;
+    this.activity.setStreaming(false);
     this.list.replaceChildren();
     for (const item of items) this.add(item, false);
     if (streaming) this.appendDelta(streaming);
     this.setQueued(queued);
-    this.scrollToEnd(true);
+    this.follow.toEnd(true);
     this.changed();
   }
 
@@ -67,6 +76,11 @@ export class TranscriptView {
   add(item: TranscriptItem, notify = true): void {
     const existing = this.findCounterpart(item);
     if (item.type === 'assistant' && this.streaming) this.dropStreaming();
+    if (notify && (item.type === 'assistant' || item.type === 'tool')) this.clearStaleProblems();
+    if (item.type === 'tool') {
+      if (item.card.status === 'running') this.activity.toolStarted(item.card);
+      else this.activity.toolFinished(item.card.callId);
+    }
     const node = this.renderItem(item);
     if (existing) {
       const index = this.items.indexOf(existing);
@@ -79,14 +93,15 @@ export class TranscriptView {
       this.list.append(node);
     }
     this.nodes.set(item.id, node);
-    this.scrollToEnd();
+    this.follow.contentChanged(!existing);
     if (notify) this.changed();
   }
 
-  /** A message the person just sent, shown before the host confirms it. */
+  /** A message the person just sent, shown before the host confirms it: it always brings the view to the end. */
   addLocalUser(text: string): string {
     const id = this.localId();
     this.add({ type: 'user', id, text, time: new Date().toISOString() });
+    this.follow.toEnd(true);
     return id;
   }
 
@@ -105,6 +120,8 @@ export class TranscriptView {
       const node = el('div', { className: 'message assistant streaming', testid: 'message-assistant' }, body);
       this.list.append(node);
       this.streaming = { text: '', node, body };
+      this.activity.setStreaming(true);
+      this.clearStaleProblems();
     }
     const s = this.streaming;
     s.text += delta;
@@ -112,7 +129,7 @@ export class TranscriptView {
     s.frame ??= requestAnimationFrame(() => {
       s.frame = undefined;
       renderMarkdown(s.body, s.text, this.actions);
-      this.scrollToEnd();
+      this.follow.contentChanged();
       this.changed();
     });
   }
@@ -161,13 +178,22 @@ export class TranscriptView {
         el('div', { className: 'message user queued', testid: 'message-user' }, el('span', { className: 'badge', text: 'queued' }), el('div', { className: 'user-text', text })),
       ),
     );
-    this.scrollToEnd();
+    this.follow.contentChanged();
     this.changed();
   }
 
   /** Adds a message typed while the agent works, until the host's status says otherwise. */
   addQueued(text: string): void {
     this.setQueued([...this.queued, text]);
+    this.follow.toEnd(true);
+  }
+
+  /**
+   * The agent is making progress again (a retry or the next attempt worked): the retry warnings and
+   * errors of this turn are history, so they leave instead of sitting above the answer.
+   */
+  private clearStaleProblems(): void {
+    for (const id of staleProblems(this.items)) this.remove(id);
   }
 
   private findCounterpart(item: TranscriptItem): TranscriptItem | undefined {
@@ -175,7 +201,9 @@ export class TranscriptView {
     if (same) return same;
     if (item.type === 'tool') return this.items.find((i) => i.type === 'tool' && i.card.callId === item.card.callId);
     if (item.type === 'user' || item.type === 'assistant') {
-      return this.items.find((i) => i.id.startsWith(LOCAL) && i.type === item.type && i.text.trim() === item.text.trim());
+      // A stopped reply comes back with a mark the streamed copy did not have.
+      const text = splitStopped(item.text).text.trim();
+      return this.items.find((i) => i.id.startsWith(LOCAL) && i.type === item.type && splitStopped(i.text).text.trim() === text);
     }
     return undefined;
   }
@@ -186,6 +214,7 @@ export class TranscriptView {
     if (s.frame !== undefined) cancelAnimationFrame(s.frame);
     s.node.remove();
     this.streaming = undefined;
+    this.activity.setStreaming(false);
   }
 
   private localId(): string {
@@ -198,14 +227,16 @@ export class TranscriptView {
         return this.renderUser(item);
       case 'assistant': {
         const body = el('div', { className: 'markdown-body' });
-        renderMarkdown(body, item.text, this.actions);
-        return el('div', { className: 'message assistant', testid: 'message-assistant', attrs: { title: item.time } }, body);
+        const { text, stopped } = splitStopped(item.text);
+        renderMarkdown(body, text, this.actions);
+        const mark = stopped ? el('div', { className: 'stopped-mark', text: 'Stopped' }) : undefined;
+        return el('div', { className: 'message assistant', testid: 'message-assistant', attrs: { title: item.time } }, body, mark);
       }
       case 'tool':
         return this.renderTool(item.card);
       case 'notice':
         if (item.kind === 'auto_recall') return renderRecall(item.text, item.time);
-        return el('div', { className: `notice notice-${item.kind}`, attrs: { role: 'note', title: item.time } }, el('span', { className: `codicon codicon-${noticeIcon(item.kind)}`, attrs: { 'aria-hidden': 'true' } }), el('span', { text: item.text }));
+        return el('div', { className: `notice notice-${item.kind}`, attrs: { role: 'note', title: item.time } }, el('span', { className: `codicon codicon-${noticeIcon(item.kind)}`, attrs: { 'aria-hidden': 'true' } }), el('span', { text: personNotice(item) }));
       case 'error':
         return this.renderError(item.error);
     }
@@ -255,11 +286,6 @@ export class TranscriptView {
       node.append(retry);
     }
     return node;
-  }
-
-  private scrollToEnd(force = false): void {
-    if (force) this.pinned = true;
-    if (this.pinned) this.element.scrollTop = this.element.scrollHeight;
   }
 }
 

@@ -38,6 +38,7 @@ export async function launchChromium(): Promise<Browser> {
 const FILES: Record<string, [string, string]> = {
   '/dist/webview.js': [WEBVIEW_JS, 'text/javascript'],
   '/media/chat.css': ['media/chat.css', 'text/css'],
+  '/media/flow.css': ['media/flow.css', 'text/css'],
   '/dist/codicons/codicon.css': ['dist/codicons/codicon.css', 'text/css'],
   '/dist/codicons/codicon.ttf': ['dist/codicons/codicon.ttf', 'font/ttf'],
 };

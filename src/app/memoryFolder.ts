@@ -101,7 +101,8 @@ export class MemoryFolder {
           rebuild: opts.rebuild,
           signal: opts.signal,
           onProgress: (p) => {
-            this.setState({ status: 'indexing', done: p.filesDone, total: p.filesTotal, chunks: p.chunks });
+            // While the walk still finds files its count is not a total yet ("1000/1000" of 1,207).
+            this.setState(p.phase === 'scanning' ? { status: 'indexing', chunks: p.chunks } : { status: 'indexing', done: p.filesDone, total: p.filesTotal, chunks: p.chunks });
             opts.onProgress?.(p);
           },
         });

@@ -7,6 +7,7 @@ import type { Attachment, ChatError, SessionSummary, TranscriptItem } from '../p
 import type { ApprovalProvider } from '../tools/types';
 import { toChatError } from './chatErrors';
 import { FolderAgent } from './folderAgent';
+import { baseUrlFrom } from './memcodeSettings';
 import type { ApiKeyStore } from './secrets';
 import { cardFor, toItem } from './transcript';
 
@@ -169,7 +170,7 @@ export class AgentHost implements vscode.Disposable {
         const baseUrl = folderAgent.settings().baseUrl;
         // OpenAI itself always needs a key: say so before a round trip (local servers often need none).
         if (/^https:\/\/api\.openai\.com\b/.test(baseUrl) && !(await this.keys.get())) {
-          const error: ChatError = { kind: 'no_api_key', message: `no API key for ${baseUrl}`, hint: 'run MemCode: Set API Key (or point memcode.baseUrl at a local server)', retryable: true };
+          const error: ChatError = { kind: 'no_api_key', message: `no API key for ${baseUrl}`, hint: `run MemCode: Set API Key (or point ${baseUrlFrom(process.env)} at a local server)`, retryable: true };
           this.lastError = error;
           this.sink?.emit('agent/error', { error });
           return;
@@ -179,7 +180,7 @@ export class AgentHost implements vscode.Disposable {
         this.emitStatus(folderAgent);
         await turn;
       } catch (error) {
-        const chatError = toChatError(error, { hasApiKey: Boolean(await this.keys.get()), baseUrl: folderAgent.settings().baseUrl });
+        const chatError = toChatError(error, { hasApiKey: Boolean(await this.keys.get()), baseUrl: folderAgent.settings().baseUrl, baseUrlFrom: baseUrlFrom(process.env) });
         this.lastError = chatError;
         this.log.error(`turn failed (${chatError.kind}): ${chatError.message}`);
         this.sink?.emit('agent/error', { error: chatError });

@@ -4,7 +4,14 @@ import { LlmError } from '../llm/types';
 import { MemoryError } from '../memory/types';
 import type { ChatError } from '../protocol/shapes';
 
-export function toChatError(error: unknown, context: { hasApiKey: boolean; baseUrl: string }): ChatError {
+export interface ChatErrorContext {
+  hasApiKey: boolean;
+  baseUrl: string;
+  /** Where baseUrl was set, as the person would change it: the hint names that place, not always the setting. */
+  baseUrlFrom?: string;
+}
+
+export function toChatError(error: unknown, context: ChatErrorContext): ChatError {
   if (error instanceof LlmError) {
     switch (error.kind) {
       case 'auth':
@@ -22,7 +29,7 @@ export function toChatError(error: unknown, context: { hasApiKey: boolean; baseU
       case 'context_length':
         return { kind: 'context_length', message: error.message, hint: 'raise memcode.contextWindow only if the model really supports it, or start a new session', retryable: true };
       case 'network':
-        return { kind: 'network', message: error.message, hint: `could not reach ${context.baseUrl}; check memcode.baseUrl and that the server runs`, retryable: true };
+        return { kind: 'network', message: error.message, hint: `could not reach ${context.baseUrl}; check ${context.baseUrlFrom ?? 'memcode.baseUrl'} and that the server runs`, retryable: true };
       case 'server':
         return { kind: 'server', message: error.message, hint: 'the model server failed; retry', retryable: true };
       case 'bad_response':

@@ -8,9 +8,11 @@ import type { ApiKeyStore } from './secrets';
 import { formatDoctorReport } from '../app/memoryDoctor';
 import { proposeProjectBlock, writeProjectBlock } from '../app/projectDraft';
 import { searchMemory as searchMemoryOf } from '../app/searchMemory';
+import { hitLabel } from '../app/memoryHitLabel';
 import { hitLocation } from '../memory/hitLocation';
 import { blockFile, MemoryStore, memoryPaths } from '../memory/store';
 import { importConversationsCommand } from './importConversationsCommand';
+import { indexProgressMessage, indexProgressPercent } from './indexProgressText';
 
 /** A note bigger than this is cut: one archival item is one embedding, and the model reads it in one go. */
 const MAX_NOTE_CHARS = 20_000;
@@ -63,8 +65,8 @@ async function indexWorkspace(host: AgentHost, rebuild: boolean): Promise<void> 
           rebuild,
           signal: controller.signal,
           onProgress: (p) => {
-            const pct = p.filesTotal ? (p.filesDone / p.filesTotal) * 100 : 0;
-            progress.report({ increment: Math.max(0, (pct - reported) / folders.length), message: `${folderAgent.folder.name}: ${p.filesDone}/${p.filesTotal} files, ${p.chunks} chunks` });
+            const pct = Math.max(reported, indexProgressPercent(p));
+            progress.report({ increment: (pct - reported) / folders.length, message: indexProgressMessage(folderAgent.folder.name, p) });
             reported = pct;
           },
         });
@@ -102,15 +104,15 @@ async function searchMemory(host: AgentHost): Promise<void> {
   const picks: MemoryPick[] = [];
   for (const hit of found.archival?.results ?? []) {
     picks.push({
-      label: `$(file-code) ${hit.symbol ?? firstLine(hit.text)}`,
+      label: `$(file-code) ${hit.symbol ?? hitLabel(hit.text)}`,
       description: hitLocation(hit),
-      detail: `archival · score ${hit.score.toFixed(2)} · ${firstLine(hit.text, 120)}`,
+      detail: `archival · score ${hit.score.toFixed(2)} · ${hitLabel(hit.text, 120)}`,
       open: () => (hit.path ? openAt(folderAgent, hit.path, hit.startLine) : showText(hit.text)),
     });
   }
   for (const record of found.messages.results) {
     picks.push({
-      label: `$(comment-discussion) ${firstLine(record.content)}`,
+      label: `$(comment-discussion) ${hitLabel(record.content)}`,
       description: `${record.role} · ${record.time.slice(0, 16).replace('T', ' ')}`,
       detail: 'recall',
       open: () => showText(`# ${record.role}, ${record.time}\n\n${record.content}`),
@@ -235,9 +237,4 @@ async function initProjectMemory(host: AgentHost): Promise<void> {
   }
   // The draft is an untitled document: close it without a "save?" prompt.
   if (vscode.window.activeTextEditor?.document === draftDoc) await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-}
-
-function firstLine(text: string, max = 80): string {
-  const line = text.split('\n').find((l) => l.trim()) ?? '';
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line.trim();
 }

@@ -75,6 +75,11 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
   };
 }
 
+/** Where settingsFrom's baseUrl comes from, as the person would change it (error hints name it). */
+export function baseUrlFrom(env: Record<string, string | undefined> = {}): string {
+  return nonEmpty(env.MEMCODE_BASE_URL) ? 'the MEMCODE_BASE_URL environment variable' : 'memcode.baseUrl';
+}
+
 /** The embedder settings for archival memory; the OpenAI provider reuses the chat key and, by default, its server. */
 export function embeddingSettings(settings: MemcodeSettings, apiKey: string | undefined): EmbedderSettings {
   if (settings.embeddings.provider === 'local') return { provider: 'local' };

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { IndexState } from '../protocol/shapes';
 import type { AgentHost } from './agentHost';
+import { contextLabel } from './statusBarText';
 
 export function createStatusBar(host: AgentHost): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('memcode.status', vscode.StatusBarAlignment.Right, 100);
@@ -16,13 +17,14 @@ export function createStatusBar(host: AgentHost): vscode.Disposable {
     }
     const index = folderAgent.memory.state;
     const usage = folderAgent.usageIfOpen();
-    const percent = usage && usage.budget ? Math.round((usage.total / usage.budget) * 100) : undefined;
+    const context = contextLabel(usage);
     const icon = folderAgent.running ? '$(sync~spin)' : index.status === 'indexing' ? '$(loading~spin)' : '$(database)';
-    item.text = `${icon} MemCode${percent !== undefined ? ` ${percent}%` : ''}`;
+    item.text = `${icon} MemCode${context ? ` ${context.text}` : ''}`;
+    item.accessibilityInformation = { label: `MemCode${context ? `, ${context.accessible}` : ''}${folderAgent.running ? ', working' : ''}` };
     item.tooltip = [
       `MemCode (${folderAgent.folder.name})`,
       `Index: ${describe(index)}`,
-      usage ? `Context: ${usage.total.toLocaleString()} of ${usage.budget.toLocaleString()} tokens` : 'Context: no turn yet',
+      context ? context.tooltip : 'Context: no turn yet',
       folderAgent.running ? 'The agent is working' : '',
       'Click to open the chat',
     ]
@@ -49,7 +51,7 @@ function describe(index: IndexState): string {
     case 'not_indexed':
       return 'not indexed (run MemCode: Index Workspace)';
     case 'indexing':
-      return `indexing ${index.done ?? 0}/${index.total ?? '?'} files`;
+      return index.total !== undefined ? `indexing ${index.done ?? 0}/${index.total} files` : 'finding files to index…';
     case 'ready':
       return index.chunks !== undefined ? `${index.chunks.toLocaleString()} chunks${index.files !== undefined ? ` from ${index.files} files` : ''}` : 'ready';
     case 'needs_rebuild':

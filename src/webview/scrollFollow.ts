@@ -21,6 +21,11 @@ export class ScrollFollow {
     this.jump.hidden = true;
     this.element = el('div', { className: 'jump-row' }, this.jump);
     scroller.addEventListener('scroll', () => this.onScroll());
+    // The scroll event comes a frame later; a reply arriving in between would pull the view back down
+    // under a person who had just started to scroll up. Their intent is known at once.
+    scroller.addEventListener('wheel', (e) => e.deltaY < 0 && this.leave(), { passive: true });
+    scroller.addEventListener('touchmove', () => this.leave(), { passive: true });
+    scroller.addEventListener('keydown', (e) => ['ArrowUp', 'PageUp', 'Home'].includes(e.key) && this.leave());
   }
 
   /** Whether new content will be followed. */
@@ -43,9 +48,14 @@ export class ScrollFollow {
     if (!this.pinned) return;
     this.jump.hidden = true;
     const top = this.scroller.scrollHeight - this.scroller.clientHeight;
-    if (Math.abs(this.scroller.scrollTop - top) < 1) return;
-    this.expected = top;
-    this.scroller.scrollTop = top;
+    if (Math.abs(this.scroller.scrollTop - top) >= 1) {
+      this.expected = top;
+      this.scroller.scrollTop = top;
+    }
+  }
+
+  private leave(): void {
+    if (this.scroller.scrollHeight > this.scroller.clientHeight) this.pinned = false;
   }
 
   private onScroll(): void {

@@ -61,17 +61,31 @@ const THEME = `html {
 }
 body { background: var(--vscode-sideBar-background); color: var(--vscode-foreground); }`;
 
+/**
+ * The variables VS Code sets on a webview in its four default themes, read from a real VS Code by
+ * test/e2e/themeVariables.ts (only those media/*.css uses).
+ */
+export const THEMES = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'webviewThemes.json'), 'utf8')) as Record<ThemeName, { kind: string; variables: Record<string, string> }>;
+export type ThemeName = 'light' | 'dark' | 'highContrast' | 'highContrastLight';
+
+function themeStyle(theme: ThemeName): string {
+  const { variables } = THEMES[theme];
+  const lines = Object.entries(variables).map(([name, value]) => `  ${name}: ${value};`);
+  return `html {\n${lines.join('\n')}\n}\nbody { background: var(--vscode-sideBar-background); color: var(--vscode-foreground); }`;
+}
+
 /** The chat view's page exactly as the extension builds it; `csp: false` drops the policy (to test the sanitizer alone). */
-function pageHtml(csp: boolean): string {
+function pageHtml(csp: boolean, theme?: ThemeName): string {
+  const kind = theme ? THEMES[theme].kind : 'vscode-dark';
   return chatPageHtml({
     cspSource: "'self'",
     nonce: NONCE,
     scriptUri: '/dist/webview.js',
     styleUri: '/media/chat.css',
     codiconsUri: '/dist/codicons/codicon.css',
-    inlineStyle: THEME,
+    inlineStyle: theme ? themeStyle(theme) : THEME,
     withoutCsp: !csp,
-    bodyAttributes: 'class="vscode-dark" data-vscode-theme-kind="vscode-dark"',
+    bodyAttributes: `class="${kind}" data-vscode-theme-kind="${kind}"`,
   });
 }
 
@@ -86,7 +100,8 @@ export class WebviewServer {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (url.pathname === '/' || url.pathname === '/index.html') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-        res.end(pageHtml(url.searchParams.get('csp') !== 'off'));
+        const theme = url.searchParams.get('theme');
+        res.end(pageHtml(url.searchParams.get('csp') !== 'off', theme && Object.hasOwn(THEMES, theme) ? (theme as ThemeName) : undefined));
         return;
       }
       const file = FILES[url.pathname];
@@ -147,6 +162,8 @@ export interface OpenOptions {
   csp?: boolean;
   /** What vscode.getState() returns at load, as after the view was hidden and shown again. */
   savedState?: unknown;
+  /** One of VS Code's four default themes (test/fixtures/webviewThemes.json); default a few Dark Modern values. */
+  theme?: ThemeName;
   /** Answer for `ready`; a function may return a promise to hold the answer back. */
   initial?: InitialState | (() => InitialState | Promise<InitialState>);
 }
@@ -259,7 +276,8 @@ export class WebviewPage {
     });
     await page.exposeBinding('__memcodeToHost', (_source, message: unknown) => view.listener?.(message));
     await page.addInitScript(vscodeApiStub(options.savedState));
-    await page.goto(`${server.origin}/${options.csp === false ? '?csp=off' : ''}`);
+    const query = new URLSearchParams({ ...(options.csp === false ? { csp: 'off' } : {}), ...(options.theme ? { theme: options.theme } : {}) }).toString();
+    await page.goto(`${server.origin}/${query ? `?${query}` : ''}`);
     await view.waitForPosted('ready');
     return view;
   }

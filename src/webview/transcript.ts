@@ -77,9 +77,10 @@ export class TranscriptView {
     const existing = this.findCounterpart(item);
     if (item.type === 'assistant' && this.streaming) this.dropStreaming();
     if (notify && (item.type === 'assistant' || item.type === 'tool')) this.clearStaleProblems();
-    if (item.type === 'tool') {
-      if (item.card.status === 'running') this.activity.toolStarted(item.card);
-      else this.activity.toolFinished(item.card.callId);
+    // Live cards only: a card left running in history (a crash mid-call) is not work going on now.
+    if (notify && item.type === 'tool') {
+      if (item.card.status === 'ok' || item.card.status === 'error') this.activity.toolFinished(item.card.callId);
+      else this.activity.toolStarted(item.card);
     }
     const node = this.renderItem(item);
     if (existing) {

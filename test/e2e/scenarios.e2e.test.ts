@@ -230,6 +230,39 @@ async function readyChat(): Promise<Frame> {
   return frame;
 }
 
+/** Drags the sash between the side bar and the editor until the side bar is `width` px wide. */
+async function setSidebarWidth(p: Page, width: number): Promise<void> {
+  const sidebar = p.locator('.part.sidebar');
+  const box = await sidebar.boundingBox();
+  if (!box || Math.abs(box.width - width) < 2) return;
+  const sashes = await p.locator('.monaco-sash.vertical').evaluateAll((nodes) => nodes.map((n) => { const r = n.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2, h: r.height }; }));
+  const sash = sashes.filter((s) => s.h > 200).sort((a, b) => Math.abs(a.x - (box.x + box.width)) - Math.abs(b.x - (box.x + box.width)))[0];
+  if (!sash) throw new Error('no sash beside the side bar');
+  await p.mouse.move(sash.x, sash.y);
+  await p.mouse.down();
+  await p.mouse.move(sash.x + (width - box.width) / 2, sash.y, { steps: 5 });
+  await p.mouse.move(sash.x + (width - box.width), sash.y, { steps: 5 });
+  await p.mouse.up();
+  await waitFor(`a ${width} px side bar`, async () => Math.abs(((await sidebar.boundingBox())?.width ?? 0) - width) < 4, 5_000);
+}
+
+/** Preferences: Color Theme, then the theme by its label in the picker. */
+async function pickColorTheme(p: Page, label: string): Promise<void> {
+  // Enter on the palette could pick "Browse Color Themes in Marketplace" first: click the exact command.
+  await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+  await p.keyboard.press('F1');
+  const input = p.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill('>Preferences: Color Theme');
+  await p.locator('.quick-input-widget .monaco-list-row').filter({ has: p.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) }).first().click();
+  // The palette's own input is replaced by the theme picker's (its rows are the themes).
+  await p.locator('.quick-input-widget .monaco-list-row', { hasText: /Dark Modern|Light Modern/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(label);
+  await p.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await p.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
 function slug(title: string): string {
   return title.split(':')[0].trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
@@ -541,5 +574,76 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
     assert.equal(pwned.flag, undefined, 'the payload ran in the webview');
     assert.notEqual(pwned.title, 'pwned');
     assert.equal(await p.title(), outerTitle, 'the workbench title changed');
+  });
+  it('scroll-follow: scrolled up, a new reply shows "New messages"; sending scrolls to the end; the activity row; light, dark and high contrast at 300 px', async function () {
+    const p = page();
+    await setSidebarWidth(p, 300);
+    let frame = await chat();
+    const transcript = () => frame.locator('.transcript');
+    const distance = () => transcript().evaluate((t) => t.scrollHeight - t.scrollTop - t.clientHeight);
+    // A conversation longer than the view.
+    for (let i = 1; i <= 4; i++) {
+      llm.script({ text: `Answer ${i}: ${'The ledger module reconciles entries against the bank statements, quarter by quarter. '.repeat(5)}` });
+      frame = await sendMessage(`Question ${i} about the ledger`);
+      await waitForAssistant(frame, `Answer ${i}:`);
+    }
+    await waitIdle(frame);
+    assert.ok((await transcript().evaluate((t) => t.scrollHeight - t.clientHeight)) > 300, 'the conversation does not scroll');
+    assert.ok((await distance()) < 2, 'the view is not at the latest message');
+
+    // Before the first token the activity row says the agent is thinking.
+    llm.script({ hangMs: 2500, text: 'Thought it through. END-THINK' });
+    await sendMessage('Think about it first');
+    await frame.locator('[data-testid="activity"]', { hasText: 'Thinking…' }).waitFor({ state: 'visible', timeout: 20_000 });
+    await p.screenshot({ path: path.join(SHOTS, 'scroll-follow-thinking.png') });
+    await waitForAssistant(frame, 'END-THINK');
+    await waitIdle(frame);
+
+    // A reply streams while the person scrolls up to read: the view stays, "New messages" appears.
+    llm.script({ text: `Streaming answer: ${'another sentence about reconciling the ledger. '.repeat(30)}END-STREAM`, chunkSize: 12, delayMs: 120 });
+    await sendMessage('One more question');
+    await frame.waitForFunction(() => (document.querySelector('[data-testid="message-assistant"].streaming')?.textContent ?? '').includes('Streaming answer'), undefined, { timeout: 60_000, polling: 50 });
+    const box = (await p.locator('.part.sidebar').boundingBox())!;
+    await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await p.mouse.wheel(0, -800);
+    await waitFor('the view to scroll up', async () => (await distance()) > 200, 10_000);
+    const jump = frame.locator('[data-testid="jump-to-latest"]');
+    await jump.waitFor({ state: 'visible', timeout: 30_000 });
+    const readingAt = await transcript().evaluate((t) => t.scrollTop);
+    await sleep(600);
+    assert.equal(await transcript().evaluate((t) => t.scrollTop), readingAt, 'the streaming reply pulled the view away from the reader');
+    await p.screenshot({ path: path.join(SHOTS, 'scroll-follow-new-messages.png') });
+    await jump.click();
+    await waitFor('the view at the end after New messages', async () => (await distance()) < 40, 10_000);
+    await waitForAssistant(frame, 'END-STREAM');
+    await waitIdle(frame);
+
+    // Scrolled up, the person sends: the view goes to the end with their message.
+    await p.mouse.wheel(0, -1500);
+    await waitFor('the view to scroll up again', async () => (await distance()) > 200, 10_000);
+    await sendMessage('Back to the bottom please');
+    await waitForAssistant(frame, 'echo: Back to the bottom please');
+    await waitFor('the view at the end after sending', async () => (await distance()) < 40, 10_000);
+    assert.equal(await jump.isVisible(), false);
+
+    // The same view in the light, dark and high-contrast themes, at 300 px (picked as a person does), with
+    // inline code, a highlighted block and a task list in it.
+    llm.script({ text: 'Run `npm test` first.\n\n- [x] reconcile entries\n- [ ] report totals\n\n```ts\n// sum what is not cleared\nconst total: number = sum(entries, "open") + 42;\n```' });
+    await sendMessage('Show me the reconcile code');
+    await waitForAssistant(frame, 'report totals');
+    await waitIdle(frame);
+    for (const [name, label, kind] of [
+      ['light', 'Light Modern', 'vscode-light'],
+      ['dark', 'Dark Modern', 'vscode-dark'],
+      ['high-contrast', 'Dark High Contrast', 'vscode-high-contrast'],
+      ['high-contrast-light', 'Light High Contrast', 'vscode-high-contrast-light'],
+    ] as const) {
+      await pickColorTheme(p, label);
+      await waitFor(`the ${name} theme in the chat`, async () => (await frame.evaluate(() => document.body.dataset.vscodeThemeKind)) === kind, 30_000);
+      await sleep(500);
+      const sidebar = (await p.locator('.part.sidebar').boundingBox())!;
+      await p.screenshot({ path: path.join(SHOTS, `scroll-follow-${name}.png`), clip: { x: 0, y: 0, width: Math.round(sidebar.x + sidebar.width + 40), height: p.viewportSize()!.height } });
+    }
+    await pickColorTheme(p, 'Light Modern');
   });
 });

@@ -309,6 +309,21 @@ describe('chat webview flow in a browser', function () {
         }
         assert.deepEqual(failures(findings), []);
 
+        // "New messages", over a conversation the person scrolled up in.
+        await page.setViewportSize({ width: 420, height: 600 });
+        // From the end, so the wheel really scrolls (and its scroll event is what the wait below sees).
+        await page.locator('.transcript').evaluate((t) => t.scrollTo({ top: t.scrollHeight }));
+        await page.waitForFunction(() => document.querySelector('.transcript')!.scrollTop > 100);
+        const box = (await page.locator('.transcript').boundingBox())!;
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await page.mouse.wheel(0, -3000);
+        await page.waitForFunction(() => document.querySelector('.transcript')!.scrollTop === 0);
+        await view!.emit('agent/message', { item: assistant('a-9', 'One more thing.') });
+        await page.getByTestId('jump-to-latest').waitFor();
+        const jump = (await page.evaluate(`(${CONTRAST_SOURCE})('.jump-row')`)) as ContrastFinding[];
+        assert.ok(jump.some((f) => f.text === 'New messages'), 'the button text was checked');
+        assert.deepEqual(failures(jump), []);
+
         // The read-only banner of a past session.
         const past = { id: 's-0', title: 'Set up CI', started: '2025-01-01T09:00:00.000Z', current: false };
         view!.handle('session/open', () => ({ session: past, transcript: [user('u-0', 'Old')], readOnly: true }));

@@ -55,7 +55,10 @@ export class Composer {
         event.preventDefault();
       }
     });
-    this.input.addEventListener('input', () => this.update());
+    this.input.addEventListener('input', () => {
+      this.fitHeight();
+      this.update();
+    });
     this.sendButton = button('Send', () => this.submit(), { icon: 'send', testid: 'send', className: 'primary' });
     this.stopButton = button('Stop', () => this.actions.stop(), { icon: 'debug-stop', testid: 'stop', className: 'secondary' });
     this.attachButton = button('Attach the editor selection, or files', () => void this.attach(), { icon: 'attach', className: 'icon', testid: 'attach' });
@@ -122,6 +125,7 @@ export class Composer {
       this.input.value = this.history[next];
     }
     this.input.setSelectionRange(this.input.value.length, this.input.value.length);
+    this.fitHeight();
     this.update();
     return true;
   }
@@ -136,6 +140,7 @@ export class Composer {
     this.input.value = '';
     this.attachments = [];
     this.renderChips();
+    this.fitHeight();
     this.update();
   }
 
@@ -173,6 +178,12 @@ export class Composer {
         );
       }),
     );
+  }
+
+  /** The box grows with what is typed (up to chat.css's max-height), and shrinks back when it is sent. */
+  private fitHeight(): void {
+    this.input.style.height = '';
+    if (this.input.scrollHeight > this.input.clientHeight) this.input.style.height = `${this.input.scrollHeight + 2}px`;
   }
 
   private update(): void {

@@ -4,6 +4,9 @@
 // records sit anywhere in it. The rest stays a conversation_search away.
 import type { MessageRecord } from '../memory/types';
 
+/** How every recap starts: the chat shows such a record as a short "continued" line, not the recap itself. */
+export const RECAP_START = 'The person resumed the earlier session ';
+
 export function sessionRecap(title: string, records: readonly MessageRecord[], maxChars = 4_000): string {
   const lines: string[] = [];
   let used = 0;
@@ -16,7 +19,7 @@ export function sessionRecap(title: string, records: readonly MessageRecord[], m
     lines.unshift(line);
     used += line.length;
   }
-  const head = `The person resumed the earlier session "${title}". New messages continue it.`;
+  const head = `${RECAP_START}"${title}". New messages continue it.`;
   if (!lines.length) return head;
   const older = records.filter((r) => (r.role === 'user' || r.role === 'assistant') && (r.kind ?? 'message') === 'message').length - lines.length;
   return [

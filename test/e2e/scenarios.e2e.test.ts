@@ -220,8 +220,13 @@ async function readyChat(): Promise<Frame> {
     await waitIdle(frame);
   }
   if (await frame.locator('.readonly-banner').isVisible().catch(() => false)) {
-    await frame.locator('.readonly-banner button').click();
+    await frame.locator('.readonly-banner button[aria-label="Back to the current session"]').click();
   }
+  // History, Memory and the model setup open over the chat: a scenario starts with none of them.
+  await frame.evaluate(() => {
+    document.querySelectorAll('details.header-overlay[open]').forEach((d) => d.removeAttribute('open'));
+    document.querySelectorAll<HTMLElement>('[data-testid="onboarding"]').forEach((e) => (e.hidden = true));
+  });
   // Wait for the host's `ready` answer (the usage bar is drawn from it).
   await frame.locator('[data-testid="context-usage"]').waitFor({ state: 'attached', timeout: 60_000 });
   if ((await p.locator('.notifications-toasts .notification-toast').count()) > 0) {
@@ -541,5 +546,87 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
     assert.equal(pwned.flag, undefined, 'the payload ran in the webview');
     assert.notEqual(pwned.title, 'pwned');
     assert.equal(await p.title(), outerTitle, 'the workbench title changed');
+  });
+  it('onboarding: Set Up Model: any OpenAI-compatible URL, Test connection lists the models, the pick is saved and a message works', async function () {
+    const p = page();
+    await runCommand(p, 'MemCode: Set Up Model');
+    const frame = await chat();
+    const panel = frame.locator('[data-testid="onboarding"]');
+    await panel.waitFor({ state: 'visible', timeout: 30_000 });
+    await frame.locator('[data-testid="onboarding-provider"]').selectOption({ label: 'Any OpenAI-compatible URL' });
+    await frame.locator('[data-testid="onboarding-url"]').fill(llm.url);
+    const before = llm.requests.length;
+    await frame.locator('[data-testid="onboarding-test"]').click();
+    await frame.locator('[data-testid="onboarding-status"]', { hasText: 'Connected: 1 model' }).waitFor({ timeout: 30_000 });
+    assert.ok(llm.requests.slice(before).some((r) => r.method === 'GET' && r.path === '/v1/models'), 'Test connection asked the server for its models');
+    assert.deepEqual(await frame.locator('[data-testid="onboarding-model"] option').allTextContents(), ['fake-model']);
+    await frame.locator('[data-testid="onboarding-save"]').click();
+    await panel.waitFor({ state: 'hidden', timeout: 30_000 });
+    await waitFor('memcode.baseUrl and memcode.model in the user settings', () => {
+      const settings = JSON.parse(fs.readFileSync(path.join(server!.dataDir, 'user', 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+      return settings['memcode.baseUrl'] === llm.url && settings['memcode.model'] === 'fake-model';
+    }, 30_000);
+    assert.equal(await frame.locator('[data-testid="model-picker"]').inputValue(), 'fake-model');
+    await sendMessage('Hello after the setup');
+    await waitForAssistant(frame, 'echo: Hello after the setup');
+  });
+
+  it('resume-session: a past session opened from History continues: its transcript stays and new messages join it', async function () {
+    // A session of its own, so History names it by this first message.
+    let frame = await chat();
+    await frame.locator('[data-testid="new-session"]').click();
+    await waitFor('the transcript to clear', async () => (await frame.locator('[data-testid="message-user"]').count()) === 0, 60_000);
+    frame = await sendMessage('Resume topic alpha: the cache keys');
+    await waitForAssistant(frame, 'echo: Resume topic alpha');
+    await frame.locator('[data-testid="new-session"]').click();
+    await waitFor('the transcript to clear', async () => (await frame.locator('[data-testid="message-user"]').count()) === 0, 60_000);
+    frame = await sendMessage('Another topic entirely');
+    await waitForAssistant(frame, 'echo: Another topic entirely');
+    await waitIdle(frame);
+
+    const history = frame.locator('[data-testid="session-list"]');
+    await history.locator('summary').click();
+    const item = history.locator('.session-item', { hasText: 'Resume topic alpha' }).first();
+    await item.waitFor({ timeout: 30_000 });
+    assert.doesNotMatch((await history.locator('.session-date').allInnerTexts()).join(' '), /:\d\d:\d\d/, 'no seconds in the dates');
+    await item.click();
+    await frame.locator('.readonly-banner').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await frame.locator('.session-title').innerText()) ?? '', /Resume topic alpha/, 'the header names the viewed session');
+    await frame.locator('[data-testid="resume-session"]').click();
+    await frame.locator('.readonly-banner').waitFor({ state: 'hidden', timeout: 30_000 });
+    await frame.locator('[data-testid="message-user"]', { hasText: 'Resume topic alpha' }).waitFor({ timeout: 30_000 });
+
+    const before = llm.chatRequests().length;
+    frame = await sendMessage('Continue alpha: and the TTL?');
+    await waitForAssistant(frame, 'echo: Continue alpha');
+    const said = messagesOf(chatRequestsSince(before)[0]).map((m) => textOf(m.content)).join('\n');
+    assert.match(said, /resumed the earlier session/, 'the model is told the session was resumed');
+    assert.match(said, /Resume topic alpha: the cache keys/, 'with a recap of its last exchanges');
+    const recall = readRecall() as Array<{ content: string; session?: string }>;
+    const first = recall.find((r) => r.content === 'Resume topic alpha: the cache keys');
+    const next = recall.find((r) => r.content === 'Continue alpha: and the TTL?');
+    assert.ok(first && next && first.session === next.session, 'the new message is recorded in the resumed session');
+  });
+
+  it('at-file: @file attaches the file\'s content as a chip, and the model receives it', async function () {
+    const frame = await chat();
+    const input = frame.locator(CHAT_INPUT);
+    await input.click();
+    await input.fill('');
+    await input.pressSequentially('Explain @ledgerRecon');
+    const option = frame.locator('.mention', { hasText: NEEDLE_FILE }).first();
+    await option.waitFor({ timeout: 30_000 });
+    await input.press('Enter');
+    const chip = frame.locator('[data-testid="attachment-chip"]', { hasText: 'ledgerReconciler.ts' });
+    await chip.waitFor({ timeout: 30_000 });
+    assert.match((await chip.getAttribute('title')) ?? '', /src\/billing\/ledgerReconciler\.ts, \d+ tokens/);
+    const before = llm.chatRequests().length;
+    await input.press('Enter');
+    await waitForAssistant(frame, 'echo: Explain');
+    const users = messagesOf(chatRequestsSince(before)[0]).filter((m) => m.role === 'user').map((m) => textOf(m.content));
+    const last = users[users.length - 1] ?? '';
+    assert.ok(last.includes(`@${NEEDLE_FILE}`), `the mention is in the message: ${last.slice(0, 200)}`);
+    assert.ok(last.includes(`export function ${NEEDLE_SYMBOL}`), `the file's content reached the model: ${last.slice(0, 400)}`);
+    assert.equal(await frame.locator('[data-testid="attachment-chip"]').count(), 0, 'the chip went with the message');
   });
 });

@@ -6,7 +6,7 @@ import { openAgent } from '../../src/app/openAgent';
 import { registerContextHandlers, type ContextEditor } from '../../src/host/contextHandlers';
 import { registerModelHandlers, type KeyStore, type ModelSettingsStore } from '../../src/host/modelHandlers';
 import { registerSessionHandlers } from '../../src/host/sessionHandlers';
-import { toSessionSummary } from '../../src/host/transcript';
+import { toSessionSummary, toTranscript } from '../../src/host/transcript';
 import { createTokenCounter } from '../../src/llm/tokens';
 import { createHostMessenger, createWebviewMessenger, type WebviewMessenger } from '../../src/protocol/messenger';
 import type { Attachment } from '../../src/protocol/shapes';
@@ -96,6 +96,8 @@ describe('host: sessions, context and model requests', () => {
     assert.equal(resumed.id, first.id);
     assert.equal(resumed.current, true);
     assert.equal(agent.sessions.current().id, first.id);
+    const notices = toTranscript(agent.transcript()).filter((i) => i.type === 'notice');
+    assert.deepEqual(notices.map((n) => n.type === 'notice' && [n.kind, n.text]), [['session', 'Continued this session (the model was given a recap of it)']], 'the person sees a short line, not the recap');
     await view.request('session/delete', { id: second.id });
     assert.deepEqual(agent.sessions.list().map((s) => s.title), ['The first topic']);
     assert.ok(agent.recall.all().some((r) => r.session === second.id && r.content === 'second topic'), 'its messages stay in recall');

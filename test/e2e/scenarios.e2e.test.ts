@@ -547,28 +547,46 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
     assert.notEqual(pwned.title, 'pwned');
     assert.equal(await p.title(), outerTitle, 'the workbench title changed');
   });
-  it('onboarding: Set Up Model: any OpenAI-compatible URL, Test connection lists the models, the pick is saved and a message works', async function () {
-    const p = page();
-    await runCommand(p, 'MemCode: Set Up Model');
-    const frame = await chat();
-    const panel = frame.locator('[data-testid="onboarding"]');
-    await panel.waitFor({ state: 'visible', timeout: 30_000 });
-    await frame.locator('[data-testid="onboarding-provider"]').selectOption({ label: 'Any OpenAI-compatible URL' });
-    await frame.locator('[data-testid="onboarding-url"]').fill(llm.url);
-    const before = llm.requests.length;
-    await frame.locator('[data-testid="onboarding-test"]').click();
-    await frame.locator('[data-testid="onboarding-status"]', { hasText: 'Connected: 1 model' }).waitFor({ timeout: 30_000 });
-    assert.ok(llm.requests.slice(before).some((r) => r.method === 'GET' && r.path === '/v1/models'), 'Test connection asked the server for its models');
-    assert.deepEqual(await frame.locator('[data-testid="onboarding-model"] option').allTextContents(), ['fake-model']);
-    await frame.locator('[data-testid="onboarding-save"]').click();
-    await panel.waitFor({ state: 'hidden', timeout: 30_000 });
-    await waitFor('memcode.baseUrl and memcode.model in the user settings', () => {
-      const settings = JSON.parse(fs.readFileSync(path.join(server!.dataDir, 'user', 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
-      return settings['memcode.baseUrl'] === llm.url && settings['memcode.model'] === 'fake-model';
-    }, 30_000);
-    assert.equal(await frame.locator('[data-testid="model-picker"]').inputValue(), 'fake-model');
-    await sendMessage('Hello after the setup');
-    await waitForAssistant(frame, 'echo: Hello after the setup');
+  it('onboarding: first run with no key: the panel shows; any OpenAI-compatible URL, Test connection lists the models, the pick is saved and a message works', async function () {
+    this.timeout(400_000);
+    // A profile of its own: no MEMCODE_BASE_URL, no settings, no key (the suite's server has all three).
+    const ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'memcode-e2e-first-run-')));
+    fs.writeFileSync(path.join(ws, 'README.md'), '# First run\n');
+    const fresh = await startCodeServer({ workspace: ws, vsix: VSIX, timeoutMs: 120_000 });
+    const own = await openBrowser(fresh.folderUrl, { timeoutMs: 120_000 });
+    try {
+      await openMemCodeView(own.page, 90_000);
+      const frame = await webviewFrame(own.page, CHAT_INPUT, 90_000);
+      const panel = frame.locator('[data-testid="onboarding"]');
+      await panel.waitFor({ state: 'visible', timeout: 60_000 });
+      assert.equal(await frame.locator('[data-testid="onboarding-provider"]').inputValue(), 'openai', 'the default server is OpenAI, which needs a key');
+      await frame.locator('[data-testid="onboarding-provider"]').selectOption({ label: 'Any OpenAI-compatible URL' });
+      await frame.locator('[data-testid="onboarding-url"]').fill(llm.url);
+      const before = llm.requests.length;
+      await frame.locator('[data-testid="onboarding-test"]').click();
+      await frame.locator('[data-testid="onboarding-status"]', { hasText: 'Connected: 1 model' }).waitFor({ timeout: 30_000 });
+      assert.ok(llm.requests.slice(before).some((r) => r.method === 'GET' && r.path === '/v1/models'), 'Test connection asked the server for its models');
+      assert.deepEqual(await frame.locator('[data-testid="onboarding-model"] option').allTextContents(), ['fake-model']);
+      await own.page.screenshot({ path: path.join(SHOTS, 'onboarding-first-run.png') });
+      await frame.locator('[data-testid="onboarding-save"]').click();
+      await panel.waitFor({ state: 'hidden', timeout: 30_000 });
+      await waitFor('memcode.baseUrl and memcode.model in the user settings', () => {
+        const settings = JSON.parse(fs.readFileSync(path.join(fresh.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+        return settings['memcode.baseUrl'] === llm.url && settings['memcode.model'] === 'fake-model';
+      }, 30_000);
+      assert.equal(await frame.locator('[data-testid="model-picker"]').inputValue(), 'fake-model');
+      const input = frame.locator(CHAT_INPUT);
+      await input.click();
+      await input.fill('Hello after the setup');
+      await input.press('Enter');
+      await waitForAssistant(frame, 'echo: Hello after the setup');
+      await own.page.screenshot({ path: path.join(SHOTS, 'onboarding-after.png') });
+    } finally {
+      await own.close().catch(() => undefined);
+      await fresh.stop().catch(() => undefined);
+      fs.rmSync(fresh.dataDir, { recursive: true, force: true });
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
   });
 
   it('resume-session: a past session opened from History continues: its transcript stays and new messages join it', async function () {

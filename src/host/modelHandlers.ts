@@ -29,7 +29,11 @@ export function registerModelHandlers(messenger: HostMessenger, settings: ModelS
   messenger.on('model/test', async ({ baseUrl, apiKey }) => ({ models: await listModels({ baseUrl, apiKey: apiKey?.trim() || (await keys.get()) }) }));
   messenger.on('model/save', async ({ baseUrl, model, apiKey }) => {
     if (apiKey?.trim()) await keys.set(apiKey.trim());
-    await settings.write(baseUrl.replace(/\/+$/, ''), model);
+    const url = baseUrl.replace(/\/+$/, '');
+    await settings.write(url, model);
+    const now = settings.read();
+    // MEMCODE_BASE_URL wins over the setting: say so rather than seem to have saved a choice that does nothing.
+    if (now.baseUrl.replace(/\/+$/, '') !== url) throw new Error(`memcode.baseUrl is saved, but the environment variable MEMCODE_BASE_URL (${now.baseUrl}) overrides it; unset it to use ${url}`);
     return modelConfig(settings, keys);
   });
   messenger.on('model/list', async () => {

@@ -137,6 +137,14 @@ describe('host: sessions, context and model requests', () => {
       assert.deepEqual(settings.written, [`${server.url} ${FAKE_MODEL}`], 'the URL without its trailing slash; no key in settings');
       assert.equal(saved.configured, true);
       assert.deepEqual(await view.request('model/list'), { models: [FAKE_MODEL] }, 'the picker uses the stored key');
+      // An environment override wins over the setting: the save says so.
+      const read = settings.read;
+      settings.read = () => ({ baseUrl: 'http://127.0.0.1:1/v1', model: FAKE_MODEL });
+      try {
+        assert.match((await rejection(view.request('model/save', { baseUrl: server.url, model: FAKE_MODEL }))).message, /MEMCODE_BASE_URL \(http:\/\/127\.0\.0\.1:1\/v1\) overrides it/);
+      } finally {
+        settings.read = read;
+      }
     } finally {
       await server.close();
     }

@@ -83,6 +83,8 @@ export const webviewToHostSchema = {
   'model/save': { request: object({ baseUrl: nonEmptyStr, model: nonEmptyStr, apiKey: v.optional(str) }), response: modelConfig },
   /** The configured server's models, for the header's model picker. */
   'model/list': { request: none, response: object({ models: arrayOf(str) }) },
+  /** Ids of the sessions whose messages (the person's and the replies) contain the words, for History's search. */
+  'session/search': { request: object({ query: nonEmptyStr }), response: arrayOf(str) },
 } satisfies Record<string, MessageSchema>;
 export type WebviewToHost = MessagesOf<typeof webviewToHostSchema>;
 

@@ -95,6 +95,7 @@ async function attachOrSay(ask: () => Promise<AttachedContent[]>, what: string):
 const sessions = new SessionBar({
   newSession: () => void newSession(),
   list: () => messenger.request('session/list'),
+  search: (query) => messenger.request('session/search', { query }),
   open: (id) => void openSession(id),
   resume: (id) => void resumeSession(id),
   rename: (id, title) => messenger.request('session/rename', { id, title }),

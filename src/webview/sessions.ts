@@ -8,6 +8,8 @@ import { exactTime, relativeTime } from './relativeTime';
 export interface SessionActions {
   newSession(): void;
   list(): Promise<SessionSummary[]>;
+  /** Ids of the sessions whose messages contain the words. */
+  search(query: string): Promise<string[]>;
   open(id: string): void;
   resume(id: string): void;
   rename(id: string, title: string): Promise<void>;
@@ -32,6 +34,9 @@ export class SessionBar {
   private readonly listEl: HTMLElement;
   private readonly search: HTMLInputElement;
   private sessions: SessionSummary[] = [];
+  /** Sessions whose messages match the search (asked of the host), with the query they answer. */
+  private contentMatches: { query: string; ids: Set<string> } = { query: '', ids: new Set() };
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private current?: SessionSummary;
   /** The current session's stand-in title (its first message) while it has none. */
   private provisional?: string;
@@ -41,7 +46,10 @@ export class SessionBar {
     this.title = el('span', { className: 'session-title', attrs: { role: 'heading', 'aria-level': '1' } });
     this.listEl = el('ul', { className: 'session-items', attrs: { 'aria-label': 'Past sessions' } });
     this.search = el('input', { className: 'session-search', attrs: { type: 'search', placeholder: 'Search sessions', 'aria-label': 'Search sessions' } });
-    this.search.addEventListener('input', () => this.renderList());
+    this.search.addEventListener('input', () => {
+      this.renderList();
+      this.searchMessages();
+    });
     const close = button('Close history', () => (this.history.open = false), { icon: 'close', className: 'icon' });
     this.history = el(
       'details',
@@ -117,6 +125,23 @@ export class SessionBar {
     }
   }
 
+  /** Titles are filtered at once; what was said in each session is searched by the host, a moment later. */
+  private searchMessages(): void {
+    if (this.searchTimer !== undefined) clearTimeout(this.searchTimer);
+    const query = this.search.value.trim();
+    if (!query) return;
+    this.searchTimer = setTimeout(() => {
+      void this.actions.search(query).then(
+        (ids) => {
+          if (this.search.value.trim() !== query) return;
+          this.contentMatches = { query, ids: new Set(ids) };
+          this.renderList();
+        },
+        () => undefined,
+      );
+    }, 200);
+  }
+
   private label(s: SessionSummary): string {
     return s.current ? this.currentTitle() : s.title || 'Untitled';
   }
@@ -124,7 +149,8 @@ export class SessionBar {
   private renderList(): void {
     const query = this.search.value.trim().toLowerCase();
     // Newest first reads best; the host gives them oldest first.
-    const shown = [...this.sessions].reverse().filter((s) => !query || this.label(s).toLowerCase().includes(query));
+    const inMessages = this.contentMatches.query.toLowerCase() === query ? this.contentMatches.ids : new Set<string>();
+    const shown = [...this.sessions].reverse().filter((s) => !query || this.label(s).toLowerCase().includes(query) || inMessages.has(s.id));
     const items = shown.map((s) => this.item(s));
     this.listEl.replaceChildren(...(items.length ? items : [el('li', { className: 'muted', text: query ? 'No session matches' : 'No sessions yet' })]));
   }

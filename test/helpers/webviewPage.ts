@@ -255,6 +255,7 @@ export class WebviewPage {
       'session/resume': ({ id }) => ({ ...SESSION, id, current: true }),
       'session/rename': () => undefined,
       'session/delete': () => undefined,
+      'session/search': () => [],
       'workspace/attach': ({ path }) => [{ attachment: { path, text: `content of ${path}\n` }, tokens: 5 }],
       'editor/attach': () => [],
       'model/config': () => modelConfig(),

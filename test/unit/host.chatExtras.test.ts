@@ -91,6 +91,8 @@ describe('host: sessions, context and model requests', () => {
     await agent.send('second topic');
     const second = agent.sessions.current();
 
+    assert.deepEqual(await view.request('session/search', { query: 'FIRST topic' }), [first.id], 'the words, in any case, in a message of the session');
+    assert.deepEqual(await view.request('session/search', { query: 'topic' }), [second.id, first.id], 'most recent first');
     await view.request('session/rename', { id: first.id, title: 'The first topic' });
     const resumed = await view.request('session/resume', { id: first.id });
     assert.equal(resumed.id, first.id);

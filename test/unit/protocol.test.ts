@@ -321,7 +321,7 @@ describe('protocol validation', () => {
     assert.deepEqual(Object.keys(webviewToHostSchema).sort(), [
       'chat/retry', 'chat/send', 'chat/stop', 'command/run', 'editor/attach', 'editor/insert', 'editor/selection',
       'memory/get', 'memory/setBlock', 'model/config', 'model/list', 'model/save', 'model/test', 'ready',
-      'session/delete', 'session/list', 'session/new', 'session/open', 'session/rename', 'session/resume', 'workspace/attach', 'workspace/files',
+      'session/delete', 'session/list', 'session/new', 'session/open', 'session/rename', 'session/resume', 'session/search', 'workspace/attach', 'workspace/files',
     ]);
     assert.equal(Object.keys(hostToWebviewSchema).length, 11);
     assert.equal(validatePayload(webviewToHostSchema, 'toString', 'request', undefined), 'unknown message "toString"');

@@ -93,6 +93,12 @@ describe('chat webview: layout, sessions, context, onboarding', function () {
 
     await list.getByRole('searchbox', { name: 'Search sessions' }).fill('pars');
     assert.deepEqual(await items.allTextContents(), ['Fix the parser40 min ago']);
+    // What was said counts too: the host finds the words in the sessions' messages.
+    view!.handle('session/search', ({ query }) => (query === 'github actions' ? ['s-0'] : []));
+    await list.getByRole('searchbox', { name: 'Search sessions' }).fill('github actions');
+    assert.deepEqual((await view!.waitForPosted('session/search', 0)).data, { query: 'github actions' });
+    await items.filter({ hasText: 'Set up CI' }).waitFor();
+    assert.equal(await items.count(), 1);
     await list.getByRole('searchbox', { name: 'Search sessions' }).fill('');
 
     await list.getByRole('button', { name: 'Rename Fix the parser' }).click();

@@ -647,4 +647,30 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
     assert.ok(last.includes(`export function ${NEEDLE_SYMBOL}`), `the file's content reached the model: ${last.slice(0, 400)}`);
     assert.equal(await frame.locator('[data-testid="attachment-chip"]').count(), 0, 'the chip went with the message');
   });
+  it('add-selection: MemCode: Add Selection to Chat attaches the editor selection as a chip; Ctrl+Alt+M focuses the chat', async function () {
+    const p = page();
+    await p.keyboard.press('Control+P');
+    await p.keyboard.type('ledgerReconciler.ts');
+    await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'ledgerReconciler.ts' }).first().waitFor({ timeout: 15_000 });
+    await p.keyboard.press('Enter');
+    const editor = p.locator('.monaco-editor .view-lines', { hasText: NEEDLE_SYMBOL }).first();
+    await editor.waitFor({ timeout: 30_000 });
+    await editor.click();
+    // Lines 2-3: the function's first two lines.
+    await p.keyboard.press('Control+Home');
+    await p.keyboard.press('ArrowDown');
+    await p.keyboard.press('Shift+ArrowDown');
+    await p.keyboard.press('Shift+End');
+    await runCommand(p, 'MemCode: Add Selection to Chat');
+    const frame = await chat();
+    const chip = frame.locator('[data-testid="attachment-chip"]', { hasText: 'ledgerReconciler.ts:2-3' });
+    await chip.waitFor({ timeout: 30_000 });
+    await chip.getByRole('button', { name: /Remove/ }).click();
+    await waitFor('the chip to go', async () => (await frame.locator('[data-testid="attachment-chip"]').count()) === 0, 10_000);
+
+    // Focus Chat from the editor.
+    await editor.click();
+    await p.keyboard.press('Control+Alt+M');
+    await waitFor('the chat input to have the focus', () => frame.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'chat-input'), 15_000);
+  });
 });

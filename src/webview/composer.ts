@@ -12,8 +12,8 @@ export interface ComposerActions {
   stop(): void;
   /** The paperclip: the active editor's selection (or file), or files picked in a dialog; [] when nothing. */
   attach(): Promise<AttachedContent[]>;
-  /** The content of a workspace file or folder named with `@`. */
-  attachPath(path: string): Promise<AttachedContent[]>;
+  /** The content of a workspace file or folder named with `@`; `quiet`: [] rather than an error shown when it cannot be read. */
+  attachPath(path: string, quiet?: boolean): Promise<AttachedContent[]>;
   /** Workspace paths for `@` completion. */
   findFiles(query: string): Promise<string[]>;
 }
@@ -133,7 +133,17 @@ export class Composer {
   private submit(): void {
     const text = this.input.value.trim();
     if (!text || this.readOnly) return;
-    this.actions.send(text, this.attachments.map((a) => a.attachment));
+    const attached = this.attachments;
+    // `@path` typed or pasted without picking it from the list: its content goes along too, when it is a
+    // readable workspace path (a decorator or a package name is not, and is left as text).
+    const unresolved = typedMentions(text).filter((path) => !attached.some((a) => a.attachment.path === path.replace(/\/+$/, '') || a.attachment.path.startsWith(path)));
+    if (unresolved.length) {
+      void Promise.all(unresolved.map((path) => this.actions.attachPath(path, true))).then((found) =>
+        this.actions.send(text, [...attached, ...found.flat()].map((a) => a.attachment)),
+      );
+    } else {
+      this.actions.send(text, attached.map((a) => a.attachment));
+    }
     if (this.history[this.history.length - 1] !== text) this.history.push(text);
     if (this.history.length > HISTORY_LIMIT) this.history.shift();
     this.recalled = this.history.length;
@@ -198,4 +208,14 @@ export class Composer {
 
 function sameSource(a: Attachment, b: Attachment): boolean {
   return a.path === b.path && a.startLine === b.startLine && a.endLine === b.endLine;
+}
+
+/** Paths named with `@` in a message (after a space or at the start), that look like files or folders. */
+export function typedMentions(text: string): string[] {
+  const found = new Set<string>();
+  for (const match of text.matchAll(/(?:^|\s)@([^\s@]+)/g)) {
+    const path = match[1].replace(/[.,;:!?)]+$/, '');
+    if (path.includes('/') || /\.\w+$/.test(path)) found.add(path);
+  }
+  return [...found];
 }

@@ -78,7 +78,8 @@ const composer = new Composer({
   stop: () => void messenger.request('chat/stop').catch((e: unknown) => transcript.error(chatErrorFrom(e, 'Could not stop'))),
   // The paperclip waits on a file dialog when no editor is open: no timeout for the person's choice.
   attach: () => attachOrSay(() => messenger.request('editor/attach', undefined, { timeoutMs: 0 }), 'Could not attach'),
-  attachPath: (path) => attachOrSay(() => messenger.request('workspace/attach', { path }), `Could not attach ${path}`),
+  attachPath: (path, quiet) =>
+    quiet ? messenger.request('workspace/attach', { path }).catch(() => []) : attachOrSay(() => messenger.request('workspace/attach', { path }), `Could not attach ${path}`),
   findFiles: (query) => messenger.request('workspace/files', { query, limit: 8 }),
 }, inspector.usageElement);
 

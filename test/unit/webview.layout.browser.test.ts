@@ -163,6 +163,13 @@ describe('chat webview: layout, sessions, context, onboarding', function () {
     assert.equal(await input.inputValue(), 'explain @src/store.ts');
     await input.press('ArrowDown');
     assert.equal(await input.inputValue(), '');
+
+    // Typed without the list: the path's content still goes along; a decorator stays text.
+    await input.fill('compare @src/other.ts with @Injectable');
+    await input.press('Enter');
+    const typed = (await view!.waitForPosted('chat/send', 1)).data as { text: string; attachments: unknown[] };
+    assert.deepEqual(typed.attachments, [{ path: 'src/other.ts', text: 'content of src/other.ts\n' }]);
+    assert.deepEqual((await view!.posted()).filter((m) => m.name === 'workspace/attach').map((m) => m.data), [{ path: 'src/store.ts' }, { path: 'src/other.ts' }]);
   });
 
   it('shows the onboarding panel when no model is configured: Test connection lists models, the pick is saved', async () => {

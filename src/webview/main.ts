@@ -307,6 +307,7 @@ messenger.on('session/changed', ({ session: changed }) => {
 
 messenger.on('composer/attach', ({ items }) => {
   if (viewing) void backToCurrent();
+  showOverlay('none');
   composer.addAttachments(items);
   composer.focus();
 });

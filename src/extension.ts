@@ -5,6 +5,7 @@ import { AgentHost } from './host/agentHost';
 import { PROPOSAL_SCHEME, ProposalDocuments, VsCodeApprovals } from './host/approvals';
 import { VsCodeApprovalUi } from './host/vscodeApprovalUi';
 import { CHAT_VIEW_ID, ChatViewProvider } from './host/chatViewProvider';
+import { registerChatCommands } from './host/chatCommands';
 import { registerCommands } from './host/commands';
 import { watchWorkspace } from './host/indexWatcher';
 import { ApiKeyStore } from './host/secrets';
@@ -19,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const ui = new VsCodeApprovalUi();
   // Each folder's agent asks by that folder's settings (memcode.approval.* can differ per folder).
   const host = new AgentHost(keys, (folder) => new VsCodeApprovals(documents, ui, () => readSettings(folder.uri)), log);
-  const chat = new ChatViewProvider(context.extensionUri, host);
+  const chat = new ChatViewProvider(context.extensionUri, host, keys);
 
   context.subscriptions.push(
     log,
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
     watchWorkspace(host),
   );
   registerCommands(context, host, keys, () => chat.reveal());
+  registerChatCommands(context, chat);
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 }
 

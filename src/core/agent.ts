@@ -11,7 +11,7 @@ import type { MemoryStore } from '../memory/store';
 import { WorkingContext } from '../memory/workingContext';
 import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
-import type { MessageRecord, SessionRecord } from '../memory/types';
+import { MemoryError, type MessageRecord, type SessionRecord } from '../memory/types';
 import type { ArchivalMemory } from '../memory/archivalMemory';
 import { truncateResult, type ToolRegistry } from '../tools/registry';
 import type { ApprovalProvider, ToolOutcome } from '../tools/types';
@@ -28,6 +28,7 @@ import { Summarizer } from './summarizer';
 import { MemoryPressure } from './memoryPressure';
 import { RecallRetriever, gatherAutoRecall, textInContext, type MemoryRetriever } from './autoRecall';
 import { LoopBreaker } from './loopBreaker';
+import { sessionRecap } from './sessionRecap';
 import { sessionTitle } from './sessionTitle';
 import { PROJECT_INSTRUCTIONS_SHARE, ProjectInstructions, type InstructionFileUsage, type ProjectInstructionsSection } from './projectInstructions';
 
@@ -244,6 +245,42 @@ export class Agent {
         const sessionRecords = this.recall.all().filter((r) => r.session === session.id);
         this.sessions.end(session.id, sessionTitle(sessionRecords));
         return this.sessions.start();
+      },
+      this.options.lockWaitMs ?? 30_000,
+      this.lockWaitNotice,
+    );
+  }
+
+  /**
+   * Makes a past session current again (MemCode's chat: Resume). The session that was current is closed
+   * as by newSession (its queue folded into the summary, titled); the resumed one is reopened, so new
+   * messages carry its id and its transcript continues, and the queue starts with a recap of its last
+   * exchanges (core/sessionRecap.ts) so the model picks up where it left off.
+   */
+  async resumeSession(id: string, signal?: AbortSignal): Promise<SessionRecord> {
+    if (this.current) throw new AgentError('busy', 'the agent is working; stop it before resuming another session');
+    return this.options.store.withLock(
+      'resume session',
+      async () => {
+        this.reload();
+        const target = this.sessions.list().find((s) => s.id === id);
+        if (!target) throw new MemoryError('not_found', `no session "${id}" in this memory folder`);
+        const session = this.sessions.current();
+        if (session.id === id) return session;
+        if (this.pending.length) {
+          this.pending.length = 0;
+          this.reportQueue();
+        }
+        const queue = this.recall.since(this.recall.state().firstInContextId);
+        await this.eviction.evict(queue, this.recall.lastId() + 1, signal);
+        const sessionRecords = this.recall.all().filter((r) => r.session === session.id);
+        if (sessionRecords.length) this.sessions.end(session.id, sessionTitle(sessionRecords));
+        const resumed = this.sessions.reopen(id);
+        // An empty session left behind would only clutter the history.
+        if (!sessionRecords.length) this.sessions.remove(session.id);
+        const records = this.recall.all().filter((r) => r.session === id);
+        this.append({ role: 'system', kind: 'system_alert', content: sessionRecap(resumed.title, records) });
+        return resumed;
       },
       this.options.lockWaitMs ?? 30_000,
       this.lockWaitNotice,

@@ -144,6 +144,18 @@ export class AgentHost implements vscode.Disposable {
     return session;
   }
 
+  /** Makes a past session current again (its queue recapped, new messages continue it) and tells the chat. */
+  async resumeSession(id: string): Promise<SessionSummary> {
+    const folderAgent = this.activeFolder();
+    const agent = await folderAgent.agent();
+    await agent.resumeSession(id);
+    const session = await folderAgent.currentSession();
+    this.log.info(`resumed session ${session.id} in ${folderAgent.root}`);
+    this.sink?.emit('session/changed', { session });
+    this.memoryChanged();
+    return session;
+  }
+
   /** After a reset the folder starts over: a fresh agent and a fresh view of its archival memory. */
   restart(folderAgent: FolderAgent): void {
     const key = folderAgent.folder.uri.toString();

@@ -8,6 +8,8 @@ export interface ChatPageResources {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** media/layout.css: the compact header, the overlays, the composer footer, onboarding. */
+  layoutStyleUri?: string;
   /** The codicon stylesheet, when the build shipped it. */
   codiconsUri?: string;
   /** Extra inline CSS (the tests' stand-in for VS Code's theme variables). */
@@ -36,6 +38,7 @@ export function chatPageHtml(r: ChatPageResources): string {
     r.codiconsUri ? `<link rel="stylesheet" href="${r.codiconsUri}" nonce="${r.nonce}">` : '',
     `<link rel="stylesheet" href="${r.styleUri}" nonce="${r.nonce}">`,
     `<link rel="stylesheet" href="${besideChatCss(r.styleUri, 'flow.css')}" nonce="${r.nonce}">`,
+    r.layoutStyleUri ? `<link rel="stylesheet" href="${r.layoutStyleUri}" nonce="${r.nonce}">` : '',
     r.inlineStyle ? `<style nonce="${r.nonce}">${r.inlineStyle}</style>` : '',
     '<title>MemCode</title>',
     '</head>',

@@ -8,6 +8,11 @@ import type { HostToWebview } from '../protocol/messages';
 import type { AgentHost } from './agentHost';
 import { registerChatHandlers } from './chatHandlers';
 import { chatPageHtml } from './chatHtml';
+import { registerContextHandlers } from './contextHandlers';
+import { registerModelHandlers } from './modelHandlers';
+import type { ApiKeyStore } from './secrets';
+import { registerSessionHandlers } from './sessionHandlers';
+import { VsCodeContextEditor, VsCodeModelSettings } from './vscodeChatPlumbing';
 import { VsCodeEditorBridge } from './vscodeEditorBridge';
 
 export const CHAT_VIEW_ID = 'memcode.chat';
@@ -19,6 +24,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly host: AgentHost,
+    private readonly keys: ApiKeyStore,
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -31,7 +37,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.messenger?.dispose();
     const messenger = createHostMessenger(webviewTransport(webview), { log: (m) => this.host.log.warn(`webview: ${m}`) });
     this.messenger = messenger;
-    registerChatHandlers(messenger, { host: this.host, editor: new VsCodeEditorBridge(() => this.host.activeFolderIfOpen()?.folder) });
+    const shownFolder = () => this.host.activeFolderIfOpen()?.folder;
+    registerChatHandlers(messenger, { host: this.host, editor: new VsCodeEditorBridge(shownFolder) });
+    registerSessionHandlers(messenger, this.host);
+    registerContextHandlers(messenger, this.host, new VsCodeContextEditor(shownFolder));
+    registerModelHandlers(messenger, new VsCodeModelSettings(shownFolder), this.keys);
     this.host.connect({
       emit: <K extends keyof HostToWebview & string>(name: K, data: HostToWebview[K][0]) =>
         (messenger.send as (n: string, d: unknown) => void).call(messenger, name, data),
@@ -53,6 +63,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     else void vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
   }
 
+  /**
+   * Tells the chat something from a command (Add Selection to Chat, Focus Chat, Set Up Model), revealing it
+   * first; a view that is still loading gets it once it has resolved.
+   */
+  async tell<K extends 'composer/attach' | 'composer/focus' | 'onboarding/show'>(name: K, data: HostToWebview[K][0]): Promise<void> {
+    if (this.view) this.view.show(false);
+    else await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+    for (let waited = 0; !this.messenger && waited < 5_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    (this.messenger?.send as ((n: string, d: unknown) => void) | undefined)?.call(this.messenger, name, data);
+  }
+
   dispose(): void {
     this.messenger?.dispose();
   }
@@ -66,6 +87,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       nonce: crypto.randomBytes(16).toString('base64'),
       scriptUri: webview.asWebviewUri(asset('dist', 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(asset('media', 'chat.css')).toString(),
+      layoutStyleUri: webview.asWebviewUri(asset('media', 'layout.css')).toString(),
       codiconsUri: fs.existsSync(codicons.fsPath) ? webview.asWebviewUri(codicons).toString() : undefined,
     });
   }

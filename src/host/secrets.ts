@@ -17,6 +17,12 @@ export class ApiKeyStore {
     return Promise.resolve(this.secrets.get(KEY)).then((k) => k || undefined);
   }
 
+  /** Stores a key typed in the chat's onboarding panel (an empty one removes it). */
+  async set(value: string): Promise<void> {
+    if (value.trim()) await this.secrets.store(KEY, value.trim());
+    else await this.secrets.delete(KEY);
+  }
+
   /** Asks for the key in a password box; an empty answer clears it. Returns false when the person cancelled. */
   async prompt(): Promise<boolean> {
     const value = await vscode.window.showInputBox({

@@ -1,6 +1,7 @@
 // Recall records → the transcript items the chat renders. Tool calls become cards that their
 // results complete, so a reopened view looks like the live one did.
 import type { ToolCall } from '../common/types';
+import { RECAP_START } from '../core/sessionRecap';
 import { NEW_SESSION_TITLE } from '../memory/sessions';
 import type { MessageAttachment, MessageRecord, SessionRecord } from '../memory/types';
 import type { AttachmentRef, SessionSummary, ToolCard, TranscriptItem } from '../protocol/shapes';
@@ -71,6 +72,8 @@ export function toItem(r: MessageRecord, cards: Map<string, ToolCard> = new Map(
       return [];
     }
     case 'system':
+      // The recap is for the model; the person sees that the session was continued and when.
+      if (r.content.startsWith(RECAP_START)) return [{ type: 'notice', id, kind: 'session', text: 'Continued this session (the model was given a recap of it)', time: r.time }];
       return [{ type: 'notice', id, kind: r.kind === 'auto_recall' ? 'auto_recall' : 'system_alert', text: r.content, time: r.time }];
     default:
       return [];

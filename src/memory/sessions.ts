@@ -84,6 +84,33 @@ export class SessionList {
     this.save();
   }
 
+  /**
+   * Makes a past session the current one again: its end is cleared, and any other session still open is
+   * ended (a folder has one current session). New messages then carry its id, so its transcript continues.
+   */
+  reopen(id: string): SessionRecord {
+    this.refresh();
+    const session = this.find(id);
+    const now = this.clock().toISOString();
+    for (const other of this.sessions) if (other !== session && !other.ended) other.ended = now;
+    delete session.ended;
+    this.save();
+    return { ...session };
+  }
+
+  /**
+   * Takes a session off the list. Its messages stay in recall memory (searchable, still carrying the id):
+   * forgetting what was said is a different decision from tidying the list. The current session cannot
+   * be removed; start a new one first.
+   */
+  remove(id: string): void {
+    this.refresh();
+    const session = this.find(id);
+    if (session === this.latestOpen()) throw new MemoryError('invalid', 'the current session cannot be deleted; start a new session first');
+    this.sessions = this.sessions.filter((s) => s !== session);
+    this.save();
+  }
+
   /** Re-reads sessions.json (another process may have changed it). */
   refresh(): void {
     this.sessions = readJsonFile<SessionRecord[]>(this.file, { fallback: () => [], validate: isSessionList, warn: this.warn });

@@ -5,10 +5,12 @@
 import * as v from 'valibot';
 import { arrayOf, bool, count, describeIssue, nonEmptyStr, none, object, oneOf, str } from './fields';
 import {
+  attachedContent,
   attachment,
   chatError,
   initialState,
   memorySnapshot,
+  modelConfig,
   sessionSummary,
   toolCard,
   transcriptItem,
@@ -65,6 +67,24 @@ export const webviewToHostSchema = {
   /** Workspace paths matching what follows `@`, for completion. */
   'workspace/files': { request: object({ query: str, limit: v.optional(count) }), response: arrayOf(str) },
   'command/run': { request: object({ command: oneOf(WEBVIEW_COMMANDS) }), response: none },
+  /** Makes a past session current again: new messages continue it (core/agent.ts resumeSession). */
+  'session/resume': { request: object({ id: nonEmptyStr }), response: sessionSummary },
+  'session/rename': { request: object({ id: nonEmptyStr, title: nonEmptyStr }), response: none },
+  /** Takes a past session off the list; its messages stay in recall memory. */
+  'session/delete': { request: object({ id: nonEmptyStr }), response: none },
+  /** A workspace file's (or folder's) content for `@file` / `@folder`, read through the workspace file policy. */
+  'workspace/attach': { request: object({ path: nonEmptyStr }), response: arrayOf(attachedContent) },
+  /** The paperclip: the editor's selection, or a file picker when no editor is open; [] when cancelled. */
+  'editor/attach': { request: none, response: arrayOf(attachedContent) },
+  'model/config': { request: none, response: modelConfig },
+  /** Lists the server's models (the openai client's models.list); rejects with a readable reason. */
+  'model/test': { request: object({ baseUrl: nonEmptyStr, apiKey: v.optional(str) }), response: object({ models: arrayOf(str) }) },
+  /** Writes memcode.baseUrl / memcode.model (and the key to secret storage, when given). */
+  'model/save': { request: object({ baseUrl: nonEmptyStr, model: nonEmptyStr, apiKey: v.optional(str) }), response: modelConfig },
+  /** The configured server's models, for the header's model picker. */
+  'model/list': { request: none, response: object({ models: arrayOf(str) }) },
+  /** Ids of the sessions whose messages (the person's and the replies) contain the words, for History's search. */
+  'session/search': { request: object({ query: nonEmptyStr }), response: arrayOf(str) },
 } satisfies Record<string, MessageSchema>;
 export type WebviewToHost = MessagesOf<typeof webviewToHostSchema>;
 
@@ -84,6 +104,12 @@ export const hostToWebviewSchema = {
   'memory/updated': { request: object({ snapshot: memorySnapshot }), response: none },
   /** A new session started (the view clears its transcript). */
   'session/changed': { request: object({ session: sessionSummary }), response: none },
+  /** Content to add to the composer (MemCode: Add Selection to Chat). */
+  'composer/attach': { request: object({ items: arrayOf(attachedContent) }), response: none },
+  /** MemCode: Focus Chat. */
+  'composer/focus': { request: none, response: none },
+  /** MemCode: Set Up Model: show the onboarding panel. */
+  'onboarding/show': { request: none, response: none },
 } satisfies Record<string, MessageSchema>;
 export type HostToWebview = MessagesOf<typeof hostToWebviewSchema>;
 

@@ -181,3 +181,32 @@ const contextUsageMatches: Same<v.InferOutput<typeof contextUsage>, ContextUsage
 void contextUsageMatches;
 const indexStateMatches: Same<v.InferOutput<typeof indexState>, IndexState> = true;
 void indexStateMatches;
+
+/** Workspace content attached in the composer (`@file`, `@folder`, the paperclip, Add Selection to Chat), with its size. */
+export const attachedContent = object({
+  attachment,
+  /** Tokens the text takes, as the host's tokenizer counts them (the chip shows it). */
+  tokens: count,
+});
+export type AttachedContent = v.InferOutput<typeof attachedContent>;
+
+/** A model server preset of the onboarding panel (app/providerPresets.ts). */
+export const providerPresetInfo = object({
+  id: nonEmptyStr,
+  label: nonEmptyStr,
+  baseUrl: str,
+  needsKey: bool,
+  hint: str,
+});
+export type ProviderPresetInfo = v.InferOutput<typeof providerPresetInfo>;
+
+/** The model settings as the chat shows them (the onboarding panel, the model picker). */
+export const modelConfig = object({
+  baseUrl: str,
+  model: str,
+  hasKey: bool,
+  /** False until a key is stored or the base URL points somewhere other than OpenAI (which always needs one). */
+  configured: bool,
+  presets: arrayOf(providerPresetInfo),
+});
+export type ModelConfig = v.InferOutput<typeof modelConfig>;

@@ -1,6 +1,7 @@
 // The memory inspector: the working-context blocks (editable; Save writes the block through the host),
-// the counts of recall and archival items, the index state, the project instruction files, and the
-// context-usage bar.
+// the counts of recall and archival items, the index state, the project instruction files (an overlay
+// opened from the header's Memory button, so memory and chat each get the view's full height), and the
+// compact context usage of the composer's footer ("2.7k / 16k", its legend on hover or focus).
 import type { ContextUsage, IndexState, InstructionFile, MemoryBlock, MemorySnapshot } from '../protocol/shapes';
 import { button, el } from './dom';
 import { formatTokens, usageSegments } from './labels';
@@ -24,7 +25,7 @@ interface BlockEditor {
 
 export class Inspector {
   readonly element: HTMLDetailsElement;
-  /** The usage bar stays visible when the inspector is folded. */
+  /** The composer footer's usage: a small bar and "used / window", the legend shown on hover or focus. */
   readonly usageElement: HTMLElement;
   private readonly blocksEl: HTMLElement;
   private readonly countsEl: HTMLElement;
@@ -32,25 +33,38 @@ export class Inspector {
   private readonly editors = new Map<string, BlockEditor>();
 
   constructor(private readonly actions: InspectorActions) {
-    this.usageElement = el('div', { className: 'context-usage', testid: 'context-usage', attrs: { role: 'group', 'aria-label': 'Context usage' } });
+    this.usageElement = el('div', { className: 'context-usage', testid: 'context-usage', attrs: { role: 'group', 'aria-label': 'Context usage', tabindex: '0' } });
     this.blocksEl = el('div', { className: 'blocks' });
     this.countsEl = el('div', { className: 'counts' });
     this.instructionsEl = el('div', { className: 'instruction-files', testid: 'instruction-files' });
+    const close = button('Close memory', () => (this.element.open = false), { icon: 'close', className: 'icon' });
     this.element = el(
       'details',
-      { className: 'memory-inspector', testid: 'memory-inspector' },
-      el('summary', {}, el('span', { className: 'codicon codicon-database', attrs: { 'aria-hidden': 'true' } }), el('span', { text: 'Memory' })),
-      this.countsEl,
-      this.instructionsEl,
-      this.blocksEl,
+      { className: 'memory-inspector header-overlay', testid: 'memory-inspector' },
+      el('summary', { className: 'header-button', attrs: { title: 'Memory', 'aria-label': 'Memory' } }, el('span', { className: 'codicon codicon-database', attrs: { 'aria-hidden': 'true' } })),
+      el(
+        'div',
+        { className: 'overlay-panel', attrs: { role: 'region', 'aria-label': 'Memory' } },
+        el('div', { className: 'overlay-head' }, el('span', { className: 'overlay-title', text: 'Memory' }), el('span', { className: 'spacer' }), close),
+        this.countsEl,
+        this.instructionsEl,
+        this.blocksEl,
+      ),
     );
+    this.element.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && this.element.open) {
+        event.preventDefault();
+        this.element.open = false;
+        (this.element.querySelector('summary') as HTMLElement | null)?.focus();
+      }
+    });
   }
 
   render(snapshot: MemorySnapshot): void {
     this.renderCounts(snapshot);
     // The host leaves usage out until its tokenizer has loaded (about a second after the view opens).
     if (snapshot.usage) this.renderUsage(snapshot.usage);
-    else if (!this.usageElement.hasChildNodes()) this.usageElement.replaceChildren(el('div', { className: 'usage-legend', text: 'Measuring the context…' }));
+    else if (!this.usageElement.hasChildNodes()) this.usageElement.replaceChildren(el('span', { className: 'usage-total muted', text: 'Measuring the context…' }));
     // Counted with the tokenizer, so they come and go with the usage: a snapshot without them keeps the last list.
     if (snapshot.instructionFiles) this.renderInstructionFiles(snapshot.instructionFiles);
     this.renderBlocks(snapshot.blocks);
@@ -111,9 +125,9 @@ export class Inspector {
     }
     const legend = el(
       'div',
-      { className: 'usage-legend' },
+      { className: 'usage-legend', attrs: { role: 'tooltip', id: 'memcode-usage-legend' } },
       ...segments.map((s) => el('span', { className: 'usage-key' }, el('span', { className: `swatch usage-${s.key}`, attrs: { 'aria-hidden': 'true' } }), el('span', { text: `${s.label} ${formatTokens(s.tokens)}` }))),
-      el('span', { className: 'usage-total', text: `${formatTokens(usage.total)} / ${formatTokens(usage.contextWindow)} tokens` }),
+      el('span', { className: 'usage-window', text: `${formatTokens(usage.total)} of ${formatTokens(usage.contextWindow)} tokens in use${usage.budget < usage.contextWindow ? `; older messages move to recall past ${formatTokens(usage.budget)}` : ''}` }),
       usage.contextWindowSource
         ? el('span', {
             className: 'usage-window-source',
@@ -123,7 +137,9 @@ export class Inspector {
           })
         : undefined,
     );
-    this.usageElement.replaceChildren(bar, legend);
+    const total = el('span', { className: 'usage-total', text: `${formatTokens(usage.total)} / ${formatTokens(usage.contextWindow)}` });
+    this.usageElement.setAttribute('aria-describedby', 'memcode-usage-legend');
+    this.usageElement.replaceChildren(bar, total, legend);
   }
 
   private renderBlocks(blocks: readonly MemoryBlock[]): void {
@@ -137,6 +153,13 @@ export class Inspector {
         this.editors.set(block.label, editor);
       }
       const dirty = editor.input.value !== editor.saved;
+      if (editor.block.description !== block.description) {
+        const description = editor.node.querySelector('.block-description');
+        if (description) {
+          description.textContent = block.description;
+          description.setAttribute('title', block.description);
+        }
+      }
       editor.block = block;
       editor.saved = block.value;
       // defaultValue puts the stored text in the DOM (textContent), where tests and screen readers find it.
@@ -173,7 +196,7 @@ export class Inspector {
       }
     });
     node.append(
-      el('div', { className: 'block-header' }, el('label', { className: 'block-label', text: block.label, attrs: { for: id } }), el('span', { className: 'block-description', text: block.description })),
+      el('div', { className: 'block-header' }, el('label', { className: 'block-label', text: block.label, attrs: { for: id } }), el('span', { className: 'block-description', text: block.description, attrs: { title: block.description } })),
       input,
       el('div', { className: 'block-footer' }, counter, status, el('span', { className: 'spacer' }), revert, save),
     );

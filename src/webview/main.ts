@@ -1,11 +1,13 @@
 // The chat UI in the MemCode sidebar (a browser bundle, dist/webview.js). It builds the page, talks to
 // the extension host only through the typed messenger (src/protocol/messenger.ts), and keeps its state with
 // vscode.setState so a reload draws the transcript at once, before the host's `ready` answer arrives.
-import { CHAT_ERROR_KINDS, type Attachment, type ChatError, type ChatErrorKind, type InitialState, type MemorySnapshot, type SessionSummary } from '../protocol/shapes';
+import { CHAT_ERROR_KINDS, type AttachedContent, type Attachment, type ChatError, type ChatErrorKind, type InitialState, type MemorySnapshot, type ModelConfig, type SessionSummary } from '../protocol/shapes';
 import { createWebviewMessenger, MessengerError } from '../protocol/messenger';
 import { Composer } from './composer';
 import { el } from './dom';
 import { Inspector } from './inspector';
+import { ModelPicker } from './modelPicker';
+import { OnboardingPanel } from './onboarding';
 import { SessionBar } from './sessions';
 import { TranscriptView, type TranscriptSnapshot } from './transcript';
 import { createVsCodeTransport, vscodeApi } from './transport';
@@ -61,20 +63,6 @@ const transcript = new TranscriptView(
   save,
 );
 
-const composer = new Composer({
-  send: (text, attachments) => void send(text, attachments),
-  stop: () => void messenger.request('chat/stop').catch((e: unknown) => transcript.error(chatErrorFrom(e, 'Could not stop'))),
-  attachSelection: async () => {
-    try {
-      return await messenger.request('editor/selection');
-    } catch (e) {
-      transcript.error(chatErrorFrom(e, 'Could not read the editor selection'));
-      return null;
-    }
-  },
-  findFiles: (query) => messenger.request('workspace/files', { query, limit: 8 }),
-});
-
 const inspector = new Inspector({
   saveBlock: async (label, value) => {
     try {
@@ -86,12 +74,93 @@ const inspector = new Inspector({
   runCommand: (command) => void messenger.request('command/run', { command }).catch((e: unknown) => transcript.error(chatErrorFrom(e, 'Could not run the command'))),
 });
 
+const composer = new Composer({
+  send: (text, attachments) => void send(text, attachments),
+  stop: () => void messenger.request('chat/stop').catch((e: unknown) => transcript.error(chatErrorFrom(e, 'Could not stop'))),
+  // The paperclip waits on a file dialog when no editor is open: no timeout for the person's choice.
+  attach: () => attachOrSay(() => messenger.request('editor/attach', undefined, { timeoutMs: 0 }), 'Could not attach'),
+  attachPath: (path, quiet) =>
+    quiet ? messenger.request('workspace/attach', { path }).catch(() => []) : attachOrSay(() => messenger.request('workspace/attach', { path }), `Could not attach ${path}`),
+  findFiles: (query) => messenger.request('workspace/files', { query, limit: 8 }),
+}, inspector.usageElement);
+
+async function attachOrSay(ask: () => Promise<AttachedContent[]>, what: string): Promise<AttachedContent[]> {
+  try {
+    return await ask();
+  } catch (e) {
+    transcript.error(chatErrorFrom(e, what));
+    return [];
+  }
+}
+
+
 const sessions = new SessionBar({
   newSession: () => void newSession(),
   list: () => messenger.request('session/list'),
+  search: (query) => messenger.request('session/search', { query }),
   open: (id) => void openSession(id),
+  resume: (id) => void resumeSession(id),
+  rename: (id, title) => messenger.request('session/rename', { id, title }),
+  remove: (id) => messenger.request('session/delete', { id }),
   backToCurrent: () => void backToCurrent(),
 });
+
+let modelConfig: ModelConfig | undefined;
+const onboarding = new OnboardingPanel({
+  test: async (baseUrl, apiKey) => (await messenger.request('model/test', apiKey ? { baseUrl, apiKey } : { baseUrl }, { timeoutMs: 30_000 })).models,
+  save: (baseUrl, model, apiKey) => messenger.request('model/save', apiKey ? { baseUrl, model, apiKey } : { baseUrl, model }),
+  done: (config) => {
+    if (config) setModelConfig(config);
+    composer.focus();
+  },
+});
+const modelPicker = new ModelPicker({
+  list: async () => (await messenger.request('model/list', undefined, { timeoutMs: 30_000 })).models,
+  choose: async (model) => {
+    if (!modelConfig) throw new Error('the model settings are not loaded yet');
+    try {
+      setModelConfig(await messenger.request('model/save', { baseUrl: modelConfig.baseUrl, model }));
+    } catch (e) {
+      transcript.error(chatErrorFrom(e, 'Could not switch the model'));
+      throw e;
+    }
+  },
+  setUp: () => void showOnboarding(),
+});
+
+function setModelConfig(config: ModelConfig): void {
+  modelConfig = config;
+  modelPicker.setConfig(config);
+}
+
+async function loadModelConfig(): Promise<void> {
+  try {
+    const config = await messenger.request('model/config');
+    setModelConfig(config);
+    // First run: nothing to talk to yet, so the panel comes first.
+    if (!config.configured && !onboarding.visible) showOverlay('onboarding', config);
+  } catch (e) {
+    console.warn(`[memcode] could not read the model settings: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function showOnboarding(): Promise<void> {
+  try {
+    showOverlay('onboarding', await messenger.request('model/config'));
+  } catch (e) {
+    transcript.error(chatErrorFrom(e, 'Could not open the model setup'));
+  }
+}
+
+/** One overlay at a time: History, Memory or the model setup. */
+function showOverlay(which: 'onboarding', config: ModelConfig): void;
+function showOverlay(which: 'history' | 'memory' | 'none'): void;
+function showOverlay(which: 'history' | 'memory' | 'onboarding' | 'none', config?: ModelConfig): void {
+  if (which !== 'history') sessions.history.open = false;
+  if (which !== 'memory') inspector.element.open = false;
+  if (which === 'onboarding' && config) onboarding.show(config);
+  else if (onboarding.visible) onboarding.element.hidden = true;
+}
 
 async function send(text: string, attachments: Attachment[] = []): Promise<void> {
   const wasRunning = running;
@@ -142,6 +211,7 @@ function applyInitial(state: InitialState, streaming = ''): void {
   setRunning(state.running);
   transcript.reset(withViewOnlyItems(transcript.snapshot().items, state.transcript), state.queued, state.running ? streaming : '');
   setSession(state.session);
+  composer.seedHistory(state.transcript.flatMap((item) => (item.type === 'user' ? [item.text] : [])));
 }
 
 async function loadInitial(streaming = ''): Promise<void> {
@@ -186,6 +256,16 @@ async function openSession(id: string): Promise<void> {
   }
 }
 
+/** The viewed past session becomes the current one: its transcript stays, and the next message continues it. */
+async function resumeSession(id: string): Promise<void> {
+  try {
+    await messenger.request('session/resume', { id });
+    await backToCurrent();
+  } catch (e) {
+    transcript.error(chatErrorFrom(e, 'Could not continue the session'));
+  }
+}
+
 async function backToCurrent(): Promise<void> {
   viewing = undefined;
   await loadInitial();
@@ -227,11 +307,29 @@ messenger.on('session/changed', ({ session: changed }) => {
   setSession(changed);
 });
 
+messenger.on('composer/attach', ({ items }) => {
+  if (viewing) void backToCurrent();
+  showOverlay('none');
+  composer.addAttachments(items);
+  composer.focus();
+});
+messenger.on('composer/focus', () => {
+  showOverlay('none');
+  composer.focus();
+});
+messenger.on('onboarding/show', () => void showOnboarding());
+
 // ---- Page ---------------------------------------------------------------------------------------
 
+for (const [details, which] of [[sessions.history, 'history'], [inspector.element, 'memory']] as const) {
+  details.addEventListener('toggle', () => {
+    if (details.open) showOverlay(which);
+  });
+}
+const header = el('header', { className: 'chat-header' }, sessions.title, modelPicker.element, sessions.history, inspector.element, sessions.newButton);
 const root = document.getElementById('root') ?? document.body;
 root.replaceChildren(
-  el('div', { className: 'app' }, sessions.element, inspector.usageElement, inspector.element, sessions.banner, transcript.element, composer.element),
+  el('div', { className: 'app' }, header, sessions.banner, transcript.element, onboarding.element, composer.element),
 );
 
 const saved = vscode.getState();
@@ -245,3 +343,4 @@ if (isSavedState(saved)) {
 }
 composer.focus();
 void loadInitial(savedStreaming);
+void loadModelConfig();

@@ -1,5 +1,6 @@
-// `@file` completion in the input box: typing `@` and part of a path lists matching workspace files
-// (asked of the host); Up/Down choose, Enter or Tab insert `@path`, Escape closes.
+// `@file` / `@folder` completion in the input box: typing `@` and part of a path lists matching workspace
+// files, and the folders that hold them (asked of the host); Up/Down choose, Enter or Tab insert `@path`
+// and hand the path to `onPick` (the composer attaches its content), Escape closes.
 import { el } from './dom';
 
 /** The `@query` being typed just before the caret, or undefined when the caret is not in a mention. */
@@ -20,6 +21,7 @@ export class MentionCompleter {
   constructor(
     private readonly input: HTMLTextAreaElement,
     private readonly findFiles: (query: string) => Promise<string[]>,
+    private readonly onPick: (path: string) => void = () => {},
   ) {
     this.element = el('ul', { className: 'mentions', attrs: { role: 'listbox', id: 'memcode-mentions', 'aria-label': 'Workspace files' } });
     this.element.hidden = true;
@@ -71,7 +73,7 @@ export class MentionCompleter {
       found = [];
     }
     if (generation !== this.generation) return;
-    this.matches = found;
+    this.matches = withFolders(found, query);
     this.active = 0;
     this.render();
   }
@@ -112,6 +114,7 @@ export class MentionCompleter {
       const at = before.length + inserted.length;
       this.input.setSelectionRange(at, at);
       this.input.dispatchEvent(new Event('input'));
+      this.onPick(path);
     }
     this.close();
   }
@@ -123,4 +126,18 @@ export class MentionCompleter {
     this.element.replaceChildren();
     this.input.removeAttribute('aria-activedescendant');
   }
+}
+
+/** The folders (ending in `/`) that hold the found files and match the query, first, at most three. */
+export function withFolders(files: readonly string[], query: string): string[] {
+  const q = query.toLowerCase();
+  const folders = new Set<string>();
+  for (const file of files) {
+    const parts = file.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = `${parts.slice(0, i).join('/')}/`;
+      if (q && folder.toLowerCase().includes(q)) folders.add(folder);
+    }
+  }
+  return [...[...folders].sort((a, b) => a.length - b.length).slice(0, 3), ...files];
 }

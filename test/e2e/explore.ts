@@ -597,7 +597,7 @@ async function main(): Promise<void> {
     const readonly = await frame.locator('textarea.chat-input').evaluate((t) => (t as HTMLTextAreaElement).readOnly || (t as HTMLTextAreaElement).disabled);
     notes.push(`banner: ${JSON.stringify(banner.replace(/\s+/g, ' '))}; user messages shown: ${shown}; input read-only: ${readonly}`);
     await shot('11a-past-session');
-    await frame.locator('.readonly-banner button').click();
+    await frame.locator('.readonly-banner button[aria-label="Back to the current session"]').click();
     await waitFor('back to the current session', async () => !(await frame.locator('.readonly-banner').isVisible()), 10_000);
     check(shown === before, `the past session shows ${shown} user messages, expected ${before}`);
     check(!items.some((x) => x.startsWith('New session') && !x.includes('(current)')), `a past session is still titled "New session": ${JSON.stringify(items)}`);

@@ -220,8 +220,13 @@ async function readyChat(): Promise<Frame> {
     await waitIdle(frame);
   }
   if (await frame.locator('.readonly-banner').isVisible().catch(() => false)) {
-    await frame.locator('.readonly-banner button').click();
+    await frame.locator('.readonly-banner button[aria-label="Back to the current session"]').click();
   }
+  // History, Memory and the model setup open over the chat: a scenario starts with none of them.
+  await frame.evaluate(() => {
+    document.querySelectorAll('details.header-overlay[open]').forEach((d) => d.removeAttribute('open'));
+    document.querySelectorAll<HTMLElement>('[data-testid="onboarding"]').forEach((e) => (e.hidden = true));
+  });
   // Wait for the host's `ready` answer (the usage bar is drawn from it).
   await frame.locator('[data-testid="context-usage"]').waitFor({ state: 'attached', timeout: 60_000 });
   if ((await p.locator('.notifications-toasts .notification-toast').count()) > 0) {
@@ -645,5 +650,132 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
       await p.screenshot({ path: path.join(SHOTS, `scroll-follow-${name}.png`), clip: { x: 0, y: 0, width: Math.round(sidebar.x + sidebar.width + 40), height: p.viewportSize()!.height } });
     }
     await pickColorTheme(p, 'Light Modern');
+  });
+
+  it('onboarding: first run with no key: the panel shows; any OpenAI-compatible URL, Test connection lists the models, the pick is saved and a message works', async function () {
+    this.timeout(400_000);
+    // A profile of its own: no MEMCODE_BASE_URL, no settings, no key (the suite's server has all three).
+    const ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'memcode-e2e-first-run-')));
+    fs.writeFileSync(path.join(ws, 'README.md'), '# First run\n');
+    const fresh = await startCodeServer({ workspace: ws, vsix: VSIX, timeoutMs: 120_000 });
+    const own = await openBrowser(fresh.folderUrl, { timeoutMs: 120_000 });
+    try {
+      await openMemCodeView(own.page, 90_000);
+      const frame = await webviewFrame(own.page, CHAT_INPUT, 90_000);
+      const panel = frame.locator('[data-testid="onboarding"]');
+      await panel.waitFor({ state: 'visible', timeout: 60_000 });
+      assert.equal(await frame.locator('[data-testid="onboarding-provider"]').inputValue(), 'openai', 'the default server is OpenAI, which needs a key');
+      await frame.locator('[data-testid="onboarding-provider"]').selectOption({ label: 'Any OpenAI-compatible URL' });
+      await frame.locator('[data-testid="onboarding-url"]').fill(llm.url);
+      const before = llm.requests.length;
+      await frame.locator('[data-testid="onboarding-test"]').click();
+      await frame.locator('[data-testid="onboarding-status"]', { hasText: 'Connected: 1 model' }).waitFor({ timeout: 30_000 });
+      assert.ok(llm.requests.slice(before).some((r) => r.method === 'GET' && r.path === '/v1/models'), 'Test connection asked the server for its models');
+      assert.deepEqual(await frame.locator('[data-testid="onboarding-model"] option').allTextContents(), ['fake-model']);
+      await own.page.screenshot({ path: path.join(SHOTS, 'onboarding-first-run.png') });
+      await frame.locator('[data-testid="onboarding-save"]').click();
+      await panel.waitFor({ state: 'hidden', timeout: 30_000 });
+      await waitFor('memcode.baseUrl and memcode.model in the user settings', () => {
+        const settings = JSON.parse(fs.readFileSync(path.join(fresh.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+        return settings['memcode.baseUrl'] === llm.url && settings['memcode.model'] === 'fake-model';
+      }, 30_000);
+      assert.equal(await frame.locator('[data-testid="model-picker"]').inputValue(), 'fake-model');
+      const input = frame.locator(CHAT_INPUT);
+      await input.click();
+      await input.fill('Hello after the setup');
+      await input.press('Enter');
+      await waitForAssistant(frame, 'echo: Hello after the setup');
+      await own.page.screenshot({ path: path.join(SHOTS, 'onboarding-after.png') });
+    } finally {
+      await own.close().catch(() => undefined);
+      await fresh.stop().catch(() => undefined);
+      fs.rmSync(fresh.dataDir, { recursive: true, force: true });
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  it('resume-session: a past session opened from History continues: its transcript stays and new messages join it', async function () {
+    // A session of its own, so History names it by this first message.
+    let frame = await chat();
+    await frame.locator('[data-testid="new-session"]').click();
+    await waitFor('the transcript to clear', async () => (await frame.locator('[data-testid="message-user"]').count()) === 0, 60_000);
+    frame = await sendMessage('Resume topic alpha: the cache keys');
+    await waitForAssistant(frame, 'echo: Resume topic alpha');
+    await frame.locator('[data-testid="new-session"]').click();
+    await waitFor('the transcript to clear', async () => (await frame.locator('[data-testid="message-user"]').count()) === 0, 60_000);
+    frame = await sendMessage('Another topic entirely');
+    await waitForAssistant(frame, 'echo: Another topic entirely');
+    await waitIdle(frame);
+
+    const history = frame.locator('[data-testid="session-list"]');
+    await history.locator('summary').click();
+    const item = history.locator('.session-item', { hasText: 'Resume topic alpha' }).first();
+    await item.waitFor({ timeout: 30_000 });
+    assert.doesNotMatch((await history.locator('.session-date').allInnerTexts()).join(' '), /:\d\d:\d\d/, 'no seconds in the dates');
+    await item.click();
+    await frame.locator('.readonly-banner').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await frame.locator('.session-title').innerText()) ?? '', /Resume topic alpha/, 'the header names the viewed session');
+    await frame.locator('[data-testid="resume-session"]').click();
+    await frame.locator('.readonly-banner').waitFor({ state: 'hidden', timeout: 30_000 });
+    await frame.locator('[data-testid="message-user"]', { hasText: 'Resume topic alpha' }).waitFor({ timeout: 30_000 });
+
+    const before = llm.chatRequests().length;
+    frame = await sendMessage('Continue alpha: and the TTL?');
+    await waitForAssistant(frame, 'echo: Continue alpha');
+    const said = messagesOf(chatRequestsSince(before)[0]).map((m) => textOf(m.content)).join('\n');
+    assert.match(said, /resumed the earlier session/, 'the model is told the session was resumed');
+    assert.match(said, /Resume topic alpha: the cache keys/, 'with a recap of its last exchanges');
+    const recall = readRecall() as Array<{ content: string; session?: string }>;
+    const first = recall.find((r) => r.content === 'Resume topic alpha: the cache keys');
+    const next = recall.find((r) => r.content === 'Continue alpha: and the TTL?');
+    assert.ok(first && next && first.session === next.session, 'the new message is recorded in the resumed session');
+  });
+
+  it('at-file: @file attaches the file\'s content as a chip, and the model receives it', async function () {
+    const frame = await chat();
+    const input = frame.locator(CHAT_INPUT);
+    await input.click();
+    await input.fill('');
+    await input.pressSequentially('Explain @ledgerRecon');
+    const option = frame.locator('.mention', { hasText: NEEDLE_FILE }).first();
+    await option.waitFor({ timeout: 30_000 });
+    await input.press('Enter');
+    const chip = frame.locator('[data-testid="attachment-chip"]', { hasText: 'ledgerReconciler.ts' });
+    await chip.waitFor({ timeout: 30_000 });
+    assert.match((await chip.getAttribute('title')) ?? '', /src\/billing\/ledgerReconciler\.ts, \d+ tokens/);
+    const before = llm.chatRequests().length;
+    await input.press('Enter');
+    await waitForAssistant(frame, 'echo: Explain');
+    const users = messagesOf(chatRequestsSince(before)[0]).filter((m) => m.role === 'user').map((m) => textOf(m.content));
+    const last = users[users.length - 1] ?? '';
+    assert.ok(last.includes(`@${NEEDLE_FILE}`), `the mention is in the message: ${last.slice(0, 200)}`);
+    assert.ok(last.includes(`export function ${NEEDLE_SYMBOL}`), `the file's content reached the model: ${last.slice(0, 400)}`);
+    assert.equal(await frame.locator('[data-testid="attachment-chip"]').count(), 0, 'the chip went with the message');
+  });
+  it('add-selection: MemCode: Add Selection to Chat attaches the editor selection as a chip; Ctrl+Alt+M focuses the chat', async function () {
+    const p = page();
+    await p.keyboard.press('Control+P');
+    await p.keyboard.type('ledgerReconciler.ts');
+    await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'ledgerReconciler.ts' }).first().waitFor({ timeout: 15_000 });
+    await p.keyboard.press('Enter');
+    const editor = p.locator('.monaco-editor .view-lines', { hasText: NEEDLE_SYMBOL }).first();
+    await editor.waitFor({ timeout: 30_000 });
+    await editor.click();
+    // Lines 2-3: the function's first two lines.
+    await p.keyboard.press('Control+Home');
+    await p.keyboard.press('ArrowDown');
+    await p.keyboard.press('Shift+ArrowDown');
+    await p.keyboard.press('Shift+End');
+    await runCommand(p, 'MemCode: Add Selection to Chat');
+    const frame = await chat();
+    const chip = frame.locator('[data-testid="attachment-chip"]', { hasText: 'ledgerReconciler.ts:2-3' });
+    await chip.waitFor({ timeout: 30_000 });
+    await chip.getByRole('button', { name: /Remove/ }).click();
+    await waitFor('the chip to go', async () => (await frame.locator('[data-testid="attachment-chip"]').count()) === 0, 10_000);
+
+    // Focus Chat from the editor.
+    await editor.click();
+    await p.keyboard.press('Control+Alt+M');
+    await waitFor('the chat input to have the focus', () => frame.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'chat-input'), 15_000);
   });
 });

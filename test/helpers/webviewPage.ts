@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createHostMessenger, type EventNames, type Handler, type HostMessenger, type Transport } from '../../src/protocol/messenger';
 import { webviewToHostSchema, type HostToWebview, type RequestOf, type WebviewToHost } from '../../src/protocol/messages';
-import type { InitialState, MemorySnapshot, SessionSummary } from '../../src/protocol/shapes';
+import type { InitialState, MemorySnapshot, ModelConfig, SessionSummary } from '../../src/protocol/shapes';
 import { chatPageHtml } from '../../src/host/chatHtml';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -39,6 +39,7 @@ const FILES: Record<string, [string, string]> = {
   '/dist/webview.js': [WEBVIEW_JS, 'text/javascript'],
   '/media/chat.css': ['media/chat.css', 'text/css'],
   '/media/flow.css': ['media/flow.css', 'text/css'],
+  '/media/layout.css': ['media/layout.css', 'text/css'],
   '/dist/codicons/codicon.css': ['dist/codicons/codicon.css', 'text/css'],
   '/dist/codicons/codicon.ttf': ['dist/codicons/codicon.ttf', 'font/ttf'],
 };
@@ -82,6 +83,7 @@ function pageHtml(csp: boolean, theme?: ThemeName): string {
     nonce: NONCE,
     scriptUri: '/dist/webview.js',
     styleUri: '/media/chat.css',
+    layoutStyleUri: '/media/layout.css',
     codiconsUri: '/dist/codicons/codicon.css',
     inlineStyle: theme ? themeStyle(theme) : THEME,
     withoutCsp: !csp,
@@ -166,6 +168,8 @@ export interface OpenOptions {
   theme?: ThemeName;
   /** Answer for `ready`; a function may return a promise to hold the answer back. */
   initial?: InitialState | (() => InitialState | Promise<InitialState>);
+  /** Answers that differ from the defaults from the first request on (e.g. `model/config` at load). */
+  handlers?: Handlers;
 }
 
 /**
@@ -197,7 +201,7 @@ function vscodeApiStub(savedState: unknown): string {
 })();`;
 }
 
-type Handlers = { [K in keyof WebviewToHost]?: Handler<WebviewToHost, K> };
+export type Handlers = { [K in keyof WebviewToHost]?: Handler<WebviewToHost, K> };
 
 declare global {
   interface Window {
@@ -205,6 +209,22 @@ declare global {
     __state: unknown;
     __memcodeToHost?: (message: unknown) => void;
   }
+}
+
+/** The model settings the chat shows: configured unless a test says otherwise. */
+export function modelConfig(over: Partial<ModelConfig> = {}): ModelConfig {
+  return {
+    baseUrl: 'http://127.0.0.1:1/v1',
+    model: 'fake-model',
+    hasKey: false,
+    configured: true,
+    presets: [
+      { id: 'openai', label: 'OpenAI', baseUrl: 'https://api.openai.com/v1', needsKey: true, hint: 'A key.' },
+      { id: 'ollama', label: 'Ollama', baseUrl: 'http://localhost:11434/v1', needsKey: false, hint: 'Local.' },
+      { id: 'custom', label: 'Any OpenAI-compatible URL', baseUrl: '', needsKey: false, hint: 'Any URL.' },
+    ],
+    ...over,
+  };
 }
 
 export class WebviewPage {
@@ -250,7 +270,18 @@ export class WebviewPage {
       'editor/selection': () => null,
       'workspace/files': () => [],
       'command/run': () => undefined,
+      'session/resume': ({ id }) => ({ ...SESSION, id, current: true }),
+      'session/rename': () => undefined,
+      'session/delete': () => undefined,
+      'session/search': () => [],
+      'workspace/attach': ({ path }) => [{ attachment: { path, text: `content of ${path}\n` }, tokens: 5 }],
+      'editor/attach': () => [],
+      'model/config': () => modelConfig(),
+      'model/test': () => ({ models: ['fake-model', 'other-model'] }),
+      'model/save': ({ baseUrl, model }) => modelConfig({ baseUrl, model }),
+      'model/list': () => ({ models: ['fake-model', 'other-model'] }),
     };
+    Object.assign(this.handlers, options.handlers ?? {});
     for (const name of Object.keys(webviewToHostSchema) as (keyof WebviewToHost)[]) {
       this.host.on(name, (data: unknown) => (this.handlers[name] as (d: unknown) => unknown)(data) as never);
     }

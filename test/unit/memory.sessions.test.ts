@@ -79,6 +79,31 @@ describe('session list', () => {
     assert.deepEqual(open().list().map((s) => s.title), ['Ended elsewhere', 'Renamed here']);
   });
 
+  it('reopens a past session as the current one, ending the one that was open', () => {
+    const sessions = open();
+    const first = sessions.current();
+    sessions.end(first.id, 'Fix the login redirect');
+    const second = sessions.start();
+    now += 60_000;
+    const reopened = sessions.reopen(first.id);
+    assert.equal(reopened.ended, undefined);
+    assert.equal(reopened.title, 'Fix the login redirect', 'keeps its title');
+    assert.equal(open().current().id, first.id, 'new messages continue the reopened session');
+    assert.equal(open().list().find((s) => s.id === second.id)?.ended, '2026-03-02T09:01:00.000Z');
+    assert.throws(() => sessions.reopen('s-nope'), (e: unknown) => e instanceof MemoryError && e.kind === 'not_found');
+  });
+
+  it('deletes a past session from the list but never the current one', () => {
+    const sessions = open();
+    const first = sessions.current();
+    sessions.end(first.id, 'Old');
+    const second = sessions.start();
+    sessions.remove(first.id);
+    assert.deepEqual(open().list().map((s) => s.id), [second.id]);
+    assert.throws(() => sessions.remove(second.id), (e: unknown) => e instanceof MemoryError && e.kind === 'invalid' && /current session/.test(e.message));
+    assert.throws(() => sessions.remove(first.id), (e: unknown) => e instanceof MemoryError && e.kind === 'not_found');
+  });
+
   it('moves a corrupted sessions.json aside with a warning and starts a new list', () => {
     fs.writeFileSync(paths.sessionsFile, '[{"id": "s-1", "title": 3}]');
     const sessions = open();

@@ -319,10 +319,11 @@ describe('protocol messenger', () => {
 describe('protocol validation', () => {
   it('has a schema for every message of both directions and refuses other names', () => {
     assert.deepEqual(Object.keys(webviewToHostSchema).sort(), [
-      'chat/retry', 'chat/send', 'chat/stop', 'command/run', 'editor/insert', 'editor/selection',
-      'memory/get', 'memory/setBlock', 'ready', 'session/list', 'session/new', 'session/open', 'workspace/files',
+      'chat/retry', 'chat/send', 'chat/stop', 'command/run', 'editor/attach', 'editor/insert', 'editor/selection',
+      'memory/get', 'memory/setBlock', 'model/config', 'model/list', 'model/save', 'model/test', 'ready',
+      'session/delete', 'session/list', 'session/new', 'session/open', 'session/rename', 'session/resume', 'session/search', 'workspace/attach', 'workspace/files',
     ]);
-    assert.equal(Object.keys(hostToWebviewSchema).length, 8);
+    assert.equal(Object.keys(hostToWebviewSchema).length, 11);
     assert.equal(validatePayload(webviewToHostSchema, 'toString', 'request', undefined), 'unknown message "toString"');
     assert.equal(validatePayload(webviewToHostSchema, '__proto__', 'request', undefined), 'unknown message "__proto__"');
   });

@@ -222,10 +222,10 @@ describe('chat webview in a browser', function () {
     const usage = page.getByTestId('context-usage');
     await usage.getByText('Measuring the context…').waitFor();
     await view!.emit('memory/updated', { snapshot: memorySnapshot() });
-    await usage.locator('.usage-total', { hasText: '4.0k / 8.0k tokens' }).waitFor();
+    await usage.locator('.usage-total', { hasText: '4.0k / 8.0k' }).waitFor();
     // A later snapshot without usage keeps the last bar rather than blanking it.
     await view!.emit('memory/updated', { snapshot: memory });
-    assert.match((await usage.textContent()) ?? '', /4\.0k \/ 8\.0k tokens/);
+    assert.match((await usage.textContent()) ?? '', /4\.0k \/ 8\.0k/);
   });
 
   it('lists the project instruction files with their token counts and gives them a segment of the usage bar', async () => {
@@ -256,15 +256,18 @@ describe('chat webview in a browser', function () {
     const base = memorySnapshot().usage!;
     await view!.emit('memory/updated', { snapshot: memorySnapshot({ usage: { ...base, contextWindow: 32_768, contextWindowSource: 'server:ollama' } }) });
     const source = usage.getByTestId('context-window-source');
-    await source.getByText('window from Ollama').waitFor();
-    assert.match((await usage.textContent()) ?? '', /33k tokens\s*window from Ollama/);
+    // The legend is the usage's tooltip: in the page, shown on hover or focus.
+    await source.getByText('window from Ollama').waitFor({ state: 'attached' });
+    assert.match((await usage.textContent()) ?? '', /of 33k tokens in use.*window from Ollama/);
+    await usage.focus();
+    await source.waitFor({ state: 'visible' });
     assert.match((await source.getAttribute('title')) ?? '', /32768 tokens \(server:ollama\).*memcode\.contextWindow/);
   });
 
   it('shows memory blocks and context usage with token numbers from memory/updated, and saves an edited block', async () => {
     const { page } = await open();
     const usage = page.getByTestId('context-usage');
-    assert.match((await usage.textContent()) ?? '', /4\.0k \/ 8\.0k tokens/);
+    assert.match((await usage.textContent()) ?? '', /4\.0k \/ 8\.0k/);
 
     const updated = memorySnapshot({
       blocks: [
@@ -275,7 +278,7 @@ describe('chat webview in a browser', function () {
       usage: { system: 1200, workingContext: 800, summary: 0, queue: 4000, total: 6000, budget: 7000, contextWindow: 8000 },
     });
     await view!.emit('memory/updated', { snapshot: updated });
-    await usage.locator('.usage-total', { hasText: '6.0k / 8.0k tokens' }).waitFor();
+    await usage.locator('.usage-total', { hasText: '6.0k / 8.0k' }).waitFor();
     const meter = usage.getByRole('meter');
     assert.equal(await meter.getAttribute('aria-valuenow'), '6000');
     assert.equal(await meter.getAttribute('aria-valuemax'), '8000');
@@ -351,7 +354,7 @@ describe('chat webview in a browser', function () {
     const items = list.locator('.session-item');
     await items.nth(1).waitFor();
     assert.deepEqual(await items.evaluateAll((b) => b.map((e) => (e as HTMLElement).dataset.sessionId)), ['s-2', 's-0'], 'newest first');
-    assert.match((await items.first().textContent()) ?? '', /Untitled \(current\)/);
+    assert.match((await items.first().textContent()) ?? '', /New session\s*\(current\)/, 'the current session by the title the header shows');
 
     // A past session opens read-only; Back returns to the current one.
     view!.handle('session/open', ({ id }) => ({ session: past, transcript: [{ type: 'user', id: 'u-0', text: `Old question in ${id}`, time: TIME }], readOnly: true }));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { formatTokens, memoryEditLabel, prettyArgs, usageSegments } from '../../src/webview/labels';
-import { mentionAt } from '../../src/webview/mentions';
+import { mentionAt, withFolders } from '../../src/webview/mentions';
+import { typedMentions } from '../../src/webview/composer';
 import { isEnvelopeLike } from '../../src/webview/transport';
 
 describe('webview labels', () => {
@@ -63,5 +64,15 @@ describe('webview labels', () => {
     assert.deepEqual(mentionAt('@', 1), { start: 0, query: '' });
     assert.equal(mentionAt('mail me at a@b.c', 16), undefined);
     assert.equal(mentionAt('@src/a.ts done', 14), undefined);
+  });
+
+  it('finds the paths a message names with @, leaving decorators and addresses alone', () => {
+    assert.deepEqual(typedMentions('Compare @src/a.ts and @docs/, see @README.md. Not @Injectable or me@example.com'), ['src/a.ts', 'docs/', 'README.md']);
+    assert.deepEqual(typedMentions('nothing here'), []);
+  });
+
+  it('offers the folders of the found files that match, before the files', () => {
+    assert.deepEqual(withFolders(['src/util/format.ts', 'src/util/parse.ts', 'test/util.test.ts'], 'util'), ['src/util/', 'src/util/format.ts', 'src/util/parse.ts', 'test/util.test.ts']);
+    assert.deepEqual(withFolders(['src/a.ts'], ''), ['src/a.ts']);
   });
 });

@@ -253,7 +253,8 @@ describe('chat webview flow in a browser', function () {
       const out: string[] = [];
       for (const e of Array.from(document.querySelectorAll('body *'))) {
         const r = e.getBoundingClientRect();
-        if (r.width === 0 || e.closest('pre, table, .usage-bar')) continue;
+        // A closed overlay's content is skipped, not removed: getBoundingClientRect would lay it out anyway.
+        if (r.width === 0 || !e.checkVisibility() || e.closest('pre, table, .usage-bar')) continue;
         if (r.right > width + 1) out.push(`${e.tagName.toLowerCase()}.${Array.from(e.classList).join('.')} ends at ${Math.round(r.right)}`);
       }
       return { width, scroll: document.scrollingElement!.scrollWidth, out };

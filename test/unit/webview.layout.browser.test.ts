@@ -73,6 +73,20 @@ describe('chat webview: layout, sessions, context, onboarding', function () {
     await page.locator('.usage-legend').waitFor({ state: 'visible' });
   });
 
+  it('fits the memory overlay in a 170 px view: no block row runs past the edge', async () => {
+    const { page } = await open();
+    await page.setViewportSize({ width: 170, height: 600 });
+    await page.getByTestId('memory-inspector').locator('summary').click();
+    await page.getByTestId('memory-block').first().waitFor();
+    const past = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      return Array.from(document.querySelectorAll('.memory-inspector *'))
+        .filter((e) => e.checkVisibility() && e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > width + 1)
+        .map((e) => `${e.tagName.toLowerCase()}.${Array.from(e.classList).join('.')} ends at ${Math.round(e.getBoundingClientRect().right)}`);
+    });
+    assert.deepEqual(past, []);
+  });
+
   it('lists sessions with relative dates, searches, renames, deletes after confirming, and continues a past one', async () => {
     const now = Date.now();
     const sessions: SessionSummary[] = [

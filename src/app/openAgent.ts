@@ -1,6 +1,7 @@
 // Builds an Agent from plain settings: the one place where the model client, token counter, tool
 // registry and memory folder are put together, so the CLI and the extension wire it the same way.
 // The agent is given its folder's one archival memory (memoryFolder.ts); it never opens its own.
+import { symbolFingerprints } from './symbolFingerprints';
 import { OpenAiChatModel } from '../llm/client';
 import { correctContextWindow, detectContextWindow, FALLBACK_CONTEXT_WINDOW } from '../llm/contextWindow';
 import { seconds } from '../llm/silenceWatch';
@@ -150,6 +151,7 @@ export function openAgent(settings: AgentSettings): Agent {
     retrievers: fullMemory ? [retriever] : [],
     lockWaitMs: settings.lockWaitMs,
     observer: settings.observer,
+    fingerprints: symbolFingerprints(settings.workspaceRoot),
   });
 }
 

@@ -5,6 +5,7 @@ import { fitToTokens } from '../llm/tokens';
 import type { ArchivalHit } from '../memory/archivalMemory';
 import { lineRange } from '../memory/hitLocation';
 import { CODE_STOP_WORDS } from '../memory/stopWords';
+import { formatMarker, visibleText } from '../memory/provenance';
 import type { PagingHint } from './registry';
 import { ToolError, type Tool, type ToolContext } from './types';
 
@@ -30,7 +31,9 @@ export const archivalMemoryInsertTool: Tool<{ content: string }> = {
   },
   editsMemory: true,
   async run(args, ctx) {
-    const record = await (await archivalOf(ctx)).addNote(args.content);
+    // Where the note came from rides along in its text, as a marker (memory/provenance.ts) at its end.
+    const marker = await ctx.provenance?.noteMarker(args.content);
+    const record = await (await archivalOf(ctx)).addNote(marker ? `${args.content} ${formatMarker(marker)}` : args.content);
     return { ok: true, id: record.id, message: 'saved to archival memory as a note' };
   },
 };
@@ -84,7 +87,7 @@ export const archivalMemorySearchTool: Tool<{ query: string; page?: number }> & 
 };
 
 function toHit(h: ArchivalHit, query: string, maxChars: number) {
-  const text = excerpt(h.text, query, maxChars, h.source === 'note' ? 'search again with more specific words' : 'read_file for the rest');
+  const text = excerpt(h.source === 'note' ? visibleText(h.text) : h.text, query, maxChars, h.source === 'note' ? 'search again with more specific words' : 'read_file for the rest');
   return h.source === 'note'
     ? { source: 'note', id: h.id, saved: h.time, score: round(h.score), text }
     : { source: 'file', path: h.path, lines: lineRange(h), symbol: h.symbol, language: h.language, score: round(h.score), text };

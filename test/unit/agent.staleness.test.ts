@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openAgent } from '../../src/app/openAgent';
+import type { Agent } from '../../src/core/agent';
+import { createTokenCounter } from '../../src/llm/tokens';
+import { entriesOf } from '../../src/memory/provenance';
+import type { ApprovalProvider } from '../../src/tools/types';
+import type { FakeLlm } from '../helpers/fakeLlm';
+import { readMessages, startTestEnv, stopTestEnv, systemPrompt, writeFile } from '../helpers/workspace';
+
+const approveAll: ApprovalProvider = { request: async () => ({ approved: true }) };
+const RETRY_TS = 'export const retryLimit = 3;\n\nexport function backoff(n: number): number {\n  return 100 * 2 ** n;\n}\n';
+
+describe('stale memory (the real agent)', () => {
+  let llm: FakeLlm;
+  let workspace: string;
+  let agent: Agent;
+  const projectFile = () => path.join(workspace, '.memcode/memory/project.md');
+  const alerts = () => readMessages(workspace).filter((m) => m.kind === 'system_alert' && /cite/.test(m.content));
+  const lastPrompt = () => systemPrompt(llm.chatRequests().at(-1)!.body);
+  async function turn(text: string): Promise<void> {
+    llm.script({ text: 'ok' });
+    await agent.send(text);
+  }
+
+  beforeEach(async () => {
+    ({ llm, workspace } = await startTestEnv());
+    writeFile(workspace, 'src/retry.ts', RETRY_TS);
+    agent = openAgent({ workspaceRoot: workspace, baseUrl: llm.url, model: 'fake-model', contextWindow: 16_384, approvals: approveAll, tokens: createTokenCounter(), maxRetries: 0, autoRecall: false });
+    llm.script(
+      { toolCalls: [{ name: 'read_file', arguments: { path: 'src/retry.ts' } }] },
+      { toolCalls: [{ name: 'working_context_append', arguments: { block: 'project', content: '- The retry limit is 3, see `src/retry.ts#retryLimit`' } }] },
+      { text: 'Noted.' },
+    );
+    await agent.send('what is the retry limit? remember it');
+  });
+  afterEach(async () => {
+    await agent.close();
+    await stopTestEnv(llm);
+  });
+
+  it('records the session, the message, the cited symbol with its fingerprint and the file read in the turn', () => {
+    const [entry] = entriesOf(fs.readFileSync(projectFile(), 'utf8').split('---\n').slice(2).join('---\n'));
+    const marker = entry.marker!;
+    const step = readMessages(workspace).find((m) => m.toolCalls?.[0]?.name === 'working_context_append')!;
+    assert.equal(marker.session, step.session);
+    assert.equal(marker.message, step.id);
+    assert.deepEqual(marker.cites.map((c) => [c.path, c.symbol]), [['src/retry.ts', 'retryLimit']]);
+    assert.match(marker.cites[0].hash!, /^[0-9a-f]{8}$/);
+    assert.deepEqual(marker.files, ['src/retry.ts']);
+    // The model reads the entry without its marker.
+    assert.match(lastPrompt(), /- The retry limit is 3, see `src\/retry.ts#retryLimit`\n/);
+    assert.doesNotMatch(lastPrompt(), /mc:/);
+  });
+
+  it('stays fresh when another part of the cited file changes (symbol precision)', async () => {
+    writeFile(workspace, 'src/retry.ts', RETRY_TS.replace('100 * 2 ** n', '250 * 2 ** n'));
+    await turn('hello');
+    assert.doesNotMatch(lastPrompt(), /\[stale:/);
+    assert.equal(alerts().length, 0);
+  });
+
+  it('marks the entry stale when its symbol changes, alerts once, and clears when the agent rewrites it', async () => {
+    writeFile(workspace, 'src/retry.ts', RETRY_TS.replace('retryLimit = 3', 'retryLimit = 5'));
+    await turn('hello');
+    assert.match(lastPrompt(), /- The retry limit is 3, see `src\/retry.ts#retryLimit` \[stale: src\/retry.ts#retryLimit changed on \d{4}-\d{2}-\d{2} since this was written on \d{4}-\d{2}-\d{2}\]/);
+    assert.equal(alerts().length, 1);
+    assert.match(alerts()[0].content, /block "project": "- The retry limit is 3, see `src\/retry.ts#retryLimit`" — src\/retry.ts#retryLimit changed/);
+    await turn('and now?');
+    assert.equal(alerts().length, 1, 'one alert, not one per turn');
+    assert.match(lastPrompt(), /\[stale:/);
+
+    // The model copies the line with its stale note into old_content: the note is not part of the block.
+    llm.script(
+      {
+        toolCalls: [{
+          name: 'working_context_replace',
+          arguments: { block: 'project', old_content: '- The retry limit is 3, see `src/retry.ts#retryLimit` [stale: src/retry.ts#retryLimit changed since this was written]', new_content: '- The retry limit is 5, see `src/retry.ts#retryLimit`' },
+        }],
+      },
+      { text: 'Updated.' },
+    );
+    await agent.send('fix it');
+    const tool = readMessages(workspace).filter((m) => m.role === 'tool').at(-1)!;
+    assert.match(tool.content, /"ok":true/);
+    await turn('hello again');
+    assert.doesNotMatch(lastPrompt(), /\[stale:/);
+    assert.match(lastPrompt(), /retry limit is 5/);
+  });
+
+  it('marks the entry stale when the cited file is deleted or renamed, with a new alert', async () => {
+    fs.renameSync(path.join(workspace, 'src/retry.ts'), path.join(workspace, 'src/retries.ts'));
+    await turn('hello');
+    assert.match(lastPrompt(), /\[stale: src\/retry.ts#retryLimit was deleted or renamed since this was written/);
+    assert.equal(alerts().length, 1);
+  });
+});

@@ -12,6 +12,7 @@ import type { TokenCounter } from '../llm/types';
 import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
 import { type BlockRecord, MemoryError } from '../memory/types';
+import { MemoryJournal } from '../memory/journal';
 import { WorkingContext } from '../memory/workingContext';
 import { archivalMemoryInsertTool, archivalMemorySearchTool } from '../tools/archivalTools';
 import {
@@ -129,7 +130,8 @@ export class McpMemoryTools {
     const { folder } = options;
     const store = folder.store;
     this.tokens = options.tokens;
-    this.workingContext = new WorkingContext(store.paths.memoryDir, { warn: store.warn });
+    // Journaled like the agent's own edits (issue 12): another agent's writes must be undoable too.
+    this.workingContext = new WorkingContext(store.paths.memoryDir, { warn: store.warn, journal: new MemoryJournal(store.paths.journalFile, store.clock) });
     this.workingContext.load();
     this.recall = RecallLog.open(store.paths, { clock: store.clock, warn: store.warn });
     this.sessions = SessionList.open(store.paths, { clock: store.clock, warn: store.warn });

@@ -2,6 +2,7 @@
 // registry and memory folder are put together, so the CLI and the extension wire it the same way.
 // The agent is given its folder's one archival memory (memoryFolder.ts); it never opens its own.
 import { symbolFingerprints } from './symbolFingerprints';
+import type { CodeFingerprints } from '../memory/codeFingerprints';
 import { OpenAiChatModel } from '../llm/client';
 import { correctContextWindow, detectContextWindow, FALLBACK_CONTEXT_WINDOW } from '../llm/contextWindow';
 import { seconds } from '../llm/silenceWatch';
@@ -72,6 +73,8 @@ export interface AgentSettings {
    * closed by `agent.close()`. Not with `tools: 'memory'`.
    */
   mcpServers?: unknown;
+  /** Fingerprints of cited code for provenance and staleness (default: files, and symbols through the chunker). */
+  fingerprints?: CodeFingerprints;
 }
 
 export { memoryRoot };
@@ -151,7 +154,7 @@ export function openAgent(settings: AgentSettings): Agent {
     retrievers: fullMemory ? [retriever] : [],
     lockWaitMs: settings.lockWaitMs,
     observer: settings.observer,
-    fingerprints: symbolFingerprints(settings.workspaceRoot),
+    fingerprints: settings.fingerprints ?? symbolFingerprints(settings.workspaceRoot),
   });
 }
 

@@ -51,6 +51,16 @@ export class MemoryTrust {
     }
   }
 
+  /** Checks the blocks again without alerting (the inspector, between turns); the prompt shows the result too. */
+  async refreshStale(blocks: readonly BlockRecord[]): Promise<StaleEntry[]> {
+    try {
+      this.stale = await findStale(blocks, this.options.fingerprints);
+    } catch (err) {
+      this.options.warn?.(`could not check memory for stale entries: ${(err as Error).message}`);
+    }
+    return this.staleEntries;
+  }
+
   /** The blocks as the model sees them: markers off, stale entries noted. */
   promptBlocks(blocks: readonly BlockRecord[]): BlockRecord[] {
     return blocks.map((b) => ({ ...b, value: promptView(b.value, this.stale.filter((s) => s.block === b.label)) }));

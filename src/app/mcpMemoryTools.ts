@@ -12,6 +12,8 @@ import type { TokenCounter } from '../llm/types';
 import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
 import { type BlockRecord, MemoryError } from '../memory/types';
+import { MemoryTrust } from '../core/memoryTrust';
+import { symbolFingerprints } from './symbolFingerprints';
 import { MemoryJournal } from '../memory/journal';
 import { WorkingContext } from '../memory/workingContext';
 import { archivalMemoryInsertTool, archivalMemorySearchTool } from '../tools/archivalTools';
@@ -121,6 +123,7 @@ export class McpMemoryTools {
   private readonly recall: RecallLog;
   private readonly sessions: SessionList;
   private readonly context: ToolContext;
+  private readonly trust: MemoryTrust;
   private tokens?: TokenCounter;
   private client = UNKNOWN_CLIENT;
   /** Writes in flight: the server waits for them before it exits, so none is cut half way. */
@@ -135,6 +138,7 @@ export class McpMemoryTools {
     this.workingContext.load();
     this.recall = RecallLog.open(store.paths, { clock: store.clock, warn: store.warn });
     this.sessions = SessionList.open(store.paths, { clock: store.clock, warn: store.warn });
+    this.trust = new MemoryTrust({ workspaceRoot: folder.workspaceRoot, fingerprints: symbolFingerprints(folder.workspaceRoot), stalenessFile: store.paths.stalenessFile, clock: store.clock, warn: store.warn });
     this.context = {
       workspaceRoot: folder.workspaceRoot,
       workspace: new WorkspaceFiles({ root: folder.workspaceRoot, memoryDir: store.paths.root }),
@@ -238,7 +242,10 @@ export class McpMemoryTools {
   }
 
   private async dispatch(name: string, args: Record<string, unknown>): Promise<McpToolResult> {
-    const outcome = await this.registry.dispatch({ id: `mcp-${name}`, name, arguments: JSON.stringify(args) }, this.context);
+    const call = { id: `mcp-${name}`, name, arguments: JSON.stringify(args) };
+    // What another agent writes carries its provenance too: the session it landed in and the client's name.
+    const provenance = this.trust.forCall(call, this.sessions.current().id, undefined, `${name} (mcp: ${this.client})`);
+    const outcome = await this.registry.dispatch(call, { ...this.context, provenance });
     return { ok: outcome.ok, text: outcome.content };
   }
 

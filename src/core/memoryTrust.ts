@@ -6,7 +6,7 @@ import type { ToolCall } from '../common/types';
 import type { CodeFingerprints } from '../memory/codeFingerprints';
 import { type EditProvenance, citationsOf, stampsFor } from '../memory/entryStamps';
 import { newEntryId } from '../memory/provenance';
-import { StaleAlerts, type StaleEntry, findStale, promptView, staleAlert } from '../memory/staleness';
+import { StaleAlerts, type StaleEntry, findStale, promptView, staleAlert, staleNote } from '../memory/staleness';
 import type { BlockRecord, Clock } from '../memory/types';
 import type { ToolOutcome } from '../tools/types';
 
@@ -74,16 +74,20 @@ export class MemoryTrust {
     this.turnFiles = [rel, ...this.turnFiles.filter((f) => f !== rel)].slice(0, MAX_TURN_FILES);
   }
 
-  /** Provenance for the memory edits of one tool call. */
-  forCall(call: ToolCall, session: string, message: number): EditProvenance {
+  /** Provenance for the memory edits of one tool call; `via` names where the call came from when not the tool (an MCP client). */
+  forCall(call: Pick<ToolCall, 'id' | 'name'>, session: string, message?: number, via = call.name): EditProvenance {
     const { fingerprints, clock } = this.options;
-    const context = () => ({ session, message, date: clock().toISOString().slice(0, 10), files: [...this.turnFiles] });
+    const context = () => ({ session, ...(message !== undefined ? { message } : {}), date: clock().toISOString().slice(0, 10), files: [...this.turnFiles] });
     return {
       editFor: async (text) => ({
-        origin: { actor: 'agent', via: call.name, session, message, callId: call.id },
+        origin: { actor: 'agent', via, session, message, callId: call.id },
         mark: await stampsFor(text, context(), fingerprints),
       }),
       noteMarker: async (text) => ({ id: newEntryId(), ...context(), cites: await citationsOf(text, fingerprints) }),
+      staleNote: async (text) => {
+        const [entry] = await findStale([{ label: 'note', value: text }], fingerprints);
+        return entry ? staleNote(entry) : undefined;
+      },
     };
   }
 

@@ -51,4 +51,6 @@ export interface EditProvenance {
   editFor(text: string): Promise<{ origin: ChangeOrigin; mark: (line: string) => EntryMarker | undefined }>;
   /** One marker for a whole archival note. */
   noteMarker(text: string): Promise<EntryMarker>;
+  /** The stale note for a saved archival note whose cited code changed ("[stale: …]"), for search results. */
+  staleNote?(text: string): Promise<string | undefined>;
 }

@@ -5,6 +5,9 @@ import { openAgent } from '../../src/app/openAgent';
 import type { Agent } from '../../src/core/agent';
 import { createTokenCounter } from '../../src/llm/tokens';
 import { entriesOf } from '../../src/memory/provenance';
+import { collectNotes } from '../../src/memory/archivalNotes';
+import { memoryPaths } from '../../src/memory/store';
+import { staleMemory } from '../../src/app/staleMemory';
 import type { ApprovalProvider } from '../../src/tools/types';
 import type { FakeLlm } from '../helpers/fakeLlm';
 import { readMessages, startTestEnv, stopTestEnv, systemPrompt, writeFile } from '../helpers/workspace';
@@ -94,5 +97,24 @@ describe('stale memory (the real agent)', () => {
     await turn('hello');
     assert.match(lastPrompt(), /\[stale: src\/retry.ts#retryLimit was deleted or renamed since this was written/);
     assert.equal(alerts().length, 1);
+  });
+
+  it('gives an archival note its provenance, and a search result of it says when its cited code changed', async () => {
+    llm.script(
+      { toolCalls: [{ name: 'archival_memory_insert', arguments: { content: 'Retry policy: ledger retries up to retryLimit times (src/retry.ts#retryLimit), then gives up.' } }] },
+      { text: 'Saved.' },
+    );
+    await agent.send('save a note about the retry policy');
+    const [note] = collectNotes(path.join(workspace, '.memcode/archival'));
+    assert.match(note.text, /gives up\. <!-- mc:[a-z0-9]{6} s=\S+ m=\d+ t=\d{4}-\d{2}-\d{2} c=src\/retry.ts#retryLimit@[0-9a-f]{8} -->$/, 'no file was read in this turn: no f=');
+    writeFile(workspace, 'src/retry.ts', RETRY_TS.replace('retryLimit = 3', 'retryLimit = 4'));
+    llm.script({ toolCalls: [{ name: 'archival_memory_search', arguments: { query: 'retry policy gives up' } }] }, { text: 'ok' });
+    await agent.send('what is the retry policy?');
+    const result = JSON.parse(readMessages(workspace).filter((m) => m.role === 'tool').at(-1)!.content);
+    const hit = result.results.find((r: any) => r.source === 'note');
+    assert.doesNotMatch(hit.text, /mc:/);
+    assert.match(hit.stale, /^\[stale: src\/retry.ts#retryLimit changed on \d{4}-\d{2}-\d{2} since this was written/);
+    const listed = await staleMemory(workspace, memoryPaths(path.join(workspace, '.memcode')), () => {});
+    assert.deepEqual(listed.map((e) => e.block.startsWith('note:')), [false, true]);
   });
 });

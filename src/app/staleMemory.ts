@@ -2,7 +2,7 @@
 // archival notes whose cited code changed since they were written (memory/staleness.ts), read from disk
 // without a lock and without loading the archival store (notes are read from the shard folders).
 import { collectNotes } from '../memory/archivalNotes';
-import { type StaleEntry, findStale } from '../memory/staleness';
+import { type StaleEntry, StalenessState, findStale } from '../memory/staleness';
 import type { MemoryPaths } from '../memory/store';
 import { WorkingContext } from '../memory/workingContext';
 import { symbolFingerprints } from './symbolFingerprints';
@@ -11,5 +11,8 @@ export async function staleMemory(workspaceRoot: string, paths: MemoryPaths, war
   const workingContext = new WorkingContext(paths.memoryDir, { warn });
   workingContext.load();
   const notes = collectNotes(paths.archivalDir, warn).map((n) => ({ label: `note:${n.id}`, value: n.text }));
-  return findStale([...workingContext.blocks(), ...notes], symbolFingerprints(workspaceRoot));
+  const state = new StalenessState(paths.stalenessFile, warn).begin();
+  const stale = await findStale([...workingContext.blocks(), ...notes], symbolFingerprints(workspaceRoot), state.restatements);
+  state.save();
+  return stale;
 }

@@ -6,7 +6,7 @@ import type { ToolCall } from '../common/types';
 import type { CodeFingerprints } from '../memory/codeFingerprints';
 import { type EditProvenance, citationsOf, stampsFor } from '../memory/entryStamps';
 import { newEntryId } from '../memory/provenance';
-import { StaleAlerts, type StaleEntry, findStale, promptView, staleAlert, staleNote } from '../memory/staleness';
+import { StalenessState, type StaleEntry, findStale, promptView, staleAlert, staleNote } from '../memory/staleness';
 import type { BlockRecord, Clock } from '../memory/types';
 import type { ToolOutcome } from '../tools/types';
 
@@ -26,10 +26,10 @@ export interface MemoryTrustOptions {
 export class MemoryTrust {
   private turnFiles: string[] = [];
   private stale: StaleEntry[] = [];
-  private readonly alerts: StaleAlerts;
+  private readonly state: StalenessState;
 
   constructor(private readonly options: MemoryTrustOptions) {
-    this.alerts = new StaleAlerts(options.stalenessFile, options.warn);
+    this.state = new StalenessState(options.stalenessFile, options.warn);
   }
 
   /** The stale entries as of the last check. */
@@ -41,8 +41,10 @@ export class MemoryTrust {
   async startTurn(blocks: readonly BlockRecord[]): Promise<string | undefined> {
     this.turnFiles = [];
     try {
-      this.stale = await findStale(blocks, this.options.fingerprints);
-      const fresh = this.alerts.takeNew(this.stale);
+      const state = this.state.begin();
+      this.stale = await findStale(blocks, this.options.fingerprints, state.restatements);
+      const fresh = state.takeNew(this.stale);
+      state.save();
       return fresh.length ? staleAlert(fresh) : undefined;
     } catch (err) {
       // Staleness is advice: a failure to check must not stop the conversation.
@@ -54,7 +56,9 @@ export class MemoryTrust {
   /** Checks the blocks again without alerting (the inspector, between turns); the prompt shows the result too. */
   async refreshStale(blocks: readonly BlockRecord[]): Promise<StaleEntry[]> {
     try {
-      this.stale = await findStale(blocks, this.options.fingerprints);
+      const state = this.state.begin();
+      this.stale = await findStale(blocks, this.options.fingerprints, state.restatements);
+      state.save();
     } catch (err) {
       this.options.warn?.(`could not check memory for stale entries: ${(err as Error).message}`);
     }

@@ -2,7 +2,7 @@
 // the code each line cites. Async because a `#Symbol` fingerprint needs the chunker.
 import type { CodeFingerprints } from './codeFingerprints';
 import type { ChangeOrigin } from './journal';
-import { type EntryMarker, type StoredCitation, isEntryLine, newEntryId, parseCitations } from './provenance';
+import { type EntryMarker, type StoredCitation, isEntryLine, newEntryId, parseCitations, textFingerprint } from './provenance';
 
 /** Where an edit comes from, as far as the marker records it. */
 export interface StampContext {
@@ -25,6 +25,7 @@ export async function stampsFor(text: string, ctx: StampContext, fingerprints: C
       ...(ctx.session ? { session: ctx.session } : {}),
       ...(ctx.message !== undefined ? { message: ctx.message } : {}),
       date: ctx.date,
+      text: textFingerprint(line),
       cites: await citationsOf(line, fingerprints),
       files: ctx.files,
     });

@@ -7,7 +7,7 @@
 // with the code now); `f=` the files the agent read or edited in that turn (context, not checked).
 // The model never sees markers: it reads and edits the visible text (visibleText), and an edit keeps
 // the marker of every line whose text it did not change (reattachMarkers).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** A piece of code an entry is about: `path`, `path:line` or `path#Symbol`. */
 export interface Citation {
@@ -30,6 +30,8 @@ export interface EntryMarker {
   message?: number;
   /** YYYY-MM-DD. */
   date?: string;
+  /** Fingerprint of the entry's text when stamped: a person who rewrites the line has re-stated it (staleness.ts). */
+  text?: string;
   cites: StoredCitation[];
   /** Files read or edited in the turn it was written. */
   files: string[];
@@ -58,6 +60,7 @@ function parseFields(id: string, fields: string): EntryMarker {
     if (key === 's') marker.session = decode(value);
     else if (key === 'm' && /^\d+$/.test(value)) marker.message = Number(value);
     else if (key === 't') marker.date = value;
+    else if (key === 'h') marker.text = value;
     else if (key === 'c') marker.cites = value.split(',').filter(Boolean).map(parseStoredCitation);
     else if (key === 'f') marker.files = value.split(',').filter(Boolean).map(decode);
     else rest.push(field);
@@ -86,6 +89,7 @@ export function formatMarker(m: EntryMarker): string {
   if (m.session) fields.push(`s=${encode(m.session)}`);
   if (m.message !== undefined) fields.push(`m=${m.message}`);
   if (m.date) fields.push(`t=${m.date}`);
+  if (m.text) fields.push(`h=${m.text}`);
   if (m.cites.length) fields.push(`c=${m.cites.map((c) => `${encode(citationLabel(c))}${c.hash ? `@${c.hash}` : ''}`).join(',')}`);
   if (m.files.length) fields.push(`f=${m.files.slice(0, MAX_FILES).map(encode).join(',')}`);
   if (m.rest) fields.push(m.rest);
@@ -108,6 +112,11 @@ function decode(s: string): string {
   } catch {
     return s;
   }
+}
+
+/** 6 hex characters of the entry's visible text, spaces at the ends ignored. */
+export function textFingerprint(text: string): string {
+  return createHash('sha1').update(text.trim()).digest('hex').slice(0, 6);
 }
 
 /** A new entry id: 6 base-36 characters, random (see the header on merges). */

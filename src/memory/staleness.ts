@@ -2,10 +2,12 @@
 // fingerprint in its marker (provenance.ts) no longer matches the code now. For a `#Symbol` citation only
 // the symbol's chunk counts, so an edit elsewhere in the file leaves it fresh. Derived from the files each
 // time, so edits by the person, by the agent or by a git pull are all seen, across restarts; the one
-// thing kept is which stale entries the agent was already alerted about (StaleAlerts).
+// things kept (StalenessState) are which stale entries the agent was already alerted about, and what a
+// person re-stated by hand.
 import { readJsonFile, writeJsonAtomic } from './atomicFile';
 import type { CodeFingerprints, FileState } from './codeFingerprints';
-import { type StoredCitation, citationLabel, entriesOf } from './provenance';
+import { citationsOf } from './entryStamps';
+import { type StoredCitation, citationLabel, entriesOf, textFingerprint } from './provenance';
 import type { BlockRecord } from './types';
 
 export interface StaleCitation {
@@ -30,8 +32,22 @@ export interface StaleEntry {
   stale: StaleCitation[];
 }
 
+/**
+ * What an entry's citations are checked against when a person re-stated it: a line whose text changed
+ * since it was stamped (its marker kept) is taken as true when first seen so, with the citations its text
+ * names now — otherwise fixing "3" to "5" by hand would leave the entry stale for ever.
+ */
+export interface Restatements {
+  get(key: string): StoredCitation[] | undefined;
+  set(key: string, cites: StoredCitation[]): void;
+}
+
 /** The entries of `blocks` whose cited code changed. */
-export async function findStale(blocks: ReadonlyArray<Pick<BlockRecord, 'label' | 'value'>>, fingerprints: CodeFingerprints): Promise<StaleEntry[]> {
+export async function findStale(
+  blocks: ReadonlyArray<Pick<BlockRecord, 'label' | 'value'>>,
+  fingerprints: CodeFingerprints,
+  restated?: Restatements,
+): Promise<StaleEntry[]> {
   const files = new Map<string, FileState | undefined>();
   const fileState = (rel: string) => {
     if (!files.has(rel)) files.set(rel, fingerprints.file(rel));
@@ -41,9 +57,20 @@ export async function findStale(blocks: ReadonlyArray<Pick<BlockRecord, 'label' 
   for (const block of blocks) {
     for (const entry of entriesOf(block.value)) {
       const marker = entry.marker;
-      if (!marker?.cites.length) continue;
+      if (!marker) continue;
+      let cites = marker.cites;
+      const now = textFingerprint(entry.text);
+      if (restated && marker.text && marker.text !== now) {
+        const key = `${marker.id}:${now}`;
+        let baseline = restated.get(key);
+        if (!baseline) {
+          baseline = await citationsOf(entry.text, fingerprints);
+          restated.set(key, baseline);
+        }
+        cites = baseline;
+      }
       const stale: StaleCitation[] = [];
-      for (const cite of marker.cites) {
+      for (const cite of cites) {
         if (!cite.hash) continue;
         const file = fileState(cite.path);
         if (!file) {
@@ -105,36 +132,76 @@ function clip(s: string): string {
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
 
-interface AlertsFile {
+interface StateFile {
   version: 1;
   /** Entry id → the fingerprints the alert was given for. */
   alerted: Record<string, string>;
+  /** `id:text fingerprint` → the citations of a re-stated entry when first seen (Restatements). */
+  restated?: Record<string, StoredCitation[]>;
 }
 
-/** Which stale entries the agent was alerted about, so each change raises one alert, not one per turn. */
-export class StaleAlerts {
+/** Re-stated entries remembered; past this the oldest are dropped (checked again from their text, as new). */
+const MAX_RESTATED = 2_000;
+
+/**
+ * This machine's staleness state (`staleness.json`): which stale entries the agent was alerted about, so
+ * each change raises one alert, not one per turn; and the baselines of entries a person re-stated. Read
+ * at the start of each check and written at its end, atomically.
+ */
+export class StalenessState {
+  private data: StateFile = { version: 1, alerted: {} };
+  private dirty = false;
+
   constructor(
     private readonly file: string,
     private readonly warn?: (m: string) => void,
   ) {}
 
+  /** Reads the file again (another process may have written it). */
+  begin(): this {
+    this.data = readJsonFile<StateFile>(this.file, { fallback: () => ({ version: 1, alerted: {} }), validate: isStateFile, warn: this.warn });
+    this.dirty = false;
+    return this;
+  }
+
+  get restatements(): Restatements {
+    return {
+      get: (key) => this.data.restated?.[key],
+      set: (key, cites) => {
+        const restated = { ...this.data.restated, [key]: cites };
+        const keys = Object.keys(restated);
+        for (const old of keys.slice(0, Math.max(0, keys.length - MAX_RESTATED))) delete restated[old];
+        this.data = { ...this.data, restated };
+        this.dirty = true;
+      },
+    };
+  }
+
   /** The entries not yet alerted about (or stale in a new way since); records them as alerted. */
   takeNew(stale: readonly StaleEntry[]): StaleEntry[] {
-    const known = readJsonFile<AlertsFile>(this.file, { fallback: () => ({ version: 1, alerted: {} }), validate: isAlertsFile, warn: this.warn });
     const next: Record<string, string> = {};
     const fresh: StaleEntry[] = [];
     for (const entry of stale) {
       const signature = entry.stale.map((s) => `${citationLabel(s.cite)}@${s.now}`).join(',');
       next[entry.id] = signature;
-      if (known.alerted[entry.id] !== signature) fresh.push(entry);
+      if (this.data.alerted[entry.id] !== signature) fresh.push(entry);
     }
     // Entries no longer stale are forgotten: if they go stale again, that is news.
-    if (JSON.stringify(next) !== JSON.stringify(known.alerted)) writeJsonAtomic(this.file, { version: 1, alerted: next });
+    if (JSON.stringify(next) !== JSON.stringify(this.data.alerted)) {
+      this.data = { ...this.data, alerted: next };
+      this.dirty = true;
+    }
     return fresh;
+  }
+
+  save(): void {
+    if (!this.dirty) return;
+    writeJsonAtomic(this.file, this.data);
+    this.dirty = false;
   }
 }
 
-function isAlertsFile(v: unknown): v is AlertsFile {
-  const f = v as Partial<AlertsFile> | null;
-  return !!f && f.version === 1 && !!f.alerted && typeof f.alerted === 'object';
+function isStateFile(v: unknown): v is StateFile {
+  const f = v as Partial<StateFile> | null;
+  return !!f && f.version === 1 && !!f.alerted && typeof f.alerted === 'object' && (f.restated === undefined || typeof f.restated === 'object');
 }

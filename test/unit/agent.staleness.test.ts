@@ -117,4 +117,19 @@ describe('stale memory (the real agent)', () => {
     const listed = await staleMemory(workspace, memoryPaths(path.join(workspace, '.memcode')), () => {});
     assert.deepEqual(listed.map((e) => e.block.startsWith('note:')), [false, true]);
   });
+
+  it("takes a person's fix of a stale line in the file as the truth from then on, until the code changes again", async () => {
+    writeFile(workspace, 'src/retry.ts', RETRY_TS.replace('retryLimit = 3', 'retryLimit = 5'));
+    await turn('hello');
+    assert.match(lastPrompt(), /\[stale:/);
+    // The person corrects the value in the Markdown file and keeps the marker, as an editor naturally does.
+    fs.writeFileSync(projectFile(), fs.readFileSync(projectFile(), 'utf8').replace('limit is 3', 'limit is 5'));
+    await turn('fixed it by hand');
+    assert.doesNotMatch(lastPrompt(), /\[stale:/);
+    assert.match(lastPrompt(), /retry limit is 5/);
+    writeFile(workspace, 'src/retry.ts', RETRY_TS.replace('retryLimit = 3', 'retryLimit = 8'));
+    await turn('and again');
+    assert.match(lastPrompt(), /limit is 5, see `src\/retry.ts#retryLimit` \[stale: src\/retry.ts#retryLimit changed/);
+    assert.equal(alerts().length, 2);
+  });
 });

@@ -138,10 +138,11 @@ export class McpMemoryTools {
     this.workingContext.load();
     this.recall = RecallLog.open(store.paths, { clock: store.clock, warn: store.warn });
     this.sessions = SessionList.open(store.paths, { clock: store.clock, warn: store.warn });
-    this.trust = new MemoryTrust({ workspaceRoot: folder.workspaceRoot, fingerprints: symbolFingerprints(folder.workspaceRoot), stalenessFile: store.paths.stalenessFile, clock: store.clock, warn: store.warn });
+    const workspace = new WorkspaceFiles({ root: folder.workspaceRoot, memoryDir: store.paths.root });
+    this.trust = new MemoryTrust({ workspaceRoot: folder.workspaceRoot, fingerprints: symbolFingerprints(folder.workspaceRoot, workspace), stalenessFile: store.paths.stalenessFile, clock: store.clock, warn: store.warn });
     this.context = {
       workspaceRoot: folder.workspaceRoot,
-      workspace: new WorkspaceFiles({ root: folder.workspaceRoot, memoryDir: store.paths.root }),
+      workspace,
       workingContext: this.workingContext,
       recall: this.recall,
       // Only memory tools are offered here, and none of them asks for approval.

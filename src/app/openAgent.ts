@@ -128,15 +128,16 @@ export function openAgent(settings: AgentSettings): Agent {
     const warn = (message: string) => (settings.observer?.onWarning ? settings.observer.onWarning(message) : settings.warn?.(message));
     if (servers.length || problems.length) tools.addSource(new McpServers({ servers, problems, warn }));
   }
+  const workspace = new WorkspaceFiles({
+    root: settings.workspaceRoot,
+    memoryDir: store.paths.root,
+    exclude: settings.exclude,
+    maxFileSize: settings.maxFileSize,
+    allow: settings.allow,
+  });
   return new Agent({
     workspaceRoot: settings.workspaceRoot,
-    workspace: new WorkspaceFiles({
-      root: settings.workspaceRoot,
-      memoryDir: store.paths.root,
-      exclude: settings.exclude,
-      maxFileSize: settings.maxFileSize,
-      allow: settings.allow,
-    }),
+    workspace,
     store,
     model,
     tokens: settings.tokens ?? createTokenCounter(),
@@ -154,7 +155,7 @@ export function openAgent(settings: AgentSettings): Agent {
     retrievers: fullMemory ? [retriever] : [],
     lockWaitMs: settings.lockWaitMs,
     observer: settings.observer,
-    fingerprints: settings.fingerprints ?? symbolFingerprints(settings.workspaceRoot),
+    fingerprints: settings.fingerprints ?? symbolFingerprints(settings.workspaceRoot, workspace),
   });
 }
 

@@ -6,13 +6,15 @@ import { type StaleEntry, StalenessState, findStale } from '../memory/staleness'
 import type { MemoryPaths } from '../memory/store';
 import { WorkingContext } from '../memory/workingContext';
 import { symbolFingerprints } from './symbolFingerprints';
+import { WorkspaceFiles } from '../workspace/workspaceFiles';
 
-export async function staleMemory(workspaceRoot: string, paths: MemoryPaths, warn: (m: string) => void): Promise<StaleEntry[]> {
+/** `allow`: the secrets-looking paths the person opened (`--allow-path`), as the agent's tools see them. */
+export async function staleMemory(workspaceRoot: string, paths: MemoryPaths, warn: (m: string) => void, allow?: string[]): Promise<StaleEntry[]> {
   const workingContext = new WorkingContext(paths.memoryDir, { warn });
   workingContext.load();
   const notes = collectNotes(paths.archivalDir, warn).map((n) => ({ label: `note:${n.id}`, value: n.text }));
   const state = new StalenessState(paths.stalenessFile, warn).begin();
-  const stale = await findStale([...workingContext.blocks(), ...notes], symbolFingerprints(workspaceRoot), state.restatements);
+  const stale = await findStale([...workingContext.blocks(), ...notes], symbolFingerprints(workspaceRoot, new WorkspaceFiles({ root: workspaceRoot, memoryDir: paths.root, allow })), state.restatements);
   state.save();
   return stale;
 }

@@ -2,8 +2,9 @@
 // (tree-sitter, through the lazily loaded archival parts), so an edit elsewhere in the file does not
 // make an entry about this symbol stale. Files the chunker cannot parse fall back to the whole file.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { type CodeFingerprints, fingerprintOf, readFileState } from '../memory/codeFingerprints';
+import { type CodeFingerprints, type FileGate, fingerprintOf, readFileState } from '../memory/codeFingerprints';
+import { readableFiles } from '../core/memoryTrust';
+import { WorkspaceFiles } from '../workspace/workspaceFiles';
 import { archivalParts } from './lazyArchival';
 
 interface Chunked {
@@ -11,19 +12,22 @@ interface Chunked {
   chunks: Array<{ symbol?: string; text: string }>;
 }
 
-export function symbolFingerprints(workspaceRoot: string): CodeFingerprints {
+/** `workspace`: the file policy (default: the workspace with its `.memcode` memory folder). */
+export function symbolFingerprints(workspaceRoot: string, workspace?: WorkspaceFiles): CodeFingerprints {
+  const gate: FileGate = readableFiles(workspace ?? new WorkspaceFiles({ root: workspaceRoot }));
   // One parse per file content: a block citing ten symbols of one file parses it once.
   const cache = new Map<string, Chunked>();
   return {
-    file: (rel) => readFileState(workspaceRoot, rel),
+    file: (rel) => readFileState(gate, rel),
     async symbol(rel, symbol) {
-      const state = readFileState(workspaceRoot, rel);
-      if (!state) return undefined;
+      const state = readFileState(gate, rel);
+      const abs = gate(rel);
+      if (!state || !abs) return undefined;
       let chunked = cache.get(rel);
       if (chunked?.hash !== state.hash) {
         const chunker = await archivalParts().codeChunker();
         if (!chunker.parses(rel)) return undefined;
-        const text = fs.readFileSync(path.resolve(workspaceRoot, rel), 'utf8');
+        const text = fs.readFileSync(abs, 'utf8');
         chunked = { hash: state.hash, chunks: chunker.chunk(rel, text) };
         cache.set(rel, chunked);
       }

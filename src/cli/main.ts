@@ -275,7 +275,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON for scripts')
     .action(async (flags: CliOptions & { json?: boolean }) => {
       const config = resolveConfig(flags);
-      process.stdout.write((await checkMemory(config.workspaceRoot, memoryRoot(config.workspaceRoot, config.storagePath), { json: !!flags.json })).text);
+      process.stdout.write((await checkMemory(config.workspaceRoot, memoryRoot(config.workspaceRoot, config.storagePath), { json: !!flags.json, allow: config.allow })).text);
     });
   commonOptions(memory.command('log').argument('[block]', 'only this block (project, user, task, …)').description('the memory journal: every change to the working-context blocks, newest first (who, when, which message, the diff)'))
     .option('--limit <n>', 'at most this many changes')

@@ -11,9 +11,9 @@ function open(root: string): MemoryStore {
 }
 
 /** The stale entries as text or JSON, and how many there are. */
-export async function checkMemory(workspaceRoot: string, root: string, opts: { json?: boolean } = {}): Promise<{ text: string; stale: number }> {
+export async function checkMemory(workspaceRoot: string, root: string, opts: { json?: boolean; allow?: string[] } = {}): Promise<{ text: string; stale: number }> {
   const store = open(root);
-  const stale = await staleMemory(workspaceRoot, store.paths, store.warn);
+  const stale = await staleMemory(workspaceRoot, store.paths, store.warn, opts.allow);
   if (opts.json) {
     const json = {
       version: MEMORY_JSON_VERSION,

@@ -29,7 +29,7 @@ import { MemoryPressure } from './memoryPressure';
 import { RecallRetriever, gatherAutoRecall, textInContext, type MemoryRetriever } from './autoRecall';
 import { LoopBreaker } from './loopBreaker';
 import { sessionTitle } from './sessionTitle';
-import { MemoryTrust } from './memoryTrust';
+import { MemoryTrust, readableFiles } from './memoryTrust';
 import { MemoryJournal } from '../memory/journal';
 import { type CodeFingerprints, fileFingerprints } from '../memory/codeFingerprints';
 import { PROJECT_INSTRUCTIONS_SHARE, ProjectInstructions, type InstructionFileUsage, type ProjectInstructionsSection } from './projectInstructions';
@@ -115,7 +115,7 @@ export class Agent {
     this.sessions = SessionList.open(store.paths, { clock: store.clock, warn: store.warn });
     this.trust = new MemoryTrust({
       workspaceRoot: options.workspaceRoot,
-      fingerprints: options.fingerprints ?? fileFingerprints(options.workspaceRoot),
+      fingerprints: options.fingerprints ?? fileFingerprints(options.workspaceRoot, readableFiles(this.workspace)),
       stalenessFile: store.paths.stalenessFile,
       clock: store.clock,
       warn: store.warn,

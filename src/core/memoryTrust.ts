@@ -3,7 +3,8 @@
 // prompt, one alert when they appear) — kept here so the loop in agent.ts only calls in.
 import * as path from 'node:path';
 import type { ToolCall } from '../common/types';
-import type { CodeFingerprints } from '../memory/codeFingerprints';
+import type { CodeFingerprints, FileGate } from '../memory/codeFingerprints';
+import type { WorkspaceFiles } from '../workspace/workspaceFiles';
 import { type EditProvenance, citationsOf, stampsFor } from '../memory/entryStamps';
 import { newEntryId } from '../memory/provenance';
 import { StalenessState, type StaleEntry, findStale, promptView, staleAlert, staleNote } from '../memory/staleness';
@@ -101,4 +102,15 @@ export class MemoryTrust {
     if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
     return rel.split(path.sep).join('/');
   }
+}
+
+/** The files the tools may read (never secrets, git's data or the memory folder) as a fingerprint gate. */
+export function readableFiles(workspace: WorkspaceFiles): FileGate {
+  return (rel) => {
+    try {
+      return workspace.resolve(rel, 'read').abs;
+    } catch {
+      return undefined;
+    }
+  };
 }

@@ -27,18 +27,32 @@ export function fingerprintOf(text: string | Uint8Array): string {
   return createHash('sha1').update(text).digest('hex').slice(0, 8);
 }
 
+/**
+ * The absolute path of a workspace file MemCode may read, or undefined: the workspace's policy (secrets,
+ * git's data, the memory folder are never fingerprinted: even 8 hex characters can confirm a guessed secret).
+ */
+export type FileGate = (rel: string) => string | undefined;
+
+/** Only containment: for tests and callers without a workspace policy. */
+export function insideRoot(root: string): FileGate {
+  return (rel) => {
+    const abs = path.resolve(root, rel);
+    const inside = path.relative(root, abs);
+    return !inside || inside.startsWith('..') || path.isAbsolute(inside) ? undefined : abs;
+  };
+}
+
 /** Files of `root` by content; no symbols (a `#Symbol` citation is then checked as its whole file). */
-export function fileFingerprints(root: string): CodeFingerprints {
+export function fileFingerprints(root: string, gate: FileGate = insideRoot(root)): CodeFingerprints {
   return {
-    file: (rel) => readFileState(root, rel),
+    file: (rel) => readFileState(gate, rel),
     symbol: async () => undefined,
   };
 }
 
-export function readFileState(root: string, rel: string): FileState | undefined {
-  const abs = path.resolve(root, rel);
-  const inside = path.relative(root, abs);
-  if (!inside || inside.startsWith('..') || path.isAbsolute(inside)) return undefined;
+export function readFileState(gate: FileGate, rel: string): FileState | undefined {
+  const abs = gate(rel);
+  if (!abs) return undefined;
   try {
     const stat = fs.statSync(abs);
     if (!stat.isFile()) return undefined;

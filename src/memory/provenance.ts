@@ -184,8 +184,9 @@ export function reattachMarkers(oldRaw: string, newVisible: string, fresh?: (tex
     .join('\n');
 }
 
-// A path: at least one letter-led extension, optional folders; then `:line` or `#Symbol`. URLs are cut out first.
-const CITATION = /(?<![\w/.@-])((?:\.{0,2}\/)?(?:[\w.-]+\/)*[\w-][\w.-]*\.[A-Za-z][A-Za-z0-9]{0,9})(?::(\d+)(?:-\d+)?|#([A-Za-z_$][\w$.]*))?(?![\w/])/g;
+// A path: a name with a letter-led extension, or a dot file (.env, .eslintrc.json), optional folders; then
+// `:line` or `#Symbol`. URLs are cut out first.
+const CITATION = /(?<![\w/.@-])((?:\.{0,2}\/)?(?:[\w.-]+\/)*(?:[\w-][\w.-]*\.[A-Za-z][A-Za-z0-9]{0,9}|\.[A-Za-z][\w-]*(?:\.[A-Za-z][A-Za-z0-9]{0,9})*))(?::(\d+)(?:-\d+)?|#([A-Za-z_$][\w$.]*))?(?![\w/])/g;
 
 /**
  * The code a piece of text cites: `path`, `path:line` or `path#Symbol`, with or without backticks. Only

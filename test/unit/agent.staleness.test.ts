@@ -132,4 +132,16 @@ describe('stale memory (the real agent)', () => {
     assert.match(lastPrompt(), /limit is 5, see `src\/retry.ts#retryLimit` \[stale: src\/retry.ts#retryLimit changed/);
     assert.equal(alerts().length, 2);
   });
+
+  it('marks the entry stale at the next turn when the agent itself edits the cited symbol', async () => {
+    llm.script(
+      { toolCalls: [{ name: 'edit_file', arguments: { path: 'src/retry.ts', old_text: 'retryLimit = 3', new_text: 'retryLimit = 6' } }] },
+      { text: 'Raised the limit.' },
+    );
+    await agent.send('raise the retry limit to 6');
+    assert.match(fs.readFileSync(path.join(workspace, 'src/retry.ts'), 'utf8'), /retryLimit = 6/);
+    await turn('anything else?');
+    assert.match(lastPrompt(), /\[stale: src\/retry.ts#retryLimit changed/);
+    assert.equal(alerts().length, 1);
+  });
 });

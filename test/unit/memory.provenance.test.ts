@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileFingerprints } from '../../src/memory/codeFingerprints';
-import { stampsFor } from '../../src/memory/entryStamps';
+import { citationsOf, stampsFor } from '../../src/memory/entryStamps';
+import { readableFiles } from '../../src/core/memoryTrust';
+import { WorkspaceFiles } from '../../src/workspace/workspaceFiles';
 import { entriesOf, formatMarker, parseCitations, reattachMarkers, splitLine, visibleText } from '../../src/memory/provenance';
 import { WorkingContext } from '../../src/memory/workingContext';
 import { tempWorkspace, writeFile } from '../helpers/workspace';
@@ -44,6 +46,18 @@ describe('provenance markers', () => {
     assert.match(first.cites[0].hash!, /^[0-9a-f]{8}$/);
     assert.deepEqual(mark('- Use node.js 20')!.cites, []);
     assert.notEqual(first.id, mark('- Use node.js 20')!.id);
+  });
+
+  it('never fingerprints a secrets file, git data or the memory folder, even when an entry names them', async () => {
+    writeFile(root, '.env', 'TOKEN=1234\n');
+    writeFile(root, '.git/config', '[core]\n');
+    writeFile(root, '.memcode/memory/project.md', '- x\n');
+    writeFile(root, 'src/ok.ts', 'export {};\n');
+    writeFile(root, '.eslintrc.json', '{}\n');
+    assert.deepEqual(parseCitations('in .env and .eslintrc.json, not promise.then').map((c) => c.path), ['.env', '.eslintrc.json', 'promise.then']);
+    const fingerprints = fileFingerprints(root, readableFiles(new WorkspaceFiles({ root })));
+    const cites = await citationsOf('token in .env, hooks in .git/config, notes in .memcode/memory/project.md, code in src/ok.ts, lint in .eslintrc.json', fingerprints);
+    assert.deepEqual(cites.map((c) => c.path), ['src/ok.ts', '.eslintrc.json']);
   });
 
   it('keeps the marker of every line an edit leaves alone, and stamps only the changed one', () => {

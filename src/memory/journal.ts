@@ -92,6 +92,16 @@ export class MemoryJournal {
     return entry;
   }
 
+  /**
+   * A person's edit noticed when a block is read: recorded unless the journal (read again just now, so an
+   * entry another process wrote meanwhile counts) already ends with this text.
+   */
+  recordIfNew(block: string, text: string, origin: ChangeOrigin): JournalEntry | undefined {
+    this.refresh();
+    return this.record(block, this.lastText(block) ?? '', text, origin);
+  }
+
+  /** Reads the lines appended since the last read; the whole file again when it got shorter (replaced). */
   private refresh(): void {
     let size: number;
     try {
@@ -106,15 +116,28 @@ export class MemoryJournal {
       throw new MemoryError('io', `could not read ${this.file}: ${(err as Error).message}`);
     }
     if (size === this.readSize) return;
-    const text = fs.readFileSync(this.file, 'utf8');
-    this.entries = [];
-    for (const line of text.split('\n')) {
+    if (size < this.readSize || this.readSize < 0) {
+      this.entries = [];
+      this.readSize = 0;
+    }
+    const fd = fs.openSync(this.file, 'r');
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.alloc(size - this.readSize);
+      fs.readSync(fd, bytes, 0, bytes.length, this.readSize);
+    } finally {
+      fs.closeSync(fd);
+    }
+    // Only whole lines: a last line without its newline is torn (a crash) or still being written; it is
+    // read again next time, and skipped for good once a newer line follows it.
+    const end = bytes.lastIndexOf(0x0a) + 1;
+    for (const line of bytes.toString('utf8', 0, end).split('\n')) {
       if (!line.trim()) continue;
       const entry = parseEntry(line);
       if (entry) this.entries.push(entry);
     }
-    this.readSize = size;
-    this.endsWithNewline = text === '' || text.endsWith('\n');
+    this.readSize += end;
+    this.endsWithNewline = end === bytes.length;
   }
 }
 

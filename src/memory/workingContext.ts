@@ -246,7 +246,7 @@ export class WorkingContext {
   private journalHandEdit(label: string, value: string): void {
     if (!this.journal) return;
     try {
-      this.journal.record(label, this.journal.lastText(label) ?? '', value, { actor: 'person', via: 'file' });
+      this.journal.recordIfNew(label, value, { actor: 'person', via: 'file' });
     } catch (err) {
       this.warn(`could not record the edit of block "${label}" in the memory journal: ${(err as Error).message}`);
     }

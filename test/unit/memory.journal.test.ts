@@ -49,6 +49,19 @@ describe('memory journal', () => {
     assert.equal(journal.log('project').length, 2, 'seen once, not at every load');
   });
 
+  it('records a hand edit once when two processes notice it, each reading only what was appended since', () => {
+    open().append('project', '- a');
+    const other = new MemoryJournal(store.paths.journalFile);
+    assert.equal(other.all().length, 1);
+    fs.writeFileSync(blockFile(), fs.readFileSync(blockFile(), 'utf8').replace('- a', '- a\n- b'));
+    const first = new WorkingContext(store.paths.memoryDir, { warn: () => {}, journal });
+    const second = new WorkingContext(store.paths.memoryDir, { warn: () => {}, journal: other });
+    first.load();
+    second.load();
+    assert.deepEqual(other.all().map((e) => e.actor), ['agent', 'person']);
+    assert.deepEqual(journal.all().map((e) => e.actor), ['agent', 'person']);
+  });
+
   it('skips a line torn by a crash and starts the next entry on a fresh line', () => {
     const wc = open();
     wc.append('project', '- one');

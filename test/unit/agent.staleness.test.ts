@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openAgent } from '../../src/app/openAgent';
+import { splitSystemPrompt } from '../../src/core/promptSections';
 import type { Agent } from '../../src/core/agent';
 import { createTokenCounter } from '../../src/llm/tokens';
 import { entriesOf } from '../../src/memory/provenance';
@@ -21,7 +22,8 @@ describe('stale memory (the real agent)', () => {
   let agent: Agent;
   const projectFile = () => path.join(workspace, '.memcode/memory/project.md');
   const alerts = () => readMessages(workspace).filter((m) => m.kind === 'system_alert' && /cite/.test(m.content));
-  const lastPrompt = () => systemPrompt(llm.chatRequests().at(-1)!.body);
+  // The working-context section of the last request (the instructions mention [stale: …] too).
+  const lastPrompt = () => splitSystemPrompt(systemPrompt(llm.chatRequests().at(-1)!.body)).workingContext ?? '';
   async function turn(text: string): Promise<void> {
     llm.script({ text: 'ok' });
     await agent.send(text);

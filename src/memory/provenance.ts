@@ -171,14 +171,18 @@ export function reattachMarkers(oldRaw: string, newVisible: string, fresh?: (tex
     list.push(raw);
     pool.set(text, list);
   }
+  // Inside a fenced code block a comment would show as text: those lines get no marker.
+  let inFence = false;
   return newVisible
     .split('\n')
     .map((line) => {
       const { text, marker: own } = splitLine(line);
+      const fence = /^\s*(```|~~~)/.test(text);
+      if (fence) inFence = !inFence;
       if (own) return line; // written with its marker (a person's paste, a revert): kept as it is
       const kept = pool.get(text);
       if (kept?.length) return kept.shift()!;
-      const marker = isEntryLine(text) ? fresh?.(text) : undefined;
+      const marker = !fence && !inFence && isEntryLine(text) ? fresh?.(text) : undefined;
       return marker ? `${text.trimEnd()} ${formatMarker(marker)}` : text;
     })
     .join('\n');

@@ -64,6 +64,8 @@ describe('provenance markers', () => {
     const old = `- a <!-- mc:aaaaaa t=2026-01-01 -->\n- b <!-- mc:bbbbbb t=2026-01-01 -->`;
     const next = reattachMarkers(old, '- a\n- b2\n- c', (line) => ({ id: `new${line.slice(2)}`, cites: [], files: [] }));
     assert.equal(next, '- a <!-- mc:aaaaaa t=2026-01-01 -->\n- b2 <!-- mc:newb2 -->\n- c <!-- mc:newc -->');
+    const fenced = reattachMarkers('', '- Build:\n```sh\nmake all\n```\n- Done', () => ({ id: 'x', cites: [], files: [] }));
+    assert.equal(fenced, '- Build: <!-- mc:x -->\n```sh\nmake all\n```\n- Done <!-- mc:x -->', 'no marker inside a code fence');
   });
 
   it('keeps ids through a hand edit of the file and through the agent editing around it', async () => {

@@ -12,6 +12,7 @@ import type { TokenCounter } from '../llm/types';
 import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
 import { type BlockRecord, MemoryError } from '../memory/types';
+import { visibleText } from '../memory/provenance';
 import { MemoryTrust } from '../core/memoryTrust';
 import { symbolFingerprints } from './symbolFingerprints';
 import { MemoryJournal } from '../memory/journal';
@@ -269,8 +270,10 @@ export class McpMemoryTools {
   }
 }
 
+/** As MemCode's own model reads a block: without the provenance markers, which the write tools keep by themselves. */
 function blockView(b: BlockRecord) {
-  return { label: b.label, description: b.description, chars: `${b.value.length}/${b.limit}`, value: b.value };
+  const value = visibleText(b.value);
+  return { label: b.label, description: b.description, chars: `${value.length}/${b.limit}`, value };
 }
 
 function failure(message: string): McpToolResult {

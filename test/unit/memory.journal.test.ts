@@ -5,7 +5,9 @@ import { memoryLog, revertMemoryChange } from '../../src/app/memoryHistory';
 import { MemoryJournal, revertChange } from '../../src/memory/journal';
 import { MemoryStore } from '../../src/memory/store';
 import { WorkingContext } from '../../src/memory/workingContext';
-import { tempWorkspace } from '../helpers/workspace';
+import { tempWorkspace, writeFile } from '../helpers/workspace';
+import { MemoryFolder } from '../../src/app/memoryFolder';
+import { McpMemoryTools } from '../../src/app/mcpMemoryTools';
 
 describe('memory journal', () => {
   let root: string;
@@ -95,5 +97,27 @@ describe('memory journal', () => {
   it('puts removed lines back after the line that preceded them', () => {
     assert.equal(revertChange('x\n- a\n- c\ny', '- a\n- b\n- c', '- a\n- c'), 'x\n- a\n- b\n- c\ny');
     assert.equal(revertChange('- a\n- c', '- a\n- b\n- c', '- a\n- c'), '- a\n- b\n- c');
+  });
+});
+
+describe('memory written over MCP', () => {
+  it("records the client's provenance and journal entry, and shows other agents the block without markers", async () => {
+    const root = tempWorkspace('memcode-mcp-trust-');
+    try {
+      writeFile(root, 'src/retry.ts', 'export const retryLimit = 3;\n');
+      const folder = new MemoryFolder({ workspaceRoot: root, memoryRoot: path.join(root, '.memcode'), embeddings: () => ({ provider: 'local' }), warn: () => {} });
+      const tools = new McpMemoryTools({ folder, lockWaitMs: 1000 });
+      tools.setClient('claude-code');
+      const wrote = await tools.call('working_context_append', { block: 'project', content: '- Retry limit 3 (src/retry.ts#retryLimit)' });
+      assert.equal(wrote.ok, true, wrote.text);
+      const file = fs.readFileSync(path.join(root, '.memcode/memory/project.md'), 'utf8');
+      assert.match(file, /- Retry limit 3 \(src\/retry.ts#retryLimit\) <!-- mc:[a-z0-9]{6} s=\S+ t=\S+ h=[0-9a-f]{6} c=src\/retry.ts#retryLimit@[0-9a-f]{8} -->/);
+      const read = JSON.parse((await tools.call('working_context_read', { block: 'project' })).text);
+      assert.equal(read.blocks[0].value, '- Retry limit 3 (src/retry.ts#retryLimit)');
+      const [entry] = new MemoryJournal(path.join(root, '.memcode/memory/journal.jsonl')).log('project');
+      assert.deepEqual([entry.actor, entry.via], ['agent', 'working_context_append (mcp: claude-code)']);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

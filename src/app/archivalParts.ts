@@ -33,6 +33,15 @@ export function embedderIdOf(embeddings: EmbedderSettings): string {
 
 let chunker: Promise<CodeChunker> | undefined;
 
+/** The one chunker of the process (the indexer's; staleness asks it for a symbol's chunk). */
+export function codeChunker(): Promise<CodeChunker> {
+  chunker ??= CodeChunker.create().catch((err: unknown) => {
+    chunker = undefined;
+    throw err;
+  });
+  return chunker;
+}
+
 /** The grammars load once per process; an indexer is cheap and made per operation, with the settings of the moment. */
 export async function createIndexer(
   workspaceRoot: string,
@@ -40,15 +49,12 @@ export async function createIndexer(
   archival: ArchivalStore,
   settings: IndexSettings & { warn?: (m: string) => void } = {},
 ): Promise<Indexer> {
-  chunker ??= CodeChunker.create().catch((err: unknown) => {
-    chunker = undefined;
-    throw err;
-  });
+  const chunks = await codeChunker();
   return new Indexer({
     workspaceRoot,
     archival,
     fileRecordsPath: paths.fileRecordsFile,
-    chunker: await chunker,
+    chunker: chunks,
     // The same rules as the file tools; the memory folder is never indexed, wherever it is.
     workspace: new WorkspaceFiles({
       root: workspaceRoot,

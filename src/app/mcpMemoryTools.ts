@@ -12,6 +12,10 @@ import type { TokenCounter } from '../llm/types';
 import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
 import { type BlockRecord, MemoryError } from '../memory/types';
+import { visibleText } from '../memory/provenance';
+import { MemoryTrust } from '../core/memoryTrust';
+import { symbolFingerprints } from './symbolFingerprints';
+import { MemoryJournal } from '../memory/journal';
 import { WorkingContext } from '../memory/workingContext';
 import { archivalMemoryInsertTool, archivalMemorySearchTool } from '../tools/archivalTools';
 import {
@@ -120,6 +124,7 @@ export class McpMemoryTools {
   private readonly recall: RecallLog;
   private readonly sessions: SessionList;
   private readonly context: ToolContext;
+  private readonly trust: MemoryTrust;
   private tokens?: TokenCounter;
   private client = UNKNOWN_CLIENT;
   /** Writes in flight: the server waits for them before it exits, so none is cut half way. */
@@ -129,13 +134,16 @@ export class McpMemoryTools {
     const { folder } = options;
     const store = folder.store;
     this.tokens = options.tokens;
-    this.workingContext = new WorkingContext(store.paths.memoryDir, { warn: store.warn });
+    // Journaled like the agent's own edits (issue 12): another agent's writes must be undoable too.
+    this.workingContext = new WorkingContext(store.paths.memoryDir, { warn: store.warn, journal: new MemoryJournal(store.paths.journalFile, store.clock) });
     this.workingContext.load();
     this.recall = RecallLog.open(store.paths, { clock: store.clock, warn: store.warn });
     this.sessions = SessionList.open(store.paths, { clock: store.clock, warn: store.warn });
+    const workspace = new WorkspaceFiles({ root: folder.workspaceRoot, memoryDir: store.paths.root });
+    this.trust = new MemoryTrust({ workspaceRoot: folder.workspaceRoot, fingerprints: symbolFingerprints(folder.workspaceRoot, workspace), stalenessFile: store.paths.stalenessFile, clock: store.clock, warn: store.warn });
     this.context = {
       workspaceRoot: folder.workspaceRoot,
-      workspace: new WorkspaceFiles({ root: folder.workspaceRoot, memoryDir: store.paths.root }),
+      workspace,
       workingContext: this.workingContext,
       recall: this.recall,
       // Only memory tools are offered here, and none of them asks for approval.
@@ -236,7 +244,10 @@ export class McpMemoryTools {
   }
 
   private async dispatch(name: string, args: Record<string, unknown>): Promise<McpToolResult> {
-    const outcome = await this.registry.dispatch({ id: `mcp-${name}`, name, arguments: JSON.stringify(args) }, this.context);
+    const call = { id: `mcp-${name}`, name, arguments: JSON.stringify(args) };
+    // What another agent writes carries its provenance too: the session it landed in and the client's name.
+    const provenance = this.trust.forCall(call, this.sessions.current().id, undefined, `${name} (mcp: ${this.client})`);
+    const outcome = await this.registry.dispatch(call, { ...this.context, provenance });
     return { ok: outcome.ok, text: outcome.content };
   }
 
@@ -259,8 +270,10 @@ export class McpMemoryTools {
   }
 }
 
+/** As MemCode's own model reads a block: without the provenance markers, which the write tools keep by themselves. */
 function blockView(b: BlockRecord) {
-  return { label: b.label, description: b.description, chars: `${b.value.length}/${b.limit}`, value: b.value };
+  const value = visibleText(b.value);
+  return { label: b.label, description: b.description, chars: `${value.length}/${b.limit}`, value };
 }
 
 function failure(message: string): McpToolResult {

@@ -1,6 +1,8 @@
 // Builds an Agent from plain settings: the one place where the model client, token counter, tool
 // registry and memory folder are put together, so the CLI and the extension wire it the same way.
 // The agent is given its folder's one archival memory (memoryFolder.ts); it never opens its own.
+import { symbolFingerprints } from './symbolFingerprints';
+import type { CodeFingerprints } from '../memory/codeFingerprints';
 import { OpenAiChatModel } from '../llm/client';
 import { correctContextWindow, detectContextWindow, FALLBACK_CONTEXT_WINDOW } from '../llm/contextWindow';
 import { seconds } from '../llm/silenceWatch';
@@ -71,6 +73,8 @@ export interface AgentSettings {
    * closed by `agent.close()`. Not with `tools: 'memory'`.
    */
   mcpServers?: unknown;
+  /** Fingerprints of cited code for provenance and staleness (default: files, and symbols through the chunker). */
+  fingerprints?: CodeFingerprints;
 }
 
 export { memoryRoot };
@@ -124,15 +128,16 @@ export function openAgent(settings: AgentSettings): Agent {
     const warn = (message: string) => (settings.observer?.onWarning ? settings.observer.onWarning(message) : settings.warn?.(message));
     if (servers.length || problems.length) tools.addSource(new McpServers({ servers, problems, warn }));
   }
+  const workspace = new WorkspaceFiles({
+    root: settings.workspaceRoot,
+    memoryDir: store.paths.root,
+    exclude: settings.exclude,
+    maxFileSize: settings.maxFileSize,
+    allow: settings.allow,
+  });
   return new Agent({
     workspaceRoot: settings.workspaceRoot,
-    workspace: new WorkspaceFiles({
-      root: settings.workspaceRoot,
-      memoryDir: store.paths.root,
-      exclude: settings.exclude,
-      maxFileSize: settings.maxFileSize,
-      allow: settings.allow,
-    }),
+    workspace,
     store,
     model,
     tokens: settings.tokens ?? createTokenCounter(),
@@ -150,6 +155,7 @@ export function openAgent(settings: AgentSettings): Agent {
     retrievers: fullMemory ? [retriever] : [],
     lockWaitMs: settings.lockWaitMs,
     observer: settings.observer,
+    fingerprints: settings.fingerprints ?? symbolFingerprints(settings.workspaceRoot, workspace),
   });
 }
 

@@ -11,6 +11,7 @@ import { CliApprovals, terminalAsk } from './approvals';
 import { agentModes, mcpServersConfig, resolveConfig, UsageError, type CliOptions } from './config';
 import { TerminalPrinter } from './printer';
 import { searchMemory, showMemory } from './memoryCommands';
+import { checkMemory, logMemory, revertMemory } from './memoryTrustCommands';
 import { indexCommand } from './indexCommand';
 import { doctorCommand } from './doctorCommand';
 import { mcpCommand } from './mcpCommand';
@@ -268,6 +269,28 @@ export function buildProgram(): Command {
       });
       process.stdout.write(found.text);
       if (!found.ok) process.exitCode = EXIT.failure;
+    });
+
+  commonOptions(memory.command('check').description('list the memory entries whose cited code changed, moved or was deleted since they were written'))
+    .option('--json', 'print JSON for scripts')
+    .action(async (flags: CliOptions & { json?: boolean }) => {
+      const config = resolveConfig(flags);
+      process.stdout.write((await checkMemory(config.workspaceRoot, memoryRoot(config.workspaceRoot, config.storagePath), { json: !!flags.json, allow: config.allow })).text);
+    });
+  commonOptions(memory.command('log').argument('[block]', 'only this block (project, user, task, …)').description('the memory journal: every change to the working-context blocks, newest first (who, when, which message, the diff)'))
+    .option('--limit <n>', 'at most this many changes')
+    .option('--json', 'print JSON for scripts')
+    .action((block: string | undefined, flags: CliOptions & { json?: boolean; limit?: string }) => {
+      const config = resolveConfig(flags);
+      const limit = flags.limit === undefined ? undefined : Number(flags.limit);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError('--limit must be 1 or more');
+      process.stdout.write(logMemory(memoryRoot(config.workspaceRoot, config.storagePath), block, { json: !!flags.json, limit }));
+    });
+  commonOptions(memory.command('revert').argument('<id>', 'a journal entry id from `memcode memory log`').description('undo one change to working context (later changes to other lines stay); the undo is journaled too'))
+    .option('--lock-wait <seconds>', 'how long to wait for another MemCode process using the same memory (default 30)')
+    .action(async (id: string, flags: CliOptions) => {
+      const config = resolveConfig(flags);
+      process.stdout.write(await revertMemory(memoryRoot(config.workspaceRoot, config.storagePath), id, config.lockWaitMs));
     });
 
   const importCmd = program

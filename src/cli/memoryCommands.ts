@@ -1,6 +1,7 @@
 // `memcode memory show|search`: read-only views of the memory folder. Reads need no lock: JSON and
 // Markdown files are replaced atomically and the message log is append-only.
 import { hitLocation } from '../memory/hitLocation';
+import { visibleText } from '../memory/provenance';
 import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
 import { MemoryStore } from '../memory/store';
@@ -50,7 +51,8 @@ export function showMemory(root: string, opts: { json?: boolean; instructions?: 
   const out: string[] = [`Memory folder: ${store.root}`, ''];
   if (instructions) out.push(...instructionFileLines(store.root, instructions));
   for (const b of workingContext.blocks()) {
-    out.push(`## ${b.label} (${b.value.length}/${b.limit} chars) — ${b.description}`, b.value || '(empty)', '');
+    // Provenance markers are shown (they are the file's text) but do not count against the limit.
+    out.push(`## ${b.label} (${visibleText(b.value).length}/${b.limit} chars) — ${b.description}`, b.value || '(empty)', '');
   }
   out.push('## summary of evicted messages', state.summary || '(none yet)', '');
   out.push(

@@ -30,6 +30,9 @@ import { RecallRetriever, gatherAutoRecall, textInContext, type MemoryRetriever 
 import { LoopBreaker } from './loopBreaker';
 import { sessionRecap } from './sessionRecap';
 import { sessionTitle } from './sessionTitle';
+import { MemoryTrust, readableFiles } from './memoryTrust';
+import { MemoryJournal } from '../memory/journal';
+import { type CodeFingerprints, fileFingerprints } from '../memory/codeFingerprints';
 import { PROJECT_INSTRUCTIONS_SHARE, ProjectInstructions, type InstructionFileUsage, type ProjectInstructionsSection } from './projectInstructions';
 
 export interface AgentOptions {
@@ -76,6 +79,8 @@ export interface AgentOptions {
    * The memory tools are whatever `tools` holds: openAgent leaves them out of the ablations.
    */
   memoryMode?: MemoryMode;
+  /** Fingerprints of cited code for provenance and staleness; default: whole files (no `#Symbol` precision). */
+  fingerprints?: CodeFingerprints;
 }
 
 export class Agent {
@@ -83,6 +88,8 @@ export class Agent {
   readonly recall: RecallLog;
   readonly sessions: SessionList;
   readonly memoryMode: MemoryMode;
+  /** Provenance of memory edits and stale entries (memoryTrust.ts). */
+  readonly trust: MemoryTrust;
   private readonly mainContext: MainContext;
   private readonly eviction: QueueEviction;
   private readonly pressure: MemoryPressure;
@@ -103,10 +110,17 @@ export class Agent {
     const { store } = options;
     this.workspace = options.workspace ?? new WorkspaceFiles({ root: options.workspaceRoot, memoryDir: store.paths.root });
     this.projectInstructions = new ProjectInstructions(new InstructionFiles(this.workspace), options.tokens);
-    this.workingContext = new WorkingContext(store.paths.memoryDir, { warn: store.warn });
+    this.workingContext = new WorkingContext(store.paths.memoryDir, { warn: store.warn, journal: new MemoryJournal(store.paths.journalFile, store.clock) });
     this.workingContext.load();
     this.recall = RecallLog.open(store.paths, { clock: store.clock, warn: store.warn });
     this.sessions = SessionList.open(store.paths, { clock: store.clock, warn: store.warn });
+    this.trust = new MemoryTrust({
+      workspaceRoot: options.workspaceRoot,
+      fingerprints: options.fingerprints ?? fileFingerprints(options.workspaceRoot, readableFiles(this.workspace)),
+      stalenessFile: store.paths.stalenessFile,
+      clock: store.clock,
+      warn: store.warn,
+    });
     this.mainContext = new MainContext(options.tokens, options.contextWindow, this.responseReserve(options.contextWindow));
     this.windowSource = options.contextWindowSource ?? 'setting';
     this.memoryMode = options.memoryMode ?? SETTING_DEFAULTS.memoryMode;
@@ -318,6 +332,10 @@ export class Agent {
       try {
         this.reload();
         await begin();
+        if (this.memoryMode === 'full') {
+          const staleAlert = await this.trust.startTurn(this.workingContext.blocks());
+          if (staleAlert) this.alert(staleAlert);
+        }
         return await this.runLoop(controller.signal);
       } finally {
         lock.release();
@@ -395,7 +413,7 @@ export class Agent {
       instructions: this.instructions,
       tools,
       projectInstructions: this.instructionsSection(queue).text,
-      blocks: full ? this.workingContext.blocks() : undefined,
+      blocks: full ? this.trust.promptBlocks(this.workingContext.blocks()) : undefined,
       metadata: { recallMessages: full ? this.recall.count() : undefined, today: this.options.store.clock().toISOString().slice(0, 10) },
       // A summary left by another mode on the same memory folder is not shown in mode none.
       summary: this.memoryMode === 'none' ? '' : state.summary,
@@ -432,7 +450,7 @@ export class Agent {
       }
       steps++;
       const calls = forceYield ? [] : normalizeCallIds(result.toolCalls, this.recall.lastId() + 1);
-      this.append({ role: 'assistant', kind: 'message', content: result.content, toolCalls: calls.length ? calls : undefined });
+      const step = this.append({ role: 'assistant', kind: 'message', content: result.content, toolCalls: calls.length ? calls : undefined });
       if (!calls.length) {
         if (this.pending.length) continue; // a message arrived while it answered: answer that too
         return { reply: result.content, steps, toolCalls, stopped: false, hitStepLimit: forceYield };
@@ -458,7 +476,9 @@ export class Agent {
               signal,
               maxResultTokens: this.pressure.resultTokenCap(this.contextUsage()),
               countTokens: (text) => this.options.tokens.count(text),
+              provenance: this.trust.forCall(call, step.session, step.id),
             });
+        this.trust.observe(call, outcome);
         this.recordToolResult(call, outcome);
       }
     }

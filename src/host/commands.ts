@@ -13,6 +13,7 @@ import { hitLocation } from '../memory/hitLocation';
 import { blockFile, MemoryStore, memoryPaths } from '../memory/store';
 import { importConversationsCommand } from './importConversationsCommand';
 import { indexProgressMessage, indexProgressPercent } from './indexProgressText';
+import { showMemoryHistory } from './memoryHistoryCommand';
 
 /** A note bigger than this is cut: one archival item is one embedding, and the model reads it in one go. */
 const MAX_NOTE_CHARS = 20_000;
@@ -49,6 +50,7 @@ export function registerCommands(context: vscode.ExtensionContext, host: AgentHo
   register('memcode.openChat', () => revealChat());
   register('memcode.initProjectMemory', () => initProjectMemory(host));
   register('memcode.importConversations', () => importConversationsCommand(host, context));
+  register('memcode.showMemoryHistory', () => showMemoryHistory(host));
 }
 
 async function indexWorkspace(host: AgentHost, rebuild: boolean): Promise<void> {

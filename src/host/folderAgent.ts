@@ -11,6 +11,7 @@ import type { InstructionFile, MemorySnapshot, SessionSummary, TranscriptItem } 
 import { MemoryFolder } from '../app/memoryFolder';
 import { agentModule } from '../app/lazyAgent';
 import { memoryRoot } from '../memory/store';
+import { describeStale } from '../memory/staleness';
 import { loadTokenizer, tokenizerLoaded } from '../llm/tokens';
 import type { ApiKeyStore } from './secrets';
 import { embeddingSettings, readSettings, type MemcodeSettings } from './settings';
@@ -157,6 +158,14 @@ export class FolderAgent {
       recallCount: agent.recall.count(),
       archivalCount: index.chunks ?? 0,
       indexState: index,
+      // Checked again at each look: a save in the editor or a git pull shows without waiting for a turn.
+      stale: (await agent.trust.refreshStale(agent.workingContext.blocks())).map((e) => ({
+        block: e.block,
+        id: e.id,
+        text: e.text,
+        why: e.stale.map(describeStale).join('; '),
+        files: e.stale.map((s) => s.cite.path),
+      })),
       // Instruction files are counted in tokens too, so they come with the usage.
       ...(tokenizerLoaded() ? { usage: usageOf(agent.contextUsage()), instructionFiles: instructionFilesOf(agent) } : this.measureSoon()),
     };

@@ -28,6 +28,10 @@ export interface MemoryPaths {
   /** What `memcode import` already brought into recall (app/importConversations.ts), so a second import adds nothing. */
   importedFile: string;
   lockFile: string;
+  /** Every change to a working-context block (journal.ts), beside the blocks so it can be shared with them. */
+  journalFile: string;
+  /** Which stale entries the agent was already alerted about (staleness.ts); this machine's state. */
+  stalenessFile: string;
 }
 
 /** The memory folder of a workspace: `memcode.storagePath` / `--storage` (relative to the workspace) or `<workspace>/.memcode`. */
@@ -57,6 +61,8 @@ export function memoryPaths(root: string): MemoryPaths {
     fileRecordsFile: path.join(archivalDir, 'files.json'),
     importedFile: path.join(recallDir, 'imported.jsonl'),
     lockFile: path.join(r, 'lock'),
+    journalFile: path.join(r, 'memory', 'journal.jsonl'),
+    stalenessFile: path.join(r, 'staleness.json'),
   };
 }
 

@@ -3,6 +3,8 @@
 import * as fs from 'node:fs';
 import { writeFileAtomic } from './atomicFile';
 import { formatBlockFile, parseBlockFile } from './frontMatter';
+import type { ChangeOrigin, MemoryJournal } from './journal';
+import { type EntryMarker, reattachMarkers, visibleText } from './provenance';
 import { blockFile } from './store';
 import { type BlockRecord, MemoryError } from './types';
 
@@ -28,6 +30,12 @@ export const DEFAULT_BLOCKS: ReadonlyArray<Omit<BlockRecord, 'value'>> = [
 
 const DEFAULT_ORDER = DEFAULT_BLOCKS.map((b) => b.label);
 
+/** Who makes an edit (for the journal) and the markers its new lines get (provenance.ts). */
+export interface BlockEdit {
+  origin?: ChangeOrigin;
+  mark?: (line: string) => EntryMarker | undefined;
+}
+
 /** What the file looked like when we last read or wrote it, to notice a person's edit cheaply. */
 interface FileStamp {
   mtimeMs: number;
@@ -41,10 +49,13 @@ export class WorkingContext {
   private readonly warn: (msg: string) => void;
   private readonly byLabel = new Map<string, BlockRecord>();
   private readonly stamps = new Map<string, FileStamp>();
+  /** Every change goes into it, a person's edit of a file too (noticed when the file is read). */
+  readonly journal?: MemoryJournal;
 
-  constructor(memoryDir: string, opts: { warn?: (msg: string) => void } = {}) {
+  constructor(memoryDir: string, opts: { warn?: (msg: string) => void; journal?: MemoryJournal } = {}) {
     this.memoryDir = memoryDir;
     this.warn = opts.warn ?? ((msg) => console.warn(`[memcode] ${msg}`));
+    this.journal = opts.journal;
   }
 
   /** Creates the missing default block files, then reads every `*.md` in the folder as a block. */
@@ -90,19 +101,26 @@ export class WorkingContext {
   }
 
   /** Adds `content` at the end of the block, on a new line. */
-  append(label: string, content: string): BlockRecord {
+  append(label: string, content: string, edit: BlockEdit = {}): BlockRecord {
     const block = this.freshBlock(label);
     const joiner = block.value === '' || block.value.endsWith('\n') ? '' : '\n';
-    return this.write(block, block.value + joiner + content, 'consolidate it with working_context_rewrite first');
+    return this.write(block, block.value + joiner + reattachMarkers('', content, edit.mark), 'consolidate it with working_context_rewrite first', edit.origin);
   }
 
-  /** Replaces the one occurrence of `oldContent`; an empty `newContent` deletes it. */
-  replace(label: string, oldContent: string, newContent: string): BlockRecord {
+  /**
+   * Replaces the one occurrence of `oldContent` in the block's text as the model sees it (markers off);
+   * an empty `newContent` deletes it. Lines the edit leaves alone keep their markers.
+   */
+  replace(label: string, oldContent: string, newContent: string, edit: BlockEdit = {}): BlockRecord {
     const block = this.freshBlock(label);
     if (oldContent === '') {
       throw new MemoryError('invalid', `old_content is empty; copy the exact text to replace from block "${label}"`);
     }
-    const count = block.value.split(oldContent).length - 1;
+    const visible = visibleText(block.value);
+    // Text copied with its marker (from the file itself) is matched in the file's text.
+    const raw = countOf(visible, oldContent) === 0 && countOf(block.value, oldContent) === 1;
+    const source = raw ? block.value : visible;
+    const count = countOf(source, oldContent);
     if (count !== 1) {
       const hint =
         count === 0
@@ -110,21 +128,22 @@ export class WorkingContext {
           : 'it must match exactly once: give more surrounding text';
       throw new MemoryError('invalid', `"${preview(oldContent)}" matched ${count} times in block "${label}"; ${hint}`);
     }
-    let start = block.value.indexOf(oldContent);
+    let start = source.indexOf(oldContent);
     let end = start + oldContent.length;
-    if (newContent === '') [start, end] = widenToWholeLines(block.value, start, end);
-    const next = block.value.slice(0, start) + newContent + block.value.slice(end);
-    return this.write(block, next, 'consolidate it with working_context_rewrite first');
+    if (newContent === '') [start, end] = widenToWholeLines(source, start, end);
+    const next = source.slice(0, start) + newContent + source.slice(end);
+    return this.write(block, raw ? next : reattachMarkers(block.value, next, edit.mark), 'consolidate it with working_context_rewrite first', edit.origin);
   }
 
-  /** Replaces the whole block: how the agent consolidates it. */
-  rewrite(label: string, content: string): BlockRecord {
-    return this.write(this.freshBlock(label), content, 'write a shorter version');
+  /** Replaces the whole block: how the agent consolidates it. Lines kept word for word keep their markers. */
+  rewrite(label: string, content: string, edit: BlockEdit = {}): BlockRecord {
+    const block = this.freshBlock(label);
+    return this.write(block, reattachMarkers(block.value, content, edit.mark), 'write a shorter version', edit.origin);
   }
 
-  /** A person's edit from the UI: the same limit applies. */
-  setValue(label: string, value: string): BlockRecord {
-    return this.write(this.freshBlock(label), value, 'shorten it');
+  /** A person's edit from the UI, markers and all: the same limit applies. */
+  setValue(label: string, value: string, origin: ChangeOrigin = { actor: 'person', via: 'inspector' }): BlockRecord {
+    return this.write(this.freshBlock(label), value, 'shorten it', origin);
   }
 
   private block(label: string): BlockRecord {
@@ -142,16 +161,20 @@ export class WorkingContext {
     return this.block(label);
   }
 
-  private write(block: BlockRecord, value: string, advice: string): BlockRecord {
-    if (value.length > block.limit) {
-      const over = value.length - block.limit;
+  private write(block: BlockRecord, value: string, advice: string, origin: ChangeOrigin = { actor: 'agent' }): BlockRecord {
+    // Markers do not count: the limit is on what the model reads.
+    const size = visibleText(value).length;
+    if (size > block.limit) {
+      const over = size - block.limit;
       throw new MemoryError(
         'limit',
-        `block "${block.label}" would be ${fmt(value.length)} characters, ${fmt(over)} over its limit of ${fmt(block.limit)}: ${advice}`,
+        `block "${block.label}" would be ${fmt(size)} characters, ${fmt(over)} over its limit of ${fmt(block.limit)}: ${advice}`,
       );
     }
     const next: BlockRecord = { ...block, value };
     const file = this.fileOf(block.label);
+    // The journal first: a crash between the two then shows as a person's edit back, never as a lost change.
+    this.journal?.record(block.label, block.value, value, origin);
     writeFileAtomic(file, formatBlockFile(next));
     this.byLabel.set(block.label, next);
     this.remember(block.label);
@@ -210,11 +233,23 @@ export class WorkingContext {
       limit: parsed.limit ?? defaults?.limit ?? DEFAULT_BLOCK_LIMIT,
       value: parsed.value,
     };
-    if (block.value.length > block.limit) {
-      this.warn(`block "${label}" is ${fmt(block.value.length)} characters, over its limit of ${fmt(block.limit)}; the agent will have to consolidate it before adding to it`);
+    this.journalHandEdit(label, block.value);
+    const size = visibleText(block.value).length;
+    if (size > block.limit) {
+      this.warn(`block "${label}" is ${fmt(size)} characters, over its limit of ${fmt(block.limit)}; the agent will have to consolidate it before adding to it`);
     }
     this.byLabel.set(label, block);
     this.remember(label);
+  }
+
+  /** A text the journal did not write is a person's edit (or one from before the journal): journal it. */
+  private journalHandEdit(label: string, value: string): void {
+    if (!this.journal) return;
+    try {
+      this.journal.recordIfNew(label, value, { actor: 'person', via: 'file' });
+    } catch (err) {
+      this.warn(`could not record the edit of block "${label}" in the memory journal: ${(err as Error).message}`);
+    }
   }
 
   private remember(label: string): void {
@@ -234,6 +269,10 @@ export class WorkingContext {
   private fileOf(label: string): string {
     return blockFile(this.memoryDir, label);
   }
+}
+
+function countOf(text: string, piece: string): number {
+  return text.split(piece).length - 1;
 }
 
 function sameStamp(a: FileStamp, b: FileStamp): boolean {

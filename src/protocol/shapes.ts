@@ -138,6 +138,8 @@ export const memorySnapshot = object({
   indexState,
   /** Absent until the tokenizer has loaded (it takes about a second, so it is not loaded on the view's first draw). */
   usage: v.optional(contextUsage),
+  /** Entries whose cited code changed since they were written (memory/staleness.ts); absent from older hosts. */
+  stale: v.optional(arrayOf(object({ block: nonEmptyStr, id: str, text: str, why: str, files: arrayOf(str) }))),
 });
 export type MemorySnapshot = v.InferOutput<typeof memorySnapshot>;
 

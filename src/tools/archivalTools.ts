@@ -5,6 +5,7 @@ import { fitToTokens } from '../llm/tokens';
 import type { ArchivalHit } from '../memory/archivalMemory';
 import { lineRange } from '../memory/hitLocation';
 import { CODE_STOP_WORDS } from '../memory/stopWords';
+import { formatMarker, visibleText } from '../memory/provenance';
 import type { PagingHint } from './registry';
 import { ToolError, type Tool, type ToolContext } from './types';
 
@@ -30,7 +31,9 @@ export const archivalMemoryInsertTool: Tool<{ content: string }> = {
   },
   editsMemory: true,
   async run(args, ctx) {
-    const record = await (await archivalOf(ctx)).addNote(args.content);
+    // Where the note came from rides along in its text, as a marker (memory/provenance.ts) at its end.
+    const marker = await ctx.provenance?.noteMarker(args.content);
+    const record = await (await archivalOf(ctx)).addNote(marker ? `${args.content} ${formatMarker(marker)}` : args.content);
     return { ok: true, id: record.id, message: 'saved to archival memory as a note' };
   },
 };
@@ -54,6 +57,13 @@ export const archivalMemorySearchTool: Tool<{ query: string; page?: number }> & 
   async run(args, ctx) {
     const store = await archivalOf(ctx);
     const found = await store.search(args.query, { page: args.page ?? 1, pageSize: ARCHIVAL_PAGE_SIZE });
+    // A note whose cited code changed since it was saved says so, as stale working-context entries do.
+    const stale = new Map<string, string>();
+    for (const h of found.results) {
+      const note = h.source === 'note' ? await ctx.provenance?.staleNote?.(h.text) : undefined;
+      if (note) stale.set(h.id, note);
+    }
+    const toHit = (h: ArchivalHit, query: string, chars: number) => hitOf(h, query, chars, stale.get(h.id));
     const result: Record<string, unknown> = {
       total: found.total,
       page: found.page,
@@ -83,10 +93,10 @@ export const archivalMemorySearchTool: Tool<{ query: string; page?: number }> & 
   },
 };
 
-function toHit(h: ArchivalHit, query: string, maxChars: number) {
-  const text = excerpt(h.text, query, maxChars, h.source === 'note' ? 'search again with more specific words' : 'read_file for the rest');
+function hitOf(h: ArchivalHit, query: string, maxChars: number, stale?: string) {
+  const text = excerpt(h.source === 'note' ? visibleText(h.text) : h.text, query, maxChars, h.source === 'note' ? 'search again with more specific words' : 'read_file for the rest');
   return h.source === 'note'
-    ? { source: 'note', id: h.id, saved: h.time, score: round(h.score), text }
+    ? { source: 'note', id: h.id, saved: h.time, score: round(h.score), text, ...(stale ? { stale } : {}) }
     : { source: 'file', path: h.path, lines: lineRange(h), symbol: h.symbol, language: h.language, score: round(h.score), text };
 }
 

@@ -6,6 +6,8 @@ import type { PagingHint } from './registry';
 import type { Tool } from './types';
 import { contentForModel } from '../memory/messageContent';
 import { type DateWindow, describeDays } from '../memory/queryDates';
+import { visibleText } from '../memory/provenance';
+import { withoutStaleNotes } from '../memory/staleness';
 
 export const RECALL_PAGE_SIZE = 5;
 // Enough of a message to tell whether it is the one meant; read_file-like paging is not possible for a message.
@@ -64,7 +66,8 @@ export const workingContextAppendTool: Tool<{ block: string; content: string }> 
   },
   editsMemory: true,
   async run(args, ctx) {
-    return edited(ctx.workingContext.append(args.block, args.content), `appended to block "${args.block}"`);
+    const content = withoutStaleNotes(args.content);
+    return edited(ctx.workingContext.append(args.block, content, await ctx.provenance?.editFor(content)), `appended to block "${args.block}"`);
   },
 };
 
@@ -85,7 +88,9 @@ export const workingContextReplaceTool: Tool<{ block: string; old_content: strin
   },
   editsMemory: true,
   async run(args, ctx) {
-    const block = ctx.workingContext.replace(args.block, args.old_content, args.new_content);
+    // The model sees stale notes after entries (staleness.ts); they are not in the block, so not in what it copies.
+    const newContent = withoutStaleNotes(args.new_content);
+    const block = ctx.workingContext.replace(args.block, withoutStaleNotes(args.old_content), newContent, await ctx.provenance?.editFor(newContent));
     return edited(block, args.new_content === '' ? `deleted text from block "${args.block}"` : `replaced text in block "${args.block}"`);
   },
 };
@@ -106,7 +111,8 @@ export const workingContextRewriteTool: Tool<{ block: string; content: string }>
   },
   editsMemory: true,
   async run(args, ctx) {
-    return edited(ctx.workingContext.rewrite(args.block, args.content), `rewrote block "${args.block}"`);
+    const content = withoutStaleNotes(args.content);
+    return edited(ctx.workingContext.rewrite(args.block, content, await ctx.provenance?.editFor(content)), `rewrote block "${args.block}"`);
   },
 };
 
@@ -174,7 +180,7 @@ export const memoryTools = [
 ];
 
 function edited(block: BlockRecord, message: string): BlockEditResult {
-  return { ok: true, block: block.label, chars: `${block.value.length}/${block.limit}`, message };
+  return { ok: true, block: block.label, chars: `${visibleText(block.value).length}/${block.limit}`, message };
 }
 
 function recallResult(found: Page<MessageRecord>, nothingFound: string): RecallSearchResult {

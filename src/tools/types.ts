@@ -5,6 +5,7 @@ import type { WorkingContext } from '../memory/workingContext';
 import type { RecallLog } from '../memory/recall';
 import type { ArchivalMemory } from '../memory/archivalMemory';
 import type { WorkspaceFiles } from '../workspace/workspaceFiles';
+import type { EditProvenance } from '../memory/entryStamps';
 
 /** A failure the model should see as `{"error": message}`. Anything else thrown is reported the same way. */
 export class ToolError extends Error {
@@ -57,6 +58,8 @@ export interface ToolContext {
    */
   maxResultTokens?: number;
   countTokens?: (text: string) => number;
+  /** Where a memory edit comes from (session, message, cited code): its markers and journal entry. Absent: unmarked, journaled as the agent's. */
+  provenance?: EditProvenance;
 }
 
 export interface Tool<Args = Record<string, unknown>> {

@@ -4,6 +4,7 @@
 // compact context usage of the composer's footer ("2.7k / 16k", its legend on hover or focus).
 import type { ContextUsage, IndexState, InstructionFile, MemoryBlock, MemorySnapshot } from '../protocol/shapes';
 import { button, el } from './dom';
+import { showStale, visibleLength } from './staleBadge';
 import { formatTokens, usageSegments } from './labels';
 import { CONTEXT_WINDOW_SOURCE_LABELS } from '../common/contextWindowLabels';
 
@@ -68,6 +69,7 @@ export class Inspector {
     // Counted with the tokenizer, so they come and go with the usage: a snapshot without them keeps the last list.
     if (snapshot.instructionFiles) this.renderInstructionFiles(snapshot.instructionFiles);
     this.renderBlocks(snapshot.blocks);
+    for (const [label, editor] of this.editors) showStale(editor.node, (snapshot.stale ?? []).filter((s) => s.block === label));
   }
 
   /** Read-only: the files are the project's own, edited in the editor like any file. */
@@ -204,7 +206,7 @@ export class Inspector {
   }
 
   private updateCounter(editor: BlockEditor): void {
-    const length = editor.input.value.length;
+    const length = visibleLength(editor.input.value);
     editor.counter.textContent = `${length}/${editor.block.limit}`;
     editor.counter.classList.toggle('over', length > editor.block.limit);
     editor.node.classList.toggle('dirty', editor.input.value !== editor.saved);

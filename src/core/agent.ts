@@ -419,6 +419,7 @@ export class Agent {
               approvals: this.options.approvals,
               archival: this.options.archival,
               signal,
+              callId: call.id,
               maxResultTokens: this.pressure.resultTokenCap(this.contextUsage()),
               countTokens: (text) => this.options.tokens.count(text),
             });

@@ -35,7 +35,14 @@ export class AgentHost implements vscode.Disposable {
     private readonly keys: ApiKeyStore,
     private readonly approvalsFor: (folder: vscode.WorkspaceFolder) => ApprovalProvider,
     readonly log: vscode.LogOutputChannel,
+    /** Each turn's checkpoint (vscodeCards.ts): its end brings the "files changed" item when files changed. */
+    private readonly turns?: { begin(folder: vscode.WorkspaceFolder): void; end(folder: vscode.WorkspaceFolder): TranscriptItem | undefined },
   ) {}
+
+  /** For the tool cards' events (approvals, applied edits), which do not come from the agent's observer. */
+  emitToChat<K extends keyof HostToWebview & string>(name: K, data: HostToWebview[K][0]): void {
+    this.sink?.emit(name, data);
+  }
 
   dispose(): void {
     for (const folderAgent of this.folders.values()) {
@@ -164,6 +171,7 @@ export class AgentHost implements vscode.Disposable {
 
   private runTurn(folderAgent: FolderAgent, start: (agent: Awaited<ReturnType<FolderAgent['agent']>>) => Promise<unknown>): void {
     this.lastError = undefined;
+    this.turns?.begin(folderAgent.folder);
     void (async () => {
       try {
         const baseUrl = folderAgent.settings().baseUrl;
@@ -184,6 +192,8 @@ export class AgentHost implements vscode.Disposable {
         this.log.error(`turn failed (${chatError.kind}): ${chatError.message}`);
         this.sink?.emit('agent/error', { error: chatError });
       } finally {
+        const files = this.turns?.end(folderAgent.folder);
+        if (files && this.shown === folderAgent.folder.uri.toString()) this.sink?.emit('agent/message', { item: files });
         this.emitStatus(folderAgent);
         this.memoryChanged();
       }

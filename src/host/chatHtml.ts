@@ -8,6 +8,8 @@ export interface ChatPageResources {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** The tool cards' stylesheet (media/cards.css). */
+  cardsStyleUri?: string;
   /** The codicon stylesheet, when the build shipped it. */
   codiconsUri?: string;
   /** Extra inline CSS (the tests' stand-in for VS Code's theme variables). */
@@ -35,6 +37,7 @@ export function chatPageHtml(r: ChatPageResources): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
     r.codiconsUri ? `<link rel="stylesheet" href="${r.codiconsUri}" nonce="${r.nonce}">` : '',
     `<link rel="stylesheet" href="${r.styleUri}" nonce="${r.nonce}">`,
+    r.cardsStyleUri ? `<link rel="stylesheet" href="${r.cardsStyleUri}" nonce="${r.nonce}">` : '',
     r.inlineStyle ? `<style nonce="${r.nonce}">${r.inlineStyle}</style>` : '',
     '<title>MemCode</title>',
     '</head>',

@@ -19,7 +19,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly host: AgentHost,
+    /** More handlers on the same messenger (the tool cards' requests, vscodeCards.ts). */
+    private readonly moreHandlers?: (messenger: HostMessenger) => void,
   ) {}
+
+  /** Whether the chat is on screen (its cards can ask; no notification needed). */
+  get visible(): boolean {
+    return this.view?.visible ?? false;
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
@@ -32,6 +39,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const messenger = createHostMessenger(webviewTransport(webview), { log: (m) => this.host.log.warn(`webview: ${m}`) });
     this.messenger = messenger;
     registerChatHandlers(messenger, { host: this.host, editor: new VsCodeEditorBridge(() => this.host.activeFolderIfOpen()?.folder) });
+    this.moreHandlers?.(messenger);
     this.host.connect({
       emit: <K extends keyof HostToWebview & string>(name: K, data: HostToWebview[K][0]) =>
         (messenger.send as (n: string, d: unknown) => void).call(messenger, name, data),
@@ -66,6 +74,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       nonce: crypto.randomBytes(16).toString('base64'),
       scriptUri: webview.asWebviewUri(asset('dist', 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(asset('media', 'chat.css')).toString(),
+      cardsStyleUri: webview.asWebviewUri(asset('media', 'cards.css')).toString(),
       codiconsUri: fs.existsSync(codicons.fsPath) ? webview.asWebviewUri(codicons).toString() : undefined,
     });
   }

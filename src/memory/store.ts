@@ -28,6 +28,8 @@ export interface MemoryPaths {
   /** What `memcode import` already brought into recall (app/importConversations.ts), so a second import adds nothing. */
   importedFile: string;
   lockFile: string;
+  /** The turns' checkpoints of workspace files the agent edited (app/checkpoints.ts). */
+  checkpointsDir: string;
 }
 
 /** The memory folder of a workspace: `memcode.storagePath` / `--storage` (relative to the workspace) or `<workspace>/.memcode`. */
@@ -57,6 +59,7 @@ export function memoryPaths(root: string): MemoryPaths {
     fileRecordsFile: path.join(archivalDir, 'files.json'),
     importedFile: path.join(recallDir, 'imported.jsonl'),
     lockFile: path.join(r, 'lock'),
+    checkpointsDir: path.join(r, 'checkpoints'),
   };
 }
 

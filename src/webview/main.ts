@@ -8,6 +8,7 @@ import { el } from './dom';
 import { Inspector } from './inspector';
 import { SessionBar } from './sessions';
 import { TranscriptView, type TranscriptSnapshot } from './transcript';
+import { wireCards } from './cardWiring';
 import { createVsCodeTransport, vscodeApi } from './transport';
 
 interface SavedState {
@@ -59,6 +60,7 @@ const transcript = new TranscriptView(
   },
   save,
 );
+wireCards(messenger, transcript, (message) => transcript.error({ kind: 'internal', message, retryable: false }));
 
 const composer = new Composer({
   send: (text, attachments) => void send(text, attachments),

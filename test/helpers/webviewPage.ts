@@ -38,6 +38,7 @@ export async function launchChromium(): Promise<Browser> {
 const FILES: Record<string, [string, string]> = {
   '/dist/webview.js': [WEBVIEW_JS, 'text/javascript'],
   '/media/chat.css': ['media/chat.css', 'text/css'],
+  '/media/cards.css': ['media/cards.css', 'text/css'],
   '/dist/codicons/codicon.css': ['dist/codicons/codicon.css', 'text/css'],
   '/dist/codicons/codicon.ttf': ['dist/codicons/codicon.ttf', 'font/ttf'],
 };
@@ -67,6 +68,7 @@ function pageHtml(csp: boolean): string {
     nonce: NONCE,
     scriptUri: '/dist/webview.js',
     styleUri: '/media/chat.css',
+    cardsStyleUri: '/media/cards.css',
     codiconsUri: '/dist/codicons/codicon.css',
     inlineStyle: THEME,
     withoutCsp: !csp,

@@ -128,24 +128,32 @@ describe('chat webview in a browser', function () {
     const card: ToolCard = { callId: 'c-1', name: 'working_context_append', args: '{"block":"project","content":"Uses pnpm."}', status: 'running', editsMemory: false };
     await view!.emit('agent/toolCall', { card });
     const tool = page.getByTestId('tool-card');
-    await tool.locator('.tool-status', { hasText: 'running' }).waitFor();
-    assert.equal(await tool.evaluate((d) => (d as HTMLDetailsElement).open), false, 'collapsed at first');
-    assert.equal(await tool.locator('.tool-args').isVisible(), false);
+    const header = tool.locator('summary').first();
+    await header.waitFor();
+    assert.equal(await header.getAttribute('aria-label'), 'Adding to project notes — running', 'a sentence, then its state, with a separator');
+    const details = tool.locator('details.tool-details');
+    assert.equal(await details.evaluate((d) => (d as HTMLDetailsElement).open), false, 'collapsed at first');
+    assert.equal(await tool.locator('.tool-quote').isVisible(), false);
     assert.equal(await tool.locator('.memory-mark').count(), 0, 'nothing edited yet');
 
-    await tool.locator('summary').click();
-    assert.equal(await tool.locator('.tool-args').isVisible(), true);
+    await header.click();
+    assert.equal(await tool.locator('.tool-quote').textContent(), 'Uses pnpm.', 'what is saved, as text');
+    assert.equal(await tool.locator('.tool-args').isVisible(), false, 'the raw JSON is one click away');
+    await tool.locator('.tool-raw > summary').click();
     assert.equal(await tool.locator('.tool-args').textContent(), '{\n  "block": "project",\n  "content": "Uses pnpm."\n}');
 
     await view!.emit('agent/toolResult', { callId: 'c-1', ok: true, content: 'Appended to project (24/2000 chars).', editsMemory: true, block: 'project' });
-    await tool.locator('.tool-status', { hasText: 'done' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="tool-card"] summary')?.getAttribute('aria-label')?.includes('done'));
     assert.equal(await tool.count(), 1, 'the result updates the same card');
+    assert.equal(await header.getAttribute('aria-label'), 'Added to project notes — done — updated project notes');
     assert.equal(await tool.locator('.memory-mark').textContent(), 'updated project notes');
     assert.match((await tool.getAttribute('class')) ?? '', /\bedits-memory\b/);
-    // The card the person opened stays open when its result arrives, and keeps the keyboard focus.
+    // The card the person opened stays open when its result arrives (its raw view too), and keeps the keyboard focus.
     assert.equal(await tool.locator('.tool-result').isVisible(), true);
     assert.equal(await tool.locator('.tool-result').textContent(), 'Appended to project (24/2000 chars).');
-    assert.equal(await tool.locator('summary').evaluate((e) => e === document.activeElement), true);
+    await header.focus();
+    await view!.emit('agent/toolResult', { callId: 'c-1', ok: true, content: 'Appended to project (24/2000 chars).', editsMemory: true, block: 'project' });
+    assert.equal(await header.evaluate((e) => e === document.activeElement), true);
 
     // In a sidebar as narrow as VS Code's default, the badge stays inside the card, on one line.
     await page.setViewportSize({ width: 300, height: 600 });

@@ -259,7 +259,7 @@ export function renderFilesChanged(item: Extract<TranscriptItem, { type: 'files'
       el('span', { className: 'line-counts' }, el('span', { className: 'added', text: ` +${added}` }), el('span', { className: 'removed', text: ` −${removed}` })),
       item.state ? el('span', { className: 'badge', text: item.state === 'kept' ? 'kept' : 'undone' }) : undefined,
     ),
-    el('ul', { className: 'files-changed-list' }, ...item.files.map(fileRow)),
+    el('ul', { className: 'files-changed-list' }, ...item.files.map((f) => fileRow(f, item.state !== 'undone'))),
   );
   if (!item.state) {
     node.append(
@@ -274,14 +274,15 @@ export function renderFilesChanged(item: Extract<TranscriptItem, { type: 'files'
   return node;
 }
 
-function fileRow(f: FileChange): HTMLElement {
+/** `markUndone`: a file undone on its own is marked; when the whole turn was undone, its title says so once. */
+function fileRow(f: FileChange, markUndone: boolean): HTMLElement {
   return el(
     'li',
     { className: f.undone ? 'undone' : '' },
     fileLink(f.path),
     el('span', { className: 'line-counts' }, el('span', { className: 'added', text: ` +${f.added}` }), el('span', { className: 'removed', text: ` −${f.removed}` })),
     f.created ? el('span', { className: 'badge', text: 'new' }) : undefined,
-    f.undone ? el('span', { className: 'badge', text: 'undone' }) : undefined,
+    f.undone && markUndone ? el('span', { className: 'badge', text: 'undone' }) : undefined,
   );
 }
 

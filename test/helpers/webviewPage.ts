@@ -150,6 +150,8 @@ export interface OpenOptions {
   savedState?: unknown;
   /** Answer for `ready`; a function may return a promise to hold the answer back. */
   initial?: InitialState | (() => InitialState | Promise<InitialState>);
+  /** Answers that must be in place before the page loads (it asks some at once, e.g. approval/list). */
+  handlers?: Handlers;
 }
 
 /**
@@ -234,6 +236,15 @@ export class WebviewPage {
       'editor/selection': () => null,
       'workspace/files': () => [],
       'command/run': () => undefined,
+      'approval/answer': () => ({ ok: true }),
+      'approval/list': () => [],
+      'file/open': () => undefined,
+      'edit/undo': () => ({ path: '' }),
+      'turn/restore': () => ({ restored: [] }),
+      'review/state': () => ({ edits: [] }),
+      'code/apply': () => undefined,
+      'code/run': () => undefined,
+      ...options.handlers,
     };
     for (const name of Object.keys(webviewToHostSchema) as (keyof WebviewToHost)[]) {
       this.host.on(name, (data: unknown) => (this.handlers[name] as (d: unknown) => unknown)(data) as never);

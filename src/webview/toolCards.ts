@@ -53,7 +53,7 @@ export function renderToolCard(card: ToolCard): HTMLElement {
     { attrs: { 'aria-label': `${sentence} — ${status}${mark ? ` — ${mark}` : ''}` } },
     el('span', { className: `codicon codicon-${icon}`, attrs: { 'aria-hidden': 'true' } }),
     el('span', { className: 'tool-sentence' }, ...parts.map(renderPart)),
-    el('span', { className: `tool-status status-${waiting ? 'waiting' : card.status}`, text: waiting ? 'waiting for your approval' : '' }),
+    // The state is in the icon and the header's accessible name; a waiting card says so in its question below.
     mark ? el('span', { className: 'memory-mark', text: mark }) : undefined,
   );
   const body = el('div', { className: 'tool-body' }, ...renderResult(card, view), renderRaw(card));
@@ -229,16 +229,12 @@ function renderApproval(approval: PendingApproval): HTMLElement {
   return box;
 }
 
+/** Open and Undo under an applied edit (its sentence already names the file and its +/− lines). */
 function renderChange(callId: string, change: ToolCardChange): HTMLElement {
-  const row = el(
-    'div',
-    { className: `edit-change${change.undone ? ' undone' : ''}`, testid: 'edit-change' },
-    el('span', { className: 'codicon codicon-diff', attrs: { 'aria-hidden': 'true' } }),
-    fileLink(change.path),
-    el('span', { className: 'line-counts', attrs: { 'aria-label': `${change.added} lines added, ${change.removed} removed` } }, el('span', { className: 'added', text: `+${change.added}` }), el('span', { className: 'removed', text: ` −${change.removed}` })),
-    change.undone ? el('span', { className: 'badge', text: 'undone' }) : undefined,
-  );
-  row.append(button(`Open ${change.path}`, () => cardState.actions.openFile(change.path), { text: 'Open', className: 'secondary', testid: 'edit-open' }));
+  const row = el('div', { className: `edit-change${change.undone ? ' undone' : ''}`, testid: 'edit-change', attrs: { role: 'group', 'aria-label': `Edit to ${change.path}` } });
+  if (change.undone) row.append(el('span', { className: 'badge', text: 'undone' }));
+  // A file the edit created is gone once undone: nothing to open.
+  if (!(change.undone && change.created)) row.append(button(`Open ${change.path}`, () => cardState.actions.openFile(change.path), { text: 'Open', className: 'secondary', testid: 'edit-open' }));
   if (!change.undone) row.append(button(`Undo this edit to ${change.path}`, () => cardState.actions.undoEdit(callId), { text: 'Undo', className: 'secondary', testid: 'edit-undo' }));
   return row;
 }

@@ -246,11 +246,11 @@ describe('chat webview in a browser', function () {
     await cards.nth(2).waitFor();
     for (const [i, [, sentence]] of results.entries()) assert.equal(await cards.nth(i).locator('summary').first().getAttribute('aria-label'), `${sentence} — done`);
 
-    await cards.nth(0).locator('summary').first().click();
+    await cards.nth(0).locator('summary').first().click({ position: { x: 6, y: 6 } });
     assert.equal(await cards.nth(0).locator('pre.tool-code').innerText(), 'export class TodoStore {\n}', 'the file as code, not an escaped JSON string');
-    await cards.nth(1).locator('summary').first().click();
+    await cards.nth(1).locator('summary').first().click({ position: { x: 6, y: 6 } });
     assert.equal(await cards.nth(1).locator('pre.tool-terminal').innerText(), '3 passing\n');
-    await cards.nth(2).locator('summary').first().click();
+    await cards.nth(2).locator('summary').first().click({ position: { x: 6, y: 6 } });
     await cards.nth(2).locator('.tool-hits .file-link').click();
     assert.deepEqual((await view!.waitForPosted('file/open')).data, { path: 'src/store.ts', line: 1 });
     assert.equal(await cards.nth(1).locator('.tool-result').isVisible(), false);

@@ -71,7 +71,8 @@ export function renderToolCard(card: ToolCard): HTMLElement {
 }
 
 function renderPart(part: SentencePart): Node {
-  if ('text' in part) return document.createTextNode(part.text);
+  // "+3 −1" stays on one line in a narrow sidebar.
+  if ('text' in part) return document.createTextNode(part.text.replace(/(\+\d+) (−\d+)/, '$1\u00a0$2'));
   if ('code' in part) return el('code', { text: part.code });
   return fileLink(part.file, part.line);
 }

@@ -639,23 +639,69 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
     assert.equal(await frame.getByTestId('approval').count(), 0);
     await readCard.scrollIntoViewIfNeeded();
 
-    // The same cards in the other themes, through the theme picker as a person switches it.
+    // The same cards in the other themes, picked as a person picks them (the settings file is not watched here).
     const p = page();
-    const pickTheme = async (label: string) => {
-      await runCommand(p, 'Preferences: Color Theme');
-      const input = p.locator('.quick-input-widget input.input');
-      await input.fill(label);
+    const pickTheme = async (label: string, kind: string) => {
+      // Clicked, not Enter: Enter takes the palette's first row, which here was the Marketplace's theme browser.
+      await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+      await p.keyboard.press('F1');
+      await p.locator('.quick-input-widget input.input').fill('>Preferences: Color Theme');
+      await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click({ timeout: 10_000 });
+      await sleep(1_000);
+      await p.locator('.quick-input-widget input.input').fill(label);
       await p.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
       await p.keyboard.press('Enter');
-      await sleep(1_500);
+      await waitFor(`the ${label} theme`, async () => (await p.locator(`.monaco-workbench.${kind}`).count()) > 0, 15_000, 250);
+      await sleep(1_000);
     };
     try {
-      for (const [name, label] of [['dark', 'Dark Modern'], ['hc-dark', 'Dark High Contrast'], ['hc-light', 'Light High Contrast']] as const) {
-        await pickTheme(label);
+      for (const [name, label, kind] of [['dark', 'Dark Modern', 'vs-dark'], ['hc-dark', 'Dark High Contrast', 'hc-black'], ['hc-light', 'Light High Contrast', 'hc-light']] as const) {
+        await pickTheme(label, kind);
         await p.screenshot({ path: path.join(SHOTS, `readable-cards-${name}.png`) });
       }
     } finally {
-      await pickTheme('Light Modern').catch(() => undefined);
+      await p.keyboard.press('Escape').catch(() => undefined);
+      await pickTheme('Light Modern', 'vs').catch(() => undefined);
     }
+  });
+
+  it('code-actions: a code block\'s Apply to file is proposed on a card and in the diff, Run in terminal asks first and runs in the MemCode terminal', async function () {
+    const file = path.join(workspace, 'apply.ts');
+    const ran = path.join(workspace, 'ran-from-block.txt');
+    fs.writeFileSync(file, 'export const answer = 1;\n');
+    fs.rmSync(ran, { force: true });
+    const p = page();
+    // The file to apply to is the one open in the editor.
+    await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    await p.keyboard.press('Control+P');
+    await p.locator('.quick-input-widget input.input').fill('apply.ts');
+    await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'apply.ts' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await p.keyboard.press('Enter');
+    await p.locator('.tabs-container .tab', { hasText: 'apply.ts' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+
+    llm.script({ text: 'Use this:\n\n```ts\nexport const answer = 42;\n```\n\nthen run:\n\n```sh\necho ran-from-block > ran-from-block.txt\n```\n\nCODE-BLOCKS-END' });
+    const frame = await sendMessage('Show me the fix and how to check it');
+    await waitForAssistant(frame, 'CODE-BLOCKS-END');
+    const message = frame.locator('[data-testid="message-assistant"]', { hasText: 'CODE-BLOCKS-END' }).last();
+
+    await message.locator('.code-block').nth(0).getByTestId('code-apply').click();
+    const applyCard = frame.locator('[data-testid="tool-card"][data-tool="apply_to_file"]').last();
+    await applyCard.getByTestId('approval-accept').waitFor({ state: 'visible', timeout: 30_000 });
+    await p.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(fs.readFileSync(file, 'utf8'), 'export const answer = 1;\n', 'applied before Accept');
+    await applyCard.getByTestId('approval-accept').click();
+    await waitFor('apply.ts to hold the code block', () => fs.readFileSync(file, 'utf8') === 'export const answer = 42;\n', 30_000);
+    await applyCard.getByTestId('edit-change').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await applyCard.locator('summary').first().getAttribute('aria-label'), 'Applied a code block to apply.ts +1 −1 — done');
+
+    assert.equal(await message.locator('.code-block').nth(0).getByTestId('code-run').count(), 0, 'Run only on shell code');
+    await message.locator('.code-block').nth(1).getByTestId('code-run').click();
+    const runCard = frame.locator('[data-testid="tool-card"][data-tool="run_in_terminal"]').last();
+    await runCard.getByTestId('approval-accept').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok(!fs.existsSync(ran), 'ran before it was allowed');
+    await runCard.getByTestId('approval-accept').click();
+    await waitFor('the command to run in the terminal', () => fs.existsSync(ran), 30_000);
+    assert.equal(fs.readFileSync(ran, 'utf8').trim(), 'ran-from-block');
+    assert.equal(await runCard.locator('summary').first().getAttribute('aria-label'), 'Sent `echo ran-from-block > ran-from-block.txt` to the terminal — done');
   });
 });

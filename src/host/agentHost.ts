@@ -36,7 +36,12 @@ export class AgentHost implements vscode.Disposable {
     private readonly approvalsFor: (folder: vscode.WorkspaceFolder) => ApprovalProvider,
     readonly log: vscode.LogOutputChannel,
     /** Each turn's checkpoint (vscodeCards.ts): its end brings the "files changed" item when files changed. */
-    private readonly turns?: { begin(folder: vscode.WorkspaceFolder): void; end(folder: vscode.WorkspaceFolder): TranscriptItem | undefined },
+    private readonly turns?: {
+      begin(folder: vscode.WorkspaceFolder): void;
+      end(folder: vscode.WorkspaceFolder): TranscriptItem | undefined;
+      /** Puts each turn's "files changed" item back into a transcript read from recall. */
+      decorate?(folder: vscode.WorkspaceFolder, items: TranscriptItem[]): TranscriptItem[];
+    },
   ) {}
 
   /** For the tool cards' events (approvals, applied edits), which do not come from the agent's observer. */
@@ -88,6 +93,7 @@ export class AgentHost implements vscode.Disposable {
         observer: this.observer(key),
         log: (m) => this.log.warn(m),
         onMemoryChanged: () => this.memoryChanged(),
+        decorate: this.turns?.decorate && ((items) => this.turns?.decorate?.(folder, items) ?? items),
       });
       this.folders.set(key, folderAgent);
     }

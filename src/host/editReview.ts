@@ -54,6 +54,32 @@ export class FolderReview implements EditRecorder {
     };
   }
 
+  /**
+   * A transcript read from recall, with each turn's "files changed" item where the live view had it: after
+   * the turn's last edit card and the replies that follow it, before the next message of the person.
+   */
+  withSummaries(items: TranscriptItem[]): TranscriptItem[] {
+    const turns = this.checkpoints().turns();
+    if (!turns.length) return items;
+    const out = [...items];
+    for (const turn of turns) {
+      const calls = new Set(turn.edits.map((e) => e.callId).filter((c): c is string => c !== undefined));
+      if (!calls.size || out.some((i) => i.id === `files-${turn.id}`)) continue;
+      let at = -1;
+      out.forEach((item, i) => {
+        if (item.type === 'tool' && calls.has(item.card.callId)) at = i;
+      });
+      if (at < 0) continue; // another session's turn
+      let end = at + 1;
+      while (end < out.length && out[end].type !== 'user') end++;
+      const summary = this.summary(turn.id);
+      if (!summary || summary.type !== 'files') continue;
+      const time = turn.edits[turn.edits.length - 1].time;
+      out.splice(end, 0, { ...summary, time, ...(turn.restored ? { state: 'undone' as const } : {}) });
+    }
+    return out;
+  }
+
   beforeApply(_absPath: string, change: AppliedChange): void {
     if (!change.created) this.checkpoints().keep(change.before);
   }

@@ -101,6 +101,14 @@ export class VsCodeCards implements vscode.Disposable {
         return undefined;
       }
     },
+    decorate: (folder: vscode.WorkspaceFolder, items: TranscriptItem[]): TranscriptItem[] => {
+      try {
+        return this.reviewFor(folder).withSummaries(items);
+      } catch (error) {
+        this.host?.log.warn(`could not read the checkpoints: ${(error as Error).message}`);
+        return items;
+      }
+    },
   };
 
   registerHandlers(messenger: HostMessenger): void {

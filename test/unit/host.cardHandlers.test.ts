@@ -6,6 +6,7 @@ import { ApprovalBoard, type ApprovalAnswer } from '../../src/host/approvalBoard
 import { registerCardHandlers, type CardEditor } from '../../src/host/cardHandlers';
 import { FolderReview } from '../../src/host/editReview';
 import type { HostToWebview } from '../../src/protocol/messages';
+import type { TranscriptItem } from '../../src/protocol/shapes';
 import { createHostMessenger, createWebviewMessenger } from '../../src/protocol/messenger';
 import { writeWorkspaceFile } from '../../src/tools/editTools';
 import { createTransportPair } from '../helpers/transportPair';
@@ -112,6 +113,30 @@ describe('tool card requests', () => {
     setOverwrite(true);
     assert.deepEqual(await webview.request('turn/restore', { turnId: turn }), { restored: ['a.txt', 'b.txt'] });
     assert.deepEqual([read('a.txt'), read('b.txt')], ['a0\n', null], 'b.txt did not exist before the turn');
+  });
+
+  it('puts each turn\'s summary back into a transcript read from recall, after its replies and before the next message', async () => {
+    const { root, review, webview, applyEdit } = setup();
+    writeFile(root, 'a.txt', 'a0\n');
+    const turn = review.beginTurn();
+    applyEdit('a.txt', 'a1\n', 'call_1');
+    review.endTurn();
+    const T = '2026-01-01T00:00:00Z';
+    const card = (callId: string) => ({ callId, name: 'edit_file', args: '{}', status: 'ok' as const, editsMemory: false });
+    const items: TranscriptItem[] = [
+      { type: 'user', id: 'm1', text: 'edit a', time: T },
+      { type: 'tool', id: 'tcall_1', card: card('call_1') },
+      { type: 'assistant', id: 'm3', text: 'done', time: T },
+      { type: 'user', id: 'm4', text: 'thanks', time: T },
+      { type: 'tool', id: 'tcall_other', card: card('call_other') },
+    ];
+    const shown = review.withSummaries(items);
+    assert.deepEqual(shown.map((i) => i.id), ['m1', 'tcall_1', 'm3', `files-${turn}`, 'm4', 'tcall_other']);
+    assert.deepEqual(review.withSummaries(shown).map((i) => i.id), shown.map((i) => i.id), 'added once');
+    assert.deepEqual(review.withSummaries(items.slice(3)).map((i) => i.id), ['m4', 'tcall_other'], 'a transcript without the turn\'s cards gets no summary');
+    await webview.request('turn/restore', { turnId: turn });
+    const after = review.withSummaries(items).find((i) => i.type === 'files');
+    assert.equal(after?.type === 'files' && after.state, 'undone');
   });
 
   it('opens files and passes code blocks on to the editor', async () => {

@@ -43,14 +43,16 @@ export function renderToolCard(card: ToolCard): HTMLElement {
   const parts = toolSentence(card, change);
   const mark = memoryEditLabel(card);
   const waiting = approval !== undefined;
-  const status = statusWord(card, waiting);
+  const status = statusWord(card, waiting, view.error);
   const stopped = card.status === 'error' && /^cancelled\b/.test(view.error ?? '');
-  const icon = waiting ? 'question' : card.status === 'running' ? 'loading codicon-modifier-spin' : card.status === 'ok' ? 'check' : stopped ? 'debug-stop' : 'error';
+  // A rejection is the person's answer, not a failure: it does not get the error icon.
+  const rejected = card.status === 'error' && /^the person rejected\b/.test(view.error ?? '');
+  const icon = waiting ? 'question' : card.status === 'running' ? 'loading codicon-modifier-spin' : card.status === 'ok' ? 'check' : stopped ? 'debug-stop' : rejected ? 'circle-slash' : 'error';
   const sentence = sentenceText(parts);
 
   const summary = el(
     'summary',
-    { attrs: { 'aria-label': `${sentence} — ${status}${mark ? ` — ${mark}` : ''}` } },
+    { attrs: { 'aria-label': [sentence, status, mark].filter(Boolean).join(' — ') } },
     el('span', { className: `codicon codicon-${icon}`, attrs: { 'aria-hidden': 'true' } }),
     el('span', { className: 'tool-sentence' }, ...parts.map(renderPart)),
     // The state is in the icon and the header's accessible name; a waiting card says so in its question below.

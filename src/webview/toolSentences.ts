@@ -131,9 +131,13 @@ export function sentenceText(parts: readonly SentencePart[]): string {
   return parts.map((p) => ('text' in p ? p.text : 'code' in p ? `\`${p.code}\`` : p.file)).join('');
 }
 
-/** A word for the card's state, read after the sentence by screen readers ("Read a.ts — done"). */
-export function statusWord(card: Pick<ToolCard, 'status'>, waiting: boolean): string {
+/**
+ * A word for the card's state, read after the sentence by screen readers ("Read a.ts — done"); empty when
+ * the sentence already says it (a rejected or stopped call is not a failure).
+ */
+export function statusWord(card: Pick<ToolCard, 'status'>, waiting: boolean, error?: string): string {
   if (waiting) return 'waiting for your approval';
+  if (card.status === 'error' && error !== undefined && (rejected(error) || /^cancelled\b/.test(error))) return '';
   return card.status === 'running' ? 'running' : card.status === 'ok' ? 'done' : 'failed';
 }
 

@@ -455,7 +455,7 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
     const result = textOf(tool?.content);
     assert.match(result, /reject/i, `the model was not told about the rejection: ${result}`);
     assert.ok(result.includes('keep alpha'), `the reason did not reach the model: ${result}`);
-    assert.equal(await card.locator('summary').first().getAttribute('aria-label'), 'Edit to reject.txt rejected: keep alpha — failed');
+    assert.equal(await card.locator('summary').first().getAttribute('aria-label'), 'Edit to reject.txt rejected: keep alpha');
     assert.equal(await page().locator('.monaco-diff-editor').count(), 0, 'the diff closed with the answer');
   });
 

@@ -230,7 +230,7 @@ describe('chat webview in a browser', function () {
     await view!.emit('approval/settled', { id: 'a2', callId: 'c-r', outcome: 'rejected' });
     await view!.emit('agent/toolResult', { callId: 'c-r', ok: false, content: '{"error":"the person rejected the command: use pnpm test"}', editsMemory: false });
     await tool.locator('summary').first().click();
-    assert.equal(await tool.locator('summary').first().getAttribute('aria-label'), 'Did not run `npm test` — rejected — failed');
+    assert.equal(await tool.locator('summary').first().getAttribute('aria-label'), 'Did not run `npm test` — rejected');
     assert.equal(await tool.locator('.tool-error').textContent(), 'You rejected it: use pnpm test');
   });
 

@@ -89,5 +89,7 @@ describe('tool card sentences', () => {
     assert.equal(statusWord({ status: 'running' }, false), 'running');
     assert.equal(statusWord({ status: 'ok' }, false), 'done');
     assert.equal(statusWord({ status: 'error' }, false), 'failed');
+    assert.equal(statusWord({ status: 'error' }, false, 'the person rejected the edit: no'), '', 'the sentence says "rejected" already');
+    assert.equal(statusWord({ status: 'error' }, false, 'cancelled'), '');
   });
 });

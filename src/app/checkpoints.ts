@@ -32,6 +32,8 @@ export interface CheckpointTurn {
   edits: CheckpointEdit[];
   /** Put back by a restore to this turn or an earlier one. */
   restored?: boolean;
+  /** The person chose Keep all on its summary. */
+  kept?: boolean;
 }
 
 /** One file a turn changed: its first text before the turn against its last text in it. */
@@ -190,6 +192,15 @@ export class Checkpoints {
     for (const t of index.turns.slice(at)) t.restored = true;
     this.write(index);
     return plan.map((s) => s.path);
+  }
+
+  /** Keep all: only remembered (the checkpoint stays, so an earlier turn can still be restored past it). */
+  markKept(turnId: string): void {
+    const index = this.read();
+    const turn = index.turns.find((t) => t.id === turnId);
+    if (!turn || turn.kept) return;
+    turn.kept = true;
+    this.write(index);
   }
 
   /** A kept text by its hash; undefined when it is missing. */

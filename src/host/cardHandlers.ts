@@ -43,6 +43,7 @@ export function registerCardHandlers(messenger: HostMessenger, board: ApprovalBo
       return { restored: await review.restore(turnId, files, true) };
     }
   });
+  messenger.on('turn/keep', ({ turnId }) => editor.review().review.keepTurn(turnId));
   messenger.on('review/state', () => ({ edits: editor.review().review.cardChanges() }));
   messenger.on('code/apply', ({ code, language }) => editor.applyCode(code, language));
   messenger.on('code/run', ({ code }) => editor.runCode(code));

@@ -75,7 +75,8 @@ export class FolderReview implements EditRecorder {
       const summary = this.summary(turn.id);
       if (!summary || summary.type !== 'files') continue;
       const time = turn.edits[turn.edits.length - 1].time;
-      out.splice(end, 0, { ...summary, time, ...(turn.restored ? { state: 'undone' as const } : {}) });
+      const state = turn.restored ? ('undone' as const) : turn.kept ? ('kept' as const) : undefined;
+      out.splice(end, 0, { ...summary, time, ...(state ? { state } : {}) });
     }
     return out;
   }
@@ -113,6 +114,10 @@ export class FolderReview implements EditRecorder {
   async undoEdit(callId: string, files: CheckpointFiles): Promise<string> {
     const edit = await this.checkpoints().undoEdit(callId, files);
     return edit.path;
+  }
+
+  keepTurn(turnId: string): void {
+    this.checkpoints().markKept(turnId);
   }
 
   async restore(turnId: string, files: CheckpointFiles, force: boolean): Promise<string[]> {

@@ -80,6 +80,8 @@ export const webviewToHostSchema = {
   'edit/undo': { request: object({ callId: nonEmptyStr }), response: object({ path: str }) },
   /** Restores the workspace files as they were before that turn (later turns' edits included). */
   'turn/restore': { request: object({ turnId: nonEmptyStr }), response: object({ restored: arrayOf(str) }) },
+  /** Keep all on a turn's summary: remembered, so the summary shows it after a reload. */
+  'turn/keep': { request: object({ turnId: nonEmptyStr }), response: none },
   /** The edits the checkpoints hold, by tool call, so a reloaded transcript's cards get their Open / Undo back. */
   'review/state': { request: none, response: object({ edits: arrayOf(object({ callId: nonEmptyStr, change: toolCardChange })) }) },
   /** A code block's Apply to file: proposed as an edit, through the same approval and review. */

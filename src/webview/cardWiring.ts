@@ -62,7 +62,10 @@ export function wireCards(messenger: WebviewMessenger, transcript: TranscriptVie
         })
         .catch(failed('Could not undo the turn'));
     },
-    keepTurn: (turnId) => markTurn(turnId, 'kept'),
+    keepTurn: (turnId) => {
+      markTurn(turnId, 'kept');
+      void messenger.request('turn/keep', { turnId }).catch(failed('Could not keep the changes'));
+    },
   };
 
   const markTurn = (turnId: string, state: 'kept' | 'undone') => {

@@ -241,6 +241,7 @@ export class WebviewPage {
       'file/open': () => undefined,
       'edit/undo': () => ({ path: '' }),
       'turn/restore': () => ({ restored: [] }),
+      'turn/keep': () => undefined,
       'review/state': () => ({ edits: [] }),
       'code/apply': () => undefined,
       'code/run': () => undefined,

@@ -134,6 +134,9 @@ describe('tool card requests', () => {
     assert.deepEqual(shown.map((i) => i.id), ['m1', 'tcall_1', 'm3', `files-${turn}`, 'm4', 'tcall_other']);
     assert.deepEqual(review.withSummaries(shown).map((i) => i.id), shown.map((i) => i.id), 'added once');
     assert.deepEqual(review.withSummaries(items.slice(3)).map((i) => i.id), ['m4', 'tcall_other'], 'a transcript without the turn\'s cards gets no summary');
+    await webview.request('turn/keep', { turnId: turn });
+    const kept = review.withSummaries(items).find((i) => i.type === 'files');
+    assert.equal(kept?.type === 'files' && kept.state, 'kept', 'Keep all is remembered');
     await webview.request('turn/restore', { turnId: turn });
     const after = review.withSummaries(items).find((i) => i.type === 'files');
     assert.equal(after?.type === 'files' && after.state, 'undone');

@@ -322,7 +322,7 @@ describe('protocol validation', () => {
       'chat/retry', 'chat/send', 'chat/stop', 'command/run', 'editor/insert', 'editor/selection',
       'memory/get', 'memory/setBlock', 'ready', 'session/list', 'session/new', 'session/open', 'workspace/files',
       // The tool cards' requests (issue 16).
-      'approval/answer', 'approval/list', 'code/apply', 'code/run', 'edit/undo', 'file/open', 'review/state', 'turn/restore',
+      'approval/answer', 'approval/list', 'code/apply', 'code/run', 'edit/undo', 'file/open', 'review/state', 'turn/keep', 'turn/restore',
     ].sort());
     assert.equal(Object.keys(hostToWebviewSchema).length, 8 + 3);
     assert.equal(validatePayload(webviewToHostSchema, 'toString', 'request', undefined), 'unknown message "toString"');

@@ -212,6 +212,12 @@ describe('chat webview in a browser', function () {
     await summary.locator('.files-changed-title .badge', { hasText: 'undone' }).waitFor();
     assert.equal(await summary.locator('.badge', { hasText: 'undone' }).count(), 1, 'said once, in the title');
     assert.equal(await summary.getByTestId('keep-all').count(), 0, 'answered: the buttons go');
+
+    await view!.emit('agent/message', { item: { ...files, id: 'files-t2', turnId: 't2' } as TranscriptItem });
+    const second = page.getByTestId('files-changed').nth(1);
+    await second.getByTestId('keep-all').click();
+    assert.deepEqual((await view!.waitForPosted('turn/keep')).data, { turnId: 't2' });
+    await second.locator('.files-changed-title .badge', { hasText: 'kept' }).waitFor();
   });
 
   it('asks for a command with Allow once / Always allow / Reject, and sends a typed reason with Reject', async () => {

@@ -2,31 +2,29 @@
 // registers things; the agent, the token counter and archival memory load on first use.
 import * as vscode from 'vscode';
 import { AgentHost } from './host/agentHost';
-import { PROPOSAL_SCHEME, ProposalDocuments, VsCodeApprovals } from './host/approvals';
-import { VsCodeApprovalUi } from './host/vscodeApprovalUi';
 import { CHAT_VIEW_ID, ChatViewProvider } from './host/chatViewProvider';
 import { registerChatCommands } from './host/chatCommands';
 import { registerCommands } from './host/commands';
 import { watchWorkspace } from './host/indexWatcher';
 import { ApiKeyStore } from './host/secrets';
-import { readSettings } from './host/settings';
 import { createStatusBar } from './host/statusBar';
+import { VsCodeCards } from './host/vscodeCards';
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('MemCode', { log: true });
   const keys = new ApiKeyStore(context.secrets);
-  const documents = new ProposalDocuments();
-  const ui = new VsCodeApprovalUi();
-  // Each folder's agent asks by that folder's settings (memcode.approval.* can differ per folder).
-  const host = new AgentHost(keys, (folder) => new VsCodeApprovals(documents, ui, () => readSettings(folder.uri)), log);
-  const chat = new ChatViewProvider(context.extensionUri, host, keys);
+  // Approvals on the chat's cards, in the diff's title bar or a notification; checkpoints per turn.
+  const cards = new VsCodeCards(context);
+  const host = new AgentHost(keys, cards.approvalsFor, log, cards.turns);
+  const chat = new ChatViewProvider(context.extensionUri, host, keys, (messenger) => cards.registerHandlers(messenger));
+  cards.connect({ emit: (name, data) => host.emitToChat(name, data), shownFolder: () => host.activeFolderIfOpen()?.folder, chatVisible: () => chat.visible, log });
 
   context.subscriptions.push(
     log,
     host,
     chat,
-    vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, documents),
+    cards,
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chat, { webviewOptions: { retainContextWhenHidden: true } }),
     keys.onDidChange(() => host.invalidateAll()),
     vscode.workspace.onDidChangeConfiguration((e) => {

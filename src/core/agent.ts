@@ -474,6 +474,7 @@ export class Agent {
               approvals: this.options.approvals,
               archival: this.options.archival,
               signal,
+              callId: call.id,
               maxResultTokens: this.pressure.resultTokenCap(this.contextUsage()),
               countTokens: (text) => this.options.tokens.count(text),
               provenance: this.trust.forCall(call, step.session, step.id),

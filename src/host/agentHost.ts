@@ -36,7 +36,19 @@ export class AgentHost implements vscode.Disposable {
     private readonly keys: ApiKeyStore,
     private readonly approvalsFor: (folder: vscode.WorkspaceFolder) => ApprovalProvider,
     readonly log: vscode.LogOutputChannel,
+    /** Each turn's checkpoint (vscodeCards.ts): its end brings the "files changed" item when files changed. */
+    private readonly turns?: {
+      begin(folder: vscode.WorkspaceFolder): void;
+      end(folder: vscode.WorkspaceFolder): TranscriptItem | undefined;
+      /** Puts each turn's "files changed" item back into a transcript read from recall. */
+      decorate?(folder: vscode.WorkspaceFolder, items: TranscriptItem[]): TranscriptItem[];
+    },
   ) {}
+
+  /** For the tool cards' events (approvals, applied edits), which do not come from the agent's observer. */
+  emitToChat<K extends keyof HostToWebview & string>(name: K, data: HostToWebview[K][0]): void {
+    this.sink?.emit(name, data);
+  }
 
   dispose(): void {
     for (const folderAgent of this.folders.values()) {
@@ -82,6 +94,7 @@ export class AgentHost implements vscode.Disposable {
         observer: this.observer(key),
         log: (m) => this.log.warn(m),
         onMemoryChanged: () => this.memoryChanged(),
+        decorate: this.turns?.decorate && ((items) => this.turns?.decorate?.(folder, items) ?? items),
       });
       this.folders.set(key, folderAgent);
     }
@@ -177,6 +190,7 @@ export class AgentHost implements vscode.Disposable {
 
   private runTurn(folderAgent: FolderAgent, start: (agent: Awaited<ReturnType<FolderAgent['agent']>>) => Promise<unknown>): void {
     this.lastError = undefined;
+    this.turns?.begin(folderAgent.folder);
     void (async () => {
       try {
         const baseUrl = folderAgent.settings().baseUrl;
@@ -197,6 +211,8 @@ export class AgentHost implements vscode.Disposable {
         this.log.error(`turn failed (${chatError.kind}): ${chatError.message}`);
         this.sink?.emit('agent/error', { error: chatError });
       } finally {
+        const files = this.turns?.end(folderAgent.folder);
+        if (files && this.shown === folderAgent.folder.uri.toString()) this.sink?.emit('agent/message', { item: files });
         this.emitStatus(folderAgent);
         this.memoryChanged();
       }

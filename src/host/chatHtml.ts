@@ -10,6 +10,8 @@ export interface ChatPageResources {
   styleUri: string;
   /** media/layout.css: the compact header, the overlays, the composer footer, onboarding. */
   layoutStyleUri?: string;
+  /** The tool cards' stylesheet (media/cards.css). */
+  cardsStyleUri?: string;
   /** The codicon stylesheet, when the build shipped it. */
   codiconsUri?: string;
   /** Extra inline CSS (the tests' stand-in for VS Code's theme variables). */
@@ -39,6 +41,7 @@ export function chatPageHtml(r: ChatPageResources): string {
     `<link rel="stylesheet" href="${r.styleUri}" nonce="${r.nonce}">`,
     `<link rel="stylesheet" href="${besideChatCss(r.styleUri, 'flow.css')}" nonce="${r.nonce}">`,
     r.layoutStyleUri ? `<link rel="stylesheet" href="${r.layoutStyleUri}" nonce="${r.nonce}">` : '',
+    r.cardsStyleUri ? `<link rel="stylesheet" href="${r.cardsStyleUri}" nonce="${r.nonce}">` : '',
     r.inlineStyle ? `<style nonce="${r.nonce}">${r.inlineStyle}</style>` : '',
     '<title>MemCode</title>',
     '</head>',

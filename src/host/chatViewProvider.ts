@@ -25,7 +25,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly extensionUri: vscode.Uri,
     private readonly host: AgentHost,
     private readonly keys: ApiKeyStore,
+    /** More handlers on the same messenger (the tool cards' requests, vscodeCards.ts). */
+    private readonly moreHandlers?: (messenger: HostMessenger) => void,
   ) {}
+
+  /** Whether the chat is on screen (its cards can ask; no notification needed). */
+  get visible(): boolean {
+    return this.view?.visible ?? false;
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
@@ -42,6 +49,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     registerSessionHandlers(messenger, this.host);
     registerContextHandlers(messenger, this.host, new VsCodeContextEditor(shownFolder));
     registerModelHandlers(messenger, new VsCodeModelSettings(shownFolder), this.keys);
+    registerChatHandlers(messenger, { host: this.host, editor: new VsCodeEditorBridge(() => this.host.activeFolderIfOpen()?.folder) });
+    this.moreHandlers?.(messenger);
     this.host.connect({
       emit: <K extends keyof HostToWebview & string>(name: K, data: HostToWebview[K][0]) =>
         (messenger.send as (n: string, d: unknown) => void).call(messenger, name, data),
@@ -88,6 +97,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       scriptUri: webview.asWebviewUri(asset('dist', 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(asset('media', 'chat.css')).toString(),
       layoutStyleUri: webview.asWebviewUri(asset('media', 'layout.css')).toString(),
+      cardsStyleUri: webview.asWebviewUri(asset('media', 'cards.css')).toString(),
       codiconsUri: fs.existsSync(codicons.fsPath) ? webview.asWebviewUri(codicons).toString() : undefined,
     });
   }

@@ -25,6 +25,8 @@ export interface FolderAgentOptions {
   log: (message: string) => void;
   /** Index state or counts changed. */
   onMemoryChanged: () => void;
+  /** Adds what recall does not hold to a transcript read from it (each turn's "files changed" item). */
+  decorate?: (items: TranscriptItem[]) => TranscriptItem[];
 }
 
 export class FolderAgent {
@@ -199,7 +201,8 @@ export class FolderAgent {
 
   async transcript(sessionId?: string): Promise<TranscriptItem[]> {
     const agent = await this.agent();
-    return toTranscript(agent.transcript(sessionId));
+    const items = toTranscript(agent.transcript(sessionId));
+    return this.options.decorate?.(items) ?? items;
   }
 }
 

@@ -58,7 +58,7 @@ export function toItem(r: MessageRecord, cards: Map<string, ToolCard> = new Map(
     }
     case 'assistant': {
       const out: TranscriptItem[] = [];
-      if (r.content) out.push({ type: 'assistant', id, text: r.content, time: r.time });
+      if (r.content) out.push({ type: 'assistant', id, text: forPerson(r.content), time: r.time });
       for (const call of r.toolCalls ?? []) {
         const card = cardFor(call);
         cards.set(call.id, card);
@@ -78,6 +78,13 @@ export function toItem(r: MessageRecord, cards: Map<string, ToolCard> = new Map(
     default:
       return [];
   }
+}
+
+// The agent marks a reply cut short for the model ("[stopped by the person]"); the person reads it as a note.
+const STOPPED_MARK = /\n*\[stopped by the person\]\s*$/;
+
+function forPerson(content: string): string {
+  return STOPPED_MARK.test(content) ? content.replace(STOPPED_MARK, '\n\n*— stopped*') : content;
 }
 
 function attachmentRef(a: MessageAttachment): AttachmentRef {

@@ -1,5 +1,6 @@
-// ApprovalUi for VS Code: the diff editor over the proposal scheme, notification buttons, an input box,
-// a modal warning, and accepted edits applied as a WorkspaceEdit (so Undo in the editor reverts them).
+// ApprovalUi for VS Code: the diff editor over the proposal scheme, notification buttons while the chat is
+// hidden, an input box for a reason, and accepted edits applied as a WorkspaceEdit (so Undo in the editor
+// reverts them).
 import * as vscode from 'vscode';
 import { PROPOSAL_SCHEME, type ApprovalUi, type Proposal } from './approvals';
 
@@ -16,23 +17,17 @@ export class VsCodeApprovalUi implements ApprovalUi {
     if (tabs.length) await vscode.window.tabGroups.close(tabs);
   }
 
-  async askAcceptEdit(message: string): Promise<'accept' | 'reject' | undefined> {
-    const answer = await vscode.window.showInformationMessage(message, 'Accept', 'Reject');
-    return answer === 'Accept' ? 'accept' : answer === 'Reject' ? 'reject' : undefined;
+  /** `chatVisible`: whether the chat view is on screen, where each question already has its card. */
+  constructor(private readonly chatVisible: () => boolean = () => false) {}
+
+  async notify(message: string, buttons: readonly string[]): Promise<string | undefined> {
+    // Not modal, and not needed when the card is in view: the question waits on the card either way.
+    if (this.chatVisible()) return undefined;
+    return vscode.window.showInformationMessage(message, ...buttons);
   }
 
   askReason(title: string): Promise<string | undefined> {
     return Promise.resolve(vscode.window.showInputBox({ title, prompt: 'Optional: the agent is told this reason', ignoreFocusOut: true }));
-  }
-
-  async askRunCommand(message: string, detail: string): Promise<'run' | 'reject' | undefined> {
-    const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, 'Run', 'Reject');
-    return answer === 'Run' ? 'run' : answer === 'Reject' ? 'reject' : undefined;
-  }
-
-  async askCallTool(message: string, detail: string): Promise<'allow' | 'reject' | undefined> {
-    const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, 'Allow', 'Reject');
-    return answer === 'Allow' ? 'allow' : answer === 'Reject' ? 'reject' : undefined;
   }
 
   async applyEdit(absPath: string, content: string): Promise<void> {

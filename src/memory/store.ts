@@ -32,6 +32,8 @@ export interface MemoryPaths {
   journalFile: string;
   /** Which stale entries the agent was already alerted about (staleness.ts); this machine's state. */
   stalenessFile: string;
+  /** The turns' checkpoints of workspace files the agent edited (app/checkpoints.ts). */
+  checkpointsDir: string;
 }
 
 /** The memory folder of a workspace: `memcode.storagePath` / `--storage` (relative to the workspace) or `<workspace>/.memcode`. */
@@ -63,6 +65,7 @@ export function memoryPaths(root: string): MemoryPaths {
     lockFile: path.join(r, 'lock'),
     journalFile: path.join(r, 'memory', 'journal.jsonl'),
     stalenessFile: path.join(r, 'staleness.json'),
+    checkpointsDir: path.join(r, 'checkpoints'),
   };
 }
 

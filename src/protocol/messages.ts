@@ -3,7 +3,7 @@
 // The TypeScript maps (`WebviewToHost`, `HostToWebview`) are inferred from these, so both ends are
 // typed by the same declaration that checks every message on receipt.
 import * as v from 'valibot';
-import { arrayOf, bool, count, describeIssue, nonEmptyStr, none, object, oneOf, str } from './fields';
+import { arrayOf, bool, count, describeIssue, lineNumber, nonEmptyStr, none, object, oneOf, str } from './fields';
 import {
   attachedContent,
   attachment,
@@ -15,6 +15,8 @@ import {
   toolCard,
   transcriptItem,
   WEBVIEW_COMMANDS,
+  pendingApproval,
+  toolCardChange,
 } from './shapes';
 
 export interface MessageSchema {
@@ -85,6 +87,27 @@ export const webviewToHostSchema = {
   'model/list': { request: none, response: object({ models: arrayOf(str) }) },
   /** Ids of the sessions whose messages (the person's and the replies) contain the words, for History's search. */
   'session/search': { request: object({ query: nonEmptyStr }), response: arrayOf(str) },
+  /** Answers a question on a card; `ok` is false when it was already answered elsewhere (the diff's title bar). */
+  'approval/answer': {
+    request: object({ id: nonEmptyStr, answer: oneOf(['accept', 'always', 'reject']), reason: v.optional(str) }),
+    response: object({ ok: bool }),
+  },
+  /** The questions open now (a reloaded view puts them back on their cards). */
+  'approval/list': { request: none, response: arrayOf(pendingApproval) },
+  /** Opens a workspace file in the editor, at a line when given. */
+  'file/open': { request: object({ path: nonEmptyStr, line: v.optional(lineNumber) }), response: none },
+  /** Puts one applied edit back (an undoable editor change); rejects with the reason when the file changed since. */
+  'edit/undo': { request: object({ callId: nonEmptyStr }), response: object({ path: str }) },
+  /** Restores the workspace files as they were before that turn (later turns' edits included). */
+  'turn/restore': { request: object({ turnId: nonEmptyStr }), response: object({ restored: arrayOf(str) }) },
+  /** Keep all on a turn's summary: remembered, so the summary shows it after a reload. */
+  'turn/keep': { request: object({ turnId: nonEmptyStr }), response: none },
+  /** The edits the checkpoints hold, by tool call, so a reloaded transcript's cards get their Open / Undo back. */
+  'review/state': { request: none, response: object({ edits: arrayOf(object({ callId: nonEmptyStr, change: toolCardChange })) }) },
+  /** A code block's Apply to file: proposed as an edit, through the same approval and review. */
+  'code/apply': { request: object({ code: str, language: v.optional(str) }), response: none },
+  /** A code block's Run in terminal, after command approval. */
+  'code/run': { request: object({ code: str }), response: none },
 } satisfies Record<string, MessageSchema>;
 export type WebviewToHost = MessagesOf<typeof webviewToHostSchema>;
 
@@ -110,6 +133,12 @@ export const hostToWebviewSchema = {
   'composer/focus': { request: none, response: none },
   /** MemCode: Set Up Model: show the onboarding panel. */
   'onboarding/show': { request: none, response: none },
+  /** A question for the person: drawn on its tool card, or on a card of its own. */
+  'approval/pending': { request: object({ approval: pendingApproval }), response: none },
+  /** Answered (here or in the editor) or withdrawn (Stop): the card stops asking. */
+  'approval/settled': { request: object({ id: nonEmptyStr, callId: v.optional(nonEmptyStr), outcome: oneOf(['accepted', 'rejected', 'withdrawn']) }), response: none },
+  /** An edit was applied: its card shows the file, its +/− lines, Open and Undo. */
+  'edit/applied': { request: object({ callId: nonEmptyStr, change: toolCardChange }), response: none },
 } satisfies Record<string, MessageSchema>;
 export type HostToWebview = MessagesOf<typeof hostToWebviewSchema>;
 

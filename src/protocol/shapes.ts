@@ -51,6 +51,39 @@ export type ChatError = v.InferOutput<typeof chatError>;
 export const toolCardStatus = oneOf(['running', 'ok', 'error']);
 export type ToolCardStatus = v.InferOutput<typeof toolCardStatus>;
 
+/** A question waiting on the person: shown on its tool card (or a card of its own), answered there or in the editor. */
+export const pendingApproval = object({
+  id: nonEmptyStr,
+  kind: oneOf(['edit', 'command', 'mcp_tool']),
+  /** The tool call that asks; absent for a code block's Apply to file / Run in terminal. */
+  callId: v.optional(nonEmptyStr),
+  /** One line for the person, e.g. "Edit src/app.ts" or "Run `npm test`". */
+  title: str,
+  /** Workspace-relative, for edits. */
+  path: v.optional(str),
+  command: v.optional(str),
+  /** More to read: the edit's summary, where a command runs, an MCP call's arguments. */
+  detail: v.optional(str),
+  /** Lines an edit adds and removes. */
+  added: v.optional(count),
+  removed: v.optional(count),
+});
+export type PendingApproval = v.InferOutput<typeof pendingApproval>;
+
+/** One file a turn changed, with its line counts; `undone` once put back. */
+export const fileChange = object({
+  path: nonEmptyStr,
+  added: count,
+  removed: count,
+  created: v.optional(bool),
+  undone: v.optional(bool),
+});
+export type FileChange = v.InferOutput<typeof fileChange>;
+
+/** The file an applied edit changed, and the turn whose checkpoint holds its old text (the card's Open / Undo). */
+export const toolCardChange = object({ ...fileChange.entries, turnId: v.optional(str) });
+export type ToolCardChange = v.InferOutput<typeof toolCardChange>;
+
 /** One tool call as the collapsible card shows it. */
 export const toolCard = object({
   callId: nonEmptyStr,
@@ -79,6 +112,8 @@ export const transcriptItem = tagged('type', [
   object({ type: v.literal('tool'), id: nonEmptyStr, card: toolCard }),
   object({ type: v.literal('notice'), id: nonEmptyStr, kind: noticeKind, text: str, time: str }),
   object({ type: v.literal('error'), id: nonEmptyStr, error: chatError, time: str }),
+  /** The files a turn changed, with Keep all / Undo all (the turn's checkpoint). */
+  object({ type: v.literal('files'), id: nonEmptyStr, turnId: nonEmptyStr, files: arrayOf(fileChange), time: str, state: v.optional(oneOf(['kept', 'undone'])) }),
 ]);
 export type TranscriptItem = v.InferOutput<typeof transcriptItem>;
 

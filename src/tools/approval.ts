@@ -3,7 +3,8 @@
 import { type ApprovalDecision, type ApprovalRequest, type ToolContext, ToolError } from './types';
 
 export async function askApproval(ctx: ToolContext, request: ApprovalRequest): Promise<void> {
-  const decision = await untilAborted(ctx.approvals.request(request), ctx.signal);
+  const asked = ctx.callId && request.callId === undefined ? { ...request, callId: ctx.callId } : request;
+  const decision = await untilAborted(ctx.approvals.request(asked, ctx.signal), ctx.signal);
   // Stop pressed while the question was open: do nothing, whatever the answer.
   if (ctx.signal?.aborted) throw new ToolError('cancelled');
   if (!decision.approved) {

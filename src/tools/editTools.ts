@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { askApproval } from './approval';
-import { type Tool, type ToolContext, ToolError } from './types';
+import { type AppliedChange, type Tool, type ToolContext, ToolError } from './types';
 import { resolveToolPath } from './workspaceAccess';
 
 export interface EditFileArgs {
@@ -69,7 +69,7 @@ export const editFileTool: Tool<EditFileArgs> = {
     ensureUnchanged(abs, rel, before);
     // Checked again: a symlink could have been swapped in while the person was deciding.
     resolveToolPath(ctx, args.path, 'write');
-    await applyApproved(ctx, abs, rel, after);
+    await applyApproved(ctx, abs, rel, after, { path: rel, before, created: false });
     return { ok: true, path: rel, line, removed_lines: removed, added_lines: added, message: `edited ${rel} at line ${line}` };
   },
 };
@@ -108,7 +108,7 @@ export const writeFileTool: Tool<WriteFileArgs> = {
     if (exists) ensureUnchanged(abs, rel, before);
     else if (fs.existsSync(abs)) throw new ToolError(`"${rel}" was created by someone else while waiting for approval; read it first`);
     resolveToolPath(ctx, args.path, 'write');
-    await applyApproved(ctx, abs, rel, args.content);
+    await applyApproved(ctx, abs, rel, args.content, { path: rel, before, created: !exists });
     return {
       ok: true,
       path: rel,
@@ -146,13 +146,13 @@ function ensureUnchanged(abs: string, rel: string, before: string): void {
   if (now !== before) throw new ToolError(`"${rel}" changed while waiting for approval; read it again and redo the edit`);
 }
 
-async function applyApproved(ctx: ToolContext, abs: string, rel: string, content: string): Promise<void> {
+async function applyApproved(ctx: ToolContext, abs: string, rel: string, content: string, change: AppliedChange): Promise<void> {
   if (!ctx.approvals.applyEdit) {
     writeWorkspaceFile(abs, content);
     return;
   }
   try {
-    await ctx.approvals.applyEdit(abs, content);
+    await ctx.approvals.applyEdit(abs, content, ctx.callId ? { ...change, callId: ctx.callId } : change);
   } catch (err) {
     throw new ToolError(`could not apply the edit to "${rel}": ${err instanceof Error ? err.message : String(err)}`);
   }

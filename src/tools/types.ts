@@ -16,11 +16,15 @@ export class ToolError extends Error {
 }
 
 /** An edit or command the person must approve before it happens (DESIGN.md §4). */
-export type ApprovalRequest =
+export type ApprovalRequest = (
   | { kind: 'edit'; path: string; before: string; after: string; summary: string }
   | { kind: 'command'; command: string; cwd: string }
   /** A tool of an MCP server (tools/mcpTools.ts): `tool` is the server's own name for it. */
-  | { kind: 'mcp_tool'; server: string; tool: string; args: Record<string, unknown> };
+  | { kind: 'mcp_tool'; server: string; tool: string; args: Record<string, unknown> }
+) & {
+  /** The tool call that asks, so a chat can put the question on that call's card. */
+  callId?: string;
+};
 
 export interface ApprovalDecision {
   approved: boolean;
@@ -30,12 +34,22 @@ export interface ApprovalDecision {
 
 /** The CLI answers with --yes / a prompt; VS Code with a diff editor and Accept/Reject, or a modal question. */
 export interface ApprovalProvider {
-  request(request: ApprovalRequest): Promise<ApprovalDecision>;
+  /** `signal` aborts when the person presses Stop: a host withdraws the question it put up. */
+  request(request: ApprovalRequest, signal?: AbortSignal): Promise<ApprovalDecision>;
   /**
    * Applies an approved edit (the file's whole new content) the host's own way: VS Code as an editor
    * change the person can undo. Without it, the tool writes the file itself. A throw becomes the tool's error.
+   * `change` says what it replaces, so a host can keep a checkpoint and offer Undo.
    */
-  applyEdit?(absPath: string, content: string): Promise<void>;
+  applyEdit?(absPath: string, content: string, change?: AppliedChange): Promise<void>;
+}
+
+/** What an approved edit replaces: the workspace-relative path, its text before ('' and `created` for a new file). */
+export interface AppliedChange {
+  path: string;
+  before: string;
+  created: boolean;
+  callId?: string;
 }
 
 export interface ToolContext {
@@ -52,6 +66,8 @@ export interface ToolContext {
   /** Opens archival memory on first use; absent where a host has none. */
   archival?: () => Promise<ArchivalMemory>;
   signal?: AbortSignal;
+  /** The id of the tool call being run (approvals are shown on its card). */
+  callId?: string;
   /**
    * A result longer than this many tokens is cut (with the paging note), on top of the character limit:
    * in a small context window, a few full-size results would not fit next to each other.

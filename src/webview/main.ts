@@ -10,6 +10,7 @@ import { ModelPicker } from './modelPicker';
 import { OnboardingPanel } from './onboarding';
 import { SessionBar } from './sessions';
 import { TranscriptView, type TranscriptSnapshot } from './transcript';
+import { wireCards } from './cardWiring';
 import { createVsCodeTransport, vscodeApi } from './transport';
 import { withViewOnlyItems } from './viewOnlyItems';
 
@@ -62,6 +63,7 @@ const transcript = new TranscriptView(
   },
   save,
 );
+wireCards(messenger, transcript, (message) => transcript.error({ kind: 'internal', message, retryable: false }));
 
 const inspector = new Inspector({
   saveBlock: async (label, value) => {

@@ -57,6 +57,13 @@ export interface CodeActions {
   insert(code: string): void;
 }
 
+/**
+ * Apply to file and Run in terminal on code blocks (set by cardWiring.ts): both go through the host's
+ * approval and review like the agent's own edits and commands. Run only on shell code.
+ */
+export const codeBlockExtras: { apply?: (code: string, language?: string) => void; run?: (code: string) => void } = {};
+const SHELL = new Set(['bash', 'sh', 'shell', 'zsh', 'console', 'powershell', 'ps1', 'cmd', 'bat']);
+
 /** Renders Markdown into `target` (replacing what was there). */
 export function renderMarkdown(target: HTMLElement, text: string, actions: CodeActions): void {
   let html: string;
@@ -105,7 +112,9 @@ function decorateCodeBlock(code: HTMLElement, actions: CodeActions): void {
   if (!pre) return;
   const copy = button('Copy code', () => void copyText(source, copy), { icon: 'copy', className: 'code-action' });
   const insert = button('Insert code at cursor', () => actions.insert(source), { icon: 'insert', className: 'code-action' });
-  const toolbar = el('div', { className: 'code-toolbar' }, el('span', { className: 'code-language', text: language ?? '' }), copy, insert);
+  const apply = codeBlockExtras.apply && button('Apply to file: propose this code as an edit of the active editor (its selection, or the whole file)', () => codeBlockExtras.apply?.(source, language), { icon: 'go-to-file', className: 'code-action', testid: 'code-apply' });
+  const run = codeBlockExtras.run && language && SHELL.has(language) ? button('Run in terminal (asks first)', () => codeBlockExtras.run?.(source), { icon: 'terminal', className: 'code-action', testid: 'code-run' }) : undefined;
+  const toolbar = el('div', { className: 'code-toolbar' }, el('span', { className: 'code-language', text: language ?? '' }), copy, insert, apply || undefined, run);
   const wrapper = el('div', { className: 'code-block' });
   pre.replaceWith(wrapper);
   wrapper.append(toolbar, pre);

@@ -4,11 +4,11 @@
 import type { ChatError, ToolCard, TranscriptItem } from '../protocol/shapes';
 import { button, el } from './dom';
 import { ActivityRow } from './activity';
-import { memoryEditLabel, prettyArgs } from './labels';
 import { renderMarkdown } from './markdown';
 import { personNotice, splitStopped } from './personWording';
 import { ScrollFollow } from './scrollFollow';
 import { staleProblems } from './staleProblems';
+import { renderFilesChanged, renderToolCard } from './toolCards';
 
 export interface TranscriptActions {
   insert(code: string): void;
@@ -160,6 +160,19 @@ export class TranscriptView {
     this.add({ type: 'tool', id: existing?.id ?? `tool-${result.callId}`, card });
   }
 
+  /** Draws a tool call's card again, changed by `update` (an approval, an applied edit); false when it is not shown. */
+  updateCard(callId: string, update: (card: ToolCard) => ToolCard = (card) => card): boolean {
+    const item = this.items.find((i): i is Extract<TranscriptItem, { type: 'tool' }> => i.type === 'tool' && i.card.callId === callId);
+    if (!item) return false;
+    this.add({ ...item, card: update(item.card) });
+    return true;
+  }
+
+  /** The item with this id, e.g. a turn's "files changed" summary to mark it kept or undone. */
+  item(id: string): TranscriptItem | undefined {
+    return this.items.find((i) => i.id === id);
+  }
+
   error(error: ChatError): void {
     this.settleStreaming();
     this.add({ type: 'error', id: this.localId(), error, time: new Date().toISOString() });
@@ -234,7 +247,9 @@ export class TranscriptView {
         return el('div', { className: 'message assistant', testid: 'message-assistant', attrs: { title: item.time } }, body, mark);
       }
       case 'tool':
-        return this.renderTool(item.card);
+        return renderToolCard(item.card);
+      case 'files':
+        return renderFilesChanged(item);
       case 'notice':
         if (item.kind === 'auto_recall') return renderRecall(item.text, item.time);
         return el('div', { className: `notice notice-${item.kind}`, attrs: { role: 'note', title: item.time } }, el('span', { className: `codicon codicon-${noticeIcon(item.kind)}`, attrs: { 'aria-hidden': 'true' } }), el('span', { text: personNotice(item) }));
@@ -251,25 +266,6 @@ export class TranscriptView {
       );
     }
     return node;
-  }
-
-  private renderTool(card: ToolCard): HTMLElement {
-    const mark = memoryEditLabel(card);
-    const status = card.status === 'running' ? 'running' : card.status === 'ok' ? 'done' : 'failed';
-    const icon = card.status === 'running' ? 'loading codicon-modifier-spin' : card.status === 'ok' ? 'check' : 'error';
-    const summary = el(
-      'summary',
-      {},
-      el('span', { className: `codicon codicon-${icon}`, attrs: { 'aria-hidden': 'true' } }),
-      el('span', { className: 'tool-name', text: card.name }),
-      el('span', { className: `tool-status status-${card.status}`, text: status }),
-      mark ? el('span', { className: 'memory-mark', text: mark }) : undefined,
-    );
-    const body = el('div', { className: 'tool-body' }, el('div', { className: 'tool-label', text: 'Arguments' }), el('pre', { className: 'tool-args', text: prettyArgs(card.args) }));
-    if (card.result !== undefined) body.append(el('div', { className: 'tool-label', text: 'Result' }), el('pre', { className: 'tool-result', text: card.result }));
-    const details = el('details', { className: `tool-card${mark ? ' edits-memory' : ''} status-${card.status}`, testid: 'tool-card' }, summary, body);
-    details.dataset.tool = card.name;
-    return details;
   }
 
   private renderError(error: ChatError): HTMLElement {
@@ -295,7 +291,10 @@ export class TranscriptView {
  * focus on its header stays there, instead of the card snapping shut under them.
  */
 function replaceKeepingViewState(old: HTMLElement, next: HTMLElement): void {
-  if (old instanceof HTMLDetailsElement && next instanceof HTMLDetailsElement) next.open = old.open;
+  // A tool card keeps its fold (and its Raw JSON fold) in <details> inside it.
+  const folds = (node: HTMLElement) => (node instanceof HTMLDetailsElement ? [node] : Array.from(node.querySelectorAll('details')));
+  const [before, after] = [folds(old), folds(next)];
+  if (before.length === after.length) before.forEach((d, i) => (after[i].open = d.open));
   const focused = old.contains(document.activeElement);
   old.replaceWith(next);
   if (focused) next.querySelector<HTMLElement>('summary')?.focus({ preventScroll: true });

@@ -22,7 +22,6 @@ import {
   runCommand,
   sleep,
   startCodeServer,
-  waitForNotification,
   webviewFrame,
   type Browser,
   type CodeServer,
@@ -376,7 +375,7 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
     const text = 'Build with make-e2e';
     llm.script({ toolCalls: [{ name: 'working_context_append', arguments: { block: 'project', content: text } }] }, { text: 'Noted: this project builds with make.' });
     const frame = await sendMessage('Remember that this project builds with make');
-    const card = frame.locator('[data-testid="tool-card"]', { hasText: 'working_context_append' }).last();
+    const card = frame.locator('[data-testid="tool-card"][data-tool="working_context_append"]').last();
     await card.waitFor({ state: 'visible', timeout: 60_000 });
     await waitForAssistant(frame, 'builds with make');
     await waitFor('the tool card to show done', async () => /status-ok/.test((await card.getAttribute('class')) ?? ''), 30_000);
@@ -457,45 +456,45 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
     assert.ok(result.includes(NEEDLE_FILE), `the search result does not hold ${NEEDLE_FILE}: ${result.slice(0, 600)}`);
   });
 
-  it('edit-accept: edit_file accepted: the diff editor opens and Accept changes the file on disk', async function () {
+  it('edit-accept: edit_file: the card waits for approval with the diff open, and the diff title bar\'s Accept changes the file on disk', async function () {
     const file = path.join(workspace, 'accept.txt');
     fs.writeFileSync(file, 'hello\n');
     llm.script({ toolCalls: [{ name: 'edit_file', arguments: { path: 'accept.txt', old_text: 'hello', new_text: 'bye' } }] }, { text: 'I changed hello to bye.' });
-    await sendMessage('Change hello to bye in accept.txt');
+    const frame = await sendMessage('Change hello to bye in accept.txt');
     const p = page();
-    const toast = await waitForNotification(p, /MemCode wants to edit accept\.txt/, 60_000);
+    const card = frame.locator('[data-testid="tool-card"][data-tool="edit_file"]').last();
+    await card.getByTestId('approval').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await card.getByTestId('approval').innerText(), /Waiting for your approval[\s\S]*accept\.txt/);
     await p.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
     await waitFor('the proposed text on the diff\'s modified side', async () => (await p.locator('.monaco-diff-editor .editor.modified .view-lines').first().innerText()).includes('bye'), 30_000);
     assert.equal(fs.readFileSync(file, 'utf8'), 'hello\n', 'the file changed before Accept');
-    await toast.locator('.monaco-button', { hasText: 'Accept' }).first().click();
+    assert.equal(await p.locator('.notifications-toasts .notification-toast', { hasText: 'MemCode wants' }).count(), 0, 'no notification while the chat shows the question');
+    await p.locator('.editor-actions .action-label[aria-label*="Accept Proposed Edit"]').first().click();
     await waitFor('accept.txt to change on disk', () => fs.readFileSync(file, 'utf8') === 'bye\n', 30_000);
-    const frame = await chat();
     await waitForAssistant(frame, 'hello to bye');
+    await card.getByTestId('approval').waitFor({ state: 'detached', timeout: 30_000 });
+    await card.getByTestId('edit-change').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await card.locator('summary').first().getAttribute('aria-label'), 'Edited accept.txt +1 −1 — done');
   });
 
-  it('edit-reject: edit_file rejected: the file stays as it was and the model receives the rejection', async function () {
+  it('edit-reject: edit_file rejected on its card with a reason: the file stays as it was and the model receives the reason', async function () {
     const file = path.join(workspace, 'reject.txt');
     fs.writeFileSync(file, 'alpha\n');
     llm.script({ toolCalls: [{ name: 'edit_file', arguments: { path: 'reject.txt', old_text: 'alpha', new_text: 'beta' } }] }, { text: 'OK, I left reject.txt alone.' });
     const before = llm.chatRequests().length;
-    await sendMessage('Change alpha to beta in reject.txt');
-    const p = page();
-    const toast = await waitForNotification(p, /MemCode wants to edit reject\.txt/, 60_000);
-    await p.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
-    await toast.locator('.monaco-button', { hasText: 'Reject' }).first().click();
-    // Reject asks for an optional reason.
-    const box = p.locator('.quick-input-widget input.input');
-    if (await box.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) {
-      await box.fill('keep alpha');
-      await p.keyboard.press('Enter');
-    }
-    const frame = await chat();
+    const frame = await sendMessage('Change alpha to beta in reject.txt');
+    const card = frame.locator('[data-testid="tool-card"][data-tool="edit_file"]').last();
+    await card.getByTestId('approval-reject').click({ timeout: 60_000 });
+    await card.getByTestId('approval-reason').fill('keep alpha');
+    await card.getByTestId('approval-reason').press('Enter');
     await waitForAssistant(frame, 'left reject.txt alone');
     assert.equal(fs.readFileSync(file, 'utf8'), 'alpha\n', 'reject.txt changed although the edit was rejected');
     const tool = messagesOf(chatRequestsSince(before)[1]).filter((m) => m.role === 'tool').pop();
     const result = textOf(tool?.content);
     assert.match(result, /reject/i, `the model was not told about the rejection: ${result}`);
     assert.ok(result.includes('keep alpha'), `the reason did not reach the model: ${result}`);
+    assert.equal(await card.locator('summary').first().getAttribute('aria-label'), 'Edit to reject.txt rejected: keep alpha');
+    assert.equal(await page().locator('.monaco-diff-editor').count(), 0, 'the diff closed with the answer');
   });
 
   it('stop: Stop during a long streamed reply: streaming ends, the input works, memory on disk is consistent', async function () {
@@ -777,5 +776,168 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
     await editor.click();
     await p.keyboard.press('Control+Alt+M');
     await waitFor('the chat input to have the focus', () => frame.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'chat-input'), 15_000);
+  });
+
+  it('approval-wait: the agent waits on the card for more than 30 s, and Accept there still applies the edit', async function () {
+    const file = path.join(workspace, 'wait.txt');
+    fs.writeFileSync(file, 'before the wait\n');
+    llm.script({ toolCalls: [{ name: 'edit_file', arguments: { path: 'wait.txt', old_text: 'before', new_text: 'after' } }] }, { text: 'Changed wait.txt after the wait.' });
+    const frame = await sendMessage('Change before to after in wait.txt');
+    const card = frame.locator('[data-testid="tool-card"][data-tool="edit_file"]').last();
+    await card.getByTestId('approval-accept').waitFor({ state: 'visible', timeout: 60_000 });
+    const asked = Date.now();
+    await sleep(15_000);
+    await page().screenshot({ path: path.join(SHOTS, 'approval-wait-waiting.png') });
+    await sleep(16_000);
+    assert.ok(await isRunning(frame), 'the agent stopped waiting');
+    assert.ok(await card.getByTestId('approval-accept').isVisible(), 'the question left its card');
+    assert.equal(await card.locator('summary').first().getAttribute('aria-label'), 'Editing wait.txt — waiting for your approval');
+    assert.equal(fs.readFileSync(file, 'utf8'), 'before the wait\n');
+    await card.getByTestId('approval-accept').click();
+    timings.approvalWaitMs = Date.now() - asked;
+    await waitFor('wait.txt to change on disk', () => fs.readFileSync(file, 'utf8') === 'after the wait\n', 30_000);
+    await waitForAssistant(frame, 'Changed wait.txt after the wait');
+    await card.getByTestId('edit-change').waitFor({ state: 'visible', timeout: 30_000 });
+  });
+
+  it('undo: Undo on an edit card and Undo all on the turn\'s files-changed summary put the files back, from the memory folder\'s checkpoint', async function () {
+    const edited = path.join(workspace, 'undo.txt');
+    const created = path.join(workspace, 'created-by-agent.txt');
+    fs.writeFileSync(edited, 'one\n');
+    fs.rmSync(created, { force: true });
+    llm.script(
+      { toolCalls: [{ name: 'edit_file', arguments: { path: 'undo.txt', old_text: 'one', new_text: 'two' } }] },
+      { toolCalls: [{ name: 'write_file', arguments: { path: 'created-by-agent.txt', content: 'fresh\nfile\n' } }] },
+      { text: 'Edited undo.txt and created a file.' },
+    );
+    const frame = await sendMessage('Edit undo.txt and create a file');
+    for (const tool of ['edit_file', 'write_file']) {
+      const card = frame.locator(`[data-testid="tool-card"][data-tool="${tool}"]`).last();
+      await card.getByTestId('approval-accept').click({ timeout: 60_000 });
+      await card.getByTestId('edit-change').waitFor({ state: 'visible', timeout: 30_000 });
+    }
+    await waitForAssistant(frame, 'created a file');
+    assert.equal(fs.readFileSync(edited, 'utf8'), 'two\n');
+    assert.equal(fs.readFileSync(created, 'utf8'), 'fresh\nfile\n');
+    const summary = frame.getByTestId('files-changed').last();
+    await summary.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await summary.innerText(), /2 files changed/);
+    assert.ok(fs.existsSync(memoryFile('checkpoints', 'checkpoints.json')), 'the checkpoint is in the memory folder');
+
+    const editCard = frame.locator('[data-testid="tool-card"][data-tool="edit_file"]').last();
+    await editCard.getByTestId('edit-undo').click();
+    await waitFor('undo.txt to be put back', () => fs.readFileSync(edited, 'utf8') === 'one\n', 30_000);
+    await editCard.locator('.edit-change .badge', { hasText: 'undone' }).waitFor({ timeout: 30_000 });
+    assert.equal(await editCard.locator('summary').first().getAttribute('aria-label'), 'Edited undo.txt +1 −1 (undone) — done');
+
+    await summary.getByTestId('undo-all').click();
+    await waitFor('the created file to be removed', () => !fs.existsSync(created), 30_000);
+    await summary.locator('.files-changed-title .badge', { hasText: 'undone' }).waitFor({ timeout: 30_000 });
+    assert.equal(fs.readFileSync(edited, 'utf8'), 'one\n');
+    assert.ok(!fs.existsSync(path.join(workspace, '.git')), 'nothing went into git');
+    await summary.scrollIntoViewIfNeeded();
+  });
+
+  it('readable-cards: read_file, search_files and run_command read as sentences, with file links, code and terminal output; the command is always allowed from its card', async function () {
+    llm.script(
+      {
+        toolCalls: [
+          { name: 'read_file', arguments: { path: NEEDLE_FILE } },
+          { name: 'search_files', arguments: { pattern: NEEDLE_SYMBOL } },
+          { name: 'run_command', arguments: { command: 'echo hello-from-e2e' } },
+        ],
+      },
+      { text: 'Read, searched and ran.' },
+      { toolCalls: [{ name: 'run_command', arguments: { command: 'echo hello-from-e2e' } }] },
+      { text: 'Ran it again without asking.' },
+    );
+    const frame = await sendMessage('Read the ledger, find its function and say hello');
+    const runCard = frame.locator('[data-testid="tool-card"][data-tool="run_command"]').last();
+    await runCard.getByTestId('approval-always').click({ timeout: 60_000 });
+    await waitForAssistant(frame, 'Read, searched and ran');
+    const label = (tool: string) => frame.locator(`[data-testid="tool-card"][data-tool="${tool}"]`).last().locator('summary').first().getAttribute('aria-label');
+    assert.equal(await label('read_file'), `Read ${NEEDLE_FILE}, lines 1–4 — done`);
+    assert.equal(await label('search_files'), `Searched for \`${NEEDLE_SYMBOL}\` — 1 file — done`);
+    assert.equal(await label('run_command'), 'Ran `echo hello-from-e2e` — exit 0 — done');
+
+    const readCard = frame.locator('[data-testid="tool-card"][data-tool="read_file"]').last();
+    // The chevron, not the middle of the header: the file name there is a link.
+    await readCard.locator('summary').first().click({ position: { x: 6, y: 6 } });
+    assert.match(await readCard.locator('pre.tool-code').innerText(), new RegExp(`export function ${NEEDLE_SYMBOL}`), 'the file is shown as code');
+    await runCard.locator('summary').first().click({ position: { x: 6, y: 6 } });
+    assert.equal((await runCard.locator('pre.tool-terminal').innerText()).trim(), 'hello-from-e2e', 'the output as a terminal shows it, not JSON');
+    await readCard.locator('.tool-sentence .file-link').click();
+    await page().locator('.tabs-container .tab', { hasText: 'ledgerReconciler.ts' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+
+    // Always allowed in this workspace: the same command runs without a question the next time.
+    await sendMessage('Say hello again');
+    await waitForAssistant(frame, 'Ran it again without asking');
+    assert.equal(await frame.getByTestId('approval').count(), 0);
+    await readCard.scrollIntoViewIfNeeded();
+
+    // The same cards in the other themes, picked as a person picks them (the settings file is not watched here).
+    const p = page();
+    const pickTheme = async (label: string, kind: string) => {
+      // Clicked, not Enter: Enter takes the palette's first row, which here was the Marketplace's theme browser.
+      await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+      await p.keyboard.press('F1');
+      await p.locator('.quick-input-widget input.input').fill('>Preferences: Color Theme');
+      await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click({ timeout: 10_000 });
+      await sleep(1_000);
+      await p.locator('.quick-input-widget input.input').fill(label);
+      await p.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await p.keyboard.press('Enter');
+      await waitFor(`the ${label} theme`, async () => (await p.locator(`.monaco-workbench.${kind}`).count()) > 0, 15_000, 250);
+      await sleep(1_000);
+    };
+    try {
+      for (const [name, label, kind] of [['dark', 'Dark Modern', 'vs-dark'], ['hc-dark', 'Dark High Contrast', 'hc-black'], ['hc-light', 'Light High Contrast', 'hc-light']] as const) {
+        await pickTheme(label, kind);
+        await p.screenshot({ path: path.join(SHOTS, `readable-cards-${name}.png`) });
+      }
+    } finally {
+      await p.keyboard.press('Escape').catch(() => undefined);
+      await pickTheme('Light Modern', 'vs').catch(() => undefined);
+    }
+  });
+
+  it('code-actions: a code block\'s Apply to file is proposed on a card and in the diff, Run in terminal asks first and runs in the MemCode terminal', async function () {
+    const file = path.join(workspace, 'apply.ts');
+    const ran = path.join(workspace, 'ran-from-block.txt');
+    fs.writeFileSync(file, 'export const answer = 1;\n');
+    fs.rmSync(ran, { force: true });
+    const p = page();
+    // The file to apply to is the one open in the editor.
+    await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    await p.keyboard.press('Control+P');
+    await p.locator('.quick-input-widget input.input').fill('apply.ts');
+    await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'apply.ts' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await p.keyboard.press('Enter');
+    await p.locator('.tabs-container .tab', { hasText: 'apply.ts' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+
+    llm.script({ text: 'Use this:\n\n```ts\nexport const answer = 42;\n```\n\nthen run:\n\n```sh\necho ran-from-block > ran-from-block.txt\n```\n\nCODE-BLOCKS-END' });
+    const frame = await sendMessage('Show me the fix and how to check it');
+    await waitForAssistant(frame, 'CODE-BLOCKS-END');
+    const message = frame.locator('[data-testid="message-assistant"]', { hasText: 'CODE-BLOCKS-END' }).last();
+
+    await message.locator('.code-block').nth(0).getByTestId('code-apply').click();
+    const applyCard = frame.locator('[data-testid="tool-card"][data-tool="apply_to_file"]').last();
+    await applyCard.getByTestId('approval-accept').waitFor({ state: 'visible', timeout: 30_000 });
+    await p.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(fs.readFileSync(file, 'utf8'), 'export const answer = 1;\n', 'applied before Accept');
+    await applyCard.getByTestId('approval-accept').click();
+    await waitFor('apply.ts to hold the code block', () => fs.readFileSync(file, 'utf8') === 'export const answer = 42;\n', 30_000);
+    await applyCard.getByTestId('edit-change').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await applyCard.locator('summary').first().getAttribute('aria-label'), 'Applied a code block to apply.ts +1 −1 — done');
+
+    assert.equal(await message.locator('.code-block').nth(0).getByTestId('code-run').count(), 0, 'Run only on shell code');
+    await message.locator('.code-block').nth(1).getByTestId('code-run').click();
+    const runCard = frame.locator('[data-testid="tool-card"][data-tool="run_in_terminal"]').last();
+    await runCard.getByTestId('approval-accept').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok(!fs.existsSync(ran), 'ran before it was allowed');
+    await runCard.getByTestId('approval-accept').click();
+    await waitFor('the command to run in the terminal', () => fs.existsSync(ran), 30_000);
+    assert.equal(fs.readFileSync(ran, 'utf8').trim(), 'ran-from-block');
+    assert.equal(await runCard.locator('summary').first().getAttribute('aria-label'), 'Sent `echo ran-from-block > ran-from-block.txt` to the terminal — done');
   });
 });

@@ -40,6 +40,7 @@ const FILES: Record<string, [string, string]> = {
   '/media/chat.css': ['media/chat.css', 'text/css'],
   '/media/flow.css': ['media/flow.css', 'text/css'],
   '/media/layout.css': ['media/layout.css', 'text/css'],
+  '/media/cards.css': ['media/cards.css', 'text/css'],
   '/dist/codicons/codicon.css': ['dist/codicons/codicon.css', 'text/css'],
   '/dist/codicons/codicon.ttf': ['dist/codicons/codicon.ttf', 'font/ttf'],
 };
@@ -84,6 +85,7 @@ function pageHtml(csp: boolean, theme?: ThemeName): string {
     scriptUri: '/dist/webview.js',
     styleUri: '/media/chat.css',
     layoutStyleUri: '/media/layout.css',
+    cardsStyleUri: '/media/cards.css',
     codiconsUri: '/dist/codicons/codicon.css',
     inlineStyle: theme ? themeStyle(theme) : THEME,
     withoutCsp: !csp,
@@ -168,7 +170,7 @@ export interface OpenOptions {
   theme?: ThemeName;
   /** Answer for `ready`; a function may return a promise to hold the answer back. */
   initial?: InitialState | (() => InitialState | Promise<InitialState>);
-  /** Answers that differ from the defaults from the first request on (e.g. `model/config` at load). */
+  /** Answers that differ from the defaults, in place before the page loads (it asks some at once, e.g. approval/list, model/config). */
   handlers?: Handlers;
 }
 
@@ -280,6 +282,15 @@ export class WebviewPage {
       'model/test': () => ({ models: ['fake-model', 'other-model'] }),
       'model/save': ({ baseUrl, model }) => modelConfig({ baseUrl, model }),
       'model/list': () => ({ models: ['fake-model', 'other-model'] }),
+      'approval/answer': () => ({ ok: true }),
+      'approval/list': () => [],
+      'file/open': () => undefined,
+      'edit/undo': () => ({ path: '' }),
+      'turn/restore': () => ({ restored: [] }),
+      'turn/keep': () => undefined,
+      'review/state': () => ({ edits: [] }),
+      'code/apply': () => undefined,
+      'code/run': () => undefined,
     };
     Object.assign(this.handlers, options.handlers ?? {});
     for (const name of Object.keys(webviewToHostSchema) as (keyof WebviewToHost)[]) {

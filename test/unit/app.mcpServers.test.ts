@@ -82,7 +82,8 @@ describe('MCP servers as tools (a real echo server over stdio and HTTP)', functi
     llm.script({ toolCalls: [{ name: 'mcp_echo_add', arguments: { a: 2, b: 3 } }] }, { text: 'It is 5.' });
     const result = await agent({ echo: echoStdio() }).send('add 2 and 3');
     assert.equal(result.reply, 'It is 5.');
-    assert.deepEqual(approvals.requests, [{ kind: 'mcp_tool', server: 'echo', tool: 'add', args: { a: 2, b: 3 } }]);
+    // The call's id comes along, so the editor can ask on that call's card.
+    assert.deepEqual(approvals.requests.map(({ callId, ...r }) => (assert.match(callId ?? '', /^call_/), r)), [{ kind: 'mcp_tool', server: 'echo', tool: 'add', args: { a: 2, b: 3 } }]);
     assert.deepEqual(toolMessages(llm), ['5']);
     assert.deepEqual(warnings, []);
 
@@ -187,7 +188,7 @@ describe('MCP servers as tools (a real echo server over stdio and HTTP)', functi
       } finally {
         delete process.env.MEMCODE_TEST_MCP_TOKEN;
       }
-      assert.deepEqual(approvals.requests, [{ kind: 'mcp_tool', server: 'remote', tool: 'add', args: { a: 20, b: 22 } }]);
+      assert.deepEqual(approvals.requests.map(({ callId: _, ...r }) => r), [{ kind: 'mcp_tool', server: 'remote', tool: 'add', args: { a: 20, b: 22 } }]);
       assert.deepEqual(toolMessages(llm), ['42']);
       assert.ok(server.requests.length > 0 && server.requests.every((h) => h.authorization === 'Bearer t0ken'), 'the header, its ${env:…} filled in');
     });

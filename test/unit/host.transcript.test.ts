@@ -21,6 +21,13 @@ describe('host transcript', () => {
     });
   });
 
+  it('shows a reply cut short by Stop with a note, not the model-facing "[stopped by the person]"', () => {
+    const [item] = toTranscript([at(1, { role: 'assistant', content: 'Half an answer\n\n[stopped by the person]' })]);
+    assert.deepEqual(item, { type: 'assistant', id: 'm1', text: 'Half an answer\n\n*— stopped*', time: '2026-01-01T00:00:00Z' });
+    const [quoted] = toTranscript([at(2, { role: 'assistant', content: 'The agent writes "[stopped by the person]" when cut.' })]);
+    assert.equal(quoted.type === 'assistant' && quoted.text, 'The agent writes "[stopped by the person]" when cut.', 'only the mark at the end');
+  });
+
   it('leaves a message that merely mentions "Attached" alone', () => {
     assert.deepEqual(splitAttachments('see below\n\nAttached is my plan'), { text: 'see below\n\nAttached is my plan', attachments: [] });
   });

@@ -322,8 +322,10 @@ describe('protocol validation', () => {
       'chat/retry', 'chat/send', 'chat/stop', 'command/run', 'editor/attach', 'editor/insert', 'editor/selection',
       'memory/get', 'memory/setBlock', 'model/config', 'model/list', 'model/save', 'model/test', 'ready',
       'session/delete', 'session/list', 'session/new', 'session/open', 'session/rename', 'session/resume', 'session/search', 'workspace/attach', 'workspace/files',
-    ]);
-    assert.equal(Object.keys(hostToWebviewSchema).length, 11);
+      // The tool cards' requests (issue 16).
+      'approval/answer', 'approval/list', 'code/apply', 'code/run', 'edit/undo', 'file/open', 'review/state', 'turn/keep', 'turn/restore',
+    ].sort());
+    assert.equal(Object.keys(hostToWebviewSchema).length, 11 + 3);
     assert.equal(validatePayload(webviewToHostSchema, 'toString', 'request', undefined), 'unknown message "toString"');
     assert.equal(validatePayload(webviewToHostSchema, '__proto__', 'request', undefined), 'unknown message "__proto__"');
   });
@@ -332,7 +334,7 @@ describe('protocol validation', () => {
     const check = (items: unknown) => validatePayload(webviewToHostSchema, 'session/open', 'response', { session, transcript: items, readOnly: true });
     assert.equal(check(transcript), undefined);
     assert.equal(check([{ type: 'tool', id: 'c', card: { ...(transcript[1] as { card: object }).card, status: 'done' } }]), 'data.transcript[0].card.status must be one of running, ok, error (got "done")');
-    assert.equal(check([{ type: 'thought', id: 'x' }]), 'data.transcript[0].type must be one of user, assistant, tool, notice, error (got "thought")');
+    assert.equal(check([{ type: 'thought', id: 'x' }]), 'data.transcript[0].type must be one of user, assistant, tool, notice, error, files (got "thought")');
     assert.equal(check([{ type: 'error', id: 'e', time: 't', error: { kind: 'oops', message: 'm', retryable: false } }]), 'data.transcript[0].error.kind must be one of no_api_key, auth, rate_limit, context_length, network, server, bad_response, locked, memory, busy, internal (got "oops")');
   });
 
@@ -368,7 +370,7 @@ describe('protocol schemas', () => {
     assert.equal(validatePayload(hostToWebviewSchema, 'memory/updated', 'request', fractional), 'data.snapshot.blocks[0].limit must be a whole number >= 0 (got 2.5)');
     const { name: _, ...nameless } = (transcript[1] as { card: { name: string } }).card;
     assert.equal(validatePayload(hostToWebviewSchema, 'agent/toolCall', 'request', { card: nameless }), 'data.card.name must be a string (got undefined)');
-    assert.equal(sessionOpen([{ id: 'x', text: 'no type' }]), 'data.transcript[0].type must be one of user, assistant, tool, notice, error (got nothing)');
+    assert.equal(sessionOpen([{ id: 'x', text: 'no type' }]), 'data.transcript[0].type must be one of user, assistant, tool, notice, error, files (got nothing)');
     assert.equal(validatePayload(webviewToHostSchema, 'memory/setBlock', 'response', { ok: false }), 'data.ok must be true');
     assert.equal(validatePayload(webviewToHostSchema, 'memory/setBlock', 'request', { label: '', value: 'x' }), 'data.label must not be empty');
   });

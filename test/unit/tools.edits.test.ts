@@ -333,4 +333,24 @@ describe('edits applied by the host (VS Code applies them as an undoable Workspa
     assert.match(await error(ws, 'edit_file', { path: 'a.ts', old_text: 'let', new_text: 'const' }), /changed while waiting for approval/);
     assert.deepEqual(applied, []);
   });
+
+  it('names the tool call in the approval and hands the host what the edit replaces, for its card and checkpoint', async () => {
+    const ws = testWorkspace();
+    ws.write('a.ts', 'let x = 1;\n');
+    const changes: unknown[] = [];
+    ws.ctx.approvals = {
+      request: (r) => ws.approvals.request(r),
+      async applyEdit(_abs, _content, change) {
+        changes.push(change);
+      },
+    };
+    ws.ctx.callId = 'call_42';
+    await ok(ws, 'edit_file', { path: 'a.ts', old_text: 'let', new_text: 'const' });
+    await ok(ws, 'write_file', { path: 'b.ts', content: 'new\n' });
+    assert.deepEqual(ws.approvals.requests.map((r) => r.callId), ['call_42', 'call_42']);
+    assert.deepEqual(changes, [
+      { path: 'a.ts', before: 'let x = 1;\n', created: false, callId: 'call_42' },
+      { path: 'b.ts', before: '', created: true, callId: 'call_42' },
+    ]);
+  });
 });

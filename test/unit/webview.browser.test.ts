@@ -128,24 +128,32 @@ describe('chat webview in a browser', function () {
     const card: ToolCard = { callId: 'c-1', name: 'working_context_append', args: '{"block":"project","content":"Uses pnpm."}', status: 'running', editsMemory: false };
     await view!.emit('agent/toolCall', { card });
     const tool = page.getByTestId('tool-card');
-    await tool.locator('.tool-status', { hasText: 'running' }).waitFor();
-    assert.equal(await tool.evaluate((d) => (d as HTMLDetailsElement).open), false, 'collapsed at first');
-    assert.equal(await tool.locator('.tool-args').isVisible(), false);
+    const header = tool.locator('summary').first();
+    await header.waitFor();
+    assert.equal(await header.getAttribute('aria-label'), 'Adding to project notes — running', 'a sentence, then its state, with a separator');
+    const details = tool.locator('details.tool-details');
+    assert.equal(await details.evaluate((d) => (d as HTMLDetailsElement).open), false, 'collapsed at first');
+    assert.equal(await tool.locator('.tool-quote').isVisible(), false);
     assert.equal(await tool.locator('.memory-mark').count(), 0, 'nothing edited yet');
 
-    await tool.locator('summary').click();
-    assert.equal(await tool.locator('.tool-args').isVisible(), true);
+    await header.click();
+    assert.equal(await tool.locator('.tool-quote').textContent(), 'Uses pnpm.', 'what is saved, as text');
+    assert.equal(await tool.locator('.tool-args').isVisible(), false, 'the raw JSON is one click away');
+    await tool.locator('.tool-raw > summary').click();
     assert.equal(await tool.locator('.tool-args').textContent(), '{\n  "block": "project",\n  "content": "Uses pnpm."\n}');
 
     await view!.emit('agent/toolResult', { callId: 'c-1', ok: true, content: 'Appended to project (24/2000 chars).', editsMemory: true, block: 'project' });
-    await tool.locator('.tool-status', { hasText: 'done' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="tool-card"] summary')?.getAttribute('aria-label')?.includes('done'));
     assert.equal(await tool.count(), 1, 'the result updates the same card');
+    assert.equal(await header.getAttribute('aria-label'), 'Added to project notes — done — updated project notes');
     assert.equal(await tool.locator('.memory-mark').textContent(), 'updated project notes');
     assert.match((await tool.getAttribute('class')) ?? '', /\bedits-memory\b/);
-    // The card the person opened stays open when its result arrives, and keeps the keyboard focus.
+    // The card the person opened stays open when its result arrives (its raw view too), and keeps the keyboard focus.
     assert.equal(await tool.locator('.tool-result').isVisible(), true);
     assert.equal(await tool.locator('.tool-result').textContent(), 'Appended to project (24/2000 chars).');
-    assert.equal(await tool.locator('summary').evaluate((e) => e === document.activeElement), true);
+    await header.focus();
+    await view!.emit('agent/toolResult', { callId: 'c-1', ok: true, content: 'Appended to project (24/2000 chars).', editsMemory: true, block: 'project' });
+    assert.equal(await header.evaluate((e) => e === document.activeElement), true);
 
     // In a sidebar as narrow as VS Code's default, the badge stays inside the card, on one line.
     await page.setViewportSize({ width: 300, height: 600 });
@@ -158,6 +166,120 @@ describe('chat webview in a browser', function () {
     assert.equal(await tool.locator('.tool-result').isVisible(), false, 'Enter on the header closes the card');
     await page.keyboard.press('Enter');
     assert.equal(await tool.locator('.tool-result').isVisible(), true, 'and opens it again');
+  });
+
+  it('asks for an edit on its card, in view without opening it; after Accept the card shows the file with +/− lines, Open and Undo', async () => {
+    const { page } = await open();
+    const card: ToolCard = { callId: 'c-e', name: 'edit_file', args: '{"path":"src/app.ts","old_text":"3000","new_text":"8080"}', status: 'running', editsMemory: false };
+    await view!.emit('agent/toolCall', { card });
+    await view!.emit('approval/pending', { approval: { id: 'a1', kind: 'edit', callId: 'c-e', title: 'Edit src/app.ts', path: 'src/app.ts', detail: 'edit src/app.ts at line 1: replace 1 line with 1 line', added: 1, removed: 1 } });
+    const tool = page.getByTestId('tool-card');
+    const accept = tool.getByTestId('approval-accept');
+    await accept.waitFor();
+    assert.equal(await tool.locator('details.tool-details').evaluate((d) => (d as HTMLDetailsElement).open), false, 'the question is outside the fold');
+    assert.equal(await tool.locator('summary').first().getAttribute('aria-label'), 'Editing src/app.ts — waiting for your approval');
+    assert.match(await tool.getByTestId('approval').innerText(), /Waiting for your approval[\s\S]*src\/app\.ts\s*\+1 −1/);
+    assert.equal(await accept.getAttribute('aria-label'), 'Accept: Edit src/app.ts');
+    await accept.click();
+    assert.deepEqual((await view!.waitForPosted('approval/answer')).data, { id: 'a1', answer: 'accept' });
+    assert.equal(await accept.isDisabled(), true, 'one answer per click');
+
+    await view!.emit('approval/settled', { id: 'a1', callId: 'c-e', outcome: 'accepted' });
+    await tool.getByTestId('approval').waitFor({ state: 'detached' });
+    await view!.emit('edit/applied', { callId: 'c-e', change: { path: 'src/app.ts', added: 1, removed: 1, turnId: 't1' } });
+    await view!.emit('agent/toolResult', { callId: 'c-e', ok: true, content: '{"ok":true,"path":"src/app.ts","line":1,"removed_lines":1,"added_lines":1}', editsMemory: false });
+    const change = tool.getByTestId('edit-change');
+    await change.waitFor();
+    assert.equal(await tool.locator('summary').first().getAttribute('aria-label'), 'Edited src/app.ts +1 −1 — done');
+    await change.getByTestId('edit-open').click();
+    assert.deepEqual((await view!.waitForPosted('file/open')).data, { path: 'src/app.ts' });
+    await tool.locator('.tool-sentence .file-link').click();
+    assert.deepEqual((await view!.waitForPosted('file/open', 1)).data, { path: 'src/app.ts', line: 1 }, 'the file in the sentence is a link too');
+    assert.equal(await tool.locator('details.tool-details').evaluate((d) => (d as HTMLDetailsElement).open), false, 'following the link does not fold the card open');
+    await change.getByTestId('edit-undo').click();
+    assert.deepEqual((await view!.waitForPosted('edit/undo')).data, { callId: 'c-e' });
+    await change.locator('.badge', { hasText: 'undone' }).waitFor();
+    assert.equal(await change.getByTestId('edit-undo').count(), 0);
+
+    // The turn ends with its summary: Undo all restores the turn's checkpoint.
+    const files: TranscriptItem = { type: 'files', id: 'files-t1', turnId: 't1', files: [{ path: 'src/app.ts', added: 1, removed: 1 }, { path: 'src/new.ts', added: 4, removed: 0, created: true }], time: TIME };
+    await view!.emit('agent/message', { item: files });
+    const summary = page.getByTestId('files-changed');
+    await summary.waitFor();
+    assert.match(await summary.innerText(), /2 files changed\s*\+5 −1/);
+    await summary.getByTestId('undo-all').click();
+    assert.deepEqual((await view!.waitForPosted('turn/restore')).data, { turnId: 't1' });
+    await summary.locator('.files-changed-title .badge', { hasText: 'undone' }).waitFor();
+    assert.equal(await summary.locator('.badge', { hasText: 'undone' }).count(), 1, 'said once, in the title');
+    assert.equal(await summary.getByTestId('keep-all').count(), 0, 'answered: the buttons go');
+
+    await view!.emit('agent/message', { item: { ...files, id: 'files-t2', turnId: 't2' } as TranscriptItem });
+    const second = page.getByTestId('files-changed').nth(1);
+    await second.getByTestId('keep-all').click();
+    assert.deepEqual((await view!.waitForPosted('turn/keep')).data, { turnId: 't2' });
+    await second.locator('.files-changed-title .badge', { hasText: 'kept' }).waitFor();
+  });
+
+  it('asks for a command with Allow once / Always allow / Reject, and sends a typed reason with Reject', async () => {
+    const { page } = await open();
+    await view!.emit('agent/toolCall', { card: { callId: 'c-r', name: 'run_command', args: '{"command":"npm test"}', status: 'running', editsMemory: false } });
+    await view!.emit('approval/pending', { approval: { id: 'a2', kind: 'command', callId: 'c-r', title: 'Run `npm test`', command: 'npm test', detail: 'in /work/project' } });
+    const tool = page.getByTestId('tool-card');
+    await tool.getByTestId('approval-always').waitFor();
+    assert.deepEqual(await tool.locator('.approval-buttons button').allInnerTexts(), ['Allow once', 'Always allow in this workspace', 'Reject']);
+    await tool.getByTestId('approval-reject').click();
+    const reason = tool.getByTestId('approval-reason');
+    assert.equal(await reason.evaluate((e) => e === document.activeElement), true, 'the reason box takes the focus');
+    await reason.fill('use pnpm test');
+    await reason.press('Enter');
+    assert.deepEqual((await view!.waitForPosted('approval/answer')).data, { id: 'a2', answer: 'reject', reason: 'use pnpm test' });
+    await view!.emit('approval/settled', { id: 'a2', callId: 'c-r', outcome: 'rejected' });
+    await view!.emit('agent/toolResult', { callId: 'c-r', ok: false, content: '{"error":"the person rejected the command: use pnpm test"}', editsMemory: false });
+    await tool.locator('summary').first().click();
+    assert.equal(await tool.locator('summary').first().getAttribute('aria-label'), 'Did not run `npm test` — rejected');
+    assert.equal(await tool.locator('.tool-error').textContent(), 'You rejected it: use pnpm test');
+  });
+
+  it('draws results as code, terminal output and file links, with the raw JSON one click away', async () => {
+    const { page } = await open();
+    const results: Array<[ToolCard, string]> = [
+      [{ callId: 'r1', name: 'read_file', args: '{"path":"src/store.ts"}', status: 'ok', editsMemory: false, result: JSON.stringify({ path: 'src/store.ts', start_line: 1, end_line: 2, total_lines: 2, content: 'export class TodoStore {\n}' }) }, 'Read src/store.ts, lines 1–2'],
+      [{ callId: 'r2', name: 'run_command', args: '{"command":"npm test"}', status: 'ok', editsMemory: false, result: JSON.stringify({ exit_code: 0, output: '3 passing\n', timed_out: false }) }, 'Ran `npm test` — exit 0'],
+      [{ callId: 'r3', name: 'search_files', args: '{"pattern":"TodoStore"}', status: 'ok', editsMemory: false, result: JSON.stringify({ matches: [{ path: 'src/store.ts', line: 1, text: 'export class TodoStore {' }], total: 1, truncated: false }) }, 'Searched for `TodoStore` — 1 file'],
+    ];
+    for (const [card] of results) await view!.emit('agent/message', { item: { type: 'tool', id: `t-${card.callId}`, card } });
+    const cards = page.getByTestId('tool-card');
+    await cards.nth(2).waitFor();
+    for (const [i, [, sentence]] of results.entries()) assert.equal(await cards.nth(i).locator('summary').first().getAttribute('aria-label'), `${sentence} — done`);
+
+    await cards.nth(0).locator('summary').first().click({ position: { x: 6, y: 6 } });
+    assert.equal(await cards.nth(0).locator('pre.tool-code').innerText(), 'export class TodoStore {\n}', 'the file as code, not an escaped JSON string');
+    await cards.nth(1).locator('summary').first().click({ position: { x: 6, y: 6 } });
+    assert.equal(await cards.nth(1).locator('pre.tool-terminal').innerText(), '3 passing\n');
+    await cards.nth(2).locator('summary').first().click({ position: { x: 6, y: 6 } });
+    await cards.nth(2).locator('.tool-hits .file-link').click();
+    assert.deepEqual((await view!.waitForPosted('file/open')).data, { path: 'src/store.ts', line: 1 });
+    assert.equal(await cards.nth(1).locator('.tool-result').isVisible(), false);
+    await cards.nth(1).locator('.tool-raw > summary').click();
+    assert.match(await cards.nth(1).locator('.tool-result').innerText(), /"exit_code": 0/);
+  });
+
+  it('puts a question open before a reload back on its card, and code blocks get Apply to file and Run in terminal', async () => {
+    const card: ToolCard = { callId: 'c-w', name: 'write_file', args: '{"path":"b.ts","content":"x"}', status: 'running', editsMemory: false };
+    const { page } = await open({
+      initial: initialState({ running: true, transcript: [{ type: 'tool', id: 't-c-w', card }] }),
+      handlers: { 'approval/list': () => [{ id: 'a9', kind: 'edit', callId: 'c-w', title: 'Edit b.ts', path: 'b.ts', added: 1, removed: 0 }] },
+    });
+    await page.getByTestId('approval-accept').waitFor();
+
+    await view!.emit('agent/message', { item: { type: 'assistant', id: 'm-code', text: 'Run:\n\n```sh\nnpm test\n```\n\nand use:\n\n```ts\nconst a = 1;\n```', time: TIME } });
+    const blocks = page.locator('.code-block');
+    await blocks.nth(1).waitFor();
+    assert.equal(await blocks.nth(1).getByTestId('code-run').count(), 0, 'Run only on shell code');
+    await blocks.nth(1).getByTestId('code-apply').click();
+    assert.deepEqual((await view!.waitForPosted('code/apply')).data, { code: 'const a = 1;\n', language: 'ts' });
+    await blocks.nth(0).getByTestId('code-run').click();
+    assert.deepEqual((await view!.waitForPosted('code/run')).data, { code: 'npm test\n' });
   });
 
   it('sends on Enter, adds a newline on Shift+Enter, and shows a message typed while running as queued', async () => {

@@ -302,10 +302,10 @@ describe('chat webview flow in a browser', function () {
         const { page } = await open({ theme, initial: initialState({ transcript: [user('u-1', 'Explain the parser')] }) });
         await page.setViewportSize({ width: 420, height: 2400 });
         await fillConversation(view!);
-        await page.getByTestId('tool-card').first().locator('summary').click();
+        await page.getByTestId('tool-card').first().locator('summary').first().click();
         const findings = (await page.evaluate(`(${CONTRAST_SOURCE})('body')`)) as ContrastFinding[];
         assert.ok(findings.length > 40, `only ${findings.length} texts checked`);
-        for (const part of ['user-text', 'hljs-keyword', 'hljs-string', 'hljs-number', 'hljs-comment', 'code-language', 'notice-warning', 'notice-eviction', 'error-message', 'error-hint', 'tool-name', 'tool-status', 'memory-mark', 'activity-text', 'stopped-mark', 'badge', 'chat-input']) {
+        for (const part of ['user-text', 'hljs-keyword', 'hljs-string', 'hljs-number', 'hljs-comment', 'code-language', 'notice-warning', 'notice-eviction', 'error-message', 'error-hint', 'tool-sentence', 'memory-mark', 'activity-text', 'stopped-mark', 'badge', 'chat-input']) {
           assert.ok(findings.some((f) => f.where.includes(part)), `${part} was not checked`);
         }
         assert.deepEqual(failures(findings), []);

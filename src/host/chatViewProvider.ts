@@ -49,7 +49,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     registerSessionHandlers(messenger, this.host);
     registerContextHandlers(messenger, this.host, new VsCodeContextEditor(shownFolder));
     registerModelHandlers(messenger, new VsCodeModelSettings(shownFolder), this.keys);
-    registerChatHandlers(messenger, { host: this.host, editor: new VsCodeEditorBridge(() => this.host.activeFolderIfOpen()?.folder) });
     this.moreHandlers?.(messenger);
     this.host.connect({
       emit: <K extends keyof HostToWebview & string>(name: K, data: HostToWebview[K][0]) =>

@@ -11,7 +11,8 @@ const common = {
   target: 'node20',
   format: 'cjs',
   // vectra's optional local-model loader; we never use it (DESIGN.md §10).
-  external: ['vscode', '@huggingface/transformers'],
+  // pg's optional native binding (pg-native, libpq): MemCode uses the pure-JS client.
+  external: ['vscode', '@huggingface/transformers', 'pg-native'],
   minify: production,
   sourcemap: true,
   sourcesContent: false,

@@ -38,6 +38,7 @@ export class FolderAgent {
       memoryRoot: this.memoryRoot,
       embeddings: async () => embeddingSettings(this.settings(), await options.keys.get()),
       index: () => ({ exclude: this.settings().index.exclude, maxFileSize: this.settings().index.maxFileSize, allow: this.settings().files.allow }),
+      archival: async () => ({ backend: this.settings().archival.backend, databaseUrl: await options.keys.databaseUrl() }),
       warn: options.log,
       onState: () => options.onMemoryChanged(),
     });

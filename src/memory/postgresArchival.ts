@@ -62,6 +62,7 @@ export class PostgresArchival implements ArchivalMemory {
   private readonly byPath = new Map<string, number>();
   private files = 0;
   private generation = -1;
+  private insertedSinceAnalyze = 0;
   /** Connections that ran `setup` (each runs it once, before its first query for this store). */
   private readonly ready = new WeakSet<pg.PoolClient>();
 
@@ -258,8 +259,24 @@ export class PostgresArchival implements ArchivalMemory {
           );
         }
         return ids;
+      }).then(async (ids) => {
+        await this.analyzeAfterGrowth(ids.length);
+        return ids;
       });
     });
+  }
+
+  /**
+   * Refreshes the planner's statistics once the table has grown by a fifth: without them a freshly
+   * filled table looks empty, and PostgreSQL sorts every row instead of walking the HNSW index.
+   * A server's autovacuum does the same on its own schedule; PGlite has none.
+   */
+  private async analyzeAfterGrowth(inserted: number): Promise<void> {
+    this.insertedSinceAnalyze += inserted;
+    if (this.insertedSinceAnalyze < Math.max(1000, this.files / 5)) return;
+    this.insertedSinceAnalyze = 0;
+    // Only the table's owner may analyze it; anyone else leaves it to autovacuum.
+    await this.query('ANALYZE memcode_chunks', []).catch(() => undefined);
   }
 
   /** The files in `hashes` whose stored passages hash the same (so need nothing). */

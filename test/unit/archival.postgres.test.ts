@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
 import { MemoryFolder } from '../../src/app/memoryFolder';
+import { normaliseRemote, repoKeyOf } from '../../src/app/repoKey';
 import { LocalEmbedder } from '../../src/indexing/localEmbedder';
 import { ArchivalStore } from '../../src/memory/archival';
 import type { Embedder, FilePassage } from '../../src/memory/archivalMemory';
@@ -213,6 +214,36 @@ describe('archival memory in PostgreSQL + pgvector (a real engine over the wire)
       await bare.stop();
       await db.close();
     }
+  });
+
+  it('names a repository by its remote, the same however it was cloned, never with credentials; by its folder without one', () => {
+    for (const remote of ['git@github.com:Acme/Shop.git', 'https://bob:token123@github.com/acme/shop', 'ssh://git@github.com:22/acme/shop.git', 'https://github.com/acme/shop/']) {
+      assert.equal(normaliseRemote(remote), 'github.com/acme/shop', remote);
+    }
+    const bare = tempWorkspace('memcode-pg-Folder-');
+    assert.equal(repoKeyOf(bare), `folder:${path.basename(bare).toLowerCase()}`);
+    // A worktree's .git file names its own folder, whose commondir leads to the shared config.
+    const main = tempWorkspace('memcode-pg-main-');
+    writeFile(main, '.git/config', '[remote "upstream"]\n\turl = git@gitlab.example.com:team/api.git\n[remote "origin"]\n\turl = https://gitlab.example.com/team/API\n');
+    writeFile(main, '.git/worktrees/wt/commondir', '../..\n');
+    const worktree = tempWorkspace('memcode-pg-wt-');
+    writeFile(worktree, '.git', `gitdir: ${path.join(main, '.git/worktrees/wt')}\n`);
+    fs.mkdirSync(path.join(worktree, 'packages/app'), { recursive: true });
+    assert.equal(repoKeyOf(path.join(worktree, 'packages/app')), 'gitlab.example.com/team/api', 'origin wins, found from a subfolder of a worktree');
+  });
+
+  it('says what to do when the postgres backend has no database URL', async () => {
+    const root = tempWorkspace('memcode-pg-nourl-');
+    writeFile(root, 'src/a.ts', 'export const a = 1;\n');
+    const folder = new MemoryFolder({
+      workspaceRoot: root,
+      memoryRoot: path.join(root, '.memcode'),
+      embeddings: () => ({ provider: 'local' }),
+      archival: () => ({ backend: 'postgres' }),
+      warn: () => {},
+    });
+    await assert.rejects(folder.index({}), /no database URL is set: run MemCode: Set Database URL, or set MEMCODE_DATABASE_URL/);
+    assert.equal(folder.state.status, 'error');
   });
 
   describe('two memory folders pointed at one database', () => {

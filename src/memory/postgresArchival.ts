@@ -550,7 +550,8 @@ async function connect(pool: pg.Pool, url: string): Promise<pg.PoolClient> {
   try {
     return await pool.connect();
   } catch (err) {
-    throw new MemoryError('io', `cannot connect to the archival database at ${redactDatabaseUrl(url)}: ${redactSecrets(describe(err), url)}`, { cause: err });
+    // No `cause`: whoever logs the error whole must not find the driver's own view of the connection in it.
+    throw new MemoryError('io', `cannot connect to the archival database at ${redactDatabaseUrl(url)}: ${redactSecrets(describe(err), url)}`);
   }
 }
 

@@ -9,6 +9,7 @@ import type { MemoryPaths } from '../memory/store';
 import { CodeChunker } from '../indexing/chunker';
 import { createEmbedder, type EmbedderSettings } from '../indexing/embeddings';
 import { Indexer } from '../indexing/indexer';
+import type { IndexWorker } from '../indexing/indexWorker';
 import { WorkspaceFiles } from '../workspace/workspaceFiles';
 
 export interface IndexSettings {
@@ -27,11 +28,12 @@ export type ArchivalBackend = { kind: 'vectra' } | { kind: 'postgres'; databaseU
 export function openArchivalStore(
   paths: MemoryPaths,
   embeddings: EmbedderSettings,
-  opts: { rebuild?: boolean; warn?: (m: string) => void; clock?: Clock; backend?: ArchivalBackend } = {},
+  opts: { rebuild?: boolean; warn?: (m: string) => void; clock?: Clock; backend?: ArchivalBackend; worker?: IndexWorker } = {},
 ): Promise<ArchivalMemory> {
   const backend = opts.backend ?? { kind: 'vectra' };
-  if (backend.kind === 'postgres') return openPostgres(paths, createEmbedder(embeddings), backend, opts);
-  const embedder = createEmbedder(embeddings);
+  // With a worker, a batch of passages is embedded on its thread; queries still here.
+  const embedder = opts.worker ? opts.worker.embedderFor(createEmbedder(embeddings), embeddings) : createEmbedder(embeddings);
+  if (backend.kind === 'postgres') return openPostgres(paths, embedder, backend, opts);
   const open = { warn: opts.warn, clock: opts.clock };
   return opts.rebuild ? ArchivalStore.rebuild(paths.archivalDir, embedder, open) : ArchivalStore.open(paths.archivalDir, embedder, open);
 }
@@ -95,7 +97,7 @@ export async function createIndexer(
   workspaceRoot: string,
   paths: MemoryPaths,
   archival: ArchivalMemory,
-  settings: IndexSettings & { warn?: (m: string) => void } = {},
+  settings: IndexSettings & { warn?: (m: string) => void; worker?: IndexWorker } = {},
 ): Promise<Indexer> {
   chunker ??= CodeChunker.create().catch((err: unknown) => {
     chunker = undefined;
@@ -115,5 +117,8 @@ export async function createIndexer(
       allow: settings.allow,
     }),
     warn: settings.warn,
+    ...(settings.worker ? { prepare: settings.worker.prepare.bind(settings.worker) } : {}),
   });
 }
+
+export { IndexWorker } from '../indexing/indexWorker';

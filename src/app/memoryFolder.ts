@@ -12,7 +12,7 @@ import { type Clock, MemoryError, type Page } from '../memory/types';
 import type { EmbedderSettings } from '../indexing/embeddings';
 import type { IndexReport } from '../indexing/indexer';
 import type { IndexProgress } from '../indexing/types';
-import type { ArchivalBackend, IndexSettings } from './archivalParts';
+import type { ArchivalBackend, IndexSettings, IndexWorker } from './archivalParts';
 import { archivalParts } from './lazyArchival';
 import { checkMemoryFolder, type DoctorReport } from './memoryDoctor';
 import { PendingChanges } from './pendingChanges';
@@ -47,6 +47,11 @@ export interface MemoryFolderOptions {
   onLockWait?: (message: string) => void;
   /** How long to wait before retrying updates when another process holds the folder (default 15 s). */
   retryLockedMs?: number;
+  /**
+   * Chunk and (with the local embedder) embed in a worker thread, so indexing never blocks this one: the
+   * extension host. This folder still decides what is stored and stores it.
+   */
+  indexInWorker?: boolean;
 }
 
 const LOCK_WAIT_MS = 10_000;
@@ -62,6 +67,7 @@ export class MemoryFolder {
   private draining?: Promise<void>;
   private retryTimer?: ReturnType<typeof setTimeout>;
   private disposed = false;
+  private worker?: IndexWorker;
   /** Paths only: looking at the folder must not create it (the extension looks at every workspace folder). */
   private readonly paths: MemoryPaths;
 
@@ -193,6 +199,8 @@ export class MemoryFolder {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     if (this.opened) closeStore(this.opened.store);
+    void this.worker?.close();
+    this.worker = undefined;
   }
 
   // ---- internals ------------------------------------------------------------------------------------
@@ -254,7 +262,7 @@ export class MemoryFolder {
     const key = JSON.stringify([settings, backend]);
     if (this.opened?.key !== key) {
       if (this.opened) closeStore(this.opened.store);
-      const store = archivalParts().openArchivalStore(this.store.paths, settings, { warn: this.options.warn, clock: this.store.clock, backend });
+      const store = archivalParts().openArchivalStore(this.store.paths, settings, { warn: this.options.warn, clock: this.store.clock, backend, worker: this.indexWorker() });
       const opened = { key, store };
       this.opened = opened;
       store.catch(() => {
@@ -268,7 +276,7 @@ export class MemoryFolder {
     const settings = await this.options.embeddings();
     const backend = await this.backend();
     if (this.opened) closeStore(this.opened.store);
-    const store = archivalParts().openArchivalStore(this.store.paths, settings, { rebuild: true, warn: this.options.warn, clock: this.store.clock, backend });
+    const store = archivalParts().openArchivalStore(this.store.paths, settings, { rebuild: true, warn: this.options.warn, clock: this.store.clock, backend, worker: this.indexWorker() });
     this.opened = { key: JSON.stringify([settings, backend]), store };
     return store;
   }
@@ -280,7 +288,14 @@ export class MemoryFolder {
   }
 
   private async indexer(store: ArchivalMemory) {
-    return archivalParts().createIndexer(this.options.workspaceRoot, this.store.paths, store, { ...this.options.index?.(), warn: this.options.warn });
+    return archivalParts().createIndexer(this.options.workspaceRoot, this.store.paths, store, { ...this.options.index?.(), warn: this.options.warn, worker: this.indexWorker() });
+  }
+
+  /** The folder's index worker, started on first use when `indexInWorker` asks for one. */
+  private indexWorker(): IndexWorker | undefined {
+    if (!this.options.indexInWorker || this.disposed) return undefined;
+    this.worker ??= new (archivalParts().IndexWorker)(this.options.warn);
+    return this.worker;
   }
 
   private failed(error: unknown): void {

@@ -41,6 +41,8 @@ export class FolderAgent {
       archival: async () => ({ backend: this.settings().archival.backend, databaseUrl: await options.keys.databaseUrl() }),
       warn: options.log,
       onState: () => options.onMemoryChanged(),
+      // The extension host's thread is the editor's: chunking and embedding run in a worker.
+      indexInWorker: true,
     });
   }
 

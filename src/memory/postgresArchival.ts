@@ -36,6 +36,8 @@ export interface PostgresArchivalOptions {
   rebuild?: boolean;
   /** Connections in the pool (default 4). */
   maxConnections?: number;
+  /** Passages in the repository before common words stop finding passages (default 5,000; tests lower it). */
+  commonWordsFrom?: number;
   clock?: Clock;
   warn?: (m: string) => void;
 }
@@ -56,6 +58,10 @@ interface ChunkRow {
 /** Rows per INSERT: 500 vectors of 1,536 numbers as text stay under ~10 MB a statement. */
 const INSERT_ROWS = 500;
 const ROW_COLUMNS = 'id, path, start_line, end_line, language, symbol, kind, text, time';
+/** A word in more than this share of the passages does not find passages, only ranks them (bm25.ts's rule). */
+const COMMON_SHARE = 0.2;
+/** Below this many passages every word finds. */
+const COMMON_MIN_PASSAGES = 5000;
 
 export class PostgresArchival implements ArchivalMemory {
   readonly embedderId: string;
@@ -63,6 +69,8 @@ export class PostgresArchival implements ArchivalMemory {
   private files = 0;
   private generation = -1;
   private insertedSinceAnalyze = 0;
+  private frequencies: { generation: number; counts: Map<string, number> } = { generation: -1, counts: new Map() };
+  private readonly commonWordsFrom: number;
   /** Connections that ran `setup` (each runs it once, before its first query for this store). */
   private readonly ready = new WeakSet<pg.PoolClient>();
 
@@ -73,6 +81,7 @@ export class PostgresArchival implements ArchivalMemory {
     private readonly setup: string,
   ) {
     this.embedderId = opts.embedder.id;
+    this.commonWordsFrom = opts.commonWordsFrom ?? COMMON_MIN_PASSAGES;
   }
 
   static async open(opts: PostgresArchivalOptions): Promise<PostgresArchival> {
@@ -395,36 +404,57 @@ export class PostgresArchival implements ArchivalMemory {
 
   // ------------------------------------------------------------------ search
 
-  private vectorRanking(q: Float32Array, opts: ArchivalQuery): Promise<ChunkRow[]> {
+  private async vectorRanking(q: Float32Array, opts: ArchivalQuery): Promise<ChunkRow[]> {
     const d = this.dimensions;
     const { where, params } = this.filters(opts, [vectorText(q)]);
     // The cast and the dimensions condition match the partial HNSW index's expression (postgresSchema.ts).
-    return this.pool
-      .query<ChunkRow>(
-        `SELECT ${ROW_COLUMNS}, 1 - (embedding::vector(${d}) <=> $1::vector(${d})) AS score
-         FROM memcode_chunks WHERE dimensions = ${d} AND ${where}
-         ORDER BY embedding::vector(${d}) <=> $1::vector(${d}) LIMIT ${CANDIDATES}`,
-        params,
-      )
-      .then((r) => r.rows);
+    const rows = await this.query<ChunkRow>(
+      `SELECT ${ROW_COLUMNS}, 1 - (embedding::vector(${d}) <=> $1::vector(${d})) AS score
+       FROM memcode_chunks WHERE dimensions = ${d} AND ${where}
+       ORDER BY embedding::vector(${d}) <=> $1::vector(${d}) LIMIT ${CANDIDATES}`,
+      params,
+    );
+    return rows.rows;
   }
 
-  private keywordRanking(query: string, opts: ArchivalQuery): Promise<ChunkRow[]> | ChunkRow[] {
+  private async keywordRanking(query: string, opts: ArchivalQuery): Promise<ChunkRow[]> {
     const words = [...new Set(codeTerms(query))].filter((t) => /^[\p{L}\p{N}_]+$/u.test(t));
     if (words.length === 0) return [];
-    // Any word may match (OR); ts_rank's normalisation 1 divides by the log of the passage's length, so a
-    // long dump does not win by bulk (as BM25's length term does).
-    const tsquery = words.map((w) => `'${w}'`).join(' | ');
-    const { where, params } = this.filters(opts, [tsquery]);
-    return this.pool
-      .query<ChunkRow>(
-        `SELECT ${ROW_COLUMNS}, ts_rank(terms, q, 1) AS score
-         FROM memcode_chunks, to_tsquery('simple', $1) AS q
-         WHERE terms @@ q AND ${where}
-         ORDER BY score DESC, id LIMIT ${CANDIDATES}`,
-        params,
-      )
-      .then((r) => r.rows);
+    // As the embedded store's BM25 does: a word in a fifth of the passages only adds to passages rarer
+    // words already found, and ranking every passage it matches costs more than it changes. The
+    // passages are found by the rarer words and ranked by all of them.
+    const frequencies = await this.documentFrequencies(words);
+    const common = this.files >= this.commonWordsFrom ? this.files * COMMON_SHARE : Infinity;
+    const byRarity = [...words].sort((a, b) => (frequencies.get(a) ?? 0) - (frequencies.get(b) ?? 0));
+    const rare = byRarity.filter((w) => (frequencies.get(w) ?? 0) <= common);
+    const finding = rare.length > 0 ? rare : byRarity.slice(0, 1);
+    // ts_rank's normalisation 1 divides by the log of the passage's length, so a long dump does not win by
+    // bulk (as BM25's length term does).
+    const { where, params } = this.filters(opts, [orQuery(finding), orQuery(words)]);
+    const rows = await this.query<ChunkRow>(
+      `SELECT ${ROW_COLUMNS}, ts_rank(terms, ranked, 1) AS score
+       FROM memcode_chunks, to_tsquery('simple', $1) AS found, to_tsquery('simple', $2) AS ranked
+       WHERE terms @@ found AND ${where}
+       ORDER BY score DESC, id LIMIT ${CANDIDATES}`,
+      params,
+    );
+    return rows.rows;
+  }
+
+  /** How many of the repository's passages hold each word, counted through the full-text index; kept until the next write. */
+  private async documentFrequencies(words: string[]): Promise<Map<string, number>> {
+    if (this.frequencies.generation !== this.generation) this.frequencies = { generation: this.generation, counts: new Map() };
+    const counts = this.frequencies.counts;
+    const missing = words.filter((w) => !counts.has(w));
+    if (missing.length > 0 && this.files >= this.commonWordsFrom) {
+      const rows = await this.query<{ word: string; n: string }>(
+        `SELECT word, (SELECT count(*) FROM memcode_chunks WHERE repo = $1 AND terms @@ to_tsquery('simple', quote_literal(word))) AS n
+         FROM unnest($2::text[]) AS word`,
+        [this.opts.repo, missing],
+      );
+      for (const row of rows.rows) counts.set(row.word, Number(row.n));
+    }
+    return counts;
   }
 
   /** The repository (always) and the query's path and language filters, as SQL after `params`. */
@@ -504,6 +534,11 @@ export class PostgresArchival implements ArchivalMemory {
 }
 
 type Ranked = Array<{ record: ArchivalRecord; score: number }>;
+
+/** Any of these words (they are letters, digits and underscores only: nothing to escape). */
+function orQuery(words: string[]): string {
+  return words.map((w) => `'${w}'`).join(' | ');
+}
 
 /** Two rankings whose scores cannot be compared, merged by place: first of each, then second of each… */
 function interleave(a: Ranked, b: Ranked): Ranked {

@@ -66,10 +66,10 @@ describe('archival memory in PostgreSQL + pgvector (a real engine over the wire)
     removeTempWorkspaces();
   });
 
-  async function open(opts: { repo?: string; embedder?: Embedder; notesDir?: string; rebuild?: boolean } = {}) {
+  async function open(opts: { repo?: string; embedder?: Embedder; notesDir?: string; rebuild?: boolean; commonWordsFrom?: number } = {}) {
     const embedder = opts.embedder ?? new CountingEmbedder();
     const notes = await ArchivalStore.open(opts.notesDir ?? path.join(tempWorkspace('memcode-pg-notes-'), 'archival'), embedder);
-    const store = await PostgresArchival.open({ databaseUrl: server.url, repo: opts.repo ?? `repo-${++repoCount}`, embedder, notes, rebuild: opts.rebuild });
+    const store = await PostgresArchival.open({ databaseUrl: server.url, repo: opts.repo ?? `repo-${++repoCount}`, embedder, notes, rebuild: opts.rebuild, commonWordsFrom: opts.commonWordsFrom });
     opened.push(store);
     return store;
   }
@@ -102,6 +102,19 @@ describe('archival memory in PostgreSQL + pgvector (a real engine over the wire)
     assert.equal(vector.results[0].path, 'src/net/retry.ts');
     const filtered = await store.search('parseConfig', { pathPrefix: 'src/net/', pageSize: 5 });
     assert.ok(filtered.results.every((h) => h.path === 'src/net/retry.ts'));
+  });
+
+  it('finds keyword hits by the rarer words and ranks them by all, as the embedded store\'s BM25 does', async () => {
+    const store = await open({ commonWordsFrom: 10 });
+    const passages = Array.from({ length: 30 }, (_, i) =>
+      passage(`src/p${String(i).padStart(2, '0')}.ts`, 1, `export const handler${i} = widget.render(${i});${i < 3 ? ' // zanzibar' : ''}${i === 1 ? ' widget widget' : ''}`),
+    );
+    await store.replaceChunks([], passages);
+    const both = await store.search('zanzibar widget', { mode: 'keyword', pageSize: 10 });
+    assert.deepEqual(both.results.map((h) => h.path).sort(), ['src/p00.ts', 'src/p01.ts', 'src/p02.ts'], 'the common word finds nothing on its own');
+    assert.equal(both.results[0].path, 'src/p01.ts', 'and still ranks: the passage holding it most comes first');
+    const common = await store.search('widget', { mode: 'keyword', pageSize: 50 });
+    assert.equal(common.total, 30, 'a query of common words alone still finds them');
   });
 
   it('replaces a saved file and drops a removed one', async () => {

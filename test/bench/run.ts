@@ -12,6 +12,7 @@ import { runIdentifierDefinition } from './identifierDefinition';
 import { runIndexing, runReindexManyFiles } from './indexing';
 import { runStepOverhead } from './stepOverhead';
 import { runPostgresScale } from './postgresScale';
+import { runIndexBlocking } from './indexBlocking';
 import { LocalEmbedder } from '../../src/indexing/localEmbedder';
 import { ArchivalStore } from '../../src/memory/archival';
 
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   // Two seeds, so no change is tuned to one generated set.
   const conversation = [await runConversationRecall(1), await runConversationRecall(2)];
   const editorSave = await runEditorSave(27_000, log);
+  const blocking = await runIndexBlocking(log);
   const scale = await runArchivalScale(quick ? 10_000 : 100_000, log);
   const big = scale.queries[quick ? '10000' : '100000'];
   // PGlite (WebAssembly) inserts into HNSW at ~50–100 rows/s on these cores: 20k chunks is what fits.
@@ -76,6 +78,12 @@ async function main(): Promise<void> {
     ],
   ];
   rows.push(
+    [
+      `longest event-loop delay during a first index (${blocking.files} files, ${blocking.chunks} chunks): on the thread / with the index worker`,
+      `${blocking.inThread.maxDelayMs} / ${blocking.inWorker.maxDelayMs} ms (p99 ${blocking.inThread.p99DelayMs} / ${blocking.inWorker.p99DelayMs} ms)`,
+      '',
+      undefined,
+    ],
     [`postgres backend (pglite: WASM, in-process; a real server is faster): first index`, `${postgres.indexing.chunks} chunks in ${postgres.indexing.seconds} s (${postgres.indexing.chunksPerSecond} chunks/s, ${postgres.indexing.mbPerSecond} MB/s)`, '', undefined],
     ['  postgres (pglite): query p50/p95 at 10k chunks', `${postgres.queries['10000'].p50Ms} / ${postgres.queries['10000'].p95Ms} ms`, '', undefined],
     [`  postgres (pglite): query p50/p95 at ${pgBig.chunks} chunks (keyword / vector p95; vector plan)`, `${pgBig.p50Ms} / ${pgBig.p95Ms} ms (${pgBig.keywordP95Ms} / ${pgBig.vectorP95Ms} ms; ${pgBig.vectorPlan})`, '', undefined],
@@ -97,7 +105,7 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(w)}  ${value}${target ? `   target ${target}: ${ok ? 'met' : 'MISSED'}` : ''}`);
   }
   console.log(`\nconversational retrieval by question category:\n${formatConversationRecall(conversation)}`);
-  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, activation, stepOverhead, indexing, reindexMany, retrieval: recall, identifierDefinition: definition, conversationRecall: conversation, editorSave, archivalScale: scale, postgres };
+  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, activation, stepOverhead, indexing, reindexMany, retrieval: recall, identifierDefinition: definition, conversationRecall: conversation, editorSave, archivalScale: scale, postgres, indexBlocking: blocking };
   const out = path.join(__dirname, 'results.json');
   fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);

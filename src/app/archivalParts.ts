@@ -9,6 +9,7 @@ import type { MemoryPaths } from '../memory/store';
 import { CodeChunker } from '../indexing/chunker';
 import { createEmbedder, type EmbedderSettings } from '../indexing/embeddings';
 import { Indexer } from '../indexing/indexer';
+import { preparePassages } from '../indexing/preparePassages';
 import type { IndexWorker } from '../indexing/indexWorker';
 import { WorkspaceFiles } from '../workspace/workspaceFiles';
 
@@ -103,11 +104,12 @@ export async function createIndexer(
     chunker = undefined;
     throw err;
   });
+  const loaded = await chunker;
   return new Indexer({
     workspaceRoot,
     archival,
     fileRecordsPath: paths.fileRecordsFile,
-    chunker: await chunker,
+    chunker: loaded,
     // The same rules as the file tools; the memory folder is never indexed, wherever it is.
     workspace: new WorkspaceFiles({
       root: workspaceRoot,
@@ -117,8 +119,13 @@ export async function createIndexer(
       allow: settings.allow,
     }),
     warn: settings.warn,
-    ...(settings.worker ? { prepare: settings.worker.prepare.bind(settings.worker) } : {}),
+    ...(settings.worker ? { prepare: withWorker(settings.worker, loaded) } : {}),
   });
 }
 
 export { IndexWorker } from '../indexing/indexWorker';
+
+/** Chunking in the worker, or here with the same chunker when the worker cannot. */
+function withWorker(worker: IndexWorker, here: CodeChunker) {
+  return (files: Array<{ path: string; text: string }>) => worker.prepare(files, (p, text) => preparePassages(here, p, text));
+}

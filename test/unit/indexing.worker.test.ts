@@ -3,7 +3,9 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CodeChunker } from '../../src/indexing/chunker';
 import { IndexWorker } from '../../src/indexing/indexWorker';
+import { preparePassages } from '../../src/indexing/preparePassages';
 import { LocalEmbedder } from '../../src/indexing/localEmbedder';
 import { archivalWorkspace } from '../helpers/archivalWorkspace';
 import { removeTempWorkspaces } from '../helpers/workspace';
@@ -68,6 +70,24 @@ describe('indexing in a worker thread', function () {
       assert.equal(worker.served, 1);
       await embedder.embed(['a query']);
       assert.equal(worker.served, 1, 'a single text is embedded on this thread');
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('does the work on this thread, with a warning, when the worker cannot start', async () => {
+    const warnings: string[] = [];
+    const worker = new IndexWorker((m) => warnings.push(m), path.join(__dirname, 'no-such-worker.js'));
+    try {
+      const local = new LocalEmbedder();
+      const texts = ['export function a() {}', 'export function b() {}'];
+      assert.deepEqual(await worker.embedderFor(local, { provider: 'local' }).embed(texts), await local.embed(texts));
+      const chunker = await CodeChunker.create();
+      const here = (p: string, text: string) => preparePassages(chunker, p, text);
+      const files = [{ path: 'src/a.ts', text: 'export function alpha() {\n  return 1;\n}\n' }];
+      assert.deepEqual(await worker.prepare(files, here), [here('src/a.ts', files[0].text)]);
+      assert.equal(warnings.length, 1, warnings.join(' | '));
+      assert.match(warnings[0], /the index worker stopped .*indexing runs on the editor's thread/);
     } finally {
       await worker.close();
     }

@@ -40,9 +40,19 @@ const vendorMcp = {
   },
 };
 
+// pg (the PostgreSQL client, ~100 KB) is used only by the postgres archival backend: its own file,
+// read when that backend is first opened (src/memory/postgresArchival.ts), not parsed at every start.
+const vendorPg = {
+  name: 'vendor-pg',
+  setup(build) {
+    build.onResolve({ filter: /^pg$/ }, () => ({ path: './vendor/pg.js', external: true }));
+  },
+};
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [vendorVectra, vendorMcp] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra, vendorMcp] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [vendorVectra, vendorMcp, vendorPg] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra, vendorMcp, vendorPg] },
+  { ...common, entryPoints: [require.resolve('pg')], outfile: 'dist/vendor/pg.js', sourcemap: false },
   { ...common, entryPoints: ['src/app/mcpSdk.ts'], outfile: 'dist/vendor/mcp.js', sourcemap: false },
   // Indexing's CPU work (tree-sitter chunking, the local embedder) runs in this worker beside the bundle
   // (src/indexing/indexWorker.ts starts it), off the extension host's thread.

@@ -15,6 +15,7 @@ import type { Embedder, FilePassage } from '../../src/memory/archivalMemory';
 import { PostgresArchival } from '../../src/memory/postgresArchival';
 import { SCHEMA_VERSION } from '../../src/memory/postgresSchema';
 import { MemoryError } from '../../src/memory/types';
+import { runCli } from '../helpers/cli';
 import { startPgliteServer, type PgliteServer } from '../helpers/pgliteServer';
 import { removeTempWorkspaces, tempWorkspace, writeFile } from '../helpers/workspace';
 
@@ -257,6 +258,23 @@ describe('archival memory in PostgreSQL + pgvector (a real engine over the wire)
     });
     await assert.rejects(folder.index({}), /no database URL is set: run MemCode: Set Database URL, or set MEMCODE_DATABASE_URL/);
     assert.equal(folder.state.status, 'error');
+  });
+
+  it('is what `memcode index` and `memcode memory search` use with MEMCODE_ARCHIVAL_BACKEND=postgres (the built CLI)', async () => {
+    const root = tempWorkspace('memcode-pg-cli-');
+    writeFile(root, 'src/ledger.ts', 'export function reconcileLedger(entries: Entry[]) {\n  return entries.filter((e) => e.amount !== 0);\n}\n');
+    const env = { MEMCODE_ARCHIVAL_BACKEND: 'postgres', MEMCODE_DATABASE_URL: server.url, MEMCODE_REPO_KEY: 'cli/ledger' };
+    const indexed = await runCli(['index', '-C', root], env);
+    assert.equal(indexed.code, 0, indexed.stderr);
+    const rows = await sql<{ path: string }>("SELECT path FROM memcode_chunks WHERE repo = 'cli/ledger'");
+    assert.deepEqual(rows, [{ path: 'src/ledger.ts' }]);
+    const found = await runCli(['memory', 'search', 'reconcileLedger', '-C', root], env);
+    assert.equal(found.code, 0, found.stderr);
+    assert.match(found.stdout, /src\/ledger\.ts:1-3 reconcileLedger/);
+    const refused = await runCli(['memory', 'search', 'reconcileLedger', '-C', root], { ...env, MEMCODE_DATABASE_URL: `postgres://ops:pa55-word-x@127.0.0.1:${await closedPort()}/db` });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /cannot connect to the archival database at postgres:\/\/ops:\*\*\*@127\.0\.0\.1/);
+    assert.ok(!(refused.stdout + refused.stderr).includes('pa55-word-x'));
   });
 
   describe('two memory folders pointed at one database', () => {

@@ -11,7 +11,8 @@ const common = {
   target: 'node20',
   format: 'cjs',
   // vectra's optional local-model loader; we never use it (DESIGN.md §10).
-  external: ['vscode', '@huggingface/transformers'],
+  // pg's optional native binding (pg-native, libpq): MemCode uses the pure-JS client.
+  external: ['vscode', '@huggingface/transformers', 'pg-native'],
   minify: production,
   sourcemap: true,
   sourcesContent: false,
@@ -39,10 +40,23 @@ const vendorMcp = {
   },
 };
 
+// pg (the PostgreSQL client, ~100 KB) is used only by the postgres archival backend: its own file,
+// read when that backend is first opened (src/memory/postgresArchival.ts), not parsed at every start.
+const vendorPg = {
+  name: 'vendor-pg',
+  setup(build) {
+    build.onResolve({ filter: /^pg$/ }, () => ({ path: './vendor/pg.js', external: true }));
+  },
+};
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [vendorVectra, vendorMcp] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra, vendorMcp] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [vendorVectra, vendorMcp, vendorPg] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra, vendorMcp, vendorPg] },
+  { ...common, entryPoints: [require.resolve('pg')], outfile: 'dist/vendor/pg.js', sourcemap: false },
   { ...common, entryPoints: ['src/app/mcpSdk.ts'], outfile: 'dist/vendor/mcp.js', sourcemap: false },
+  // Indexing's CPU work (tree-sitter chunking, the local embedder) runs in this worker beside the bundle
+  // (src/indexing/indexWorker.ts starts it), off the extension host's thread.
+  { ...common, entryPoints: ['src/indexing/indexWorkerMain.ts'], outfile: 'dist/indexWorker.js' },
   { ...common, entryPoints: [require.resolve('vectra')], outfile: 'dist/vendor/vectra.js', sourcemap: false },
   { ...common, entryPoints: [require.resolve('js-tiktoken/ranks/o200k_base')], outfile: 'dist/vendor/o200k_base.js', sourcemap: false },
   // The chat UI runs in the webview (a browser): no Node built-ins, talks to the host through src/protocol/.

@@ -3,10 +3,14 @@
 // requires this module, on first use.
 import type { Clock } from '../memory/types';
 import { ArchivalStore } from '../memory/archival';
+import type { ArchivalMemory, Embedder } from '../memory/archivalMemory';
+import { MemoryError } from '../memory/types';
 import type { MemoryPaths } from '../memory/store';
 import { CodeChunker } from '../indexing/chunker';
 import { createEmbedder, type EmbedderSettings } from '../indexing/embeddings';
 import { Indexer } from '../indexing/indexer';
+import { preparePassages } from '../indexing/preparePassages';
+import type { IndexWorker } from '../indexing/indexWorker';
 import { WorkspaceFiles } from '../workspace/workspaceFiles';
 
 export interface IndexSettings {
@@ -16,14 +20,70 @@ export interface IndexSettings {
   allow?: string[];
 }
 
+/**
+ * Where a folder's archival memory lives: the embedded store in the memory folder (default), or a shared
+ * PostgreSQL + pgvector database (the agent's notes stay in the memory folder either way).
+ */
+export type ArchivalBackend = { kind: 'vectra' } | { kind: 'postgres'; databaseUrl: string; repoKey: string };
+
 export function openArchivalStore(
   paths: MemoryPaths,
   embeddings: EmbedderSettings,
-  opts: { rebuild?: boolean; warn?: (m: string) => void; clock?: Clock } = {},
-): Promise<ArchivalStore> {
-  const embedder = createEmbedder(embeddings);
+  opts: { rebuild?: boolean; warn?: (m: string) => void; clock?: Clock; backend?: ArchivalBackend; worker?: IndexWorker } = {},
+): Promise<ArchivalMemory> {
+  const backend = opts.backend ?? { kind: 'vectra' };
+  // With a worker, a batch of passages is embedded on its thread; queries still here.
+  const embedder = opts.worker ? opts.worker.embedderFor(createEmbedder(embeddings), embeddings) : createEmbedder(embeddings);
+  if (backend.kind === 'postgres') return openPostgres(paths, embedder, backend, opts);
   const open = { warn: opts.warn, clock: opts.clock };
   return opts.rebuild ? ArchivalStore.rebuild(paths.archivalDir, embedder, open) : ArchivalStore.open(paths.archivalDir, embedder, open);
+}
+
+async function openPostgres(
+  paths: MemoryPaths,
+  embedder: Embedder,
+  backend: { databaseUrl: string; repoKey: string },
+  opts: { rebuild?: boolean; warn?: (m: string) => void; clock?: Clock },
+): Promise<ArchivalMemory> {
+  if (!backend.databaseUrl.trim()) {
+    throw new MemoryError(
+      'invalid',
+      'memcode.archival.backend is postgres but no database URL is set: run MemCode: Set Database URL, or set MEMCODE_DATABASE_URL for the CLI',
+    );
+  }
+  // pg is loaded only by those who chose the postgres backend.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PostgresArchival } = require('../memory/postgresArchival') as typeof import('../memory/postgresArchival');
+  // The query is embedded once for the database and once more by the notes' store: the second is remembered.
+  const shared = rememberLastQuery(embedder);
+  const open = { warn: opts.warn, clock: opts.clock };
+  const notes = opts.rebuild ? await ArchivalStore.rebuild(paths.archivalDir, shared, open) : await ArchivalStore.open(paths.archivalDir, shared, open);
+  return PostgresArchival.open({
+    databaseUrl: backend.databaseUrl,
+    repo: backend.repoKey,
+    embedder: shared,
+    notes,
+    rebuild: opts.rebuild,
+    clock: opts.clock,
+    warn: opts.warn,
+  });
+}
+
+/** `embedder`, answering a repeat of its last one-text call (a query) from memory. */
+function rememberLastQuery(embedder: Embedder): Embedder {
+  let last: { text: string; vector: Float32Array } | undefined;
+  return {
+    id: embedder.id,
+    get dimensions() {
+      return embedder.dimensions;
+    },
+    async embed(texts, signal) {
+      if (texts.length === 1 && last?.text === texts[0]) return [last.vector];
+      const vectors = await embedder.embed(texts, signal);
+      if (texts.length === 1 && vectors.length === 1) last = { text: texts[0], vector: vectors[0] };
+      return vectors;
+    },
+  };
 }
 
 /** The id an embedder records in archival memory (for the doctor, when nothing on disk names one). */
@@ -46,8 +106,8 @@ export function codeChunker(): Promise<CodeChunker> {
 export async function createIndexer(
   workspaceRoot: string,
   paths: MemoryPaths,
-  archival: ArchivalStore,
-  settings: IndexSettings & { warn?: (m: string) => void } = {},
+  archival: ArchivalMemory,
+  settings: IndexSettings & { warn?: (m: string) => void; worker?: IndexWorker } = {},
 ): Promise<Indexer> {
   const chunks = await codeChunker();
   return new Indexer({
@@ -64,5 +124,13 @@ export async function createIndexer(
       allow: settings.allow,
     }),
     warn: settings.warn,
+    ...(settings.worker ? { prepare: withWorker(settings.worker, chunks) } : {}),
   });
+}
+
+export { IndexWorker } from '../indexing/indexWorker';
+
+/** Chunking in the worker, or here with the same chunker when the worker cannot. */
+function withWorker(worker: IndexWorker, here: CodeChunker) {
+  return (files: Array<{ path: string; text: string }>) => worker.prepare(files, (p, text) => preparePassages(here, p, text));
 }

@@ -7,16 +7,26 @@
 import * as fs from 'node:fs';
 import type { IndexState } from '../common/types';
 import type { ArchivalHit, ArchivalMemory, ArchivalRecord } from '../memory/archivalMemory';
-import type { ArchivalStore } from '../memory/archival';
 import { type MemoryPaths, memoryPaths, MemoryStore } from '../memory/store';
 import { type Clock, MemoryError, type Page } from '../memory/types';
 import type { EmbedderSettings } from '../indexing/embeddings';
 import type { IndexReport } from '../indexing/indexer';
 import type { IndexProgress } from '../indexing/types';
-import type { IndexSettings } from './archivalParts';
+import type { ArchivalBackend, IndexSettings, IndexWorker } from './archivalParts';
 import { archivalParts } from './lazyArchival';
 import { checkMemoryFolder, type DoctorReport } from './memoryDoctor';
 import { PendingChanges } from './pendingChanges';
+import { repoKeyOf } from './repoKey';
+
+/**
+ * Where archival memory lives (memcode.archival.backend). The database URL comes from secret storage or
+ * MEMCODE_DATABASE_URL, never from settings; `repoKey` overrides the namespace found from git (repoKey.ts).
+ */
+export interface ArchivalBackendSettings {
+  backend: 'vectra' | 'postgres';
+  databaseUrl?: string;
+  repoKey?: string;
+}
 
 export interface MemoryFolderOptions {
   workspaceRoot: string;
@@ -25,6 +35,8 @@ export interface MemoryFolderOptions {
   embeddings: () => EmbedderSettings | Promise<EmbedderSettings>;
   /** Read on every index operation, so settings changes apply. */
   index?: () => IndexSettings;
+  /** Read on every operation like `embeddings` (a change reopens the store); absent: the embedded store. */
+  archival?: () => ArchivalBackendSettings | Promise<ArchivalBackendSettings>;
   warn: (message: string) => void;
   clock?: Clock;
   /** Called whenever `state` changes. */
@@ -35,6 +47,11 @@ export interface MemoryFolderOptions {
   onLockWait?: (message: string) => void;
   /** How long to wait before retrying updates when another process holds the folder (default 15 s). */
   retryLockedMs?: number;
+  /**
+   * Chunk and (with the local embedder) embed in a worker thread, so indexing never blocks this one: the
+   * extension host. This folder still decides what is stored and stores it.
+   */
+  indexInWorker?: boolean;
 }
 
 const LOCK_WAIT_MS = 10_000;
@@ -43,13 +60,14 @@ const RETRY_LOCKED_MS = 15_000;
 export class MemoryFolder {
   private current: IndexState;
   private memoryStore?: MemoryStore;
-  private opened?: { key: string; store: Promise<ArchivalStore> };
+  private opened?: { key: string; store: Promise<ArchivalMemory> };
   private counting = false;
   /** Watcher changes not yet in the index: kept across an index run and a locked folder, never dropped. */
   private readonly pending = new PendingChanges();
   private draining?: Promise<void>;
   private retryTimer?: ReturnType<typeof setTimeout>;
   private disposed = false;
+  private worker?: IndexWorker;
   /** Paths only: looking at the folder must not create it (the extension looks at every workspace folder). */
   private readonly paths: MemoryPaths;
 
@@ -181,6 +199,9 @@ export class MemoryFolder {
     this.disposed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    if (this.opened) closeStore(this.opened.store);
+    void this.worker?.close();
+    this.worker = undefined;
   }
 
   // ---- internals ------------------------------------------------------------------------------------
@@ -229,18 +250,20 @@ export class MemoryFolder {
     return this.store.withLock(purpose, fn, this.options.lockWaitMs ?? LOCK_WAIT_MS, this.options.onLockWait);
   }
 
-  private async syncedStore(): Promise<ArchivalStore> {
+  private async syncedStore(): Promise<ArchivalMemory> {
     const store = await this.openStore();
     await store.sync();
     return store;
   }
 
-  /** Opens the store once per embedder; a failed open is retried on the next use (the person may rebuild meanwhile). */
-  private async openStore(): Promise<ArchivalStore> {
+  /** Opens the store once per embedder and backend; a failed open is retried on the next use (the person may rebuild meanwhile). */
+  private async openStore(): Promise<ArchivalMemory> {
     const settings = await this.options.embeddings();
-    const key = JSON.stringify(settings);
+    const backend = await this.backend();
+    const key = JSON.stringify([settings, backend]);
     if (this.opened?.key !== key) {
-      const store = archivalParts().openArchivalStore(this.store.paths, settings, { warn: this.options.warn, clock: this.store.clock });
+      if (this.opened) closeStore(this.opened.store);
+      const store = archivalParts().openArchivalStore(this.store.paths, settings, { warn: this.options.warn, clock: this.store.clock, backend, worker: this.indexWorker() });
       const opened = { key, store };
       this.opened = opened;
       store.catch(() => {
@@ -250,15 +273,30 @@ export class MemoryFolder {
     return this.opened.store;
   }
 
-  private async rebuildStore(): Promise<ArchivalStore> {
+  private async rebuildStore(): Promise<ArchivalMemory> {
     const settings = await this.options.embeddings();
-    const store = archivalParts().openArchivalStore(this.store.paths, settings, { rebuild: true, warn: this.options.warn, clock: this.store.clock });
-    this.opened = { key: JSON.stringify(settings), store };
+    const backend = await this.backend();
+    if (this.opened) closeStore(this.opened.store);
+    const store = archivalParts().openArchivalStore(this.store.paths, settings, { rebuild: true, warn: this.options.warn, clock: this.store.clock, backend, worker: this.indexWorker() });
+    this.opened = { key: JSON.stringify([settings, backend]), store };
     return store;
   }
 
-  private async indexer(store: ArchivalStore) {
-    return archivalParts().createIndexer(this.options.workspaceRoot, this.store.paths, store, { ...this.options.index?.(), warn: this.options.warn });
+  private async backend(): Promise<ArchivalBackend> {
+    const chosen = await this.options.archival?.();
+    if (chosen?.backend !== 'postgres') return { kind: 'vectra' };
+    return { kind: 'postgres', databaseUrl: chosen.databaseUrl ?? '', repoKey: chosen.repoKey?.trim() || repoKeyOf(this.options.workspaceRoot) };
+  }
+
+  private async indexer(store: ArchivalMemory) {
+    return archivalParts().createIndexer(this.options.workspaceRoot, this.store.paths, store, { ...this.options.index?.(), warn: this.options.warn, worker: this.indexWorker() });
+  }
+
+  /** The folder's index worker, started on first use when `indexInWorker` asks for one. */
+  private indexWorker(): IndexWorker | undefined {
+    if (!this.options.indexInWorker || this.disposed) return undefined;
+    this.worker ??= new (archivalParts().IndexWorker)(this.options.warn);
+    return this.worker;
   }
 
   private failed(error: unknown): void {
@@ -276,4 +314,9 @@ export class MemoryFolder {
     this.current = state;
     this.options.onState?.(state);
   }
+}
+
+/** A store given up (settings changed, folder closing) lets its connections go, if it holds any. */
+function closeStore(store: Promise<ArchivalMemory>): void {
+  store.then((s) => s.close?.()).catch(() => undefined);
 }

@@ -18,7 +18,7 @@ import { Agent } from '../core/agent';
 import { ArchivalRetriever } from '../core/archivalRetriever';
 import type { AgentObserver } from '../core/events';
 import type { MemoryMode, ToolSet } from '../core/promptSections';
-import { MemoryFolder } from './memoryFolder';
+import { type ArchivalBackendSettings, MemoryFolder } from './memoryFolder';
 import { parseMcpServers } from './mcpConfig';
 import { McpServers } from './mcpServers';
 
@@ -53,6 +53,8 @@ export interface AgentSettings {
   tokens?: TokenCounter;
   /** Embedder for archival memory; default the offline local one. Ignored when `memory` is given. */
   embeddings?: EmbedderSettings;
+  /** Where archival memory lives when `memory` is not given (default: the memory folder). */
+  archival?: ArchivalBackendSettings;
   /** The folder's one archival memory, shared with the indexer and the commands; made here when absent. */
   memory?: MemoryFolder;
   /**
@@ -87,6 +89,7 @@ export function openAgent(settings: AgentSettings): Agent {
       workspaceRoot: settings.workspaceRoot,
       memoryRoot: memoryRoot(settings.workspaceRoot, settings.storagePath),
       embeddings: () => settings.embeddings ?? { provider: 'local' },
+      archival: () => settings.archival ?? { backend: 'vectra' },
       warn: settings.warn ?? ((m) => console.warn(`[memcode] ${m}`)),
       clock: settings.clock,
     });

@@ -5,6 +5,7 @@ import { CLI_DEFAULTS, DEFAULT_OPENAI_EMBEDDING_MODEL, SETTING_DEFAULTS as DEFAU
 import { MEMORY_MODES, TOOL_SETS, type MemoryMode, type ToolSet } from '../core/promptSections';
 import type { EmbedderSettings } from '../indexing/embeddings';
 import { readMcpConfigFile } from '../app/mcpConfig';
+import type { ArchivalBackendSettings } from '../app/memoryFolder';
 
 export interface CliOptions {
   dir?: string;
@@ -26,6 +27,7 @@ export interface CliOptions {
   tools?: string;
   timeout?: string;
   mcpConfig?: string;
+  archivalBackend?: string;
 }
 
 export interface CliConfig {
@@ -45,6 +47,8 @@ export interface CliConfig {
   /** `memcode.files.allow`: secrets-looking paths the file tools and the indexer may open. */
   allow: string[];
   requestTimeoutMs: number;
+  /** memcode.archival.backend; the database URL only from MEMCODE_DATABASE_URL (a flag would show it in ps). */
+  archival: ArchivalBackendSettings;
 }
 
 /** Bad usage (exit 2): the message says what to fix. */
@@ -90,6 +94,11 @@ export function resolveConfig(opts: CliOptions, env: NodeJS.ProcessEnv = process
     maxFileSize: positiveInt('--max-file-size', opts.maxFileSize, DEFAULTS['index.maxFileSize']),
     allow: opts.allowPath ?? listFromEnv(env.MEMCODE_ALLOW_PATHS) ?? [...DEFAULTS['files.allow']],
     requestTimeoutMs: positiveSeconds('--timeout', opts.timeout ?? env.MEMCODE_TIMEOUT, DEFAULTS.requestTimeout) * 1000,
+    archival: {
+      backend: oneOf('--archival-backend', ['vectra', 'postgres'] as const, opts.archivalBackend ?? env.MEMCODE_ARCHIVAL_BACKEND, DEFAULTS['archival.backend']),
+      databaseUrl: env.MEMCODE_DATABASE_URL || undefined,
+      repoKey: env.MEMCODE_REPO_KEY || undefined,
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // `memcode index [-C DIR] [--rebuild]`: index the workspace into archival memory with a progress bar.
 // Ctrl-C stops after the current batch; what was stored is recorded, the rest is done next run.
 import type { EmbedderSettings } from '../indexing/embeddings';
-import { MemoryFolder } from '../app/memoryFolder';
+import { type ArchivalBackendSettings, MemoryFolder } from '../app/memoryFolder';
 import { ProgressBar } from './progressBar';
 import { stopOnInterrupt } from './stopOnInterrupt';
 
@@ -10,6 +10,7 @@ export interface IndexCommandOptions {
   workspaceRoot: string;
   rebuild: boolean;
   embeddings: EmbedderSettings;
+  archival?: ArchivalBackendSettings;
   exclude?: string[];
   maxFileSize?: number;
   allow?: string[];
@@ -22,6 +23,7 @@ export async function indexCommand(opts: IndexCommandOptions): Promise<number> {
     workspaceRoot: opts.workspaceRoot,
     memoryRoot: opts.memoryRoot,
     embeddings: () => opts.embeddings,
+    archival: () => opts.archival ?? { backend: 'vectra' },
     index: () => ({ exclude: opts.exclude, maxFileSize: opts.maxFileSize, allow: opts.allow }),
     warn,
     lockWaitMs: opts.lockWaitMs,

@@ -33,7 +33,8 @@ function embeddingOptions(cmd: Command): Command {
   return cmd
     .option('--embeddings <provider>', 'embedder for archival memory: local (offline, default) or openai (any OpenAI-compatible /embeddings; env MEMCODE_EMBEDDINGS_PROVIDER)')
     .option('--embeddings-model <name>', 'embedding model for --embeddings openai (env MEMCODE_EMBEDDINGS_MODEL; default text-embedding-3-small)')
-    .option('--embeddings-base-url <url>', 'embeddings server (env MEMCODE_EMBEDDINGS_BASE_URL; default the chat server)');
+    .option('--embeddings-base-url <url>', 'embeddings server (env MEMCODE_EMBEDDINGS_BASE_URL; default the chat server)')
+    .option('--archival-backend <backend>', 'where archival memory lives: vectra (the memory folder, default) or postgres (shared, PostgreSQL + pgvector; URL from env MEMCODE_DATABASE_URL); env MEMCODE_ARCHIVAL_BACKEND');
 }
 
 function modelOptions(cmd: Command): Command {
@@ -182,6 +183,7 @@ export function buildProgram(): Command {
         workspaceRoot: config.workspaceRoot,
         rebuild: !!flags.rebuild,
         embeddings: config.embeddings,
+        archival: config.archival,
         exclude: config.exclude,
         maxFileSize: config.maxFileSize,
         allow: config.allow,
@@ -218,6 +220,7 @@ export function buildProgram(): Command {
         workspaceRoot: config.workspaceRoot,
         memoryRoot: memoryRoot(config.workspaceRoot, config.storagePath),
         embeddings: config.embeddings,
+        archival: config.archival,
         lockWaitMs: config.lockWaitMs,
         version: program.version() ?? '0.1.0',
       });
@@ -266,6 +269,7 @@ export function buildProgram(): Command {
       if (!Number.isInteger(page) || page < 1) throw new UsageError('--page must be 1 or more');
       const found = await searchMemory(config.workspaceRoot, memoryRoot(config.workspaceRoot, config.storagePath), query, page, config.embeddings, {
         json: !!flags.json,
+        archival: config.archival,
       });
       process.stdout.write(found.text);
       if (!found.ok) process.exitCode = EXIT.failure;

@@ -3,13 +3,14 @@
 // stderr. The SDK is loaded only here, so other commands start as fast as before.
 import { format } from 'node:util';
 import type * as McpServerModule from '../app/mcpServer';
-import { MemoryFolder } from '../app/memoryFolder';
+import { type ArchivalBackendSettings, MemoryFolder } from '../app/memoryFolder';
 import type { EmbedderSettings } from '../indexing/embeddings';
 
 export interface McpCommandOptions {
   workspaceRoot: string;
   memoryRoot: string;
   embeddings: EmbedderSettings;
+  archival?: ArchivalBackendSettings;
   lockWaitMs: number;
   version: string;
 }
@@ -25,6 +26,7 @@ export async function mcpCommand(opts: McpCommandOptions): Promise<number> {
     workspaceRoot: opts.workspaceRoot,
     memoryRoot: opts.memoryRoot,
     embeddings: () => opts.embeddings,
+    archival: () => opts.archival ?? { backend: 'vectra' },
     warn: (m) => log(`warning: ${m}`),
     lockWaitMs: opts.lockWaitMs,
   });

@@ -8,7 +8,7 @@ import { MemoryStore } from '../memory/store';
 import { WorkingContext } from '../memory/workingContext';
 import type { Page } from '../memory/types';
 import type { EmbedderSettings } from '../indexing/embeddings';
-import { MemoryFolder } from '../app/memoryFolder';
+import { type ArchivalBackendSettings, MemoryFolder } from '../app/memoryFolder';
 import { searchMemory as search } from '../app/searchMemory';
 import { PROJECT_INSTRUCTIONS_SHARE, ProjectInstructions } from '../core/projectInstructions';
 import { createTokenCounter } from '../llm/tokens';
@@ -79,10 +79,16 @@ export async function searchMemory(
   query: string,
   page: number,
   embeddings: EmbedderSettings,
-  opts: { json?: boolean } = {},
+  opts: { json?: boolean; archival?: ArchivalBackendSettings } = {},
 ): Promise<{ text: string; ok: boolean }> {
   const { store, recall } = openReadOnly(root);
-  const folder = new MemoryFolder({ workspaceRoot, memoryRoot: store.root, embeddings: () => embeddings, warn: store.warn });
+  const folder = new MemoryFolder({
+    workspaceRoot,
+    memoryRoot: store.root,
+    embeddings: () => embeddings,
+    archival: () => opts.archival ?? { backend: 'vectra' },
+    warn: store.warn,
+  });
   const found = await search(folder, recall, query, { page, pageSize: 10 });
   if (opts.json) {
     const result: SearchJson = {

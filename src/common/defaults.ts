@@ -35,6 +35,11 @@ export const SETTING_DEFAULTS = {
   storagePath: '',
   /** MCP servers by name, in the shape of VS Code's `mcp.json` "servers" (app/mcpConfig.ts). */
   mcpServers: {},
+  /**
+   * Where archival memory lives: 'vectra', the embedded store in the memory folder, or 'postgres', a shared
+   * PostgreSQL + pgvector database (its URL from MemCode: Set Database URL or MEMCODE_DATABASE_URL).
+   */
+  'archival.backend': 'vectra',
 } as const;
 
 /** The memory folder's name when storagePath is empty; the file tools and the indexer never enter one. */

@@ -42,6 +42,9 @@ export function registerCommands(context: vscode.ExtensionContext, host: AgentHo
   register('memcode.setApiKey', async () => {
     if (await keys.prompt()) host.invalidateAll();
   });
+  register('memcode.setDatabaseUrl', async () => {
+    if (await keys.promptDatabaseUrl()) host.invalidateAll();
+  });
   register('memcode.showMemory', () => showMemory(host));
   register('memcode.searchMemory', () => searchMemory(host));
   register('memcode.addToMemory', (uri?: vscode.Uri) => addToMemory(host, uri));

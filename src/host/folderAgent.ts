@@ -41,8 +41,11 @@ export class FolderAgent {
       memoryRoot: this.memoryRoot,
       embeddings: async () => embeddingSettings(this.settings(), await options.keys.get()),
       index: () => ({ exclude: this.settings().index.exclude, maxFileSize: this.settings().index.maxFileSize, allow: this.settings().files.allow }),
+      archival: async () => ({ backend: this.settings().archival.backend, databaseUrl: await options.keys.databaseUrl() }),
       warn: options.log,
       onState: () => options.onMemoryChanged(),
+      // The extension host's thread is the editor's: chunking and embedding run in a worker.
+      indexInWorker: true,
     });
   }
 

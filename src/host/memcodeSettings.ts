@@ -26,6 +26,8 @@ export interface MemcodeSettings {
   storagePath: string;
   /** MCP servers by name, as written (app/mcpConfig.ts reads them and reports what is wrong per server). */
   mcpServers: Record<string, unknown>;
+  /** Where archival memory lives; the database URL is a secret (host/secrets.ts), never a setting. */
+  archival: { backend: 'vectra' | 'postgres' };
 }
 
 /** Reads one key under `memcode.` (VS Code's WorkspaceConfiguration has this shape). */
@@ -72,6 +74,7 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
     },
     storagePath: text('storagePath') ?? SETTING_DEFAULTS.storagePath,
     mcpServers: plainObject(reader.get<unknown>('mcpServers')) ?? { ...SETTING_DEFAULTS.mcpServers },
+    archival: { backend: oneOf(reader.get<unknown>('archival.backend'), ['vectra', 'postgres'], SETTING_DEFAULTS['archival.backend']) },
   };
 }
 

@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 
 const KEY = 'memcode.apiKey';
+/** The shared archival database's URL (memcode.archival.backend = postgres): it holds a password. */
+const DATABASE_URL_KEY = 'memcode.databaseUrl';
 
 export class ApiKeyStore {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -35,6 +37,29 @@ export class ApiKeyStore {
     if (value.trim()) await this.secrets.store(KEY, value.trim());
     else await this.secrets.delete(KEY);
     void vscode.window.showInformationMessage(value.trim() ? 'MemCode: API key saved.' : 'MemCode: API key removed.');
+    return true;
+  }
+
+  /** The archival database's URL: secret storage first, then MEMCODE_DATABASE_URL (as the CLI reads it). */
+  async databaseUrl(): Promise<string | undefined> {
+    const stored = await Promise.resolve(this.secrets.get(DATABASE_URL_KEY));
+    return stored || process.env.MEMCODE_DATABASE_URL || undefined;
+  }
+
+  /** Asks for the database URL in a password box (it holds a password); an empty answer clears it. False when cancelled. */
+  async promptDatabaseUrl(): Promise<boolean> {
+    const value = await vscode.window.showInputBox({
+      title: 'MemCode: Set Database URL',
+      prompt:
+        'PostgreSQL URL (with pgvector) for shared archival memory, e.g. postgres://user:password@host:5432/memcode. Stored in VS Code secret storage; used when memcode.archival.backend is "postgres". Leave empty to remove it.',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (text) => (text.trim() === '' || /^postgres(ql)?:\/\//i.test(text.trim()) ? undefined : 'A postgres:// or postgresql:// URL'),
+    });
+    if (value === undefined) return false;
+    if (value.trim()) await this.secrets.store(DATABASE_URL_KEY, value.trim());
+    else await this.secrets.delete(DATABASE_URL_KEY);
+    void vscode.window.showInformationMessage(value.trim() ? 'MemCode: database URL saved.' : 'MemCode: database URL removed.');
     return true;
   }
 }

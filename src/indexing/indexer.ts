@@ -12,7 +12,8 @@ import type { ArchivalMemory } from '../memory/archivalMemory';
 import type { CodeChunker } from './chunker';
 import { emptyFileRecords, readFileRecords, writeFileRecords, type FileRecord, type FileRecords } from './fileRecords';
 import type { Chunk, IndexProgress } from './types';
-import { generatedKind, summaryChunk, type GeneratedKind } from './generatedFiles';
+import type { GeneratedKind } from './generatedFiles';
+import { preparePassages, type PreparedFile } from './preparePassages';
 import { looksBinary } from '../workspace/binary';
 import { isSkipped, WorkspaceFiles, type SkipReason, type WorkspaceFile } from '../workspace/workspaceFiles';
 
@@ -41,6 +42,11 @@ export interface IndexerOptions {
   batchFiles?: number;
   /** Most bytes of source per archival write (default 2 MB). */
   batchBytes?: number;
+  /**
+   * Turns a batch's texts into passages somewhere else (the memory folder's index worker), keeping this
+   * thread free; by default they are chunked here, with `chunker`.
+   */
+  prepare?: (files: Array<{ path: string; text: string }>) => Promise<PreparedFile[]>;
 }
 
 /** Why a file's text is not in archival memory: refused by the workspace policy, or minified or generated (stored as one summary chunk). */
@@ -250,6 +256,7 @@ export class Indexer {
     const chunks: Chunk[] = [];
     const fresh = new Map<string, FileRecord>();
     const refused: string[] = [];
+    const changed: Array<{ path: string; text: string; record: Omit<FileRecord, 'chunks'>; prepared?: PreparedFile }> = [];
     let bytes = 0;
     const summarised: IndexReport['skipped'] = [];
     let dirty = false;
@@ -280,13 +287,26 @@ export class Indexer {
         dirty = true;
         continue;
       }
-      const generated = generatedKind(file.path, read.text);
-      if (generated) summarised.push({ path: file.path, reason: generated });
-      const fileChunks = generated ? [summaryChunk(file.path, read.text, generated)] : this.opts.chunker.chunk(file.path, read.text);
-      chunks.push(...fileChunks);
-      fresh.set(file.path, { hash: read.hash, size: read.size, mtimeMs, chunks: fileChunks.length });
+      // Chunked here, between the yields above, unless the worker does the whole batch below.
+      const inline = this.opts.prepare ? undefined : preparePassages(this.opts.chunker, file.path, read.text);
+      changed.push({ path: file.path, text: inline ? '' : read.text, record: { hash: read.hash, size: read.size, mtimeMs }, prepared: inline });
       bytes += read.size;
     }
+    const prepared = this.opts.prepare
+      ? await this.opts.prepare(changed.map(({ path: p, text }) => ({ path: p, text })))
+      : changed.map((c) => c.prepared!);
+    if (pass.signal?.aborted && this.opts.prepare) {
+      // Stopped while the worker chunked: nothing of this batch is stored or recorded.
+      pass.report.cancelled = true;
+      if (dirty) writeFileRecords(this.opts.fileRecordsPath, records);
+      return;
+    }
+    changed.forEach(({ path: p, record }, i) => {
+      const { chunks: fileChunks, generated } = prepared[i];
+      if (generated) summarised.push({ path: p, reason: generated });
+      chunks.push(...fileChunks);
+      fresh.set(p, { ...record, chunks: fileChunks.length });
+    });
     const replaced = [...fresh.keys(), ...refused].filter((p) => records.files[p] || stored.has(p));
     if (fresh.size > 0 || replaced.length > 0) {
       for (const p of replaced) delete records.files[p];

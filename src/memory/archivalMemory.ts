@@ -77,4 +77,6 @@ export interface ArchivalMemory {
    * reloading only what changed. Cheap when nothing did: callers run it before every operation.
    */
   sync(): Promise<void>;
+  /** Lets go of what it holds open (a database's connections); the embedded store has nothing to close. */
+  close?(): Promise<void>;
 }

@@ -11,6 +11,8 @@ import { formatConversationRecall, runConversationRecall } from './conversationR
 import { runIdentifierDefinition } from './identifierDefinition';
 import { runIndexing, runReindexManyFiles } from './indexing';
 import { runStepOverhead } from './stepOverhead';
+import { runPostgresScale } from './postgresScale';
+import { runIndexBlocking } from './indexBlocking';
 import { LocalEmbedder } from '../../src/indexing/localEmbedder';
 import { ArchivalStore } from '../../src/memory/archival';
 
@@ -46,8 +48,12 @@ async function main(): Promise<void> {
   // Two seeds, so no change is tuned to one generated set.
   const conversation = [await runConversationRecall(1), await runConversationRecall(2)];
   const editorSave = await runEditorSave(27_000, log);
+  const blocking = await runIndexBlocking(log);
   const scale = await runArchivalScale(quick ? 10_000 : 100_000, log);
   const big = scale.queries[quick ? '10000' : '100000'];
+  // PGlite (WebAssembly) inserts into HNSW at ~50–100 rows/s on these cores: 20k chunks is what fits.
+  const postgres = await runPostgresScale(quick ? 10_000 : 20_000, log);
+  const pgBig = postgres.queries[String(Math.max(...Object.keys(postgres.queries).map(Number)))];
 
   const rows: Array<[string, string, string, boolean | undefined]> = [
     ['extension activation: load + activate() (median / first)', `${activation.medianMs} / ${activation.firstMs} ms`, '< 100 ms (median)', activation.medianMs < 100],
@@ -71,6 +77,19 @@ async function main(): Promise<void> {
       definition.hybrid.top1 >= 0.9,
     ],
   ];
+  rows.push(
+    [
+      `longest event-loop delay during a first index (${blocking.files} files, ${blocking.chunks} chunks): on the thread / with the index worker`,
+      `${blocking.inThread.maxDelayMs} / ${blocking.inWorker.maxDelayMs} ms (p99 ${blocking.inThread.p99DelayMs} / ${blocking.inWorker.p99DelayMs} ms)`,
+      '',
+      undefined,
+    ],
+    [`postgres backend (pglite: WASM, in-process; a real server is faster): first index`, `${postgres.indexing.chunks} chunks in ${postgres.indexing.seconds} s (${postgres.indexing.chunksPerSecond} chunks/s, ${postgres.indexing.mbPerSecond} MB/s)`, '', undefined],
+    ['  postgres (pglite): query p50/p95 at 10k chunks', `${postgres.queries['10000'].p50Ms} / ${postgres.queries['10000'].p95Ms} ms`, '', undefined],
+    [`  postgres (pglite): query p50/p95 at ${pgBig.chunks} chunks (keyword / vector p95; vector plan)`, `${pgBig.p50Ms} / ${pgBig.p95Ms} ms (${pgBig.keywordP95Ms} / ${pgBig.vectorP95Ms} ms; ${pgBig.vectorPlan})`, '', undefined],
+    [`  postgres (pglite): save-to-searchable at ${postgres.saveToSearchableMs.chunksInIndex} chunks (median/max)`, `${postgres.saveToSearchableMs.median} / ${postgres.saveToSearchableMs.max} ms`, '', undefined],
+    [`  postgres (pglite): a teammate opens the index and re-runs ${postgres.teammate.files} indexed files`, `open ${postgres.teammate.openMs} ms; ${postgres.teammate.seconds} s, ${postgres.teammate.embedded} passages embedded`, '0 embedded', postgres.teammate.embedded === 0],
+  );
   for (const c of conversation) {
     const a = c.answerable;
     rows.push(
@@ -86,7 +105,7 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(w)}  ${value}${target ? `   target ${target}: ${ok ? 'met' : 'MISSED'}` : ''}`);
   }
   console.log(`\nconversational retrieval by question category:\n${formatConversationRecall(conversation)}`);
-  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, activation, stepOverhead, indexing, reindexMany, retrieval: recall, identifierDefinition: definition, conversationRecall: conversation, editorSave, archivalScale: scale };
+  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, activation, stepOverhead, indexing, reindexMany, retrieval: recall, identifierDefinition: definition, conversationRecall: conversation, editorSave, archivalScale: scale, postgres, indexBlocking: blocking };
   const out = path.join(__dirname, 'results.json');
   fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);

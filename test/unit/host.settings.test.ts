@@ -32,9 +32,15 @@ const DEFAULTS: MemcodeSettings = {
   approval: { edits: 'ask', commands: 'ask' },
   storagePath: '',
   mcpServers: {},
+  archival: { backend: 'vectra' },
 };
 
 describe('host settings', () => {
+  it('reads memcode.archival.backend, and a value it does not know as the embedded store', () => {
+    assert.deepEqual(settingsFrom(reader({ 'archival.backend': 'postgres' })).archival, { backend: 'postgres' });
+    assert.deepEqual(settingsFrom(reader({ 'archival.backend': 'mysql' })).archival, { backend: 'vectra' });
+  });
+
   it('uses the defaults for every setting nobody set', () => {
     assert.deepEqual(settingsFrom(reader({})), DEFAULTS);
   });
@@ -66,6 +72,7 @@ describe('host settings', () => {
         'approval.commands': 'never',
         storagePath: ' ../shared-memory ',
         mcpServers: { echo: { command: 'node', args: ['echo.js'] } },
+        'archival.backend': 'postgres',
       }),
     );
     assert.deepEqual(settings, {
@@ -82,6 +89,7 @@ describe('host settings', () => {
       approval: { edits: 'auto', commands: 'never' },
       storagePath: '../shared-memory',
       mcpServers: { echo: { command: 'node', args: ['echo.js'] } },
+      archival: { backend: 'postgres' },
     });
   });
 

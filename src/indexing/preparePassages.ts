@@ -1,0 +1,18 @@
+// What a file's text becomes in archival memory: its chunks, or, for a minified or generated file, one
+// summary chunk. The same function runs on the extension host's thread or in the index worker
+// (indexWorkerMain.ts), so both paths store exactly the same passages.
+import type { CodeChunker } from './chunker';
+import { generatedKind, summaryChunk, type GeneratedKind } from './generatedFiles';
+import type { Chunk } from './types';
+
+export interface PreparedFile {
+  chunks: Chunk[];
+  /** Set when the file was stored as one summary chunk. */
+  generated?: GeneratedKind;
+}
+
+export function preparePassages(chunker: CodeChunker, filePath: string, text: string): PreparedFile {
+  const generated = generatedKind(filePath, text);
+  if (generated) return { chunks: [summaryChunk(filePath, text, generated)], generated };
+  return { chunks: chunker.chunk(filePath, text) };
+}

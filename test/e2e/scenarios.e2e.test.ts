@@ -909,9 +909,13 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
     const p = page();
     // The file to apply to is the one open in the editor.
     await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
-    await p.keyboard.press('Control+P');
-    await p.locator('.quick-input-widget input.input').fill('apply.ts');
-    await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'apply.ts' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    // Quick Open finds a file written a moment ago only once the workbench's file search has seen it: ask again.
+    await waitFor('Quick Open to offer apply.ts', async () => {
+      await p.keyboard.press('Escape');
+      await p.keyboard.press('Control+P');
+      await p.locator('.quick-input-widget input.input').fill('apply.ts');
+      return p.locator('.quick-input-widget .monaco-list-row', { hasText: 'apply.ts' }).first().waitFor({ state: 'visible', timeout: 3_000 }).then(() => true);
+    }, 60_000, 500);
     await p.keyboard.press('Enter');
     await p.locator('.tabs-container .tab', { hasText: 'apply.ts' }).first().waitFor({ state: 'visible', timeout: 30_000 });
 

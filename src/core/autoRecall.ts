@@ -6,7 +6,7 @@
 import type { TokenCounter } from '../llm/types';
 import { bm25Idf } from '../memory/bm25';
 import type { RecallLog } from '../memory/recall';
-import { needle, parseQuery } from '../memory/recallSearch';
+import { EXPANSION_WEIGHT, expansionsOf, needle, parseQuery } from '../memory/recallSearch';
 import type { BlockRecord, MessageRecord } from '../memory/types';
 import { contentForModel } from '../memory/messageContent';
 
@@ -54,23 +54,40 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+function wordStart(term: string): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(term)}`, 'u');
+}
+
+export interface QueryMatcher {
+  term: string;
+  re: RegExp;
+  /** The term's related words (recall search's expansion), each worth EXPANSION_WEIGHT of the term. */
+  related: RegExp[];
+}
+
 /** The query's content words as matchers that find them at the start of a word (`port` in `ports`, not in `support`). */
-export function queryMatchers(query: string): { term: string; re: RegExp }[] {
-  const terms = parseQuery(query)
-    .terms.filter((t) => !SMALL_TALK.has(t))
-    .map(stem)
-    .filter((t) => t.length > 0 && !SMALL_TALK.has(t));
-  return [...new Set(terms)].map((term) => ({ term, re: new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(term)}`, 'u') }));
+export function queryMatchers(query: string): QueryMatcher[] {
+  const terms = [
+    ...new Set(
+      parseQuery(query)
+        .terms.filter((t) => !SMALL_TALK.has(t))
+        .map(stem)
+        .filter((t) => t.length > 0 && !SMALL_TALK.has(t)),
+    ),
+  ];
+  const related = expansionsOf(terms);
+  return terms.map((term, i) => ({ term, re: wordStart(term), related: related[i].map(wordStart) }));
 }
 
 /** Share of the query's weight that `text` matches; `weights` line up with `matchers`. */
-export function relevanceOf(text: string, matchers: readonly { re: RegExp }[], weights: readonly number[]): number {
+export function relevanceOf(text: string, matchers: readonly { re: RegExp; related?: readonly RegExp[] }[], weights: readonly number[]): number {
   const lower = text.toLowerCase();
   let total = 0;
   let found = 0;
   matchers.forEach((m, i) => {
     total += weights[i];
     if (m.re.test(lower)) found += weights[i];
+    else if (m.related?.some((r) => r.test(lower))) found += weights[i] * EXPANSION_WEIGHT;
   });
   return total > 0 ? found / total : 0;
 }

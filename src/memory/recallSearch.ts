@@ -5,6 +5,7 @@
 // `ledger`), and it must find `loginHandler.ts` and `ledger-svc` without the stemmer's guesses.
 import type { Role } from '../common/types';
 import { bm25Idf, bm25Tf } from './bm25';
+import { relatedWords } from './lexicon';
 import { QUESTION_STOP_WORDS } from './stopWords';
 import { type MessageKind, MemoryError, type Page } from './types';
 
@@ -71,6 +72,26 @@ export interface SearchFilter {
   within?: TimeSpan;
   /** Messages from this span rank above every message outside it; the others still follow. */
   prefer?: TimeSpan;
+  /** Also look for words related to the query's (lexicon.ts), weighted below the query's own; default true. */
+  expand?: boolean;
+}
+
+/** Related words looked for per query term: the lexicon lists the best first, and later ones are mostly noise. */
+export const MAX_EXPANSIONS = 4;
+/** What a related word's match is worth beside the query's own word. */
+export const EXPANSION_WEIGHT = 0.5;
+
+/**
+ * The related words to look for, per query term (lexicon.ts): none shorter than four letters (they
+ * match inside too many words), none a query term already finds.
+ */
+export function expansionsOf(terms: readonly string[]): string[][] {
+  const needles = terms.map(needle);
+  return terms.map((term) =>
+    relatedWords(term.replace(/['’]s$/u, ''))
+      .filter((w) => w.length >= 4 && !QUESTION_STOP_WORDS.has(w) && !needles.some((n) => w.includes(n) || n.includes(w)))
+      .slice(0, MAX_EXPANSIONS),
+  );
 }
 
 /** Whether `filter` lets `doc` be searched at all (the role, exclusions and `within`; not the query). */
@@ -104,7 +125,18 @@ const INSERTION_LIMIT = 256;
 export function rankDocs(docs: readonly SearchDoc[], query: string, filter: SearchFilter = {}, limit = Infinity): Ranked {
   const { terms, phrase } = parseQuery(query);
   if (terms.length === 0 || limit <= 0) return { total: 0, top: [] };
+  // The query's own terms first, then each term's related words, which stand in for it at a lower weight.
   const needles = terms.map(needle);
+  const parent = terms.map((_, t) => t);
+  if (filter.expand !== false) {
+    expansionsOf(terms).forEach((words, t) => {
+      for (const w of words) {
+        needles.push(w);
+        parent.push(t);
+      }
+    });
+  }
+  const Q = terms.length;
   const T = needles.length;
   const roles = new Set(filter.roles ?? DEFAULT_SEARCH_ROLES);
 
@@ -161,23 +193,30 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
   // Pass 2: score, and keep only what was asked for.
   const avgLen = totalLen / Math.max(1, searched);
   const idf = Array.from(df, (d) => bm25Idf(d, searched));
-  const idfSum = idf.reduce((a, b) => a + b, 0) || 1;
+  const idfSum = idf.slice(0, Q).reduce((a, b) => a + b, 0) || 1;
   const multiTerm = phrase.includes(' ');
   const keys = new Float64Array(hits);
+  const termScore = new Float64Array(Q);
   for (let h = 0; h < hits; h++) {
     const doc = docs[hitIndex[h]];
+    // Half steps: a query term found itself counts 2, one found only through a related word 1.
     let matched = 0;
-    let score = 0;
+    termScore.fill(0);
     for (let t = 0, at = h * T; t < T; t++, at++) {
       const c = counts[at];
       if (c === 0) continue;
-      matched++;
-      score += idf[t] * (weights[at] / 10) * bm25Tf(c, doc.text.length, avgLen);
+      const q = parent[t];
+      const s = (t < Q ? 1 : EXPANSION_WEIGHT) * idf[t] * (weights[at] / 10) * bm25Tf(c, doc.text.length, avgLen);
+      if (t < Q) matched += 2;
+      else if (counts[h * T + q] === 0 && termScore[q] === 0) matched += 1;
+      if (s > termScore[q]) termScore[q] = s;
     }
+    let score = 0;
+    for (let q = 0; q < Q; q++) score += termScore[q];
     if (multiTerm && doc.text.includes(phrase)) score += idfSum;
     // Coarse steps (a twentieth of a perfect single match): a few characters of length must not
     // outweigh recency between messages that match equally well.
-    // The preferred span is a tier above everything (matched terms stay below 1e6 × 1e7).
+    // The preferred span is a tier above everything (matched half-terms stay below 1e6 × 1e7).
     const tier = filter.prefer !== undefined && inSpan(doc, filter.prefer) ? 1e13 : 0;
     keys[h] = tier + matched * 1e7 + Math.min(1e7 - 1, Math.round((score / idfSum) * 20));
   }

@@ -6,7 +6,7 @@
 import type { TokenCounter } from '../llm/types';
 import { bm25Idf } from '../memory/bm25';
 import type { RecallLog } from '../memory/recall';
-import { EXPANSION_WEIGHT, expansionsOf, needle, parseQuery } from '../memory/recallSearch';
+import { EXPANSION_WEIGHT, expansionsOf, needle, parseQuery, RECENCY_WORDS } from '../memory/recallSearch';
 import type { BlockRecord, MessageRecord } from '../memory/types';
 import { contentForModel } from '../memory/messageContent';
 
@@ -67,10 +67,12 @@ export interface QueryMatcher {
 
 /** The query's content words as matchers that find them at the start of a word (`port` in `ports`, not in `support`). */
 export function queryMatchers(query: string): QueryMatcher[] {
+  const parsed = parseQuery(query);
   const terms = [
     ...new Set(
-      parseQuery(query)
-        .terms.filter((t) => !SMALL_TALK.has(t))
+      parsed.terms
+        // "now", "current": they ask for the newest statement (ranking's job), the update need not say them.
+        .filter((t) => !SMALL_TALK.has(t) && !(parsed.recent && RECENCY_WORDS.has(t)))
         .map(stem)
         .filter((t) => t.length > 0 && !SMALL_TALK.has(t)),
     ),

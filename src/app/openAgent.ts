@@ -8,7 +8,7 @@ import { createTokenCounter } from '../llm/tokens';
 import type { TokenCounter } from '../llm/types';
 import { memoryRoot } from '../memory/store';
 import type { Clock } from '../memory/types';
-import type { EmbedderSettings } from '../indexing/embeddings';
+import { createEmbedder, type EmbedderSettings } from '../indexing/embeddings';
 import { createToolRegistry } from '../tools';
 import type { ApprovalProvider } from '../tools/types';
 import { WorkspaceFiles } from '../workspace/workspaceFiles';
@@ -148,6 +148,8 @@ export function openAgent(settings: AgentSettings): Agent {
     memoryMode,
     archival,
     retrievers: fullMemory ? [retriever] : [],
+    // Recall search uses a model embedder when archival memory has one; the offline embedder would make prose worse (issue 11).
+    recallEmbedder: fullMemory && settings.embeddings?.provider === 'openai' ? createEmbedder(settings.embeddings) : undefined,
     lockWaitMs: settings.lockWaitMs,
     observer: settings.observer,
   });

@@ -5,7 +5,9 @@
 // already sees, and each recalled turn with the turn next to it, where the answer often is.
 import type { TokenCounter } from '../llm/types';
 import { bm25Idf } from '../memory/bm25';
+import type { MessageVectors } from '../memory/messageVectors';
 import type { RecallLog } from '../memory/recall';
+import { hybridRecallSearch } from '../memory/recallHybrid';
 import { EXPANSION_WEIGHT, expansionsOf, needle, parseQuery, RECENCY_WORDS } from '../memory/recallSearch';
 import type { BlockRecord, MessageRecord } from '../memory/types';
 import { contentForModel } from '../memory/messageContent';
@@ -103,6 +105,8 @@ export class RecallRetriever implements MemoryRetriever {
   constructor(
     private readonly recall: RecallLog,
     private readonly firstInContextId: () => number,
+    /** With a model embedder: the message vectors, fused with the keyword ranking (recallHybrid.ts). */
+    private readonly vectors?: MessageVectors,
   ) {}
 
   async retrieve(query: string, limit: number): Promise<MemoryHit[]> {
@@ -111,7 +115,8 @@ export class RecallRetriever implements MemoryRetriever {
     // The queue as the model sees it: imported history numbered after its start is not in it, so it may be recalled.
     const inContext = new Set(this.recall.since(this.firstInContextId()).map((r) => r.id));
     // The message being answered joins the log only after this search: its dates are read against the clock.
-    const page = this.recall.search(query, { pageSize: limit, excludeIds: inContext, reference: this.recall.now() });
+    const options = { pageSize: limit, excludeIds: inContext, reference: this.recall.now() };
+    const page = this.vectors ? await hybridRecallSearch(this.recall, this.vectors, query, options) : this.recall.search(query, options);
     // A word found in a few messages says more than one found in most: weight each by its idf.
     const docs = Math.max(1, this.recall.count());
     const weights = this.recall.documentFrequencies(matchers.map((m) => m.term)).map((df) => bm25Idf(df, docs));

@@ -241,7 +241,11 @@ function diligentStep(body: any, messages: any[], turn: number, done: DoneCall[]
   });
   const handled = alertAt >= 0 && messages.slice(alertAt + 1).some((m) => (m.tool_calls ?? []).some((c: any) => c.function?.name === 'archival_memory_insert'));
   if (alertAt > turn && !handled && tools.has('archival_memory_insert')) {
-    const queued = collectEvidence(body).filter((e) => e.tier === 'queue' && e.s.kind !== 'kv');
+    // Only the newest statement of each fact: an older one (brought back by automatic recall) saved beside its update would read as current.
+    const queued = collectEvidence(body)
+      .filter((e) => e.tier === 'queue' && e.s.kind !== 'kv')
+      .sort(newestFirst)
+      .filter((e, i, all) => e.s.kind !== 'fact' || all.findIndex((x) => sameSubject(x.s, e.s)) === i);
     const notes = [...new Set(queued.map((e) => canonical(e.s, today)))];
     if (notes.length) calls.push({ name: 'archival_memory_insert', arguments: { content: notes.join('\n') } });
   }

@@ -46,6 +46,14 @@ describe('recall ranking of updated facts', () => {
     assert.ok(ids.includes(old.id), 'the older statement still follows');
   });
 
+  it('does not let the question\'s "use" lift an older "we use `x`" above the update', () => {
+    say('Heads up, we use `pnpm` as the package manager of vega-ui.');
+    filler(4);
+    const update = say('vega-ui moved its package manager to `bun`.');
+    assert.equal(log.search('Which package manager does vega-ui use now?').results[0].id, update.id);
+    assert.equal(log.search('Which package manager does vega-ui use?').results[0].id, update.id);
+  });
+
   it('puts the newer of two near-equal matches first, but a clearly better older match still wins', () => {
     filler(6);
     const older = say('The build command for pay-api is `make all`.');

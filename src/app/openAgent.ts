@@ -49,7 +49,10 @@ export interface AgentSettings {
   clock?: Clock;
   warn?: (message: string) => void;
   tokens?: TokenCounter;
-  /** Embedder for archival memory; default the offline local one. Ignored when `memory` is given. */
+  /**
+   * Embedder for archival memory; default the offline local one (ignored for archival when `memory` is
+   * given). A model embedder (`openai`) is also recall search's, for hybrid search over messages.
+   */
   embeddings?: EmbedderSettings;
   /** The folder's one archival memory, shared with the indexer and the commands; made here when absent. */
   memory?: MemoryFolder;

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { openAgent } from '../../src/app/openAgent';
 import { RecallRetriever } from '../../src/core/autoRecall';
 import { OpenAiEmbedder } from '../../src/indexing/openaiEmbedder';
 import { MessageVectors } from '../../src/memory/messageVectors';
@@ -87,6 +88,33 @@ describe('message vectors for hybrid recall search', () => {
     // Automatic recall uses the same fusion; its relevance floor still asks for shared words.
     const hits = await new RecallRetriever(log, () => log.lastId() + 1, vectors).retrieve('kubernetes nodes', 3);
     assert.equal(hits[0].source.startsWith(`recall #${target.id} `), true);
+  });
+
+  it('is used by the agent when the settings name a model embedder: a turn leaves its messages embedded on disk', async () => {
+    const workspace = path.join(dir, 'ws');
+    fs.mkdirSync(workspace);
+    fake.setPolicy(() => ({ text: 'Noted: the staging cluster runs on three nodes.' }));
+    const agent = openAgent({
+      workspaceRoot: workspace,
+      baseUrl: fake.url,
+      model: 'fake-model',
+      contextWindow: 16_384,
+      approvals: { request: async () => ({ approved: true }) },
+      maxRetries: 0,
+      embeddings: { provider: 'openai', baseUrl: fake.url, model: 'fake-embed', apiKey: 'test' },
+    });
+    try {
+      await agent.send('The staging cluster has three nodes.');
+      const recallDir = path.join(workspace, '.memcode', 'recall');
+      // Embedding runs in the background after the turn: wait for its file (mocha's timeout bounds this).
+      const embedded = () => (fs.existsSync(recallDir) ? fs.readdirSync(recallDir).filter((f) => f.startsWith('vectors-')) : []);
+      while (embedded().length === 0 || fs.readFileSync(path.join(recallDir, embedded()[0]), 'utf8').trim().split('\n').length < 2) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(fake.requests.some((r) => r.path.endsWith('/embeddings')));
+    } finally {
+      await agent.close();
+    }
   });
 
   it('keeps searching by keywords when the embedder fails, and says so once', async () => {

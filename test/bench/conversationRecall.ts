@@ -176,7 +176,7 @@ export async function runConversationRecall(seed: number, opts: { conversations?
   }
   return {
     seed,
-    embedder: opts.embedder?.id ?? 'offline',
+    embedder: opts.embedder ? opts.embedder.id.replace(/@.*/, '') : 'offline',
     conversations: convs.length,
     turns,
     questions,

@@ -234,6 +234,13 @@ function diligentStep(body: any, messages: any[], turn: number, done: DoneCall[]
       calls.push(old ? { name: 'working_context_replace', arguments: { block: BLOCK, old_content: old, new_content: line } } : { name: 'working_context_append', arguments: { block: BLOCK, content: line } });
     }
   }
+  // An update that did not fit in the full block: the old value must not stay there as if current
+  // (a diligent agent deletes it; the update stays in recall, where search finds it, newest first).
+  for (const c of done) {
+    const refused = c.name === 'working_context_replace' && c.args?.new_content && /over its limit/.test(String(c.result?.error ?? ''));
+    const retried = done.some((d) => d.name === 'working_context_replace' && d.args?.old_content === c.args?.old_content && d.args?.new_content === '');
+    if (refused && !retried) calls.push({ name: 'working_context_replace', arguments: { block: c.args.block, old_content: c.args.old_content, new_content: '' } });
+  }
   // Facts still only in the queue are about to be evicted: save them to archival memory.
   let alertAt = -1;
   messages.forEach((m, i) => {

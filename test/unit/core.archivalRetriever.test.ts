@@ -25,8 +25,8 @@ describe('automatic recall from archival memory', () => {
     const store = await ArchivalStore.rebuild(dir, new LocalEmbedder());
     const key = '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b';
     await store.addChunks([
-      { path: 'config/keys-01.json', startLine: 1, endLine: 3, language: 'json', text: `{\n  "${key}": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"\n}` },
-      { path: 'config/other.json', startLine: 1, endLine: 3, language: 'json', text: '{\n  "retries": 3\n}' },
+      { path: 'config/keys-01.json', startLine: 1, endLine: 3, language: 'json', kind: 'lines', text: `{\n  "${key}": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"\n}` },
+      { path: 'config/other.json', startLine: 1, endLine: 3, language: 'json', kind: 'lines', text: '{\n  "retries": 3\n}' },
     ]);
     const retriever = new ArchivalRetriever(async () => store);
     const hits = await retriever.retrieve(`Follow the nested keys from \`${key}\`: what is the final value?`, 3);

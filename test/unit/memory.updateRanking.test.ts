@@ -54,6 +54,16 @@ describe('recall ranking of updated facts', () => {
     assert.equal(log.search('Which package manager does vega-ui use?').results[0].id, update.id);
   });
 
+  it('does not let "remind me" outweigh the fact asked about in automatic recall', async () => {
+    say('The test command for leset-svc is `just check-a`.');
+    filler(4);
+    const update = say('leset-svc moved its test command to `just check-b`.');
+    filler(4);
+    const retriever = new RecallRetriever(log, () => log.lastId() + 1);
+    const block = await gatherAutoRecall([retriever], "Remind me, what's leset-svc's test command now?", createTokenCounter(), 1000, 3);
+    assert.ok(block?.includes(`recall #${update.id} `), block);
+  });
+
   it('puts the newer of two near-equal matches first, but a clearly better older match still wins', () => {
     filler(6);
     const older = say('The build command for pay-api is `make all`.');

@@ -49,14 +49,23 @@ const vendorPg = {
   },
 };
 
+// The WordNet lexicon (~0.4 MB of text) is read on the first recall search (src/memory/lexicon.ts).
+const vendorLexicon = {
+  name: 'vendor-lexicon',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/lexiconData$/ }, () => ({ path: './vendor/lexicon.js', external: true }));
+  },
+};
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [vendorVectra, vendorMcp, vendorPg] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra, vendorMcp, vendorPg] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [vendorVectra, vendorMcp, vendorPg, vendorLexicon] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra, vendorMcp, vendorPg, vendorLexicon] },
   { ...common, entryPoints: [require.resolve('pg')], outfile: 'dist/vendor/pg.js', sourcemap: false },
   { ...common, entryPoints: ['src/app/mcpSdk.ts'], outfile: 'dist/vendor/mcp.js', sourcemap: false },
+  { ...common, entryPoints: ['src/memory/lexiconData.ts'], outfile: 'dist/vendor/lexicon.js', sourcemap: false },
   // Indexing's CPU work (tree-sitter chunking, the local embedder) runs in this worker beside the bundle
   // (src/indexing/indexWorker.ts starts it), off the extension host's thread.
-  { ...common, entryPoints: ['src/indexing/indexWorkerMain.ts'], outfile: 'dist/indexWorker.js' },
+  { ...common, entryPoints: ['src/indexing/indexWorkerMain.ts'], outfile: 'dist/indexWorker.js', plugins: [vendorLexicon] },
   { ...common, entryPoints: [require.resolve('vectra')], outfile: 'dist/vendor/vectra.js', sourcemap: false },
   { ...common, entryPoints: [require.resolve('js-tiktoken/ranks/o200k_base')], outfile: 'dist/vendor/o200k_base.js', sourcemap: false },
   // The chat UI runs in the webview (a browser): no Node built-ins, talks to the host through src/protocol/.

@@ -10,7 +10,7 @@ import { createTokenCounter } from '../llm/tokens';
 import type { TokenCounter } from '../llm/types';
 import { memoryRoot } from '../memory/store';
 import type { Clock } from '../memory/types';
-import type { EmbedderSettings } from '../indexing/embeddings';
+import { createEmbedder, type EmbedderSettings } from '../indexing/embeddings';
 import { createToolRegistry } from '../tools';
 import type { ApprovalProvider } from '../tools/types';
 import { WorkspaceFiles } from '../workspace/workspaceFiles';
@@ -51,7 +51,10 @@ export interface AgentSettings {
   clock?: Clock;
   warn?: (message: string) => void;
   tokens?: TokenCounter;
-  /** Embedder for archival memory; default the offline local one. Ignored when `memory` is given. */
+  /**
+   * Embedder for archival memory; default the offline local one (ignored for archival when `memory` is
+   * given). A model embedder (`openai`) is also recall search's, for hybrid search over messages.
+   */
   embeddings?: EmbedderSettings;
   /** Where archival memory lives when `memory` is not given (default: the memory folder). */
   archival?: ArchivalBackendSettings;
@@ -156,6 +159,8 @@ export function openAgent(settings: AgentSettings): Agent {
     memoryMode,
     archival,
     retrievers: fullMemory ? [retriever] : [],
+    // Recall search uses a model embedder when archival memory has one; the offline embedder would make prose worse (issue 11).
+    recallEmbedder: fullMemory && settings.embeddings?.provider === 'openai' ? createEmbedder(settings.embeddings) : undefined,
     lockWaitMs: settings.lockWaitMs,
     observer: settings.observer,
     fingerprints: settings.fingerprints ?? symbolFingerprints(settings.workspaceRoot, workspace),

@@ -12,7 +12,8 @@ import { WorkingContext } from '../memory/workingContext';
 import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
 import { MemoryError, type MessageRecord, type SessionRecord } from '../memory/types';
-import type { ArchivalMemory } from '../memory/archivalMemory';
+import type { ArchivalMemory, Embedder } from '../memory/archivalMemory';
+import { MessageVectors } from '../memory/messageVectors';
 import { truncateResult, type ToolRegistry } from '../tools/registry';
 import type { ApprovalProvider, ToolOutcome } from '../tools/types';
 import { WorkspaceFiles } from '../workspace/workspaceFiles';
@@ -66,6 +67,8 @@ export interface AgentOptions {
   autoRecallTokens?: number;
   /** Extra retrievers for automatic recall (archival memory plugs in here). */
   retrievers?: MemoryRetriever[];
+  /** A model embedder for recall search: messages are embedded in the background and fused with the keywords. */
+  recallEmbedder?: Embedder;
   /** Opens archival memory on first use, for the archival tools. */
   archival?: () => Promise<ArchivalMemory>;
   /** How long a turn waits for another process's lock on the memory folder. Default 30 s. */
@@ -94,6 +97,8 @@ export class Agent {
   private readonly eviction: QueueEviction;
   private readonly pressure: MemoryPressure;
   private readonly retrievers: MemoryRetriever[];
+  /** The message vectors of recall memory, when a model embedder is configured. */
+  private readonly recallVectors: MessageVectors | undefined;
   private readonly instructions: string;
   /** Messages typed while a turn runs, oldest first; each leaves only when it is appended to recall. */
   private readonly pending: QueuedMessage[] = [];
@@ -113,6 +118,9 @@ export class Agent {
     this.workingContext = new WorkingContext(store.paths.memoryDir, { warn: store.warn, journal: new MemoryJournal(store.paths.journalFile, store.clock) });
     this.workingContext.load();
     this.recall = RecallLog.open(store.paths, { clock: store.clock, warn: store.warn });
+    this.recallVectors = options.recallEmbedder ? new MessageVectors(store.paths.recallDir, options.recallEmbedder, this.recall, { warn: store.warn }) : undefined;
+    // Messages from before this process (or before the embedder was set) are embedded in the background.
+    this.recallVectors?.catchUp();
     this.sessions = SessionList.open(store.paths, { clock: store.clock, warn: store.warn });
     this.trust = new MemoryTrust({
       workspaceRoot: options.workspaceRoot,
@@ -144,7 +152,7 @@ export class Agent {
     const toolSchemas = options.tools.schemas();
     const fileTools = toolSchemas.some((t) => t.name === 'read_file' || t.name === 'search_files');
     this.instructions = options.instructions ?? systemInstructions({ memoryMode: this.memoryMode, fileTools, anyTools: toolSchemas.length > 0 });
-    this.retrievers = [new RecallRetriever(this.recall, () => this.recall.state().firstInContextId), ...(options.retrievers ?? [])];
+    this.retrievers = [new RecallRetriever(this.recall, () => this.recall.state().firstInContextId, this.recallVectors), ...(options.retrievers ?? [])];
   }
 
   get running(): boolean {
@@ -471,6 +479,7 @@ export class Agent {
               workspace: this.workspace,
               workingContext: this.workingContext,
               recall: this.recall,
+              recallVectors: this.recallVectors,
               approvals: this.options.approvals,
               archival: this.options.archival,
               signal,

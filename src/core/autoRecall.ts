@@ -5,8 +5,10 @@
 // already sees, and each recalled turn with the turn next to it, where the answer often is.
 import type { TokenCounter } from '../llm/types';
 import { bm25Idf } from '../memory/bm25';
+import type { MessageVectors } from '../memory/messageVectors';
 import type { RecallLog } from '../memory/recall';
-import { needle, parseQuery } from '../memory/recallSearch';
+import { hybridRecallSearch } from '../memory/recallHybrid';
+import { EXPANSION_WEIGHT, expansionsOf, needle, parseQuery, RECENCY_WORDS } from '../memory/recallSearch';
 import type { BlockRecord, MessageRecord } from '../memory/types';
 import { contentForModel } from '../memory/messageContent';
 
@@ -54,23 +56,42 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+function wordStart(term: string): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(term)}`, 'u');
+}
+
+export interface QueryMatcher {
+  term: string;
+  re: RegExp;
+  /** The term's related words (recall search's expansion), each worth EXPANSION_WEIGHT of the term. */
+  related: RegExp[];
+}
+
 /** The query's content words as matchers that find them at the start of a word (`port` in `ports`, not in `support`). */
-export function queryMatchers(query: string): { term: string; re: RegExp }[] {
-  const terms = parseQuery(query)
-    .terms.filter((t) => !SMALL_TALK.has(t))
-    .map(stem)
-    .filter((t) => t.length > 0 && !SMALL_TALK.has(t));
-  return [...new Set(terms)].map((term) => ({ term, re: new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(term)}`, 'u') }));
+export function queryMatchers(query: string): QueryMatcher[] {
+  const parsed = parseQuery(query);
+  const terms = [
+    ...new Set(
+      parsed.terms
+        // "now", "current": they ask for the newest statement (ranking's job), the update need not say them.
+        .filter((t) => !SMALL_TALK.has(t) && !(parsed.recent && RECENCY_WORDS.has(t)))
+        .map(stem)
+        .filter((t) => t.length > 0 && !SMALL_TALK.has(t)),
+    ),
+  ];
+  const related = expansionsOf(terms);
+  return terms.map((term, i) => ({ term, re: wordStart(term), related: related[i].map(wordStart) }));
 }
 
 /** Share of the query's weight that `text` matches; `weights` line up with `matchers`. */
-export function relevanceOf(text: string, matchers: readonly { re: RegExp }[], weights: readonly number[]): number {
+export function relevanceOf(text: string, matchers: readonly { re: RegExp; related?: readonly RegExp[] }[], weights: readonly number[]): number {
   const lower = text.toLowerCase();
   let total = 0;
   let found = 0;
   matchers.forEach((m, i) => {
     total += weights[i];
     if (m.re.test(lower)) found += weights[i];
+    else if (m.related?.some((r) => r.test(lower))) found += weights[i] * EXPANSION_WEIGHT;
   });
   return total > 0 ? found / total : 0;
 }
@@ -84,6 +105,8 @@ export class RecallRetriever implements MemoryRetriever {
   constructor(
     private readonly recall: RecallLog,
     private readonly firstInContextId: () => number,
+    /** With a model embedder: the message vectors, fused with the keyword ranking (recallHybrid.ts). */
+    private readonly vectors?: MessageVectors,
   ) {}
 
   async retrieve(query: string, limit: number): Promise<MemoryHit[]> {
@@ -92,7 +115,8 @@ export class RecallRetriever implements MemoryRetriever {
     // The queue as the model sees it: imported history numbered after its start is not in it, so it may be recalled.
     const inContext = new Set(this.recall.since(this.firstInContextId()).map((r) => r.id));
     // The message being answered joins the log only after this search: its dates are read against the clock.
-    const page = this.recall.search(query, { pageSize: limit, excludeIds: inContext, reference: this.recall.now() });
+    const options = { pageSize: limit, excludeIds: inContext, reference: this.recall.now() };
+    const page = this.vectors ? await hybridRecallSearch(this.recall, this.vectors, query, options) : this.recall.search(query, options);
     // A word found in a few messages says more than one found in most: weight each by its idf.
     const docs = Math.max(1, this.recall.count());
     const weights = this.recall.documentFrequencies(matchers.map((m) => m.term)).map((df) => bm25Idf(df, docs));

@@ -120,6 +120,8 @@ export class FolderAgent {
       observer: this.options.observer,
       warn: this.options.log,
       memory: this.memory,
+      // The archival store is this.memory's; the setting also gives recall search its model embedder.
+      embeddings: embeddingSettings(settings, apiKey),
       mcpServers: settings.mcpServers,
     });
     this.built = agent;

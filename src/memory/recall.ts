@@ -37,6 +37,7 @@ export class RecallLog {
   private readonly records: MessageRecord[] = [];
   private readonly docs: SearchDoc[] = [];
   private readonly indexById = new Map<number, number>();
+  private readonly appendListeners: Array<(record: MessageRecord) => void> = [];
   /** Bytes of complete lines already read; what follows is new (or an unfinished last line). */
   private offset = 0;
   /** Lines read so far, to name a bad line by its number. */
@@ -80,7 +81,14 @@ export class RecallLog {
     appendDurably(this.file, line);
     // Read it back rather than trusting our own bookkeeping: the offset then stays exact.
     this.refresh();
-    return this.get(record.id) ?? record;
+    const stored = this.get(record.id) ?? record;
+    for (const listener of this.appendListeners) listener(stored);
+    return stored;
+  }
+
+  /** Calls `listener` after each message this process appends (the message vectors follow the log this way). */
+  onAppend(listener: (record: MessageRecord) => void): void {
+    this.appendListeners.push(listener);
   }
 
   /** Reads lines appended by another process since our last read; returns how many messages are new. */

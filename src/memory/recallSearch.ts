@@ -5,6 +5,7 @@
 // `ledger`), and it must find `loginHandler.ts` and `ledger-svc` without the stemmer's guesses.
 import type { Role } from '../common/types';
 import { bm25Idf, bm25Tf } from './bm25';
+import { relatedWords } from './lexicon';
 import { QUESTION_STOP_WORDS } from './stopWords';
 import { type MessageKind, MemoryError, type Page } from './types';
 
@@ -25,7 +26,18 @@ export interface Query {
   terms: string[];
   /** The whole query, lowercased with spaces collapsed, for the exact-phrase bonus. */
   phrase: string;
+  /**
+   * The query asks for the current state ("now", "current", "latest"): of matches of the same topic
+   * words, the newest counts; the recency words themselves still score but do not make a tier.
+   */
+  recent: boolean;
 }
+
+/**
+ * Words that ask for the newest statement rather than name a topic: "what is the dev port now?" is
+ * answered by the last message that set it, which need not say "now" (an older "from now on" may).
+ */
+export const RECENCY_WORDS: ReadonlySet<string> = new Set(['now', 'current', 'currently', 'latest', 'newest', 'nowadays', 'anymore', 'presently']);
 
 export function parseQuery(query: string): Query {
   const words = query
@@ -35,13 +47,16 @@ export function parseQuery(query: string): Query {
     .map((w) => w.replace(/^[^\p{L}\p{N}_$@#]+|[^\p{L}\p{N}_$]+$/gu, ''))
     .filter((w) => w.length > 0);
   let terms = words.filter((w) => !QUESTION_STOP_WORDS.has(w) && (w.length > 1 || /\p{N}/u.test(w)));
+  const recent = terms.some((w) => RECENCY_WORDS.has(w)) && terms.some((w) => !RECENCY_WORDS.has(w));
   // A query of nothing but small words still means something ("is it done"): search for them then.
   if (terms.length === 0) terms = words;
-  return { terms: [...new Set(terms)], phrase: words.join(' ') };
+  return { terms: [...new Set(terms)], phrase: words.join(' '), recent };
 }
 
 /** What a term is looked for as: a plural also finds its singular (`tests` → `test`). */
 export function needle(term: string): string {
+  // A possessive names its owner: `melanie's` must find "Melanie:" and "Melanie said".
+  term = term.replace(/['’]s$/u, '');
   return term.length >= 4 && term.endsWith('s') && !term.endsWith('ss') ? term.slice(0, -1) : term;
 }
 
@@ -71,6 +86,26 @@ export interface SearchFilter {
   within?: TimeSpan;
   /** Messages from this span rank above every message outside it; the others still follow. */
   prefer?: TimeSpan;
+  /** Also look for words related to the query's (lexicon.ts), weighted below the query's own; default true. */
+  expand?: boolean;
+}
+
+/** Related words looked for per query term: the lexicon lists the best first, and later ones are mostly noise. */
+export const MAX_EXPANSIONS = 4;
+/** What a related word's match is worth beside the query's own word. */
+export const EXPANSION_WEIGHT = 0.5;
+
+/**
+ * The related words to look for, per query term (lexicon.ts): none shorter than four letters (they
+ * match inside too many words), none a query term already finds.
+ */
+export function expansionsOf(terms: readonly string[]): string[][] {
+  const needles = terms.map(needle);
+  return terms.map((term) =>
+    relatedWords(term.replace(/['’]s$/u, ''))
+      .filter((w) => w.length >= 4 && !QUESTION_STOP_WORDS.has(w) && !needles.some((n) => w.includes(n) || n.includes(w)))
+      .slice(0, MAX_EXPANSIONS),
+  );
 }
 
 /** Whether `filter` lets `doc` be searched at all (the role, exclusions and `within`; not the query). */
@@ -102,9 +137,20 @@ const INSERTION_LIMIT = 256;
  * to the newer message. Terms match inside identifiers too (`ledger` finds `ledger-svc`).
  */
 export function rankDocs(docs: readonly SearchDoc[], query: string, filter: SearchFilter = {}, limit = Infinity): Ranked {
-  const { terms, phrase } = parseQuery(query);
+  const { terms, phrase, recent } = parseQuery(query);
   if (terms.length === 0 || limit <= 0) return { total: 0, top: [] };
+  // The query's own terms first, then each term's related words, which stand in for it at a lower weight.
   const needles = terms.map(needle);
+  const parent = terms.map((_, t) => t);
+  if (filter.expand !== false) {
+    expansionsOf(terms).forEach((words, t) => {
+      for (const w of words) {
+        needles.push(w);
+        parent.push(t);
+      }
+    });
+  }
+  const Q = terms.length;
   const T = needles.length;
   const roles = new Set(filter.roles ?? DEFAULT_SEARCH_ROLES);
 
@@ -161,25 +207,33 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
   // Pass 2: score, and keep only what was asked for.
   const avgLen = totalLen / Math.max(1, searched);
   const idf = Array.from(df, (d) => bm25Idf(d, searched));
-  const idfSum = idf.reduce((a, b) => a + b, 0) || 1;
+  const idfSum = idf.slice(0, Q).reduce((a, b) => a + b, 0) || 1;
+  const tiered = tierTerms(terms, recent);
   const multiTerm = phrase.includes(' ');
   const keys = new Float64Array(hits);
+  const termScore = new Float64Array(Q);
   for (let h = 0; h < hits; h++) {
     const doc = docs[hitIndex[h]];
+    // Half steps: a query term found itself counts 2, one found only through a related word 1.
     let matched = 0;
-    let score = 0;
+    termScore.fill(0);
     for (let t = 0, at = h * T; t < T; t++, at++) {
       const c = counts[at];
       if (c === 0) continue;
-      matched++;
-      score += idf[t] * (weights[at] / 10) * bm25Tf(c, doc.text.length, avgLen);
+      const q = parent[t];
+      const s = (t < Q ? 1 : EXPANSION_WEIGHT) * idf[t] * (weights[at] / 10) * bm25Tf(c, doc.text.length, avgLen);
+      if (t < Q) matched += tiered[t] ? 2 : 0;
+      else if (tiered[q] && counts[h * T + q] === 0 && termScore[q] === 0) matched += 1;
+      if (s > termScore[q]) termScore[q] = s;
     }
+    let score = 0;
+    for (let q = 0; q < Q; q++) score += termScore[q];
     if (multiTerm && doc.text.includes(phrase)) score += idfSum;
-    // Coarse steps (a twentieth of a perfect single match): a few characters of length must not
-    // outweigh recency between messages that match equally well.
-    // The preferred span is a tier above everything (matched terms stay below 1e6 × 1e7).
+    // Between messages that match the same terms about as well the newer wins (newerFirstWhenNear):
+    // several statements of one fact are an update and its outdated versions.
+    // The preferred span is a tier above everything (matched half-terms stay below 1e6 × 1e7).
     const tier = filter.prefer !== undefined && inSpan(doc, filter.prefer) ? 1e13 : 0;
-    keys[h] = tier + matched * 1e7 + Math.min(1e7 - 1, Math.round((score / idfSum) * 20));
+    keys[h] = tier + matched * 1e7 + Math.min(1e7 - 1, (score / idfSum) * 1e6);
   }
   const better = (a: number, b: number) => keys[a] > keys[b] || (keys[a] === keys[b] && docs[hitIndex[a]].id > docs[hitIndex[b]].id);
 
@@ -193,12 +247,61 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
       order.splice(pos, 0, h);
       if (order.length > limit) order.pop();
     }
+    // The last group of near-equal hits may reach past the cut: a newer one of them must still come in.
+    if (order.length === limit) {
+      const groups = nearGroups(order, keys, recent ? RECENT_BAND : NEAR_BAND);
+      const lead = keys[order[groups[groups.length - 1]]];
+      const taken = new Set(order);
+      for (let h = 0; h < hits; h++) if (!taken.has(h) && nearTo(keys[h], lead, recent ? RECENT_BAND : NEAR_BAND)) order.push(h);
+    }
   } else {
     order = Array.from({ length: hits }, (_, h) => h);
     order.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
-    if (order.length > limit) order.length = limit;
   }
+  order = newerFirstWhenNear(order, keys, (h) => docs[hitIndex[h]].id, recent ? RECENT_BAND : NEAR_BAND);
+  if (order.length > limit) order.length = limit;
   return { total: hits, top: order.map((h) => hitIndex[h]) };
+}
+
+/** Whether `key` is in the same matched-terms tier as `lead` and its score within `band` of it. */
+function nearTo(key: number, lead: number, band: number): boolean {
+  return Math.floor(key / 1e7) === Math.floor(lead / 1e7) && key % 1e7 >= (lead % 1e7) / (1 + band);
+}
+
+/** Start positions of the groups of `order` (sorted best first): each group is its best hit and those near it. */
+function nearGroups(order: readonly number[], keys: Float64Array, band: number): number[] {
+  const starts: number[] = [];
+  for (let i = 0; i < order.length; i++) if (!starts.length || !nearTo(keys[order[i]], keys[order[starts[starts.length - 1]]], band)) starts.push(i);
+  return starts;
+}
+
+/**
+ * `order` (best first) with each group of near-equal hits newest first: the same fact said twice is
+ * an update, and the older statement must not reach the model first.
+ */
+function newerFirstWhenNear(order: number[], keys: Float64Array, id: (h: number) => number, band: number): number[] {
+  const sorted = [...order].sort((a, b) => keys[b] - keys[a] || id(b) - id(a));
+  const starts = nearGroups(sorted, keys, band);
+  const out: number[] = [];
+  starts.forEach((start, g) => {
+    const group = sorted.slice(start, starts[g + 1] ?? sorted.length);
+    out.push(...group.sort((a, b) => id(b) - id(a)));
+  });
+  return out;
+}
+
+/** A score within this factor of the best of its group is "about as good": the newer message ranks first. */
+export const NEAR_BAND = 0.25;
+/** For a query that asks for the current state: matches of the same terms within 3× are the same fact, newest first. */
+export const RECENT_BAND = 2;
+
+/**
+ * Which query terms count toward the matched-terms tier. Normally all. In a query for the current
+ * state ("what is the dev port for pay-api now?") the recency words only add to the score: an update
+ * need not say "now", and an older "from now on" must not win a tier on it.
+ */
+function tierTerms(terms: readonly string[], recent: boolean): boolean[] {
+  return terms.map((t) => !(recent && RECENCY_WORDS.has(t)));
 }
 
 function grow<A extends Int32Array | Uint8Array>(from: A, to: A): A {

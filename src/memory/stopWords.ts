@@ -16,8 +16,12 @@ const CODE_PROSE_WORDS =
   'own more most few both either neither here over under again further once while above below between through ' +
   'during out up down off per via etc eg ie whether one two given specified specifies used using use';
 
-/** Words with which someone asks about an earlier conversation. */
-const QUESTION_WORDS = 'i any all please remember recall said say told tell talked discuss discussed earlier';
+/**
+ * Words with which someone asks about an earlier conversation. "use" frames a question ("which port
+ * does pay-api use?") and names nothing: a statement that happens to say it ("we use `x`") must not
+ * outrank one that does not (the update "pay-api moved to `y`").
+ */
+const QUESTION_WORDS = 'i any all please remember remind recall said say told tell talked discuss discussed earlier use uses using';
 
 const words = (...lists: string[]) => new Set(lists.join(' ').split(' '));
 

@@ -1,6 +1,7 @@
 // The memory tools of DESIGN.md §4: the model edits its own working context and searches recall memory
 // (the full message history) through these. Errors from the memory tier (unknown block, over the limit,
 // 0 or many matches) carry their own advice and surface unchanged as {"error": ...}.
+import { hybridRecallSearch } from '../memory/recallHybrid';
 import type { BlockRecord, MessageRecord, Page } from '../memory/types';
 import type { PagingHint } from './registry';
 import type { Tool } from './types';
@@ -135,7 +136,8 @@ export const conversationSearchTool: Tool<{ query: string; page?: number }> & Pa
   pagingHint: 'ask for the next page',
   async run(args, ctx) {
     // Relative dates are read against the person's latest message (RecallLog.search's default).
-    const found = ctx.recall.search(args.query, { page: args.page ?? 1, pageSize: RECALL_PAGE_SIZE });
+    const options = { page: args.page ?? 1, pageSize: RECALL_PAGE_SIZE };
+    const found = ctx.recallVectors ? await hybridRecallSearch(ctx.recall, ctx.recallVectors, args.query, options) : ctx.recall.search(args.query, options);
     const result = recallResult(
       found,
       `nothing in recall memory matches "${args.query}"; try other words (a name, a file path, an error message) or conversation_search_date`,

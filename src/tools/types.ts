@@ -2,6 +2,7 @@
 // so the CLI, the extension and the tests each pass their own.
 import type { JsonSchema } from '../common/types';
 import type { WorkingContext } from '../memory/workingContext';
+import type { MessageVectors } from '../memory/messageVectors';
 import type { RecallLog } from '../memory/recall';
 import type { ArchivalMemory } from '../memory/archivalMemory';
 import type { WorkspaceFiles } from '../workspace/workspaceFiles';
@@ -76,6 +77,8 @@ export interface ToolContext {
   countTokens?: (text: string) => number;
   /** Where a memory edit comes from (session, message, cited code): its markers and journal entry. Absent: unmarked, journaled as the agent's. */
   provenance?: EditProvenance;
+  /** Recall memory's message vectors when a model embedder is configured: conversation_search fuses them with the keywords. */
+  recallVectors?: MessageVectors;
 }
 
 export interface Tool<Args = Record<string, unknown>> {

@@ -7,17 +7,23 @@
 //   - plain BM25 (Bm25Index, whole turns as documents): recall@5 / recall@10, the baseline.
 // Recall@k is the share of a question's evidence turns in the first k hits (LoCoMo's measure), so a
 // multi-hop question with one of its two turns found counts 0.5.
-// Recall memory has no vector search yet: a model-embedder row (the fake server's embeddings) goes
-// beside the offline one once it does.
+// With a model embedder (--model: the fake server's embeddings, test/helpers/fakeLlm.ts) the same
+// questions go through hybrid recall search (recallHybrid.ts): every turn embedded into the message
+// vector cache first, then keyword and vector rankings fused, for conversation_search and automatic recall.
 //
-//   node --import tsx test/bench/conversationRecall.ts [--seed 1] [--seed 2] [--conversations 8] [--json]
+//   node --import tsx test/bench/conversationRecall.ts [--seed 1] [--seed 2] [--conversations 8] [--model] [--json]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gatherAutoRecall, RecallRetriever } from '../../src/core/autoRecall';
 import { approximateTokenCounter } from '../../src/llm/tokens';
 import { Bm25Index } from '../../src/memory/bm25';
+import type { Embedder } from '../../src/memory/archivalMemory';
+import { MessageVectors } from '../../src/memory/messageVectors';
 import { RecallLog } from '../../src/memory/recall';
+import { hybridRecallSearch } from '../../src/memory/recallHybrid';
+import { OpenAiEmbedder } from '../../src/indexing/openaiEmbedder';
+import { startFakeLlm } from '../helpers/fakeLlm';
 import { memoryPaths } from '../../src/memory/store';
 import { CATEGORIES, type Category, type Conversation, generateConversations } from './conversationGen';
 
@@ -39,6 +45,8 @@ export interface CategoryScore {
 
 export interface SeedResult {
   seed: number;
+  /** 'offline' (keywords and the lexicon) or the model embedder's id (hybrid). */
+  embedder: string;
   conversations: number;
   turns: number;
   questions: number;
@@ -96,7 +104,7 @@ function replay(conv: Conversation, dir: string): { log: RecallLog; ids: number[
   return { log, ids };
 }
 
-export async function runConversationRecall(seed: number, opts: { conversations?: number; sessions?: number } = {}): Promise<SeedResult> {
+export async function runConversationRecall(seed: number, opts: { conversations?: number; sessions?: number; embedder?: Embedder } = {}): Promise<SeedResult> {
   const started = performance.now();
   const convs = generateConversations({ seed, conversations: opts.conversations ?? 8, sessions: opts.sessions ?? 16 });
   const tokens = approximateTokenCounter();
@@ -117,8 +125,11 @@ export async function runConversationRecall(seed: number, opts: { conversations?
       const bm25 = new Bm25Index();
       for (const r of log.all()) bm25.add(r.id, r.content);
       turns += log.count();
+      const vectors = opts.embedder ? new MessageVectors(memoryPaths(path.join(root, String(ci))).recallDir, opts.embedder, log) : undefined;
+      vectors?.catchUp();
+      await vectors?.idle();
       // Questions come in a new session: nothing of the conversation is in the queue.
-      const retriever = new RecallRetriever(log, () => log.lastId() + 1);
+      const retriever = new RecallRetriever(log, () => log.lastId() + 1, vectors);
       for (const q of conv.questions) {
         questions++;
         askedAt = new Date(q.askedAt);
@@ -134,7 +145,8 @@ export async function runConversationRecall(seed: number, opts: { conversations?
           if (block) unanswerableInjected++;
           continue;
         }
-        const search = log.search(q.text, { pageSize: 10, reference: askedAt }).results.map((r) => r.id);
+        const options = { pageSize: 10, reference: askedAt };
+        const search = (vectors ? await hybridRecallSearch(log, vectors, q.text, options) : log.search(q.text, options)).results.map((r) => r.id);
         const base = bm25.search(q.text, 10).hits.map((h) => h.id);
         const holds = shown.some((id) => evidence.includes(id));
         const t = tallies.get(q.category) ?? emptyTally();
@@ -164,6 +176,7 @@ export async function runConversationRecall(seed: number, opts: { conversations?
   }
   return {
     seed,
+    embedder: opts.embedder ? opts.embedder.id.replace(/@.*/, '') : 'offline',
     conversations: convs.length,
     turns,
     questions,
@@ -182,7 +195,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 export function formatConversationRecall(results: readonly SeedResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
-    lines.push(`seed ${r.seed}: ${r.conversations} conversations, ${r.turns} turns, ${r.questions} questions (${(r.ms / 1000).toFixed(1)} s)`);
+    lines.push(`seed ${r.seed}, ${r.embedder === 'offline' ? 'offline default' : `model embedder ${r.embedder} (hybrid)`}: ${r.conversations} conversations, ${r.turns} turns, ${r.questions} questions (${(r.ms / 1000).toFixed(1)} s)`);
     lines.push(`  ${'category'.padEnd(14)} ${'n'.padStart(4)}  ${'search@5'.padStart(8)} ${'search@10'.padStart(9)}  ${'bm25@5'.padStart(7)} ${'bm25@10'.padStart(7)}  ${'auto'.padStart(6)}`);
     const row = (name: string, s: CategoryScore) =>
       lines.push(
@@ -194,7 +207,6 @@ export function formatConversationRecall(results: readonly SeedResult[]): string
       `  automatic recall: holds evidence ${pct(r.answerable.autoRecall)}, noise ${pct(r.autoNoise)} of injected blocks, ${r.autoMeanTokens} tokens a block; ` +
         `unanswerable questions given a block ${pct(r.unanswerableInjected)}`,
     );
-    lines.push('  model embedder: n/a (recall memory has no vector search yet)');
   }
   return lines.join('\n');
 }
@@ -206,7 +218,21 @@ async function main(): Promise<void> {
   const conversations = convAt >= 0 ? Number(argv[convAt + 1]) : undefined;
   const results: SeedResult[] = [];
   for (const seed of seeds.length ? seeds : [1, 2]) results.push(await runConversationRecall(seed, { conversations }));
+  if (argv.includes('--model')) results.push(...(await runWithModelEmbedder(seeds.length ? seeds : [1, 2], { conversations })));
   console.log(argv.includes('--json') ? JSON.stringify(results, null, 2) : formatConversationRecall(results));
+}
+
+/** The same seeds through hybrid recall search, with the fake server's embeddings as the model embedder. */
+export async function runWithModelEmbedder(seeds: readonly number[], opts: { conversations?: number } = {}): Promise<SeedResult[]> {
+  const fake = await startFakeLlm();
+  try {
+    const embedder = new OpenAiEmbedder({ baseUrl: fake.url, model: 'fake-embed', apiKey: 'bench' });
+    const results: SeedResult[] = [];
+    for (const seed of seeds) results.push(await runConversationRecall(seed, { ...opts, embedder }));
+    return results;
+  } finally {
+    await fake.close();
+  }
 }
 
 if (require.main === module) {

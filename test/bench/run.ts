@@ -7,7 +7,7 @@ import { runActivation } from './activation';
 import { runArchivalScale } from './archivalScale';
 import { runEditorSave } from './editorSave';
 import { buildRetrievalSet, measureRetrieval } from './archivalRecall';
-import { formatConversationRecall, runConversationRecall } from './conversationRecall';
+import { formatConversationRecall, runConversationRecall, runWithModelEmbedder } from './conversationRecall';
 import { runIdentifierDefinition } from './identifierDefinition';
 import { runIndexing, runReindexManyFiles } from './indexing';
 import { runStepOverhead } from './stepOverhead';
@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   const definition = await runIdentifierDefinition(500, log);
   // Two seeds, so no change is tuned to one generated set.
   const conversation = [await runConversationRecall(1), await runConversationRecall(2)];
+  // The same seeds through hybrid recall search, the fake server's embeddings as the model embedder.
+  const conversationModel = await runWithModelEmbedder([1, 2]);
   const editorSave = await runEditorSave(27_000, log);
   const blocking = await runIndexBlocking(log);
   const scale = await runArchivalScale(quick ? 10_000 : 100_000, log);
@@ -98,14 +100,20 @@ async function main(): Promise<void> {
       [`  automatic recall on unanswerable questions, seed ${c.seed}: blocks injected`, pct(c.unanswerableInjected), '', undefined],
     );
   }
-  rows.push(['  conversation recall with a model embedder', 'n/a (recall memory has no vector search yet)', '', undefined]);
+  for (const c of conversationModel) {
+    const a = c.answerable;
+    rows.push(
+      [`  with a model embedder (fake server, hybrid), seed ${c.seed}: search recall@5 / @10`, `${pct(a.searchAt5)} / ${pct(a.searchAt10)}`, '', undefined],
+      [`  with a model embedder, seed ${c.seed}: automatic recall holds evidence / noise blocks / tokens`, `${pct(a.autoRecall)} / ${pct(c.autoNoise)} / ${c.autoMeanTokens}`, '', undefined],
+    );
+  }
   console.log('');
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [name, value, target, ok] of rows) {
     console.log(`${name.padEnd(w)}  ${value}${target ? `   target ${target}: ${ok ? 'met' : 'MISSED'}` : ''}`);
   }
-  console.log(`\nconversational retrieval by question category:\n${formatConversationRecall(conversation)}`);
-  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, activation, stepOverhead, indexing, reindexMany, retrieval: recall, identifierDefinition: definition, conversationRecall: conversation, editorSave, archivalScale: scale, postgres, indexBlocking: blocking };
+  console.log(`\nconversational retrieval by question category:\n${formatConversationRecall([...conversation, ...conversationModel])}`);
+  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, activation, stepOverhead, indexing, reindexMany, retrieval: recall, identifierDefinition: definition, conversationRecall: conversation, conversationRecallModelEmbedder: conversationModel, editorSave, archivalScale: scale, postgres, indexBlocking: blocking };
   const out = path.join(__dirname, 'results.json');
   fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);

@@ -111,7 +111,8 @@ export function collectEvidence(body: any): Evidence[] {
       return;
     }
     if (m.role === 'user' && AUTO_RECALL.test(text)) {
-      for (const line of text.split('\n')) add(out, line, 'auto_recall', line.match(/^- recall #\d+ \((\d{4}-\d{2}-\d{2})/)?.[1] ?? '0000');
+      // A recalled message keeps its day, and so does an archival note ("- note 2026-03-11: …"): a perfect reader dates both.
+      for (const line of text.split('\n')) add(out, line, 'auto_recall', line.match(/^- (?:recall #\d+ \(|note )(\d{4}-\d{2}-\d{2})/)?.[1] ?? '0000');
       return;
     }
     if (m.role === 'tool') {

@@ -234,6 +234,13 @@ function diligentStep(body: any, messages: any[], turn: number, done: DoneCall[]
       calls.push(old ? { name: 'working_context_replace', arguments: { block: BLOCK, old_content: old, new_content: line } } : { name: 'working_context_append', arguments: { block: BLOCK, content: line } });
     }
   }
+  // An update that did not fit in the full block: the old value must not stay there as if current
+  // (a diligent agent deletes it; the update stays in recall, where search finds it, newest first).
+  for (const c of done) {
+    const refused = c.name === 'working_context_replace' && c.args?.new_content && /over its limit/.test(String(c.result?.error ?? ''));
+    const retried = done.some((d) => d.name === 'working_context_replace' && d.args?.old_content === c.args?.old_content && d.args?.new_content === '');
+    if (refused && !retried) calls.push({ name: 'working_context_replace', arguments: { block: c.args.block, old_content: c.args.old_content, new_content: '' } });
+  }
   // Facts still only in the queue are about to be evicted: save them to archival memory.
   let alertAt = -1;
   messages.forEach((m, i) => {
@@ -241,7 +248,11 @@ function diligentStep(body: any, messages: any[], turn: number, done: DoneCall[]
   });
   const handled = alertAt >= 0 && messages.slice(alertAt + 1).some((m) => (m.tool_calls ?? []).some((c: any) => c.function?.name === 'archival_memory_insert'));
   if (alertAt > turn && !handled && tools.has('archival_memory_insert')) {
-    const queued = collectEvidence(body).filter((e) => e.tier === 'queue' && e.s.kind !== 'kv');
+    // Only the newest statement of each fact: an older one (brought back by automatic recall) saved beside its update would read as current.
+    const queued = collectEvidence(body)
+      .filter((e) => e.tier === 'queue' && e.s.kind !== 'kv')
+      .sort(newestFirst)
+      .filter((e, i, all) => e.s.kind !== 'fact' || all.findIndex((x) => sameSubject(x.s, e.s)) === i);
     const notes = [...new Set(queued.map((e) => canonical(e.s, today)))];
     if (notes.length) calls.push({ name: 'archival_memory_insert', arguments: { content: notes.join('\n') } });
   }

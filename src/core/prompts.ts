@@ -50,7 +50,7 @@ Habits:
 - Before answering about code you have not read in this session, look at it (${fileTools ? 'archival_memory_search, search_files, read_file' : 'archival_memory_search'}).
 - When a block nears its limit, consolidate it with working_context_rewrite.
 - A system alert about memory pressure means older messages will soon leave main context: save what matters now.
-- When a fact is about code, name where it lives (\`src/retry.ts\`, \`src/retry.ts#retryLimit\`): an entry whose code changed since is shown with [stale: …]. Check a stale entry against the code before relying on it, and update or delete it.
+- Cite the code a fact is about (\`src/retry.ts#retryLimit\`). Check an entry marked [stale: …] against the code, then update or delete it.
 
 ${CONTROL_FLOW} ${ANSWER_STYLE}`;
 }

@@ -34,6 +34,8 @@ const DEFAULT_ORDER = DEFAULT_BLOCKS.map((b) => b.label);
 export interface BlockEdit {
   origin?: ChangeOrigin;
   mark?: (line: string) => EntryMarker | undefined;
+  /** Computes and checks the edit (limit included) without writing it: what review mode `ask` shows. */
+  dryRun?: boolean;
 }
 
 /** What the file looked like when we last read or wrote it, to notice a person's edit cheaply. */
@@ -104,7 +106,7 @@ export class WorkingContext {
   append(label: string, content: string, edit: BlockEdit = {}): BlockRecord {
     const block = this.freshBlock(label);
     const joiner = block.value === '' || block.value.endsWith('\n') ? '' : '\n';
-    return this.write(block, block.value + joiner + reattachMarkers('', content, edit.mark), 'consolidate it with working_context_rewrite first', edit.origin);
+    return this.write(block, block.value + joiner + reattachMarkers('', content, edit.mark), 'consolidate it with working_context_rewrite first', edit.origin, edit.dryRun);
   }
 
   /**
@@ -132,13 +134,13 @@ export class WorkingContext {
     let end = start + oldContent.length;
     if (newContent === '') [start, end] = widenToWholeLines(source, start, end);
     const next = source.slice(0, start) + newContent + source.slice(end);
-    return this.write(block, raw ? next : reattachMarkers(block.value, next, edit.mark), 'consolidate it with working_context_rewrite first', edit.origin);
+    return this.write(block, raw ? next : reattachMarkers(block.value, next, edit.mark), 'consolidate it with working_context_rewrite first', edit.origin, edit.dryRun);
   }
 
   /** Replaces the whole block: how the agent consolidates it. Lines kept word for word keep their markers. */
   rewrite(label: string, content: string, edit: BlockEdit = {}): BlockRecord {
     const block = this.freshBlock(label);
-    return this.write(block, reattachMarkers(block.value, content, edit.mark), 'write a shorter version', edit.origin);
+    return this.write(block, reattachMarkers(block.value, content, edit.mark), 'write a shorter version', edit.origin, edit.dryRun);
   }
 
   /** A person's edit from the UI, markers and all: the same limit applies. */
@@ -161,7 +163,7 @@ export class WorkingContext {
     return this.block(label);
   }
 
-  private write(block: BlockRecord, value: string, advice: string, origin: ChangeOrigin = { actor: 'agent' }): BlockRecord {
+  private write(block: BlockRecord, value: string, advice: string, origin: ChangeOrigin = { actor: 'agent' }, dryRun = false): BlockRecord {
     // Markers do not count: the limit is on what the model reads.
     const size = visibleText(value).length;
     if (size > block.limit) {
@@ -172,6 +174,7 @@ export class WorkingContext {
       );
     }
     const next: BlockRecord = { ...block, value };
+    if (dryRun) return { ...next };
     const file = this.fileOf(block.label);
     // The journal first: a crash between the two then shows as a person's edit back, never as a lost change.
     this.journal?.record(block.label, block.value, value, origin);

@@ -23,7 +23,7 @@ export async function reviewedBlockEdit(
     if (proposed.value === before) return proposed;
     await askApproval(ctx, { kind: 'memory', block: label, before, after: proposed.value, summary });
   }
-  const journal = ctx.workingContext.journal;
+  const journal = ctx.workingContext.journalOf(label);
   const lastBefore = journal?.log(label)[0]?.id;
   const written = apply({ ...edit, dryRun: false });
   if (mode === 'notify' && ctx.approvals.memoryChanged) {

@@ -82,6 +82,23 @@ describe('memory scopes: the user block in a per-user store', () => {
     assert.match(a.workingContext.get('user').value, /- Answers in French.*\n- Short answers/);
   });
 
+  it('a user-block change is in `memory log` and reverted from the store\'s journal (notify\'s Undo)', async () => {
+    const workspace = tempWorkspace();
+    const a = open(workspace);
+    llm.script({ toolCalls: [{ name: 'working_context_append', arguments: { block: 'user', content: '- Wants emojis' } }] }, { text: 'ok' });
+    await a.send('use emojis');
+    await a.close();
+    agents.length = 0;
+    const { memoryLog, revertMemoryChange } = await import('../../src/app/memoryHistory');
+    const { MemoryStore } = await import('../../src/memory/store');
+    const mstore = MemoryStore.open(path.join(workspace, '.memcode'), { warn: () => {} });
+    const [entry] = memoryLog(mstore, 'user');
+    assert.equal(entry.via, 'working_context_append');
+    await revertMemoryChange(mstore, entry.id, 'notification');
+    assert.doesNotMatch(fs.readFileSync(store, 'utf8'), /emojis/);
+    assert.equal(memoryLog(mstore, 'user')[0].revertOf, entry.id);
+  });
+
   it('migrates a project memory/user.md once into an empty store, keeping the old file as user.md.migrated', () => {
     const workspace = tempWorkspace();
     writeFile(workspace, '.memcode/memory/user.md', '---\ndescription: old\nlimit: 5000\n---\n- Likes small commits\n');

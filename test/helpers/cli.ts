@@ -14,7 +14,8 @@ export interface CliRun {
 }
 
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  // Never the real ~/.memcode/user.md (src/memory/userStore.ts): this test process's own unless a test names one.
+  const env: NodeJS.ProcessEnv = { ...process.env, MEMCODE_USER_STORE: testUserStore([]), ...extra };
   for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'MEMCODE_BASE_URL', 'MEMCODE_MODEL', 'MEMCODE_CONTEXT_WINDOW', 'MEMCODE_NOW', 'MEMCODE_MEMORY', 'MEMCODE_TOOLS', 'MEMCODE_TIMEOUT']) {
     if (!(k in extra)) delete env[k];
   }

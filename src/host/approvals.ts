@@ -120,7 +120,8 @@ export class VsCodeApprovals implements ApprovalProvider {
    * file as its path), with the block's Markdown before and after in the diff editor.
    */
   private async approveMemoryEdit(request: Extract<ApprovalRequest, { kind: 'memory' }>, signal?: AbortSignal): Promise<ApprovalDecision> {
-    const rel = `memory/${request.block}.md`;
+    // The block's file as the card's link shows it (the user block's own store is outside the workspace).
+    const rel = `${(this.settings().storagePath || '.memcode').replace(/\\/g, '/').replace(/\/$/, '')}/memory/${request.block}.md`;
     const proposal = this.documents.add(rel, request.before, request.after);
     const { added, removed } = countLineChanges(request.before, request.after);
     const board = this.deps.board;
@@ -129,6 +130,8 @@ export class VsCodeApprovals implements ApprovalProvider {
       { proposedPath: proposal.proposed, signal },
     );
     try {
+      // As for a file edit, the diff opens by itself (the card says so); the question does not depend on it.
+      await this.ui.openDiff(proposal, `MemCode proposes: ${request.block} memory block (current ↔ proposed)`).catch(() => undefined);
       this.notify(id, `MemCode wants to ${oneLine(request.summary)}`, ['Accept', 'Reject'], (button) =>
         button === 'Accept' ? { kind: 'accept' } : this.askReason(id, `Why reject the change to the ${request.block} block?`),
       );

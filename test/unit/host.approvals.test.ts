@@ -329,7 +329,7 @@ describe('host approvals: memory review mode', () => {
   });
 
   it('ask: the edit is a card on its call with the block\'s Markdown before and after; a reason comes back', async () => {
-    const { approvals, board, documents } = setup({ 'memory.review': 'ask' });
+    const { approvals, board, documents, ui } = setup({ 'memory.review': 'ask' });
     const added: Proposal[] = [];
     const add = documents.add.bind(documents);
     documents.add = (file, current, proposedText) => {
@@ -342,11 +342,13 @@ describe('host approvals: memory review mode', () => {
     assert.equal(open.kind, 'edit');
     assert.equal(open.callId, 'call_9');
     assert.equal(open.title, 'Memory: project block');
-    assert.equal(open.path, 'memory/project.md');
+    assert.equal(open.path, '.memcode/memory/project.md');
     assert.deepEqual([open.added, open.removed], [1, 0]);
     assert.equal(documents.provideTextDocumentContent({ path: added[0].proposed }), '- a\n- Tests: npm test\n');
     assert.equal(documents.provideTextDocumentContent({ path: added[0].current }), '- a\n');
-    assert.equal(board.byProposal(added[0].proposed), open.id, 'the diff can be opened from the card');
+    assert.equal(board.byProposal(added[0].proposed), open.id, 'the diff\'s title-bar buttons answer it');
+    assert.match(ui.shown!.title, /project memory block/);
+    assert.equal(ui.shown!.proposed, '- a\n- Tests: npm test\n');
     board.answer(open.id, { kind: 'reject', reason: 'we use pnpm' });
     assert.deepEqual(await decision, { approved: false, reason: 'we use pnpm' });
     assert.equal(board.list().length, 0);

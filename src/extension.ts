@@ -1,5 +1,6 @@
 // The VS Code entry point: wires the host side (src/host) around the shared core. Activation only
 // registers things; the agent, the token counter and archival memory load on first use.
+import { trackTeamSharing, trackUserStoreSetting } from './host/userStoreSetting';
 import * as vscode from 'vscode';
 import { AgentHost } from './host/agentHost';
 import { CHAT_VIEW_ID, ChatViewProvider } from './host/chatViewProvider';
@@ -13,6 +14,8 @@ import { VsCodeCards } from './host/vscodeCards';
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('MemCode', { log: true });
+  // Before any agent opens: the user block is read from the per-user store.
+  context.subscriptions.push(trackUserStoreSetting(), trackTeamSharing((m) => log.warn(m)));
   const keys = new ApiKeyStore(context.secrets);
   // Approvals on the chat's cards, in the diff's title bar or a notification; checkpoints per turn.
   const cards = new VsCodeCards(context);

@@ -6,6 +6,7 @@
 // MCP session never) and leaves a system alert in recall memory naming the client, so MemCode's agent
 // sees at its next step who changed its memory and how.
 // Not yet: MemCode's review mode for memory edits; once it exists, these writes should go through it.
+import type { MemoryReviewMode } from '../tools/types';
 import type { JsonSchema } from '../common/types';
 import { createTokenCounter } from '../llm/tokens';
 import type { TokenCounter } from '../llm/types';
@@ -51,6 +52,11 @@ export interface McpMemoryToolsOptions {
   /** Told once, after about a second, whom a write waits for. */
   onLockWait?: (message: string) => void;
   tokens?: TokenCounter;
+  /**
+   * The memory review mode (tools/memoryReview.ts). Nobody can answer a question over MCP, so in 'ask' a
+   * write is refused with a message saying why and where to make it; it is never applied unreviewed.
+   */
+  review?: MemoryReviewMode;
 }
 
 export const MCP_SERVER_INSTRUCTIONS =
@@ -146,8 +152,18 @@ export class McpMemoryTools {
       workspace,
       workingContext: this.workingContext,
       recall: this.recall,
-      // Only memory tools are offered here, and none of them asks for approval.
-      approvals: { request: async () => ({ approved: false, reason: 'nothing is approved over MCP' }) },
+      // Only memory tools are offered here; in review mode 'ask' their writes ask, and nobody here can answer.
+      approvals: {
+        memoryReview: options.review,
+        request: async (request) => ({
+          approved: false,
+          unanswerable: request.kind === 'memory',
+          reason:
+            request.kind === 'memory'
+              ? `not written: memory review is set to ask in this project, and an edit made over MCP cannot be shown to the person for review. Ask the person to make it in MemCode's chat or in the file memory/${request.block}.md`
+              : 'nothing is approved over MCP',
+        }),
+      },
       archival: () => folder.archival(),
     };
   }

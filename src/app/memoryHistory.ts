@@ -13,9 +13,18 @@ export function openHistory(store: MemoryStore): { journal: MemoryJournal; worki
   return { journal, workingContext };
 }
 
+/** The project's journal and, when the user block lives in the per-user store, that store's own. */
+function journalsOf(workingContext: WorkingContext, journal: MemoryJournal): MemoryJournal[] {
+  const user = workingContext.journalOf('user');
+  return user && user !== journal ? [journal, user] : [journal];
+}
+
 /** Journal entries, newest first; `block` narrows to one block. */
 export function memoryLog(store: MemoryStore, block?: string): JournalEntry[] {
-  return openHistory(store).journal.log(block);
+  const { journal, workingContext } = openHistory(store);
+  return journalsOf(workingContext, journal)
+    .flatMap((j) => j.log(block))
+    .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
 }
 
 /**
@@ -24,8 +33,10 @@ export function memoryLog(store: MemoryStore, block?: string): JournalEntry[] {
  */
 export async function revertMemoryChange(store: MemoryStore, id: string, via: string, lockWaitMs = 10_000): Promise<{ reverted: JournalEntry; entry?: JournalEntry }> {
   return store.withLock('memory revert', async () => {
-    const { journal, workingContext } = openHistory(store);
-    const matches = journal.all().filter((e) => e.id === id || (id.length >= 4 && e.id.startsWith(id)));
+    const { journal: projectJournal, workingContext } = openHistory(store);
+    const found = journalsOf(workingContext, projectJournal).map((j) => ({ j, hits: j.all().filter((e) => e.id === id || (id.length >= 4 && e.id.startsWith(id))) }));
+    const matches = found.flatMap((f) => f.hits);
+    const journal = found.find((f) => f.hits.length)?.j ?? projectJournal;
     if (matches.length !== 1) {
       throw new MemoryError('not_found', matches.length ? `"${id}" names ${matches.length} journal entries; give more of the id` : `no journal entry "${id}"; \`memcode memory log\` lists them`);
     }

@@ -6,6 +6,7 @@ import { MEMORY_MODES, TOOL_SETS, type MemoryMode, type ToolSet } from '../core/
 import type { EmbedderSettings } from '../indexing/embeddings';
 import { readMcpConfigFile } from '../app/mcpConfig';
 import type { ArchivalBackendSettings } from '../app/memoryFolder';
+import { MEMORY_REVIEW_MODES, type MemoryReviewMode } from '../tools/types';
 
 export interface CliOptions {
   dir?: string;
@@ -28,6 +29,8 @@ export interface CliOptions {
   timeout?: string;
   mcpConfig?: string;
   archivalBackend?: string;
+  review?: string;
+  shareWithTeam?: boolean;
 }
 
 export interface CliConfig {
@@ -114,6 +117,11 @@ export function agentModes(opts: CliOptions, env: NodeJS.ProcessEnv = process.en
     memoryMode: oneOf('--memory', MEMORY_MODES, opts.memory ?? env.MEMCODE_MEMORY, DEFAULTS.memoryMode),
     tools: oneOf('--tools', TOOL_SETS, opts.tools ?? env.MEMCODE_TOOLS, CLI_DEFAULTS.tools),
   };
+}
+
+/** `--review` / MEMCODE_MEMORY_REVIEW: how the agent's memory edits are reviewed (tools/memoryReview.ts). */
+export function memoryReviewMode(opts: CliOptions, env: NodeJS.ProcessEnv = process.env): MemoryReviewMode {
+  return oneOf('--review', MEMORY_REVIEW_MODES, opts.review ?? env.MEMCODE_MEMORY_REVIEW, DEFAULTS['memory.review']);
 }
 
 /**

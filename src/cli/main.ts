@@ -7,8 +7,10 @@ import { clockFromEnv, memoryRoot, openAgent } from '../app/openAgent';
 import type { Agent } from '../core/agent';
 import { LlmError } from '../llm/types';
 import { MemoryError } from '../memory/types';
-import { CliApprovals, terminalAsk } from './approvals';
-import { agentModes, mcpServersConfig, resolveConfig, UsageError, type CliOptions } from './config';
+import { resolveUserStorePath, setUserStoreFile } from '../memory/userStore';
+import { shareMemory } from './memoryShareCommand';
+import { CliApprovals, lineAsker, terminalAsk } from './approvals';
+import { agentModes, mcpServersConfig, memoryReviewMode, resolveConfig, UsageError, type CliOptions } from './config';
 import { TerminalPrinter } from './printer';
 import { searchMemory, showMemory } from './memoryCommands';
 import { checkMemory, logMemory, revertMemory } from './memoryTrustCommands';
@@ -63,12 +65,22 @@ async function chat(flags: ChatFlags): Promise<number> {
   const mcpServers = mcpServersConfig(flags);
   const interactive = flags.message === undefined;
   const rl = interactive ? readline.createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY }) : undefined;
+  const review = memoryReviewMode(flags);
+  if (flags.shareWithTeam) shareMemory(memoryRoot(config.workspaceRoot, config.storagePath), 'on');
+  // With -m there is no prompt; in review mode 'ask' the answers to memory edits are read from stdin (a
+  // terminal or a pipe). In an interactive session the prompt's own readline asks, as for file edits.
+  const answers = review === 'ask' && !rl ? lineAsker(process.stdin, process.stderr) : undefined;
   const printer = new TerminalPrinter({ out: process.stdout, err: process.stderr });
   const agent = openAgent({
     ...config,
     ...modes,
     embeddings: config.embeddings,
-    approvals: new CliApprovals({ yes: !!flags.yes, ask: rl && process.stdin.isTTY ? terminalAsk(rl) : undefined }),
+    approvals: new CliApprovals({
+      yes: !!flags.yes,
+      ask: rl && process.stdin.isTTY ? terminalAsk(rl) : undefined,
+      review,
+      askMemory: answers ? answers.ask : rl && process.stdin.isTTY ? terminalAsk(rl) : undefined,
+    }),
     observer: printer,
     clock: clockFromEnv(process.env.MEMCODE_NOW),
     warn: (m) => process.stderr.write(`[warning] ${m}\n`),
@@ -78,6 +90,7 @@ async function chat(flags: ChatFlags): Promise<number> {
     return await chatWith(agent, flags, rl, printer);
   } finally {
     // MCP server processes end with the chat, not with whatever kills this process later.
+    answers?.close();
     await agent.close();
   }
 }
@@ -163,6 +176,8 @@ export function buildProgram(): Command {
     .option('-m, --message <text>', 'send one message, print the reply, exit')
     .option('--new', 'close the current session (folded into the summary) and start a new one')
     .option('-y, --yes', 'approve file edits, commands and MCP tool calls without asking')
+    .option('--share-with-team', 'commit the project block and its history with the project (same as `memcode memory share on`)')
+    .option('--review <mode>', 'memory edits by the agent: auto (default) writes them, ask asks at the prompt first (env MEMCODE_MEMORY_REVIEW)')
     .option('--mcp-config <file>', "MCP servers whose tools the agent may call: VS Code's mcp.json, Claude Desktop's config or a map of servers by name (env MEMCODE_MCP_CONFIG)")
     .action(async (flags: ChatFlags) => {
       process.exitCode = await chat(flags);
@@ -214,9 +229,11 @@ export function buildProgram(): Command {
     .option('--api-key <key>', 'API key for --embeddings openai (env OPENAI_API_KEY)')
     .option('--base-url <url>', 'server for --embeddings openai when --embeddings-base-url is not given')
     .option('--lock-wait <seconds>', 'how long a write waits for another MemCode process using the same memory (default 30)')
+    .option('--review <mode>', 'memory review mode: auto (default) or ask (every write is refused: nobody can review it over MCP); env MEMCODE_MEMORY_REVIEW')
     .action(async (flags: CliOptions) => {
       const config = resolveConfig(flags);
       process.exitCode = await mcpCommand({
+        review: memoryReviewMode(flags),
         workspaceRoot: config.workspaceRoot,
         memoryRoot: memoryRoot(config.workspaceRoot, config.storagePath),
         embeddings: config.embeddings,
@@ -273,6 +290,12 @@ export function buildProgram(): Command {
       });
       process.stdout.write(found.text);
       if (!found.ok) process.exitCode = EXIT.failure;
+    });
+
+  commonOptions(memory.command('share').argument('<on|off>').description("commit the project block and its history with the project (on), or keep the whole memory folder out of git (off): writes the memory folder's .gitignore"))
+    .action(async (setting: string, flags: CliOptions) => {
+      const config = resolveConfig(flags);
+      process.stdout.write(shareMemory(memoryRoot(config.workspaceRoot, config.storagePath), setting));
     });
 
   commonOptions(memory.command('check').description('list the memory entries whose cited code changed, moved or was deleted since they were written'))
@@ -345,6 +368,8 @@ export function exitCodeFor(err: unknown): { code: number; message?: string } {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The user block is the person's, shared by all their projects and with the extension (memory/userStore.ts).
+  setUserStoreFile(resolveUserStorePath(process.env.MEMCODE_USER_STORE));
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

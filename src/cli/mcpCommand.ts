@@ -1,6 +1,7 @@
 // `memcode mcp [-C DIR]`: serves this project's memory to other agents over MCP on stdin/stdout. stdout
 // carries the protocol and nothing else, so every warning, and anything a library would print, goes to
 // stderr. The SDK is loaded only here, so other commands start as fast as before.
+import type { MemoryReviewMode } from '../tools/types';
 import { format } from 'node:util';
 import type * as McpServerModule from '../app/mcpServer';
 import { type ArchivalBackendSettings, MemoryFolder } from '../app/memoryFolder';
@@ -13,6 +14,7 @@ export interface McpCommandOptions {
   archival?: ArchivalBackendSettings;
   lockWaitMs: number;
   version: string;
+  review?: MemoryReviewMode;
 }
 
 export async function mcpCommand(opts: McpCommandOptions): Promise<number> {
@@ -33,7 +35,7 @@ export async function mcpCommand(opts: McpCommandOptions): Promise<number> {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { serveMemoryOverStdio } = require('../app/mcpServer') as typeof McpServerModule;
-    await serveMemoryOverStdio({ folder, lockWaitMs: opts.lockWaitMs, onLockWait: log, log, version: opts.version });
+    await serveMemoryOverStdio({ folder, lockWaitMs: opts.lockWaitMs, review: opts.review, onLockWait: log, log, version: opts.version });
     return 0;
   } finally {
     folder.dispose();

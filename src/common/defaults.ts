@@ -40,6 +40,12 @@ export const SETTING_DEFAULTS = {
    * PostgreSQL + pgvector database (its URL from MemCode: Set Database URL or MEMCODE_DATABASE_URL).
    */
   'archival.backend': 'vectra',
+  /** How the agent's working-context edits are reviewed (tools/memoryReview.ts): 'auto', 'notify' or 'ask'. */
+  'memory.review': 'auto',
+  /** '' means `~/.memcode/user.md` (memory/userStore.ts): the one file the extension and the CLI both reach. */
+  'memory.userStorePath': '',
+  /** Commit memory/project.md and its journal (memory/teamSharing.ts manages `.memcode/.gitignore`). */
+  'memory.shareWithTeam': false,
 } as const;
 
 /** The memory folder's name when storagePath is empty; the file tools and the indexer never enter one. */

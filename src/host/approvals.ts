@@ -5,7 +5,7 @@
 // folder run unasked. An accepted edit is applied by the host as an editor change the person can undo.
 // No vscode here: the editor is reached through ApprovalUi (vscodeApprovalUi.ts), so the flow is tested.
 import { countLineChanges } from '../app/lineChanges';
-import type { AppliedChange, ApprovalDecision, ApprovalProvider, ApprovalRequest } from '../tools/types';
+import type { AppliedChange, ApprovalDecision, ApprovalProvider, ApprovalRequest, MemoryChange, MemoryReviewMode } from '../tools/types';
 import type { ApprovalAnswer, ApprovalBoard } from './approvalBoard';
 import type { CommandAllowList } from './commandAllowList';
 import type { MemcodeSettings } from './memcodeSettings';
@@ -35,6 +35,8 @@ export interface ApprovalUi {
   askReason(title: string): Promise<string | undefined>;
   /** Replaces (or creates) the file with `content` as an undoable editor change, and saves it. */
   applyEdit(absPath: string, content: string): Promise<void>;
+  /** A notification shown even while the chat is visible (review mode 'notify'); resolves with the button pressed. */
+  announce?(message: string, buttons: readonly string[]): Promise<string | undefined>;
 }
 
 /** Told about every edit the host applies, before and after, so it can keep a checkpoint and offer Undo. */
@@ -49,6 +51,8 @@ export interface ApprovalDeps {
   /** Commands allowed for good in this folder; without it, "Always allow" allows once. */
   allowList?: CommandAllowList;
   review?: EditRecorder;
+  /** Undo of a memory change in review mode 'notify': a journal revert of that entry. */
+  undoMemory?(entryId: string): Promise<void>;
 }
 
 /**
@@ -93,7 +97,50 @@ export class VsCodeApprovals implements ApprovalProvider {
   request(request: ApprovalRequest, signal?: AbortSignal): Promise<ApprovalDecision> {
     if (request.kind === 'edit') return this.approveEdit(request, signal);
     if (request.kind === 'command') return this.approveCommand(request, signal);
+    if (request.kind === 'memory') return this.approveMemoryEdit(request, signal);
     return this.approveToolCall(request, signal);
+  }
+
+  get memoryReview(): MemoryReviewMode {
+    return this.settings().memory.review;
+  }
+
+  memoryChanged(change: MemoryChange): void {
+    const announce = this.ui.announce;
+    if (!announce) return;
+    const buttons = change.entryId && this.deps.undoMemory ? ['Undo'] : [];
+    void (async () => {
+      const button = await announce.call(this.ui, `MemCode changed its memory: ${oneLine(change.summary)}`, buttons);
+      if (button === 'Undo' && change.entryId) await this.deps.undoMemory?.(change.entryId);
+    })().catch(() => undefined);
+  }
+
+  /**
+   * A block edit in review mode 'ask': on a card like a file edit (the board's 'edit' kind, the block's
+   * file as its path), with the block's Markdown before and after in the diff editor.
+   */
+  private async approveMemoryEdit(request: Extract<ApprovalRequest, { kind: 'memory' }>, signal?: AbortSignal): Promise<ApprovalDecision> {
+    // The block's file as the card's link shows it (the user block's own store is outside the workspace).
+    const rel = `${(this.settings().storagePath || '.memcode').replace(/\\/g, '/').replace(/\/$/, '')}/memory/${request.block}.md`;
+    const proposal = this.documents.add(rel, request.before, request.after);
+    const { added, removed } = countLineChanges(request.before, request.after);
+    const board = this.deps.board;
+    const { id, answer } = board.ask(
+      { kind: 'edit', ...callOf(request), title: `Memory: ${request.block} block`, path: rel, detail: request.summary, added, removed },
+      { proposedPath: proposal.proposed, signal },
+    );
+    try {
+      // As for a file edit, the diff opens by itself (the card says so); the question does not depend on it.
+      await this.ui.openDiff(proposal, `MemCode proposes: ${request.block} memory block (current ↔ proposed)`).catch(() => undefined);
+      this.notify(id, `MemCode wants to ${oneLine(request.summary)}`, ['Accept', 'Reject'], (button) =>
+        button === 'Accept' ? { kind: 'accept' } : this.askReason(id, `Why reject the change to the ${request.block} block?`),
+      );
+      return decisionOf(await answer, 'memory edit');
+    } finally {
+      board.withdraw(id);
+      await this.ui.closeDiff(proposal).catch(() => undefined);
+      this.documents.remove(proposal);
+    }
   }
 
   async applyEdit(absPath: string, content: string, change?: AppliedChange): Promise<void> {

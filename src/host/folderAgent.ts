@@ -12,6 +12,7 @@ import { MemoryFolder } from '../app/memoryFolder';
 import { agentModule } from '../app/lazyAgent';
 import { memoryRoot } from '../memory/store';
 import { describeStale } from '../memory/staleness';
+import { describeSharing } from '../memory/teamSharing';
 import { loadTokenizer, tokenizerLoaded } from '../llm/tokens';
 import type { ApiKeyStore } from './secrets';
 import { embeddingSettings, readSettings, type MemcodeSettings } from './settings';
@@ -173,6 +174,7 @@ export class FolderAgent {
         why: e.stale.map(describeStale).join('; '),
         files: e.stale.map((s) => s.cite.path),
       })),
+      sharing: describeSharing(this.memory.store.paths.root),
       // Instruction files are counted in tokens too, so they come with the usage.
       ...(tokenizerLoaded() ? { usage: usageOf(agent.contextUsage()), instructionFiles: instructionFilesOf(agent) } : this.measureSoon()),
     };

@@ -2,6 +2,7 @@
 // WorkspaceConfiguration in the extension (settings.ts), a plain map in the tests. Bad values fall back to
 // the defaults instead of reaching the agent. MEMCODE_BASE_URL wins over memcode.baseUrl (the e2e tests
 // point the extension at a fake server with it).
+import { MEMORY_REVIEW_MODES, type MemoryReviewMode } from '../tools/types';
 import { MIN_CONTEXT_WINDOW, SETTING_DEFAULTS } from '../common/defaults';
 import type { EmbedderSettings } from '../indexing/embeddings';
 import { MEMORY_MODES, type MemoryMode } from '../core/promptSections';
@@ -28,6 +29,8 @@ export interface MemcodeSettings {
   mcpServers: Record<string, unknown>;
   /** Where archival memory lives; the database URL is a secret (host/secrets.ts), never a setting. */
   archival: { backend: 'vectra' | 'postgres' };
+  /** Review mode of the agent's memory edits; where the `user` block lives ('' = ~/.memcode/user.md); team sharing. */
+  memory: { review: MemoryReviewMode; userStorePath: string; shareWithTeam: boolean };
 }
 
 /** Reads one key under `memcode.` (VS Code's WorkspaceConfiguration has this shape). */
@@ -75,6 +78,11 @@ export function settingsFrom(reader: SettingsReader, env: Record<string, string 
     storagePath: text('storagePath') ?? SETTING_DEFAULTS.storagePath,
     mcpServers: plainObject(reader.get<unknown>('mcpServers')) ?? { ...SETTING_DEFAULTS.mcpServers },
     archival: { backend: oneOf(reader.get<unknown>('archival.backend'), ['vectra', 'postgres'], SETTING_DEFAULTS['archival.backend']) },
+    memory: {
+      review: oneOf(reader.get<unknown>('memory.review'), MEMORY_REVIEW_MODES, SETTING_DEFAULTS['memory.review']),
+      userStorePath: text('memory.userStorePath') ?? SETTING_DEFAULTS['memory.userStorePath'],
+      shareWithTeam: flag('memory.shareWithTeam', SETTING_DEFAULTS['memory.shareWithTeam']),
+    },
   };
 }
 

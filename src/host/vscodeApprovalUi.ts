@@ -26,6 +26,10 @@ export class VsCodeApprovalUi implements ApprovalUi {
     return vscode.window.showInformationMessage(message, ...buttons);
   }
 
+  async announce(message: string, buttons: readonly string[]): Promise<string | undefined> {
+    return vscode.window.showInformationMessage(message, ...buttons);
+  }
+
   askReason(title: string): Promise<string | undefined> {
     return Promise.resolve(vscode.window.showInputBox({ title, prompt: 'Optional: the agent is told this reason', ignoreFocusOut: true }));
   }

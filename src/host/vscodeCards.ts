@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CheckpointFiles } from '../app/checkpoints';
-import { memoryRoot } from '../memory/store';
+import { MemoryStore, memoryRoot } from '../memory/store';
+import { revertMemoryChange } from '../app/memoryHistory';
 import type { HostMessenger } from '../protocol/messenger';
 import type { TranscriptItem } from '../protocol/shapes';
 import type { ApprovalProvider } from '../tools/types';
@@ -69,6 +70,11 @@ export class VsCodeCards implements vscode.Disposable {
         board: this.board,
         allowList: new CommandAllowList(this.context.workspaceState, key),
         review: this.reviewFor(folder),
+        // Review mode 'notify': Undo is a journal revert, journaled in turn (so it can be undone too).
+        undoMemory: async (entryId) => {
+          const store = MemoryStore.open(memoryRoot(folder.uri.fsPath, readSettings(folder.uri).storagePath || undefined), { warn: (m) => this.host?.log.warn(m) });
+          await revertMemoryChange(store, entryId, 'notification');
+        },
       });
       this.approvals.set(key, approvals);
     }

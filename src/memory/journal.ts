@@ -41,7 +41,7 @@ export class MemoryJournal {
 
   constructor(
     readonly file: string,
-    private readonly clock: Clock = () => new Date(),
+    readonly clock: Clock = () => new Date(),
   ) {}
 
   /** Every entry, oldest first (the file as it is now, torn lines skipped). */

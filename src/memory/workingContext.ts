@@ -1,12 +1,14 @@
 // Working context (DESIGN.md §2): the bounded blocks the agent edits and always sees. Each block is a
 // Markdown file in memory/ that a person may edit too; their edits are picked up by refresh().
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { writeFileAtomic } from './atomicFile';
 import { formatBlockFile, parseBlockFile } from './frontMatter';
-import type { ChangeOrigin, MemoryJournal } from './journal';
+import { type ChangeOrigin, MemoryJournal } from './journal';
 import { type EntryMarker, reattachMarkers, visibleText } from './provenance';
 import { blockFile } from './store';
 import { type BlockRecord, MemoryError } from './types';
+import { USER_BLOCK, userJournalFile, userStoreFile } from './userStore';
 
 export const DEFAULT_BLOCK_LIMIT = 5000;
 
@@ -34,6 +36,8 @@ const DEFAULT_ORDER = DEFAULT_BLOCKS.map((b) => b.label);
 export interface BlockEdit {
   origin?: ChangeOrigin;
   mark?: (line: string) => EntryMarker | undefined;
+  /** Computes and checks the edit (limit included) without writing it: what review mode `ask` shows. */
+  dryRun?: boolean;
 }
 
 /** What the file looked like when we last read or wrote it, to notice a person's edit cheaply. */
@@ -51,16 +55,35 @@ export class WorkingContext {
   private readonly stamps = new Map<string, FileStamp>();
   /** Every change goes into it, a person's edit of a file too (noticed when the file is read). */
   readonly journal?: MemoryJournal;
+  /** The `user` block's file outside the project (userStore.ts) and its own journal; absent: in memory/ like the others. */
+  private readonly userStore?: { file: string; journal?: MemoryJournal };
 
-  constructor(memoryDir: string, opts: { warn?: (msg: string) => void; journal?: MemoryJournal } = {}) {
+  constructor(
+    memoryDir: string,
+    opts: { warn?: (msg: string) => void; journal?: MemoryJournal; userStore?: string | null } = {},
+  ) {
     this.memoryDir = memoryDir;
     this.warn = opts.warn ?? ((msg) => console.warn(`[memcode] ${msg}`));
     this.journal = opts.journal;
+    // null: this process's choice ignored (the block stays in memory/); undefined: the process's choice.
+    const file = opts.userStore === null ? undefined : (opts.userStore ?? userStoreFile());
+    if (file) this.userStore = { file, journal: opts.journal ? new MemoryJournal(userJournalFile(file), opts.journal.clock) : undefined };
+  }
+
+  /** The journal that records `label`'s changes: the user store's own for the `user` block when it lives there. */
+  journalOf(label: string): MemoryJournal | undefined {
+    return label === USER_BLOCK && this.userStore ? this.userStore.journal : this.journal;
+  }
+
+  /** Where the `user` block is read and written: the per-user store, or memory/user.md. */
+  get userBlockFile(): string {
+    return this.fileOf(USER_BLOCK);
   }
 
   /** Creates the missing default block files, then reads every `*.md` in the folder as a block. */
   load(): void {
     fs.mkdirSync(this.memoryDir, { recursive: true });
+    this.migrateUserBlock();
     this.createMissingDefaults();
     this.byLabel.clear();
     this.stamps.clear();
@@ -104,7 +127,7 @@ export class WorkingContext {
   append(label: string, content: string, edit: BlockEdit = {}): BlockRecord {
     const block = this.freshBlock(label);
     const joiner = block.value === '' || block.value.endsWith('\n') ? '' : '\n';
-    return this.write(block, block.value + joiner + reattachMarkers('', content, edit.mark), 'consolidate it with working_context_rewrite first', edit.origin);
+    return this.write(block, block.value + joiner + reattachMarkers('', content, edit.mark), 'consolidate it with working_context_rewrite first', edit.origin, edit.dryRun);
   }
 
   /**
@@ -132,13 +155,13 @@ export class WorkingContext {
     let end = start + oldContent.length;
     if (newContent === '') [start, end] = widenToWholeLines(source, start, end);
     const next = source.slice(0, start) + newContent + source.slice(end);
-    return this.write(block, raw ? next : reattachMarkers(block.value, next, edit.mark), 'consolidate it with working_context_rewrite first', edit.origin);
+    return this.write(block, raw ? next : reattachMarkers(block.value, next, edit.mark), 'consolidate it with working_context_rewrite first', edit.origin, edit.dryRun);
   }
 
   /** Replaces the whole block: how the agent consolidates it. Lines kept word for word keep their markers. */
   rewrite(label: string, content: string, edit: BlockEdit = {}): BlockRecord {
     const block = this.freshBlock(label);
-    return this.write(block, reattachMarkers(block.value, content, edit.mark), 'write a shorter version', edit.origin);
+    return this.write(block, reattachMarkers(block.value, content, edit.mark), 'write a shorter version', edit.origin, edit.dryRun);
   }
 
   /** A person's edit from the UI, markers and all: the same limit applies. */
@@ -161,7 +184,7 @@ export class WorkingContext {
     return this.block(label);
   }
 
-  private write(block: BlockRecord, value: string, advice: string, origin: ChangeOrigin = { actor: 'agent' }): BlockRecord {
+  private write(block: BlockRecord, value: string, advice: string, origin: ChangeOrigin = { actor: 'agent' }, dryRun = false): BlockRecord {
     // Markers do not count: the limit is on what the model reads.
     const size = visibleText(value).length;
     if (size > block.limit) {
@@ -172,9 +195,10 @@ export class WorkingContext {
       );
     }
     const next: BlockRecord = { ...block, value };
+    if (dryRun) return { ...next };
     const file = this.fileOf(block.label);
     // The journal first: a crash between the two then shows as a person's edit back, never as a lost change.
-    this.journal?.record(block.label, block.value, value, origin);
+    this.journalOf(block.label)?.record(block.label, block.value, value, origin);
     writeFileAtomic(file, formatBlockFile(next));
     this.byLabel.set(block.label, next);
     this.remember(block.label);
@@ -184,8 +208,51 @@ export class WorkingContext {
   private createMissingDefaults(): void {
     for (const d of DEFAULT_BLOCKS) {
       const file = this.fileOf(d.label);
-      if (!fs.existsSync(file)) writeFileAtomic(file, formatBlockFile({ ...d, value: '' }));
+      if (fs.existsSync(file)) continue;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      writeFileAtomic(file, formatBlockFile({ ...d, value: '' }));
     }
+  }
+
+  /**
+   * A project's memory/user.md from before the user store, moved there once: copied when the store is
+   * missing or empty (the project file then renamed `user.md.migrated`, so nothing is deleted); left where
+   * it is, with a warning, when the store already holds a different text — never is either text lost.
+   */
+  private migrateUserBlock(): void {
+    if (!this.userStore) return;
+    const projectFile = blockFile(this.memoryDir, USER_BLOCK);
+    if (path.resolve(projectFile) === path.resolve(this.userStore.file)) return;
+    let projectText: string;
+    try {
+      projectText = fs.readFileSync(projectFile, 'utf8');
+    } catch {
+      return;
+    }
+    const projectValue = parseBlockFile(projectText).value;
+    let storeValue = '';
+    try {
+      storeValue = parseBlockFile(fs.readFileSync(this.userStore.file, 'utf8')).value;
+    } catch {
+      // No store yet: the project's text starts it.
+    }
+    const moved = `${projectFile}.migrated`;
+    if (projectValue.trim() === '' || projectValue === storeValue) {
+      fs.renameSync(projectFile, moved);
+      return;
+    }
+    if (storeValue.trim() !== '') {
+      this.warn(
+        `${projectFile} (the user block from before it moved to ${this.userStore.file}) differs from the one there: ` +
+          `it was left in place and is not read; merge what you want to keep into ${this.userStore.file}, then delete it`,
+      );
+      return;
+    }
+    fs.mkdirSync(path.dirname(this.userStore.file), { recursive: true });
+    // The journal first (as in write()), so the copied text is in the store's history.
+    this.userStore.journal?.record(USER_BLOCK, storeValue, projectValue, { actor: 'person', via: `moved from ${projectFile}` });
+    writeFileAtomic(this.userStore.file, projectText);
+    fs.renameSync(projectFile, moved);
   }
 
   private labelsOnDisk(): string[] {
@@ -196,7 +263,11 @@ export class WorkingContext {
       throw new MemoryError('io', `could not list ${this.memoryDir}: ${(err as Error).message}`);
     }
     // Dot files are our temp files (and editors' swap files), never blocks.
-    return names.filter((n) => n.endsWith('.md') && !n.startsWith('.') && n.length > 3).map((n) => n.slice(0, -3));
+    const labels = names.filter((n) => n.endsWith('.md') && !n.startsWith('.') && n.length > 3).map((n) => n.slice(0, -3));
+    if (!this.userStore) return labels;
+    // The user block is read from the store; a memory/user.md left from before is not it.
+    const others = labels.filter((l) => l !== USER_BLOCK);
+    return fs.existsSync(this.userStore.file) ? [...others, USER_BLOCK] : others;
   }
 
   private refreshOne(label: string): boolean {
@@ -244,9 +315,10 @@ export class WorkingContext {
 
   /** A text the journal did not write is a person's edit (or one from before the journal): journal it. */
   private journalHandEdit(label: string, value: string): void {
-    if (!this.journal) return;
+    const journal = this.journalOf(label);
+    if (!journal) return;
     try {
-      this.journal.recordIfNew(label, value, { actor: 'person', via: 'file' });
+      journal.recordIfNew(label, value, { actor: 'person', via: 'file' });
     } catch (err) {
       this.warn(`could not record the edit of block "${label}" in the memory journal: ${(err as Error).message}`);
     }
@@ -267,6 +339,7 @@ export class WorkingContext {
   }
 
   private fileOf(label: string): string {
+    if (label === USER_BLOCK && this.userStore) return this.userStore.file;
     return blockFile(this.memoryDir, label);
   }
 }

@@ -175,6 +175,8 @@ export const memorySnapshot = object({
   usage: v.optional(contextUsage),
   /** Entries whose cited code changed since they were written (memory/staleness.ts); absent from older hosts. */
   stale: v.optional(arrayOf(object({ block: nonEmptyStr, id: str, text: str, why: str, files: arrayOf(str) }))),
+  /** One line on what of the memory folder git shares with the team (memory/teamSharing.ts); absent from older hosts. */
+  sharing: v.optional(str),
 });
 export type MemorySnapshot = v.InferOutput<typeof memorySnapshot>;
 

@@ -7,12 +7,13 @@ export async function askApproval(ctx: ToolContext, request: ApprovalRequest): P
   const decision = await untilAborted(ctx.approvals.request(asked, ctx.signal), ctx.signal);
   // Stop pressed while the question was open: do nothing, whatever the answer.
   if (ctx.signal?.aborted) throw new ToolError('cancelled');
+  if (!decision.approved && decision.unanswerable) throw new ToolError(decision.reason ?? `the ${WHAT[request.kind]} could not be approved`);
   if (!decision.approved) {
     throw new ToolError(`the person rejected the ${WHAT[request.kind]}: ${decision.reason?.trim() || 'no reason given'}`);
   }
 }
 
-const WHAT: Record<ApprovalRequest['kind'], string> = { edit: 'edit', command: 'command', mcp_tool: 'tool call' };
+const WHAT: Record<ApprovalRequest['kind'], string> = { edit: 'edit', command: 'command', mcp_tool: 'tool call', memory: 'memory edit' };
 
 /** Stop must not wait for an approval nobody will answer now; the provider's late answer is ignored. */
 function untilAborted(answer: Promise<ApprovalDecision>, signal?: AbortSignal): Promise<ApprovalDecision> {

@@ -9,6 +9,7 @@ import { contentForModel } from '../memory/messageContent';
 import { type DateWindow, describeDays } from '../memory/queryDates';
 import { visibleText } from '../memory/provenance';
 import { withoutStaleNotes } from '../memory/staleness';
+import { reviewedBlockEdit } from './memoryReview';
 
 export const RECALL_PAGE_SIZE = 5;
 // Enough of a message to tell whether it is the one meant; read_file-like paging is not possible for a message.
@@ -68,7 +69,10 @@ export const workingContextAppendTool: Tool<{ block: string; content: string }> 
   editsMemory: true,
   async run(args, ctx) {
     const content = withoutStaleNotes(args.content);
-    return edited(ctx.workingContext.append(args.block, content, await ctx.provenance?.editFor(content)), `appended to block "${args.block}"`);
+    const block = await reviewedBlockEdit(ctx, args.block, `append to block "${args.block}": ${content}`, await ctx.provenance?.editFor(content), (e) =>
+      ctx.workingContext.append(args.block, content, e),
+    );
+    return edited(block, `appended to block "${args.block}"`);
   },
 };
 
@@ -91,7 +95,11 @@ export const workingContextReplaceTool: Tool<{ block: string; old_content: strin
   async run(args, ctx) {
     // The model sees stale notes after entries (staleness.ts); they are not in the block, so not in what it copies.
     const newContent = withoutStaleNotes(args.new_content);
-    const block = ctx.workingContext.replace(args.block, withoutStaleNotes(args.old_content), newContent, await ctx.provenance?.editFor(newContent));
+    const oldContent = withoutStaleNotes(args.old_content);
+    const summary = newContent === '' ? `delete from block "${args.block}": ${oldContent}` : `replace in block "${args.block}": ${oldContent} → ${newContent}`;
+    const block = await reviewedBlockEdit(ctx, args.block, summary, await ctx.provenance?.editFor(newContent), (e) =>
+      ctx.workingContext.replace(args.block, oldContent, newContent, e),
+    );
     return edited(block, args.new_content === '' ? `deleted text from block "${args.block}"` : `replaced text in block "${args.block}"`);
   },
 };
@@ -113,7 +121,10 @@ export const workingContextRewriteTool: Tool<{ block: string; content: string }>
   editsMemory: true,
   async run(args, ctx) {
     const content = withoutStaleNotes(args.content);
-    return edited(ctx.workingContext.rewrite(args.block, content, await ctx.provenance?.editFor(content)), `rewrote block "${args.block}"`);
+    const block = await reviewedBlockEdit(ctx, args.block, `rewrite block "${args.block}"`, await ctx.provenance?.editFor(content), (e) =>
+      ctx.workingContext.rewrite(args.block, content, e),
+    );
+    return edited(block, `rewrote block "${args.block}"`);
   },
 };
 

@@ -22,6 +22,8 @@ export type ApprovalRequest = (
   | { kind: 'command'; command: string; cwd: string }
   /** A tool of an MCP server (tools/mcpTools.ts): `tool` is the server's own name for it. */
   | { kind: 'mcp_tool'; server: string; tool: string; args: Record<string, unknown> }
+  /** A working-context block edit in review mode `ask` (memory/review.ts): the block's whole text before and after. */
+  | { kind: 'memory'; block: string; before: string; after: string; summary: string }
 ) & {
   /** The tool call that asks, so a chat can put the question on that call's card. */
   callId?: string;
@@ -31,6 +33,8 @@ export interface ApprovalDecision {
   approved: boolean;
   /** Why it was rejected; goes back to the model. */
   reason?: string;
+  /** Nobody was asked (nobody could answer): the model reads `reason` as it is, not as the person's rejection. */
+  unanswerable?: boolean;
 }
 
 /** The CLI answers with --yes / a prompt; VS Code with a diff editor and Accept/Reject, or a modal question. */
@@ -43,6 +47,25 @@ export interface ApprovalProvider {
    * `change` says what it replaces, so a host can keep a checkpoint and offer Undo.
    */
   applyEdit?(absPath: string, content: string, change?: AppliedChange): Promise<void>;
+  /**
+   * How the memory tools treat the agent's block edits (`memcode.memory.review`, CLI `--review`): 'auto'
+   * (absent) writes them, 'notify' writes them and calls memoryChanged, 'ask' asks with a `memory` request first.
+   */
+  memoryReview?: MemoryReviewMode;
+  /** In 'notify' mode, after a block edit was written: the host names it and offers Undo (a journal revert of `entryId`). */
+  memoryChanged?(change: MemoryChange): void;
+}
+
+export type MemoryReviewMode = 'auto' | 'notify' | 'ask';
+export const MEMORY_REVIEW_MODES: readonly MemoryReviewMode[] = ['auto', 'notify', 'ask'];
+
+/** A block edit that was written, for a notification with Undo. */
+export interface MemoryChange {
+  block: string;
+  summary: string;
+  /** The journal entry of the change (absent without a journal): Undo reverts it. */
+  entryId?: string;
+  callId?: string;
 }
 
 /** What an approved edit replaces: the workspace-relative path, its text before ('' and `created` for a new file). */

@@ -31,6 +31,7 @@ export class Inspector {
   private readonly blocksEl: HTMLElement;
   private readonly countsEl: HTMLElement;
   private readonly instructionsEl: HTMLElement;
+  private readonly sharingEl: HTMLElement;
   private readonly editors = new Map<string, BlockEditor>();
 
   constructor(private readonly actions: InspectorActions) {
@@ -38,6 +39,7 @@ export class Inspector {
     this.blocksEl = el('div', { className: 'blocks' });
     this.countsEl = el('div', { className: 'counts' });
     this.instructionsEl = el('div', { className: 'instruction-files', testid: 'instruction-files' });
+    this.sharingEl = el('p', { className: 'muted memory-sharing', testid: 'memory-sharing' });
     const close = button('Close memory', () => (this.element.open = false), { icon: 'close', className: 'icon' });
     this.element = el(
       'details',
@@ -48,6 +50,7 @@ export class Inspector {
         { className: 'overlay-panel', attrs: { role: 'region', 'aria-label': 'Memory' } },
         el('div', { className: 'overlay-head' }, el('span', { className: 'overlay-title', text: 'Memory' }), el('span', { className: 'spacer' }), close),
         this.countsEl,
+        this.sharingEl,
         this.instructionsEl,
         this.blocksEl,
       ),
@@ -63,6 +66,9 @@ export class Inspector {
 
   render(snapshot: MemorySnapshot): void {
     this.renderCounts(snapshot);
+    // What git shares of the memory folder (memory/teamSharing.ts): one line, absent from older hosts.
+    this.sharingEl.textContent = snapshot.sharing ?? '';
+    this.sharingEl.hidden = !snapshot.sharing;
     // The host leaves usage out until its tokenizer has loaded (about a second after the view opens).
     if (snapshot.usage) this.renderUsage(snapshot.usage);
     else if (!this.usageElement.hasChildNodes()) this.usageElement.replaceChildren(el('span', { className: 'usage-total muted', text: 'Measuring the context…' }));

@@ -86,6 +86,8 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     'telemetry.telemetryLevel': 'off',
     'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false,
+    // The user block's per-user store (src/memory/userStore.ts) in this profile, never the machine's ~/.memcode.
+    'memcode.memory.userStorePath': path.join(dataDir, 'user-store', 'user.md'),
     ...existing,
     ...(options.userSettings ?? {}),
   };

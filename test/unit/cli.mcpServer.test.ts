@@ -17,7 +17,8 @@ interface Connection {
 }
 
 async function connect(workspace: string, extra: string[] = [], name = 'claude-code'): Promise<Connection> {
-  const env = Object.fromEntries(Object.entries(cliEnv()).filter((e): e is [string, string] => e[1] !== undefined));
+  // The user block where this test edits it by hand: in the project (the per-user store is memory.scopes.test.ts's).
+  const env = Object.fromEntries(Object.entries(cliEnv({ MEMCODE_USER_STORE: path.join(workspace, '.memcode', 'memory', 'user.md') })).filter((e): e is [string, string] => e[1] !== undefined));
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '-C', workspace, ...extra], env, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (d) => (stderr += d));

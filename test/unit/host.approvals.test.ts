@@ -318,3 +318,54 @@ describe('host approvals', () => {
     });
   });
 });
+
+describe('host approvals: memory review mode', () => {
+  const memoryEdit: ApprovalRequest = { kind: 'memory', block: 'project', before: '- a\n', after: '- a\n- Tests: npm test\n', summary: 'append to block "project": - Tests: npm test', callId: 'call_9' };
+
+  it('reads memcode.memory.review, auto by default', () => {
+    assert.equal(setup().approvals.memoryReview, 'auto');
+    assert.equal(setup({ 'memory.review': 'ask' }).approvals.memoryReview, 'ask');
+    assert.equal(setup({ 'memory.review': 'sometimes' }).approvals.memoryReview, 'auto');
+  });
+
+  it('ask: the edit is a card on its call with the block\'s Markdown before and after; a reason comes back', async () => {
+    const { approvals, board, documents, ui } = setup({ 'memory.review': 'ask' });
+    const added: Proposal[] = [];
+    const add = documents.add.bind(documents);
+    documents.add = (file, current, proposedText) => {
+      const p = add(file, current, proposedText);
+      added.push(p);
+      return p;
+    };
+    const decision = approvals.request(memoryEdit);
+    const open = await question(board);
+    assert.equal(open.kind, 'edit');
+    assert.equal(open.callId, 'call_9');
+    assert.equal(open.title, 'Memory: project block');
+    assert.equal(open.path, '.memcode/memory/project.md');
+    assert.deepEqual([open.added, open.removed], [1, 0]);
+    assert.equal(documents.provideTextDocumentContent({ path: added[0].proposed }), '- a\n- Tests: npm test\n');
+    assert.equal(documents.provideTextDocumentContent({ path: added[0].current }), '- a\n');
+    assert.equal(board.byProposal(added[0].proposed), open.id, 'the diff\'s title-bar buttons answer it');
+    assert.match(ui.shown!.title, /project memory block/);
+    assert.equal(ui.shown!.proposed, '- a\n- Tests: npm test\n');
+    board.answer(open.id, { kind: 'reject', reason: 'we use pnpm' });
+    assert.deepEqual(await decision, { approved: false, reason: 'we use pnpm' });
+    assert.equal(board.list().length, 0);
+  });
+
+  it('notify: a notification names the change; Undo reverts that journal entry', async () => {
+    const { ui, board } = setup();
+    const undone: string[] = [];
+    const announced: string[] = [];
+    const announcing = Object.assign(ui, { announce: async (m: string, b: readonly string[]) => (announced.push(`${m} [${b.join('|')}]`), 'Undo') });
+    const approvals = new VsCodeApprovals(new ProposalDocuments(), announcing, () => settingsFrom({ get: <T>(k: string) => ({ 'memory.review': 'notify' })[k] as T | undefined }), {
+      board,
+      undoMemory: async (id) => void undone.push(id),
+    });
+    approvals.memoryChanged({ block: 'user', summary: 'append to block "user": - Prefers tabs', entryId: 'jabc123' });
+    await settle();
+    assert.deepEqual(announced, ['MemCode changed its memory: append to block "user": - Prefers tabs [Undo]']);
+    assert.deepEqual(undone, ['jabc123']);
+  });
+});

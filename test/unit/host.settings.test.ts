@@ -33,6 +33,7 @@ const DEFAULTS: MemcodeSettings = {
   storagePath: '',
   mcpServers: {},
   archival: { backend: 'vectra' },
+  memory: { review: 'auto', userStorePath: '', shareWithTeam: false },
 };
 
 describe('host settings', () => {
@@ -73,6 +74,9 @@ describe('host settings', () => {
         storagePath: ' ../shared-memory ',
         mcpServers: { echo: { command: 'node', args: ['echo.js'] } },
         'archival.backend': 'postgres',
+        'memory.review': 'ask',
+        'memory.userStorePath': ' ~/notes/me.md ',
+        'memory.shareWithTeam': true,
       }),
     );
     assert.deepEqual(settings, {
@@ -90,6 +94,7 @@ describe('host settings', () => {
       storagePath: '../shared-memory',
       mcpServers: { echo: { command: 'node', args: ['echo.js'] } },
       archival: { backend: 'postgres' },
+      memory: { review: 'ask', userStorePath: '~/notes/me.md', shareWithTeam: true },
     });
   });
 

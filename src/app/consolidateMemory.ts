@@ -88,7 +88,10 @@ export async function consolidateMemory(o: ConsolidateOptions): Promise<Consolid
       outcomes.push({ ...plan, skipped: `block "${plan.label}" changed during the pass; left as it is` });
       continue;
     }
-    const mark = await stampsFor(plan.after, { date, files: [] }, o.fingerprints);
+    const stamp = await stampsFor(plan.after, { date, files: [] }, o.fingerprints);
+    // A person's line stays unmarked (moved, or put back): a marker would make it look written by the agent.
+    const handTexts = new Set([...(views.find((w) => w.block.label === plan.label)?.entries.values() ?? [])].filter((e) => e.hand).map((e) => e.text.trim()));
+    const mark = (line: string) => (handTexts.has(line.trim()) ? undefined : stamp(line));
     wc.rewrite(plan.label, plan.after, { origin: { actor: 'consolidation', via: o.via }, mark });
     const [entry] = wc.journal?.log(plan.label) ?? [];
     outcomes.push({ ...plan, ...(entry?.actor === 'consolidation' ? { entry } : {}) });
@@ -101,7 +104,12 @@ function handWrittenLines(wc: WorkingContext): Map<string, Map<string, string>> 
   const out = new Map<string, Map<string, string>>();
   for (const e of wc.journal?.all() ?? []) {
     const lines = out.get(e.block) ?? new Map<string, string>();
-    for (const d of e.diff) if (d.startsWith('+')) lines.set(visibleText(d.slice(1)).trim(), e.actor);
+    for (const d of e.diff) {
+      if (!d.startsWith('+')) continue;
+      const text = visibleText(d.slice(1)).trim();
+      // Consolidation only moves or keeps a line: who wrote it stays whoever did before.
+      if (e.actor !== 'consolidation' || !lines.has(text)) lines.set(text, e.actor);
+    }
     out.set(e.block, lines);
   }
   return out;

@@ -301,7 +301,6 @@ export function buildProgram(): Command {
 
   commonOptions(modelOptions(memory.command('consolidate').description('one model pass over working context: merge duplicates, newest value wins on contradictions, check stale entries against the code, keep blocks under their limits (journaled; lines a person wrote are kept unless named as dropped)')))
     .option('--dry-run', 'print the diff without writing it')
-    .option('--lock-wait <seconds>', 'how long to wait for another MemCode process using the same memory (default 30)')
     .action(async (flags: CliOptions & { dryRun?: boolean }) => {
       const config = resolveConfig(flags);
       const interrupt = stopOnInterrupt('the model answers (nothing is written)');

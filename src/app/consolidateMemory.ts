@@ -4,6 +4,7 @@
 // `consolidation`) through WorkingContext — so the review hook around its writes applies, the old text
 // stays in the journal, and lines kept word for word keep their markers.
 import * as fs from 'node:fs';
+import type { Agent } from '../core/agent';
 import type { ChatModel } from '../llm/types';
 import { LlmError } from '../llm/types';
 import type { CodeFingerprints, FileGate } from '../memory/codeFingerprints';
@@ -82,13 +83,14 @@ export async function consolidateMemory(o: ConsolidateOptions): Promise<Consolid
   const date = o.clock().toISOString().slice(0, 10);
   const outcomes: BlockOutcome[] = [];
   for (const plan of plans) {
+    const stamp = await stampsFor(plan.after, { date, files: [] }, o.fingerprints);
     // A write made while the model was thinking (the agent, a person) wins: this block waits for the next pass.
+    // Checked after the last await, so nothing can slip in between the check and the write.
     wc.refresh();
     if (wc.get(plan.label).value !== snapshot.get(plan.label)) {
       outcomes.push({ ...plan, skipped: `block "${plan.label}" changed during the pass; left as it is` });
       continue;
     }
-    const stamp = await stampsFor(plan.after, { date, files: [] }, o.fingerprints);
     // A person's line stays unmarked (moved, or put back): a marker would make it look written by the agent.
     const handTexts = new Set([...(views.find((w) => w.block.label === plan.label)?.entries.values() ?? [])].filter((e) => e.hand).map((e) => e.text.trim()));
     const mark = (line: string) => (handTexts.has(line.trim()) ? undefined : stamp(line));
@@ -176,4 +178,22 @@ export async function consolidateFolder(
     },
     opts.lockWaitMs ?? 30_000,
   );
+}
+
+/** True when working context changed (by anyone but consolidation) since the last pass: a pass over unchanged blocks would only cost a model call. */
+export function changedSinceLastPass(wc: WorkingContext): boolean {
+  const entries = wc.journal?.all() ?? [];
+  return entries.length > 0 && entries[entries.length - 1].actor !== 'consolidation';
+}
+
+/** The pass over a running agent's working context (the editor: at session end, or on the command). */
+export function consolidateAgentMemory(agent: Agent, opts: { signal?: AbortSignal; via: string; dryRun?: boolean }): Promise<ConsolidationReport> {
+  return consolidateMemory({
+    workingContext: agent.workingContext,
+    model: agent.chatModel,
+    fingerprints: symbolFingerprints(agent.workspace.root, agent.workspace),
+    readable: readableFiles(agent.workspace),
+    clock: agent.clock,
+    ...opts,
+  });
 }

@@ -3,8 +3,14 @@
 // (app/consolidateMemory.ts), and a new pass on a folder cancels the one still running there.
 import * as vscode from 'vscode';
 import { changedSinceLastPass, consolidateAgentMemory, describeConsolidation } from '../app/consolidateMemory';
-import type { AgentHost } from './agentHost';
 import type { FolderAgent } from './folderAgent';
+
+/** What the pass needs of the AgentHost (not imported: agentHost.ts starts the after-session pass). */
+interface AgentHost {
+  readonly log: Pick<vscode.LogOutputChannel, 'info' | 'warn'>;
+  activeFolder(): FolderAgent;
+  memoryChanged(): void;
+}
 
 const running = new Map<FolderAgent, AbortController>();
 

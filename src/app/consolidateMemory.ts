@@ -20,7 +20,7 @@ import type { MemoryStore } from '../memory/store';
 import { readableFiles } from '../core/memoryTrust';
 import { WorkspaceFiles } from '../workspace/workspaceFiles';
 import { symbolFingerprints } from './symbolFingerprints';
-import { type BlockPlan, CONSOLIDATION_INSTRUCTIONS, ConsolidationError, consolidationPrompt, parseAnswer, planChanges, viewBlocks } from '../core/consolidation';
+import { type BlockPlan, type BlockView, CONSOLIDATION_INSTRUCTIONS, ConsolidationError, consolidationPrompt, parseAnswer, planChanges, viewBlocks } from '../core/consolidation';
 
 export { ConsolidationError };
 export type { BlockPlan };
@@ -43,6 +43,8 @@ export interface ConsolidateOptions {
   /** Where the pass was started ('session-end', 'command', 'cli'), for the journal. */
   via: string;
   maxTokens?: number;
+  /** Runs the writes (not the model call) under the folder's lock, when the caller does not hold it already. */
+  applyUnder?: <T>(apply: () => Promise<T>) => Promise<T>;
 }
 
 export interface BlockOutcome extends BlockPlan {
@@ -80,6 +82,15 @@ export async function consolidateMemory(o: ConsolidateOptions): Promise<Consolid
   if (o.signal?.aborted) throw new LlmError('aborted', 'consolidation cancelled; nothing was changed');
   const plans = planChanges(parseAnswer(result.content, views), views);
   if (o.dryRun) return { blocks: plans, staleChecked: stale.length, dryRun: true };
+  const apply = () => applyPlans(o, plans, snapshot, views);
+  const outcomes = await (o.applyUnder ? o.applyUnder(apply) : apply());
+  return { blocks: outcomes, staleChecked: stale.length, dryRun: false };
+}
+
+async function applyPlans(o: ConsolidateOptions, plans: BlockPlan[], snapshot: Map<string, string>, views: BlockView[]): Promise<BlockOutcome[]> {
+  // Cancelled while waiting for the lock: still nothing written.
+  if (o.signal?.aborted) throw new LlmError('aborted', 'consolidation cancelled; nothing was changed');
+  const wc = o.workingContext;
   const date = o.clock().toISOString().slice(0, 10);
   const outcomes: BlockOutcome[] = [];
   for (const plan of plans) {
@@ -98,7 +109,7 @@ export async function consolidateMemory(o: ConsolidateOptions): Promise<Consolid
     const [entry] = wc.journal?.log(plan.label) ?? [];
     outcomes.push({ ...plan, ...(entry?.actor === 'consolidation' ? { entry } : {}) });
   }
-  return { blocks: outcomes, staleChecked: stale.length, dryRun: false };
+  return outcomes;
 }
 
 /** For each block: the visible text of each line → who last added it, from the journal. */
@@ -187,7 +198,7 @@ export function changedSinceLastPass(wc: WorkingContext): boolean {
 }
 
 /** The pass over a running agent's working context (the editor: at session end, or on the command). */
-export function consolidateAgentMemory(agent: Agent, opts: { signal?: AbortSignal; via: string; dryRun?: boolean }): Promise<ConsolidationReport> {
+export function consolidateAgentMemory(agent: Agent, opts: { signal?: AbortSignal; via: string; dryRun?: boolean; applyUnder?: ConsolidateOptions['applyUnder'] }): Promise<ConsolidationReport> {
   return consolidateMemory({
     workingContext: agent.workingContext,
     model: agent.chatModel,

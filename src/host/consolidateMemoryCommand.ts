@@ -13,6 +13,12 @@ interface AgentHost {
 }
 
 const running = new Map<FolderAgent, AbortController>();
+/** The writes wait for a running chat turn (it holds the folder's lock) or another MemCode process. */
+const LOCK_WAIT_MS = 10 * 60_000;
+
+function underLock(folderAgent: FolderAgent) {
+  return <T>(apply: () => Promise<T>) => folderAgent.memory.store.withLock('memory consolidate', apply, LOCK_WAIT_MS);
+}
 
 function start(folderAgent: FolderAgent): AbortController {
   running.get(folderAgent)?.abort();
@@ -34,7 +40,7 @@ export async function consolidateMemoryCommand(host: AgentHost): Promise<void> {
       { location: vscode.ProgressLocation.Notification, title: `MemCode: consolidating the memory of ${folderAgent.folder.name}`, cancellable: true },
       (_progress, token) => {
         token.onCancellationRequested(() => controller.abort());
-        return consolidateAgentMemory(agent, { signal: controller.signal, via: 'command' });
+        return consolidateAgentMemory(agent, { signal: controller.signal, via: 'command', applyUnder: underLock(folderAgent) });
       },
     );
     const text = describeConsolidation(report);
@@ -62,7 +68,7 @@ export function consolidateAfterSession(host: AgentHost, folderAgent: FolderAgen
     if (!changedSinceLastPass(agent.workingContext)) return;
     const controller = start(folderAgent);
     try {
-      const report = await consolidateAgentMemory(agent, { signal: controller.signal, via: 'session-end' });
+      const report = await consolidateAgentMemory(agent, { signal: controller.signal, via: 'session-end', applyUnder: underLock(folderAgent) });
       host.log.info(`consolidation after the session: ${describeConsolidation(report)}`);
       if (report.blocks.some((b) => b.entry)) host.memoryChanged();
     } catch (err) {

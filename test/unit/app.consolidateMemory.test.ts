@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConsolidationError, consolidateMemory, describeConsolidation } from '../../src/app/consolidateMemory';
+import { ConsolidationError, changedSinceLastPass, consolidateMemory, describeConsolidation } from '../../src/app/consolidateMemory';
 import { revertMemoryChange } from '../../src/app/memoryHistory';
 import { OpenAiChatModel } from '../../src/llm/client';
 import { LlmError } from '../../src/llm/types';
@@ -28,7 +28,7 @@ describe('memory consolidation', () => {
     wc.append('project', text, { mark, origin: { actor: 'agent', via: 'working_context_append', session: 's1' } });
   }
 
-  function pass(extra: { signal?: AbortSignal; dryRun?: boolean } = {}) {
+  function pass(extra: { signal?: AbortSignal; dryRun?: boolean; applyUnder?: <T>(apply: () => Promise<T>) => Promise<T> } = {}) {
     return consolidateMemory({
       workingContext: wc,
       model: new OpenAiChatModel({ baseUrl: llm.url, model: FAKE_MODEL, maxRetries: 0 }),
@@ -147,6 +147,31 @@ describe('memory consolidation', () => {
     assert.match(report.blocks[0].skipped ?? '', /changed during the pass/);
     assert.match(visibleText(wc.get('project').value), /Written meanwhile/);
     assert.equal(journal.log('project')[0].actor, 'agent');
+  });
+
+  it("counts a marked line a person pasted by hand as theirs (the journal says person)", async () => {
+    const pasted = '- Staging lives in eu-west-1 <!-- mc:zz9zz9 s=other t=2026-10-01 -->';
+    fs.writeFileSync(projectFile(), `${fs.readFileSync(projectFile(), 'utf8').trimEnd()}\n${pasted}\n`);
+    wc.refresh();
+    llm.script(answer([{ label: 'project', lines: ['- The retry limit is 5 (src/retry.ts)', '- Tests run with npm test', '- Always indent with tabs'] }]));
+    const report = await pass();
+    assert.match(llm.chatRequests()[0].body.messages[1].content, /\[e6 hand\] - Staging lives in eu-west-1/);
+    assert.deepEqual(report.blocks[0].keptHand, ['- Staging lives in eu-west-1']);
+    assert.match(wc.get('project').value, /- Staging lives in eu-west-1 <!-- mc:zz9zz9 /, 'put back with its own marker');
+  });
+
+  it('writes under the lock when asked, after a holder (a chat turn) lets go; and knows whether memory changed since the last pass', async () => {
+    assert.equal(changedSinceLastPass(wc), true);
+    const turn = await store.lock('chat turn', 0);
+    llm.script(answer([{ label: 'project', lines: ['- The retry limit is 5 (src/retry.ts)', '- Tests run with npm test', '- Always indent with tabs'] }]));
+    const running = pass({ applyUnder: (apply) => store.withLock('memory consolidate', apply, 30_000) });
+    while (llm.chatRequests().length === 0) await new Promise((r) => setTimeout(r, 10));
+    turn.release();
+    const report = await running;
+    assert.ok(report.blocks[0].entry);
+    assert.equal(changedSinceLastPass(wc), false, 'the last change is the pass itself');
+    wc.append('project', '- New fact');
+    assert.equal(changedSinceLastPass(wc), true);
   });
 
   it('a dry run writes nothing', async () => {

@@ -128,10 +128,12 @@ function handWrittenLines(wc: WorkingContext): Map<string, Map<string, string>> 
   return out;
 }
 
-/** No marker, or the journal says a person added the line (the first journal entry of a block from before the journal counts as the person's). */
+/** No marker (unless the journal saw the agent add it), or the journal says a person added the line (a block from before the journal counts as the person's). */
 function isHandWritten(lines: Map<string, string> | undefined, entry: BlockEntry): boolean {
-  if (!entry.marker) return true;
-  return lines?.get(entry.text.trim()) === 'person';
+  const writer = lines?.get(entry.text.trim());
+  // An unmarked line the journal saw the agent add (a heading, a line in a code fence) is the agent's.
+  if (!entry.marker) return writer !== 'agent';
+  return writer === 'person';
 }
 
 function citedCode(paths: string[], readable: FileGate): Map<string, string> {

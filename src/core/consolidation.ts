@@ -3,7 +3,7 @@
 // layer (app/consolidateMemory.ts) reads the blocks, asks the model and writes the plan through
 // WorkingContext, one journaled change per block.
 import * as v from 'valibot';
-import { type BlockEntry, entriesOf, isEntryLine, visibleText } from '../memory/provenance';
+import { type BlockEntry, entriesOf, visibleText } from '../memory/provenance';
 import type { StaleEntry } from '../memory/staleness';
 import { describeStale } from '../memory/staleness';
 import type { BlockRecord } from '../memory/types';
@@ -61,7 +61,8 @@ export function viewBlocks(blocks: readonly BlockRecord[], stale: readonly Stale
     for (const entry of entriesOf(block.value)) {
       if (!entry.text.trim()) continue;
       const staleEntry = entry.marker ? stale.find((s) => s.block === block.label && s.id === entry.marker!.id) : undefined;
-      entries.set(`e${++n}`, { ...entry, hand: isEntryLine(entry.text) && handWritten(block.label, entry), ...(staleEntry ? { stale: staleEntry } : {}) });
+      // Headings count too: a person's structure is theirs, and it never carries a marker to tell otherwise.
+      entries.set(`e${++n}`, { ...entry, hand: handWritten(block.label, entry), ...(staleEntry ? { stale: staleEntry } : {}) });
     }
     return { block, entries };
   });

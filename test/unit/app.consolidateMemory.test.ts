@@ -174,6 +174,16 @@ describe('memory consolidation', () => {
     assert.equal(changedSinceLastPass(wc), true);
   });
 
+  it("puts back a person's heading left out, not one the agent wrote (the journal tells them apart)", async () => {
+    wc.append('project', '## Build', { origin: { actor: 'agent', via: 'working_context_append' } });
+    fs.writeFileSync(projectFile(), fs.readFileSync(projectFile(), 'utf8').replace('---\n- The retry', '---\n# Our notes\n- The retry'));
+    wc.refresh();
+    llm.script(answer([{ label: 'project', lines: ['- The retry limit is 5 (src/retry.ts)', '- Tests run with npm test', '- Always indent with tabs'] }]));
+    const report = await pass();
+    assert.deepEqual(report.blocks[0].keptHand, ['# Our notes']);
+    assert.doesNotMatch(visibleText(wc.get('project').value), /## Build/);
+  });
+
   it('a dry run writes nothing', async () => {
     const file = fs.readFileSync(projectFile(), 'utf8');
     llm.script(answer([{ label: 'project', lines: ['- Tests run with npm test', '- Always indent with tabs'] }]));

@@ -15,7 +15,7 @@ Each block is shown line by line; every line starts with a tag in brackets that 
   [e5 2026-11-02 STALE: …]   the code this entry cites changed since; the current code is shown below
 Do this, and nothing else:
 1. Merge duplicates: entries that say the same thing become one line.
-2. Resolve contradictions: when two entries give different values for the same fact, keep the NEWEST (latest date) and drop the older one.
+2. Resolve contradictions: when two entries give different values for the same fact, keep the NEWEST (latest date; on the same date, the line further down) and drop the older one.
 3. Verify stale entries against the current code shown: correct the value if the code says otherwise, keep it if the code agrees, drop it if the code no longer has it.
 4. Keep each block under its character limit.
 Keep every other line word for word (its text without the tag). Never invent facts.

@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConsolidationError, changedSinceLastPass, consolidateMemory, describeConsolidation } from '../../src/app/consolidateMemory';
+import { ConsolidationError, changedSinceLastPass, consolidateAgentMemory, consolidateMemory, describeConsolidation } from '../../src/app/consolidateMemory';
+import { openAgent } from '../../src/app/openAgent';
+import { CONSOLIDATION_INSTRUCTIONS } from '../../src/core/consolidation';
+import { createTokenCounter } from '../../src/llm/tokens';
 import { revertMemoryChange } from '../../src/app/memoryHistory';
 import { OpenAiChatModel } from '../../src/llm/client';
 import { LlmError } from '../../src/llm/types';
@@ -210,5 +213,41 @@ describe('memory consolidation', () => {
     const bad = await runCli(['memory', 'consolidate', '-C', workspace], env);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /consolidation refused: the model's answer is not JSON/);
+  });
+});
+
+describe('memory consolidation beside a running agent (the pass after New session)', () => {
+  it('does not block the chat: a turn runs while the pass waits for the model, and the pass then writes through the agent', async () => {
+    const workspace = tempWorkspace('memcode-consolidate-agent-');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const llm = await startFakeLlm({
+      policy: async ({ body }) => {
+        if (body.messages[0].content === CONSOLIDATION_INSTRUCTIONS) {
+          await held;
+          return { text: JSON.stringify({ blocks: [{ label: 'project', lines: ['- Tests: npm test'] }] }) };
+        }
+        return { text: 'ok' };
+      },
+    });
+    const agent = openAgent({ workspaceRoot: workspace, baseUrl: llm.url, model: FAKE_MODEL, contextWindow: 16_384, approvals: { request: async () => ({ approved: true }) }, tokens: createTokenCounter(), maxRetries: 0, autoRecall: false });
+    try {
+      agent.workingContext.append('project', '- Tests: npm test\n- Tests: npm test');
+      await agent.newSession();
+      assert.equal(changedSinceLastPass(agent.workingContext), true);
+      const pass = consolidateAgentMemory(agent, { via: 'session-end' });
+      while (!llm.chatRequests().some((r) => r.body.messages[0].content === CONSOLIDATION_INSTRUCTIONS)) await new Promise((r) => setTimeout(r, 10));
+      const turn = await agent.send('hello');
+      assert.equal(turn.reply, 'ok');
+      release();
+      const report = await pass;
+      assert.equal(report.blocks[0].entry?.via, 'session-end');
+      assert.equal(visibleText(agent.workingContext.get('project').value), '- Tests: npm test');
+    } finally {
+      release();
+      await agent.close();
+      await llm.close();
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
   });
 });

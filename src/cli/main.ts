@@ -14,6 +14,8 @@ import { agentModes, mcpServersConfig, memoryReviewMode, resolveConfig, UsageErr
 import { TerminalPrinter } from './printer';
 import { searchMemory, showMemory } from './memoryCommands';
 import { checkMemory, logMemory, revertMemory } from './memoryTrustCommands';
+import { consolidateCommand } from './consolidateCommand';
+import { stopOnInterrupt } from './stopOnInterrupt';
 import { indexCommand } from './indexCommand';
 import { doctorCommand } from './doctorCommand';
 import { mcpCommand } from './mcpCommand';
@@ -318,6 +320,18 @@ export function buildProgram(): Command {
     .action(async (id: string, flags: CliOptions) => {
       const config = resolveConfig(flags);
       process.stdout.write(await revertMemory(memoryRoot(config.workspaceRoot, config.storagePath), id, config.lockWaitMs));
+    });
+
+  commonOptions(modelOptions(memory.command('consolidate').description('one model pass over working context: merge duplicates, newest value wins on contradictions, check stale entries against the code, keep blocks under their limits (journaled; lines a person wrote are kept unless named as dropped)')))
+    .option('--dry-run', 'print the diff without writing it')
+    .action(async (flags: CliOptions & { dryRun?: boolean }) => {
+      const config = resolveConfig(flags);
+      const interrupt = stopOnInterrupt('the model answers (nothing is written)');
+      try {
+        process.stdout.write(await consolidateCommand({ ...config, memoryRoot: memoryRoot(config.workspaceRoot, config.storagePath) }, { dryRun: !!flags.dryRun, signal: interrupt.signal }));
+      } finally {
+        interrupt.dispose();
+      }
     });
 
   const importCmd = program

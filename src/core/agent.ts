@@ -11,7 +11,7 @@ import type { MemoryStore } from '../memory/store';
 import { WorkingContext } from '../memory/workingContext';
 import { RecallLog } from '../memory/recall';
 import { SessionList } from '../memory/sessions';
-import { MemoryError, type MessageRecord, type SessionRecord } from '../memory/types';
+import { type Clock, MemoryError, type MessageRecord, type SessionRecord } from '../memory/types';
 import type { ArchivalMemory, Embedder } from '../memory/archivalMemory';
 import { MessageVectors } from '../memory/messageVectors';
 import { truncateResult, type ToolRegistry } from '../tools/registry';
@@ -110,6 +110,15 @@ export class Agent {
   private current?: Promise<TurnResult>;
   private windowSource: ContextWindowSource;
   private windowDetected?: Promise<void>;
+
+  /** The chat model and clock, for passes that run beside the conversation (app/consolidateMemory.ts). */
+  get chatModel(): ChatModel {
+    return this.options.model;
+  }
+
+  get clock(): Clock {
+    return this.options.store.clock;
+  }
 
   constructor(private readonly options: AgentOptions) {
     const { store } = options;

@@ -10,6 +10,7 @@ import { FolderAgent } from './folderAgent';
 import { baseUrlFrom } from './memcodeSettings';
 import type { ApiKeyStore } from './secrets';
 import { cardFor, toItem } from './transcript';
+import { consolidateAfterSession } from './consolidateMemoryCommand';
 
 /** Where events go: the chat view when it is open (nowhere otherwise). */
 export interface HostEvents {
@@ -150,6 +151,7 @@ export class AgentHost implements vscode.Disposable {
     const folderAgent = this.activeFolder();
     const agent = await folderAgent.agent();
     await agent.newSession();
+    consolidateAfterSession(this, folderAgent);
     const session = await folderAgent.currentSession();
     this.log.info(`new session ${session.id} in ${folderAgent.root}`);
     this.sink?.emit('session/changed', { session });

@@ -14,6 +14,7 @@ import { blockFile, MemoryStore, memoryPaths } from '../memory/store';
 import { importConversationsCommand } from './importConversationsCommand';
 import { indexProgressMessage, indexProgressPercent } from './indexProgressText';
 import { showMemoryHistory } from './memoryHistoryCommand';
+import { consolidateMemoryCommand } from './consolidateMemoryCommand';
 
 /** A note bigger than this is cut: one archival item is one embedding, and the model reads it in one go. */
 const MAX_NOTE_CHARS = 20_000;
@@ -54,6 +55,7 @@ export function registerCommands(context: vscode.ExtensionContext, host: AgentHo
   register('memcode.initProjectMemory', () => initProjectMemory(host));
   register('memcode.importConversations', () => importConversationsCommand(host, context));
   register('memcode.showMemoryHistory', () => showMemoryHistory(host));
+  register('memcode.consolidateMemory', () => consolidateMemoryCommand(host));
 }
 
 async function indexWorkspace(host: AgentHost, rebuild: boolean): Promise<void> {

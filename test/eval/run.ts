@@ -25,6 +25,7 @@ import { describeDocRanks, docRanks } from './docRanks';
 import { availableModes, ceilingRun, runTimeline, type Backend, type MemoryMode, type ModeRun } from './runner';
 import { decideByRules, gates, scoreRuns, type Gate, type Scored } from './score';
 import { runStaleness } from './staleness';
+import { runChurn } from './churn';
 
 interface Args {
   size: 'ci' | 'full';
@@ -138,6 +139,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
 
   const f8 = real || (args.timelines && !args.timelines.includes('staleness')) ? undefined : await runStaleness(args.seed, args.size === 'ci' ? 9 : 30, args.window);
+  const f9 = real || (args.timelines && !args.timelines.includes('churn')) ? undefined : await runChurn(args.seed);
   const scored = scoreRuns(runs, key);
   const ceiling = real ? [] : scoreRuns(timelines.map((t) => ceilingRun(t, args.window)), key);
   const selfTest = scoreRuns(selfRuns, key);
@@ -149,7 +151,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       ]
     : [args.noSmoke || real ? 'not run (--no-smoke or a real model).' : 'not run: dist/cli.js is missing (npm run build).'];
   const smokeGate: Gate[] = smoke ? [{ name: 'smoke through memcode chat processes = 100%', pass: smokeScored.every((x) => x.correct === true), detail: `${smokeScored.filter((x) => x.correct === true).length}/${smokeScored.length}` }] : [];
-  const checks: Gate[] = [...gates(scored, selfTest, ceiling), ...smokeGate, ...(f8?.gates ?? [])];
+  const checks: Gate[] = [...gates(scored, selfTest, ceiling), ...smokeGate, ...(f8?.gates ?? []), ...(f9?.gates ?? [])];
   const docQa = [...docQaLines(scored, reported), ...(timelines.includes(doc.timeline) && !real ? describeDocRanks(await docRanks(doc.timeline, doc.key)) : [])];
   const fullConversation = runs.find((r) => r.mode === 'full' && r.timeline === 'conversation');
   const updated = Object.values(key).filter((e) => e.family === 'F2');
@@ -164,6 +166,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   notes.push('F3 includes "which came first?" items (choice: exactly the earlier option); the oracle needs both decisions with their day, from any tier or from conversation_search.');
   notes.push('Automatic-recall records are evicted into the summarizer like any message (src/core/summarizer.ts transcriptLine: role system, stamped with the time they were recalled); only the "recall #N (day" source inside keeps the quoted message\'s day. An extractive summary that took the carrier\'s time re-dated old facts as new: `full-passive` answered a stale F2 value and the wrong F3 order until the oracle read the source day.');
   notes.push(...(f8?.lines ?? []));
+  notes.push(...(f9?.lines ?? []));
   notes.push('In `none` and `summary` every session boundary evicts the whole queue, so questions (asked in a new session) see nothing or only the summary.');
   const table = writeReport(
     { seed: args.seed, size: args.size, contextWindow: args.window, backend: real ? `real model ${args.model} (hybrid: the timelines are replayed, the model answers)` : 'oracle (fakeLlm)', modes: reported, scored, ceiling, selfTest, gates: checks, seconds, notes, blockUpdates, judge, docQa, smoke: smokeLines },

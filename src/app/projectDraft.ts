@@ -9,7 +9,7 @@ import { MemoryError } from '../memory/types';
 import type { WorkingContext } from '../memory/workingContext';
 import { InstructionFiles } from '../workspace/instructionFiles';
 import type { WorkspaceFiles } from '../workspace/workspaceFiles';
-import { lineDiff } from './lineDiff';
+import { lineDiffText } from './lineDiff';
 
 /** Files larger than this are not read for the draft: a manifest or a README's first paragraph is near the top. */
 const MAX_READ = 256 * 1024;
@@ -78,7 +78,7 @@ export function proposeProjectBlock(workspace: WorkspaceFiles, workingContext: W
   const block = workingContext.get('project');
   const draft = draftProjectBlock(workspace, { limit: block.limit });
   const current = block.value;
-  return { draft, current, limit: block.limit, unchanged: current.trim() === draft.trim(), ...(current.trim() ? { diff: lineDiff(current, draft) } : {}) };
+  return { draft, current, limit: block.limit, unchanged: current.trim() === draft.trim(), ...(current.trim() ? { diff: lineDiffText(current, draft) } : {}) };
 }
 
 /**

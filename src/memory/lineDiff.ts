@@ -1,5 +1,5 @@
 // Line diff of two short texts (a block is a few thousand characters) as operations, for the journal's
-// diffs and reverts. (app/lineDiff.ts renders the same LCS as text for an approval; memory cannot import app.)
+// diffs and reverts. (app/lineDiff.ts renders it as text for a person.)
 
 export interface DiffLine {
   op: ' ' | '-' | '+';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lineDiff } from '../../src/app/lineDiff';
+import { lineDiffText } from '../../src/app/lineDiff';
 import { draftProjectBlock, firstParagraph, parseTomlLite, proposeProjectBlock, writeProjectBlock } from '../../src/app/projectDraft';
 import { MemoryStore } from '../../src/memory/store';
 import { WorkingContext } from '../../src/memory/workingContext';
@@ -124,8 +124,8 @@ describe('project memory draft', () => {
     assert.equal(toml.get('package')?.get('name'), 'crab');
     assert.equal(toml.get('package')?.get('version'), '0.1.0');
     assert.equal(toml.get('bin')?.get('name'), 'crab-cli');
-    assert.equal(lineDiff('a\nb\nc', 'a\nc\nd'), '  a\n- b\n  c\n+ d');
-    assert.equal(lineDiff('', 'x'), '+ x');
+    assert.equal(lineDiffText('a\nb\nc', 'a\nc\nd'), '  a\n- b\n  c\n+ d');
+    assert.equal(lineDiffText('', 'x'), '+ x');
   });
 });
 

@@ -4,6 +4,7 @@
 // `window.__posted` and hands it to the test. The test's side is the real host messenger
 // (createHostMessenger), so requests are answered and events sent in exactly the envelope format the
 // extension uses, and the fixtures are validated by the same schemas as in production.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -352,5 +353,48 @@ export class WebviewPage {
   async close(): Promise<void> {
     this.host.dispose();
     await this.page.close();
+  }
+}
+
+// ---- A describe block's browser ----------------------------------------------------------------------
+
+/**
+ * One Chromium, one page server and one browser context for a mocha describe block (registers its
+ * hooks). Each test's page is closed after it, and console warnings (the messenger logs rejected
+ * messages there), page errors, CSP violations, off-origin requests and the host messenger's complaints
+ * about our fixtures fail the test that caused them.
+ */
+export class ChatPages {
+  browser!: Browser;
+  context!: BrowserContext;
+  server!: WebviewServer;
+  /** The page the running test opened. */
+  view?: WebviewPage;
+
+  static inSuite(viewport: { width: number; height: number }): ChatPages {
+    const pages = new ChatPages();
+    before(async () => {
+      pages.browser = await launchChromium();
+      pages.context = await pages.browser.newContext({ viewport });
+      pages.server = await WebviewServer.start();
+    });
+    after(async () => {
+      await pages.browser?.close();
+      await pages.server?.close();
+    });
+    afterEach(async function () {
+      const problems = [...(pages.view?.problems ?? [])];
+      await pages.view?.close();
+      pages.view = undefined;
+      if (this.currentTest?.state === 'passed') assert.deepEqual(problems, [], 'the page or the host reported problems');
+    });
+    return pages;
+  }
+
+  /** Opens the chat and waits until `ready` is answered (the session title is drawn). */
+  async open(options: OpenOptions = {}): Promise<WebviewPage> {
+    this.view = await WebviewPage.open(this.context, this.server, options);
+    await this.view.page.locator('.session-title').filter({ hasText: /\S/ }).waitFor();
+    return this.view;
   }
 }

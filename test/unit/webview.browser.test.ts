@@ -2,51 +2,21 @@
 // through the real host messenger (test/helpers/webviewPage.ts). Needs `npm run build` first and Debian's
 // chromium (`apt-get install chromium`).
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext } from 'playwright-core';
 import type { ToolCard, TranscriptItem } from '../../src/protocol/shapes';
-import { initialState, launchChromium, memorySnapshot, WebviewPage, WebviewServer } from '../helpers/webviewPage';
+import { initialState, memorySnapshot, ChatPages, type OpenOptions, WebviewPage } from '../helpers/webviewPage';
 
 const TIME = '2025-01-02T10:05:00.000Z';
 
 describe('chat webview in a browser', function () {
   this.timeout(30_000);
-  let browser: Browser;
-  let context: BrowserContext;
-  let server: WebviewServer;
-  let view: WebviewPage | undefined;
-
-  before(async () => {
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 420, height: 800 } });
-    server = await WebviewServer.start();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  // Console warnings (the messenger logs rejected messages there), page errors, CSP violations, off-origin
-  // requests and the host messenger's complaints about our fixtures all fail the test that caused them.
-  afterEach(async function () {
-    const problems = [...(view?.problems ?? [])];
-    await view?.close();
-    view = undefined;
-    if (this.currentTest?.state === 'passed') assert.deepEqual(problems, [], 'the page or the host reported problems');
-  });
-
-  async function open(options: Parameters<typeof WebviewPage.open>[2] = {}): Promise<WebviewPage> {
-    view = await WebviewPage.open(context, server, options);
-    // `ready` is answered: the session title is drawn.
-    await view.page.locator('.session-title').filter({ hasText: /\S/ }).waitFor();
-    return view;
-  }
+  const pages = ChatPages.inSuite({ width: 420, height: 800 });
+  const open = (options?: OpenOptions) => pages.open(options);
 
   it('shows a streamed reply as it arrives, then the finished markdown with a highlighted code block', async () => {
     const { page } = await open();
-    await view!.emit('agent/status', { running: true, queued: [] });
-    await view!.emit('agent/text', { delta: 'Here is ' });
-    await view!.emit('agent/text', { delta: 'the **fix**:\n\n```ts\nconst answer' });
+    await pages.view!.emit('agent/status', { running: true, queued: [] });
+    await pages.view!.emit('agent/text', { delta: 'Here is ' });
+    await pages.view!.emit('agent/text', { delta: 'the **fix**:\n\n```ts\nconst answer' });
 
     const reply = page.getByTestId('message-assistant');
     await reply.filter({ hasText: 'Here is the fix' }).waitFor();
@@ -57,9 +27,9 @@ describe('chat webview in a browser', function () {
     await page.waitForFunction(() => /Here is the \*\*fix/.test((window.__state as { transcript?: { streaming?: string } } | undefined)?.transcript?.streaming ?? ''));
 
     const text = 'Here is the **fix**:\n\n```ts\nconst answer: number = 42;\n```\n\nThat is all.';
-    await view!.emit('agent/text', { delta: ': number = 42;\n```\n\nThat is all.' });
-    await view!.emit('agent/message', { item: { type: 'assistant', id: 'a-1', text, time: TIME } });
-    await view!.emit('agent/status', { running: false, queued: [] });
+    await pages.view!.emit('agent/text', { delta: ': number = 42;\n```\n\nThat is all.' });
+    await pages.view!.emit('agent/message', { item: { type: 'assistant', id: 'a-1', text, time: TIME } });
+    await pages.view!.emit('agent/status', { running: false, queued: [] });
 
     const final = page.locator('[data-testid="message-assistant"]:not(.streaming)');
     await final.filter({ hasText: 'That is all.' }).waitFor();
@@ -70,7 +40,7 @@ describe('chat webview in a browser', function () {
     assert.equal(await final.locator('.code-language').textContent(), 'ts');
     assert.ok(await final.getByRole('button', { name: 'Copy code' }).isVisible());
     await final.getByRole('button', { name: 'Insert code at cursor' }).click();
-    const insert = await view!.waitForPosted('editor/insert');
+    const insert = await pages.view!.waitForPosted('editor/insert');
     assert.deepEqual(insert.data, { code: 'const answer: number = 42;\n' });
   });
 
@@ -84,10 +54,10 @@ describe('chat webview in a browser', function () {
       'Inline <img src=x onerror="window.__pwned = \'inline img\'"> and [a link](javascript:window.__pwned=\'link\') <svg onload="window.__pwned=\'svg\'"></svg>',
     ].join('\n');
     // Both paths: the streamed rendering and the finished message.
-    await view!.emit('agent/text', { delta: evil });
+    await pages.view!.emit('agent/text', { delta: evil });
     await page.getByTestId('message-assistant').filter({ hasText: 'Try this' }).waitFor();
-    await view!.emit('agent/message', { item: { type: 'assistant', id: 'a-evil', text: evil, time: TIME } });
-    await view!.emit('agent/toolCall', { card: { callId: 'c-evil', name: 'read_file', args: '<img src=x onerror="window.__pwned=\'args\'">', status: 'running', editsMemory: false } });
+    await pages.view!.emit('agent/message', { item: { type: 'assistant', id: 'a-evil', text: evil, time: TIME } });
+    await pages.view!.emit('agent/toolCall', { card: { callId: 'c-evil', name: 'read_file', args: '<img src=x onerror="window.__pwned=\'args\'">', status: 'running', editsMemory: false } });
     const message = page.locator('[data-testid="message-assistant"]:not(.streaming)');
     await message.waitFor();
     await page.getByTestId('tool-card').waitFor();
@@ -112,21 +82,21 @@ describe('chat webview in a browser', function () {
     const { page } = await open();
     const stop = page.getByTestId('stop');
     assert.equal(await stop.isDisabled(), true, 'nothing to stop while idle');
-    await view!.emit('agent/status', { running: true, queued: [] });
+    await pages.view!.emit('agent/status', { running: true, queued: [] });
     await stop.click(); // waits until the button is enabled
-    const posted = await view!.waitForPosted('chat/stop');
+    const posted = await pages.view!.waitForPosted('chat/stop');
     assert.equal(posted.kind, 'request');
     assert.equal(posted.data, undefined);
     assert.ok(posted.id);
 
     await page.getByTestId('chat-input').press('Escape');
-    await view!.waitForPosted('chat/stop', 1);
+    await pages.view!.waitForPosted('chat/stop', 1);
   });
 
   it('shows a tool call as a collapsed card that opens on click or Enter, with memory edits marked', async () => {
     const { page } = await open();
     const card: ToolCard = { callId: 'c-1', name: 'working_context_append', args: '{"block":"project","content":"Uses pnpm."}', status: 'running', editsMemory: false };
-    await view!.emit('agent/toolCall', { card });
+    await pages.view!.emit('agent/toolCall', { card });
     const tool = page.getByTestId('tool-card');
     const header = tool.locator('summary').first();
     await header.waitFor();
@@ -142,7 +112,7 @@ describe('chat webview in a browser', function () {
     await tool.locator('.tool-raw > summary').click();
     assert.equal(await tool.locator('.tool-args').textContent(), '{\n  "block": "project",\n  "content": "Uses pnpm."\n}');
 
-    await view!.emit('agent/toolResult', { callId: 'c-1', ok: true, content: 'Appended to project (24/2000 chars).', editsMemory: true, block: 'project' });
+    await pages.view!.emit('agent/toolResult', { callId: 'c-1', ok: true, content: 'Appended to project (24/2000 chars).', editsMemory: true, block: 'project' });
     await page.waitForFunction(() => document.querySelector('[data-testid="tool-card"] summary')?.getAttribute('aria-label')?.includes('done'));
     assert.equal(await tool.count(), 1, 'the result updates the same card');
     assert.equal(await header.getAttribute('aria-label'), 'Added to project notes — done — updated project notes');
@@ -152,7 +122,7 @@ describe('chat webview in a browser', function () {
     assert.equal(await tool.locator('.tool-result').isVisible(), true);
     assert.equal(await tool.locator('.tool-result').textContent(), 'Appended to project (24/2000 chars).');
     await header.focus();
-    await view!.emit('agent/toolResult', { callId: 'c-1', ok: true, content: 'Appended to project (24/2000 chars).', editsMemory: true, block: 'project' });
+    await pages.view!.emit('agent/toolResult', { callId: 'c-1', ok: true, content: 'Appended to project (24/2000 chars).', editsMemory: true, block: 'project' });
     assert.equal(await header.evaluate((e) => e === document.activeElement), true);
 
     // In a sidebar as narrow as VS Code's default, the badge stays inside the card, on one line.
@@ -171,8 +141,8 @@ describe('chat webview in a browser', function () {
   it('asks for an edit on its card, in view without opening it; after Accept the card shows the file with +/− lines, Open and Undo', async () => {
     const { page } = await open();
     const card: ToolCard = { callId: 'c-e', name: 'edit_file', args: '{"path":"src/app.ts","old_text":"3000","new_text":"8080"}', status: 'running', editsMemory: false };
-    await view!.emit('agent/toolCall', { card });
-    await view!.emit('approval/pending', { approval: { id: 'a1', kind: 'edit', callId: 'c-e', title: 'Edit src/app.ts', path: 'src/app.ts', detail: 'edit src/app.ts at line 1: replace 1 line with 1 line', added: 1, removed: 1 } });
+    await pages.view!.emit('agent/toolCall', { card });
+    await pages.view!.emit('approval/pending', { approval: { id: 'a1', kind: 'edit', callId: 'c-e', title: 'Edit src/app.ts', path: 'src/app.ts', detail: 'edit src/app.ts at line 1: replace 1 line with 1 line', added: 1, removed: 1 } });
     const tool = page.getByTestId('tool-card');
     const accept = tool.getByTestId('approval-accept');
     await accept.waitFor();
@@ -181,49 +151,49 @@ describe('chat webview in a browser', function () {
     assert.match(await tool.getByTestId('approval').innerText(), /Waiting for your approval[\s\S]*src\/app\.ts\s*\+1 −1/);
     assert.equal(await accept.getAttribute('aria-label'), 'Accept: Edit src/app.ts');
     await accept.click();
-    assert.deepEqual((await view!.waitForPosted('approval/answer')).data, { id: 'a1', answer: 'accept' });
+    assert.deepEqual((await pages.view!.waitForPosted('approval/answer')).data, { id: 'a1', answer: 'accept' });
     assert.equal(await accept.isDisabled(), true, 'one answer per click');
 
-    await view!.emit('approval/settled', { id: 'a1', callId: 'c-e', outcome: 'accepted' });
+    await pages.view!.emit('approval/settled', { id: 'a1', callId: 'c-e', outcome: 'accepted' });
     await tool.getByTestId('approval').waitFor({ state: 'detached' });
-    await view!.emit('edit/applied', { callId: 'c-e', change: { path: 'src/app.ts', added: 1, removed: 1, turnId: 't1' } });
-    await view!.emit('agent/toolResult', { callId: 'c-e', ok: true, content: '{"ok":true,"path":"src/app.ts","line":1,"removed_lines":1,"added_lines":1}', editsMemory: false });
+    await pages.view!.emit('edit/applied', { callId: 'c-e', change: { path: 'src/app.ts', added: 1, removed: 1, turnId: 't1' } });
+    await pages.view!.emit('agent/toolResult', { callId: 'c-e', ok: true, content: '{"ok":true,"path":"src/app.ts","line":1,"removed_lines":1,"added_lines":1}', editsMemory: false });
     const change = tool.getByTestId('edit-change');
     await change.waitFor();
     assert.equal(await tool.locator('summary').first().getAttribute('aria-label'), 'Edited src/app.ts +1 −1 — done');
     await change.getByTestId('edit-open').click();
-    assert.deepEqual((await view!.waitForPosted('file/open')).data, { path: 'src/app.ts' });
+    assert.deepEqual((await pages.view!.waitForPosted('file/open')).data, { path: 'src/app.ts' });
     await tool.locator('.tool-sentence .file-link').click();
-    assert.deepEqual((await view!.waitForPosted('file/open', 1)).data, { path: 'src/app.ts', line: 1 }, 'the file in the sentence is a link too');
+    assert.deepEqual((await pages.view!.waitForPosted('file/open', 1)).data, { path: 'src/app.ts', line: 1 }, 'the file in the sentence is a link too');
     assert.equal(await tool.locator('details.tool-details').evaluate((d) => (d as HTMLDetailsElement).open), false, 'following the link does not fold the card open');
     await change.getByTestId('edit-undo').click();
-    assert.deepEqual((await view!.waitForPosted('edit/undo')).data, { callId: 'c-e' });
+    assert.deepEqual((await pages.view!.waitForPosted('edit/undo')).data, { callId: 'c-e' });
     await change.locator('.badge', { hasText: 'undone' }).waitFor();
     assert.equal(await change.getByTestId('edit-undo').count(), 0);
 
     // The turn ends with its summary: Undo all restores the turn's checkpoint.
     const files: TranscriptItem = { type: 'files', id: 'files-t1', turnId: 't1', files: [{ path: 'src/app.ts', added: 1, removed: 1 }, { path: 'src/new.ts', added: 4, removed: 0, created: true }], time: TIME };
-    await view!.emit('agent/message', { item: files });
+    await pages.view!.emit('agent/message', { item: files });
     const summary = page.getByTestId('files-changed');
     await summary.waitFor();
     assert.match(await summary.innerText(), /2 files changed\s*\+5 −1/);
     await summary.getByTestId('undo-all').click();
-    assert.deepEqual((await view!.waitForPosted('turn/restore')).data, { turnId: 't1' });
+    assert.deepEqual((await pages.view!.waitForPosted('turn/restore')).data, { turnId: 't1' });
     await summary.locator('.files-changed-title .badge', { hasText: 'undone' }).waitFor();
     assert.equal(await summary.locator('.badge', { hasText: 'undone' }).count(), 1, 'said once, in the title');
     assert.equal(await summary.getByTestId('keep-all').count(), 0, 'answered: the buttons go');
 
-    await view!.emit('agent/message', { item: { ...files, id: 'files-t2', turnId: 't2' } as TranscriptItem });
+    await pages.view!.emit('agent/message', { item: { ...files, id: 'files-t2', turnId: 't2' } as TranscriptItem });
     const second = page.getByTestId('files-changed').nth(1);
     await second.getByTestId('keep-all').click();
-    assert.deepEqual((await view!.waitForPosted('turn/keep')).data, { turnId: 't2' });
+    assert.deepEqual((await pages.view!.waitForPosted('turn/keep')).data, { turnId: 't2' });
     await second.locator('.files-changed-title .badge', { hasText: 'kept' }).waitFor();
   });
 
   it('asks for a command with Allow once / Always allow / Reject, and sends a typed reason with Reject', async () => {
     const { page } = await open();
-    await view!.emit('agent/toolCall', { card: { callId: 'c-r', name: 'run_command', args: '{"command":"npm test"}', status: 'running', editsMemory: false } });
-    await view!.emit('approval/pending', { approval: { id: 'a2', kind: 'command', callId: 'c-r', title: 'Run `npm test`', command: 'npm test', detail: 'in /work/project' } });
+    await pages.view!.emit('agent/toolCall', { card: { callId: 'c-r', name: 'run_command', args: '{"command":"npm test"}', status: 'running', editsMemory: false } });
+    await pages.view!.emit('approval/pending', { approval: { id: 'a2', kind: 'command', callId: 'c-r', title: 'Run `npm test`', command: 'npm test', detail: 'in /work/project' } });
     const tool = page.getByTestId('tool-card');
     await tool.getByTestId('approval-always').waitFor();
     assert.deepEqual(await tool.locator('.approval-buttons button').allInnerTexts(), ['Allow once', 'Always allow in this workspace', 'Reject']);
@@ -232,9 +202,9 @@ describe('chat webview in a browser', function () {
     assert.equal(await reason.evaluate((e) => e === document.activeElement), true, 'the reason box takes the focus');
     await reason.fill('use pnpm test');
     await reason.press('Enter');
-    assert.deepEqual((await view!.waitForPosted('approval/answer')).data, { id: 'a2', answer: 'reject', reason: 'use pnpm test' });
-    await view!.emit('approval/settled', { id: 'a2', callId: 'c-r', outcome: 'rejected' });
-    await view!.emit('agent/toolResult', { callId: 'c-r', ok: false, content: '{"error":"the person rejected the command: use pnpm test"}', editsMemory: false });
+    assert.deepEqual((await pages.view!.waitForPosted('approval/answer')).data, { id: 'a2', answer: 'reject', reason: 'use pnpm test' });
+    await pages.view!.emit('approval/settled', { id: 'a2', callId: 'c-r', outcome: 'rejected' });
+    await pages.view!.emit('agent/toolResult', { callId: 'c-r', ok: false, content: '{"error":"the person rejected the command: use pnpm test"}', editsMemory: false });
     await tool.locator('summary').first().click();
     assert.equal(await tool.locator('summary').first().getAttribute('aria-label'), 'Did not run `npm test` — rejected');
     assert.equal(await tool.locator('.tool-error').textContent(), 'You rejected it: use pnpm test');
@@ -247,7 +217,7 @@ describe('chat webview in a browser', function () {
       [{ callId: 'r2', name: 'run_command', args: '{"command":"npm test"}', status: 'ok', editsMemory: false, result: JSON.stringify({ exit_code: 0, output: '3 passing\n', timed_out: false }) }, 'Ran `npm test` — exit 0'],
       [{ callId: 'r3', name: 'search_files', args: '{"pattern":"TodoStore"}', status: 'ok', editsMemory: false, result: JSON.stringify({ matches: [{ path: 'src/store.ts', line: 1, text: 'export class TodoStore {' }], total: 1, truncated: false }) }, 'Searched for `TodoStore` — 1 file'],
     ];
-    for (const [card] of results) await view!.emit('agent/message', { item: { type: 'tool', id: `t-${card.callId}`, card } });
+    for (const [card] of results) await pages.view!.emit('agent/message', { item: { type: 'tool', id: `t-${card.callId}`, card } });
     const cards = page.getByTestId('tool-card');
     await cards.nth(2).waitFor();
     for (const [i, [, sentence]] of results.entries()) assert.equal(await cards.nth(i).locator('summary').first().getAttribute('aria-label'), `${sentence} — done`);
@@ -258,7 +228,7 @@ describe('chat webview in a browser', function () {
     assert.equal(await cards.nth(1).locator('pre.tool-terminal').innerText(), '3 passing\n');
     await cards.nth(2).locator('summary').first().click({ position: { x: 6, y: 6 } });
     await cards.nth(2).locator('.tool-hits .file-link').click();
-    assert.deepEqual((await view!.waitForPosted('file/open')).data, { path: 'src/store.ts', line: 1 });
+    assert.deepEqual((await pages.view!.waitForPosted('file/open')).data, { path: 'src/store.ts', line: 1 });
     assert.equal(await cards.nth(1).locator('.tool-result').isVisible(), false);
     await cards.nth(1).locator('.tool-raw > summary').click();
     assert.match(await cards.nth(1).locator('.tool-result').innerText(), /"exit_code": 0/);
@@ -272,14 +242,14 @@ describe('chat webview in a browser', function () {
     });
     await page.getByTestId('approval-accept').waitFor();
 
-    await view!.emit('agent/message', { item: { type: 'assistant', id: 'm-code', text: 'Run:\n\n```sh\nnpm test\n```\n\nand use:\n\n```ts\nconst a = 1;\n```', time: TIME } });
+    await pages.view!.emit('agent/message', { item: { type: 'assistant', id: 'm-code', text: 'Run:\n\n```sh\nnpm test\n```\n\nand use:\n\n```ts\nconst a = 1;\n```', time: TIME } });
     const blocks = page.locator('.code-block');
     await blocks.nth(1).waitFor();
     assert.equal(await blocks.nth(1).getByTestId('code-run').count(), 0, 'Run only on shell code');
     await blocks.nth(1).getByTestId('code-apply').click();
-    assert.deepEqual((await view!.waitForPosted('code/apply')).data, { code: 'const a = 1;\n', language: 'ts' });
+    assert.deepEqual((await pages.view!.waitForPosted('code/apply')).data, { code: 'const a = 1;\n', language: 'ts' });
     await blocks.nth(0).getByTestId('code-run').click();
-    assert.deepEqual((await view!.waitForPosted('code/run')).data, { code: 'npm test\n' });
+    assert.deepEqual((await pages.view!.waitForPosted('code/run')).data, { code: 'npm test\n' });
   });
 
   it('sends on Enter, adds a newline on Shift+Enter, and shows a message typed while running as queued', async () => {
@@ -290,28 +260,28 @@ describe('chat webview in a browser', function () {
     await page.keyboard.press('Shift+Enter');
     await page.keyboard.type('second line');
     assert.equal(await input.inputValue(), 'first line\nsecond line');
-    assert.equal((await view!.posted()).filter((m) => m.name === 'chat/send').length, 0, 'Shift+Enter does not send');
+    assert.equal((await pages.view!.posted()).filter((m) => m.name === 'chat/send').length, 0, 'Shift+Enter does not send');
 
     await page.keyboard.press('Enter');
-    const sent = await view!.waitForPosted('chat/send');
+    const sent = await pages.view!.waitForPosted('chat/send');
     assert.deepEqual(sent.data, { text: 'first line\nsecond line' });
     assert.equal(await input.inputValue(), '');
     const user = page.getByTestId('message-user');
     await user.filter({ hasText: 'second line' }).waitFor();
     assert.equal(await user.locator('.user-text').textContent(), 'first line\nsecond line');
 
-    view!.handle('chat/send', () => ({ queued: true }));
-    await view!.emit('agent/status', { running: true, queued: [] });
+    pages.view!.handle('chat/send', () => ({ queued: true }));
+    await pages.view!.emit('agent/status', { running: true, queued: [] });
     await page.getByTestId('stop').and(page.locator(':enabled')).waitFor();
     await input.fill('and then this');
     await page.getByTestId('send').click();
-    assert.deepEqual((await view!.waitForPosted('chat/send', 1)).data, { text: 'and then this' });
+    assert.deepEqual((await pages.view!.waitForPosted('chat/send', 1)).data, { text: 'and then this' });
     const queued = page.locator('[data-testid="message-user"].queued');
     await queued.filter({ hasText: 'and then this' }).waitFor();
     assert.equal(await queued.locator('.badge').textContent(), 'queued');
 
-    await view!.emit('agent/status', { running: true, queued: ['and then this'] });
-    await view!.emit('agent/status', { running: false, queued: [] });
+    await pages.view!.emit('agent/status', { running: true, queued: ['and then this'] });
+    await pages.view!.emit('agent/status', { running: false, queued: [] });
     await queued.waitFor({ state: 'detached' });
     // Out of the queue, it reads as sent (once), until the host's own copy replaces it.
     assert.equal(await user.filter({ hasText: 'and then this' }).count(), 1);
@@ -319,8 +289,8 @@ describe('chat webview in a browser', function () {
 
   it('shows an agent error inline with its hint, and Retry posts chat/retry', async () => {
     const { page } = await open();
-    await view!.emit('agent/error', { error: { kind: 'no_api_key', message: 'No API key is set.', hint: 'Run MemCode: Set API Key.', retryable: false } });
-    await view!.emit('agent/error', { error: { kind: 'rate_limit', message: 'The server is rate limiting requests.', hint: 'Wait a minute, then retry.', retryable: true } });
+    await pages.view!.emit('agent/error', { error: { kind: 'no_api_key', message: 'No API key is set.', hint: 'Run MemCode: Set API Key.', retryable: false } });
+    await pages.view!.emit('agent/error', { error: { kind: 'rate_limit', message: 'The server is rate limiting requests.', hint: 'Wait a minute, then retry.', retryable: true } });
     const errors = page.getByTestId('error');
     await errors.nth(1).waitFor();
     assert.equal(await errors.first().getByRole('button', { name: 'Retry' }).count(), 0, 'no Retry where it would not help');
@@ -332,7 +302,7 @@ describe('chat webview in a browser', function () {
     assert.equal(await rateLimit.locator('.error-hint').textContent(), 'Wait a minute, then retry.');
     const retry = rateLimit.getByRole('button', { name: 'Retry' });
     await retry.click();
-    const posted = await view!.waitForPosted('chat/retry');
+    const posted = await pages.view!.waitForPosted('chat/retry');
     assert.equal(posted.data, undefined);
     assert.equal(await retry.isDisabled(), true, 'one retry per click');
   });
@@ -343,16 +313,16 @@ describe('chat webview in a browser', function () {
     const { page } = await open({ initial: initialState({ memory }) });
     const usage = page.getByTestId('context-usage');
     await usage.getByText('Measuring the context…').waitFor();
-    await view!.emit('memory/updated', { snapshot: memorySnapshot() });
+    await pages.view!.emit('memory/updated', { snapshot: memorySnapshot() });
     await usage.locator('.usage-total', { hasText: '4.0k / 8.0k' }).waitFor();
     // A later snapshot without usage keeps the last bar rather than blanking it.
-    await view!.emit('memory/updated', { snapshot: memory });
+    await pages.view!.emit('memory/updated', { snapshot: memory });
     assert.match((await usage.textContent()) ?? '', /4\.0k \/ 8\.0k/);
   });
 
   it('lists the project instruction files with their token counts and gives them a segment of the usage bar', async () => {
     const { page } = await open();
-    await view!.emit('memory/updated', {
+    await pages.view!.emit('memory/updated', {
       snapshot: memorySnapshot({
         instructionFiles: [
           { path: 'AGENTS.md', tokens: 1500 },
@@ -376,7 +346,7 @@ describe('chat webview in a browser', function () {
     const usage = page.getByTestId('context-usage');
     assert.equal(await usage.getByTestId('context-window-source').count(), 0, 'nothing to say when the host does not know');
     const base = memorySnapshot().usage!;
-    await view!.emit('memory/updated', { snapshot: memorySnapshot({ usage: { ...base, contextWindow: 32_768, contextWindowSource: 'server:ollama' } }) });
+    await pages.view!.emit('memory/updated', { snapshot: memorySnapshot({ usage: { ...base, contextWindow: 32_768, contextWindowSource: 'server:ollama' } }) });
     const source = usage.getByTestId('context-window-source');
     // The legend is the usage's tooltip: in the page, shown on hover or focus.
     await source.getByText('window from Ollama').waitFor({ state: 'attached' });
@@ -399,7 +369,7 @@ describe('chat webview in a browser', function () {
       recallCount: 13,
       usage: { system: 1200, workingContext: 800, summary: 0, queue: 4000, total: 6000, budget: 7000, contextWindow: 8000 },
     });
-    await view!.emit('memory/updated', { snapshot: updated });
+    await pages.view!.emit('memory/updated', { snapshot: updated });
     await usage.locator('.usage-total', { hasText: '6.0k / 8.0k' }).waitFor();
     const meter = usage.getByRole('meter');
     assert.equal(await meter.getAttribute('aria-valuenow'), '6000');
@@ -416,13 +386,13 @@ describe('chat webview in a browser', function () {
     assert.equal(await project.locator('.block-counter').textContent(), '19/2000');
     assert.match((await inspector.textContent()) ?? '', /Recall: 13 messages/);
 
-    view!.handle('memory/setBlock', ({ value }) => {
+    pages.view!.handle('memory/setBlock', ({ value }) => {
       if (value.length > 20) throw Object.assign(new Error('project is over its limit'), { kind: 'limit' });
       return { ok: true };
     });
     await project.locator('textarea').fill('Uses pnpm 9.');
     await project.getByRole('button', { name: 'Save project' }).click();
-    assert.deepEqual((await view!.waitForPosted('memory/setBlock')).data, { label: 'project', value: 'Uses pnpm 9.' });
+    assert.deepEqual((await pages.view!.waitForPosted('memory/setBlock')).data, { label: 'project', value: 'Uses pnpm 9.' });
     await project.locator('.block-status', { hasText: 'Saved' }).waitFor();
 
     await project.locator('textarea').fill('Uses pnpm 9 everywhere, always.');
@@ -437,7 +407,7 @@ describe('chat webview in a browser', function () {
       '- src/billing/ledger.ts:1-4 (reconcile): export function reconcile() {}',
       '- recall #3 (2026-11-30, user): we reconcile monthly',
     ].join('\n');
-    await view!.emit('agent/message', { item: { type: 'notice', id: 'n-1', kind: 'auto_recall', text, time: TIME } });
+    await pages.view!.emit('agent/message', { item: { type: 'notice', id: 'n-1', kind: 'auto_recall', text, time: TIME } });
     const notice = page.locator('details.notice-auto_recall');
     await notice.locator('summary', { hasText: 'Recalled 2 memories for this message' }).waitFor();
     assert.equal(await notice.locator('.recall-hits').isVisible(), false, 'folded at first');
@@ -452,7 +422,7 @@ describe('chat webview in a browser', function () {
     const untitled = { id: 's-3', title: '', started: TIME, current: true };
     const { page } = await open({ initial: initialState({ session: untitled }) });
     await page.locator('.session-title', { hasText: 'New session' }).waitFor();
-    await view!.emit('agent/message', { item: { type: 'user', id: 'u-9', text: 'Why does the parser drop comments?\nSee src/parse.ts', time: TIME } });
+    await pages.view!.emit('agent/message', { item: { type: 'user', id: 'u-9', text: 'Why does the parser drop comments?\nSee src/parse.ts', time: TIME } });
     await page.locator('.session-title', { hasText: 'Why does the parser drop comments?' }).waitFor();
     assert.doesNotMatch((await page.locator('.session-title').textContent()) ?? '', /See src/);
   });
@@ -464,31 +434,31 @@ describe('chat webview in a browser', function () {
     await page.getByTestId('message-user').filter({ hasText: 'Hello' }).waitFor();
 
     await page.getByTestId('new-session').click();
-    await view!.waitForPosted('session/new');
-    await view!.waitForPosted('memory/get');
+    await pages.view!.waitForPosted('session/new');
+    await pages.view!.waitForPosted('memory/get');
     await page.locator('.session-title', { hasText: 'New session' }).waitFor();
     assert.equal(await page.getByTestId('message-user').count(), 0, 'the transcript is cleared');
 
-    view!.handle('session/list', () => [past, { id: 's-2', title: '', started: '2025-01-03T10:00:00.000Z', current: true }]);
+    pages.view!.handle('session/list', () => [past, { id: 's-2', title: '', started: '2025-01-03T10:00:00.000Z', current: true }]);
     const list = page.getByTestId('session-list');
     await list.locator('summary').click();
-    await view!.waitForPosted('session/list');
+    await pages.view!.waitForPosted('session/list');
     const items = list.locator('.session-item');
     await items.nth(1).waitFor();
     assert.deepEqual(await items.evaluateAll((b) => b.map((e) => (e as HTMLElement).dataset.sessionId)), ['s-2', 's-0'], 'newest first');
     assert.match((await items.first().textContent()) ?? '', /New session\s*\(current\)/, 'the current session by the title the header shows');
 
     // A past session opens read-only; Back returns to the current one.
-    view!.handle('session/open', ({ id }) => ({ session: past, transcript: [{ type: 'user', id: 'u-0', text: `Old question in ${id}`, time: TIME }], readOnly: true }));
+    pages.view!.handle('session/open', ({ id }) => ({ session: past, transcript: [{ type: 'user', id: 'u-0', text: `Old question in ${id}`, time: TIME }], readOnly: true }));
     await items.nth(1).click();
-    assert.deepEqual((await view!.waitForPosted('session/open')).data, { id: 's-0' });
+    assert.deepEqual((await pages.view!.waitForPosted('session/open')).data, { id: 's-0' });
     await page.getByTestId('message-user').filter({ hasText: 'Old question in s-0' }).waitFor();
     const banner = page.locator('.readonly-banner');
     assert.match((await banner.textContent()) ?? '', /Set up CI.*read-only/);
     assert.equal(await page.getByTestId('chat-input').isDisabled(), true, 'nothing can be sent to a past session');
 
     await banner.getByRole('button', { name: 'Back to the current session' }).click();
-    await view!.waitForPosted('ready', 1);
+    await pages.view!.waitForPosted('ready', 1);
     await banner.waitFor({ state: 'hidden' });
     assert.equal(await page.getByTestId('chat-input').isEnabled(), true);
     await page.getByTestId('message-user').filter({ hasText: 'Hello' }).waitFor();
@@ -503,7 +473,7 @@ describe('chat webview in a browser', function () {
       transcript: { items: [{ type: 'user', id: 'u-1', text: 'What broke?', time: TIME }], streaming: 'It was the lexer', queued: [] },
       running: true,
     };
-    view = await WebviewPage.open(context, server, {
+    pages.view = await WebviewPage.open(pages.context, pages.server, {
       savedState: saved,
       initial: async () => {
         await held;
@@ -515,7 +485,7 @@ describe('chat webview in a browser', function () {
         });
       },
     });
-    const { page } = view;
+    const { page } = pages.view;
     await page.getByTestId('message-user').filter({ hasText: 'What broke?' }).waitFor();
     await page.locator('[data-testid="message-assistant"].streaming', { hasText: 'It was the lexer' }).waitFor();
     assert.equal(await page.getByTestId('stop').isEnabled(), true, 'still running as saved');
@@ -532,9 +502,9 @@ describe('chat webview in a browser', function () {
 
   it('carries every data-testid of the product contract', async () => {
     const { page } = await open({ initial: initialState({ transcript: [{ type: 'user', id: 'u-1', text: 'Hi', time: TIME }] }) });
-    await view!.emit('agent/message', { item: { type: 'assistant', id: 'a-1', text: 'Hello.', time: TIME } });
-    await view!.emit('agent/toolCall', { card: { callId: 'c-1', name: 'grep', args: '{}', status: 'running', editsMemory: false } });
-    await view!.emit('agent/error', { error: { kind: 'network', message: 'offline', retryable: true } });
+    await pages.view!.emit('agent/message', { item: { type: 'assistant', id: 'a-1', text: 'Hello.', time: TIME } });
+    await pages.view!.emit('agent/toolCall', { card: { callId: 'c-1', name: 'grep', args: '{}', status: 'running', editsMemory: false } });
+    await pages.view!.emit('agent/error', { error: { kind: 'network', message: 'offline', retryable: true } });
     await page.getByTestId('error').waitFor();
     const ids = ['chat-input', 'send', 'stop', 'new-session', 'message-user', 'message-assistant', 'tool-card', 'memory-inspector', 'memory-block', 'context-usage', 'error', 'session-list'];
     const counts = await page.evaluate((all) => Object.fromEntries(all.map((id) => [id, document.querySelectorAll(`[data-testid="${id}"]`).length])), ids);

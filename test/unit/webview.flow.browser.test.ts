@@ -3,10 +3,9 @@
 // themes (their real variables: test/fixtures/webviewThemes.json). Needs `npm run build` first and Debian's
 // chromium, like webview.browser.test.ts.
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext } from 'playwright-core';
 import type { ToolCard, TranscriptItem } from '../../src/protocol/shapes';
 import { CONTRAST_SOURCE, type ContrastFinding } from '../helpers/contrast';
-import { initialState, launchChromium, SESSION, type ThemeName, WebviewPage, WebviewServer } from '../helpers/webviewPage';
+import { initialState, SESSION, type ThemeName, ChatPages, type OpenOptions, WebviewPage } from '../helpers/webviewPage';
 
 const TIME = '2025-01-02T10:05:00.000Z';
 
@@ -25,34 +24,8 @@ function longConversation(): TranscriptItem[] {
 
 describe('chat webview flow in a browser', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let context: BrowserContext;
-  let server: WebviewServer;
-  let view: WebviewPage | undefined;
-
-  before(async () => {
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 420, height: 800 } });
-    server = await WebviewServer.start();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async function () {
-    const problems = [...(view?.problems ?? [])];
-    await view?.close();
-    view = undefined;
-    if (this.currentTest?.state === 'passed') assert.deepEqual(problems, [], 'the page or the host reported problems');
-  });
-
-  async function open(options: Parameters<typeof WebviewPage.open>[2] = {}): Promise<WebviewPage> {
-    view = await WebviewPage.open(context, server, options);
-    await view.page.locator('.session-title').filter({ hasText: /\S/ }).waitFor();
-    return view;
-  }
+  const pages = ChatPages.inSuite({ width: 420, height: 800 });
+  const open = (options?: OpenOptions) => pages.open(options);
 
   /** How far the conversation is from its end, in pixels. */
   function distanceFromEnd(v: WebviewPage): Promise<number> {
@@ -65,18 +38,18 @@ describe('chat webview flow in a browser', function () {
     const jump = page.getByTestId('jump-to-latest');
     await page.getByTestId('message-assistant').nth(11).waitFor();
     assert.ok((await transcript.evaluate((t) => t.scrollHeight - t.clientHeight)) > 500, 'the conversation scrolls');
-    assert.ok((await distanceFromEnd(view!)) < 2, 'opens at the latest message');
+    assert.ok((await distanceFromEnd(pages.view!)) < 2, 'opens at the latest message');
 
     // At the bottom, a streamed reply is followed as it grows.
-    await view!.emit('agent/status', { running: true, queued: [] });
-    await view!.emit('agent/text', { delta: 'Streaming: ' + 'more words about the ledger. '.repeat(40) });
+    await pages.view!.emit('agent/status', { running: true, queued: [] });
+    await pages.view!.emit('agent/text', { delta: 'Streaming: ' + 'more words about the ledger. '.repeat(40) });
     await page.locator('[data-testid="message-assistant"].streaming').waitFor();
     await page.waitForFunction(() => {
       const t = document.querySelector('.transcript')!;
       return t.scrollHeight - t.scrollTop - t.clientHeight < 2;
     });
-    await view!.emit('agent/message', { item: assistant('a-13', 'Streaming: ' + 'more words about the ledger. '.repeat(40)) });
-    await view!.emit('agent/status', { running: false, queued: [] });
+    await pages.view!.emit('agent/message', { item: assistant('a-13', 'Streaming: ' + 'more words about the ledger. '.repeat(40)) });
+    await pages.view!.emit('agent/status', { running: false, queued: [] });
     assert.equal(await jump.isVisible(), false);
 
     // The person scrolls up to read: a new reply leaves them where they are and offers the way down.
@@ -88,7 +61,7 @@ describe('chat webview flow in a browser', function () {
       return t.scrollHeight - t.scrollTop - t.clientHeight > 500;
     });
     const readingAt = await transcript.evaluate((t) => t.scrollTop);
-    await view!.emit('agent/message', { item: assistant('a-14', 'A reply that arrives while the person reads above.') });
+    await pages.view!.emit('agent/message', { item: assistant('a-14', 'A reply that arrives while the person reads above.') });
     await jump.waitFor({ state: 'visible' });
     assert.equal(await transcript.evaluate((t) => t.scrollTop), readingAt, 'the view did not move under the reader');
     assert.match((await jump.textContent()) ?? '', /New messages/);
@@ -116,35 +89,35 @@ describe('chat webview flow in a browser', function () {
     const { page } = await open();
     const activity = page.getByTestId('activity');
     assert.equal(await activity.isVisible(), false, 'nothing while idle');
-    await view!.emit('agent/status', { running: true, queued: [] });
+    await pages.view!.emit('agent/status', { running: true, queued: [] });
     await activity.filter({ hasText: 'Thinking…' }).waitFor();
     assert.equal(await activity.getAttribute('role'), 'status');
 
     const card: ToolCard = { callId: 'c-1', name: 'read_file', args: '{"path":"src/store.ts"}', status: 'running', editsMemory: false };
-    await view!.emit('agent/toolCall', { card });
+    await pages.view!.emit('agent/toolCall', { card });
     await activity.filter({ hasText: 'Reading src/store.ts…' }).waitFor();
-    await view!.emit('agent/toolResult', { callId: 'c-1', ok: true, content: 'export class Store {}', editsMemory: false });
+    await pages.view!.emit('agent/toolResult', { callId: 'c-1', ok: true, content: 'export class Store {}', editsMemory: false });
     await activity.filter({ hasText: 'Thinking…' }).waitFor();
 
-    await view!.emit('agent/toolCall', { card: { callId: 'c-2', name: 'run_command', args: '{"command":"npm test"}', status: 'running', editsMemory: false } });
+    await pages.view!.emit('agent/toolCall', { card: { callId: 'c-2', name: 'run_command', args: '{"command":"npm test"}', status: 'running', editsMemory: false } });
     await activity.filter({ hasText: 'Running npm test…' }).waitFor();
-    await view!.emit('agent/toolResult', { callId: 'c-2', ok: true, content: 'ok', editsMemory: false });
+    await pages.view!.emit('agent/toolResult', { callId: 'c-2', ok: true, content: 'ok', editsMemory: false });
 
-    await view!.emit('agent/text', { delta: 'The store keeps' });
+    await pages.view!.emit('agent/text', { delta: 'The store keeps' });
     await activity.waitFor({ state: 'hidden' });
     // The row stays last, below the tool cards and the reply, above nothing but the queue.
-    await view!.emit('agent/message', { item: assistant('a-1', 'The store keeps todos.') });
+    await pages.view!.emit('agent/message', { item: assistant('a-1', 'The store keeps todos.') });
     await activity.filter({ hasText: 'Thinking…' }).waitFor();
     const order = await page.evaluate(() => Array.from(document.querySelector('.transcript')!.children).map((c) => c.className));
     assert.deepEqual(order.slice(0, 2), ['transcript-items', 'activity']);
-    await view!.emit('agent/status', { running: false, queued: [] });
+    await pages.view!.emit('agent/status', { running: false, queued: [] });
     await activity.waitFor({ state: 'hidden' });
   });
 
   it('Copy says "Copied" on the button for a moment and to screen readers; task lists are checkboxes', async () => {
     const { page } = await open();
     const text = 'Steps:\n\n- [x] write the test\n- [ ] fix the bug\n\n```ts\nconst n = 1;\n```';
-    await view!.emit('agent/message', { item: assistant('a-1', text) });
+    await pages.view!.emit('agent/message', { item: assistant('a-1', text) });
     const reply = page.getByTestId('message-assistant');
     const copy = reply.getByRole('button', { name: 'Copy code' });
     await copy.click();
@@ -167,7 +140,7 @@ describe('chat webview flow in a browser', function () {
 
   it('highlights code with the theme’s token colours: keywords, strings and numbers differ from plain text in Light Modern', async () => {
     const { page } = await open({ theme: 'light' });
-    await view!.emit('agent/message', { item: assistant('a-1', '```ts\n// the answer\nconst answer: string = "forty" + 2;\n```') });
+    await pages.view!.emit('agent/message', { item: assistant('a-1', '```ts\n// the answer\nconst answer: string = "forty" + 2;\n```') });
     const code = page.locator('pre code.hljs');
     await code.waitFor();
     // Source text: tsx's keepNames would wrap a helper function in __name, which the page lacks.
@@ -182,15 +155,15 @@ describe('chat webview flow in a browser', function () {
 
   it('leaves stale retry warnings and the error behind once a retry works', async () => {
     const { page } = await open({ initial: initialState({ transcript: [user('u-1', 'Explain the parser')] }) });
-    await view!.emit('agent/status', { running: true, queued: [] });
-    await view!.emit('agent/message', { item: { type: 'notice', id: 'n-1', kind: 'warning', text: 'the model server failed (500); retry 1 in 1.0 s', time: TIME } });
-    await view!.emit('agent/error', { error: { kind: 'server', message: 'The model server failed (500).', hint: 'the model server failed; retry', retryable: true } });
-    await view!.emit('agent/status', { running: false, queued: [] });
+    await pages.view!.emit('agent/status', { running: true, queued: [] });
+    await pages.view!.emit('agent/message', { item: { type: 'notice', id: 'n-1', kind: 'warning', text: 'the model server failed (500); retry 1 in 1.0 s', time: TIME } });
+    await pages.view!.emit('agent/error', { error: { kind: 'server', message: 'The model server failed (500).', hint: 'the model server failed; retry', retryable: true } });
+    await pages.view!.emit('agent/status', { running: false, queued: [] });
     await page.getByTestId('error').waitFor();
     await page.getByRole('button', { name: 'Retry' }).click();
-    await view!.waitForPosted('chat/retry');
-    await view!.emit('agent/status', { running: true, queued: [] });
-    await view!.emit('agent/text', { delta: 'The parser reads' });
+    await pages.view!.waitForPosted('chat/retry');
+    await pages.view!.emit('agent/status', { running: true, queued: [] });
+    await pages.view!.emit('agent/text', { delta: 'The parser reads' });
     await page.getByTestId('error').waitFor({ state: 'detached' });
     assert.equal(await page.locator('.notice-warning').count(), 0);
     // The state saved for a reload no longer holds them either.
@@ -212,7 +185,7 @@ describe('chat webview flow in a browser', function () {
       running: false,
     };
     const { page } = await open({ savedState: saved, initial: initialState({ transcript: [user('m1', 'Why does it fail?')] }) });
-    await view!.waitForPosted('ready');
+    await pages.view!.waitForPosted('ready');
     await page.waitForFunction(() => (window.__state as { transcript?: { items?: { id: string }[] } })?.transcript?.items?.some((i) => i.id === 'm1'));
     const error = page.getByTestId('error');
     assert.equal(await error.count(), 1, 'the error is still shown');
@@ -224,8 +197,8 @@ describe('chat webview flow in a browser', function () {
   it('shows the person what the model-facing alerts mean, and a stopped reply as stopped', async () => {
     const { page } = await open();
     const alert = 'memory pressure: 83% of the context window is used. Older messages will soon be evicted to recall memory; save what matters to working context (or archival memory) now.';
-    await view!.emit('agent/message', { item: { type: 'notice', id: 'm5', kind: 'system_alert', text: alert, time: TIME } });
-    await view!.emit('agent/message', { item: assistant('m6', 'Half of an answer\n\n[stopped by the person]') });
+    await pages.view!.emit('agent/message', { item: { type: 'notice', id: 'm5', kind: 'system_alert', text: alert, time: TIME } });
+    await pages.view!.emit('agent/message', { item: assistant('m6', 'Half of an answer\n\n[stopped by the person]') });
     const notice = page.locator('.notice-system_alert');
     await notice.waitFor();
     assert.match((await notice.textContent()) ?? '', /The context is 83% full/);
@@ -301,7 +274,7 @@ describe('chat webview flow in a browser', function () {
       it(`every text in the chat reaches 4.5:1 (icons 3:1) in ${theme}`, async () => {
         const { page } = await open({ theme, initial: initialState({ transcript: [user('u-1', 'Explain the parser')] }) });
         await page.setViewportSize({ width: 420, height: 2400 });
-        await fillConversation(view!);
+        await fillConversation(pages.view!);
         await page.getByTestId('tool-card').first().locator('summary').first().click();
         const findings = (await page.evaluate(`(${CONTRAST_SOURCE})('body')`)) as ContrastFinding[];
         assert.ok(findings.length > 40, `only ${findings.length} texts checked`);
@@ -319,7 +292,7 @@ describe('chat webview flow in a browser', function () {
         await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
         await page.mouse.wheel(0, -3000);
         await page.waitForFunction(() => document.querySelector('.transcript')!.scrollTop === 0);
-        await view!.emit('agent/message', { item: assistant('a-9', 'One more thing.') });
+        await pages.view!.emit('agent/message', { item: assistant('a-9', 'One more thing.') });
         await page.getByTestId('jump-to-latest').waitFor();
         const jump = (await page.evaluate(`(${CONTRAST_SOURCE})('.jump-row')`)) as ContrastFinding[];
         assert.ok(jump.some((f) => f.text === 'New messages'), 'the button text was checked');
@@ -327,8 +300,8 @@ describe('chat webview flow in a browser', function () {
 
         // The read-only banner of a past session.
         const past = { id: 's-0', title: 'Set up CI', started: '2025-01-01T09:00:00.000Z', current: false };
-        view!.handle('session/open', () => ({ session: past, transcript: [user('u-0', 'Old')], readOnly: true }));
-        view!.handle('session/list', () => [past, SESSION]);
+        pages.view!.handle('session/open', () => ({ session: past, transcript: [user('u-0', 'Old')], readOnly: true }));
+        pages.view!.handle('session/list', () => [past, SESSION]);
         await page.getByTestId('session-list').locator('summary').click();
         await page.locator('.session-item[data-session-id="s-0"]').click();
         await page.locator('.readonly-banner').waitFor();

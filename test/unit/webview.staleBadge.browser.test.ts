@@ -1,35 +1,14 @@
 // The memory inspector's stale badge in the built webview (needs `npm run build` and Chromium).
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium, memorySnapshot, WebviewPage, WebviewServer } from '../helpers/webviewPage';
+import { ChatPages, memorySnapshot } from '../helpers/webviewPage';
 
 describe('memory inspector: stale entries', function () {
   this.timeout(30_000);
-  let browser: Browser;
-  let context: BrowserContext;
-  let server: WebviewServer;
-  let view: WebviewPage | undefined;
-
-  before(async () => {
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 300, height: 800 } });
-    server = await WebviewServer.start();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  afterEach(async function () {
-    const problems = [...(view?.problems ?? [])];
-    await view?.close();
-    view = undefined;
-    if (this.currentTest?.state === 'passed') assert.deepEqual(problems, [], 'the page or the host reported problems');
-  });
+  const pages = ChatPages.inSuite({ width: 300, height: 800 });
 
   it('marks a block with stale entries, names the changed file in the tooltip, and clears when fresh again', async () => {
-    view = await WebviewPage.open(context, server);
+    const view = await pages.open();
     const { page } = view;
-    await page.locator('.session-title').filter({ hasText: /\S/ }).waitFor();
     const value = '- The retry limit is 3, see src/retry.ts <!-- mc:k3f9ab t=2026-12-01 c=src/retry.ts@0123abcd -->\n- Tests: npm test';
     const blocks = [{ label: 'project', description: 'Facts', limit: 60, value }];
     await view.emit('memory/updated', {

@@ -944,4 +944,109 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
     assert.equal(fs.readFileSync(ran, 'utf8').trim(), 'ran-from-block');
     assert.equal(await runCard.locator('summary').first().getAttribute('aria-label'), 'Sent `echo ran-from-block > ran-from-block.txt` to the terminal — done');
   });
+
+  it('memory-stale: an entry citing src/retry.ts shows the stale badge in the Memory overlay once the file changes on disk', async function () {
+    const retry = path.join(workspace, 'src', 'retry.ts');
+    fs.mkdirSync(path.dirname(retry), { recursive: true });
+    fs.writeFileSync(retry, 'export const retryLimit = 3;\n');
+    const entry = '- The retry limit is 3, see `src/retry.ts`';
+    llm.script({ toolCalls: [{ name: 'working_context_append', arguments: { block: 'project', content: entry } }] }, { text: 'Noted the retry limit.' });
+    const frame = await sendMessage('Remember the retry limit');
+    await waitForAssistant(frame, 'Noted the retry limit');
+    const disk = fs.readFileSync(memoryFile('memory', 'project.md'), 'utf8');
+    assert.match(disk, /The retry limit is 3, see `src\/retry\.ts` <!-- mc:[^\n]*c=src\/retry\.ts@/, `the entry has no provenance marker citing src/retry.ts: ${disk}`);
+
+    fs.writeFileSync(retry, 'export const retryLimit = 5;\n');
+    // The snapshot (and with it the staleness check) is fetched when the overlay opens: open it again until the badge shows.
+    const inspector = frame.locator('[data-testid="memory-inspector"]');
+    const summary = inspector.locator('summary').first();
+    const badge = frame.locator('[data-testid="memory-block"]', { hasText: 'project' }).first().getByTestId('stale-badge');
+    await waitFor('the stale badge on the project block', async () => {
+      if (await inspector.evaluate((d) => (d as HTMLDetailsElement).open)) await summary.click();
+      await summary.click();
+      return badge.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true);
+    }, 60_000, 500);
+    const title = (await badge.getAttribute('title')) ?? '';
+    assert.ok(title.includes('src/retry.ts'), `the badge's tooltip does not name src/retry.ts: ${title}`);
+    assert.ok(title.includes('The retry limit is 3'), `the badge's tooltip does not name the entry: ${title}`);
+    assert.match(await badge.innerText(), /1 stale \(src\/retry\.ts\)/);
+    // The README's picture: a side bar wide enough for the badge's text; the overlay stays open for afterEach's screenshot too.
+    const p = page();
+    const width = (await p.locator('.part.sidebar').boundingBox())?.width ?? 0;
+    await setSidebarWidth(p, 560);
+    try {
+      await badge.scrollIntoViewIfNeeded();
+      await sleep(500);
+      const shot = path.join(SHOTS, 'memory-stale.png');
+      await p.screenshot({ path: shot });
+      fs.copyFileSync(shot, path.join(ROOT, 'docs', 'memory-stale.png'));
+    } finally {
+      if (width) await setSidebarWidth(p, Math.round(width)).catch(() => undefined);
+    }
+  });
+
+  it('memory-revert: MemCode: Show Memory History picks the model\'s change and Revert takes it out of the block file', async function () {
+    const text = 'Revert me later: e2e-revert-text';
+    llm.script({ toolCalls: [{ name: 'working_context_append', arguments: { block: 'project', content: text } }] }, { text: 'Noted the thing to revert.' });
+    const frame = await sendMessage('Remember something to revert');
+    await waitForAssistant(frame, 'Noted the thing to revert');
+    const file = memoryFile('memory', 'project.md');
+    assert.ok(fs.readFileSync(file, 'utf8').includes(text), 'the text is not in project.md before the revert');
+
+    const p = page();
+    await runCommand(p, 'MemCode: Show Memory History');
+    const input = p.locator('.quick-input-widget input.input');
+    await waitFor('the memory history quick pick', async () => ((await input.getAttribute('placeholder')) ?? '').includes('revert'), 15_000);
+    await input.fill('e2e-revert-text');
+    const row = p.locator('.quick-input-widget .monaco-list-row', { hasText: 'e2e-revert-text' }).first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await row.innerText(), /project: \+1 line/);
+    await row.click();
+    const dialog = p.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match(await dialog.innerText(), /Revert this change to the "project" block/);
+    await dialog.locator('.monaco-button', { hasText: 'Revert' }).first().click();
+    await waitFor('the text to leave project.md', () => !fs.readFileSync(file, 'utf8').includes(text), 30_000);
+    await waitFor('the reverted notification', async () => (await p.locator('.notifications-toasts .notification-toast', { hasText: 'reverted the change' }).count()) > 0, 15_000);
+  });
+
+  it('memory-ask: with memcode.memory.review = ask, the memory edit waits on its card; Accept writes it, Reject with a reason leaves the block and tells the model', async function () {
+    const settingsFile = path.join(workspace, '.vscode', 'settings.json');
+    const hadSettings = fs.existsSync(settingsFile) ? fs.readFileSync(settingsFile, 'utf8') : undefined;
+    fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...(hadSettings ? JSON.parse(hadSettings) : {}), 'memcode.memory.review': 'ask' }, null, 2) + '\n');
+    try {
+      // The workspace settings file is watched; give the change a moment to reach the extension host.
+      await sleep(3_000);
+      const file = memoryFile('memory', 'project.md');
+      const accepted = 'Accepted entry e2e-ask-one';
+      llm.script({ toolCalls: [{ name: 'working_context_append', arguments: { block: 'project', content: accepted } }] }, { text: 'Remembered the first one.' });
+      let frame = await sendMessage('Remember the first thing');
+      let card = frame.locator('[data-testid="tool-card"][data-tool="working_context_append"]').last();
+      await card.getByTestId('approval-accept').waitFor({ state: 'visible', timeout: 60_000 });
+      assert.ok(!fs.readFileSync(file, 'utf8').includes(accepted), 'the block changed before Accept');
+      await page().screenshot({ path: path.join(SHOTS, 'memory-ask-waiting.png') });
+      await card.getByTestId('approval-accept').click();
+      await waitForAssistant(frame, 'Remembered the first one');
+      assert.ok(fs.readFileSync(file, 'utf8').includes(accepted), 'the accepted text is not in project.md');
+
+      const rejected = 'Rejected entry e2e-ask-two';
+      llm.script({ toolCalls: [{ name: 'working_context_append', arguments: { block: 'project', content: rejected } }] }, { text: 'OK, I did not remember it.' });
+      const before = llm.chatRequests().length;
+      frame = await sendMessage('Remember the second thing');
+      card = frame.locator('[data-testid="tool-card"][data-tool="working_context_append"]').last();
+      await card.getByTestId('approval-reject').click({ timeout: 60_000 });
+      await card.getByTestId('approval-reason').fill('not worth keeping');
+      await card.getByTestId('approval-reason').press('Enter');
+      await waitForAssistant(frame, 'I did not remember it');
+      assert.ok(!fs.readFileSync(file, 'utf8').includes(rejected), 'the rejected text reached project.md');
+      const tool = messagesOf(chatRequestsSince(before)[1]).filter((m) => m.role === 'tool').pop();
+      const result = textOf(tool?.content);
+      assert.match(result, /reject/i, `the model was not told about the rejection: ${result}`);
+      assert.ok(result.includes('not worth keeping'), `the reason did not reach the model: ${result}`);
+    } finally {
+      if (hadSettings === undefined) fs.rmSync(settingsFile, { force: true });
+      else fs.writeFileSync(settingsFile, hadSettings);
+    }
+  });
 });

@@ -93,7 +93,8 @@ export function toolSentence(card: Pick<ToolCard, 'name' | 'args' | 'result' | '
       const notes = BLOCK_NAMES[block] ?? (block ? `${block} notes` : 'working context');
       const verb = { working_context_append: ['Adding to', 'Added to'], working_context_replace: ['Changing', 'Changed'], working_context_rewrite: ['Rewriting', 'Rewrote'] }[card.name];
       if (running) return [t(`${verb[0]} ${notes}`)];
-      if (failed) return [t(`Could not update ${notes}`), ...tail];
+      // A rejected memory edit says why, as a rejected file edit does.
+      if (failed) return rejected(view.error) ? [t(`Change to ${notes} rejected`), ...reasonOf(view.error)] : [t(`Could not update ${notes}`), ...tail];
       return [t(`${verb[1]} ${notes}`)];
     }
     case 'archival_memory_insert':

@@ -62,6 +62,8 @@ describe('tool card sentences', () => {
     assert.equal(say(card('working_context_append', { block: 'project', content: 'x' })), 'Adding to project notes');
     assert.equal(say(card('working_context_replace', { block: 'user', old_text: 'a', new_text: 'b' }, { ok: true })), 'Changed user preferences');
     assert.equal(say(card('working_context_rewrite', { block: 'deploy', content: 'x' }, { ok: true })), 'Rewrote deploy notes');
+    assert.equal(say(card('working_context_append', { block: 'project', content: 'x' }, error('the person rejected the memory edit: not worth keeping'), 'error')), 'Change to project notes rejected: not worth keeping');
+    assert.equal(say(card('working_context_append', { block: 'project', content: 'x' }, error('block is full'), 'error')), 'Could not update project notes — failed');
     assert.equal(say(card('archival_memory_insert', { content: 'x' }, { ok: true })), 'Saved a note to archival memory');
     assert.equal(say(card('archival_memory_search', { query: 'ledger' }, { results: [{}, {}] })), 'Searched archival memory for `ledger` — 2 results');
     assert.equal(say(card('conversation_search', { query: 'deploy' }, { results: [] })), 'Searched the conversation for `deploy` — nothing found');

@@ -16,5 +16,10 @@ export function personNotice(item: Extract<TranscriptItem, { type: 'notice' }>):
   if (pressure) return `The context is ${pressure[1]}% full: older messages will soon move to recall memory, where they stay searchable. MemCode was asked to note what matters first.`;
   const steps = /^step limit reached: (\d+) function-call steps/.exec(item.text);
   if (steps) return `${steps[1]} tool steps without an answer: MemCode was asked to answer now with what it has (memcode.maxSteps).`;
+  const stale = /^(An entry|(\d+) entries) of your memory cites? code that changed since/.exec(item.text);
+  if (stale) {
+    const what = stale[2] ? `${stale[2]} memory entries cite` : 'A memory entry cites';
+    return `${what} code that changed since ${stale[2] ? 'they were' : 'it was'} written: MemCode was asked to check against the code and update ${stale[2] ? 'them' : 'it'} (Memory shows which).`;
+  }
   return item.text;
 }

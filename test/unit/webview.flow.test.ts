@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { TranscriptItem } from '../../src/protocol/shapes';
 import { activityText } from '../../src/webview/activity';
+import { staleAlert } from '../../src/memory/staleness';
 import { personNotice, splitStopped } from '../../src/webview/personWording';
 import { staleProblems } from '../../src/webview/staleProblems';
 import { withViewOnlyItems } from '../../src/webview/viewOnlyItems';
@@ -39,6 +40,15 @@ describe('webview person-facing wording', () => {
     const steps = personNotice({ type: 'notice', id: 'n', kind: 'system_alert', time: TIME, text: 'step limit reached: 25 function-call steps without an answer. Stop calling functions and answer the person now with what you have, saying what is left to do.' });
     assert.match(steps, /^25 tool steps without an answer/);
     assert.equal(personNotice({ type: 'notice', id: 'n', kind: 'eviction', time: TIME, text: '3 older messages moved' }), '3 older messages moved');
+  });
+
+  it('says the stale-memory alert (memory/staleness.ts staleAlert) in the person’s terms', () => {
+    const entry = { block: 'project', id: 'k3f9ab', text: '- The retry limit is 3', stale: [] };
+    const one = personNotice({ type: 'notice', id: 'n', kind: 'system_alert', time: TIME, text: staleAlert([entry]) });
+    assert.match(one, /^A memory entry cites code that changed since it was written: MemCode was asked to check/);
+    assert.doesNotMatch(one, /read_file|working_context_replace/);
+    const two = personNotice({ type: 'notice', id: 'n', kind: 'system_alert', time: TIME, text: staleAlert([entry, { ...entry, id: 'x2' }]) });
+    assert.match(two, /^2 memory entries cite code that changed since they were written/);
   });
 
   it('takes the model’s stop marker off a stopped reply', () => {

@@ -20,6 +20,7 @@ import type { MemoryStore } from '../memory/store';
 import { readableFiles } from '../core/memoryTrust';
 import { WorkspaceFiles } from '../workspace/workspaceFiles';
 import { symbolFingerprints } from './symbolFingerprints';
+import type { ApprovalProvider } from '../tools/types';
 import { type BlockPlan, type BlockView, CONSOLIDATION_INSTRUCTIONS, ConsolidationError, consolidationPrompt, parseAnswer, planChanges, viewBlocks } from '../core/consolidation';
 
 export { ConsolidationError };
@@ -43,6 +44,11 @@ export interface ConsolidateOptions {
   /** Where the pass was started ('session-end', 'command', 'cli'), for the journal. */
   via: string;
   maxTokens?: number;
+  /**
+   * The review mode (`memcode.memory.review`): 'ask' puts the whole pass to the person as one change before
+   * anything is written (a rejection writes nothing); 'notify' names each written block with Undo.
+   */
+  review?: ApprovalProvider;
   /** Runs the writes (not the model call) under the folder's lock, when the caller does not hold it already. */
   applyUnder?: <T>(apply: () => Promise<T>) => Promise<T>;
 }
@@ -82,9 +88,32 @@ export async function consolidateMemory(o: ConsolidateOptions): Promise<Consolid
   if (o.signal?.aborted) throw new LlmError('aborted', 'consolidation cancelled; nothing was changed');
   const plans = planChanges(parseAnswer(result.content, views), views);
   if (o.dryRun) return { blocks: plans, staleChecked: stale.length, dryRun: true };
+  await askToApply(o, plans);
   const apply = () => applyPlans(o, plans, snapshot, views);
   const outcomes = await (o.applyUnder ? o.applyUnder(apply) : apply());
+  if (o.review?.memoryReview === 'notify' && o.review.memoryChanged) {
+    for (const done of outcomes) if (done.entry) o.review.memoryChanged({ block: done.label, summary: 'consolidated by MemCode', entryId: done.entry.id });
+  }
   return { blocks: outcomes, staleChecked: stale.length, dryRun: false };
+}
+
+/** In 'ask' mode, the pass is one reviewable change: every changed block, before and after, asked at once (outside the lock). */
+async function askToApply(o: ConsolidateOptions, plans: BlockPlan[]): Promise<void> {
+  const changed = plans.filter((p) => p.before !== p.after);
+  if (o.review?.memoryReview !== 'ask' || !changed.length) return;
+  const whole = (side: 'before' | 'after') => changed.map((p) => `## ${p.label}\n\n${p[side]}`).join('\n\n');
+  const dropped = changed.flatMap((p) => p.dropped).length;
+  const decision = await o.review.request(
+    {
+      kind: 'memory',
+      block: changed.map((p) => p.label).join(', '),
+      before: whole('before'),
+      after: whole('after'),
+      summary: `consolidate ${changed.map((p) => p.label).join(', ')}${dropped ? ` (drops ${dropped} ${dropped === 1 ? 'entry' : 'entries'}, reasons in the diff summary)` : ''}`,
+    },
+    o.signal,
+  );
+  if (!decision.approved) throw new ConsolidationError(`the person rejected the consolidation${decision.reason ? `: ${decision.reason}` : ''}; nothing was changed`);
 }
 
 async function applyPlans(o: ConsolidateOptions, plans: BlockPlan[], snapshot: Map<string, string>, views: BlockView[]): Promise<BlockOutcome[]> {
@@ -202,6 +231,7 @@ export function changedSinceLastPass(wc: WorkingContext): boolean {
 /** The pass over a running agent's working context (the editor: at session end, or on the command). */
 export function consolidateAgentMemory(agent: Agent, opts: { signal?: AbortSignal; via: string; dryRun?: boolean; applyUnder?: ConsolidateOptions['applyUnder'] }): Promise<ConsolidationReport> {
   return consolidateMemory({
+    review: agent.approvals,
     workingContext: agent.workingContext,
     model: agent.chatModel,
     fingerprints: symbolFingerprints(agent.workspace.root, agent.workspace),

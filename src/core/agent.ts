@@ -120,6 +120,11 @@ export class Agent {
     return this.options.store.clock;
   }
 
+  /** How the person approves (and reviews memory edits: consolidation asks through it too). */
+  get approvals(): ApprovalProvider {
+    return this.options.approvals;
+  }
+
   constructor(private readonly options: AgentOptions) {
     const { store } = options;
     this.workspace = options.workspace ?? new WorkspaceFiles({ root: options.workspaceRoot, memoryDir: store.paths.root });

@@ -8,6 +8,7 @@ import { createTokenCounter } from '../../src/llm/tokens';
 import { revertMemoryChange } from '../../src/app/memoryHistory';
 import { OpenAiChatModel } from '../../src/llm/client';
 import { LlmError } from '../../src/llm/types';
+import type { ApprovalDecision, ApprovalProvider, ApprovalRequest, MemoryChange } from '../../src/tools/types';
 import { fileFingerprints, insideRoot } from '../../src/memory/codeFingerprints';
 import { stampsFor } from '../../src/memory/entryStamps';
 import { MemoryJournal } from '../../src/memory/journal';
@@ -31,7 +32,7 @@ describe('memory consolidation', () => {
     wc.append('project', text, { mark, origin: { actor: 'agent', via: 'working_context_append', session: 's1' } });
   }
 
-  function pass(extra: { signal?: AbortSignal; dryRun?: boolean; applyUnder?: <T>(apply: () => Promise<T>) => Promise<T> } = {}) {
+  function pass(extra: { signal?: AbortSignal; dryRun?: boolean; applyUnder?: <T>(apply: () => Promise<T>) => Promise<T>; review?: ApprovalProvider } = {}) {
     return consolidateMemory({
       workingContext: wc,
       model: new OpenAiChatModel({ baseUrl: llm.url, model: FAKE_MODEL, maxRetries: 0 }),
@@ -89,6 +90,39 @@ describe('memory consolidation', () => {
     await revertMemoryChange(store, entry.id, 'test');
     wc.refresh();
     assert.match(visibleText(wc.get('project').value), /retry limit is 3[\s\S]*retry limit is 5/);
+  });
+
+  it("in 'ask' review mode puts the whole pass to the person as one change: a rejection writes nothing, an approval writes; 'notify' names each written block", async () => {
+    const asked: ApprovalRequest[] = [];
+    const notified: MemoryChange[] = [];
+    let decision: ApprovalDecision = { approved: false, reason: 'keep both for now' };
+    const review: ApprovalProvider = {
+      memoryReview: 'ask',
+      request: async (r) => (asked.push(r), decision),
+      memoryChanged: (c) => notified.push(c),
+    };
+    const lines = ['- The retry limit is 5 (src/retry.ts)', '- Tests run with npm test', '- Always indent with tabs'];
+    const before = wc.get('project').value;
+    const entries = journal.all().length;
+    llm.script(answer([{ label: 'project', lines, dropped: [{ entry: 'e1', reason: 'contradicted by the newer e4' }] }]));
+    await assert.rejects(pass({ review }), (e: unknown) => e instanceof ConsolidationError && /rejected the consolidation: keep both for now; nothing was changed/.test(e.message));
+    assert.equal(asked.length, 1, 'one question for the pass');
+    const q = asked[0];
+    assert.ok(q.kind === 'memory' && q.block === 'project' && /## project[\s\S]*retry limit is 3/.test(q.before) && !/retry limit is 3/.test(q.after) && /drops 1 entry/.test(q.summary));
+    assert.equal(wc.get('project').value, before, 'nothing written');
+    assert.equal(journal.all().length, entries);
+
+    decision = { approved: true };
+    llm.script(answer([{ label: 'project', lines, dropped: [{ entry: 'e1', reason: 'contradicted by the newer e4' }] }]));
+    await pass({ review });
+    assert.equal(visibleText(wc.get('project').value), lines.join('\n'));
+    assert.equal(notified.length, 0, "'ask' does not also notify");
+
+    await agentWrites('- Deploys go through staging', '2026-11-30');
+    llm.script(answer([{ label: 'project', lines: [...lines, '- Every deploy goes through staging first'], dropped: [] }]));
+    const report = await pass({ review: { ...review, memoryReview: 'notify' } });
+    assert.equal(asked.length, 2, "'notify' does not ask");
+    assert.deepEqual(notified.map((c) => [c.block, c.entryId]), [['project', report.blocks[0].entry?.id]]);
   });
 
   it("keeps a person's line the answer leaves out unnamed, and drops it only when named with a reason that is shown", async () => {

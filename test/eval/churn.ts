@@ -22,6 +22,7 @@ import { formatBlockFile } from '../../src/memory/frontMatter';
 import { visibleText } from '../../src/memory/provenance';
 import { startFakeLlm, type FakeReply } from '../helpers/fakeLlm';
 import { Rng } from './rng';
+import { messageText } from './evidence';
 import type { Gate } from './score';
 
 const SERVICES = ['ledger', 'billing', 'refunds', 'gateway', 'search', 'notify', 'ingest', 'ratings', 'audit', 'export'];
@@ -36,7 +37,6 @@ const HAND_LINES = [
 const LIMIT = 1200;
 const SESSIONS = 30;
 const PER_SESSION = 3;
-const TIME_HEADER = /^\[(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\] /;
 const STATE = /^(?:Note|Again|Update|Correction): the (.+?) of (\S+) is (?:now )?(\w+)(?:, not \w+)?\.$/;
 const FACT_LINE = /^- (\S+) (.+?): (\w+)$/;
 
@@ -92,14 +92,14 @@ export function churnOracle(body: Body): FakeReply {
   if (system === CONSOLIDATION_INSTRUCTIONS) return { text: JSON.stringify(consolidate(messages[1]?.content ?? '')) };
   let at = -1;
   for (let i = messages.length - 1; i >= 0; i--) {
-    const text = (messages[i].content ?? '').replace(TIME_HEADER, '');
+    const text = messageText(messages[i]);
     if (messages[i].role === 'user' && !text.startsWith('[system')) {
       at = i;
       break;
     }
   }
   if (at < 0) return { text: 'ok' };
-  const stated = STATE.exec((messages[at].content ?? '').replace(TIME_HEADER, ''));
+  const stated = STATE.exec(messageText(messages[at]));
   if (!stated) return { text: 'ok' };
   if (messages.slice(at + 1).some((m) => m.role === 'tool')) return { text: 'Noted.' };
   const [, setting, service, value] = stated;

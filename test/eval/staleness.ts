@@ -19,6 +19,7 @@ import { SUMMARIZER_INSTRUCTIONS } from '../../src/core/prompts';
 import { createTokenCounter } from '../../src/llm/tokens';
 import { startFakeLlm, type FakeReply } from '../helpers/fakeLlm';
 import { Rng } from './rng';
+import { messageText } from './evidence';
 import type { Gate } from './score';
 
 type Kind = 'changed' | 'elsewhere';
@@ -62,7 +63,6 @@ const SETTINGS = [
   ['cache size', 'cacheSize'],
 ] as const;
 const SERVICES = ['ledger', 'billing', 'refunds', 'gateway', 'search', 'notify', 'ingest', 'ratings', 'audit', 'export', 'orders', 'quota'];
-const TIME_HEADER = /^\[(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\] /;
 const PLANT = /^(\S+): the (.+?) is (\d+), see `([^`#]+)#(\w+)`\. Remember it\.$/;
 const QUESTION = /^What is the (.+?) of (\S+)\? Reply as ANSWER: <value>\.$/;
 
@@ -92,14 +92,14 @@ export function stalenessOracle(body: { messages: Array<{ role: string; content?
   if (system.startsWith(SUMMARIZER_INSTRUCTIONS.slice(0, 40))) return { text: 'The person and the assistant went through service settings.' };
   let at = -1;
   for (let i = messages.length - 1; i >= 0; i--) {
-    const text = (messages[i].content ?? '').replace(TIME_HEADER, '');
+    const text = messageText(messages[i]);
     if (messages[i].role === 'user' && !text.startsWith('[system')) {
       at = i;
       break;
     }
   }
   if (at < 0) return { text: 'ok' };
-  const asked = (messages[at].content ?? '').replace(TIME_HEADER, '');
+  const asked = messageText(messages[at]);
   const results = messages.slice(at + 1).filter((m) => m.role === 'tool').map((m) => m.content ?? '');
   const planted = PLANT.exec(asked);
   if (planted) {

@@ -167,7 +167,7 @@ describe('chat webview flow in a browser', function () {
     await page.getByTestId('error').waitFor({ state: 'detached' });
     assert.equal(await page.locator('.notice-warning').count(), 0);
     // The state saved for a reload no longer holds them either.
-    await page.waitForFunction(() => !JSON.stringify(window.__state).includes('retry 1 in'));
+    await page.waitForFunction(() => window.__state !== undefined && !JSON.stringify(window.__state).includes('retry 1 in'));
   });
 
   it('keeps errors and warnings when the view is drawn again from the host (moved to another container, reloaded)', async () => {

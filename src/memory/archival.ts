@@ -2,30 +2,35 @@
 // disk, searched by vector similarity and BM25 fused by reciprocal rank.
 //
 // Layout of `dir` (.memcode/archival):
-//   manifest.json         embedder id and dimensions, and which folder holds each shard now
-//   shards/<name>.<gen>/  one Vectra LocalIndex per shard of at most SHARD_CAPACITY items, and beside
-//                         its index.json a binary cache.bin (archivalCache.ts) that opening reads instead
-// Vectra rewrites a whole index.json per update, so no write may touch a big one. New items fill the
-// newest shard and then open another: a batch of adds rewrites only the shard(s) it fills, and
-// replacing one file's chunks rewrites the shard that held them plus the newest, however large the
-// index. Each write goes to a new shard folder and the manifest flips to it atomically, so a crash
-// leaves the old state or the new, never a mix.
-// Queries run over Float32Arrays (vectorSearch.ts) and an inverted index (bm25.ts) kept in memory,
-// loaded from the shards on open. One store lives as long as its process: `sync()` catches up with
-// another process's writes by reloading only the shards whose folders changed.
+//   manifest.json         embedder id and dimensions; which folder holds each shard now, its rows, and
+//                         the rows removed from it since it was written
+//   shards/<name>.<gen>/  one Vectra index.json per shard of at most SHARD_CAPACITY items (the one copy
+//                         of each text and full vector) and beside it cache.bin (archivalCache.ts), the
+//                         lean part memory holds: int8 vectors and sketches, columns, term counts
+// New items fill the newest shard and then open another, so a batch of adds rewrites only the shard(s)
+// it fills. Removing a file's passages from a full shard only lists their rows in the manifest; the
+// shard is rewritten without them once half of it is gone. Each write goes to a new shard folder and
+// the manifest flips to it atomically, so a crash leaves the old state or the new, never a mix.
+// Memory holds per passage an int8 vector and sketch, a few typed columns (archivalDocs.ts) and its
+// BM25 postings (bm25.ts): under 1 KiB. Texts and full vectors are read from index.json by byte range
+// when a search needs them (the best candidates' exact scores, the page it returns).
+// A big store opens lazily: `open` returns at once and shards load in the background; searches
+// meanwhile see what has loaded, writes wait for all of it (`whenLoaded`). One store lives as long as
+// its process: `sync()` catches up with another process's writes by loading only what changed.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArchivalHit, ArchivalMemory, ArchivalQuery, ArchivalRecord, Embedder, FilePassage } from './archivalMemory';
-import { type MetadataValue, quantize, readShard, recordOf, type ShardItem, writeShard } from './archivalShard';
-import { writeJsonAtomic } from './atomicFile';
+import { type CacheRow, CACHE_FILE, parseShardCache, readCacheBytes, type ShardCache, writeShardCache } from './archivalCache';
+import { DEAD, DocColumns, FILE, NOTE } from './archivalDocs';
 import { embedderMismatch, emptyManifest, isMissingFile, MANIFEST, type Manifest, readManifest, readThroughSwaps, removeStrayFolders, SHARDS } from './archivalManifest';
 import { collectNotes, NOTES_RESCUE } from './archivalNotes';
+import { type ItemRange, type MetadataValue, quantize, readItems, readShard, recordOf, rewriteIndex, type ShardItem, writeShard } from './archivalShard';
+import { writeJsonAtomic } from './atomicFile';
 import { Bm25Index, type TermCounts } from './bm25';
-import { CACHE_FILE, type CacheRow, parseShardCache, readCacheBytes, writeShardCache } from './archivalCache';
 import { fuseHybrid } from './hybridRanking';
 import { paginate } from './recallSearch';
-import { CANDIDATES, sketchAll, VectorSearch, type VectorShard } from './vectorSearch';
+import { CANDIDATES, VectorSearch, type VectorShard } from './vectorSearch';
 import { type Clock, MemoryError, type Page } from './types';
 
 export type { ArchivalHit, ArchivalQuery, ArchivalRecord };
@@ -36,24 +41,20 @@ export interface ArchivalOpenOptions {
 }
 
 export { CANDIDATES };
-/** Items per shard: one shard write (~1k × 384 numbers as JSON) stays well under 100 ms. */
+/** Items per shard: one shard write stays well under 100 ms. */
 export const SHARD_CAPACITY = 1000;
-
-/** A record as held in memory: one loaded from a shard's cache has its text still as UTF-8 bytes. */
-type StoredRecord = Omit<ArchivalRecord, 'text'> & { text?: string };
-
-interface Entry {
-  record: StoredRecord;
-  shard: string;
-  row: number;
-  /** Where the text is when `record.text` is absent: texts.subarray(textStart, textEnd). */
-  texts?: Uint8Array;
-  textStart: number;
-  textEnd: number;
-}
+/** A store bigger than this opens lazily (see above); a smaller one is loaded before `open` returns. */
+const LOAD_IN_BACKGROUND_ABOVE = 50_000;
+/** A full shard is rewritten without its removed rows once this share of them is gone. */
+const COMPACT_SHARE = 0.5;
 
 interface Shard extends VectorShard {
+  name: string;
   folder: string;
+  /** This store's number for it (DocColumns.shard). */
+  number: number;
+  itemStarts: Uint32Array;
+  itemEnds: Uint32Array;
 }
 
 interface NewItem {
@@ -67,19 +68,29 @@ interface ShardChange {
   add: NewItem[];
 }
 
+/** What a write did to one shard, for memory to follow once the manifest has flipped. */
+type ShardPlan = { rewritten: false } | { rewritten: true; folder?: string; kept: number[]; bytes?: Uint8Array };
+
 export class ArchivalStore implements ArchivalMemory {
   readonly embedderId: string;
   private readonly dimensions: number;
-  private entries: Array<Entry | undefined> = [];
+  private readonly docs = new DocColumns();
   private readonly shards = new Map<string, Shard>();
-  private readonly byPath = new Map<string, Set<number>>();
+  private readonly shardByNumber: Array<Shard | undefined> = [];
+  /** Path id → its live docs. */
+  private readonly byPath = new Map<number, number[]>();
   private bm25 = new Bm25Index();
   private readonly vectors: VectorSearch;
   private live = 0;
-  /** Bumped whenever a shard changes, so the packed sketches know they are stale. */
-  private version = 0;
   private notes = 0;
   private writes: Promise<unknown> = Promise.resolve();
+  /** The manifest memory reflects, once a load has finished; undefined before. */
+  private seen: { id?: string; generation: number } | undefined;
+  private loading: Promise<void> = Promise.resolve();
+  private loadingNow = false;
+  private loadError: unknown;
+  /** A sync asked for while the first load ran: done when it ends. */
+  private syncAfterLoad = false;
 
   private constructor(
     private readonly dir: string,
@@ -90,32 +101,18 @@ export class ArchivalStore implements ArchivalMemory {
   ) {
     this.embedderId = manifest.embedder.id;
     this.dimensions = manifest.embedder.dimensions;
-    this.vectors = new VectorSearch(this.dimensions);
+    this.vectors = new VectorSearch(this.dimensions, SHARD_CAPACITY);
   }
 
   static async open(dir: string, embedder: Embedder, opts: ArchivalOpenOptions = {}): Promise<ArchivalStore> {
-    // Readers open without the folder's lock: a writer may swap generations (and remove the old shard
-    // folders) while this reads them. The manifest then names the new ones: read again.
-    return readThroughSwaps(path.join(dir, MANIFEST), () => ArchivalStore.openOnce(dir, embedder, opts));
-  }
-
-  private static async openOnce(dir: string, embedder: Embedder, opts: ArchivalOpenOptions): Promise<ArchivalStore> {
     const dimensions = await knownDimensions(embedder);
     const file = path.join(dir, MANIFEST);
     if (!fs.existsSync(file)) return ArchivalStore.create(dir, embedder, dimensions, opts);
     const manifest = readManifest(file);
     if (manifest.embedder.id !== embedder.id || manifest.embedder.dimensions !== dimensions) throw embedderMismatch(manifest, embedder.id, dimensions);
     const store = new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()), opts.warn);
-    const shards = Object.entries(manifest.shards);
-    const bytesOf = (i: number) => (i < shards.length ? readCacheBytes(path.join(dir, SHARDS, shards[i][1])) : undefined);
-    // The next files are read while this one is parsed.
-    const ahead = [bytesOf(0), bytesOf(1)];
-    for (let i = 0; i < shards.length; i++) {
-      const bytes = await ahead.shift();
-      ahead.push(bytesOf(i + 2));
-      await store.loadShard(shards[i][0], shards[i][1], bytes, opts.warn);
-    }
-    removeStrayFolders(dir, manifest, opts.warn);
+    store.startLoading();
+    if (storedRows(manifest) <= LOAD_IN_BACKGROUND_ABOVE) await store.whenLoaded();
     return store;
   }
 
@@ -150,58 +147,91 @@ export class ArchivalStore implements ArchivalMemory {
     const manifest = emptyManifest(embedder.id, dimensions);
     fs.rmSync(path.join(dir, SHARDS), { recursive: true, force: true });
     writeJsonAtomic(path.join(dir, MANIFEST), manifest);
-    return new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()), opts.warn);
+    const store = new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()), opts.warn);
+    store.seen = { id: manifest.id, generation: manifest.generation };
+    return store;
+  }
+
+  /** Resolves once every shard is in memory (at once for a store `open` loaded before returning). */
+  whenLoaded(): Promise<void> {
+    return this.loading;
+  }
+
+  private startLoading(): void {
+    this.loadingNow = true;
+    this.loading = readThroughSwaps(path.join(this.dir, MANIFEST), () => this.enqueue(() => this.catchUp())).then(
+      () => {
+        this.loadingNow = false;
+        this.loadError = undefined;
+        removeStrayFolders(this.dir, this.manifest, this.warn);
+        if (this.syncAfterLoad) {
+          this.syncAfterLoad = false;
+          return this.sync();
+        }
+      },
+      (err: unknown) => {
+        this.loadingNow = false;
+        this.loadError = err;
+        throw err;
+      },
+    );
+    // Whoever waits sees the error; a store loading in the background reports it on its next use.
+    this.loading.catch((err: unknown) => this.warn?.(`archival memory could not be loaded: ${(err as Error).message}`));
   }
 
   async sync(): Promise<void> {
+    // The first load reads the newest manifest anyway; a sync meanwhile must not wait for all of it.
+    if (this.loadingNow) {
+      this.syncAfterLoad = true;
+      return;
+    }
+    if (this.loadError !== undefined) {
+      this.startLoading();
+      return this.loading;
+    }
     // Without the lock a writer may swap generations while this reads: then read the manifest again.
-    return readThroughSwaps(path.join(this.dir, MANIFEST), () => this.enqueue(() => this.syncOnce()));
+    return readThroughSwaps(path.join(this.dir, MANIFEST), () => this.enqueue(() => this.catchUp()));
   }
 
-  private async syncOnce(): Promise<void> {
+  /** Brings memory to the manifest on disk, loading only the shards whose folders it does not hold. */
+  private async catchUp(): Promise<void> {
     const file = path.join(this.dir, MANIFEST);
     if (!fs.existsSync(file)) {
       // The folder was wiped or moved aside (MemCode: Reset Memory): this store is empty now.
-      if (this.live > 0 || Object.keys(this.manifest.shards).length > 0) {
-        this.manifest = emptyManifest(this.embedderId, this.dimensions);
-        this.forgetAll();
-      }
+      if (this.live > 0 || this.shards.size > 0) this.forgetAll();
+      this.manifest = emptyManifest(this.embedderId, this.dimensions);
+      this.seen = { id: this.manifest.id, generation: this.manifest.generation };
       return;
     }
     const disk = readManifest(file);
-    if (disk.id === this.manifest.id && disk.generation === this.manifest.generation) return;
+    if (this.seen && disk.id === this.seen.id && disk.generation === this.seen.generation) return;
     if (disk.embedder.id !== this.embedderId || disk.embedder.dimensions !== this.dimensions) throw embedderMismatch(disk, this.embedderId, this.dimensions);
-    if (disk.id !== this.manifest.id) this.forgetAll();
-    // Shard folders are never rewritten in place: a shard whose folder name is unchanged holds the same items.
-    for (const [name, shard] of [...this.shards]) if (disk.shards[name] !== shard.folder) this.unloadShard(name);
-    for (const [name, folder] of Object.entries(disk.shards)) {
-      if (this.shards.has(name)) continue;
-      await this.loadShard(name, folder, await readCacheBytes(path.join(this.dir, SHARDS, folder)), this.warn);
+    if (this.seen && disk.id !== this.seen.id) this.forgetAll();
+    // Shard folders are never rewritten in place: a shard whose folder name is unchanged holds the same
+    // items, less the rows listed as removed since.
+    for (const [name, shard] of [...this.shards]) {
+      if (disk.shards[name] !== shard.folder) this.unload(shard);
+      else this.removeRows(shard, disk.deleted?.[name] ?? []);
     }
     this.manifest = disk;
-  }
-
-  private unloadShard(name: string): void {
-    const shard = this.shards.get(name);
-    if (!shard) return;
-    for (const doc of shard.docs) this.forget(doc, this.entries[doc]!.record);
-    this.bm25.removeMany(new Set(shard.docs));
-    this.shards.delete(name);
-    this.version++;
+    for (const [name, folder] of Object.entries(disk.shards)) {
+      if (this.shards.has(name)) continue;
+      await this.loadShard(name, folder, await readCacheBytes(path.join(this.dir, SHARDS, folder)), disk.deleted?.[name] ?? []);
+    }
+    this.seen = { id: disk.id, generation: disk.generation };
   }
 
   private forgetAll(): void {
-    this.entries = [];
-    this.shards.clear();
-    this.byPath.clear();
+    for (const shard of [...this.shards.values()]) this.unload(shard);
     this.bm25 = new Bm25Index();
     this.live = 0;
     this.notes = 0;
-    this.version++;
   }
 
   count(): number {
-    return this.live;
+    if (!this.loadingNow) return this.live;
+    // Still loading: what the manifest says is there.
+    return Math.max(this.live, storedRows(this.manifest));
   }
 
   countBySource(): { file: number; note: number } {
@@ -209,7 +239,7 @@ export class ArchivalStore implements ArchivalMemory {
   }
 
   paths(): string[] {
-    return [...this.byPath.keys()].sort();
+    return [...this.byPath.keys()].map((id) => this.docs.paths.values[id]).sort();
   }
 
   async addChunks(chunks: FilePassage[], signal?: AbortSignal): Promise<string[]> {
@@ -218,7 +248,7 @@ export class ArchivalStore implements ArchivalMemory {
 
   /**
    * Replaces every passage of `paths` with `chunks` in one write: a saved file's old passages go and its
-   * new ones arrive together, so each shard touched is rewritten once and no reader sees the file missing.
+   * new ones arrive together, so no reader sees the file missing.
    */
   async replaceChunks(paths: string[], chunks: FilePassage[], signal?: AbortSignal): Promise<string[]> {
     const items = chunks.length > 0 ? await this.embedPassages(chunks, signal) : [];
@@ -255,41 +285,89 @@ export class ArchivalStore implements ArchivalMemory {
   }
 
   async search(query: string, opts: ArchivalQuery = {}): Promise<Page<ArchivalHit>> {
-    const page = opts.page ?? 1;
-    const pageSize = opts.pageSize ?? 5;
+    if (this.loadError !== undefined) throw this.loadError;
     const mode = opts.mode ?? 'hybrid';
-    const allowed = this.filterFor(opts);
-    let ranked: Array<{ id: number; score: number }> = [];
-    if (query.trim()) {
-      // Embed first: after this await, both rankings and the records are read with no write in between.
-      const q = mode === 'keyword' ? undefined : (await this.embedChecked([query]))[0];
-      const keyword = mode === 'vector' ? [] : this.bm25.search(query, CANDIDATES, allowed).hits;
-      const vector = q ? this.vectorSearch(q, allowed) : [];
-      if (mode === 'keyword') ranked = keyword;
-      else if (mode === 'vector') ranked = vector;
-      else ranked = fuseHybrid(query, vector, keyword, (doc) => this.textOf(doc), (doc) => this.entries[doc]?.record.symbol);
+    // Embed first: after this await, the rankings and the items they read happen with no write in between.
+    const q = query.trim() && mode !== 'keyword' ? (await this.embedChecked([query]))[0] : undefined;
+    try {
+      return this.searchNow(query, q, opts);
+    } catch (err) {
+      // Another process swapped a shard's folder since this one loaded it: catch up and ask again.
+      if (!isMissingFile(err)) throw err;
+      await readThroughSwaps(path.join(this.dir, MANIFEST), () => this.enqueue(() => this.catchUp()));
+      return this.searchNow(query, q, opts);
     }
-    // Only the page asked for is turned into records (texts decoded, objects copied).
-    const ids = paginate(ranked, page, pageSize);
-    return { ...ids, results: ids.results.map(({ id, score }) => ({ ...this.recordAt(id), score })) };
   }
 
   // ------------------------------------------------------------------ internals
 
-  private vectorSearch(q: Float32Array, allowed?: (doc: number) => boolean): Array<{ id: number; score: number }> {
-    return this.vectors.search([...this.shards.values()], this.live, this.version, q, allowed);
+  private searchNow(query: string, q: Float32Array | undefined, opts: ArchivalQuery): Page<ArchivalHit> {
+    const mode = opts.mode ?? 'hybrid';
+    const filter = this.filterFor(opts);
+    const items = new ItemReader((docs) => this.readItemsOf(docs));
+    let ranked: Array<{ id: number; score: number }> = [];
+    if (query.trim()) {
+      const keyword = mode === 'vector' ? [] : this.bm25.search(query, CANDIDATES, filter).hits;
+      const vector = q
+        ? this.vectors.search([...this.shards.values()], this.live, q, {
+            slotRows: SHARD_CAPACITY,
+            allowed: filter ?? ((doc) => this.docs.alive(doc)),
+            exact: (docs) => items.load(docs).map((item) => item.vector),
+          })
+        : [];
+      if (mode === 'keyword') ranked = keyword;
+      else if (mode === 'vector') ranked = vector;
+      else {
+        // Texts are read only if the query names something to look for in them, all candidates at once.
+        const candidates = () => [...keyword, ...vector].map((h) => h.id);
+        ranked = fuseHybrid(
+          query,
+          vector,
+          keyword,
+          (doc) => String(items.get(doc, candidates).metadata.text ?? ''),
+          (doc) => this.docs.symbols.at(this.docs.symbol[doc]),
+        );
+      }
+    }
+    // Only the page asked for is read from disk.
+    const ids = paginate(ranked, opts.page ?? 1, opts.pageSize ?? 5);
+    const page = items.load(ids.results.map((r) => r.id));
+    return { ...ids, results: ids.results.map(({ score }, i) => ({ ...recordOf(page[i]), score })) };
+  }
+
+  /** The items of `docs` from their shards' index.json, in order: one open file per shard. */
+  private readItemsOf(docs: number[]): ShardItem[] {
+    const out = new Array<ShardItem>(docs.length);
+    const byShard = new Map<Shard, number[]>();
+    docs.forEach((doc, i) => {
+      const shard = this.shardByNumber[this.docs.shard[doc]]!;
+      if (!byShard.has(shard)) byShard.set(shard, []);
+      byShard.get(shard)!.push(i);
+    });
+    for (const [shard, positions] of byShard) {
+      const ranges = positions.map((i) => this.rangeOf(shard, this.docs.row[docs[i]]));
+      const items = readItems(path.join(this.dir, SHARDS, shard.folder), ranges, this.dimensions);
+      positions.forEach((i, k) => (out[i] = items[k]));
+    }
+    return out;
+  }
+
+  private rangeOf(shard: Shard, row: number): ItemRange {
+    return { start: shard.itemStarts[row], end: shard.itemEnds[row] };
   }
 
   private filterFor(opts: ArchivalQuery): ((doc: number) => boolean) | undefined {
     const { pathPrefix, language, source } = opts;
     if (!pathPrefix && !language && !source) return undefined;
     const prefix = pathPrefix?.replace(/\\/g, '/').replace(/^\.\//, '');
+    const languageId = language ? this.docs.languages.find(language) : -1;
+    const sourceId = source === 'note' ? NOTE : FILE;
+    const docs = this.docs;
     return (doc) => {
-      const record = this.entries[doc]?.record;
-      if (!record) return false;
-      if (source && record.source !== source) return false;
-      if (language && record.language !== language) return false;
-      if (prefix && !(record.path ?? '').startsWith(prefix)) return false;
+      if (!docs.alive(doc)) return false;
+      if (source && docs.source[doc] !== sourceId) return false;
+      if (language && (languageId < 0 || docs.language[doc] !== languageId)) return false;
+      if (prefix && !(docs.paths.at(docs.path[doc]) ?? '').startsWith(prefix)) return false;
       return true;
     };
   }
@@ -303,8 +381,9 @@ export class ArchivalStore implements ArchivalMemory {
   private planRemovals(paths: string[], changes: Map<string, ShardChange>): number {
     let removed = 0;
     for (const p of paths) {
-      for (const doc of this.byPath.get(p) ?? []) {
-        const shard = this.entries[doc]!.shard;
+      const id = this.docs.paths.find(p);
+      for (const doc of (id >= 0 && this.byPath.get(id)) || []) {
+        const shard = this.shardByNumber[this.docs.shard[doc]]!.name;
         if (!changes.has(shard)) changes.set(shard, { remove: new Set(), add: [] });
         changes.get(shard)!.remove.add(doc);
         removed++;
@@ -316,7 +395,7 @@ export class ArchivalStore implements ArchivalMemory {
   /** Puts `items` into `changes`, filling the open shard and then new ones; returns the shards to open next. */
   private planAdds(items: Array<Omit<NewItem, 'counts'>>, changes: Map<string, ShardChange>): Pick<Manifest, 'nextShard' | 'openShard'> {
     let shard = this.manifest.openShard;
-    let room = shard ? SHARD_CAPACITY - (this.shards.get(shard)?.docs.length ?? 0) : 0;
+    let room = shard ? SHARD_CAPACITY - this.liveRows(shard) : 0;
     let next = this.manifest.nextShard;
     for (const item of items) {
       if (!shard || room <= 0) {
@@ -329,6 +408,14 @@ export class ArchivalStore implements ArchivalMemory {
       room--;
     }
     return { nextShard: next, openShard: shard };
+  }
+
+  private liveRows(name: string): number {
+    const shard = this.shards.get(name);
+    if (!shard) return 0;
+    let n = 0;
+    for (const doc of shard.docs) if (this.docs.alive(doc)) n++;
+    return n;
   }
 
   private async embedPassages(chunks: FilePassage[], signal?: AbortSignal): Promise<Array<{ record: ArchivalRecord; vector: Float32Array }>> {
@@ -351,65 +438,76 @@ export class ArchivalStore implements ArchivalMemory {
     }));
   }
 
-  /** Writes every changed shard to a new folder, flips the manifest, then updates memory. */
+  /**
+   * Writes the changes: a shard that gains items, or would lose half of itself, is written anew to a new
+   * folder; one that only loses a few lists them as removed. Then the manifest flips, then memory follows.
+   */
   private async apply(changes: Map<string, ShardChange>, opening: Pick<Manifest, 'nextShard' | 'openShard'> = this.manifest): Promise<void> {
     const generation = this.manifest.generation + 1;
     const shards = { ...this.manifest.shards };
+    const rows = { ...(this.manifest.rows ?? {}) };
+    // A manifest from before the rows field learns them here.
+    for (const [name, shard] of this.shards) rows[name] ??= shard.docs.length;
+    const deleted = { ...(this.manifest.deleted ?? {}) };
     const written: string[] = [];
+    const plans = new Map<string, ShardPlan>();
     let next: Manifest;
-    const plans = new Map<string, { docs: number[] }>();
     try {
       for (const [name, change] of changes) {
         const old = this.shards.get(name);
-        const docs = (old?.docs ?? []).filter((doc) => !change.remove.has(doc));
-        const rows: Array<CacheRow<ArchivalRecord>> = docs.map((doc) => ({
-          record: this.recordAt(doc),
-          vector: this.vectorOf(doc),
-          counts: this.bm25.termCountsOf(doc) ?? new Uint32Array(0),
-        }));
-        for (const added of change.add) rows.push(added);
-        plans.set(name, { docs });
-        if (rows.length === 0) {
+        const removedRows = [...change.remove].map((doc) => this.docs.row[doc]);
+        const gone = (deleted[name] ?? []).length + removedRows.length;
+        if (change.add.length === 0 && old && gone < old.docs.length * COMPACT_SHARE) {
+          deleted[name] = [...(deleted[name] ?? []), ...removedRows];
+          plans.set(name, { rewritten: false });
+          continue;
+        }
+        const kept = old ? [...old.docs].filter((doc) => this.docs.alive(doc) && !change.remove.has(doc)) : [];
+        const cacheRows = [...this.keptRows(old, kept), ...change.add.map((a) => ({ ...a, range: { start: 0, end: 0 } }))];
+        delete deleted[name];
+        if (cacheRows.length === 0) {
           delete shards[name];
+          delete rows[name];
+          plans.set(name, { rewritten: true, kept: [] });
           continue;
         }
         const folder = `${name}.${generation}`;
         written.push(folder);
         const full = path.join(this.dir, SHARDS, folder);
-        await writeShard(full, rows.map((row) => this.shardItem(row.record, row.vector)));
-        writeShardCache(full, this.dimensions, rows, (id) => this.bm25.termOf(id));
+        const ranges = writeShard(full, cacheRows.map((row) => shardItem(row.record, row.vector)));
+        cacheRows.forEach((row, i) => (row.range = ranges[i]));
+        const bytes = writeShardCache(full, this.dimensions, cacheRows, (id) => this.bm25.termOf(id));
+        plans.set(name, { rewritten: true, folder, kept, bytes });
         shards[name] = folder;
+        rows[name] = cacheRows.length;
       }
       const openShard = opening.openShard && shards[opening.openShard] ? opening.openShard : undefined;
-      next = { ...this.manifest, generation, shards, nextShard: opening.nextShard, openShard };
+      next = { ...this.manifest, generation, shards, rows, deleted, nextShard: opening.nextShard, openShard };
       writeJsonAtomic(path.join(this.dir, MANIFEST), next);
     } catch (err) {
       for (const folder of written) fs.rmSync(path.join(this.dir, SHARDS, folder), { recursive: true, force: true });
       if (err instanceof MemoryError) throw err;
       throw new MemoryError('io', `could not write archival memory in ${this.dir}: ${(err as Error).message}`);
     }
-    const oldFolders = [...changes.keys()].map((name) => this.manifest.shards[name]).filter((f): f is string => !!f);
+    const oldFolders: string[] = [];
     this.manifest = next;
-
+    this.seen = { id: next.id, generation };
     for (const [name, change] of changes) {
-      for (const doc of change.remove) this.forget(doc, this.entries[doc]!.record);
-      this.bm25.removeMany(change.remove);
       const plan = plans.get(name)!;
-      const docs = plan.docs.slice();
-      const vectors = new Float32Array((docs.length + change.add.length) * this.dimensions);
-      docs.forEach((doc, row) => {
-        vectors.set(this.vectorOf(doc), row * this.dimensions);
-      });
-      for (const added of change.add) {
-        vectors.set(added.vector, docs.length * this.dimensions);
-        docs.push(this.remember(added.record, name, docs.length, added.counts));
+      const old = this.shards.get(name);
+      const removed = [...change.remove];
+      for (const doc of removed) this.forget(doc);
+      this.bm25.removeMany(removed);
+      if (!plan.rewritten) continue;
+      if (old) {
+        oldFolders.push(old.folder);
+        this.dropShard(old);
       }
-      docs.forEach((doc, row) => {
-        this.entries[doc]!.row = row;
-      });
-      this.version++;
-      if (docs.length === 0) this.shards.delete(name);
-      else this.shards.set(name, { folder: shards[name], docs, vectors, sketch: sketchAll(vectors, docs.length, this.dimensions) });
+      if (plan.folder && plan.bytes) {
+        const cache = parseShardCache(path.join(this.dir, SHARDS, plan.folder), plan.bytes, this.dimensions);
+        if (!cache) throw new MemoryError('io', `archival memory could not read back the shard it just wrote (${plan.folder})`);
+        this.install(name, plan.folder, cache, [], { kept: plan.kept, added: change.add });
+      }
     }
     for (const folder of oldFolders) {
       try {
@@ -421,104 +519,173 @@ export class ArchivalStore implements ArchivalMemory {
     }
   }
 
-  /** Loads a shard from its binary cache, or from Vectra's index.json (then writes the cache for next time). */
-  private async loadShard(name: string, folder: string, bytes: Uint8Array | undefined, warn?: (m: string) => void): Promise<void> {
-    const full = path.join(this.dir, SHARDS, folder);
-    const cache = parseShardCache<ArchivalRecord>(full, bytes, this.dimensions, {
-      onDamage: (reason) => warn?.(`the archival cache ${path.join(full, CACHE_FILE)} is damaged (${reason}); reading index.json instead and rewriting the cache`),
+  /** The rows of `old` that stay in its next version: items read back from its index.json, term counts from its cache. */
+  private keptRows(old: Shard | undefined, kept: number[]): CacheRow[] {
+    if (!old || kept.length === 0) return [];
+    const folder = path.join(this.dir, SHARDS, old.folder);
+    const items = readItems(folder, kept.map((doc) => this.rangeOf(old, this.docs.row[doc])), this.dimensions);
+    const countsOf = this.termCountsOf(folder);
+    return kept.map((doc, i) => {
+      const record = recordOf(items[i]);
+      return { record, vector: items[i].vector, counts: countsOf?.(this.docs.row[doc]) ?? this.bm25.countsFor(record.text), range: { start: 0, end: 0 } };
     });
-    const docs: number[] = [];
-    let vectors: Float32Array;
-    if (cache) {
-      vectors = cache.vectors;
-      const ids = cache.terms.map((term) => this.bm25.idOf(term));
-      const { starts, counts } = cache;
-      const mapped = new Uint32Array(counts.length);
-      for (let i = 0; i < counts.length; i++) mapped[i] = (ids[counts[i] >>> 8] << 8) | (counts[i] & 255);
-      const { texts, textStarts } = cache;
-      cache.records.forEach((record, row) => {
-        const doc = this.remember(record, name, row, mapped.subarray(starts[row], starts[row + 1]));
-        const entry = this.entries[doc]!;
-        entry.texts = texts;
-        entry.textStart = textStarts[row];
-        entry.textEnd = textStarts[row + 1];
-        docs.push(doc);
-      });
-    } else {
-      const items = await readShard(full, this.dimensions);
-      vectors = new Float32Array(items.length * this.dimensions);
-      const rows: Array<CacheRow<ArchivalRecord>> = [];
-      items.forEach((item, row) => {
-        vectors.set(item.vector, row * this.dimensions);
-        const record = recordOf(item);
-        const counts = this.bm25.countsFor(record.text);
-        rows.push({ record, vector: item.vector, counts });
-        docs.push(this.remember(record, name, row, counts));
-      });
-      try {
-        writeShardCache(full, this.dimensions, rows, (id) => this.bm25.termOf(id), true);
-      } catch (err) {
-        // A folder a writer just swapped out and removed needs no cache.
-        if (!isMissingFile(err)) warn?.(`could not write the archival cache of ${folder}: ${(err as Error).message}`);
-      }
-    }
-    this.shards.set(name, { folder, docs, vectors, sketch: sketchAll(vectors, docs.length, this.dimensions) });
-    this.version++;
   }
 
-  private remember(record: StoredRecord, shard: string, row: number, counts: TermCounts): number {
-    const doc = this.entries.length;
-    this.entries.push({ record, shard, row, texts: undefined, textStart: 0, textEnd: 0 });
-    this.bm25.addCounts(doc, counts);
-    if (record.source === 'note') this.notes++;
-    if (record.path !== undefined && record.source === 'file') {
-      if (!this.byPath.has(record.path)) this.byPath.set(record.path, new Set());
-      this.byPath.get(record.path)!.add(doc);
+  /** Row → term counts (global ids) from `folder`'s cache; undefined when it cannot be read (then texts are tokenized again). */
+  private termCountsOf(folder: string): ((row: number) => TermCounts) | undefined {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(fs.readFileSync(path.join(folder, CACHE_FILE)));
+    } catch {
+      return undefined;
+    }
+    const cache = parseShardCache(folder, bytes, this.dimensions);
+    if (!cache) return undefined;
+    const ids = cache.strings.terms.map((term) => this.bm25.idOf(term));
+    return (row) => {
+      const local = cache.counts.subarray(cache.termStarts[row], cache.termStarts[row + 1]);
+      const out = new Uint32Array(local.length);
+      for (let i = 0; i < local.length; i++) out[i] = (ids[local[i] >>> 8] << 8) | (local[i] & 255);
+      return out;
+    };
+  }
+
+  /** Loads a shard from its cache, or from index.json (then writes the cache for next time). */
+  private async loadShard(name: string, folder: string, bytes: Uint8Array | undefined, deleted: number[]): Promise<void> {
+    const full = path.join(this.dir, SHARDS, folder);
+    let cache = parseShardCache(full, bytes, this.dimensions, {
+      onDamage: (reason) => this.warn?.(`the archival cache ${path.join(full, CACHE_FILE)} is damaged (${reason}); reading index.json instead and rewriting the cache`),
+    });
+    if (!cache) {
+      const items = await readShard(full, this.dimensions);
+      // index.json written again in this store's own layout (same content), so every item's range is known.
+      const ranges = rewriteIndex(full, items);
+      const rows: CacheRow[] = items.map((item, i) => {
+        const record = recordOf(item);
+        return { record, vector: item.vector, counts: this.bm25.countsFor(record.text), range: ranges[i] };
+      });
+      const written = writeShardCache(full, this.dimensions, rows, (id) => this.bm25.termOf(id), true);
+      cache = parseShardCache(full, written, this.dimensions)!;
+    }
+    this.install(name, folder, cache, deleted);
+  }
+
+  /**
+   * Puts a shard read from its cache into memory. `reuse`: the shard was just written from `kept`
+   * (docs already in memory, its first rows) and `added` (its new rows, term counts with global ids).
+   */
+  private install(name: string, folder: string, cache: ShardCache, deleted: number[], reuse?: { kept: number[]; added: NewItem[] }): void {
+    if (cache.rows > SHARD_CAPACITY) {
+      throw new MemoryError('corrupt', `archival shard ${folder} holds ${cache.rows} items, more than ${SHARD_CAPACITY}; run \`memcode index --rebuild\``);
+    }
+    const number = this.shardByNumber.length;
+    const docs = new Int32Array(cache.rows);
+    const map = (strings: string[], table: { id(v: string): number }) => strings.map((s) => table.id(s));
+    const pathIds = map(cache.strings.paths, this.docs.paths);
+    const symbolIds = map(cache.strings.symbols, this.docs.symbols);
+    const languageIds = map(cache.strings.languages, this.docs.languages);
+    const kindIds = map(cache.strings.kinds, this.docs.kinds);
+    const termIds = reuse ? [] : cache.strings.terms.map((term) => this.bm25.idOf(term));
+    const dead = new Set(deleted);
+    const kept = reuse?.kept ?? [];
+    for (let row = 0; row < cache.rows; row++) {
+      if (row < kept.length) {
+        docs[row] = kept[row];
+        this.docs.shard[kept[row]] = number;
+        this.docs.row[kept[row]] = row;
+        continue;
+      }
+      const at = (ids: number[], i: number) => (i < 0 ? -1 : ids[i]);
+      const source = cache.sources[row] === 1 ? NOTE : FILE;
+      const doc = this.docs.add(number, row, at(pathIds, cache.paths[row]), at(symbolIds, cache.symbols[row]), at(languageIds, cache.languages[row]), at(kindIds, cache.kinds[row]), source);
+      docs[row] = doc;
+      if (dead.has(row)) {
+        this.docs.source[doc] = DEAD;
+        continue;
+      }
+      let counts: TermCounts;
+      if (reuse) counts = reuse.added[row - kept.length].counts;
+      else {
+        const local = cache.counts.subarray(cache.termStarts[row], cache.termStarts[row + 1]);
+        counts = new Uint32Array(local.length);
+        for (let i = 0; i < local.length; i++) counts[i] = (termIds[local[i] >>> 8] << 8) | (local[i] & 255);
+      }
+      this.bm25.addCounts(doc, counts);
+      this.remember(doc);
+    }
+    const shard: Shard = {
+      name,
+      folder,
+      number,
+      docs,
+      // Copies: the file's buffer (texts of notes, term counts, tables) can go.
+      vectors: cache.vectors.slice(),
+      scales: cache.scales.slice(),
+      sketchScales: cache.sketchScales.slice(),
+      slot: this.vectors.place(cache.sketches),
+      itemStarts: cache.itemStarts.slice(),
+      itemEnds: cache.itemEnds.slice(),
+    };
+    this.shards.set(name, shard);
+    this.shardByNumber[number] = shard;
+  }
+
+  /** Rows another process (or this one) listed as removed since the shard was loaded. */
+  private removeRows(shard: Shard, rows: number[]): void {
+    const gone: number[] = [];
+    for (const row of rows) {
+      const doc = shard.docs[row];
+      if (doc === undefined || !this.docs.alive(doc)) continue;
+      this.forget(doc);
+      gone.push(doc);
+    }
+    this.bm25.removeMany(gone);
+  }
+
+  /** Forgets every live doc of a shard and lets its vectors go. */
+  private unload(shard: Shard): void {
+    const gone = [...shard.docs].filter((doc) => this.docs.alive(doc));
+    for (const doc of gone) this.forget(doc);
+    this.bm25.removeMany(gone);
+    this.dropShard(shard);
+  }
+
+  private dropShard(shard: Shard): void {
+    this.vectors.release(shard.slot);
+    this.shards.delete(shard.name);
+    this.shardByNumber[shard.number] = undefined;
+  }
+
+  private remember(doc: number): void {
+    if (this.docs.source[doc] === NOTE) this.notes++;
+    else {
+      const id = this.docs.path[doc];
+      if (id >= 0) {
+        const list = this.byPath.get(id);
+        if (list) list.push(doc);
+        else this.byPath.set(id, [doc]);
+      }
     }
     this.live++;
-    return doc;
   }
 
   /** Drops `doc` from everything but BM25 (removed in one batch by the caller). */
-  private forget(doc: number, record: StoredRecord): void {
-    this.entries[doc] = undefined;
-    if (record.source === 'note') this.notes--;
-    const set = record.path !== undefined ? this.byPath.get(record.path) : undefined;
-    if (set) {
-      set.delete(doc);
-      if (set.size === 0) this.byPath.delete(record.path!);
+  private forget(doc: number): void {
+    if (!this.docs.alive(doc)) return;
+    if (this.docs.source[doc] === NOTE) this.notes--;
+    const id = this.docs.path[doc];
+    const list = id >= 0 ? this.byPath.get(id) : undefined;
+    if (list) {
+      const i = list.indexOf(doc);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.byPath.delete(id);
     }
+    this.docs.source[doc] = DEAD;
     this.live--;
   }
 
-  private textOf(doc: number): string {
-    const entry = this.entries[doc]!;
-    if (entry.record.text !== undefined) return entry.record.text;
-    return decoder.decode(entry.texts!.subarray(entry.textStart, entry.textEnd));
-  }
-
-  /** A fresh copy of `doc`'s record, text included. */
-  private recordAt(doc: number): ArchivalRecord {
-    const record = this.entries[doc]!.record;
-    return { ...record, text: record.text ?? this.textOf(doc) };
-  }
-
-  private vectorOf(doc: number): Float32Array {
-    const entry = this.entries[doc]!;
-    const shard = this.shards.get(entry.shard)!;
-    return shard.vectors.subarray(entry.row * this.dimensions, (entry.row + 1) * this.dimensions);
-  }
-
-  private shardItem(record: ArchivalRecord, vector: Float32Array): ShardItem {
-    const metadata: Record<string, MetadataValue> = {};
-    for (const [key, value] of Object.entries(record)) {
-      if (key !== 'id' && value !== undefined) metadata[key] = value as MetadataValue;
-    }
-    return { id: record.id, vector, metadata };
-  }
-
   private enqueue<T>(write: () => Promise<T>): Promise<T> {
-    // One write at a time: Vectra has no lock, and the manifest must see each write whole.
+    // One write at a time, and the manifest must see each write whole.
     const run = this.writes.then(write, write);
     this.writes = run.catch(() => undefined);
     return run;
@@ -537,7 +704,39 @@ export class ArchivalStore implements ArchivalMemory {
   }
 }
 
-const decoder = new TextDecoder();
+/** The items one search reads from disk, each once. */
+class ItemReader {
+  private readonly items = new Map<number, ShardItem>();
+
+  constructor(private readonly read: (docs: number[]) => ShardItem[]) {}
+
+  load(docs: number[]): ShardItem[] {
+    const missing = docs.filter((doc) => !this.items.has(doc));
+    if (missing.length > 0) this.read(missing).forEach((item, i) => this.items.set(missing[i], item));
+    return docs.map((doc) => this.items.get(doc)!);
+  }
+
+  /** One item; when it is not read yet, every doc `batch` names is read with it. */
+  get(doc: number, batch: () => number[]): ShardItem {
+    if (!this.items.has(doc)) this.load([...new Set([doc, ...batch()])]);
+    return this.items.get(doc)!;
+  }
+}
+
+function shardItem(record: ArchivalRecord, vector: Float32Array): ShardItem {
+  const metadata: Record<string, MetadataValue> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (key !== 'id' && value !== undefined) metadata[key] = value as MetadataValue;
+  }
+  return { id: record.id, vector, metadata };
+}
+
+/** Rows the manifest says the store holds (0 for a manifest older than the rows field). */
+function storedRows(manifest: Manifest): number {
+  let n = 0;
+  for (const name of Object.keys(manifest.shards)) n += (manifest.rows?.[name] ?? 0) - (manifest.deleted?.[name]?.length ?? 0);
+  return n;
+}
 
 async function embedWith(embedder: Embedder, dimensions: number, texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
   const vectors = await embedder.embed(texts, signal);

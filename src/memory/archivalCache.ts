@@ -1,132 +1,159 @@
-// A binary copy of one archival shard, written beside its Vectra index.json in the same generation
-// folder, so opening 100k chunks reads typed arrays instead of parsing 40M numbers as JSON and
-// re-tokenizing every text for BM25. Vectra's index.json stays the source of truth: the cache is
-// trusted only while index.json has the size and modification time it recorded and the payload has
-// the CRC-32 its header holds (a few garbled bytes of text must not reach the model as the file's
-// content). Anything unexpected in it means "no cache" (the caller falls back to index.json and
-// rewrites it), never an error; damage, as opposed to a stale or older cache, is reported.
+// What memory keeps of one archival shard, in a binary file beside its Vectra index.json (same
+// generation folder): each passage's vector as int8 with a scale, its 128-number sketch as int8, where
+// its item sits in index.json, its path, symbol, language, kind and source as indexes into small string
+// tables, and its BM25 term counts. Texts and full vectors are not copied here: index.json holds them
+// once, and a search reads the few it needs by byte range. Opening reads this file, never index.json,
+// so 100k passages open without parsing 40M numbers as JSON or tokenizing a text.
+// The cache is trusted only while index.json has the size and modification time it recorded and the
+// payload has the CRC-32 its header holds. Anything unexpected means "no cache" (the caller reads
+// index.json and writes it again), never an error; damage, as opposed to a stale or older cache, is
+// reported. The agent's notes are kept whole in it (they are few and are no copy of the workspace), so
+// a damaged index.json loses none.
 //
 // Layout (little-endian), every section 4-byte aligned:
-//   header   u32 magic, u32 format, u32 rows, u32 dimensions, u32 termCounts, u32 jsonBytes, u32 textBytes,
+//   header   u32 magic, u32 format, u32 rows, u32 dimensions, u32 termCounts, u32 jsonBytes, u32 0,
 //            u32 CRC-32 of everything after the header, f64 index.json size, f64 index.json mtimeMs
-//   i16      rows × dimensions vectors × 10^4 (stored vectors are rounded to 4 decimals: lossless)
-//   u32      rows + 1 starts into the term counts
-//   u32      termCounts entries of (local term id << 8 | tf)
-//   u32      rows + 1 starts into the texts
-//   utf8     the records' texts, back to back (padded to 4 bytes); decoded only when a record is read
-//   utf8     JSON { records (without text), terms }
+//   i8 rows × dimensions vectors; f32 rows scales; i8 rows × SKETCH sketches; f32 rows sketch scales
+//   u32 rows item starts; u32 rows item ends (byte ranges in index.json)
+//   i32 rows path; i32 rows symbol (-1: none); i16 rows language; i16 rows kind; u8 rows source (1: note)
+//   u32 rows + 1 starts into the term counts; u32 termCounts entries of (local term id << 8 | tf)
+//   utf8 JSON { paths, symbols, languages, kinds, terms, notes: [{ row, id, text, time }] }
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import type { ArchivalRecord } from './archivalMemory';
+import type { ItemRange } from './archivalShard';
+import { StringTable } from './archivalDocs';
 import { writeFileAtomic } from './atomicFile';
+import { quantizeInt8 } from './int8Scan';
+import { SKETCH_DIMENSIONS, sketchOf } from './vectorSearch';
 
 export const CACHE_FILE = 'cache.bin';
 const MAGIC = 0x3143434d; // "MCC1"
-/** 3 added the checksum: a format-2 cache is rebuilt from index.json once, silently. */
-const FORMAT = 3;
-/** The rounding of archivalShard.ts quantize(): components are whole multiples of 1/PRECISION. */
-const PRECISION = 1e4;
+/** 4: lean (int8, no texts). An older cache is rebuilt from index.json once, silently. */
+const FORMAT = 4;
 const HEADER = 48;
 const TF_SHIFT = 8;
 const TF_MASK = 255;
 
-export interface ShardCache<R> {
-  /** Without `text`: see `texts`. */
-  records: Array<Omit<R, 'text'>>;
-  /** rows × dimensions. */
-  vectors: Float32Array;
-  /** Row i's text is texts.subarray(textStarts[i], textStarts[i + 1]) as UTF-8. */
-  texts: Uint8Array;
-  textStarts: Uint32Array;
-  /** The shard's own term dictionary. */
-  terms: string[];
-  /** rows + 1 offsets into `counts`. */
-  starts: Uint32Array;
-  /** (index into `terms` << 8 | tf) per distinct term of each row. */
-  counts: Uint32Array;
+export interface NoteText {
+  row: number;
+  id: string;
+  text: string;
+  time: string;
 }
 
-export interface CacheRow<R extends { text: string }> {
-  record: R;
+export interface ShardCache {
+  rows: number;
+  dimensions: number;
+  vectors: Int8Array;
+  scales: Float32Array;
+  sketches: Int8Array;
+  sketchScales: Float32Array;
+  itemStarts: Uint32Array;
+  itemEnds: Uint32Array;
+  paths: Int32Array;
+  symbols: Int32Array;
+  languages: Int16Array;
+  kinds: Int16Array;
+  /** 1: a note, 0: a file passage. */
+  sources: Uint8Array;
+  /** rows + 1 offsets into `counts`. */
+  termStarts: Uint32Array;
+  /** (index into `strings.terms` << 8 | tf) per distinct term of each row. */
+  counts: Uint32Array;
+  strings: { paths: string[]; symbols: string[]; languages: string[]; kinds: string[]; terms: string[] };
+  notes: NoteText[];
+}
+
+export interface CacheRow {
+  record: ArchivalRecord;
   vector: Float32Array;
   /** (global term id << 8 | tf). */
   counts: Uint32Array;
+  range: ItemRange;
+}
+
+const align = (n: number) => (n + 3) & ~3;
+
+/** The sections after the header, in file order: [bytes, bytes padded to 4]. */
+function sections(rows: number, dimensions: number, total: number): Array<[number, number]> {
+  const sizes = [rows * dimensions, rows * 4, rows * SKETCH_DIMENSIONS, rows * 4, rows * 4, rows * 4, rows * 4, rows * 4, rows * 2, rows * 2, rows, (rows + 1) * 4, total * 4];
+  return sizes.map((n) => [n, align(n)]);
 }
 
 /**
- * Writes the cache of the shard whose index.json is already whole in `folder`, and makes it durable.
- * `replace`: the folder is live (a cache made on open), so write beside and rename over.
+ * Writes the cache of the shard whose index.json is already whole in `folder` (its items at `rows[i].range`),
+ * and makes it durable; returns what it wrote. `replace`: the folder is live (a cache made on open), so write
+ * beside and rename over.
  */
-export function writeShardCache<R extends { text: string }>(
-  folder: string,
-  dimensions: number,
-  rows: CacheRow<R>[],
-  termOf: (id: number) => string,
-  replace = false,
-): void {
-  const local = new Map<number, number>();
-  const terms: string[] = [];
+export function writeShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string, replace = false): Uint8Array {
+  const n = rows.length;
+  const terms = new StringTable();
+  const paths = new StringTable();
+  const symbols = new StringTable();
+  const languages = new StringTable();
+  const kinds = new StringTable();
   let total = 0;
   for (const row of rows) total += row.counts.length;
-  const starts = new Uint32Array(rows.length + 1);
-  const counts = new Uint32Array(total);
-  let at = 0;
+  const layout = sections(n, dimensions, total);
+  const jsonLater = HEADER + layout.reduce((sum, [, padded]) => sum + padded, 0);
+  const body = new ArrayBuffer(jsonLater);
+  let at = HEADER;
+  const next = <T>(make: (buffer: ArrayBuffer, offset: number, length: number) => T, per: number, count: number): T => {
+    const view = make(body, at, count);
+    at += align(count * per);
+    return view;
+  };
+  const vectors = next((b, o, l) => new Int8Array(b, o, l), 1, n * dimensions);
+  const scales = next((b, o, l) => new Float32Array(b, o, l), 4, n);
+  const sketches = next((b, o, l) => new Int8Array(b, o, l), 1, n * SKETCH_DIMENSIONS);
+  const sketchScales = next((b, o, l) => new Float32Array(b, o, l), 4, n);
+  const itemStarts = next((b, o, l) => new Uint32Array(b, o, l), 4, n);
+  const itemEnds = next((b, o, l) => new Uint32Array(b, o, l), 4, n);
+  const pathIds = next((b, o, l) => new Int32Array(b, o, l), 4, n);
+  const symbolIds = next((b, o, l) => new Int32Array(b, o, l), 4, n);
+  const languageIds = next((b, o, l) => new Int16Array(b, o, l), 2, n);
+  const kindIds = next((b, o, l) => new Int16Array(b, o, l), 2, n);
+  const sources = next((b, o, l) => new Uint8Array(b, o, l), 1, n);
+  const termStarts = next((b, o, l) => new Uint32Array(b, o, l), 4, n + 1);
+  const counts = next((b, o, l) => new Uint32Array(b, o, l), 4, total);
+  const notes: NoteText[] = [];
+  let c = 0;
   rows.forEach((row, i) => {
-    starts[i] = at;
-    for (let j = 0; j < row.counts.length; j++) {
-      const global = row.counts[j] >>> TF_SHIFT;
-      let id = local.get(global);
-      if (id === undefined) {
-        id = terms.length;
-        local.set(global, id);
-        terms.push(termOf(global));
-      }
-      counts[at++] = (id << TF_SHIFT) | (row.counts[j] & TF_MASK);
-    }
+    const { record } = row;
+    scales[i] = quantizeInt8(row.vector, vectors, i * dimensions);
+    sketchScales[i] = quantizeInt8(sketchOf(row.vector, dimensions), sketches, i * SKETCH_DIMENSIONS);
+    itemStarts[i] = row.range.start;
+    itemEnds[i] = row.range.end;
+    pathIds[i] = paths.id(record.path);
+    symbolIds[i] = symbols.id(record.symbol);
+    languageIds[i] = languages.id(record.language);
+    kindIds[i] = kinds.id(record.kind);
+    sources[i] = record.source === 'note' ? 1 : 0;
+    if (record.source === 'note') notes.push({ row: i, id: record.id, text: record.text, time: record.time });
+    termStarts[i] = c;
+    for (let j = 0; j < row.counts.length; j++) counts[c++] = (terms.id(termOf(row.counts[j] >>> TF_SHIFT)) << TF_SHIFT) | (row.counts[j] & TF_MASK);
   });
-  starts[rows.length] = at;
-  const textStarts = new Uint32Array(rows.length + 1);
-  const encoded = rows.map((r) => Buffer.from(r.record.text, 'utf8'));
-  let textBytes = 0;
-  encoded.forEach((b, i) => {
-    textStarts[i] = textBytes;
-    textBytes += b.length;
-  });
-  textStarts[rows.length] = textBytes;
-  const paddedText = (textBytes + 3) & ~3;
-  const json = Buffer.from(JSON.stringify({ records: rows.map((r) => ({ ...r.record, text: undefined })), terms }), 'utf8');
+  termStarts[n] = c;
+  const json = Buffer.from(
+    JSON.stringify({ paths: paths.values, symbols: symbols.values, languages: languages.values, kinds: kinds.values, terms: terms.values, notes }),
+    'utf8',
+  );
+  // One fresh ArrayBuffer: the caller may read it back through aligned typed views.
+  const buf = new Uint8Array(new ArrayBuffer(body.byteLength + json.length));
+  buf.set(new Uint8Array(body));
+  buf.set(json, body.byteLength);
+  const header = new DataView(buf.buffer, 0, HEADER);
   const stat = fs.statSync(path.join(folder, 'index.json'));
-  const vectorBytes = rows.length * dimensions * 2;
-  const size = HEADER + ((vectorBytes + 3) & ~3) + starts.byteLength + counts.byteLength + textStarts.byteLength + paddedText + json.length;
-  const buf = Buffer.alloc(size);
-  const header = new DataView(buf.buffer, buf.byteOffset, HEADER);
   header.setFloat64(32, stat.size, true);
   header.setFloat64(40, stat.mtimeMs, true);
-  let offset = HEADER;
-  const scaled = new Int16Array(rows.length * dimensions);
-  rows.forEach((row, r) => {
-    for (let i = 0; i < dimensions; i++) scaled[r * dimensions + i] = Math.round(row.vector[i] * PRECISION);
-  });
-  buf.set(new Uint8Array(scaled.buffer), offset);
-  offset += (vectorBytes + 3) & ~3;
-  buf.set(new Uint8Array(starts.buffer), offset);
-  offset += starts.byteLength;
-  buf.set(new Uint8Array(counts.buffer), offset);
-  offset += counts.byteLength;
-  buf.set(new Uint8Array(textStarts.buffer), offset);
-  offset += textStarts.byteLength;
-  for (const b of encoded) {
-    b.copy(buf, offset);
-    offset += b.length;
-  }
-  offset += paddedText - textBytes;
-  json.copy(buf, offset);
-  const fields = [MAGIC, FORMAT, rows.length, dimensions, total, json.length, textBytes, crc32(buf.subarray(HEADER))];
+  const fields = [MAGIC, FORMAT, n, dimensions, total, json.length, 0, crc32(buf.subarray(HEADER))];
   fields.forEach((v, i) => header.setUint32(i * 4, v, true));
   const file = path.join(folder, CACHE_FILE);
   if (replace) {
     writeFileAtomic(file, buf);
-    return;
+    return buf;
   }
   // A fresh generation folder is not live until the manifest names it: a plain write is enough.
   const fd = fs.openSync(file, 'w');
@@ -136,17 +163,7 @@ export function writeShardCache<R extends { text: string }>(
   } finally {
     fs.closeSync(fd);
   }
-}
-
-let unscaledTable: Float32Array | undefined;
-
-/** i16 → the float quantize() made it from (k / 10^4, rounded to f32), by lookup: exact and quick. */
-function unscaled(): Float32Array {
-  if (!unscaledTable) {
-    unscaledTable = new Float32Array(65536);
-    for (let k = -32768; k < 32768; k++) unscaledTable[k + 32768] = k / PRECISION;
-  }
-  return unscaledTable;
+  return buf;
 }
 
 /** The raw bytes of `folder`'s cache, read off the main thread (open reads the next shards' meanwhile). */
@@ -179,13 +196,11 @@ export interface ParseCacheOptions {
   anyDimensions?: boolean;
 }
 
-/** The cache in `bytes` (from readCacheBytes) if it is whole and matches `folder`'s index.json; otherwise undefined. */
-export function parseShardCache<R extends { text: string }>(
-  folder: string,
-  bytes: Uint8Array | undefined,
-  dimensions: number,
-  opts: ParseCacheOptions = {},
-): ShardCache<R> | undefined {
+/**
+ * The cache in `bytes` (from readCacheBytes) if it is whole and matches `folder`'s index.json; otherwise
+ * undefined. Its arrays are views into `bytes`: the caller copies what it keeps.
+ */
+export function parseShardCache(folder: string, bytes: Uint8Array | undefined, dimensions: number, opts: ParseCacheOptions = {}): ShardCache | undefined {
   const damaged = (reason: string) => {
     opts.onDamage?.(reason);
     return undefined;
@@ -194,10 +209,10 @@ export function parseShardCache<R extends { text: string }>(
   try {
     if (!bytes || bytes.length === 0) return undefined;
     if (bytes.length < HEADER) return damaged('it is shorter than its header');
-    const at = bytes.byteOffset;
-    const header = new DataView(bytes.buffer, at, HEADER);
+    const base = bytes.byteOffset;
+    const header = new DataView(bytes.buffer, base, HEADER);
     const u = (i: number) => header.getUint32(i * 4, true);
-    const [magic, format, rows, dims, total, jsonBytes, textBytes, checksum] = [u(0), u(1), u(2), u(3), u(4), u(5), u(6), u(7)];
+    const [magic, format, rows, dims, total, jsonBytes, , checksum] = [u(0), u(1), u(2), u(3), u(4), u(5), u(6), u(7)];
     if (magic !== MAGIC) return damaged('it does not start like a MemCode cache');
     if (format !== FORMAT) return undefined;
     if (dims !== dimensions && !opts.anyDimensions) return undefined;
@@ -205,34 +220,52 @@ export function parseShardCache<R extends { text: string }>(
       const stat = fs.statSync(path.join(folder, 'index.json'));
       if (header.getFloat64(32, true) !== stat.size || header.getFloat64(40, true) !== stat.mtimeMs) return undefined;
     }
-    if (crc32(bytes.subarray(HEADER)) !== checksum) return damaged('its checksum does not match its content');
-    const vectorsAt = HEADER;
-    const startsAt = vectorsAt + ((rows * dims * 2 + 3) & ~3);
-    const countsAt = startsAt + (rows + 1) * 4;
-    const textStartsAt = countsAt + total * 4;
-    const textsAt = textStartsAt + (rows + 1) * 4;
-    const jsonAt = textsAt + ((textBytes + 3) & ~3);
+    const layout = sections(rows, dims, total);
+    const jsonAt = HEADER + layout.reduce((sum, [, padded]) => sum + padded, 0);
     if (jsonAt + jsonBytes !== bytes.length) return damaged('its sections do not add up to its size');
-    const scaled = new Int16Array(bytes.buffer, at + vectorsAt, rows * dims);
-    const vectors = new Float32Array(rows * dims);
-    const table = unscaled();
-    for (let i = 0; i < vectors.length; i++) vectors[i] = table[scaled[i] + 32768];
-    const starts = new Uint32Array(bytes.buffer, at + startsAt, rows + 1);
-    const counts = new Uint32Array(bytes.buffer, at + countsAt, total);
-    const textStarts = new Uint32Array(bytes.buffer, at + textStartsAt, rows + 1);
-    if (textStarts[rows] !== textBytes) return inconsistent();
-    for (let i = 0; i < rows; i++) if (textStarts[i] > textStarts[i + 1]) return inconsistent();
-    // Copied out, so the rest of the file's buffer can go.
-    const texts = bytes.slice(textsAt, textsAt + textBytes);
-    const parsed = JSON.parse(Buffer.from(bytes.buffer, at + jsonAt, jsonBytes).toString('utf8')) as { records?: unknown; terms?: unknown };
-    const { records, terms } = parsed;
-    if (!Array.isArray(records) || records.length !== rows || !Array.isArray(terms)) return inconsistent();
-    if (!records.every((r) => typeof (r as { id?: unknown } | null)?.id === 'string')) return inconsistent();
-    if (!terms.every((t) => typeof t === 'string')) return inconsistent();
-    if (starts[rows] !== total) return inconsistent();
-    for (let i = 0; i < rows; i++) if (starts[i] > starts[i + 1]) return inconsistent();
-    for (let i = 0; i < total; i++) if (counts[i] >>> TF_SHIFT >= terms.length) return inconsistent();
-    return { records: records as Array<Omit<R, 'text'>>, vectors, texts, textStarts, terms: terms as string[], starts, counts };
+    if (crc32(bytes.subarray(HEADER)) !== checksum) return damaged('its checksum does not match its content');
+    let at = base + HEADER;
+    let k = 0;
+    const next = <T>(make: (buffer: ArrayBufferLike, offset: number, length: number) => T, per: number): T => {
+      const view = make(bytes.buffer, at, layout[k][0] / per);
+      at += layout[k++][1];
+      return view;
+    };
+    const cache = {
+      rows,
+      dimensions: dims,
+      vectors: next((b, o, l) => new Int8Array(b, o, l), 1),
+      scales: next((b, o, l) => new Float32Array(b, o, l), 4),
+      sketches: next((b, o, l) => new Int8Array(b, o, l), 1),
+      sketchScales: next((b, o, l) => new Float32Array(b, o, l), 4),
+      itemStarts: next((b, o, l) => new Uint32Array(b, o, l), 4),
+      itemEnds: next((b, o, l) => new Uint32Array(b, o, l), 4),
+      paths: next((b, o, l) => new Int32Array(b, o, l), 4),
+      symbols: next((b, o, l) => new Int32Array(b, o, l), 4),
+      languages: next((b, o, l) => new Int16Array(b, o, l), 2),
+      kinds: next((b, o, l) => new Int16Array(b, o, l), 2),
+      sources: next((b, o, l) => new Uint8Array(b, o, l), 1),
+      termStarts: next((b, o, l) => new Uint32Array(b, o, l), 4),
+      counts: next((b, o, l) => new Uint32Array(b, o, l), 4),
+    };
+    const parsed = JSON.parse(Buffer.from(bytes.buffer, base + jsonAt, jsonBytes).toString('utf8')) as Partial<ShardCache['strings']> & { notes?: unknown };
+    const strings = { paths: parsed.paths, symbols: parsed.symbols, languages: parsed.languages, kinds: parsed.kinds, terms: parsed.terms };
+    if (!Object.values(strings).every((list) => Array.isArray(list) && list.every((s) => typeof s === 'string'))) return inconsistent();
+    const notes = parsed.notes;
+    if (!Array.isArray(notes) || !notes.every((n: Partial<NoteText>) => Number.isInteger(n?.row) && typeof n.id === 'string' && typeof n.text === 'string' && typeof n.time === 'string')) {
+      return inconsistent();
+    }
+    const s = strings as ShardCache['strings'];
+    const { termStarts, counts } = cache;
+    if (termStarts[rows] !== total) return inconsistent();
+    for (let i = 0; i < rows; i++) {
+      if (termStarts[i] > termStarts[i + 1] || cache.itemStarts[i] >= cache.itemEnds[i]) return inconsistent();
+      if (cache.paths[i] >= s.paths.length || cache.symbols[i] >= s.symbols.length || cache.languages[i] >= s.languages.length || cache.kinds[i] >= s.kinds.length) {
+        return inconsistent();
+      }
+    }
+    for (let i = 0; i < total; i++) if (counts[i] >>> TF_SHIFT >= s.terms.length) return inconsistent();
+    return { ...cache, strings: s, notes: notes as NoteText[] };
   } catch (err) {
     // index.json gone (a writer swapped generations) is the caller's to notice; anything else is damage.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

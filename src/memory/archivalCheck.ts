@@ -5,11 +5,10 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CACHE_FILE, type CacheRow, cacheDimensions, parseShardCache, readCacheBytes, writeShardCache } from './archivalCache';
-import type { ArchivalRecord } from './archivalMemory';
+import { CACHE_FILE, type CacheRow, cacheDimensions, parseShardCache, readCacheBytes, type ShardCache, writeShardCache } from './archivalCache';
 import { MANIFEST, MANIFEST_FORMAT, type Manifest, readManifest, SHARDS } from './archivalManifest';
 import { NOTES_RESCUE } from './archivalNotes';
-import { indexFileOf, readShard, recordOf, type ShardItem, writeShard } from './archivalShard';
+import { indexFileOf, readShard, recordOf, rewriteIndex, type ShardItem } from './archivalShard';
 import { asidePath, writeJsonAtomic } from './atomicFile';
 import { Bm25Index } from './bm25';
 import type { Checkup } from './checkup';
@@ -64,6 +63,8 @@ export async function checkArchival(archivalDir: string, checkup: Checkup, opts:
 async function checkShards(archivalDir: string, manifest: Manifest, checkup: Checkup): Promise<void> {
   const dimensions = manifest.embedder.dimensions;
   const dropped: string[] = [];
+  /** Shards written again with fewer rows: their row counts and removed rows change in the manifest. */
+  const resized = new Map<string, number>();
   for (const [name, folder] of Object.entries(manifest.shards)) {
     const full = path.join(archivalDir, SHARDS, folder);
     const indexFile = indexFileOf(full);
@@ -76,11 +77,15 @@ async function checkShards(archivalDir: string, manifest: Manifest, checkup: Che
       problem = reasonOf(err);
     }
     if (!items) {
-      const cache = parseShardCache<ArchivalRecord>(full, bytes, dimensions, { withoutIndex: true });
+      const cache = parseShardCache(full, bytes, dimensions, { withoutIndex: true });
       if (cache) {
-        await checkup.found(indexFile, `is corrupted (${problem})`, 'write it again from the shard\'s cache.bin', async () => {
-          await rewriteIndexFromCache(full, cache);
-          return `wrote it again from cache.bin (${cache.records.length} passages)`;
+        // The cache keeps notes whole but file passages only as vectors: those are indexed again.
+        const files = cache.rows - cache.notes.length;
+        const dropping = files > 0 ? `; its ${files} file passage(s) are indexed again by the next \`memcode index\`` : '';
+        await checkup.found(indexFile, `is corrupted (${problem})`, `write it again from the shard's cache.bin${dropping}`, () => {
+          rewriteIndexFromCache(full, cache);
+          resized.set(name, cache.notes.length);
+          return `wrote it again from cache.bin (${cache.notes.length} note(s))${dropping}`;
         });
       } else {
         await checkup.found(indexFile, `is corrupted (${problem}) and its cache.bin cannot stand in`, `move shard ${folder} aside and drop it from the manifest`, () => {
@@ -101,11 +106,21 @@ async function checkShards(archivalDir: string, manifest: Manifest, checkup: Che
       return 'wrote it again from index.json';
     });
   }
-  if (dropped.length > 0) {
+  if (dropped.length > 0 || resized.size > 0) {
     const shards = { ...manifest.shards };
-    for (const name of dropped) delete shards[name];
+    const rows = { ...(manifest.rows ?? {}) };
+    const deleted = { ...(manifest.deleted ?? {}) };
+    for (const name of dropped) {
+      delete shards[name];
+      delete rows[name];
+      delete deleted[name];
+    }
+    for (const [name, n] of resized) {
+      rows[name] = n;
+      delete deleted[name];
+    }
     const openShard = manifest.openShard && shards[manifest.openShard] ? manifest.openShard : undefined;
-    writeJsonAtomic(path.join(archivalDir, MANIFEST), { ...manifest, generation: manifest.generation + 1, shards, openShard });
+    writeJsonAtomic(path.join(archivalDir, MANIFEST), { ...manifest, generation: manifest.generation + 1, shards, rows, deleted, openShard });
   }
 }
 
@@ -154,7 +169,7 @@ function shardContents(folder: string): { rows: number; dimensions: number } | u
     const bytes = fs.readFileSync(path.join(folder, CACHE_FILE));
     const dimensions = cacheDimensions(bytes);
     const cache = dimensions === undefined ? undefined : parseShardCache(folder, bytes, dimensions, { withoutIndex: true });
-    return cache && dimensions !== undefined ? { rows: cache.records.length, dimensions } : undefined;
+    return cache && dimensions !== undefined ? { rows: cache.rows, dimensions } : undefined;
   } catch {
     return undefined;
   }
@@ -174,28 +189,24 @@ function embedderIdOf(archivalDir: string, damagedManifest: string | undefined, 
   throw new Error('nothing says which embedder built archival memory');
 }
 
-async function rewriteIndexFromCache(folder: string, cache: NonNullable<ReturnType<typeof parseShardCache<ArchivalRecord>>>): Promise<void> {
-  const decoder = new TextDecoder();
-  const dimensions = cache.records.length ? cache.vectors.length / cache.records.length : 0;
-  const items: ShardItem[] = cache.records.map((record, row) => {
-    const text = decoder.decode(cache.texts.subarray(cache.textStarts[row], cache.textStarts[row + 1]));
-    const metadata: ShardItem['metadata'] = {};
-    for (const [key, value] of Object.entries({ ...record, text })) if (key !== 'id' && value !== undefined) metadata[key] = value as string | number;
-    return { id: record.id, vector: cache.vectors.subarray(row * dimensions, (row + 1) * dimensions), metadata };
+/** index.json again with the notes the cache keeps (their vectors from its int8 copy), and a cache to match. */
+function rewriteIndexFromCache(folder: string, cache: ShardCache): void {
+  const d = cache.dimensions;
+  const items: ShardItem[] = cache.notes.map(({ row, id, text, time }) => {
+    const vector = new Float32Array(d);
+    for (let i = 0; i < d; i++) vector[i] = cache.vectors[row * d + i] * cache.scales[row];
+    return { id, vector, metadata: { text, source: 'note', time } };
   });
-  // Written beside and renamed over: the folder stays whole for readers meanwhile.
-  const scratch = `${folder}.repair`;
-  await writeShard(scratch, items);
-  fs.renameSync(indexFileOf(scratch), indexFileOf(folder));
-  fs.rmSync(scratch, { recursive: true, force: true });
-  writeCache(folder, dimensions, items);
+  writeCache(folder, d, items);
 }
 
+/** Writes index.json again in the store's layout (so each item's range is known) and the cache beside it. */
 function writeCache(folder: string, dimensions: number, items: ShardItem[]): void {
+  const ranges = rewriteIndex(folder, items);
   const bm25 = new Bm25Index();
-  const rows: Array<CacheRow<ArchivalRecord>> = items.map((item) => {
+  const rows: CacheRow[] = items.map((item, i) => {
     const record = recordOf(item);
-    return { record, vector: item.vector, counts: bm25.countsFor(record.text) };
+    return { record, vector: item.vector, counts: bm25.countsFor(record.text), range: ranges[i] };
   });
   writeShardCache(folder, dimensions, rows, (id) => bm25.termOf(id), true);
 }

@@ -24,6 +24,13 @@ export interface Manifest {
   openShard?: string;
   /** Shard name → its current folder under shards/. Empty shards are absent. */
   shards: Record<string, string>;
+  /** Shard name → rows its folder holds (so a store still loading knows its size). */
+  rows?: Record<string, number>;
+  /**
+   * Shard name → rows of its folder removed since it was written. Removing a file's passages from a
+   * full shard only adds them here; the shard is rewritten (compacted) once half of it is gone.
+   */
+  deleted?: Record<string, number[]>;
 }
 
 export function emptyManifest(embedderId: string, dimensions: number): Manifest {
@@ -56,7 +63,10 @@ export function readManifest(file: string): Manifest {
     typeof m.generation === 'number' &&
     !!m.shards &&
     typeof m.shards === 'object' &&
-    Object.values(m.shards).every((f) => typeof f === 'string' && !f.includes('/') && !f.includes('\\') && !f.startsWith('.'));
+    Object.values(m.shards).every((f) => typeof f === 'string' && !f.includes('/') && !f.includes('\\') && !f.startsWith('.')) &&
+    (m.rows === undefined || (typeof m.rows === 'object' && !!m.rows && Object.values(m.rows).every((n) => Number.isInteger(n)))) &&
+    (m.deleted === undefined ||
+      (typeof m.deleted === 'object' && !!m.deleted && Object.values(m.deleted).every((rows) => Array.isArray(rows) && rows.every((n) => Number.isInteger(n)))));
   if (!valid) throw corrupt(file, 'not the expected shape');
   if ((m.format ?? 0) > MANIFEST_FORMAT) {
     throw new MemoryError('schema_newer', `archival memory in ${path.dirname(file)} was written by a newer MemCode (format ${m.format})`);

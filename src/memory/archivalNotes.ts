@@ -54,12 +54,10 @@ export function notesInShard(folder: string): ArchivalRecord[] | undefined {
     return undefined;
   }
   const dimensions = cacheDimensions(bytes);
-  const cache = dimensions === undefined ? undefined : parseShardCache<ArchivalRecord>(folder, bytes, dimensions, { withoutIndex: true });
+  const cache = dimensions === undefined ? undefined : parseShardCache(folder, bytes, dimensions, { withoutIndex: true });
   if (!cache) return undefined;
-  const decoder = new TextDecoder();
-  return cache.records.flatMap((record, row) => {
-    const text = decoder.decode(cache.texts.subarray(cache.textStarts[row], cache.textStarts[row + 1]));
-    const note = noteOf({ ...record, text });
+  return cache.notes.flatMap(({ id, text, time }) => {
+    const note = noteOf({ id, text, time, source: 'note' });
     return note ? [note] : [];
   });
 }

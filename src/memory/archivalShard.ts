@@ -1,7 +1,7 @@
-// One shard of archival memory on disk: a Vectra LocalIndex folder, written whole into a fresh folder
-// and never touched again. Vectra rewrites index.json in place without a temp file, so a kill -9
-// mid-write could leave half a file; writing a new folder and flipping the manifest (archival.ts)
-// leaves either the old shard or the new one, never a mix.
+// One shard of archival memory on disk: a Vectra LocalIndex folder (index.json, which Vectra and people
+// can read), written whole into a fresh folder and never touched again: writing a new folder and
+// flipping the manifest (archival.ts) leaves either the old shard or the new one, never a mix. It is
+// the one copy of each passage's text and full vector; memory holds only byte ranges into it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArchivalRecord } from './archivalMemory';
@@ -45,16 +45,106 @@ export function indexFileOf(folder: string): string {
   return path.join(folder, 'index.json');
 }
 
-/** Writes `items` as a new Vectra index in `folder` (which must not exist) and makes it durable. */
-export async function writeShard(folder: string, items: ShardItem[]): Promise<void> {
-  const { LocalIndex } = loadVectra();
+/** Where one item's JSON object sits in index.json: bytes [start, end). */
+export interface ItemRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Writes `items` as a new Vectra index in `folder` (which must not exist) and makes it durable. The
+ * file is Vectra's own JSON layout (what `LocalIndex` writes and reads), written here in one go so the
+ * byte range of every item is known: a text or a vector is later read back alone, by its range,
+ * instead of being held in memory or copied into a second file.
+ */
+export function writeShard(folder: string, items: ShardItem[]): ItemRange[] {
   fs.rmSync(folder, { recursive: true, force: true });
-  const index = new LocalIndex(folder);
-  await index.createIndex({ version: 1 });
-  if (items.length > 0) {
-    await index.batchInsertItems(items.map((item) => ({ id: item.id, vector: roundVector(item.vector), metadata: item.metadata })));
+  fs.mkdirSync(folder, { recursive: true });
+  return writeIndexFile(indexFileOf(folder), items);
+}
+
+/** Writes `folder`'s index.json again (beside, then renamed over: readers see the old file or the new) in this layout. */
+export function rewriteIndex(folder: string, items: ShardItem[]): ItemRange[] {
+  const scratch = `${indexFileOf(folder)}.tmp`;
+  const ranges = writeIndexFile(scratch, items);
+  fs.renameSync(scratch, indexFileOf(folder));
+  return ranges;
+}
+
+function writeIndexFile(file: string, items: ShardItem[]): ItemRange[] {
+  const parts: Buffer[] = [Buffer.from('{"version":1,"metadata_config":{},"items":[', 'utf8')];
+  let at = parts[0].length;
+  const ranges: ItemRange[] = [];
+  items.forEach((item, i) => {
+    if (i > 0) {
+      parts.push(COMMA);
+      at += 1;
+    }
+    const vector = roundVector(item.vector);
+    const json = Buffer.from(JSON.stringify({ id: item.id, metadata: item.metadata, vector, norm: norm(vector) }), 'utf8');
+    ranges.push({ start: at, end: at + json.length });
+    parts.push(json);
+    at += json.length;
+  });
+  parts.push(Buffer.from(']}', 'utf8'));
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeSync(fd, Buffer.concat(parts));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
-  fsyncFile(indexFileOf(folder));
+  return ranges;
+}
+
+const COMMA = Buffer.from(',', 'utf8');
+
+/** Vectra's `norm` field: the vector's length. */
+function norm(vector: number[]): number {
+  let sum = 0;
+  for (const v of vector) sum += v * v;
+  return Math.sqrt(sum);
+}
+
+/**
+ * Reads the items at `ranges` of `folder`'s index.json, one positioned read each. Anything unreadable
+ * is MemoryError('corrupt'); a file gone (a writer swapped generations) keeps its ENOENT as the cause.
+ */
+export function readItems(folder: string, ranges: ItemRange[], dimensions: number): ShardItem[] {
+  const file = indexFileOf(folder);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    throw corrupt(file, 'the file is missing', err);
+  }
+  try {
+    let scratch = Buffer.alloc(4096);
+    return ranges.map(({ start, end }, position) => {
+      const length = end - start;
+      if (scratch.length < length) scratch = Buffer.alloc(Math.max(length, scratch.length * 2));
+      if (fs.readSync(fd, scratch, 0, length, start) !== length) throw corrupt(file, 'it is shorter than its cache says');
+      let raw: { id?: unknown; vector?: unknown; metadata?: unknown };
+      try {
+        raw = JSON.parse(scratch.toString('utf8', 0, length)) as typeof raw;
+      } catch {
+        throw corrupt(file, `item ${position} is not where its cache says`);
+      }
+      return itemOf(raw, file, position, dimensions);
+    });
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function itemOf(item: { id?: unknown; vector?: unknown; metadata?: unknown } | null, file: string, position: number, dimensions: number): ShardItem {
+  if (typeof item?.id !== 'string' || !Array.isArray(item.vector) || typeof item.metadata !== 'object' || !item.metadata) {
+    throw corrupt(file, `item ${position} is not a Vectra item`);
+  }
+  if (item.vector.length !== dimensions) {
+    throw corrupt(file, `item ${position} has ${item.vector.length} dimensions instead of ${dimensions}`);
+  }
+  return { id: item.id, vector: Float32Array.from(item.vector as number[]), metadata: item.metadata as Record<string, MetadataValue> };
 }
 
 /** Reads a shard; anything unreadable is MemoryError('corrupt') naming the file. */
@@ -73,15 +163,7 @@ export async function readShard(folder: string, dimensions: number): Promise<Sha
     throw corrupt(file, (err as Error).message, err);
   }
   if (!Array.isArray(raw)) throw corrupt(file, 'it holds no list of items');
-  return raw.map((item, position) => {
-    if (typeof item?.id !== 'string' || !Array.isArray(item.vector) || typeof item.metadata !== 'object' || !item.metadata) {
-      throw corrupt(file, `item ${position} is not a Vectra item`);
-    }
-    if (item.vector.length !== dimensions) {
-      throw corrupt(file, `item ${position} has ${item.vector.length} dimensions instead of ${dimensions}`);
-    }
-    return { id: item.id, vector: Float32Array.from(item.vector as number[]), metadata: item.metadata as Record<string, MetadataValue> };
-  });
+  return raw.map((item, position) => itemOf(item, file, position, dimensions));
 }
 
 /** The record a shard item holds (its metadata is the record but for the id). */
@@ -108,11 +190,3 @@ export function corrupt(file: string, reason: string, cause?: unknown): MemoryEr
   );
 }
 
-function fsyncFile(file: string): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}

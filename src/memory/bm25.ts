@@ -1,9 +1,9 @@
 // BM25 keyword search over archival memory, kept in memory. Terms are the code-aware ones of
 // codeTokens.ts, so an exact identifier is one rare term and wins.
 // Layout, for 100k documents under 25 ms a query: each term has an id and a posting list in a typed
-// array (doc << 8 | tf), and each document keeps its own (termId << 8 | tf) list, so removing a
-// document needs no re-tokenizing and a shard's terms can be saved and reloaded (archivalCache.ts)
-// without tokenizing 100k texts on every open.
+// array (doc << 8 | tf). A document's own (termId << 8 | tf) list is not kept: the caller hands it back
+// to remove the document (archival memory reads it from the shard's cache, archivalCache.ts, which also
+// lets a shard's terms be reloaded without tokenizing 100k texts on every open).
 import { codeTerms } from './codeTokens';
 import { TopK, type Scored } from './topK';
 
@@ -50,7 +50,6 @@ export type TermCounts = Uint32Array;
 class Postings {
   data = new Uint32Array(4);
   size = 0;
-  dead = 0;
 
   push(value: number): void {
     if (this.size === this.data.length) {
@@ -66,12 +65,12 @@ export class Bm25Index {
   private readonly termIds = new Map<string, number>();
   private readonly terms: string[] = [];
   private readonly postings: Postings[] = [];
-  /** Each live doc's terms; undefined once removed (or never added). */
-  private readonly forward: Array<TermCounts | undefined> = [];
   /** Term count per doc; -1 when absent. */
   private lengths = new Int32Array(1024).fill(-1);
   private totalLength = 0;
   private docs = 0;
+  /** Documents removed whose postings are still in the lists. */
+  private forgotten = 0;
   private scores = new Float64Array(0);
   private touched = new Int32Array(0);
 
@@ -102,7 +101,6 @@ export class Bm25Index {
       length += tf;
       this.postings[counts[i] >>> TF_SHIFT].push((doc << TF_SHIFT) | tf);
     }
-    this.forward[doc] = counts;
     this.ensureDoc(doc);
     this.lengths[doc] = length;
     this.totalLength += length;
@@ -125,47 +123,33 @@ export class Bm25Index {
     return this.terms[id];
   }
 
-  /** What `doc` was indexed with, for saving; undefined if it is not present. */
-  termCountsOf(doc: number): TermCounts | undefined {
-    return this.forward[doc];
-  }
-
-  /** Forgets document `doc`. */
-  remove(doc: number): void {
-    this.removeMany([doc]);
-  }
-
   /**
-   * Forgets several documents. Their postings stay until half of a term's list is dead (then the list
-   * is compacted): filtering a 100k-long list of a common term on every save would cost more than
-   * the save itself.
+   * Forgets documents. Their postings stay (a search skips them) until a quarter of the index is
+   * forgotten, then every list is compacted at once: filtering a 100k-long list of a common term on
+   * every save would cost more than the save, and no document's term list needs keeping for it.
    */
   removeMany(docs: Iterable<number>): void {
-    const touched = new Set<number>();
     for (const doc of docs) {
-      const counts = this.forward[doc];
-      if (!counts) continue;
-      for (let i = 0; i < counts.length; i++) {
-        const term = counts[i] >>> TF_SHIFT;
-        this.postings[term].dead++;
-        touched.add(term);
-      }
+      if (doc >= this.lengths.length || this.lengths[doc] < 0) continue;
       this.totalLength -= this.lengths[doc];
       this.lengths[doc] = -1;
-      this.forward[doc] = undefined;
       this.docs--;
+      this.forgotten++;
     }
-    for (const term of touched) {
-      const list = this.postings[term];
-      if (list.dead * 2 < list.size) continue;
+    if (this.forgotten * 4 > this.docs + this.forgotten) this.compact();
+  }
+
+  /** Drops every forgotten document's postings. */
+  private compact(): void {
+    for (const list of this.postings) {
       let kept = 0;
       for (let i = 0; i < list.size; i++) {
         const p = list.data[i];
         if (this.lengths[p >>> TF_SHIFT] >= 0) list.data[kept++] = p;
       }
       list.size = kept;
-      list.dead = 0;
     }
+    this.forgotten = 0;
   }
 
   search(query: string, limit: number, allowed?: (doc: number) => boolean): Bm25Result {
@@ -173,11 +157,11 @@ export class Bm25Index {
     const lists: Postings[] = [];
     for (const term of new Set(codeTerms(query))) {
       const id = this.termIds.get(term);
-      if (id !== undefined && this.postings[id].size - this.postings[id].dead > 0) lists.push(this.postings[id]);
+      if (id !== undefined && this.postings[id].size > 0) lists.push(this.postings[id]);
     }
     if (lists.length === 0) return { total: 0, hits: [] };
     // Rarest first, so common terms can be limited to the documents the rare ones found.
-    lists.sort((a, b) => a.size - a.dead - (b.size - b.dead));
+    lists.sort((a, b) => a.size - b.size);
     const n = this.lengths.length;
     if (this.scores.length < n) {
       this.scores = new Float64Array(n);
@@ -193,7 +177,8 @@ export class Bm25Index {
     const perLength = (BM25_K1 * BM25_B) / average;
     const common = this.docs >= COMMON_MIN_DOCS ? this.docs * COMMON_SHARE : Infinity;
     for (const list of lists) {
-      const df = list.size - list.dead;
+      // Forgotten documents still in the list count too: a little less idf until the next compaction.
+      const df = Math.min(list.size, this.docs);
       const weight = bm25Idf(df, this.docs) * (BM25_K1 + 1);
       const data = list.data;
       const size = list.size;

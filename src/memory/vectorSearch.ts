@@ -1,122 +1,163 @@
-// The vector half of archival search: exact dot products over every vector while the store is small,
-// and over EXACT_SEARCH_BELOW items a two-pass search that first scores 128-number count sketches of
-// every vector (WebAssembly SIMD, sketchScan.ts) and compares only the best SKETCH_POOL in full.
-// The store owns the vectors (one Float32Array per shard); this owns how they are searched.
-import { createSketchScanner, SCAN_DIMENSIONS, type SketchScanner } from './sketchScan';
+// The vector half of archival search, over what memory keeps of each vector: int8 with a scale per row,
+// and an int8 128-number count sketch. A small store compares every int8 vector; a big one first scores
+// every sketch in one pass over a WebAssembly arena (int8Scan.ts; one slot of rows per shard, so a
+// write copies one shard's sketches, not all of them), compares the best SKETCH_POOL int8 vectors, and
+// either way the best RERANK are scored exactly with their full vectors, read from disk by the caller.
+// The store owns the vectors (per shard); this owns how they are searched.
+import { createInt8Scanner, type Int8Scanner, quantizeInt8 } from './int8Scan';
 import { TopK } from './topK';
 
 /** Candidates kept from each ranking before fusion; paging goes no deeper. */
 export const CANDIDATES = 100;
-/** Below this many items a vector search compares every vector in full. */
+/** Below this many items a vector search compares every int8 vector. */
 const EXACT_SEARCH_BELOW = 20_000;
-/** Candidates the sketch pass hands to the exact pass. */
+/** Candidates the sketch pass hands to the int8 pass. */
 const SKETCH_POOL = 2000;
-export const SKETCH_DIMENSIONS = SCAN_DIMENSIONS;
+/** Candidates the int8 pass hands to the exact pass (a little more than are kept: int8 order is close, not exact). */
+const RERANK = 2 * CANDIDATES;
+export const SKETCH_DIMENSIONS = 128;
 /** Pool ids are shardIndex * SHARD_STRIDE + row. */
 const SHARD_STRIDE = 1 << 20;
 
 /** One shard's vectors as the search reads them. */
 export interface VectorShard {
-  docs: number[];
-  /** docs.length × dimensions, row-major. */
-  vectors: Float32Array;
-  /** docs.length × SKETCH_DIMENSIONS: the vectors' count sketches, for the first pass of a big search. */
-  sketch: Float32Array;
+  /** Row → doc. */
+  docs: Int32Array;
+  /** docs.length × dimensions. */
+  vectors: Int8Array;
+  scales: Float32Array;
+  /** Where its sketches are in the arena (`VectorSearch.place`). */
+  slot: number;
+  sketchScales: Float32Array;
+}
+
+export interface VectorSearchOptions {
+  /** Rows per arena slot: the most rows a shard holds. */
+  slotRows: number;
+  /** Whether `doc` may be returned (alive and through the caller's filter). */
+  allowed: (doc: number) => boolean;
+  /** The full vectors of `docs`, read from disk, in order. */
+  exact: (docs: number[]) => Float32Array[];
 }
 
 export class VectorSearch {
-  /** null: WebAssembly SIMD is not available here. */
-  private scanner: SketchScanner | null | undefined;
-  private packed: { version: number; shards: VectorShard[]; starts: number[]; rows: number } | undefined;
-  /** Reused by every search: one shard's sketch scores. */
-  private sketchScores = new Float64Array(1000);
+  private readonly arena: Int8Scanner;
+  private slots = 0;
+  private readonly free: number[] = [];
 
-  constructor(private readonly dimensions: number) {}
+  constructor(
+    private readonly dimensions: number,
+    private readonly slotRows: number,
+  ) {
+    this.arena = createInt8Scanner(SKETCH_DIMENSIONS) ?? plainScanner(SKETCH_DIMENSIONS);
+  }
 
-  /**
-   * The CANDIDATES docs closest to `q`, best first. `version` changes whenever a shard does, so the
-   * sketches packed for the SIMD scan are redone only then.
-   */
-  search(shards: VectorShard[], live: number, version: number, q: Float32Array, allowed?: (doc: number) => boolean): Array<{ id: number; score: number }> {
+  /** Copies a shard's sketches (rows × SKETCH_DIMENSIONS) into a free slot; returns the slot. */
+  place(sketches: Int8Array): number {
+    const slot = this.free.pop() ?? this.slots++;
+    this.arena.reserve(this.slots * this.slotRows);
+    const rows = this.arena.rows();
+    const at = slot * this.slotRows * SKETCH_DIMENSIONS;
+    rows.set(sketches, at);
+    // A reused slot's tail would score as rows that are not there.
+    rows.fill(0, at + sketches.length, at + this.slotRows * SKETCH_DIMENSIONS);
+    return slot;
+  }
+
+  release(slot: number): void {
+    this.free.push(slot);
+  }
+
+  /** The CANDIDATES docs closest to `q`, best first, scored by their full vectors. */
+  search(shards: VectorShard[], live: number, q: Float32Array, opts: VectorSearchOptions): Array<{ id: number; score: number }> {
     const d = this.dimensions;
     // The query in doubles: V8 then multiplies without converting one side at every step.
     const query = Float64Array.from(q);
-    const top = new TopK(CANDIDATES);
-    // Nothing in common with the query is not a candidate, however short the list.
-    let threshold = 0;
+    const near = new TopK(RERANK);
     if (live < EXACT_SEARCH_BELOW) {
       for (const shard of shards) {
-        const { docs, vectors } = shard;
+        const { docs, vectors, scales } = shard;
         for (let row = 0, offset = 0; row < docs.length; row++, offset += d) {
-          if (allowed && !allowed(docs[row])) continue;
-          const score = dot(vectors, offset, query, d);
-          if (score > threshold) {
-            top.push(docs[row], score);
-            threshold = Math.max(0, top.threshold);
-          }
+          const score = scales[row] * dotInt8(vectors, offset, query, d);
+          if (score > 0 && score > near.threshold && opts.allowed(docs[row])) near.push(docs[row], score);
         }
       }
-      return top.sorted();
+    } else {
+      const pool = this.sketchPool(shards, q, opts.allowed);
+      pool.forEach((id) => {
+        const shard = shards[Math.floor(id / SHARD_STRIDE)];
+        const row = id % SHARD_STRIDE;
+        const score = shard.scales[row] * dotInt8(shard.vectors, row * d, query, d);
+        if (score > 0) near.push(shard.docs[row], score);
+      });
     }
-    // Two passes: the count sketches (a third of the numbers, scored four at a time) pick a pool of
-    // candidates, the full vectors rank the pool exactly. Scanning all 100k full vectors in JavaScript
-    // would take the whole time budget.
-    const sketched = Float64Array.from(sketchOf(q, d));
-    const pool = new TopK(SKETCH_POOL);
-    const packed = this.packedSketches(shards, version);
-    const shardList = packed ? packed.shards : shards;
-    const all = packed ? packed.scanner.scan(Float32Array.from(sketched), packed.rows) : undefined;
-    let bar = -Infinity;
-    for (let shardIndex = 0; shardIndex < shardList.length; shardIndex++) {
-      const { docs, sketch } = shardList[shardIndex];
-      const base = shardIndex * SHARD_STRIDE;
-      const rows = docs.length;
-      let scores: Float32Array | Float64Array;
-      if (all) scores = all.subarray(packed!.starts[shardIndex], packed!.starts[shardIndex] + rows);
-      else {
-        // Scores first in a tight loop, then the few that beat the pool's weakest: V8 keeps the loop lean.
-        scores = this.sketchScores.length >= rows ? this.sketchScores : (this.sketchScores = new Float64Array(rows));
-        for (let row = 0, offset = 0; row < rows; row++, offset += SKETCH_DIMENSIONS) {
-          scores[row] = dot(sketch, offset, sketched, SKETCH_DIMENSIONS);
-        }
-      }
-      for (let row = 0; row < rows; row++) {
-        if (scores[row] > bar && (!allowed || allowed(docs[row]))) {
-          pool.push(base + row, scores[row]);
-          bar = pool.threshold;
-        }
-      }
-    }
-    pool.forEach((id) => {
-      const shard = shardList[Math.floor(id / SHARD_STRIDE)];
-      const row = id % SHARD_STRIDE;
-      const score = dot(shard.vectors, row * d, query, d);
-      if (score > threshold) {
-        top.push(shard.docs[row], score);
-        threshold = Math.max(0, top.threshold);
-      }
+    const candidates = near.sorted();
+    const full = opts.exact(candidates.map((c) => c.id));
+    const top = new TopK(CANDIDATES);
+    candidates.forEach((c, i) => {
+      const score = dot(full[i], 0, query, d);
+      // Nothing in common with the query is not a candidate, however short the list.
+      if (score > 0) top.push(c.id, score);
     });
     return top.sorted();
   }
 
-  /** Every shard's sketch side by side in WebAssembly memory, redone after a write; undefined without SIMD. */
-  private packedSketches(shards: VectorShard[], version: number): { scanner: SketchScanner; shards: VectorShard[]; starts: number[]; rows: number } | undefined {
-    if (this.scanner === undefined) this.scanner = createSketchScanner() ?? null;
-    if (!this.scanner) return undefined;
-    if (this.packed?.version !== version) {
-      const starts: number[] = [];
-      let rows = 0;
-      for (const shard of shards) {
-        starts.push(rows);
-        rows += shard.docs.length;
+  /** The SKETCH_POOL rows whose sketches score best, as shardIndex * SHARD_STRIDE + row. */
+  private sketchPool(shards: VectorShard[], q: Float32Array, allowed: (doc: number) => boolean): TopK {
+    const sketch = new Int8Array(SKETCH_DIMENSIONS);
+    quantizeInt8(sketchOf(q, this.dimensions), sketch, 0);
+    const scores = this.arena.scan(sketch, 0, this.slots * this.slotRows);
+    const pool = new TopK(SKETCH_POOL);
+    let bar = 0;
+    for (let i = 0; i < shards.length; i++) {
+      const { docs, sketchScales, slot } = shards[i];
+      const base = slot * this.slotRows;
+      for (let row = 0; row < docs.length; row++) {
+        const score = scores[base + row] * sketchScales[row];
+        if (score > bar && allowed(docs[row])) {
+          pool.push(i * SHARD_STRIDE + row, score);
+          bar = Math.max(0, pool.threshold);
+        }
       }
-      this.scanner.reserve(rows);
-      const target = this.scanner.sketches();
-      shards.forEach((shard, i) => target.set(shard.sketch, starts[i] * SKETCH_DIMENSIONS));
-      this.packed = { version, shards, starts, rows };
     }
-    return { scanner: this.scanner, ...this.packed };
+    return pool;
   }
+}
+
+/** The arena in plain JavaScript, where WebAssembly SIMD is missing. */
+function plainScanner(width: number): Int8Scanner {
+  let data = new Int8Array(0);
+  let out = new Int32Array(0);
+  return {
+    reserve(rows) {
+      if (rows * width <= data.length) return;
+      const grown = new Int8Array(Math.max(rows, Math.ceil((data.length / width) * 1.25)) * width);
+      grown.set(data);
+      data = grown;
+    },
+    rows: () => data,
+    scan(query, from, count) {
+      if (out.length < count) out = new Int32Array(count);
+      for (let r = 0; r < count; r++) {
+        let s = 0;
+        for (let i = 0, o = (from + r) * width; i < width; i++, o++) s += data[o] * query[i];
+        out[r] = s;
+      }
+      return out.subarray(0, count);
+    },
+  };
+}
+
+function dotInt8(matrix: Int8Array, offset: number, q: Float64Array, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    s0 += matrix[offset + i] * q[i];
+    s1 += matrix[offset + i + 1] * q[i + 1];
+  }
+  for (; i < d; i++) s0 += matrix[offset + i] * q[i];
+  return s0 + s1;
 }
 
 export function dot(matrix: Float32Array, offset: number, q: Float64Array, d: number): number {
@@ -174,13 +215,6 @@ function sketchTable(d: number): Int32Array {
 export function sketchOf(vector: Float32Array, d: number): Float32Array {
   const out = new Float32Array(SKETCH_DIMENSIONS);
   sketchInto(vector, 0, d, sketchTable(d), out, 0);
-  return out;
-}
-
-export function sketchAll(vectors: Float32Array, rows: number, d: number): Float32Array {
-  const table = sketchTable(d);
-  const out = new Float32Array(rows * SKETCH_DIMENSIONS);
-  for (let row = 0; row < rows; row++) sketchInto(vectors, row * d, d, table, out, row * SKETCH_DIMENSIONS);
   return out;
 }
 

@@ -116,15 +116,16 @@ describe('memory doctor', function () {
     }
   });
 
-  it('writes a damaged index.json again from the shard\'s cache, and a damaged cache from index.json', async () => {
+  it('writes a damaged index.json again from the shard\'s cache (notes whole; file passages indexed again), and a damaged cache from index.json', async () => {
     await archival();
     const folder = onlyShard();
     fs.writeFileSync(path.join(folder, 'index.json'), '{"items": [');
     const report = await doctor();
     assert.equal(report.broken, false, formatDoctorReport(report));
-    assert.match(report.findings[0].action, /wrote it again from cache\.bin \(2 passages\)/);
+    assert.match(report.findings[0].action, /wrote it again from cache\.bin \(1 note\(s\)\); its 1 file passage\(s\) are indexed again/);
     const store = await ArchivalStore.open(paths.archivalDir, embedder);
-    assert.deepEqual(store.countBySource(), { file: 1, note: 1 });
+    assert.deepEqual(store.countBySource(), { file: 0, note: 1 });
+    assert.deepEqual(store.paths(), [], 'the file is no longer claimed, so the next index run stores it again');
 
     const cache = path.join(folder, 'cache.bin');
     const bytes = fs.readFileSync(cache);

@@ -25,7 +25,7 @@ import { type CacheRow, CACHE_FILE, parseShardCache, readCacheBytes, type ShardC
 import { DEAD, DocColumns, FILE, NOTE } from './archivalDocs';
 import { embedderMismatch, emptyManifest, isMissingFile, MANIFEST, type Manifest, readManifest, readThroughSwaps, removeStrayFolders, SHARDS } from './archivalManifest';
 import { collectNotes, NOTES_RESCUE } from './archivalNotes';
-import { type ItemRange, type MetadataValue, quantize, readItems, readShard, recordOf, rewriteIndex, type ShardItem, writeShard } from './archivalShard';
+import { type ItemRange, type MetadataValue, quantize, readItems, readRecords, readShard, readVectors, recordOf, rewriteIndex, type ShardItem, writeShard } from './archivalShard';
 import { writeJsonAtomic } from './atomicFile';
 import { Bm25Index, type TermCounts } from './bm25';
 import { fuseHybrid } from './hybridRanking';
@@ -54,6 +54,7 @@ interface Shard extends VectorShard {
   /** This store's number for it (DocColumns.shard). */
   number: number;
   itemStarts: Uint32Array;
+  vectorStarts: Uint32Array;
   itemEnds: Uint32Array;
 }
 
@@ -304,7 +305,7 @@ export class ArchivalStore implements ArchivalMemory {
   private searchNow(query: string, q: Float32Array | undefined, opts: ArchivalQuery): Page<ArchivalHit> {
     const mode = opts.mode ?? 'hybrid';
     const filter = this.filterFor(opts);
-    const items = new ItemReader((docs) => this.readItemsOf(docs));
+    const items = new RecordReader((docs) => this.readByShard(docs, (folder, ranges) => readRecords(folder, ranges)));
     let ranked: Array<{ id: number; score: number }> = [];
     if (query.trim()) {
       const keyword = mode === 'vector' ? [] : this.bm25.search(query, CANDIDATES, filter).hits;
@@ -312,7 +313,7 @@ export class ArchivalStore implements ArchivalMemory {
         ? this.vectors.search([...this.shards.values()], this.live, q, {
             slotRows: SHARD_CAPACITY,
             allowed: filter ?? ((doc) => this.docs.alive(doc)),
-            exact: (docs) => items.load(docs).map((item) => item.vector),
+            exact: (docs) => this.readVectorsOf(docs),
           })
         : [];
       if (mode === 'keyword') ranked = keyword;
@@ -324,7 +325,7 @@ export class ArchivalStore implements ArchivalMemory {
           query,
           vector,
           keyword,
-          (doc) => String(items.get(doc, candidates).metadata.text ?? ''),
+          (doc) => items.get(doc, candidates).text,
           (doc) => this.docs.symbols.at(this.docs.symbol[doc]),
         );
       }
@@ -332,12 +333,16 @@ export class ArchivalStore implements ArchivalMemory {
     // Only the page asked for is read from disk.
     const ids = paginate(ranked, opts.page ?? 1, opts.pageSize ?? 5);
     const page = items.load(ids.results.map((r) => r.id));
-    return { ...ids, results: ids.results.map(({ score }, i) => ({ ...recordOf(page[i]), score })) };
+    return { ...ids, results: ids.results.map(({ score }, i) => ({ ...page[i], score })) };
   }
 
-  /** The items of `docs` from their shards' index.json, in order: one open file per shard. */
-  private readItemsOf(docs: number[]): ShardItem[] {
-    const out = new Array<ShardItem>(docs.length);
+  private readVectorsOf(docs: number[]): Float32Array[] {
+    return this.readByShard(docs, readVectors);
+  }
+
+  /** What `read` makes of `docs`' items in their shards' index.json, in order: one open file per shard. */
+  private readByShard<T>(docs: number[], read: (folder: string, ranges: ItemRange[], dimensions: number) => T[]): T[] {
+    const out = new Array<T>(docs.length);
     const byShard = new Map<Shard, number[]>();
     docs.forEach((doc, i) => {
       const shard = this.shardByNumber[this.docs.shard[doc]]!;
@@ -346,14 +351,14 @@ export class ArchivalStore implements ArchivalMemory {
     });
     for (const [shard, positions] of byShard) {
       const ranges = positions.map((i) => this.rangeOf(shard, this.docs.row[docs[i]]));
-      const items = readItems(path.join(this.dir, SHARDS, shard.folder), ranges, this.dimensions);
-      positions.forEach((i, k) => (out[i] = items[k]));
+      const values = read(path.join(this.dir, SHARDS, shard.folder), ranges, this.dimensions);
+      positions.forEach((i, k) => (out[i] = values[k]));
     }
     return out;
   }
 
   private rangeOf(shard: Shard, row: number): ItemRange {
-    return { start: shard.itemStarts[row], end: shard.itemEnds[row] };
+    return { start: shard.itemStarts[row], vector: shard.vectorStarts[row], end: shard.itemEnds[row] };
   }
 
   private filterFor(opts: ArchivalQuery): ((doc: number) => boolean) | undefined {
@@ -463,7 +468,7 @@ export class ArchivalStore implements ArchivalMemory {
           continue;
         }
         const kept = old ? [...old.docs].filter((doc) => this.docs.alive(doc) && !change.remove.has(doc)) : [];
-        const cacheRows = [...this.keptRows(old, kept), ...change.add.map((a) => ({ ...a, range: { start: 0, end: 0 } }))];
+        const cacheRows = [...this.keptRows(old, kept), ...change.add.map((a) => ({ ...a, range: { start: 0, vector: 0, end: 0 } }))];
         delete deleted[name];
         if (cacheRows.length === 0) {
           delete shards[name];
@@ -527,7 +532,7 @@ export class ArchivalStore implements ArchivalMemory {
     const countsOf = this.termCountsOf(folder);
     return kept.map((doc, i) => {
       const record = recordOf(items[i]);
-      return { record, vector: items[i].vector, counts: countsOf?.(this.docs.row[doc]) ?? this.bm25.countsFor(record.text), range: { start: 0, end: 0 } };
+      return { record, vector: items[i].vector, counts: countsOf?.(this.docs.row[doc]) ?? this.bm25.countsFor(record.text), range: { start: 0, vector: 0, end: 0 } };
     });
   }
 
@@ -624,6 +629,7 @@ export class ArchivalStore implements ArchivalMemory {
       sketchScales: cache.sketchScales.slice(),
       slot: this.vectors.place(cache.sketches),
       itemStarts: cache.itemStarts.slice(),
+      vectorStarts: cache.vectorStarts.slice(),
       itemEnds: cache.itemEnds.slice(),
     };
     this.shards.set(name, shard);
@@ -704,20 +710,20 @@ export class ArchivalStore implements ArchivalMemory {
   }
 }
 
-/** The items one search reads from disk, each once. */
-class ItemReader {
-  private readonly items = new Map<number, ShardItem>();
+/** The records one search reads from disk, each once. */
+class RecordReader {
+  private readonly items = new Map<number, ArchivalRecord>();
 
-  constructor(private readonly read: (docs: number[]) => ShardItem[]) {}
+  constructor(private readonly read: (docs: number[]) => ArchivalRecord[]) {}
 
-  load(docs: number[]): ShardItem[] {
+  load(docs: number[]): ArchivalRecord[] {
     const missing = docs.filter((doc) => !this.items.has(doc));
     if (missing.length > 0) this.read(missing).forEach((item, i) => this.items.set(missing[i], item));
     return docs.map((doc) => this.items.get(doc)!);
   }
 
   /** One item; when it is not read yet, every doc `batch` names is read with it. */
-  get(doc: number, batch: () => number[]): ShardItem {
+  get(doc: number, batch: () => number[]): ArchivalRecord {
     if (!this.items.has(doc)) this.load([...new Set([doc, ...batch()])]);
     return this.items.get(doc)!;
   }

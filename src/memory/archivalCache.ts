@@ -14,7 +14,7 @@
 //   header   u32 magic, u32 format, u32 rows, u32 dimensions, u32 termCounts, u32 jsonBytes, u32 0,
 //            u32 CRC-32 of everything after the header, f64 index.json size, f64 index.json mtimeMs
 //   i8 rows × dimensions vectors; f32 rows scales; i8 rows × SKETCH sketches; f32 rows sketch scales
-//   u32 rows item starts; u32 rows item ends (byte ranges in index.json)
+//   u32 rows item starts; u32 rows vector starts; u32 rows item ends (byte ranges in index.json)
 //   i32 rows path; i32 rows symbol (-1: none); i16 rows language; i16 rows kind; u8 rows source (1: note)
 //   u32 rows + 1 starts into the term counts; u32 termCounts entries of (local term id << 8 | tf)
 //   utf8 JSON { paths, symbols, languages, kinds, terms, notes: [{ row, id, text, time }] }
@@ -51,6 +51,7 @@ export interface ShardCache {
   sketches: Int8Array;
   sketchScales: Float32Array;
   itemStarts: Uint32Array;
+  vectorStarts: Uint32Array;
   itemEnds: Uint32Array;
   paths: Int32Array;
   symbols: Int32Array;
@@ -78,7 +79,7 @@ const align = (n: number) => (n + 3) & ~3;
 
 /** The sections after the header, in file order: [bytes, bytes padded to 4]. */
 function sections(rows: number, dimensions: number, total: number): Array<[number, number]> {
-  const sizes = [rows * dimensions, rows * 4, rows * SKETCH_DIMENSIONS, rows * 4, rows * 4, rows * 4, rows * 4, rows * 4, rows * 2, rows * 2, rows, (rows + 1) * 4, total * 4];
+  const sizes = [rows * dimensions, rows * 4, rows * SKETCH_DIMENSIONS, rows * 4, rows * 4, rows * 4, rows * 4, rows * 4, rows * 4, rows * 2, rows * 2, rows, (rows + 1) * 4, total * 4];
   return sizes.map((n) => [n, align(n)]);
 }
 
@@ -110,6 +111,7 @@ export function writeShardCache(folder: string, dimensions: number, rows: CacheR
   const sketches = next((b, o, l) => new Int8Array(b, o, l), 1, n * SKETCH_DIMENSIONS);
   const sketchScales = next((b, o, l) => new Float32Array(b, o, l), 4, n);
   const itemStarts = next((b, o, l) => new Uint32Array(b, o, l), 4, n);
+  const vectorStarts = next((b, o, l) => new Uint32Array(b, o, l), 4, n);
   const itemEnds = next((b, o, l) => new Uint32Array(b, o, l), 4, n);
   const pathIds = next((b, o, l) => new Int32Array(b, o, l), 4, n);
   const symbolIds = next((b, o, l) => new Int32Array(b, o, l), 4, n);
@@ -125,6 +127,7 @@ export function writeShardCache(folder: string, dimensions: number, rows: CacheR
     scales[i] = quantizeInt8(row.vector, vectors, i * dimensions);
     sketchScales[i] = quantizeInt8(sketchOf(row.vector, dimensions), sketches, i * SKETCH_DIMENSIONS);
     itemStarts[i] = row.range.start;
+    vectorStarts[i] = row.range.vector;
     itemEnds[i] = row.range.end;
     pathIds[i] = paths.id(record.path);
     symbolIds[i] = symbols.id(record.symbol);
@@ -239,6 +242,7 @@ export function parseShardCache(folder: string, bytes: Uint8Array | undefined, d
       sketches: next((b, o, l) => new Int8Array(b, o, l), 1),
       sketchScales: next((b, o, l) => new Float32Array(b, o, l), 4),
       itemStarts: next((b, o, l) => new Uint32Array(b, o, l), 4),
+      vectorStarts: next((b, o, l) => new Uint32Array(b, o, l), 4),
       itemEnds: next((b, o, l) => new Uint32Array(b, o, l), 4),
       paths: next((b, o, l) => new Int32Array(b, o, l), 4),
       symbols: next((b, o, l) => new Int32Array(b, o, l), 4),
@@ -259,7 +263,7 @@ export function parseShardCache(folder: string, bytes: Uint8Array | undefined, d
     const { termStarts, counts } = cache;
     if (termStarts[rows] !== total) return inconsistent();
     for (let i = 0; i < rows; i++) {
-      if (termStarts[i] > termStarts[i + 1] || cache.itemStarts[i] >= cache.itemEnds[i]) return inconsistent();
+      if (termStarts[i] > termStarts[i + 1] || cache.itemStarts[i] >= cache.vectorStarts[i] || cache.vectorStarts[i] >= cache.itemEnds[i]) return inconsistent();
       if (cache.paths[i] >= s.paths.length || cache.symbols[i] >= s.symbols.length || cache.languages[i] >= s.languages.length || cache.kinds[i] >= s.kinds.length) {
         return inconsistent();
       }

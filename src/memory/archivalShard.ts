@@ -45,9 +45,10 @@ export function indexFileOf(folder: string): string {
   return path.join(folder, 'index.json');
 }
 
-/** Where one item's JSON object sits in index.json: bytes [start, end). */
+/** Where one item's JSON object sits in index.json: bytes [start, end); its vector's `[` at `vector` (it ends the item: `…]}`). */
 export interface ItemRange {
   start: number;
+  vector: number;
   end: number;
 }
 
@@ -80,11 +81,13 @@ function writeIndexFile(file: string, items: ShardItem[]): ItemRange[] {
       parts.push(COMMA);
       at += 1;
     }
+    // Vectra's item, with the vector last so its bytes can be read alone: `{"id":…,"metadata":…,"norm":…,"vector":[…]}`.
     const vector = roundVector(item.vector);
-    const json = Buffer.from(JSON.stringify({ id: item.id, metadata: item.metadata, vector, norm: norm(vector) }), 'utf8');
-    ranges.push({ start: at, end: at + json.length });
-    parts.push(json);
-    at += json.length;
+    const head = Buffer.from(`{"id":${JSON.stringify(item.id)},"metadata":${JSON.stringify(item.metadata)},"norm":${norm(vector)},"vector":`, 'utf8');
+    const tail = Buffer.from(`${JSON.stringify(vector)}}`, 'utf8');
+    ranges.push({ start: at, vector: at + head.length, end: at + head.length + tail.length });
+    parts.push(head, tail);
+    at += head.length + tail.length;
   });
   parts.push(Buffer.from(']}', 'utf8'));
   const fd = fs.openSync(file, 'w');
@@ -111,6 +114,24 @@ function norm(vector: number[]): number {
  * is MemoryError('corrupt'); a file gone (a writer swapped generations) keeps its ENOENT as the cause.
  */
 export function readItems(folder: string, ranges: ItemRange[], dimensions: number): ShardItem[] {
+  return readRanges(folder, ranges, (r) => ({ at: r.start, length: r.end - r.start }), (text, file, position) => {
+    let raw: { id?: unknown; vector?: unknown; metadata?: unknown };
+    try {
+      raw = JSON.parse(text) as typeof raw;
+    } catch {
+      throw corrupt(file, `item ${position} is not where its cache says`);
+    }
+    return itemOf(raw, file, position, dimensions);
+  });
+}
+
+/** Reads one byte span per range from `folder`'s index.json (one positioned read each) and parses it. */
+function readRanges<T>(
+  folder: string,
+  ranges: ItemRange[],
+  span: (range: ItemRange) => { at: number; length: number },
+  parse: (text: string, file: string, position: number) => T,
+): T[] {
   const file = indexFileOf(folder);
   let fd: number;
   try {
@@ -120,21 +141,46 @@ export function readItems(folder: string, ranges: ItemRange[], dimensions: numbe
   }
   try {
     let scratch = Buffer.alloc(4096);
-    return ranges.map(({ start, end }, position) => {
-      const length = end - start;
+    return ranges.map((range, position) => {
+      const { at, length } = span(range);
       if (scratch.length < length) scratch = Buffer.alloc(Math.max(length, scratch.length * 2));
-      if (fs.readSync(fd, scratch, 0, length, start) !== length) throw corrupt(file, 'it is shorter than its cache says');
-      let raw: { id?: unknown; vector?: unknown; metadata?: unknown };
-      try {
-        raw = JSON.parse(scratch.toString('utf8', 0, length)) as typeof raw;
-      } catch {
-        throw corrupt(file, `item ${position} is not where its cache says`);
-      }
-      return itemOf(raw, file, position, dimensions);
+      if (fs.readSync(fd, scratch, 0, length, at) !== length) throw corrupt(file, 'it is shorter than its cache says');
+      return parse(scratch.toString('utf8', 0, length), file, position);
     });
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The records of the items at `ranges`, without reading their vectors (the bulk of each item). */
+export function readRecords(folder: string, ranges: ItemRange[]): ArchivalRecord[] {
+  return readRanges(folder, ranges, (r) => ({ at: r.start, length: r.vector - r.start }), (text, file, position) => {
+    let raw: { id?: unknown; metadata?: unknown };
+    try {
+      // The head ends at `"vector":`: a number in its place closes the object.
+      raw = JSON.parse(`${text}0}`) as typeof raw;
+    } catch {
+      throw corrupt(file, `item ${position} is not where its cache says`);
+    }
+    if (typeof raw?.id !== 'string' || typeof raw.metadata !== 'object' || !raw.metadata) throw corrupt(file, `item ${position} is not a Vectra item`);
+    return recordOf({ id: raw.id, vector: EMPTY, metadata: raw.metadata as Record<string, MetadataValue> });
+  });
+}
+
+const EMPTY = new Float32Array(0);
+
+/** Only the full vectors of the items at `ranges` (their JSON arrays, not their texts). */
+export function readVectors(folder: string, ranges: ItemRange[], dimensions: number): Float32Array[] {
+  return readRanges(folder, ranges, (r) => ({ at: r.vector, length: r.end - 1 - r.vector }), (text, file, position) => {
+    let numbers: unknown;
+    try {
+      numbers = JSON.parse(text);
+    } catch {
+      numbers = undefined;
+    }
+    if (!Array.isArray(numbers) || numbers.length !== dimensions) throw corrupt(file, `item ${position}'s vector is not where its cache says`);
+    return Float32Array.from(numbers as number[]);
+  });
 }
 
 function itemOf(item: { id?: unknown; vector?: unknown; metadata?: unknown } | null, file: string, position: number, dimensions: number): ShardItem {

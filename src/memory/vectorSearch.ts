@@ -2,7 +2,7 @@
 // and an int8 128-number count sketch. A small store compares every int8 vector; a big one first scores
 // every sketch in one pass over a WebAssembly arena (int8Scan.ts; one slot of rows per shard, so a
 // write copies one shard's sketches, not all of them), compares the best SKETCH_POOL int8 vectors, and
-// either way the best RERANK are scored exactly with their full vectors, read from disk by the caller.
+// either way the best EXACT_TOP are scored again with their full vectors, read from disk by the caller.
 // The store owns the vectors (per shard); this owns how they are searched.
 import { createInt8Scanner, type Int8Scanner, quantizeInt8 } from './int8Scan';
 import { TopK } from './topK';
@@ -13,8 +13,8 @@ export const CANDIDATES = 100;
 const EXACT_SEARCH_BELOW = 20_000;
 /** Candidates the sketch pass hands to the int8 pass. */
 const SKETCH_POOL = 2000;
-/** Candidates the int8 pass hands to the exact pass (a little more than are kept: int8 order is close, not exact). */
-const RERANK = 2 * CANDIDATES;
+/** The best this many by int8 are scored again exactly: int8 order is close, and only the top needs more. */
+const EXACT_TOP = 20;
 export const SKETCH_DIMENSIONS = 128;
 /** Pool ids are shardIndex * SHARD_STRIDE + row. */
 const SHARD_STRIDE = 1 << 20;
@@ -68,12 +68,12 @@ export class VectorSearch {
     this.free.push(slot);
   }
 
-  /** The CANDIDATES docs closest to `q`, best first, scored by their full vectors. */
+  /** The CANDIDATES docs closest to `q`, best first: the first EXACT_TOP by their full vectors, the rest by int8. */
   search(shards: VectorShard[], live: number, q: Float32Array, opts: VectorSearchOptions): Array<{ id: number; score: number }> {
     const d = this.dimensions;
     // The query in doubles: V8 then multiplies without converting one side at every step.
     const query = Float64Array.from(q);
-    const near = new TopK(RERANK);
+    const near = new TopK(CANDIDATES);
     if (live < EXACT_SEARCH_BELOW) {
       for (const shard of shards) {
         const { docs, vectors, scales } = shard;
@@ -92,14 +92,12 @@ export class VectorSearch {
       });
     }
     const candidates = near.sorted();
-    const full = opts.exact(candidates.map((c) => c.id));
-    const top = new TopK(CANDIDATES);
-    candidates.forEach((c, i) => {
-      const score = dot(full[i], 0, query, d);
-      // Nothing in common with the query is not a candidate, however short the list.
-      if (score > 0) top.push(c.id, score);
-    });
-    return top.sorted();
+    const top = candidates.slice(0, EXACT_TOP);
+    const full = opts.exact(top.map((c) => c.id));
+    // Nothing in common with the query is not a candidate, however short the list.
+    const exact = top.map((c, i) => ({ id: c.id, score: dot(full[i], 0, query, d) })).filter((c) => c.score > 0);
+    exact.sort((a, b) => b.score - a.score);
+    return [...exact, ...candidates.slice(EXACT_TOP)];
   }
 
   /** The SKETCH_POOL rows whose sketches score best, as shardIndex * SHARD_STRIDE + row. */

@@ -25,7 +25,7 @@ import { type CacheRow, CACHE_FILE, parseShardCache, readCacheBytes, type ShardC
 import { DEAD, DocColumns, FILE, NOTE } from './archivalDocs';
 import { embedderMismatch, emptyManifest, isMissingFile, MANIFEST, type Manifest, readManifest, readThroughSwaps, removeStrayFolders, SHARDS } from './archivalManifest';
 import { collectNotes, NOTES_RESCUE } from './archivalNotes';
-import { type ItemRange, type MetadataValue, quantize, readItems, readRecords, readShard, readVectors, recordOf, rewriteIndex, type ShardItem, writeShard } from './archivalShard';
+import { type ItemRange, type MetadataValue, quantize, type RawItem, readRawItems, readRecords, readShard, readVectors, recordOf, rewriteIndex, type ShardItem, writeShard } from './archivalShard';
 import { writeJsonAtomic } from './atomicFile';
 import { Bm25Index, type TermCounts } from './bm25';
 import { fuseHybrid } from './hybridRanking';
@@ -38,6 +38,8 @@ export type { ArchivalHit, ArchivalQuery, ArchivalRecord };
 export interface ArchivalOpenOptions {
   warn?: (m: string) => void;
   clock?: Clock;
+  /** A store with more passages than this opens lazily (default LOAD_IN_BACKGROUND_ABOVE). */
+  loadInBackgroundAbove?: number;
 }
 
 export { CANDIDATES };
@@ -113,7 +115,7 @@ export class ArchivalStore implements ArchivalMemory {
     if (manifest.embedder.id !== embedder.id || manifest.embedder.dimensions !== dimensions) throw embedderMismatch(manifest, embedder.id, dimensions);
     const store = new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()), opts.warn);
     store.startLoading();
-    if (storedRows(manifest) <= LOAD_IN_BACKGROUND_ABOVE) await store.whenLoaded();
+    if (storedRows(manifest) <= (opts.loadInBackgroundAbove ?? LOAD_IN_BACKGROUND_ABOVE)) await store.whenLoaded();
     return store;
   }
 
@@ -479,7 +481,7 @@ export class ArchivalStore implements ArchivalMemory {
         const folder = `${name}.${generation}`;
         written.push(folder);
         const full = path.join(this.dir, SHARDS, folder);
-        const ranges = writeShard(full, cacheRows.map((row) => shardItem(row.record, row.vector)));
+        const ranges = writeShard(full, cacheRows.map((row) => ('raw' in row ? row.raw : shardItem(row.record, row.vector as Float32Array))));
         cacheRows.forEach((row, i) => (row.range = ranges[i]));
         const bytes = writeShardCache(full, this.dimensions, cacheRows, (id) => this.bm25.termOf(id));
         plans.set(name, { rewritten: true, folder, kept, bytes });
@@ -524,15 +526,26 @@ export class ArchivalStore implements ArchivalMemory {
     }
   }
 
-  /** The rows of `old` that stay in its next version: items read back from its index.json, term counts from its cache. */
-  private keptRows(old: Shard | undefined, kept: number[]): CacheRow[] {
+  /**
+   * The rows of `old` that stay in its next version: their items' bytes copied from its index.json as they
+   * are, their int8 vectors and sketches from memory, their term counts from its cache.
+   */
+  private keptRows(old: Shard | undefined, kept: number[]): Array<CacheRow & { raw: RawItem }> {
     if (!old || kept.length === 0) return [];
     const folder = path.join(this.dir, SHARDS, old.folder);
-    const items = readItems(folder, kept.map((doc) => this.rangeOf(old, this.docs.row[doc])), this.dimensions);
+    const d = this.dimensions;
+    const items = readRawItems(folder, kept.map((doc) => this.rangeOf(old, this.docs.row[doc])));
     const countsOf = this.termCountsOf(folder);
     return kept.map((doc, i) => {
-      const record = recordOf(items[i]);
-      return { record, vector: items[i].vector, counts: countsOf?.(this.docs.row[doc]) ?? this.bm25.countsFor(record.text), range: { start: 0, vector: 0, end: 0 } };
+      const row = this.docs.row[doc];
+      const { record, ...raw } = items[i];
+      const vector = {
+        vector: old.vectors.subarray(row * d, (row + 1) * d),
+        scale: old.scales[row],
+        sketch: this.vectors.sketchAt(old.slot, row),
+        sketchScale: old.sketchScales[row],
+      };
+      return { record, vector, raw, counts: countsOf?.(row) ?? this.bm25.countsFor(record.text), range: { start: 0, vector: 0, end: 0 } };
     });
   }
 

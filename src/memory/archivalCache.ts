@@ -67,9 +67,18 @@ export interface ShardCache {
   notes: NoteText[];
 }
 
+/** A row's vector as memory holds it, when it is copied from a shard already in memory. */
+export interface Int8Row {
+  vector: Int8Array;
+  scale: number;
+  sketch: Int8Array;
+  sketchScale: number;
+}
+
 export interface CacheRow {
   record: ArchivalRecord;
-  vector: Float32Array;
+  /** The full vector (quantized here), or its int8 forms as they are. */
+  vector: Float32Array | Int8Row;
   /** (global term id << 8 | tf). */
   counts: Uint32Array;
   range: ItemRange;
@@ -124,8 +133,15 @@ export function writeShardCache(folder: string, dimensions: number, rows: CacheR
   let c = 0;
   rows.forEach((row, i) => {
     const { record } = row;
-    scales[i] = quantizeInt8(row.vector, vectors, i * dimensions);
-    sketchScales[i] = quantizeInt8(sketchOf(row.vector, dimensions), sketches, i * SKETCH_DIMENSIONS);
+    if (row.vector instanceof Float32Array) {
+      scales[i] = quantizeInt8(row.vector, vectors, i * dimensions);
+      sketchScales[i] = quantizeInt8(sketchOf(row.vector, dimensions), sketches, i * SKETCH_DIMENSIONS);
+    } else {
+      vectors.set(row.vector.vector, i * dimensions);
+      scales[i] = row.vector.scale;
+      sketches.set(row.vector.sketch, i * SKETCH_DIMENSIONS);
+      sketchScales[i] = row.vector.sketchScale;
+    }
     itemStarts[i] = row.range.start;
     vectorStarts[i] = row.range.vector;
     itemEnds[i] = row.range.end;

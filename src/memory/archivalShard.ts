@@ -58,7 +58,13 @@ export interface ItemRange {
  * byte range of every item is known: a text or a vector is later read back alone, by its range,
  * instead of being held in memory or copied into a second file.
  */
-export function writeShard(folder: string, items: ShardItem[]): ItemRange[] {
+/** An item's bytes copied as they are from another index.json; its vector's `[` at `vectorAt`. */
+export interface RawItem {
+  raw: Uint8Array;
+  vectorAt: number;
+}
+
+export function writeShard(folder: string, items: Array<ShardItem | RawItem>): ItemRange[] {
   fs.rmSync(folder, { recursive: true, force: true });
   fs.mkdirSync(folder, { recursive: true });
   return writeIndexFile(indexFileOf(folder), items);
@@ -72,14 +78,20 @@ export function rewriteIndex(folder: string, items: ShardItem[]): ItemRange[] {
   return ranges;
 }
 
-function writeIndexFile(file: string, items: ShardItem[]): ItemRange[] {
-  const parts: Buffer[] = [Buffer.from('{"version":1,"metadata_config":{},"items":[', 'utf8')];
+function writeIndexFile(file: string, items: Array<ShardItem | RawItem>): ItemRange[] {
+  const parts: Uint8Array[] = [Buffer.from('{"version":1,"metadata_config":{},"items":[', 'utf8')];
   let at = parts[0].length;
   const ranges: ItemRange[] = [];
   items.forEach((item, i) => {
     if (i > 0) {
       parts.push(COMMA);
       at += 1;
+    }
+    if ('raw' in item) {
+      ranges.push({ start: at, vector: at + item.vectorAt, end: at + item.raw.length });
+      parts.push(item.raw);
+      at += item.raw.length;
+      return;
     }
     // Vectra's item, with the vector last so its bytes can be read alone: `{"id":…,"metadata":…,"norm":…,"vector":[…]}`.
     const vector = roundVector(item.vector);
@@ -114,10 +126,10 @@ function norm(vector: number[]): number {
  * is MemoryError('corrupt'); a file gone (a writer swapped generations) keeps its ENOENT as the cause.
  */
 export function readItems(folder: string, ranges: ItemRange[], dimensions: number): ShardItem[] {
-  return readRanges(folder, ranges, (r) => ({ at: r.start, length: r.end - r.start }), (text, file, position) => {
+  return readRanges(folder, ranges, (r) => ({ at: r.start, length: r.end - r.start }), (bytes, file, position) => {
     let raw: { id?: unknown; vector?: unknown; metadata?: unknown };
     try {
-      raw = JSON.parse(text) as typeof raw;
+      raw = JSON.parse(bytes.toString('utf8')) as typeof raw;
     } catch {
       throw corrupt(file, `item ${position} is not where its cache says`);
     }
@@ -130,7 +142,7 @@ function readRanges<T>(
   folder: string,
   ranges: ItemRange[],
   span: (range: ItemRange) => { at: number; length: number },
-  parse: (text: string, file: string, position: number) => T,
+  parse: (bytes: Buffer, file: string, position: number) => T,
 ): T[] {
   const file = indexFileOf(folder);
   let fd: number;
@@ -145,36 +157,47 @@ function readRanges<T>(
       const { at, length } = span(range);
       if (scratch.length < length) scratch = Buffer.alloc(Math.max(length, scratch.length * 2));
       if (fs.readSync(fd, scratch, 0, length, at) !== length) throw corrupt(file, 'it is shorter than its cache says');
-      return parse(scratch.toString('utf8', 0, length), file, position);
+      return parse(scratch.subarray(0, length), file, position);
     });
   } finally {
     fs.closeSync(fd);
   }
 }
 
+/** The items at `ranges` as bytes, to be copied into another index.json unparsed, with their records. */
+export function readRawItems(folder: string, ranges: ItemRange[]): Array<RawItem & { record: ArchivalRecord }> {
+  return readRanges(folder, ranges, (r) => ({ at: r.start, length: r.end - r.start }), (bytes, file, position) => {
+    const vectorAt = ranges[position].vector - ranges[position].start;
+    return { raw: Uint8Array.from(bytes), vectorAt, record: recordFromHead(bytes.toString('utf8', 0, vectorAt), file, position) };
+  });
+}
+
 /** The records of the items at `ranges`, without reading their vectors (the bulk of each item). */
 export function readRecords(folder: string, ranges: ItemRange[]): ArchivalRecord[] {
-  return readRanges(folder, ranges, (r) => ({ at: r.start, length: r.vector - r.start }), (text, file, position) => {
-    let raw: { id?: unknown; metadata?: unknown };
-    try {
-      // The head ends at `"vector":`: a number in its place closes the object.
-      raw = JSON.parse(`${text}0}`) as typeof raw;
-    } catch {
-      throw corrupt(file, `item ${position} is not where its cache says`);
-    }
-    if (typeof raw?.id !== 'string' || typeof raw.metadata !== 'object' || !raw.metadata) throw corrupt(file, `item ${position} is not a Vectra item`);
-    return recordOf({ id: raw.id, vector: EMPTY, metadata: raw.metadata as Record<string, MetadataValue> });
-  });
+  return readRanges(folder, ranges, (r) => ({ at: r.start, length: r.vector - r.start }), (bytes, file, position) => recordFromHead(bytes.toString('utf8'), file, position));
+}
+
+/** An item's record from its head, the bytes before its vector: `{"id":…,"metadata":…,"norm":…,"vector":`. */
+function recordFromHead(text: string, file: string, position: number): ArchivalRecord {
+  let raw: { id?: unknown; metadata?: unknown };
+  try {
+    // A number in the vector's place closes the object.
+    raw = JSON.parse(`${text}0}`) as typeof raw;
+  } catch {
+    throw corrupt(file, `item ${position} is not where its cache says`);
+  }
+  if (typeof raw?.id !== 'string' || typeof raw.metadata !== 'object' || !raw.metadata) throw corrupt(file, `item ${position} is not a Vectra item`);
+  return recordOf({ id: raw.id, vector: EMPTY, metadata: raw.metadata as Record<string, MetadataValue> });
 }
 
 const EMPTY = new Float32Array(0);
 
 /** Only the full vectors of the items at `ranges` (their JSON arrays, not their texts). */
 export function readVectors(folder: string, ranges: ItemRange[], dimensions: number): Float32Array[] {
-  return readRanges(folder, ranges, (r) => ({ at: r.vector, length: r.end - 1 - r.vector }), (text, file, position) => {
+  return readRanges(folder, ranges, (r) => ({ at: r.vector, length: r.end - 1 - r.vector }), (bytes, file, position) => {
     let numbers: unknown;
     try {
-      numbers = JSON.parse(text);
+      numbers = JSON.parse(bytes.toString('latin1'));
     } catch {
       numbers = undefined;
     }

@@ -64,6 +64,12 @@ export class VectorSearch {
     return slot;
   }
 
+  /** A copy of one row's sketch. */
+  sketchAt(slot: number, row: number): Int8Array {
+    const at = (slot * this.slotRows + row) * SKETCH_DIMENSIONS;
+    return this.arena.rows().slice(at, at + SKETCH_DIMENSIONS);
+  }
+
   release(slot: number): void {
     this.free.push(slot);
   }

@@ -399,6 +399,91 @@ describe('archival store', function () {
     assert.deepEqual(shardFolders.sort(), Object.values(manifest.shards).sort(), 'stray folders are cleaned up on open');
   });
 
+  it('keeps every passage whole through shard rewrites, tombstones and compaction, in a file Vectra itself reads', async () => {
+    const store = await open();
+    const vectorOf = (i: number) => {
+      const v = new Float32Array(128);
+      v[i % 128] = 0.8;
+      v[(i * 5 + 3) % 128] = -0.6;
+      return v;
+    };
+    // Batches of 300 fill shards of 1000 across batches: the open shard is written again with its rows copied.
+    for (let batch = 0; batch < 8; batch++) {
+      await store.addEmbedded(
+        Array.from({ length: 300 }, (_, k) => {
+          const i = batch * 300 + k;
+          return { record: { text: `export const value${i} = "é${i}";`, source: 'file' as const, path: `gen/f${i % 40}.ts`, startLine: i, endLine: i }, vector: vectorOf(i) };
+        }),
+      );
+    }
+    await store.addNote('the note survives compaction');
+    const manifestFile = path.join(archivalDir, 'manifest.json');
+    const manifest = () => JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { shards: Record<string, string>; deleted?: Record<string, number[]>; rows?: Record<string, number> };
+    const before = manifest();
+    // A few files out of a full shard: listed as removed, the shard's folder unchanged.
+    await store.deleteByPath(['gen/f1.ts', 'gen/f2.ts']);
+    const after = manifest();
+    assert.equal(after.shards.s0001, before.shards.s0001, 'a full shard losing a few rows is not rewritten');
+    assert.ok((after.deleted?.s0001 ?? []).length > 0, 'its removed rows are listed');
+    // Half of it gone: written again without them.
+    await store.deleteByPath(Array.from({ length: 20 }, (_, i) => `gen/f${i + 3}.ts`));
+    assert.notEqual(manifest().shards.s0001, before.shards.s0001, 'compacted once half of it is gone');
+    assert.equal(manifest().deleted?.s0001, undefined);
+    const expected = 2400 - 22 * 60 + 1;
+    assert.equal(store.count(), expected);
+    for (const reader of [store, await open()]) {
+      assert.equal(reader.count(), expected);
+      for (const i of [0, 299, 300, 1000, 1777, 2399]) {
+        const hits = await reader.search(`value${i}`, { mode: 'keyword', pageSize: 1 });
+        const gone = [1, 2, ...Array.from({ length: 20 }, (_, k) => k + 3)].includes(i % 40);
+        if (gone) assert.equal(hits.total === 0 || hits.results[0].text !== `export const value${i} = "é${i}";`, true);
+        else {
+          assert.equal(hits.results[0].text, `export const value${i} = "é${i}";`);
+          assert.equal(hits.results[0].startLine, i);
+          const byVector = await reader.search(`value${i}`, { mode: 'hybrid', pageSize: 1 });
+          assert.equal(byVector.results[0].path, `gen/f${i % 40}.ts`);
+        }
+      }
+      assert.equal((await reader.search('note survives compaction', { source: 'note' })).results[0]?.text, 'the note survives compaction');
+    }
+    // Vectra reads every shard this store wrote, vectors and all.
+    const { LocalIndex } = await import('vectra');
+    let items = 0;
+    for (const folder of Object.values(manifest().shards)) {
+      const listed = await new LocalIndex(path.join(archivalDir, 'shards', folder)).listItems();
+      items += listed.length;
+      assert.ok(listed.every((item) => item.vector.length === 128 && typeof item.metadata.text === 'string'));
+    }
+    const deleted = Object.values(manifest().deleted ?? {}).reduce((n, rows) => n + rows.length, 0);
+    assert.equal(items - deleted, expected);
+  });
+
+  it('opens a big store lazily: open returns before every shard is in memory, searches see what has loaded, writes wait for the rest', async () => {
+    const writer = await open();
+    for (let batch = 0; batch < 6; batch++) {
+      await writer.addEmbedded(
+        Array.from({ length: 1000 }, (_, k) => {
+          const i = batch * 1000 + k;
+          const vector = new Float32Array(128);
+          vector[i % 128] = 1;
+          return { record: { text: `export const lazy${i} = ${i};`, source: 'file' as const, path: `lazy/f${i}.ts` }, vector };
+        }),
+      );
+    }
+    const lazy = await ArchivalStore.open(archivalDir, embedder, { clock, loadInBackgroundAbove: 100 });
+    assert.equal(lazy.countBySource().file, 0, 'nothing is in memory yet when open returns');
+    assert.equal(lazy.count(), 6000, 'the manifest says how many there are');
+    const early = await lazy.search('lazy', { mode: 'keyword', pageSize: 100 });
+    assert.ok(early.results.every((h) => h.path?.startsWith('lazy/')), 'a search meanwhile answers from what has loaded');
+    await lazy.deleteByPath(['lazy/f5999.ts']);
+    assert.equal(lazy.countBySource().file, 5999, 'the write waited for the whole store');
+    await lazy.whenLoaded();
+    assert.equal(lazy.count(), 5999);
+    assert.equal(lazy.paths().length, 5999);
+    assert.ok(!(await lazy.search('lazy5999', { mode: 'keyword', pageSize: 100 })).results.some((h) => h.path === 'lazy/f5999.ts'));
+    assert.equal((await lazy.search('lazy5998', { mode: 'keyword', pageSize: 1 })).results[0].path, 'lazy/f5998.ts');
+  });
+
   it('leaves a fresh shard folder alone on open: it may be the next generation of a writer in another process', async () => {
     const first = await open();
     await first.addChunks([chunk('src/a.ts', 1, 'export const alpha = 1;')]);

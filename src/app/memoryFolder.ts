@@ -113,7 +113,7 @@ export class MemoryFolder {
     this.setState({ status: 'indexing', done: 0, total: 0 });
     try {
       const report = await this.withLock(opts.rebuild ? 'index rebuild' : 'index run', async () => {
-        const store = opts.rebuild ? await this.rebuildStore() : await this.syncedStore();
+        const store = opts.rebuild ? await this.rebuildStore() : await this.loadedStore();
         const indexer = await this.indexer(store);
         const result = await indexer.run({
           rebuild: opts.rebuild,
@@ -155,7 +155,7 @@ export class MemoryFolder {
 
   async addNote(text: string): Promise<ArchivalRecord> {
     return this.withLock('archival note', async () => {
-      const store = await this.syncedStore();
+      const store = await this.loadedStore();
       const record = await store.addNote(text);
       this.setState({ ...this.current, chunks: store.count() });
       return record;
@@ -224,7 +224,7 @@ export class MemoryFolder {
       const batch = this.pending.take();
       try {
         await this.withLock('archival update', async () => {
-          const store = await this.syncedStore();
+          const store = await this.loadedStore();
           const indexer = await this.indexer(store);
           if (batch.removed.length) await indexer.removeFiles(batch.removed);
           if (batch.changed.length) await indexer.updateFiles(batch.changed);
@@ -248,6 +248,13 @@ export class MemoryFolder {
 
   private withLock<T>(purpose: string, fn: () => Promise<T>): Promise<T> {
     return this.store.withLock(purpose, fn, this.options.lockWaitMs ?? LOCK_WAIT_MS, this.options.onLockWait);
+  }
+
+  /** The store with every shard in memory: what a writer needs (a big store opens lazily, for searches). */
+  private async loadedStore(): Promise<ArchivalMemory> {
+    const store = await this.syncedStore();
+    await store.whenLoaded?.();
+    return store;
   }
 
   private async syncedStore(): Promise<ArchivalMemory> {

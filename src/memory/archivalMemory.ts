@@ -77,6 +77,11 @@ export interface ArchivalMemory {
    * reloading only what changed. Cheap when nothing did: callers run it before every operation.
    */
   sync(): Promise<void>;
+  /**
+   * Resolves once everything is in memory: a big embedded store opens lazily, answering searches from
+   * what has loaded; `paths()` and `count()` are whole only after this. Absent: always whole.
+   */
+  whenLoaded?(): Promise<void>;
   /** Lets go of what it holds open (a database's connections); the embedded store has nothing to close. */
   close?(): Promise<void>;
 }

@@ -111,6 +111,7 @@ function instantiate(width: number, module: WebAssembly.Module): Int8Scanner {
     width,
     capacity: () => capacity,
     reserve(rows) {
+      if (!Number.isInteger(rows) || rows < 0) throw new RangeError(`room for ${rows} rows`);
       if (rows <= capacity) return;
       const wanted = Math.max(rows, Math.ceil(capacity * 1.25));
       const bytesNeeded = rowsAt + wanted * (width + 4);
@@ -127,7 +128,9 @@ function instantiate(width: number, module: WebAssembly.Module): Int8Scanner {
     },
     scan(query, from, count) {
       if (query.length !== width) throw new RangeError(`query of ${query.length} numbers for rows of ${width}`);
-      if (!(Number.isInteger(from) && Number.isInteger(count) && from >= 0 && count >= 0 && from + count <= capacity)) throw new RangeError(`rows ${from}..${from + count} but room for ${capacity}`);
+      if (!(Number.isInteger(from) && Number.isInteger(count) && from >= 0 && count >= 0 && from + count <= capacity)) {
+        throw new RangeError(`rows ${from}..${from + count} but room for ${capacity}`);
+      }
       new Int16Array(memory.buffer, 0, width).set(query);
       scan(rowsAt + from * width, count, scoresAt());
       return new Int32Array(memory.buffer, scoresAt(), count);
@@ -144,7 +147,7 @@ function instantiate(width: number, module: WebAssembly.Module): Int8Scanner {
 
 /**
  * Random rows and the extremes (-128 × -128 is the largest product) through both the SIMD code and the
- * plain loop: a wrong byte in the assembler must cost speed, never results. Leaves the scanner empty.
+ * plain loop: a wrong byte in the assembler must cost speed, never results. Leaves the rows zero.
  */
 function selfCheck(scanner: Int8Scanner): boolean {
   const width = scanner.width;

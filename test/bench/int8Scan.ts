@@ -21,7 +21,7 @@ export interface Timing {
 
 export interface Int8ScanResults {
   rows: number;
-  widths: Record<string, { locals: Timing; memory: Timing; js: Timing; scanScaleTop2000: Timing; gbPerSecond: number; firstTouchMs: number }>;
+  widths: Record<string, { locals: Timing; memory: Timing; js: Timing; scanScaleTop2000: Timing; pool2000: Timing; gbPerSecond: number; firstTouchMs: number }>;
   /** sketchScan.ts, the Float32 sketch pass of today's store, over as many rows: what int8 replaces. */
   float32Sketch128?: Timing;
 }
@@ -84,7 +84,13 @@ export function runInt8Scan(rows = 1_000_000, log: (m: string) => void = console
     // What a search does with the integers next: each row's scale, then the best POOL.
     const scales = new Float32Array(rows);
     for (let i = 0; i < rows; i++) scales[i] = 0.5 + (i % 97) / 97;
+    // The second pass of a two-pass search: a pool of scattered rows, one call each.
+    const pool = Int32Array.from({ length: POOL }, (_, i) => Math.floor((((i + 1) * 2654435761) % 2 ** 32) / 2 ** 32 * rows));
+    const poolScores = new Int32Array(POOL);
     const simd = race(RUNS, {
+      pool: () => {
+        for (let i = 0; i < POOL; i++) poolScores[i] = locals.scan(query, pool[i], 1)[0];
+      },
       locals: () => locals.scan(query, 0, rows),
       memory: () => memory.scan(query, 0, rows),
       scanScaleTop2000: () => {
@@ -103,12 +109,13 @@ export function runInt8Scan(rows = 1_000_000, log: (m: string) => void = console
     const want = locals.scan(query, 0, rows);
     for (let i = 0; i < rows; i++) if (out[i] !== want[i]) throw new Error(`row ${i}: JS ${out[i]} vs SIMD ${want[i]}`);
     const gbPerSecond = +((rows * width) / (Math.min(simd.locals.minMs, simd.memory.minMs) / 1000) / 1e9).toFixed(1);
-    results.widths[width] = { locals: simd.locals, memory: simd.memory, js, scanScaleTop2000: simd.scanScaleTop2000, gbPerSecond, firstTouchMs };
+    results.widths[width] = { locals: simd.locals, memory: simd.memory, js, scanScaleTop2000: simd.scanScaleTop2000, pool2000: simd.pool, gbPerSecond, firstTouchMs };
     log(`width ${width}, ${rows} rows, one full scan (p50 / p95 of ${RUNS}):`);
     log(`  SIMD, query in locals:   ${f(simd.locals)}`);
     log(`  SIMD, query from memory: ${f(simd.memory)}   (${gbPerSecond} GB/s of rows at the better min)`);
     log(`  plain JS fallback:       ${f(js)}   (${jsRuns} runs)`);
     log(`  SIMD scan + scale + best ${POOL} (JS): ${f(simd.scanScaleTop2000)}`);
+    log(`  ${POOL} scattered rows, one scan call each: ${f(simd.pool)}`);
     log(`  reserve + first write of the ${Math.round((rows * width) / 2 ** 20)} MiB of rows (page faults): ${firstTouchMs} ms`);
   }
   const sketches = createSketchScanner();

@@ -109,6 +109,8 @@ describe('int8 scan', () => {
     assert.throws(() => createInt8Scanner(24), RangeError);
     assert.throws(() => createInt8Scanner(0), RangeError);
     const scanner = scannerOf(16);
+    assert.throws(() => scanner.reserve(-1), RangeError);
+    assert.throws(() => scanner.reserve(2.5), RangeError);
     scanner.reserve(4);
     const last = scanner.capacity() - 1;
     assert.equal(scanner.scan(new Int8Array(16), last, 1).length, 1);

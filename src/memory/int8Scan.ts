@@ -8,7 +8,7 @@
 const PAGE = 65536;
 
 export interface Int8Scanner {
-  /** Numbers per row (a multiple of 16). */
+  /** Numbers per row (a multiple of 16; a shorter vector is padded with zeros, which add nothing). */
   readonly width: number;
   /** Rows there is room for. */
   capacity(): number;

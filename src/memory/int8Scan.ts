@@ -1,42 +1,292 @@
-// TEMPORARY stand-in until the SIMD scanner lands (same API).
+// Exact integer dot products of one int8 query with many int8 rows: the engine under lean archival
+// memory, where each resident vector is `width` int8 numbers plus one float scale the owner keeps
+// (issue 14: ~1 KiB per chunk at 1M chunks, instead of Float32). The rows live in WebAssembly memory, so
+// scanning them needs no copy; the module is a few hundred bytes assembled here, in the manner of
+// sketchScan.ts. Where WebAssembly SIMD is missing, or the assembled code disagrees with the plain loop
+// on the self-check, `createInt8Scanner` returns undefined and the caller uses `int8DotRows`.
+// Scaling the integers and keeping the best rows is the caller's: a variant that did both in the module
+// (float scores, a maximum per 32 rows to skip blocks) measured slower than `scan` plus a JS loop.
+
+const PAGE = 65536;
+
+export interface Int8Scanner {
+  /** Numbers per row (a multiple of 16; a shorter vector is padded with zeros, which add nothing). */
+  readonly width: number;
+  /** Rows there is room for. */
+  capacity(): number;
+  /**
+   * Room for at least `rows` rows; rows already written stay where they are, new ones read as zeros.
+   * Growing the memory detaches every view made before (from `rows()` or `scan`): take them again after a
+   * reserve. Throws RangeError when WebAssembly memory cannot grow that far (4 GiB in all).
+   */
+  reserve(rows: number): void;
+  /** capacity × width numbers to fill or overwrite in place; row r starts at r × width. Stale after `reserve`. */
+  rows(): Int8Array;
+  /**
+   * Dot products of `query` (width numbers) with rows [from, from + count): exact, as integers. The
+   * result is a view into the scanner's memory, valid until the next `scan` or `reserve`.
+   */
+  scan(query: Int8Array, from: number, count: number): Int32Array;
+  /** Moves rows [start, end) to begin at row `target` (overlap allowed), as Array.prototype.copyWithin does, in place. */
+  copyWithin(target: number, start: number, end: number): void;
+}
+
+/**
+ * Where the query's lanes wait while rows stream past: in v128 locals (registers, spilled to the stack
+ * past sixteen), or reloaded from memory for each row. Locals measured as fast or faster at every width
+ * 16..1024 (test/bench/int8Scan.ts); 'memory' stays for the bench.
+ */
+export type QueryPlacement = 'locals' | 'memory';
+
+/** A scanner for rows of `width` int8 numbers, or undefined without WebAssembly SIMD. */
+export function createInt8Scanner(width: number, query?: QueryPlacement): Int8Scanner | undefined {
+  if (!Number.isInteger(width) || width < 16 || width % 16 !== 0) throw new RangeError(`width ${width} is not a positive multiple of 16`);
+  try {
+    const bytes = assemble(width, query ?? 'locals');
+    if (!WebAssembly.validate(bytes)) return undefined;
+    const scanner = instantiate(width, new WebAssembly.Module(bytes));
+    return selfCheck(scanner) ? scanner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * out[i] = dot(query, row from + i) for i < count, rows laid end to end in `rows` (`width` numbers each):
+ * the plain loop, and the reference the SIMD code is checked against.
+ */
+export function int8DotRows(rows: Int8Array, width: number, query: Int8Array, from: number, count: number, out: Int32Array): Int32Array {
+  for (let r = 0; r < count; r++) {
+    const at = (from + r) * width;
+    // Four partial sums: the adds do not wait on one another. Each stays far inside int32 (|x| ≤ 2^24 at width 1024).
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = 0; i < width; i += 4) {
+      s0 += query[i] * rows[at + i];
+      s1 += query[i + 1] * rows[at + i + 1];
+      s2 += query[i + 2] * rows[at + i + 2];
+      s3 += query[i + 3] * rows[at + i + 3];
+    }
+    out[r] = s0 + s1 + s2 + s3;
+  }
+  return out;
+}
+
+/**
+ * Writes `vector` as int8 into out[at, at + vector.length) and returns its scale: vector[i] ≈ out[at + i] ×
+ * scale, off by at most scale / 2, where scale = max |vector[i]| / 127 (0 for a zero vector, written as
+ * zeros). So dot(a, b) ≈ dot8(a, b) × scaleA × scaleB, and a cosine ranking of int8 rows multiplies each
+ * row's integer dot product by its scale (the query's scale is the same for every row). -128 is never
+ * written, so negating a row stays in range.
+ */
 export function quantizeInt8(vector: Float32Array, out: Int8Array, at: number): number {
-  let max = 0;
-  for (let i = 0; i < vector.length; i++) max = Math.max(max, Math.abs(vector[i]));
-  if (max === 0) {
+  let maxAbs = 0;
+  for (let i = 0; i < vector.length; i++) {
+    const a = Math.abs(vector[i]);
+    if (a > maxAbs) maxAbs = a;
+  }
+  if (!(maxAbs > 0) || !Number.isFinite(maxAbs)) {
     out.fill(0, at, at + vector.length);
     return 0;
   }
-  const scale = max / 127;
-  for (let i = 0; i < vector.length; i++) out[at + i] = Math.round(vector[i] / scale);
+  const scale = maxAbs / 127;
+  const inverse = 127 / maxAbs;
+  for (let i = 0; i < vector.length; i++) {
+    const q = Math.round(vector[i] * inverse);
+    out[at + i] = q > 127 ? 127 : q < -127 ? -127 : q;
+  }
   return scale;
 }
 
-export interface Int8Scanner {
-  reserve(rows: number): void;
-  rows(): Int8Array;
-  scan(query: Int8Array, from: number, count: number): Int32Array;
-}
-
-export function createInt8Scanner(width: number): Int8Scanner | undefined {
-  let data = new Int8Array(0);
-  let out = new Int32Array(0);
+// Memory layout: query widened to int16 (2 × width bytes) | rows (capacity × width) | scores (capacity × 4).
+// The rows begin at a fixed place, so growing the memory keeps them where they are.
+function instantiate(width: number, module: WebAssembly.Module): Int8Scanner {
+  const instance = new WebAssembly.Instance(module);
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  const scan = instance.exports.scan as (m: number, count: number, out: number) => void;
+  const rowsAt = 2 * width;
+  let capacity = 0;
+  const scoresAt = () => rowsAt + capacity * width;
   return {
+    width,
+    capacity: () => capacity,
     reserve(rows) {
-      if (rows * width <= data.length) return;
-      const grown = new Int8Array(Math.max(rows, Math.ceil((data.length / width) * 1.25)) * width);
-      grown.set(data);
-      data = grown;
+      if (!Number.isInteger(rows) || rows < 0) throw new RangeError(`room for ${rows} rows`);
+      if (rows <= capacity) return;
+      const wanted = Math.max(rows, Math.ceil(capacity * 1.25));
+      const bytesNeeded = rowsAt + wanted * (width + 4);
+      const have = memory.buffer.byteLength;
+      if (bytesNeeded > have) memory.grow(Math.ceil((bytesNeeded - have) / PAGE));
+      // The last scores were written where the new rows begin; the memory past them was never written.
+      new Int8Array(memory.buffer, scoresAt(), capacity * 4).fill(0);
+      capacity = wanted;
+      // Touched now, so the first scan does not pay for faulting the scores' pages in (~30 ms per 4 MB on a VM).
+      new Int32Array(memory.buffer, scoresAt(), capacity).fill(0);
     },
-    rows: () => data,
+    rows() {
+      return new Int8Array(memory.buffer, rowsAt, capacity * width);
+    },
     scan(query, from, count) {
-      if (out.length < count) out = new Int32Array(count);
-      for (let r = 0; r < count; r++) {
-        let s = 0;
-        const o = (from + r) * width;
-        for (let i = 0; i < width; i++) s += data[o + i] * query[i];
-        out[r] = s;
+      if (query.length !== width) throw new RangeError(`query of ${query.length} numbers for rows of ${width}`);
+      if (!(Number.isInteger(from) && Number.isInteger(count) && from >= 0 && count >= 0 && from + count <= capacity)) {
+        throw new RangeError(`rows ${from}..${from + count} but room for ${capacity}`);
       }
-      return out.subarray(0, count);
+      new Int16Array(memory.buffer, 0, width).set(query);
+      scan(rowsAt + from * width, count, scoresAt());
+      return new Int32Array(memory.buffer, scoresAt(), count);
+    },
+    copyWithin(target, start, end) {
+      const bound = (n: number) => Number.isInteger(n) && n >= 0 && n <= capacity;
+      if (!bound(target) || !bound(start) || !bound(end) || end < start || target + (end - start) > capacity) {
+        throw new RangeError(`copyWithin(${target}, ${start}, ${end}) with room for ${capacity}`);
+      }
+      new Int8Array(memory.buffer, rowsAt, capacity * width).copyWithin(target * width, start * width, end * width);
     },
   };
+}
+
+/**
+ * Random rows and the extremes (-128 × -128 is the largest product) through both the SIMD code and the
+ * plain loop: a wrong byte in the assembler must cost speed, never results. Leaves the rows zero.
+ */
+function selfCheck(scanner: Int8Scanner): boolean {
+  const width = scanner.width;
+  const count = 5;
+  scanner.reserve(count);
+  const rows = scanner.rows();
+  let x = 0x9e3779b9;
+  for (let i = 0; i < count * width; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    rows[i] = (x >>> 24) - 128;
+  }
+  rows.fill(-128, 0, width);
+  rows.fill(127, width, 2 * width);
+  const query = new Int8Array(width);
+  for (let i = 0; i < width; i++) query[i] = i % 3 === 0 ? -128 : i % 3 === 1 ? 127 : (i * 37) % 256 - 128;
+  const want = int8DotRows(rows, width, query, 0, count, new Int32Array(count));
+  const got = scanner.scan(query, 0, count);
+  let same = got.length === count;
+  for (let r = 0; r < count && same; r++) same = got[r] === want[r];
+  // A scan of a middle range reads from the right row.
+  const tail = scanner.scan(query, 2, 2);
+  same = same && tail[0] === want[2] && tail[1] === want[3];
+  scanner.rows().fill(0);
+  return same;
+}
+
+// ------------------------------------------------------------------ assembler
+
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128, for i32.const. */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...leb(body.length), ...body];
+}
+
+function name(s: string): number[] {
+  return [...leb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+}
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+const LOCAL_GET = 0x20;
+const LOCAL_SET = 0x21;
+const LOCAL_TEE = 0x22;
+const I32_CONST = 0x41;
+const I32_ADD = 0x6a;
+const I32_SUB = 0x6b;
+const I32_EQZ = 0x45;
+const BLOCK = 0x02;
+const LOOP = 0x03;
+const EMPTY = 0x40;
+const I32_STORE = 0x36;
+const BR_IF = 0x0d;
+const END = 0x0b;
+const SIMD = 0xfd;
+/** v128.load with 16-byte alignment (2^4) and the given offset. */
+const v128Load = (offset: number) => [SIMD, ...leb(0x00), 4, ...leb(offset)];
+const I16X8_EXTEND_LOW_I8X16_S = [SIMD, ...leb(0x87)];
+const I16X8_EXTEND_HIGH_I8X16_S = [SIMD, ...leb(0x88)];
+const I32X4_DOT_I16X8_S = [SIMD, ...leb(0xba)];
+const I32X4_ADD = [SIMD, ...leb(0xae)];
+const i32x4ExtractLane = (lane: number) => [SIMD, ...leb(0x1b), lane];
+
+/**
+ * scan(m, count, out): for each of `count` rows at m (`width` int8 each), the i32 at out = dot(query, row),
+ * the query read as `width` int16 at address 0. Per 16 bytes of row: widen its low and high halves to
+ * int16 (i16x8.extend_*_i8x16_s), multiply-add against the query's halves (i32x4.dot_i16x8_s: a lane gets
+ * at most 2 × 128², a row at most width × 128² = 2^24, so nothing overflows) and add into the row's four
+ * lanes, summed at the end of the row. The loop over the width is fully unrolled. With 'locals' the
+ * query's lanes are loaded into v128 locals once per call; with 'memory' they are loaded again for every
+ * row (from cache). Two rows per step, sharing each query load, measured no faster: at 1M rows the scan
+ * already streams near the memory bandwidth (see the bench).
+ */
+function assemble(width: number, query: QueryPlacement): Uint8Array<ArrayBuffer> {
+  const [M, COUNT, OUT] = [0, 1, 2];
+  const chunks = width / 16;
+  // v128 locals after the three i32 parameters: the row's 16 bytes, the row's sum, then (with 'locals')
+  // the query's lanes.
+  const ROW = 3;
+  const SUM = 4;
+  const queryLane = (k: number) => 5 + k; // k < 2 × chunks: int16 lanes 8k..8k+7
+  const vectorLocals = 2 + (query === 'locals' ? 2 * chunks : 0);
+  const local = (op: number, index: number) => [op, ...leb(index)];
+  const queryHalf = (k: number): number[] =>
+    query === 'locals' ? local(LOCAL_GET, queryLane(k)) : [I32_CONST, 0, ...v128Load(16 * k)];
+
+  const code: number[] = [];
+  if (query === 'locals') {
+    for (let k = 0; k < 2 * chunks; k++) code.push(I32_CONST, 0, ...v128Load(16 * k), ...local(LOCAL_SET, queryLane(k)));
+  }
+  code.push(BLOCK, EMPTY, LOCAL_GET, COUNT, I32_EQZ, BR_IF, 0); // no rows → done
+  code.push(LOOP, EMPTY);
+  for (let c = 0; c < chunks; c++) {
+    code.push(LOCAL_GET, M, ...v128Load(16 * c), LOCAL_TEE, ROW);
+    code.push(...I16X8_EXTEND_LOW_I8X16_S, ...queryHalf(2 * c), ...I32X4_DOT_I16X8_S);
+    code.push(LOCAL_GET, ROW, ...I16X8_EXTEND_HIGH_I8X16_S, ...queryHalf(2 * c + 1), ...I32X4_DOT_I16X8_S);
+    code.push(...I32X4_ADD);
+    if (c > 0) code.push(LOCAL_GET, SUM, ...I32X4_ADD);
+    code.push(LOCAL_SET, SUM);
+  }
+  const lane = (i: number) => [LOCAL_GET, SUM, ...i32x4ExtractLane(i)];
+  code.push(LOCAL_GET, OUT, ...lane(0), ...lane(1), I32_ADD, ...lane(2), ...lane(3), I32_ADD, I32_ADD);
+  code.push(I32_STORE, 2, 0); // align=4 offset=0
+  code.push(LOCAL_GET, M, I32_CONST, ...sleb(width), I32_ADD, LOCAL_SET, M);
+  code.push(LOCAL_GET, OUT, I32_CONST, 4, I32_ADD, LOCAL_SET, OUT);
+  code.push(LOCAL_GET, COUNT, I32_CONST, 1, I32_SUB, LOCAL_TEE, COUNT, BR_IF, 0); // rows left → again
+  code.push(END, END, END); // loop, block, function
+  const body = [1, ...leb(vectorLocals), V128, ...code];
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 3, I32, I32, I32, 0]),
+    ...section(3, [1, 0]),
+    ...section(5, [1, 0, 1]),
+    ...section(7, [2, ...name('memory'), 2, 0, ...name('scan'), 0, 0]),
+    ...section(10, [1, ...leb(body.length), ...body]),
+  ];
+  return Uint8Array.from(bytes);
 }

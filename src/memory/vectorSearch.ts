@@ -19,6 +19,9 @@ export const SKETCH_DIMENSIONS = 128;
 /** Pool ids are shardIndex * SHARD_STRIDE + row. */
 const SHARD_STRIDE = 1 << 20;
 
+/** What the search uses of a scanner. */
+type Arena = Pick<Int8Scanner, 'reserve' | 'rows' | 'scan'>;
+
 /** One shard's vectors as the search reads them. */
 export interface VectorShard {
   /** Row → doc. */
@@ -41,7 +44,7 @@ export interface VectorSearchOptions {
 }
 
 export class VectorSearch {
-  private readonly arena: Int8Scanner;
+  private readonly arena: Arena;
   private slots = 0;
   private readonly free: number[] = [];
 
@@ -129,7 +132,7 @@ export class VectorSearch {
 }
 
 /** The arena in plain JavaScript, where WebAssembly SIMD is missing. */
-function plainScanner(width: number): Int8Scanner {
+function plainScanner(width: number): Arena {
   let data = new Int8Array(0);
   let out = new Int32Array(0);
   return {

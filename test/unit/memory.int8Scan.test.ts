@@ -1,0 +1,184 @@
+import { strict as assert } from 'node:assert';
+import { createInt8Scanner, int8DotRows, quantizeInt8, type Int8Scanner, type QueryPlacement } from '../../src/memory/int8Scan';
+
+function generator(seed: number) {
+  let x = seed >>> 0;
+  const next = () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x;
+  };
+  return {
+    int8: () => (next() >>> 24) - 128,
+    uniform: () => next() / 2 ** 32,
+    /** Standard normal, Box-Muller. */
+    normal() {
+      const u = (next() + 1) / (2 ** 32 + 1);
+      const v = next() / 2 ** 32;
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    },
+  };
+}
+
+function scannerOf(width: number, query?: QueryPlacement): Int8Scanner {
+  const scanner = createInt8Scanner(width, query);
+  // Node 20 has WebAssembly SIMD; without it the store would use int8DotRows.
+  assert.ok(scanner, `WebAssembly SIMD scanner for width ${width}`);
+  return scanner;
+}
+
+function plainDot(a: ArrayLike<number>, aAt: number, b: ArrayLike<number>, bAt: number, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[aAt + i] * b[bAt + i];
+  return s;
+}
+
+describe('int8 scan', () => {
+  it('gives the exact dot products of the plain loop for every width, query placement and row range', () => {
+    const random = generator(20261201);
+    for (const width of [16, 32, 48, 128, 384, 1024]) {
+      for (const placement of ['locals', 'memory'] as const) {
+        const scanner = scannerOf(width, placement);
+        const rows = 300;
+        scanner.reserve(rows);
+        const stored = scanner.rows();
+        for (let i = 0; i < rows * width; i++) stored[i] = random.int8();
+        const query = Int8Array.from({ length: width }, random.int8);
+        for (const [from, count] of [[0, rows], [17, 1], [123, 77], [rows, 0]]) {
+          const got = Array.from(scanner.scan(query, from, count));
+          const js = Array.from(int8DotRows(stored, width, query, from, count, new Int32Array(count)));
+          const want = Array.from({ length: count }, (_, r) => plainDot(query, 0, stored, (from + r) * width, width));
+          assert.deepEqual(js, want, `JS, width ${width}, rows ${from}+${count}`);
+          assert.deepEqual(got, want, `SIMD (${placement}), width ${width}, rows ${from}+${count}`);
+        }
+      }
+    }
+  });
+
+  it('holds the extremes: -128 × -128 in every place, and 127 against -128', () => {
+    for (const width of [16, 384, 1024]) {
+      const scanner = scannerOf(width);
+      scanner.reserve(3);
+      const stored = scanner.rows();
+      stored.fill(-128, 0, width);
+      stored.fill(127, width, 2 * width);
+      for (let i = 0; i < width; i++) stored[2 * width + i] = i % 2 ? 127 : -128;
+      const lowest = new Int8Array(width).fill(-128);
+      assert.deepEqual(Array.from(scanner.scan(lowest, 0, 3)), [width * 16384, -width * 16256, (width / 2) * (16384 - 16256)]);
+      const highest = new Int8Array(width).fill(127);
+      assert.deepEqual(Array.from(scanner.scan(highest, 0, 2)), [-width * 16256, width * 16129]);
+      assert.deepEqual(Array.from(int8DotRows(stored, width, lowest, 0, 3, new Int32Array(3))), [width * 16384, -width * 16256, (width / 2) * (16384 - 16256)]);
+    }
+  });
+
+  it('keeps the rows already written when it grows, and scans them the same after', () => {
+    const random = generator(7);
+    const width = 128;
+    const scanner = scannerOf(width);
+    scanner.reserve(10);
+    const before = Int8Array.from({ length: 10 * width }, random.int8);
+    scanner.rows().set(before);
+    const query = Int8Array.from({ length: width }, random.int8);
+    const scores = Array.from(scanner.scan(query, 0, 10));
+    // Far past the first page: WebAssembly memory grows and every earlier view detaches.
+    scanner.reserve(50_000);
+    assert.ok(scanner.capacity() >= 50_000);
+    assert.deepEqual(scanner.rows().subarray(0, 10 * width), before);
+    assert.deepEqual(Array.from(scanner.scan(query, 0, 10)), scores);
+    assert.deepEqual(Array.from(scanner.scan(query, 10, 5)), [0, 0, 0, 0, 0], 'new rows start as zeros');
+  });
+
+  it('moves rows in place with copyWithin, overlapping either way, as Int8Array.copyWithin would', () => {
+    const random = generator(99);
+    const width = 32;
+    const scanner = scannerOf(width);
+    scanner.reserve(20);
+    const reference = Int8Array.from({ length: 20 * width }, random.int8);
+    scanner.rows().set(reference);
+    for (const [target, start, end] of [[2, 5, 12], [9, 3, 10], [0, 19, 20], [4, 4, 8], [6, 6, 6]]) {
+      scanner.copyWithin(target, start, end);
+      reference.copyWithin(target * width, start * width, end * width);
+      assert.deepEqual(scanner.rows().subarray(0, 20 * width), reference, `copyWithin(${target}, ${start}, ${end})`);
+    }
+    const query = Int8Array.from({ length: width }, random.int8);
+    assert.deepEqual(Array.from(scanner.scan(query, 0, 20)), Array.from(int8DotRows(reference, width, query, 0, 20, new Int32Array(20))));
+    assert.throws(() => scanner.copyWithin(15, 0, 10), RangeError);
+    assert.throws(() => scanner.copyWithin(0, 10, 5), RangeError);
+  });
+
+  it('refuses what it cannot do instead of reading past its rows', () => {
+    assert.throws(() => createInt8Scanner(24), RangeError);
+    assert.throws(() => createInt8Scanner(0), RangeError);
+    const scanner = scannerOf(16);
+    assert.throws(() => scanner.reserve(-1), RangeError);
+    assert.throws(() => scanner.reserve(2.5), RangeError);
+    scanner.reserve(4);
+    const last = scanner.capacity() - 1;
+    assert.equal(scanner.scan(new Int8Array(16), last, 1).length, 1);
+    assert.throws(() => scanner.scan(new Int8Array(16), last, 2), RangeError);
+    assert.throws(() => scanner.scan(new Int8Array(16), -1, 1), RangeError);
+    assert.throws(() => scanner.scan(new Int8Array(32), 0, 1), RangeError);
+  });
+
+  it('quantizes within half a step of the float vector and reads back through its scale', () => {
+    const random = generator(5);
+    const out = new Int8Array(3 * 384);
+    for (let trial = 0; trial < 50; trial++) {
+      const vector = Float32Array.from({ length: 384 }, () => random.normal() * (trial + 1));
+      const at = (trial % 3) * 384;
+      const scale = quantizeInt8(vector, out, at);
+      let maxAbs = 0;
+      for (const v of vector) maxAbs = Math.max(maxAbs, Math.abs(v));
+      assert.ok(Math.abs(scale - maxAbs / 127) <= 1e-12 * maxAbs);
+      let extreme = 0;
+      for (let i = 0; i < 384; i++) {
+        const q = out[at + i];
+        assert.ok(q >= -127 && q <= 127);
+        if (Math.abs(q) === 127) extreme++;
+        assert.ok(Math.abs(vector[i] - q * scale) <= scale / 2 + 1e-9 * maxAbs, `element ${i}: ${vector[i]} vs ${q} × ${scale}`);
+      }
+      assert.ok(extreme >= 1, 'the largest number uses the whole range');
+    }
+    out.fill(5);
+    assert.equal(quantizeInt8(new Float32Array(384), out, 384), 0);
+    assert.deepEqual(out.subarray(384, 768), new Int8Array(384), 'a zero vector is written as zeros');
+    assert.equal(out[0], 5, 'nothing outside [at, at + length) is touched');
+  });
+
+  it('ranks random unit vectors by int8 dot product × row scale as float cosine does (top-10 overlap ≥ 9/10)', () => {
+    const random = generator(42);
+    const width = 384;
+    const count = 5000;
+    const unit = () => {
+      const v = Float32Array.from({ length: width }, random.normal);
+      const norm = Math.hypot(...v);
+      return v.map((x) => x / norm);
+    };
+    const scanner = scannerOf(width);
+    scanner.reserve(count);
+    const stored = scanner.rows();
+    const vectors: Float32Array[] = [];
+    const scales = new Float64Array(count);
+    for (let r = 0; r < count; r++) {
+      vectors.push(unit());
+      scales[r] = quantizeInt8(vectors[r], stored, r * width);
+    }
+    const queries = 30;
+    let overlap = 0;
+    const top10 = (score: (r: number) => number) => {
+      const scores = Float64Array.from({ length: count }, (_, r) => score(r));
+      return Array.from({ length: count }, (_, r) => r)
+        .sort((a, b) => scores[b] - scores[a])
+        .slice(0, 10);
+    };
+    for (let n = 0; n < queries; n++) {
+      const query = unit();
+      const query8 = new Int8Array(width);
+      quantizeInt8(query, query8, 0);
+      const dots = scanner.scan(query8, 0, count);
+      const exact = top10((r) => plainDot(query, 0, vectors[r], 0, width));
+      const approximate = new Set(top10((r) => dots[r] * scales[r]));
+      overlap += exact.filter((r) => approximate.has(r)).length;
+    }
+    assert.ok(overlap / queries >= 9, `mean top-10 overlap ${overlap / queries}`);
+  });
+});

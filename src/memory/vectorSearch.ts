@@ -4,7 +4,7 @@
 // write copies one shard's sketches, not all of them), compares the best SKETCH_POOL int8 vectors, and
 // either way the best EXACT_TOP are scored again with their full vectors, read from disk by the caller.
 // The store owns the vectors (per shard); this owns how they are searched.
-import { createInt8Scanner, type Int8Scanner, quantizeInt8 } from './int8Scan';
+import { createInt8Scanner, type Int8Scanner, int8DotRows, quantizeInt8 } from './int8Scan';
 import { TopK } from './topK';
 
 /** Candidates kept from each ranking before fusion; paging goes no deeper. */
@@ -145,12 +145,7 @@ function plainScanner(width: number): Arena {
     rows: () => data,
     scan(query, from, count) {
       if (out.length < count) out = new Int32Array(count);
-      for (let r = 0; r < count; r++) {
-        let s = 0;
-        for (let i = 0, o = (from + r) * width; i < width; i++, o++) s += data[o] * query[i];
-        out[r] = s;
-      }
-      return out.subarray(0, count);
+      return int8DotRows(data, width, query, from, count, out).subarray(0, count);
     },
   };
 }

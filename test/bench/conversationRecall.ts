@@ -15,7 +15,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gatherAutoRecall, RecallRetriever } from '../../src/core/autoRecall';
+import { gatherAutoRecall } from '../../src/core/autoRecall';
+import { RecallRetriever } from '../../src/core/recallRetriever';
 import { approximateTokenCounter } from '../../src/llm/tokens';
 import { Bm25Index } from '../../src/memory/bm25';
 import type { Embedder } from '../../src/memory/archivalMemory';

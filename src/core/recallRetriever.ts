@@ -24,8 +24,8 @@ const MAX_HIT_CHARS = 500;
 const MAX_NEIGHBOUR_CHARS = 300;
 /** Candidates judged per query, however few are wanted: the keyword ranking's order is only a start. */
 const CANDIDATE_POOL = 30;
-/** A later turn sharing this share of what made the best hit specific (its rare words) restates it. */
-const RESTATES = 0.3;
+/** A word in at most this share of the turns (and at least two) is specific: a later turn naming it restates the first. */
+const RARE_SHARE = 0.02;
 /** Updates followed from the best hit (sushi → tacos → pho), at most. */
 const MAX_UPDATES = 2;
 /** A name in more than this share of the turns (a speaker's) is everywhere: it ties nothing together. */
@@ -89,8 +89,8 @@ export class RecallRetriever implements MemoryRetriever {
   }
 
   /**
-   * For a question about the current state: the later turns that restate the best hit (share a good
-   * part of its rare words, as "I'm so over sushi, tacos now" names the old favourite), followed from
+   * For a question about the current state: the later turns that restate the best hit (name one of
+   * its rare words, as "I'm so over sushi, tacos now" names the old favourite), followed from
    * one update to the next, go first, newest first, at the best hit's relevance. The best hit stays:
    * the model sees what changed, with the dates.
    */
@@ -98,31 +98,36 @@ export class RecallRetriever implements MemoryRetriever {
     const best = scored[0];
     if (!best || best.relevance < RELEVANCE_FLOOR) return scored;
     const updates: MessageRecord[] = [];
+    let said = new Set<string>();
     for (let from = best.r; updates.length < MAX_UPDATES; ) {
-      const next = this.restatement(from, matchers, words, inContext);
+      // What a statement adds to the one before it is what its update names ("tacos" after "over sushi, tacos now").
+      const own = wordsOf(contentForModel(from).toLowerCase());
+      const next = this.restatement(from, [...own].filter((w) => !said.has(w)), matchers, words, inContext);
       if (!next) break;
       updates.unshift(next);
+      said = own;
       from = next;
     }
     const ids = new Set(updates.map((u) => u.id));
     return [...updates.map((r) => ({ r, rank: -1, relevance: best.relevance })), ...scored.filter((s) => !ids.has(s.r.id))];
   }
 
-  /** The newest later turn restating `old`, said by the same side when one is (a fact is updated by whoever stated it). */
-  private restatement(old: MessageRecord, matchers: readonly QueryMatcher[], words: WordFrequencies, inContext: ReadonlySet<number>): MessageRecord | undefined {
-    const own = [...wordsOf(contentForModel(old).toLowerCase())].filter((w) => !asksFor(w, matchers));
-    const mass = own.reduce((sum, w) => sum + words.idf(w), 0);
-    if (mass <= 0) return undefined;
-    const rarest = [...own].sort((a, b) => words.idf(b) - words.idf(a)).slice(0, 6);
-    const later = this.recall
-      .search(rarest.join(' '), { pageSize: 20, excludeIds: new Set(inContext), dates: false })
-      .results.filter((r) => r.id > old.id && (r.role === 'user' || r.role === 'assistant'))
+  /**
+   * The newest later turn by the same side as `old` that names one of `its` rare words (the old value,
+   * as "I'm so over sushi" names it): a person's fact is updated by that person.
+   */
+  private restatement(old: MessageRecord, its: readonly string[], matchers: readonly QueryMatcher[], words: WordFrequencies, inContext: ReadonlySet<number>): MessageRecord | undefined {
+    const rare = Math.max(3, words.size * RARE_SHARE);
+    const named = its.filter((w) => !asksFor(w, matchers) && words.count(w) >= 2 && words.count(w) <= rare);
+    if (!named.length) return undefined;
+    return this.recall
+      .search(named.join(' '), { pageSize: 50, excludeIds: new Set(inContext), dates: false })
+      .results.filter((r) => r.id > old.id && r.role === old.role && (r.kind ?? 'message') === 'message')
       .filter((r) => {
         const theirs = wordsOf(contentForModel(r).toLowerCase());
-        return own.reduce((sum, w) => sum + (theirs.has(w) ? words.idf(w) : 0), 0) / mass >= RESTATES;
-      });
-    const side = later.filter((r) => r.role === old.role);
-    return (side.length ? side : later).reduce<MessageRecord | undefined>((newest, r) => (!newest || r.id > newest.id ? r : newest), undefined);
+        return named.some((w) => theirs.has(w));
+      })
+      .reduce<MessageRecord | undefined>((newest, r) => (!newest || r.id > newest.id ? r : newest), undefined);
   }
 
   private hit(r: MessageRecord, max: number): MemoryHit {

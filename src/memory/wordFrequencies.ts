@@ -43,6 +43,11 @@ export class WordFrequencies {
     return this.turns;
   }
 
+  /** How many turns use `word` (lowercased). */
+  count(word: string): number {
+    return this.df.get(word) ?? 0;
+  }
+
   /** How rare `word` (lowercased) is across the turns, as BM25 weighs it: a word in every turn is worth little. */
   idf(word: string): number {
     return bm25Idf(this.df.get(word) ?? 0, Math.max(1, this.turns));

@@ -198,7 +198,7 @@ function bridged(scored: Scored[], asked: Asked, words: WordFrequencies): Scored
 /** Words written with a capital inside a sentence ("my sister Lena"), lowercased: names, most likely. */
 function namesIn(text: string): Set<string> {
   const out = new Set<string>();
-  for (const m of text.matchAll(/(?<=[\p{L}\p{N},;)]\s+)\p{Lu}[\p{Ll}\p{N}]+/gu)) out.add(m[0].toLowerCase());
+  for (const m of text.matchAll(/(?<=[\p{L}\p{N},;)]\s+)\p{Lu}[\p{Ll}\p{N}]+(?![\p{L}\p{N}_])/gu)) out.add(m[0].toLowerCase());
   return out;
 }
 

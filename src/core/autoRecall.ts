@@ -4,13 +4,8 @@
 // (small talk, questions memory cannot answer), one hit when one clearly wins, nothing the model
 // already sees, and each recalled turn with the turn next to it, where the answer often is.
 import type { TokenCounter } from '../llm/types';
-import { bm25Idf } from '../memory/bm25';
-import type { MessageVectors } from '../memory/messageVectors';
-import type { RecallLog } from '../memory/recall';
-import { hybridRecallSearch } from '../memory/recallHybrid';
 import { EXPANSION_WEIGHT, expansionsOf, needle, parseQuery, RECENCY_WORDS } from '../memory/recallSearch';
 import type { BlockRecord, MessageRecord } from '../memory/types';
-import { contentForModel } from '../memory/messageContent';
 
 export interface MemoryHit {
   /** Where it came from, as the model should cite it: "recall #12 (2026-11-20, user)", "src/a.ts:10-40". */
@@ -28,8 +23,6 @@ export interface MemoryRetriever {
   retrieve(query: string, limit: number): Promise<MemoryHit[]>;
 }
 
-const MAX_HIT_CHARS = 500;
-const MAX_NEIGHBOUR_CHARS = 300;
 /** Below this share of the query, a hit is more likely noise than evidence (measured in test/unit/core.autoRecall.test.ts). */
 export const RELEVANCE_FLOOR = 0.5;
 /** Hits this close to the best are as likely to be the answer; farther behind, the best one wins alone. */
@@ -94,58 +87,6 @@ export function relevanceOf(text: string, matchers: readonly { re: RegExp; relat
     else if (m.related?.some((r) => r.test(lower))) found += weights[i] * EXPANSION_WEIGHT;
   });
   return total > 0 ? found / total : 0;
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-/** Searches the message log, skipping what is already in the conversation queue. */
-export class RecallRetriever implements MemoryRetriever {
-  constructor(
-    private readonly recall: RecallLog,
-    private readonly firstInContextId: () => number,
-    /** With a model embedder: the message vectors, fused with the keyword ranking (recallHybrid.ts). */
-    private readonly vectors?: MessageVectors,
-  ) {}
-
-  async retrieve(query: string, limit: number): Promise<MemoryHit[]> {
-    const matchers = queryMatchers(query);
-    if (!matchers.length) return [];
-    // The queue as the model sees it: imported history numbered after its start is not in it, so it may be recalled.
-    const inContext = new Set(this.recall.since(this.firstInContextId()).map((r) => r.id));
-    // The message being answered joins the log only after this search: its dates are read against the clock.
-    const options = { pageSize: limit, excludeIds: inContext, reference: this.recall.now() };
-    const page = this.vectors ? await hybridRecallSearch(this.recall, this.vectors, query, options) : this.recall.search(query, options);
-    // A word found in a few messages says more than one found in most: weight each by its idf.
-    const docs = Math.max(1, this.recall.count());
-    const weights = this.recall.documentFrequencies(matchers.map((m) => m.term)).map((df) => bm25Idf(df, docs));
-    return page.results.map((r) => ({
-      ...this.hit(r, MAX_HIT_CHARS),
-      relevance: relevanceOf(contentForModel(r), matchers, weights),
-      neighbours: this.neighbours(r, inContext).map((n) => this.hit(n, MAX_NEIGHBOUR_CHARS)),
-    }));
-  }
-
-  private hit(r: MessageRecord, max: number): MemoryHit {
-    return { source: `recall #${r.id} (${r.time.slice(0, 10)}, ${r.role})`, text: clip(contentForModel(r), max) };
-  }
-
-  /** The reply after a question or the question before an answer first, then the other side. */
-  private neighbours(r: MessageRecord, inContext: ReadonlySet<number>): MessageRecord[] {
-    const near = (step: 1 | -1): MessageRecord | undefined => {
-      for (let id = r.id + step, k = 0; k < 4 && id > 0; id += step, k++) {
-        const n = this.recall.get(id);
-        if (!n || inContext.has(n.id) || n.session !== r.session) return undefined;
-        if ((n.role === 'user' || n.role === 'assistant') && (n.kind ?? 'message') === 'message') return n;
-      }
-      return undefined;
-    };
-    const after = near(1);
-    const before = near(-1);
-    const order = r.role === 'user' ? [after, before] : [before, after];
-    return order.filter((n): n is MessageRecord => n !== undefined);
-  }
 }
 
 /** The text the model already sees besides the queue's messages: working-context blocks and earlier recall blocks. */

@@ -30,6 +30,12 @@ export interface DatedQuery {
 
 // Day-first, as in "9/11" → 9 November; ISO dates read the same either way.
 const parser = chrono.en.GB;
+/**
+ * The day-first parser reads a month name followed by a day ("June 30", "March 19th") as month and
+ * two-digit year (June 2030); the month-first parser reads it as the day people mean.
+ */
+const monthFirst = chrono.en.casual;
+const MONTH_THEN_NUMBER = /^\p{L}+\.?\s+\d{1,2}(?:st|nd|rd|th)?$/u;
 
 /** Three-letter names ("sun", "sat", "mar") are ordinary words far more often than dates. */
 const AMBIGUOUS = /^(?:sun|sat|mon|wed|fri|thu|tue|mar|jan|feb|apr|jun|jul|aug|sep|oct|nov|dec|now|right now)$/i;
@@ -42,7 +48,12 @@ const PREPOSITION = /(?:\b(?:on|in|since|during|from|between|before|after|around
 export function parseQueryDates(query: string, reference: Date): DatedQuery {
   if (Number.isNaN(reference.getTime())) return { query };
   // Timezone 0: messages are stamped in UTC and date searches work in whole UTC days.
-  const results = parser.parse(query, { instant: reference, timezone: 0 }, { forwardDate: false });
+  const options = { instant: reference, timezone: 0 };
+  const results = parser.parse(query, options, { forwardDate: false }).map((r) => {
+    if (!MONTH_THEN_NUMBER.test(r.text) || r.start.isCertain('day') || !r.start.isCertain('year')) return r;
+    const day = monthFirst.parse(r.text, options, { forwardDate: false })[0];
+    return day?.start.isCertain('day') ? Object.assign(day, { index: r.index }) : r;
+  });
   const refDay = startOfUtcDay(reference.getTime());
   let window: DateWindow | undefined;
   const cuts: Array<[number, number]> = [];

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import type { Role } from '../common/types';
 import { appendDurably, readJsonFile, writeJsonAtomic } from './atomicFile';
 import { type DateWindow, parseQueryDates } from './queryDates';
-import { checkPage, DEFAULT_SEARCH_ROLES, documentFrequencies, hasKeywords, inSpan, paginate, parseDateRange, rankDocs, type SearchDoc, searchable } from './recallSearch';
+import { checkPage, DEFAULT_SEARCH_ROLES, documentFrequencies, hasKeywords, inSpan, paginate, parseDateRange, rankDocs, type SearchDoc, searchable, type TimeSpan } from './recallSearch';
+import { WordFrequencies } from './wordFrequencies';
 import type { MemoryPaths } from './store';
 import { type Clock, type MessageAttachment, MemoryError, type MessageRecord, type Page, type RecallState } from './types';
 
@@ -38,6 +39,9 @@ export class RecallLog {
   private readonly docs: SearchDoc[] = [];
   private readonly indexById = new Map<number, number>();
   private readonly appendListeners: Array<(record: MessageRecord) => void> = [];
+  /** Bumped whenever `docs` changes other than by appending, so the word counts start over. */
+  private generation = 0;
+  private readonly words = new WordFrequencies();
   /** Bytes of complete lines already read; what follows is new (or an unfinished last line). */
   private offset = 0;
   /** Lines read so far, to name a bad line by its number. */
@@ -154,6 +158,7 @@ export class RecallLog {
     if (!this.tailRecord) return;
     const last = this.records.pop();
     this.docs.pop();
+    this.generation++;
     if (last) this.indexById.delete(last.id);
     this.tailRecord = false;
   }
@@ -215,6 +220,20 @@ export class RecallLog {
   /** How many messages a search would find each term in (one pass over the log, whatever the number of terms). */
   documentFrequencies(terms: readonly string[]): number[] {
     return documentFrequencies(this.docs, terms);
+  }
+
+  /** How often each word is used across the conversation's turns (counted on first use, then kept up to date). */
+  wordFrequencies(): WordFrequencies {
+    this.words.sync(this.docs, this.generation);
+    return this.words;
+  }
+
+  /** How many messages a search would look at in `span` (inclusive milliseconds). */
+  countWithin(span: TimeSpan): number {
+    const roles = new Set<Role>(DEFAULT_SEARCH_ROLES);
+    let n = 0;
+    for (const doc of this.docs) if (searchable(doc, { within: span }, roles)) n++;
+    return n;
   }
 
   lastId(): number {
@@ -373,6 +392,7 @@ export class RecallLog {
   private reset(): void {
     this.records.length = 0;
     this.docs.length = 0;
+    this.generation++;
     this.indexById.clear();
     this.offset = 0;
     this.lineNo = 0;

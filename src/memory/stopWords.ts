@@ -21,7 +21,7 @@ const CODE_PROSE_WORDS =
  * does pay-api use?") and names nothing: a statement that happens to say it ("we use `x`") must not
  * outrank one that does not (the update "pay-api moved to `y`").
  */
-const QUESTION_WORDS = 'i any all please remember remind recall said say told tell talked discuss discussed earlier use uses using';
+const QUESTION_WORDS = 'i any all please remember remind recall said say told tell talked discuss discussed earlier use uses using happen happened happens happening';
 
 const words = (...lists: string[]) => new Set(lists.join(' ').split(' '));
 

@@ -15,7 +15,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gatherAutoRecall, RecallRetriever } from '../../src/core/autoRecall';
+import { gatherAutoRecall } from '../../src/core/autoRecall';
+import { RecallRetriever } from '../../src/core/recallRetriever';
 import { approximateTokenCounter } from '../../src/llm/tokens';
 import { Bm25Index } from '../../src/memory/bm25';
 import type { Embedder } from '../../src/memory/archivalMemory';
@@ -196,10 +197,11 @@ export function formatConversationRecall(results: readonly SeedResult[]): string
   const lines: string[] = [];
   for (const r of results) {
     lines.push(`seed ${r.seed}, ${r.embedder === 'offline' ? 'offline default' : `model embedder ${r.embedder} (hybrid)`}: ${r.conversations} conversations, ${r.turns} turns, ${r.questions} questions (${(r.ms / 1000).toFixed(1)} s)`);
-    lines.push(`  ${'category'.padEnd(14)} ${'n'.padStart(4)}  ${'search@5'.padStart(8)} ${'search@10'.padStart(9)}  ${'bm25@5'.padStart(7)} ${'bm25@10'.padStart(7)}  ${'auto'.padStart(6)}`);
+    // "auto": the block holds evidence; "given": a block was injected at all (given − auto is noise).
+    lines.push(`  ${'category'.padEnd(14)} ${'n'.padStart(4)}  ${'search@5'.padStart(8)} ${'search@10'.padStart(9)}  ${'bm25@5'.padStart(7)} ${'bm25@10'.padStart(7)}  ${'auto'.padStart(6)} ${'given'.padStart(6)}`);
     const row = (name: string, s: CategoryScore) =>
       lines.push(
-        `  ${name.padEnd(14)} ${String(s.questions).padStart(4)}  ${pct(s.searchAt5).padStart(8)} ${pct(s.searchAt10).padStart(9)}  ${pct(s.bm25At5).padStart(7)} ${pct(s.bm25At10).padStart(7)}  ${pct(s.autoRecall).padStart(6)}`,
+        `  ${name.padEnd(14)} ${String(s.questions).padStart(4)}  ${pct(s.searchAt5).padStart(8)} ${pct(s.searchAt10).padStart(9)}  ${pct(s.bm25At5).padStart(7)} ${pct(s.bm25At10).padStart(7)}  ${pct(s.autoRecall).padStart(6)} ${pct(s.autoInjected).padStart(6)}`,
       );
     for (const c of CATEGORIES) if (r.byCategory[c]) row(c, r.byCategory[c]!);
     row('all answerable', r.answerable);

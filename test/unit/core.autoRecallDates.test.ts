@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RecallRetriever } from '../../src/core/autoRecall';
+import { RecallRetriever } from '../../src/core/recallRetriever';
 import { RecallLog } from '../../src/memory/recall';
 import { MemoryStore } from '../../src/memory/store';
 

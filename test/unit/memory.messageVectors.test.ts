@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openAgent } from '../../src/app/openAgent';
-import { RecallRetriever } from '../../src/core/autoRecall';
+import { RecallRetriever } from '../../src/core/recallRetriever';
 import { OpenAiEmbedder } from '../../src/indexing/openaiEmbedder';
 import { MessageVectors } from '../../src/memory/messageVectors';
 import { RecallLog } from '../../src/memory/recall';

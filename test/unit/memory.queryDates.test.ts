@@ -45,6 +45,15 @@ describe('dates in a recall query', () => {
     assert.equal(range?.endMs, endOf('2026-03-04'));
   });
 
+  it('reads a month name followed by a number as that day ("June 30" is 30 June, not June 2030), and a year after it as a year', () => {
+    const june = parseQueryDates('what did Jon do on June 30?', december).window;
+    assert.equal(june?.startMs, day('2026-06-30'));
+    assert.equal(june?.endMs, endOf('2026-06-30'));
+    assert.equal(parseQueryDates('the March 19th release', december).window?.startMs, day('2026-03-19'));
+    assert.equal(parseQueryDates('what shipped in June 2023', december).window?.endMs, endOf('2023-06-30'), 'a four-digit year stays a year');
+    assert.equal(parseQueryDates('on 9/11', december).window?.startMs, day('2026-11-09'), 'numbers alone still read day first');
+  });
+
   it('leaves a question without dates unchanged, and does not read words or numbers as dates', () => {
     for (const q of ['why postgres for the ledger?', '9 out of 10 tests pass', 'the sun test', 'may I see the march plan', 'at 3pm the build broke']) {
       const d = parseQueryDates(q, december);

@@ -1,16 +1,19 @@
 // Workspace → chunks → archival memory, incrementally (DESIGN.md §6). Files go in batches; after each
-// batch is stored, files.json records it. The order of writes is the whole crash story:
-//   1. a changed file's record is dropped (in memory),
-//   2. its old chunks are replaced by its new ones, in one atomic write of the store,
-//   3. files.json is saved with its new record.
-// A crash or cancel anywhere leaves files.json claiming at most what the store holds; a file whose
+// batch is stored, the file records (fileRecords.ts: files.json and its log) record it. The order of
+// writes is the whole crash story:
+//   1. a changed or removed file's record is dropped, durably (one small append to files.log),
+//   2. its old chunks are replaced by its new ones (or removed), in one atomic write of the store,
+//   3. its new record is appended.
+// A crash or cancel anywhere leaves the records claiming at most what the store holds; a file whose
 // chunks were stored but not recorded is simply redone next run (delete-then-add keeps it single).
+// The snapshot is rewritten once at the end of a full run, not per batch: that kept a first index's
+// speed from falling as the records grew.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArchivalMemory } from '../memory/archivalMemory';
 import type { CodeChunker } from './chunker';
-import { emptyFileRecords, readFileRecords, writeFileRecords, type FileRecord, type FileRecords } from './fileRecords';
+import { FileRecordLog, type FileRecord } from './fileRecords';
 import type { Chunk, IndexProgress } from './types';
 import type { GeneratedKind } from './generatedFiles';
 import { preparePassages, type PreparedFile } from './preparePassages';
@@ -20,8 +23,7 @@ import { isSkipped, WorkspaceFiles, type SkipReason, type WorkspaceFile } from '
 export interface IndexerOptions {
   workspaceRoot: string;
   archival: ArchivalMemory;
-  /** `.memcode/archival/files.json`. */
-  /** files.json (MemoryPaths.fileRecordsFile). */
+  /** files.json (MemoryPaths.fileRecordsFile); its log, files.log, goes beside it. */
   fileRecordsPath: string;
   chunker: CodeChunker;
   /**
@@ -93,7 +95,7 @@ const RACY_MS = 2000;
 
 /** One operation's state: the file records and the paths the store holds, kept in step as batches land. */
 interface Pass {
-  records: FileRecords;
+  records: FileRecordLog;
   stored: Set<string>;
   report: IndexReport;
   signal?: AbortSignal;
@@ -156,8 +158,7 @@ export class Indexer {
     const started = performance.now();
     const pass = this.startPass(opts);
     if (opts.rebuild) {
-      pass.records = emptyFileRecords(this.opts.archival.embedderId);
-      writeFileRecords(this.opts.fileRecordsPath, pass.records);
+      pass.records.reset();
       await this.opts.archival.deleteByPath([...pass.stored]);
       pass.stored.clear();
     }
@@ -170,7 +171,7 @@ export class Indexer {
         continue;
       }
       seen.add(entry.path);
-      const prev = records.files[entry.path];
+      const prev = records.get(entry.path);
       if (prev && prev.size === entry.size && prev.mtimeMs === entry.mtimeMs && this.holds(pass, entry.path, prev)) {
         report.filesUnchanged++;
         pass.filesDone++;
@@ -181,16 +182,16 @@ export class Indexer {
     }
     report.filesScanned = seen.size;
     pass.filesTotal = seen.size;
-    if (opts.signal?.aborted) return this.finish(pass, started, true);
+    if (opts.signal?.aborted) return this.finish(pass, started, true, true);
 
     // Files recorded or stored that the walk no longer yields: deleted, renamed, ignored, or refused.
-    const gone = new Set([...Object.keys(records.files), ...pass.stored].filter((p) => !seen.has(p)));
+    const gone = new Set([...records.paths(), ...pass.stored].filter((p) => !seen.has(p)));
     if (gone.size > 0) {
       this.progress(pass, 'removing');
       await this.removePaths(pass, [...gone]);
     }
     await this.indexFiles(pass, candidates);
-    return this.finish(pass, started, report.cancelled);
+    return this.finish(pass, started, report.cancelled, true);
   }
 
   private async updateNow(relPaths: string[], signal?: AbortSignal): Promise<IndexReport> {
@@ -259,7 +260,6 @@ export class Indexer {
     const changed: Array<{ path: string; text: string; record: Omit<FileRecord, 'chunks'>; prepared?: PreparedFile }> = [];
     let bytes = 0;
     const summarised: IndexReport['skipped'] = [];
-    let dirty = false;
     const now = Date.now();
     let reported = performance.now();
     for (const file of batch) {
@@ -275,16 +275,15 @@ export class Indexer {
       const read = this.readFile(file);
       if ('reason' in read) {
         report.skipped.push({ path: file.path, reason: read.reason });
-        if (records.files[file.path] || stored.has(file.path)) refused.push(file.path);
+        if (records.has(file.path) || stored.has(file.path)) refused.push(file.path);
         continue;
       }
       const mtimeMs = Math.abs(now - file.mtimeMs) < RACY_MS ? 0 : file.mtimeMs;
-      const prev = records.files[file.path];
+      const prev = records.get(file.path);
       if (prev && prev.hash === read.hash && this.holds(pass, file.path, prev)) {
         // Touched, not changed: remember the new size and mtime so the next run skips the read.
-        records.files[file.path] = { ...prev, size: file.size, mtimeMs };
+        records.set(file.path, { ...prev, size: file.size, mtimeMs });
         report.filesUnchanged++;
-        dirty = true;
         continue;
       }
       // Chunked here, between the yields above, unless the worker does the whole batch below.
@@ -298,7 +297,7 @@ export class Indexer {
     if (pass.signal?.aborted && this.opts.prepare) {
       // Stopped while the worker chunked: nothing of this batch is stored or recorded.
       pass.report.cancelled = true;
-      if (dirty) writeFileRecords(this.opts.fileRecordsPath, records);
+      records.flush();
       return;
     }
     changed.forEach(({ path: p, record }, i) => {
@@ -307,16 +306,18 @@ export class Indexer {
       chunks.push(...fileChunks);
       fresh.set(p, { ...record, chunks: fileChunks.length });
     });
-    const replaced = [...fresh.keys(), ...refused].filter((p) => records.files[p] || stored.has(p));
+    const replaced = [...fresh.keys(), ...refused].filter((p) => records.has(p) || stored.has(p));
     if (fresh.size > 0 || replaced.length > 0) {
-      for (const p of replaced) delete records.files[p];
+      // Their old records go first, durably: had the store changed under a record that still stood,
+      // a file changed back to that content would pass for unchanged. (A first index drops nothing.)
+      for (const p of replaced) records.delete(p);
+      records.flush();
       try {
         // One write: the old passages go and the new ones arrive together, or neither does.
         await archival.replaceChunks(replaced, chunks, pass.signal);
         for (const p of replaced) stored.delete(p);
       } catch (err) {
         // Whatever got stored of this batch is not recorded, so the next run redoes it.
-        writeFileRecords(this.opts.fileRecordsPath, records);
         if (pass.signal?.aborted) {
           pass.report.cancelled = true;
           return;
@@ -324,7 +325,7 @@ export class Indexer {
         throw err;
       }
       for (const [p, entry] of fresh) {
-        records.files[p] = entry;
+        records.set(p, entry);
         if (entry.chunks > 0) stored.add(p);
       }
       report.filesIndexed += fresh.size - summarised.length;
@@ -332,9 +333,8 @@ export class Indexer {
       report.filesRemoved += refused.length;
       report.chunks += chunks.length;
       report.bytes += bytes;
-      dirty = true;
     }
-    if (dirty) writeFileRecords(this.opts.fileRecordsPath, records);
+    records.flush();
     this.progress(pass, 'indexing', undefined, batch[batch.length - 1]?.path);
   }
 
@@ -351,18 +351,19 @@ export class Indexer {
     return { text: buf.toString('utf8'), hash: createHash('sha1').update(buf).digest('hex'), size: buf.length };
   }
 
-  /** Removes these paths' chunks, then their records. Returns chunks removed. */
+  /** Removes these paths' records, then their chunks (records first, as in storeBatch). Returns chunks removed. */
   private async removePaths(pass: Pass, paths: string[]): Promise<number> {
     if (paths.length === 0) return 0;
-    const removed = await this.opts.archival.deleteByPath(paths);
     let files = 0;
     for (const p of paths) {
-      if (pass.records.files[p] || pass.stored.has(p)) files++;
-      delete pass.records.files[p];
-      pass.stored.delete(p);
+      if (pass.records.has(p) || pass.stored.has(p)) files++;
+      pass.records.delete(p);
     }
+    pass.records.flush();
+    const removed = await this.opts.archival.deleteByPath(paths);
+    for (const p of paths) pass.stored.delete(p);
     pass.report.filesRemoved += files;
-    writeFileRecords(this.opts.fileRecordsPath, pass.records);
+    pass.records.compactIfLarge();
     return removed;
   }
 
@@ -372,7 +373,7 @@ export class Indexer {
   private startPass(opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Pass {
     const embedderId = this.opts.archival.embedderId;
     return {
-      records: readFileRecords(this.opts.fileRecordsPath, embedderId, this.opts.warn),
+      records: FileRecordLog.open(this.opts.fileRecordsPath, embedderId, this.opts.warn),
       stored: new Set(this.opts.archival.paths()),
       report: { filesScanned: 0, filesIndexed: 0, filesUnchanged: 0, filesRemoved: 0, skipped: [], chunks: 0, bytes: 0, ms: 0, cancelled: false },
       signal: opts.signal,
@@ -389,7 +390,7 @@ export class Indexer {
 
   /** Paths known to the file records or the store that are `rel` itself or lie under it. */
   private expand(pass: Pass, rels: string[]): string[] {
-    const known = new Set([...Object.keys(pass.records.files), ...pass.stored]);
+    const known = new Set([...pass.records.paths(), ...pass.stored]);
     const out = new Set<string>();
     for (const rel of rels) {
       if (!rel) continue;
@@ -411,7 +412,10 @@ export class Indexer {
     });
   }
 
-  private finish(pass: Pass, started: number, cancelled: boolean): IndexReport {
+  /** A full run ends with a fresh snapshot (once per run); smaller operations only when the log has grown long. */
+  private finish(pass: Pass, started: number, cancelled: boolean, fullRun = false): IndexReport {
+    if (fullRun) pass.records.compactIfChanged();
+    else pass.records.compactIfLarge();
     pass.report.cancelled = cancelled;
     pass.report.ms = performance.now() - started;
     this.progress(pass, 'done');

@@ -10,6 +10,7 @@ import { buildRetrievalSet, measureRetrieval } from './archivalRecall';
 import { formatConversationRecall, runConversationRecall, runWithModelEmbedder } from './conversationRecall';
 import { runIdentifierDefinition } from './identifierDefinition';
 import { runIndexing, runReindexManyFiles } from './indexing';
+import { runFirstIndexScale } from './firstIndexScale';
 import { runStepOverhead } from './stepOverhead';
 import { runPostgresScale } from './postgresScale';
 import { runIndexBlocking } from './indexBlocking';
@@ -43,6 +44,10 @@ async function main(): Promise<void> {
   const stepOverhead = await runStepOverhead(log);
   const indexing = await runIndexing(log);
   const reindexMany = await runReindexManyFiles(10_000, log);
+  // 500k chunks takes ~5 more minutes: only with --first-index-max 500000.
+  const maxAt = process.argv.indexOf('--first-index-max');
+  const firstIndexMax = maxAt > 0 ? Number(process.argv[maxAt + 1]) : quick ? 50_000 : 100_000;
+  const firstIndexScale = await runFirstIndexScale([10_000, 50_000, 100_000, 500_000, 1_000_000].filter((m) => m <= firstIndexMax), log);
   const recall = await retrieval(log);
   const definition = await runIdentifierDefinition(500, log);
   // Two seeds, so no change is tuned to one generated set.
@@ -64,6 +69,12 @@ async function main(): Promise<void> {
     ['first index of typescript/lib (files, MB, chunks)', `${indexing.files} files, ${indexing.megabytes} MB, ${indexing.chunks} chunks`, '', undefined],
     ['first index speed vs read + tokenize', `${indexing.firstIndex.mbPerSecond} vs ${indexing.readTokenize.mbPerSecond} MB/s (${Math.round(indexing.ratio * 100)}%)`, '≥ 50%', indexing.ratio >= 0.5],
     ['re-index, nothing changed (10k files)', `${reindexMany.seconds} s`, '< 1 s per 10k files', reindexMany.seconds < 1],
+    [
+      `first-index throughput as the index grows (chunks/s at ${firstIndexScale.windows.map((w) => `${w.chunks / 1000}k`).join(' / ')} chunks; hash embedder)`,
+      `${firstIndexScale.windows.map((w) => w.chunksPerSecond).join(' / ')} (${firstIndexScale.windows.map((w) => w.mbPerSecond).join(' / ')} MB/s; slowest/fastest ${firstIndexScale.flatness})`,
+      'flat within 20%',
+      firstIndexScale.flatness >= 0.8,
+    ],
     ['query p50/p95 at 10k chunks', `${scale.queries['10000'].p50Ms.toFixed(1)} / ${scale.queries['10000'].p95Ms.toFixed(1)} ms`, '', undefined],
     [`query p50/p95 at ${big.chunks} chunks`, `${big.p50Ms.toFixed(1)} / ${big.p95Ms.toFixed(1)} ms`, '< 25 ms (p95)', big.p95Ms < 25],
     [`save-to-searchable at ${scale.saveToSearchableMs.chunksInIndex} chunks (median/max)`, `${scale.saveToSearchableMs.median.toFixed(0)} / ${scale.saveToSearchableMs.max.toFixed(0)} ms`, '< 500 ms', scale.saveToSearchableMs.max < 500],
@@ -113,7 +124,7 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(w)}  ${value}${target ? `   target ${target}: ${ok ? 'met' : 'MISSED'}` : ''}`);
   }
   console.log(`\nconversational retrieval by question category:\n${formatConversationRecall([...conversation, ...conversationModel])}`);
-  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, activation, stepOverhead, indexing, reindexMany, retrieval: recall, identifierDefinition: definition, conversationRecall: conversation, conversationRecallModelEmbedder: conversationModel, editorSave, archivalScale: scale, postgres, indexBlocking: blocking };
+  const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, quick, activation, stepOverhead, indexing, reindexMany, firstIndexScale, retrieval: recall, identifierDefinition: definition, conversationRecall: conversation, conversationRecallModelEmbedder: conversationModel, editorSave, archivalScale: scale, postgres, indexBlocking: blocking };
   const out = path.join(__dirname, 'results.json');
   fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { CodeChunker } from '../../src/indexing/chunker';
 import { createEmbedder } from '../../src/indexing/embeddings';
 import { Indexer, type IndexerOptions } from '../../src/indexing/indexer';
-import type { FileRecords } from '../../src/indexing/fileRecords';
+import { readFileRecords as readRecordsFile, type FileRecords } from '../../src/indexing/fileRecords';
 import type { IndexProgress } from '../../src/indexing/types';
 import { ArchivalStore } from '../../src/memory/archival';
 import { WorkspaceFiles } from '../../src/workspace/workspaceFiles';
@@ -57,8 +57,9 @@ describe('Indexer', function () {
     fs.writeFileSync(abs, content);
   }
 
+  /** files.json and files.log together, as the indexer reads them. */
   function readFileRecords(s: Setup): FileRecords {
-    return JSON.parse(fs.readFileSync(s.fileRecordsPath, 'utf8')) as FileRecords;
+    return readRecordsFile(s.fileRecordsPath, s.archival.embedderId);
   }
 
   /** Chunk ids by path, from a keyword search that every test file matches. */
@@ -309,14 +310,14 @@ describe('Indexer', function () {
     assert.ok(killedAt < 200);
 
     const archival = await ArchivalStore.open(s.archivalDir, embedder);
-    const afterCrash = JSON.parse(fs.readFileSync(s.fileRecordsPath, 'utf8')) as FileRecords;
+    const afterCrash = readRecordsFile(s.fileRecordsPath, archival.embedderId);
     for (const p of Object.keys(afterCrash.files)) assert.ok(archival.paths().includes(p), `${p} is recorded but not stored`);
 
     const indexer = new Indexer({ workspaceRoot: s.root, archival, fileRecordsPath: s.fileRecordsPath, chunker });
     const report = await indexer.run();
     assert.equal(report.cancelled, false);
     assert.equal(report.filesIndexed + report.filesUnchanged, 200);
-    const manifest = JSON.parse(fs.readFileSync(s.fileRecordsPath, 'utf8')) as FileRecords;
+    const manifest = readRecordsFile(s.fileRecordsPath, archival.embedderId);
     assert.equal(Object.keys(manifest.files).length, 200);
     assertConsistent(archival, manifest);
     assert.equal((await archival.search('betaKill150')).results[0].path, 'src/m150.ts');

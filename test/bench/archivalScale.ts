@@ -99,7 +99,7 @@ function runChild<T>(script: string, args: string[], nodeFlags: string[], timeou
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (result !== undefined && code === 0) resolve({ result });
-      else if (timedOut) resolve({ error: `killed at the time cap (${Math.round(timeoutMs / 1000)} s left)` });
+      else if (timedOut) resolve({ error: `killed at the time cap, after ${Math.round(timeoutMs / 1000)} s` });
       else resolve({ error: `exited with ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` });
     });
   });
@@ -153,6 +153,7 @@ export async function runArchivalScale(opts: ScaleOptions = {}): Promise<ScaleRe
       buildSeconds += build.result.addSeconds;
       buildPeakRssMiB = Math.max(buildPeakRssMiB, build.result.peakRssMiB);
       const diskMB = folderSize(dir) / 1e6;
+      // A store that was built gets measured: the probe has at least a minute, even past the cap.
       const probe = await runChild<ProbeResult>('archivalScaleProbe.ts', [dir, queriesFile], ['--expose-gc', ...heap], Math.max(left(), 60_000), () => undefined);
       if (!probe.result) {
         results.rows.push({ chunks: size, error: `probe: ${probe.error}` });
@@ -162,6 +163,7 @@ export async function runArchivalScale(opts: ScaleOptions = {}): Promise<ScaleRe
       results.rows.push(row);
       log(summary(row));
     }
+    for (const size of sizes.slice(results.rows.length)) results.rows.push({ chunks: size, error: 'not run: a smaller size failed' });
     return results;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -49,7 +49,8 @@ export interface ProbeResult {
   keyword: Timings;
   vector: Timings;
   queries: number;
-  saveToSearchableMs: { median: number; max: number; rounds: number };
+  /** `eachMs` in round order: the first save after open has been the slow one. */
+  saveToSearchableMs: { median: number; max: number; rounds: number; eachMs: number[] };
 }
 
 const MiB = 1024 * 1024;
@@ -97,8 +98,8 @@ async function saveRounds(store: ArchivalStore): Promise<ProbeResult['saveToSear
     times.push(performance.now() - t);
     if (page.results[0]?.path !== file) throw new Error(`the saved chunks of ${file} were not searchable`);
   }
-  times.sort((a, b) => a - b);
-  return { median: round2(percentile(times, 50)), max: round2(times[times.length - 1]), rounds: SAVE_ROUNDS };
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: round2(percentile(sorted, 50)), max: round2(sorted[sorted.length - 1]), rounds: SAVE_ROUNDS, eachMs: times.map(Math.round) };
 }
 
 async function main(dir: string, queriesFile: string): Promise<void> {

@@ -5,7 +5,6 @@
 //   node --import tsx test/bench/int8Scan.ts [rows]
 import * as os from 'node:os';
 import { createInt8Scanner, int8DotRows, type Int8Scanner, type QueryPlacement } from '../../src/memory/int8Scan';
-import { createSketchScanner, SCAN_DIMENSIONS } from '../../src/memory/sketchScan';
 import { TopK } from '../../src/memory/topK';
 
 const RUNS = 20;
@@ -22,8 +21,6 @@ export interface Timing {
 export interface Int8ScanResults {
   rows: number;
   widths: Record<string, { locals: Timing; memory: Timing; js: Timing; scanScaleTop2000: Timing; pool2000: Timing; gbPerSecond: number; firstTouchMs: number }>;
-  /** sketchScan.ts, the Float32 sketch pass of today's store, over as many rows: what int8 replaces. */
-  float32Sketch128?: Timing;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -121,15 +118,6 @@ export function runInt8Scan(rows = 1_000_000, log: (m: string) => void = console
     log(`  SIMD scan, then scale and keep the best ${POOL} in JS: ${f(simd.scanScaleTop2000)}`);
     log(`  ${POOL} scattered rows, one scan call each: ${f(simd.pool)}`);
     log(`  reserve + first write of the ${Math.round((rows * width) / 2 ** 20)} MiB of rows (page faults): ${firstTouchMs} ms`);
-  }
-  const sketches = createSketchScanner();
-  if (sketches) {
-    sketches.reserve(rows);
-    const all = sketches.sketches();
-    for (let i = 0; i < rows * SCAN_DIMENSIONS; i++) all[i] = ((i * 2654435761) >>> 0) / 2 ** 32 - 0.5;
-    const query = Float32Array.from({ length: SCAN_DIMENSIONS }, (_, i) => Math.sin(i));
-    results.float32Sketch128 = race(RUNS, { float: () => sketches.scan(query, rows) }).float;
-    log(`for comparison, today's Float32 sketch scan (sketchScan.ts, 128 floats), ${rows} rows: ${f(results.float32Sketch128)}`);
   }
   return results;
 }

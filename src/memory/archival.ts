@@ -21,12 +21,12 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArchivalHit, ArchivalMemory, ArchivalQuery, ArchivalRecord, Embedder, FilePassage } from './archivalMemory';
-import { type CacheRow, CACHE_FILE, parseShardCache, readCacheBytes, type ShardCache, writeShardCache } from './archivalCache';
+import { type CacheRow, CACHE_FILE, parseShardCache, readCacheBytes, type ShardCache, writeNewShardCache, writeShardCache } from './archivalCache';
 import { DEAD, DocColumns, FILE, NOTE } from './archivalDocs';
 import { embedderMismatch, emptyManifest, isMissingFile, MANIFEST, type Manifest, readManifest, readThroughSwaps, removeStrayFolders, SHARDS } from './archivalManifest';
 import { collectNotes, NOTES_RESCUE } from './archivalNotes';
 import { type ItemRange, type MetadataValue, quantize, type RawItem, readRawItems, readRecords, readShard, readVectors, recordOf, rewriteIndex, type ShardItem, writeShard } from './archivalShard';
-import { writeJsonAtomic } from './atomicFile';
+import { writeJsonAtomic, writeJsonAtomicAsync } from './atomicFile';
 import { Bm25Index, type TermCounts } from './bm25';
 import { fuseHybrid } from './hybridRanking';
 import { paginate } from './recallSearch';
@@ -481,18 +481,18 @@ export class ArchivalStore implements ArchivalMemory {
         const folder = `${name}.${generation}`;
         written.push(folder);
         const full = path.join(this.dir, SHARDS, folder);
-        const ranges = writeShard(full, cacheRows.map((row) => ('raw' in row ? row.raw : shardItem(row.record, row.vector as Float32Array))));
+        const ranges = await writeShard(full, cacheRows.map((row) => ('raw' in row ? row.raw : shardItem(row.record, row.vector as Float32Array))));
         cacheRows.forEach((row, i) => (row.range = ranges[i]));
-        const bytes = writeShardCache(full, this.dimensions, cacheRows, (id) => this.bm25.termOf(id));
+        const bytes = await writeNewShardCache(full, this.dimensions, cacheRows, (id) => this.bm25.termOf(id));
         plans.set(name, { rewritten: true, folder, kept, bytes });
         shards[name] = folder;
         rows[name] = cacheRows.length;
       }
       const openShard = opening.openShard && shards[opening.openShard] ? opening.openShard : undefined;
       next = { ...this.manifest, generation, shards, rows, deleted, nextShard: opening.nextShard, openShard };
-      writeJsonAtomic(path.join(this.dir, MANIFEST), next);
+      await writeJsonAtomicAsync(path.join(this.dir, MANIFEST), next);
     } catch (err) {
-      for (const folder of written) fs.rmSync(path.join(this.dir, SHARDS, folder), { recursive: true, force: true });
+      for (const folder of written) await fs.promises.rm(path.join(this.dir, SHARDS, folder), { recursive: true, force: true }).catch(() => {});
       if (err instanceof MemoryError) throw err;
       throw new MemoryError('io', `could not write archival memory in ${this.dir}: ${(err as Error).message}`);
     }
@@ -518,7 +518,7 @@ export class ArchivalStore implements ArchivalMemory {
     }
     for (const folder of oldFolders) {
       try {
-        fs.rmSync(path.join(this.dir, SHARDS, folder), { recursive: true, force: true });
+        await fs.promises.rm(path.join(this.dir, SHARDS, folder), { recursive: true, force: true });
       } catch (err) {
         // The write is done; a leftover folder is removed as a stray by a later open.
         this.warn?.(`could not remove the old archival shard ${folder}: ${(err as Error).message}`);

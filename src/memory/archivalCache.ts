@@ -24,7 +24,7 @@ import * as zlib from 'node:zlib';
 import type { ArchivalRecord } from './archivalMemory';
 import type { ItemRange } from './archivalShard';
 import { StringTable } from './archivalDocs';
-import { writeFileAtomic } from './atomicFile';
+import { writeDurably, writeDurablyAsync, writeFileAtomic } from './atomicFile';
 import { quantizeInt8 } from './int8Scan';
 import { SKETCH_DIMENSIONS, sketchOf } from './vectorSearch';
 
@@ -98,6 +98,25 @@ function sections(rows: number, dimensions: number, total: number): Array<[numbe
  * beside and rename over.
  */
 export function writeShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string, replace = false): Uint8Array {
+  const buf = encodeShardCache(dimensions, rows, termOf, fs.statSync(path.join(folder, 'index.json')));
+  const file = path.join(folder, CACHE_FILE);
+  if (replace) writeFileAtomic(file, buf);
+  else writeDurably(file, buf);
+  return buf;
+}
+
+/**
+ * `writeShardCache` for a fresh generation folder (not live until the manifest names it), with the file
+ * system's part (the write and its fsync) off the calling thread.
+ */
+export async function writeNewShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string): Promise<Uint8Array> {
+  const buf = encodeShardCache(dimensions, rows, termOf, await fs.promises.stat(path.join(folder, 'index.json')));
+  await writeDurablyAsync(path.join(folder, CACHE_FILE), buf);
+  return buf;
+}
+
+/** The cache's bytes for `rows`, stamped with the size and modification time of the index.json they point into. */
+function encodeShardCache(dimensions: number, rows: CacheRow[], termOf: (id: number) => string, index: { size: number; mtimeMs: number }): Uint8Array {
   const n = rows.length;
   const terms = new StringTable();
   const paths = new StringTable();
@@ -164,24 +183,10 @@ export function writeShardCache(folder: string, dimensions: number, rows: CacheR
   buf.set(new Uint8Array(body));
   buf.set(json, body.byteLength);
   const header = new DataView(buf.buffer, 0, HEADER);
-  const stat = fs.statSync(path.join(folder, 'index.json'));
-  header.setFloat64(32, stat.size, true);
-  header.setFloat64(40, stat.mtimeMs, true);
+  header.setFloat64(32, index.size, true);
+  header.setFloat64(40, index.mtimeMs, true);
   const fields = [MAGIC, FORMAT, n, dimensions, total, json.length, 0, crc32(buf.subarray(HEADER))];
   fields.forEach((v, i) => header.setUint32(i * 4, v, true));
-  const file = path.join(folder, CACHE_FILE);
-  if (replace) {
-    writeFileAtomic(file, buf);
-    return buf;
-  }
-  // A fresh generation folder is not live until the manifest names it: a plain write is enough.
-  const fd = fs.openSync(file, 'w');
-  try {
-    fs.writeSync(fd, buf);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
   return buf;
 }
 

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArchivalRecord } from './archivalMemory';
+import { writeDurably, writeDurablyAsync } from './atomicFile';
 import { MemoryError } from './types';
 
 export type MetadataValue = string | number | boolean;
@@ -64,21 +65,25 @@ export interface RawItem {
   vectorAt: number;
 }
 
-export function writeShard(folder: string, items: Array<ShardItem | RawItem>): ItemRange[] {
-  fs.rmSync(folder, { recursive: true, force: true });
-  fs.mkdirSync(folder, { recursive: true });
-  return writeIndexFile(indexFileOf(folder), items);
+export async function writeShard(folder: string, items: Array<ShardItem | RawItem>): Promise<ItemRange[]> {
+  // Formatting stays on the caller's thread; the folder, the write and its fsync go to the thread pool.
+  const { bytes, ranges } = formatIndex(items);
+  await fs.promises.rm(folder, { recursive: true, force: true });
+  await fs.promises.mkdir(folder, { recursive: true });
+  await writeDurablyAsync(indexFileOf(folder), bytes);
+  return ranges;
 }
 
 /** Writes `folder`'s index.json again (beside, then renamed over: readers see the old file or the new) in this layout. */
 export function rewriteIndex(folder: string, items: ShardItem[]): ItemRange[] {
   const scratch = `${indexFileOf(folder)}.tmp`;
-  const ranges = writeIndexFile(scratch, items);
+  const { bytes, ranges } = formatIndex(items);
+  writeDurably(scratch, bytes);
   fs.renameSync(scratch, indexFileOf(folder));
   return ranges;
 }
 
-function writeIndexFile(file: string, items: Array<ShardItem | RawItem>): ItemRange[] {
+function formatIndex(items: Array<ShardItem | RawItem>): { bytes: Uint8Array; ranges: ItemRange[] } {
   const parts: Uint8Array[] = [Buffer.from('{"version":1,"metadata_config":{},"items":[', 'utf8')];
   let at = parts[0].length;
   const ranges: ItemRange[] = [];
@@ -102,14 +107,7 @@ function writeIndexFile(file: string, items: Array<ShardItem | RawItem>): ItemRa
     at += head.length + tail.length;
   });
   parts.push(Buffer.from(']}', 'utf8'));
-  const fd = fs.openSync(file, 'w');
-  try {
-    fs.writeSync(fd, Buffer.concat(parts));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return ranges;
+  return { bytes: Buffer.concat(parts), ranges };
 }
 
 const COMMA = Buffer.from(',', 'utf8');

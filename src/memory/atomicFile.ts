@@ -12,13 +12,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   // Same folder, so the rename never crosses file systems; the dot keeps it out of `*.md` listings.
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const fd = fs.openSync(temp, 'w');
-    try {
-      fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeDurably(temp, data);
     fs.renameSync(temp, file);
   } catch (err) {
     try {
@@ -29,6 +23,54 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     throw new MemoryError('io', `could not write ${file}: ${(err as Error).message}`);
   }
   syncDir(dir);
+}
+
+/**
+ * `writeFileAtomic` with the file system's part (writes, fsyncs, rename) off the calling thread: what
+ * the extension host's thread does between two keystrokes is only to start them.
+ */
+export async function writeFileAtomicAsync(file: string, data: string | Uint8Array): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await fs.promises.mkdir(dir, { recursive: true });
+    await writeDurablyAsync(temp, data);
+    await fs.promises.rename(temp, file);
+  } catch (err) {
+    await fs.promises.rm(temp, { force: true }).catch(() => {});
+    throw new MemoryError('io', `could not write ${file}: ${(err as Error).message}`);
+  }
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Best effort, as in syncDir.
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
+/** Creates or truncates `file` with `data` and fsyncs it: for files nothing reads until a later rename or manifest names them. */
+export function writeDurably(file: string, data: string | Uint8Array): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** `writeDurably` off the calling thread. */
+export async function writeDurablyAsync(file: string, data: string | Uint8Array): Promise<void> {
+  const handle = await fs.promises.open(file, 'w');
+  try {
+    await handle.writeFile(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Makes the rename itself durable. Not possible on every platform (Windows), where it is skipped. */
@@ -46,6 +88,10 @@ function syncDir(dir: string): void {
 
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function writeJsonAtomicAsync(file: string, value: unknown): Promise<void> {
+  return writeFileAtomicAsync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export interface ReadJsonOptions<T> {

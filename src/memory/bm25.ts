@@ -38,7 +38,10 @@ const COMMON_SHARE = 0.2;
 const COMMON_MIN_DOCS = 5000;
 
 export interface Bm25Result {
-  /** Documents matching at least one query term (and the filter). */
+  /**
+   * Documents found matching a query term (and the filter): all of them, unless the search stopped
+   * taking new ones once they could no longer reach the best `limit` (then at least the hits).
+   */
   total: number;
   /** The best `limit`, best first; `id` is the doc number. */
   hits: Scored[];
@@ -50,8 +53,11 @@ export type TermCounts = Uint32Array;
 class Postings {
   data = new Uint32Array(4);
   size = 0;
+  /** Whether the documents are in increasing order (they are unless a number is reused), so a search can seek. */
+  sorted = true;
 
   push(value: number): void {
+    if (this.size > 0 && value >>> TF_SHIFT <= this.data[this.size - 1] >>> TF_SHIFT) this.sorted = false;
     if (this.size === this.data.length) {
       const grown = new Uint32Array(this.data.length * 2);
       grown.set(this.data);
@@ -176,12 +182,31 @@ export class Bm25Index {
     const base = BM25_K1 * (1 - BM25_B);
     const perLength = (BM25_K1 * BM25_B) / average;
     const common = this.docs >= COMMON_MIN_DOCS ? this.docs * COMMON_SHARE : Infinity;
-    for (const list of lists) {
+    // MaxScore: a term adds less than its weight to any document, so once the best `limit` found so far
+    // all score above what the terms left could add together, a document none of the rarer terms found
+    // cannot reach them: the rest only add to documents already found (the same top `limit`, less work).
+    const weights = lists.map((list) => bm25Idf(Math.min(list.size, this.docs), this.docs) * (BM25_K1 + 1));
+    const left = new Float64Array(lists.length + 1);
+    const postingsLeft = new Float64Array(lists.length + 1);
+    for (let t = lists.length - 1; t >= 0; t--) {
+      left[t] = left[t + 1] + weights[t];
+      postingsLeft[t] = postingsLeft[t + 1] + lists[t].size;
+    }
+    for (let t = 0; t < lists.length; t++) {
+      const list = lists[t];
       // Forgotten documents still in the list count too: a little less idf until the next compaction.
       const df = Math.min(list.size, this.docs);
-      const weight = bm25Idf(df, this.docs) * (BM25_K1 + 1);
+      const weight = weights[t];
       const data = list.data;
       const size = list.size;
+      // Worth checking only when the lists left are long beside the documents found (the check reads them all).
+      if (touched >= limit && postingsLeft[t] > 2 * touched) {
+        const floor = lowestOfBest(scores, touchedDocs, touched, limit);
+        if (floor > left[t]) {
+          this.addToFound(lists.slice(t), weights.slice(t), left.subarray(t), floor, touched, limit);
+          break;
+        }
+      }
       if (df > common && touched > 0) {
         // Only documents already found: no new candidates from a term this common.
         for (let i = 0; i < size; i++) {
@@ -215,6 +240,48 @@ export class Bm25Index {
     return { total: touched, hits: top.sorted() };
   }
 
+  /**
+   * Adds the terms left to the documents already found, once none of the others can reach the best
+   * `limit` (`left[t]`: the most the terms from `t` on can add). Only documents that still can are
+   * followed, and a long sorted list is sought through rather than read whole: the common words of a
+   * long query are lists as long as the index, and reading them is most of a query's time.
+   */
+  private addToFound(lists: Postings[], weights: number[], left: Float64Array, floor: number, touched: number, limit: number): void {
+    const scores = this.scores;
+    const lengths = this.lengths;
+    const average = this.totalLength / this.docs || 1;
+    const base = BM25_K1 * (1 - BM25_B);
+    const perLength = (BM25_K1 * BM25_B) / average;
+    let live = this.touched.slice(0, touched).filter((doc) => scores[doc] + left[0] >= floor).sort();
+    for (let t = 0; t < lists.length; t++) {
+      const { data, size } = lists[t];
+      const weight = weights[t];
+      if (lists[t].sorted && live.length * SEEK_COST < size) {
+        let at = 0;
+        for (let c = 0; c < live.length && at < size; c++) {
+          const doc = live[c];
+          at = seek(data, size, at, doc);
+          if (at < size && data[at] >>> TF_SHIFT === doc) {
+            const tf = data[at] & TF_MAX;
+            scores[doc] += (weight * tf) / (tf + base + perLength * lengths[doc]);
+          }
+        }
+      } else {
+        for (let i = 0; i < size; i++) {
+          const posting = data[i];
+          const doc = posting >>> TF_SHIFT;
+          if (scores[doc] === 0) continue;
+          const tf = posting & TF_MAX;
+          scores[doc] += (weight * tf) / (tf + base + perLength * lengths[doc]);
+        }
+      }
+      if (live.length > limit && t + 1 < lists.length) {
+        floor = lowestOfBest(scores, live, live.length, limit);
+        live = live.filter((doc) => scores[doc] + left[t + 1] >= floor);
+      }
+    }
+  }
+
   private ensureDoc(doc: number): void {
     if (doc < this.lengths.length) return;
     let size = this.lengths.length * 2;
@@ -223,4 +290,39 @@ export class Bm25Index {
     grown.set(this.lengths);
     this.lengths = grown;
   }
+}
+
+/**
+ * A seek costs about this many postings read (a few halvings of a gap): below it per list posting,
+ * seeking each live document beats reading the list.
+ */
+const SEEK_COST = 16;
+
+/** The first index from `from` whose document is `doc` or later, in a sorted list: gallop, then halve. */
+function seek(data: Uint32Array, size: number, from: number, doc: number): number {
+  let lo = from;
+  let hi = from;
+  let step = 1;
+  while (hi < size && data[hi] >>> TF_SHIFT < doc) {
+    lo = hi + 1;
+    hi = lo + step;
+    step *= 2;
+  }
+  if (hi > size) hi = size;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (data[mid] >>> TF_SHIFT < doc) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The `limit`-th best score among the first `touched` of `docs` (scores only grow, so it stays a floor). */
+function lowestOfBest(scores: Float64Array, docs: Int32Array, touched: number, limit: number): number {
+  const best = new TopK(limit);
+  for (let i = 0; i < touched; i++) {
+    const score = scores[docs[i]];
+    if (score > best.threshold) best.push(docs[i], score);
+  }
+  return best.threshold;
 }

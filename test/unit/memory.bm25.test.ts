@@ -1,0 +1,122 @@
+import { strict as assert } from 'node:assert';
+import { Bm25Index, bm25Idf, bm25Tf } from '../../src/memory/bm25';
+import { codeTerms } from '../../src/memory/codeTokens';
+
+// The search stops reading new candidates once the rarer terms settle the best `limit` (MaxScore) and
+// seeks through long lists: these check it still returns exactly what scoring every document would.
+
+/** A small deterministic generator, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Words with a Zipf-like spread: a few in most documents, many rare. */
+function corpus(docs: number, seed: number): string[] {
+  const next = random(seed);
+  const vocabulary = Array.from({ length: 400 }, (_, i) => `word${i}x`);
+  return Array.from({ length: docs }, () => {
+    const length = 5 + Math.floor(next() * 40);
+    const words: string[] = [];
+    for (let i = 0; i < length; i++) words.push(vocabulary[Math.floor(vocabulary.length * next() ** 3)]);
+    return words.join(' ');
+  });
+}
+
+/** Plain BM25 over every present document, the way the index defines it. */
+function bruteForce(texts: Map<number, string>, query: string, limit: number): { id: number; score: number }[] {
+  const terms = [...new Set(codeTerms(query))];
+  const counts = new Map<number, Map<string, number>>();
+  let total = 0;
+  for (const [doc, text] of texts) {
+    const c = new Map<string, number>();
+    for (const term of codeTerms(text)) c.set(term, (c.get(term) ?? 0) + 1);
+    counts.set(doc, c);
+    for (const n of c.values()) total += n;
+  }
+  const average = total / texts.size;
+  const df = new Map<string, number>();
+  for (const c of counts.values()) for (const term of terms) if (c.has(term)) df.set(term, (df.get(term) ?? 0) + 1);
+  const scored: { id: number; score: number }[] = [];
+  for (const [doc, c] of counts) {
+    let length = 0;
+    for (const n of c.values()) length += n;
+    let score = 0;
+    for (const term of terms) {
+      const tf = c.get(term);
+      if (!tf) continue;
+      score += bm25Idf(df.get(term) ?? 0, texts.size) * bm25Tf(tf, length, average);
+    }
+    if (score > 0) scored.push({ id: doc, score });
+  }
+  return scored.sort((a, b) => b.score - a.score || a.id - b.id).slice(0, limit);
+}
+
+/** Every present document's plain BM25 score, to check a hit's own score. */
+function allScores(texts: Map<number, string>, query: string): Map<number, number> {
+  return new Map(bruteForce(texts, query, texts.size).map((h) => [h.id, h.score]));
+}
+
+function assertSameTop(texts: Map<number, string>, actual: { id: number; score: number }[], query: string, limit: number): void {
+  const expected = bruteForce(texts, query, limit);
+  const truth = allScores(texts, query);
+  assert.equal(actual.length, expected.length, `hit count for "${query}"`);
+  for (let i = 0; i < expected.length; i++) {
+    // The same scores in the same order, each the hit's own full score (equal scores may tie either way).
+    assert.ok(Math.abs(actual[i].score - expected[i].score) < 1e-9, `score ${i} for "${query}": ${actual[i].score} vs ${expected[i].score}`);
+    assert.ok(Math.abs((truth.get(actual[i].id) ?? 0) - actual[i].score) < 1e-9, `hit ${actual[i].id} for "${query}" has its full score`);
+  }
+}
+
+describe('BM25 index', () => {
+  const texts = corpus(3000, 7);
+  const queries = [
+    'word0x word1x word2x word3x word250x',
+    'word399x word5x word0x',
+    'word120x word121x word122x word0x word1x word2x word4x word7x',
+    'word1x',
+    'word380x word390x word0x word1x word2x word3x word4x word5x word6x',
+  ];
+
+  it('returns exactly the best documents plain BM25 scoring finds, for short and long queries', () => {
+    const index = new Bm25Index();
+    const present = new Map<number, string>();
+    texts.forEach((text, doc) => {
+      index.add(doc, text);
+      present.set(doc, text);
+    });
+    for (const query of queries) {
+      for (const limit of [1, 10, 50]) assertSameTop(present, index.search(query, limit).hits, query, limit);
+    }
+  });
+
+  it('stays exact when documents are removed and numbers come in out of order', () => {
+    const index = new Bm25Index();
+    const present = new Map<number, string>();
+    // Descending numbers leave every list unsorted, so the search must read rather than seek.
+    for (let doc = texts.length - 1; doc >= 0; doc--) {
+      index.add(doc, texts[doc]);
+      present.set(doc, texts[doc]);
+    }
+    const removed = [...present.keys()].filter((doc) => doc % 3 === 0);
+    index.removeMany(removed);
+    for (const doc of removed) present.delete(doc);
+    for (const query of queries) assertSameTop(present, index.search(query, 10).hits, query, 10);
+  });
+
+  it('keeps to the filter it is given', () => {
+    const index = new Bm25Index();
+    const present = new Map<number, string>();
+    texts.forEach((text, doc) => {
+      index.add(doc, text);
+      if (doc % 2 === 1) present.set(doc, text);
+    });
+    const query = queries[2];
+    const hits = index.search(query, 20, (doc) => doc % 2 === 1).hits;
+    assert.ok(hits.length > 0);
+    assert.ok(hits.every((h) => h.id % 2 === 1));
+  });
+});

@@ -79,6 +79,8 @@ export class Bm25Index {
   private forgotten = 0;
   private scores = new Float64Array(0);
   private touched = new Int32Array(0);
+  /** The candidates a search still follows once no new ones can reach the top (addToFound). */
+  private live = new Int32Array(0);
 
   get size(): number {
     return this.docs;
@@ -192,6 +194,8 @@ export class Bm25Index {
       left[t] = left[t + 1] + weights[t];
       postingsLeft[t] = postingsLeft[t + 1] + lists[t].size;
     }
+    let checkedAt = -1;
+    let lastFloor = 0;
     for (let t = 0; t < lists.length; t++) {
       const list = lists[t];
       // Forgotten documents still in the list count too: a little less idf until the next compaction.
@@ -199,9 +203,14 @@ export class Bm25Index {
       const weight = weights[t];
       const data = list.data;
       const size = list.size;
-      // Worth checking only when the lists left are long beside the documents found (the check reads them all).
-      if (touched >= limit && postingsLeft[t] > 2 * touched) {
+      // Worth checking only when the lists left are long beside the documents found (the check reads them
+      // all), and when it can succeed: the floor is at most what the terms read so far add up to, or the
+      // last floor measured plus what was read since.
+      const ceiling = checkedAt < 0 ? left[0] - left[t] : lastFloor + left[checkedAt] - left[t];
+      if (touched >= limit && postingsLeft[t] > 2 * touched && ceiling > left[t]) {
         const floor = lowestOfBest(scores, touchedDocs, touched, limit);
+        lastFloor = floor;
+        checkedAt = t;
         if (floor > left[t]) {
           this.addToFound(lists.slice(t), weights.slice(t), left.subarray(t), floor, touched, limit);
           break;
@@ -252,13 +261,27 @@ export class Bm25Index {
     const average = this.totalLength / this.docs || 1;
     const base = BM25_K1 * (1 - BM25_B);
     const perLength = (BM25_K1 * BM25_B) / average;
-    let live = this.touched.slice(0, touched).filter((doc) => scores[doc] + left[0] >= floor).sort();
+    // The candidates still alive, kept in place in the order found (a filter or sort of 100k+ documents
+    // costs more than the rest of the query), and sorted once, when few enough are left to seek.
+    if (this.live.length < touched) this.live = new Int32Array(this.touched.length);
+    const live = this.live;
+    const found = this.touched;
+    let count = 0;
+    for (let i = 0; i < touched; i++) {
+      const doc = found[i];
+      if (scores[doc] + left[0] >= floor) live[count++] = doc;
+    }
+    let sorted = false;
     for (let t = 0; t < lists.length; t++) {
       const { data, size } = lists[t];
       const weight = weights[t];
-      if (lists[t].sorted && live.length * SEEK_COST < size) {
+      if (lists[t].sorted && count * SEEK_COST < size) {
+        if (!sorted) {
+          live.subarray(0, count).sort();
+          sorted = true;
+        }
         let at = 0;
-        for (let c = 0; c < live.length && at < size; c++) {
+        for (let c = 0; c < count && at < size; c++) {
           const doc = live[c];
           at = seek(data, size, at, doc);
           if (at < size && data[at] >>> TF_SHIFT === doc) {
@@ -275,9 +298,14 @@ export class Bm25Index {
           scores[doc] += (weight * tf) / (tf + base + perLength * lengths[doc]);
         }
       }
-      if (live.length > limit && t + 1 < lists.length) {
-        floor = lowestOfBest(scores, live, live.length, limit);
-        live = live.filter((doc) => scores[doc] + left[t + 1] >= floor);
+      if (count > limit && t + 1 < lists.length) {
+        floor = lowestOfBest(scores, live, count, limit);
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          const doc = live[i];
+          if (scores[doc] + left[t + 1] >= floor) live[kept++] = doc;
+        }
+        count = kept;
       }
     }
   }

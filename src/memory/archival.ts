@@ -321,14 +321,15 @@ export class ArchivalStore implements ArchivalMemory {
       if (mode === 'keyword') ranked = keyword;
       else if (mode === 'vector') ranked = vector;
       else {
-        // Texts are read only if the query names something to look for in them, all candidates at once.
-        const candidates = () => [...keyword, ...vector].map((h) => h.id);
+        // Texts are read only if the query names something to look for in them, and only of the hits
+        // that can hold it.
         ranked = fuseHybrid(
           query,
           vector,
           keyword,
-          (doc) => items.get(doc, candidates).text,
+          (docs) => items.load(docs).map((item) => item.text),
           (doc) => this.docs.symbols.at(this.docs.symbol[doc]),
+          (doc, term) => this.bm25.has(doc, term),
         );
       }
     }
@@ -733,12 +734,6 @@ class RecordReader {
     const missing = docs.filter((doc) => !this.items.has(doc));
     if (missing.length > 0) this.read(missing).forEach((item, i) => this.items.set(missing[i], item));
     return docs.map((doc) => this.items.get(doc)!);
-  }
-
-  /** One item; when it is not read yet, every doc `batch` names is read with it. */
-  get(doc: number, batch: () => number[]): ArchivalRecord {
-    if (!this.items.has(doc)) this.load([...new Set([doc, ...batch()])]);
-    return this.items.get(doc)!;
   }
 }
 

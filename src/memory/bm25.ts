@@ -131,6 +131,19 @@ export class Bm25Index {
     return this.terms[id];
   }
 
+  /** Whether document `doc` has `term` (a compound identifier, say, kept whole). */
+  has(doc: number, term: string): boolean {
+    const id = this.termIds.get(term);
+    if (id === undefined) return false;
+    const { data, size, sorted } = this.postings[id];
+    if (sorted) {
+      const at = seek(data, size, 0, doc);
+      return at < size && data[at] >>> TF_SHIFT === doc;
+    }
+    for (let i = 0; i < size; i++) if (data[i] >>> TF_SHIFT === doc) return true;
+    return false;
+  }
+
   /**
    * Forgets documents. Their postings stay (a search skips them) until a quarter of the index is
    * forgotten, then every list is compacted at once: filtering a 100k-long list of a common term on

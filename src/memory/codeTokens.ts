@@ -37,6 +37,20 @@ export function codeTerms(text: string): string[] {
   return terms;
 }
 
+/**
+ * Terms a text holding `name` (lowercased, as a whole word) must have, as alternatives: for each plain
+ * word of two or more letters in it, the word whole (written as a compound, parseConfig) or stemmed
+ * (written as one part, parseconfig). Words with digits, `_` or `$`, or stop words, give no such term.
+ */
+export function termsOfName(name: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const word of name.match(IDENTIFIER) ?? []) {
+    if (!/^[a-z]{2,80}$/.test(word) || CODE_STOP_WORDS.has(word)) continue;
+    out.push([word, stem(word)]);
+  }
+  return out;
+}
+
 function isUpper(c: number): boolean {
   return c >= 65 && c <= 90;
 }

@@ -1,7 +1,7 @@
 // Hybrid archival search: the vector and keyword rankings fused by reciprocal rank, with the passages
 // that hold a name the query types exactly as a third, heavier ranking, and those that define it as a
 // fourth.
-import { visitCodeWords } from './codeTokens';
+import { termsOfName, visitCodeWords } from './codeTokens';
 import { reciprocalRankFusion, RRF_K } from './rankFusion';
 
 type Ranked = Array<{ id: number; score: number }>;
@@ -11,8 +11,9 @@ export function fuseHybrid(
   query: string,
   vector: Ranked,
   keyword: Ranked,
-  textOf: (doc: number) => string,
+  textsOf: (docs: number[]) => string[],
   symbolOf: (doc: number) => string | undefined,
+  hasTerm?: (doc: number, term: string) => boolean,
 ): Ranked {
   const rankings = [vector.map((h) => h.id), keyword.map((h) => h.id)];
   const weights = [1, 1];
@@ -20,7 +21,7 @@ export function fuseHybrid(
   // so they rise above chunks that are merely close in meaning.
   const names = compoundIdentifiers(query);
   if (names.length > 0) {
-    const { defining, exact } = exactNameRanking(names, keyword, vector, textOf, symbolOf);
+    const { defining, exact } = exactNameRanking(names, keyword, vector, textsOf, symbolOf, hasTerm);
     if (exact.length > 0) {
       rankings.push(exact);
       // Weighted up: holding the exact name outweighs being middling in both other lists (a route asked
@@ -43,30 +44,35 @@ export function fuseHybrid(
  * The hits that hold a name the query types, best first: those whose symbol says they define it, then
  * those holding it as a whole word, each in the keyword ranking's order, then the vector ranking's.
  * Those holding it only inside a longer name (`StringEdit` in `StringEditWithReason`) are left out: they
- * keep only their places in the other rankings.
+ * keep only their places in the other rankings. `hasTerm` (the keyword index's own postings) spares
+ * reading the texts of hits that cannot hold a name: a text holding it has each of its words' terms.
  */
 function exactNameRanking(
   names: string[],
   keyword: Ranked,
   vector: Ranked,
-  textOf: (doc: number) => string,
+  textsOf: (docs: number[]) => string[],
   symbolOf: (doc: number) => string | undefined,
+  hasTerm?: (doc: number, term: string) => boolean,
 ): { defining: number[]; exact: number[] } {
   const wholeWords = names.map(wholeWord);
+  const terms = names.map((name) => (hasTerm ? termsOfName(name) : []));
+  const mayHold = (doc: number, i: number) => terms[i].every(([whole, stemmed]) => hasTerm!(doc, whole) || hasTerm!(doc, stemmed));
   const defining: number[] = [];
-  const whole: number[] = [];
+  const toRead: number[] = [];
   const seen = new Set<number>();
   for (const { id } of [...keyword, ...vector]) {
     if (seen.has(id)) continue;
     seen.add(id);
     const defined = definedNames(symbolOf(id));
-    if (defined.length > 0 && names.some((name) => defined.includes(name))) {
-      defining.push(id);
-      continue;
-    }
-    const text = textOf(id).toLowerCase();
-    if (names.some((name, i) => text.includes(name) && wholeWords[i].test(text))) whole.push(id);
+    if (defined.length > 0 && names.some((name) => defined.includes(name))) defining.push(id);
+    else if (names.some((_, i) => mayHold(id, i))) toRead.push(id);
   }
+  const texts = toRead.length > 0 ? textsOf(toRead) : [];
+  const whole = toRead.filter((_, k) => {
+    const text = texts[k].toLowerCase();
+    return names.some((name, i) => text.includes(name) && wholeWords[i].test(text));
+  });
   return { defining, exact: [...defining, ...whole] };
 }
 

@@ -191,7 +191,7 @@ export class PostgresArchival implements ArchivalMemory {
       let ranked: Array<{ id: number; score: number }>;
       if (mode === 'keyword') ranked = keyword;
       else if (mode === 'vector') ranked = vector;
-      else ranked = fuseHybrid(query, vector, keyword, (d) => records[d].text, (d) => records[d].symbol);
+      else ranked = fuseHybrid(query, vector, keyword, (ds) => ds.map((d) => records[d].text), (d) => records[d].symbol);
       const ids = paginate(ranked, page, pageSize);
       return { ...ids, results: ids.results.map(({ id, score }) => ({ ...records[id], score })) };
     });

@@ -7,6 +7,7 @@ import { LocalEmbedder } from '../../src/indexing/localEmbedder';
 import type { Chunk } from '../../src/indexing/types';
 import type { Embedder } from '../../src/memory/archivalMemory';
 import { ArchivalStore } from '../../src/memory/archival';
+import { Bm25Index } from '../../src/memory/bm25';
 import { definedNames, fuseHybrid } from '../../src/memory/hybridRanking';
 import { MemoryError } from '../../src/memory/types';
 
@@ -124,12 +125,37 @@ describe('archival store', function () {
   it('gives the exact-name boost to whole names, routes included, and not to names inside longer ones', () => {
     const texts = ['const r = new StringEditWithReason(e);', 'const s: StringEdit = e;', 'router.post("/api/v2/refunds", refund);'];
     const tie = { vector: [1, 0, 2].map((id) => ({ id, score: 1 })), keyword: [0, 1, 2].map((id) => ({ id, score: 1 })) };
-    const order = (query: string) => fuseHybrid(query, tie.vector, tie.keyword, (doc) => texts[doc], () => undefined).map((h) => h.id);
+    const order = (query: string) => fuseHybrid(query, tie.vector, tie.keyword, (docs) => docs.map((doc) => texts[doc]), () => undefined).map((h) => h.id);
     // Tied in the other two rankings: holding the whole name decides.
     assert.deepEqual(order('StringEdit').slice(0, 2), [1, 0]);
     assert.equal(order('/v2/refunds')[0], 2);
     assert.deepEqual(definedNames('ts.server.CodeEdit'), ['ts.server.codeedit', 'codeedit']);
     assert.deepEqual(definedNames('StringEdit: compose, apply, …'), ['stringedit', 'compose', 'apply']);
+  });
+
+  it('reads only the texts that can hold the name, as the keyword index\'s postings say, and ranks the same', () => {
+    const texts = [
+      'const r = new StringEditWithReason(e);',
+      'const s: StringEdit = e;',
+      'router.post("/api/v2/refunds", refund);',
+      'nothing about it here',
+      'a stringedit written as one word',
+    ];
+    const index = new Bm25Index();
+    texts.forEach((text, doc) => index.add(doc, text));
+    const ids = texts.map((_, doc) => ({ id: doc, score: 1 }));
+    for (const query of ['StringEdit', '/v2/refunds', 'src/StringEdit.ts']) {
+      const read: number[] = [];
+      const textsOf = (docs: number[]) => {
+        read.push(...docs);
+        return docs.map((doc) => texts[doc]);
+      };
+      const pruned = fuseHybrid(query, ids, ids, textsOf, () => undefined, (doc, term) => index.has(doc, term));
+      const whole = fuseHybrid(query, ids, ids, (docs) => docs.map((doc) => texts[doc]), () => undefined);
+      assert.deepEqual(pruned, whole, query);
+      if (query === 'StringEdit') assert.deepEqual(read.sort(), [1, 4], 'only the texts with the term stringedit, as a compound or one word');
+      if (query === '/v2/refunds') assert.deepEqual(read.sort(), [2]);
+    }
   });
 
   it('filters by path prefix, language and source before ranking', async () => {

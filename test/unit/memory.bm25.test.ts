@@ -119,4 +119,14 @@ describe('BM25 index', () => {
     assert.ok(hits.length > 0);
     assert.ok(hits.every((h) => h.id % 2 === 1));
   });
+
+  it('says whether a document has a term, in sorted and unsorted lists', () => {
+    for (const order of ['up', 'down']) {
+      const index = new Bm25Index();
+      const docs = order === 'up' ? [0, 1, 2, 3, 4] : [4, 3, 2, 1, 0];
+      for (const doc of docs) index.add(doc, doc % 2 === 0 ? 'parseConfigFile reads it' : 'something else');
+      assert.deepEqual(docs.filter((doc) => index.has(doc, 'parseconfigfile')).sort(), [0, 2, 4], order);
+      assert.equal(index.has(1, 'nowhere'), false);
+    }
+  });
 });

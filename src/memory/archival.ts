@@ -583,7 +583,7 @@ export class ArchivalStore implements ArchivalMemory {
         const record = recordOf(item);
         return { record, vector: item.vector, counts: this.bm25.countsFor(record.text), range: ranges[i] };
       });
-      const written = writeShardCache(full, this.dimensions, rows, (id) => this.bm25.termOf(id), true);
+      const written = writeShardCache(full, this.dimensions, rows, (id) => this.bm25.termOf(id));
       cache = parseShardCache(full, written, this.dimensions)!;
     }
     this.install(name, folder, cache, deleted);

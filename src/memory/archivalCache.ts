@@ -24,7 +24,7 @@ import * as zlib from 'node:zlib';
 import type { ArchivalRecord } from './archivalMemory';
 import type { ItemRange } from './archivalShard';
 import { StringTable } from './archivalDocs';
-import { writeDurably, writeDurablyAsync, writeFileAtomic } from './atomicFile';
+import { writeDurablyAsync, writeFileAtomic } from './atomicFile';
 import { quantizeInt8 } from './int8Scan';
 import { SKETCH_DIMENSIONS, sketchOf } from './vectorSearch';
 
@@ -93,15 +93,13 @@ function sections(rows: number, dimensions: number, total: number): Array<[numbe
 }
 
 /**
- * Writes the cache of the shard whose index.json is already whole in `folder` (its items at `rows[i].range`),
- * and makes it durable; returns what it wrote. `replace`: the folder is live (a cache made on open), so write
- * beside and rename over.
+ * Writes the cache of the shard whose index.json is already whole in the live `folder` (its items at
+ * `rows[i].range`; a cache made on open or by the doctor): beside, then renamed over, and durable.
+ * Returns what it wrote.
  */
-export function writeShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string, replace = false): Uint8Array {
+export function writeShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string): Uint8Array {
   const buf = encodeShardCache(dimensions, rows, termOf, fs.statSync(path.join(folder, 'index.json')));
-  const file = path.join(folder, CACHE_FILE);
-  if (replace) writeFileAtomic(file, buf);
-  else writeDurably(file, buf);
+  writeFileAtomic(path.join(folder, CACHE_FILE), buf);
   return buf;
 }
 

@@ -208,7 +208,7 @@ function writeCache(folder: string, dimensions: number, items: ShardItem[]): voi
     const record = recordOf(item);
     return { record, vector: item.vector, counts: bm25.countsFor(record.text), range: ranges[i] };
   });
-  writeShardCache(folder, dimensions, rows, (id) => bm25.termOf(id), true);
+  writeShardCache(folder, dimensions, rows, (id) => bm25.termOf(id));
 }
 
 function moveAsideFile(file: string, now: Date): string {

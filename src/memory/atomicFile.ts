@@ -9,8 +9,7 @@ import { MemoryError } from './types';
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  // Same folder, so the rename never crosses file systems; the dot keeps it out of `*.md` listings.
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = tempBeside(file);
   try {
     writeDurably(temp, data);
     fs.renameSync(temp, file);
@@ -31,7 +30,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
  */
 export async function writeFileAtomicAsync(file: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = tempBeside(file);
   try {
     await fs.promises.mkdir(dir, { recursive: true });
     await writeDurablyAsync(temp, data);
@@ -49,6 +48,11 @@ export async function writeFileAtomicAsync(file: string, data: string | Uint8Arr
   } finally {
     await handle?.close().catch(() => {});
   }
+}
+
+/** Where an atomic write of `file` puts its data first: the same folder, so the rename never crosses file systems; the dot keeps it out of `*.md` listings. */
+function tempBeside(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
 /** Creates or truncates `file` with `data` and fsyncs it: for files nothing reads until a later rename or manifest names them. */

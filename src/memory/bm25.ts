@@ -225,19 +225,13 @@ export class Bm25Index {
         lastFloor = floor;
         checkedAt = t;
         if (floor > left[t]) {
-          this.addToFound(lists.slice(t), weights.slice(t), left.subarray(t), floor, touched, limit);
+          this.addToFound(lists.slice(t), weights.slice(t), left.subarray(t), floor, touched, limit, base, perLength);
           break;
         }
       }
       if (df > common && touched > 0) {
         // Only documents already found: no new candidates from a term this common.
-        for (let i = 0; i < size; i++) {
-          const posting = data[i];
-          const doc = posting >>> TF_SHIFT;
-          if (scores[doc] === 0) continue;
-          const tf = posting & TF_MAX;
-          scores[doc] += (weight * tf) / (tf + base + perLength * lengths[doc]);
-        }
+        addToScored(list, weight, scores, lengths, base, perLength);
         continue;
       }
       for (let i = 0; i < size; i++) {
@@ -268,12 +262,9 @@ export class Bm25Index {
    * followed, and a long sorted list is sought through rather than read whole: the common words of a
    * long query are lists as long as the index, and reading them is most of a query's time.
    */
-  private addToFound(lists: Postings[], weights: number[], left: Float64Array, floor: number, touched: number, limit: number): void {
+  private addToFound(lists: Postings[], weights: number[], left: Float64Array, floor: number, touched: number, limit: number, base: number, perLength: number): void {
     const scores = this.scores;
     const lengths = this.lengths;
-    const average = this.totalLength / this.docs || 1;
-    const base = BM25_K1 * (1 - BM25_B);
-    const perLength = (BM25_K1 * BM25_B) / average;
     // The candidates still alive, kept in place in the order found (a filter or sort of 100k+ documents
     // costs more than the rest of the query), and sorted once, when few enough are left to seek.
     if (this.live.length < touched) this.live = new Int32Array(this.touched.length);
@@ -303,13 +294,7 @@ export class Bm25Index {
           }
         }
       } else {
-        for (let i = 0; i < size; i++) {
-          const posting = data[i];
-          const doc = posting >>> TF_SHIFT;
-          if (scores[doc] === 0) continue;
-          const tf = posting & TF_MAX;
-          scores[doc] += (weight * tf) / (tf + base + perLength * lengths[doc]);
-        }
+        addToScored(lists[t], weight, scores, lengths, base, perLength);
       }
       if (count > limit && t + 1 < lists.length) {
         floor = lowestOfBest(scores, live, count, limit);
@@ -356,6 +341,18 @@ function seek(data: Uint32Array, size: number, from: number, doc: number): numbe
     else hi = mid;
   }
   return lo;
+}
+
+/** Adds one term's weight to the documents that already have a score, reading its whole list. */
+function addToScored(list: Postings, weight: number, scores: Float64Array, lengths: Int32Array, base: number, perLength: number): void {
+  const { data, size } = list;
+  for (let i = 0; i < size; i++) {
+    const posting = data[i];
+    const doc = posting >>> TF_SHIFT;
+    if (scores[doc] === 0) continue;
+    const tf = posting & TF_MAX;
+    scores[doc] += (weight * tf) / (tf + base + perLength * lengths[doc]);
+  }
 }
 
 /** The `limit`-th best score among the first `touched` of `docs` (scores only grow, so it stays a floor). */

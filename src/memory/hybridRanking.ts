@@ -2,6 +2,8 @@
 // that hold a name the query types exactly as a third, heavier ranking, and those that define it as a
 // fourth.
 import { termsOfName, visitCodeWords } from './codeTokens';
+import { lexiconForm } from './lexicon';
+import { CODE_STOP_WORDS } from './stopWords';
 import { reciprocalRankFusion, RRF_K } from './rankFusion';
 
 type Ranked = Array<{ id: number; score: number }>;
@@ -19,7 +21,7 @@ export function fuseHybrid(
   const weights = [1, 1];
   // A name typed exactly is the strongest signal there is: the hits holding it form a third ranking,
   // so they rise above chunks that are merely close in meaning.
-  const names = compoundIdentifiers(query);
+  const names = [...compoundIdentifiers(query), ...properNames(query)];
   if (names.length > 0) {
     const { defining, exact } = exactNameRanking(names, keyword, vector, textsOf, symbolOf, hasTerm);
     if (exact.length > 0) {
@@ -69,17 +71,18 @@ function exactNameRanking(
     else if (names.some((_, i) => mayHold(id, i))) toRead.push(id);
   }
   const texts = toRead.length > 0 ? textsOf(toRead) : [];
+  const firstWords = names.map((name) => name.split(' ')[0]);
   const whole = toRead.filter((_, k) => {
     const text = texts[k].toLowerCase();
-    return names.some((name, i) => text.includes(name) && wholeWords[i].test(text));
+    return names.some((_, i) => text.includes(firstWords[i]) && wholeWords[i].test(text));
   });
   return { defining, exact: [...defining, ...whole] };
 }
 
-/** `name` not running on into a longer identifier at either end (a route's leading `/` needs no edge). */
+/** `name` not running on into a longer identifier at either end (a route's leading `/` needs no edge); a person's two names may wrap a line. */
 function wholeWord(name: string): RegExp {
   const edge = '[\\p{L}\\p{N}_$]';
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+');
   const before = new RegExp(`^${edge}`, 'u').test(name) ? `(?<!${edge})` : '';
   const after = new RegExp(`${edge}$`, 'u').test(name) ? `(?!${edge})` : '';
   return new RegExp(`${before}${escaped}${after}`, 'u');
@@ -100,6 +103,54 @@ export function compoundIdentifiers(query: string): string[] {
   return names;
 }
 
+/**
+ * Proper names a query types (people, products, places: "Zegaleb Ratamib's channel", "the Quoxel
+ * release"), lowercased: runs of capitalised words holding one the offline lexicon does not know. A
+ * text that names who or what was asked about is what was meant, far more than one merely close in
+ * wording (the offline embedder knows no names, so its ranking of them is noise). Words of a code reference (`Intl.DateTimeFormat`) are left to
+ * `compoundIdentifiers`.
+ */
+export function properNames(query: string): string[] {
+  const names = new Set<string>();
+  let run: string[] = [];
+  let runOpensSentence = false;
+  let sentenceStart = true;
+  const close = () => {
+    const words = [...run];
+    while (words.length > 0 && CODE_STOP_WORDS.has(words[0].toLowerCase())) words.shift();
+    // The sentence's first word is capitalised for its place: alone it says nothing ("Explain the
+    // indexer"), and a common one is not part of the name after it ("Ask Zegaleb").
+    if (runOpensSentence && words[0] === run[0] && (words.length === 1 || isCommonWord(words[0]))) words.shift();
+    // "the Date object", "the Node interface", "New York": capitalised common words say too little to
+    // outrank meaning; a name the lexicon does not know ("Ratamib") does.
+    if (words.some((word) => !isCommonWord(word))) names.add(words.join(' ').toLowerCase());
+    run = [];
+  };
+  for (const match of query.matchAll(/[\p{L}\p{N}_$]+(?:['’]s\b)?|[^\s\p{L}\p{N}_$]+/gu)) {
+    const token = match[0];
+    const word = token.replace(/['’]s$/, '');
+    if (/^\p{Lu}\p{Ll}+$/u.test(word) && standsAlone(query, match.index, token.length)) {
+      if (run.length === 0) runOpensSentence = sentenceStart;
+      run.push(word);
+      // A possessive ends the name: "Ann's Falcon" is two.
+      if (word !== token) close();
+    } else if (run.length > 0) close();
+    sentenceStart = /^[.!?:;]+$/.test(token);
+  }
+  if (run.length > 0) close();
+  return [...names];
+}
+
+function isCommonWord(word: string): boolean {
+  return lexiconForm(word) !== undefined;
+}
+
+/** The word at `at` is prose, not part of a code reference like `Intl.DateTimeFormat` or `` `Animation` ``. */
+function standsAlone(text: string, at: number, length: number): boolean {
+  const before = at === 0 ? ' ' : text[at - 1];
+  const after = text.slice(at + length, at + length + 2);
+  return /[\s("“‘]/u.test(before) && (after === '' || /^(?:[\s,;:!?)"”’]|\.(?:\s|$))/u.test(after));
+}
 
 /**
  * The names a chunk's `symbol` says it defines, lowercased. The chunker writes `add`, `ts.Node` (a

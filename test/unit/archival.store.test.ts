@@ -8,7 +8,7 @@ import type { Chunk } from '../../src/indexing/types';
 import type { Embedder } from '../../src/memory/archivalMemory';
 import { ArchivalStore } from '../../src/memory/archival';
 import { Bm25Index } from '../../src/memory/bm25';
-import { definedNames, fuseHybrid } from '../../src/memory/hybridRanking';
+import { definedNames, fuseHybrid, properNames } from '../../src/memory/hybridRanking';
 import { MemoryError } from '../../src/memory/types';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -131,6 +131,28 @@ describe('archival store', function () {
     assert.equal(order('/v2/refunds')[0], 2);
     assert.deepEqual(definedNames('ts.server.CodeEdit'), ['ts.server.codeedit', 'codeedit']);
     assert.deepEqual(definedNames('StringEdit: compose, apply, …'), ['stringedit', 'compose', 'apply']);
+  });
+
+  it('ranks the passage naming the person a question names above ones merely close in wording', () => {
+    // Large-document case: the offline embedder knows no names, so its ranking puts on-call passages
+    // about other people first; the passage that names "Zegaleb Ratamib" is what was asked about.
+    const texts = [
+      'The on-call channel for the payments team is #pay-oncall; escalate there first.',
+      'On-call rotation: the channel is #infra-pager, staffed around the clock.',
+      'Zegaleb\nRatamib carries the pager this week; reach them in #search-oncall.',
+    ];
+    const vector = [0, 1, 2].map((id, rank) => ({ id, score: 1 - rank / 10 }));
+    const keyword = [1, 0, 2].map((id, rank) => ({ id, score: 1 - rank / 10 }));
+    const order = (query: string) => fuseHybrid(query, vector, keyword, (docs) => docs.map((doc) => texts[doc]), () => undefined).map((h) => h.id);
+    assert.equal(order("What is Zegaleb Ratamib's on-call channel?")[0], 2, 'the name, even wrapped over a line, decides');
+    assert.notEqual(order('What is the on-call channel?')[0], 2, 'without a name the other rankings decide');
+    assert.deepEqual(properNames("What is Zegaleb Ratamib's channel, and Ann's?"), ['zegaleb ratamib', 'ann']);
+    // A capitalised word for its place, common words, and code references are not names.
+    assert.deepEqual(properNames('Explain the indexer'), []);
+    assert.deepEqual(properNames('Returns the value of the Date object as a Promise'), []);
+    assert.deepEqual(properNames('The `Intl.RelativeTimeFormat` constructor of Animation.pending'), []);
+    assert.deepEqual(properNames('Ratamib owns it'), [], 'one word opening the sentence');
+    assert.deepEqual(properNames('Who owns it? Ask Ratamib.'), ['ratamib']);
   });
 
   it('reads only the texts that can hold the name, as the keyword index\'s postings say, and ranks the same', () => {

@@ -20,6 +20,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { TimeSlice } from './timeSlice';
 import type { ArchivalHit, ArchivalMemory, ArchivalQuery, ArchivalRecord, Embedder, FilePassage } from './archivalMemory';
 import { type CacheRow, CACHE_FILE, parseShardCache, readCacheBytes, type ShardCache, writeNewShardCache, writeShardCache } from './archivalCache';
 import { DEAD, DocColumns, FILE, NOTE } from './archivalDocs';
@@ -27,7 +28,7 @@ import { embedderMismatch, emptyManifest, isMissingFile, MANIFEST, type Manifest
 import { collectNotes, NOTES_RESCUE } from './archivalNotes';
 import { type ItemRange, type MetadataValue, quantize, type RawItem, readRawItems, readRecords, readShard, readVectors, recordOf, rewriteIndex, type ShardItem, writeShard } from './archivalShard';
 import { writeJsonAtomic, writeJsonAtomicAsync } from './atomicFile';
-import { Bm25Index, type TermCounts } from './bm25';
+import { Bm25Index, type TermCounts, type TextTerms } from './bm25';
 import { fuseHybrid } from './hybridRanking';
 import { paginate } from './recallSearch';
 import { CANDIDATES, VectorSearch, type VectorShard } from './vectorSearch';
@@ -259,7 +260,7 @@ export class ArchivalStore implements ArchivalMemory {
       const changes = new Map<string, ShardChange>();
       const removed = this.planRemovals(paths, changes);
       if (removed === 0 && items.length === 0) return [];
-      await this.apply(changes, this.planAdds(items, changes));
+      await this.apply(changes, await this.planAdds(items, changes));
       return items.map((i) => i.record.id);
     });
   }
@@ -380,9 +381,10 @@ export class ArchivalStore implements ArchivalMemory {
     };
   }
 
-  private applyAdds(items: Array<Omit<NewItem, 'counts'>>): Promise<string[]> {
+  private async applyAdds(items: Array<Omit<NewItem, 'counts'>>): Promise<string[]> {
     const changes = new Map<string, ShardChange>();
-    return this.apply(changes, this.planAdds(items, changes)).then(() => items.map((i) => i.record.id));
+    await this.apply(changes, await this.planAdds(items, changes));
+    return items.map((i) => i.record.id);
   }
 
   /** Puts the removal of these paths' passages into `changes`; returns how many passages go. */
@@ -401,7 +403,8 @@ export class ArchivalStore implements ArchivalMemory {
   }
 
   /** Puts `items` into `changes`, filling the open shard and then new ones; returns the shards to open next. */
-  private planAdds(items: Array<Omit<NewItem, 'counts'>>, changes: Map<string, ShardChange>): Pick<Manifest, 'nextShard' | 'openShard'> {
+  private async planAdds(items: Array<Omit<NewItem, 'counts'> & { terms?: TextTerms }>, changes: Map<string, ShardChange>): Promise<Pick<Manifest, 'nextShard' | 'openShard'>> {
+    const slice = new TimeSlice();
     let shard = this.manifest.openShard;
     let room = shard ? SHARD_CAPACITY - this.liveRows(shard) : 0;
     let next = this.manifest.nextShard;
@@ -411,9 +414,10 @@ export class ArchivalStore implements ArchivalMemory {
         room = SHARD_CAPACITY;
       }
       if (!changes.has(shard)) changes.set(shard, { remove: new Set(), add: [] });
-      const counts = this.bm25.countsFor(item.record.text);
+      const counts = item.terms ? this.bm25.countsFrom(item.terms) : this.bm25.countsFor(item.record.text);
       changes.get(shard)!.add.push({ record: item.record, vector: quantize(item.vector), counts });
       room--;
+      if (slice.due) await slice.giveWay();
     }
     return { nextShard: next, openShard: shard };
   }
@@ -426,7 +430,7 @@ export class ArchivalStore implements ArchivalMemory {
     return n;
   }
 
-  private async embedPassages(chunks: FilePassage[], signal?: AbortSignal): Promise<Array<{ record: ArchivalRecord; vector: Float32Array }>> {
+  private async embedPassages(chunks: FilePassage[], signal?: AbortSignal): Promise<Array<{ record: ArchivalRecord; vector: Float32Array; terms?: TextTerms }>> {
     const vectors = await this.embedChecked(chunks.map((c) => c.text), signal);
     const time = this.now();
     return chunks.map((chunk, i) => ({
@@ -443,6 +447,7 @@ export class ArchivalStore implements ArchivalMemory {
         time,
       },
       vector: vectors[i],
+      terms: chunk.terms,
     }));
   }
 

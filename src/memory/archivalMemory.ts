@@ -2,6 +2,7 @@
 // the editor's commands and the CLI all hold one `ArchivalMemory` per memory folder (app/memoryFolder.ts
 // owns it). Memory does not know how it is filled: the indexer hands it passages, and the embedder it
 // needs is declared here, where it is used.
+import type { TextTerms } from './bm25';
 import type { Page } from './types';
 
 /** Turns text into vectors. The store records `id` and `dimensions` and refuses to mix embedders. */
@@ -26,6 +27,8 @@ export interface FilePassage {
   /** 'function' | 'class' | 'method' | 'declaration' | 'lines' … */
   kind: string;
   text: string;
+  /** `textTerms(text)`, when it was made where the passage was prepared (the index worker); not stored. */
+  terms?: TextTerms;
 }
 
 export interface ArchivalRecord {

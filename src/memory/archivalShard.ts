@@ -4,6 +4,7 @@
 // the one copy of each passage's text and full vector; memory holds only byte ranges into it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { TimeSlice } from './timeSlice';
 import type { ArchivalRecord } from './archivalMemory';
 import { writeDurably, writeDurablyAsync } from './atomicFile';
 import { MemoryError } from './types';
@@ -66,8 +67,13 @@ export interface RawItem {
 }
 
 export async function writeShard(folder: string, items: Array<ShardItem | RawItem>): Promise<ItemRange[]> {
-  // Formatting stays on the caller's thread; the folder, the write and its fsync go to the thread pool.
-  const { bytes, ranges } = formatIndex(items);
+  // Formatting stays on the caller's thread but gives way to it every few milliseconds (a 1,000-item
+  // shard takes ~50 ms); the folder, the write and its fsync go to the thread pool.
+  const formatting = formatIndex(items);
+  const slice = new TimeSlice();
+  let step = formatting.next();
+  for (; !step.done; step = formatting.next()) if (slice.due) await slice.giveWay();
+  const { bytes, ranges } = step.value;
   await fs.promises.rm(folder, { recursive: true, force: true });
   await fs.promises.mkdir(folder, { recursive: true });
   await writeDurablyAsync(indexFileOf(folder), bytes);
@@ -77,17 +83,22 @@ export async function writeShard(folder: string, items: Array<ShardItem | RawIte
 /** Writes `folder`'s index.json again (beside, then renamed over: readers see the old file or the new) in this layout. */
 export function rewriteIndex(folder: string, items: ShardItem[]): ItemRange[] {
   const scratch = `${indexFileOf(folder)}.tmp`;
-  const { bytes, ranges } = formatIndex(items);
+  const formatting = formatIndex(items);
+  let step = formatting.next();
+  while (!step.done) step = formatting.next();
+  const { bytes, ranges } = step.value;
   writeDurably(scratch, bytes);
   fs.renameSync(scratch, indexFileOf(folder));
   return ranges;
 }
 
-function formatIndex(items: Array<ShardItem | RawItem>): { bytes: Uint8Array; ranges: ItemRange[] } {
+/** index.json's bytes, pausing after each item so an async caller can give way. */
+function* formatIndex(items: Array<ShardItem | RawItem>): Generator<void, { bytes: Uint8Array; ranges: ItemRange[] }> {
   const parts: Uint8Array[] = [Buffer.from('{"version":1,"metadata_config":{},"items":[', 'utf8')];
   let at = parts[0].length;
   const ranges: ItemRange[] = [];
-  items.forEach((item, i) => {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     if (i > 0) {
       parts.push(COMMA);
       at += 1;
@@ -96,7 +107,7 @@ function formatIndex(items: Array<ShardItem | RawItem>): { bytes: Uint8Array; ra
       ranges.push({ start: at, vector: at + item.vectorAt, end: at + item.raw.length });
       parts.push(item.raw);
       at += item.raw.length;
-      return;
+      continue;
     }
     // Vectra's item, with the vector last so its bytes can be read alone: `{"id":…,"metadata":…,"norm":…,"vector":[…]}`.
     const vector = roundVector(item.vector);
@@ -105,7 +116,8 @@ function formatIndex(items: Array<ShardItem | RawItem>): { bytes: Uint8Array; ra
     ranges.push({ start: at, vector: at + head.length, end: at + head.length + tail.length });
     parts.push(head, tail);
     at += head.length + tail.length;
-  });
+    yield;
+  }
   parts.push(Buffer.from(']}', 'utf8'));
   return { bytes: Buffer.concat(parts), ranges };
 }

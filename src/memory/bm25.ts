@@ -29,6 +29,27 @@ export function bm25Tf(tf: number, length: number, averageLength: number): numbe
 /** A posting packs a number and a term count in one integer: n << 8 | min(tf, 255). */
 const TF_SHIFT = 8;
 const TF_MAX = 255;
+
+/**
+ * A text's distinct terms and how often each occurs (capped at 255): what indexing a text costs, made
+ * where its passage is prepared (the index worker) so the thread that owns the index only looks up ids.
+ * One string and one byte array, because a worker's message copies those far faster than a list of strings.
+ */
+export interface TextTerms {
+  /** The distinct terms, joined by newlines (no term holds one). */
+  terms: string;
+  counts: Uint8Array;
+}
+
+export function textTerms(text: string): TextTerms {
+  const counts = new Map<string, number>();
+  for (const term of codeTerms(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+  const bytes = new Uint8Array(counts.size);
+  let i = 0;
+  for (const count of counts.values()) bytes[i++] = Math.min(count, TF_MAX);
+  return { terms: [...counts.keys()].join('\n'), counts: bytes };
+}
+
 /**
  * A term in more than this share of the documents only adds to documents rarer terms already found:
  * its idf is small, and walking a posting list as long as the index costs more than it changes.
@@ -93,11 +114,14 @@ export class Bm25Index {
 
   /** The term counts of `text`, for `addCounts` (term ids are made as needed). */
   countsFor(text: string): TermCounts {
-    const counts = new Map<string, number>();
-    for (const term of codeTerms(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
-    const packed = new Uint32Array(counts.size);
-    let i = 0;
-    for (const [term, count] of counts) packed[i++] = (this.idOf(term) << TF_SHIFT) | Math.min(count, TF_MAX);
+    return this.countsFrom(textTerms(text));
+  }
+
+  /** `countsFor` from the terms `textTerms` made, perhaps on another thread: only the ids are made here. */
+  countsFrom(terms: TextTerms): TermCounts {
+    const words = terms.terms === '' ? [] : terms.terms.split('\n');
+    const packed = new Uint32Array(words.length);
+    for (let i = 0; i < words.length; i++) packed[i] = (this.idOf(words[i]) << TF_SHIFT) | terms.counts[i];
     return packed;
   }
 

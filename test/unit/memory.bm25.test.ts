@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Bm25Index, bm25Idf, bm25Tf } from '../../src/memory/bm25';
+import { Bm25Index, bm25Idf, bm25Tf, textTerms } from '../../src/memory/bm25';
 import { codeTerms } from '../../src/memory/codeTokens';
 
 // The search stops reading new candidates once the rarer terms settle the best `limit` (MaxScore) and
@@ -118,6 +118,21 @@ describe('BM25 index', () => {
     const hits = index.search(query, 20, (doc) => doc % 2 === 1).hits;
     assert.ok(hits.length > 0);
     assert.ok(hits.every((h) => h.id % 2 === 1));
+  });
+
+  it('indexes from terms made elsewhere (the index worker) exactly as from the text', () => {
+    const fromText = new Bm25Index();
+    const fromTerms = new Bm25Index();
+    texts.forEach((text, doc) => {
+      fromText.add(doc, text);
+      // As a worker's message carries them: a string and a byte array, structured-cloned.
+      fromTerms.addCounts(doc, fromTerms.countsFrom(structuredClone(textTerms(text))));
+    });
+    for (const query of queries) assert.deepEqual(fromTerms.search(query, 10).hits, fromText.search(query, 10).hits, query);
+    const repeated = textTerms(`${'retry '.repeat(300)}parseConfigFile`);
+    assert.deepEqual(repeated.terms.split('\n').slice(0, 1), ['retri']);
+    assert.equal(repeated.counts[0], 255, 'a count is capped as postings cap it');
+    assert.deepEqual(textTerms(''), { terms: '', counts: new Uint8Array(0) });
   });
 
   it('says whether a document has a term, in sorted and unsorted lists', () => {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import type { Role } from '../common/types';
 import { appendDurably, readJsonFile, writeJsonAtomic } from './atomicFile';
 import { type DateWindow, parseQueryDates } from './queryDates';
-import { checkPage, DEFAULT_SEARCH_ROLES, documentFrequencies, hasKeywords, inSpan, paginate, parseDateRange, rankDocs, type SearchDoc, searchable, type TimeSpan } from './recallSearch';
+import { checkPage, DEFAULT_SEARCH_ROLES, documentFrequencies, hasKeywords, inSpan, paginate, parseDateRange, rankDocs, type SearchDoc, type SearchFilter, searchable, type TimeSpan } from './recallSearch';
 import { WordFrequencies } from './wordFrequencies';
 import type { MemoryPaths } from './store';
 import { type Clock, type MessageAttachment, MemoryError, type MessageRecord, type Page, type RecallState } from './types';
@@ -16,6 +16,8 @@ export interface RecallSearchOptions {
   /** Default 5. */
   pageSize?: number;
   excludeIds?: Set<number>;
+  /** Only messages up to this id (`pagingCutoff`). */
+  upToId?: number;
   roles?: Role[];
   /**
    * When the question was asked, to read its relative dates ("last Tuesday") against. Default: the time
@@ -32,12 +34,16 @@ export type RecallSearchPage = Page<MessageRecord> & { window?: DateWindow };
 export type NewMessage = Omit<MessageRecord, 'id' | 'time'> & { time?: string };
 
 const ROLES = new Set<string>(['system', 'user', 'assistant', 'tool']);
+/** Paged searches whose page-1 cut-off is remembered. */
+const MAX_PAGED_SEARCHES = 32;
 const NEWLINE = 0x0a;
 
 export class RecallLog {
   private readonly records: MessageRecord[] = [];
   private readonly docs: SearchDoc[] = [];
   private readonly indexById = new Map<number, number>();
+  /** `pagingCutoff`'s memory: search key → the newest id when its page 1 was asked. */
+  private readonly cutoffs = new Map<string, number>();
   private readonly appendListeners: Array<(record: MessageRecord) => void> = [];
   /** Bumped whenever `docs` changes other than by appending, so the word counts start over. */
   private generation = 0;
@@ -249,7 +255,7 @@ export class RecallLog {
     const page = opts.page ?? 1;
     const pageSize = opts.pageSize ?? 5;
     checkPage(page, pageSize);
-    const filter = { excludeIds: opts.excludeIds, roles: opts.roles };
+    const filter = { excludeIds: opts.excludeIds, roles: opts.roles, upToId: opts.upToId };
     const dated = opts.dates === false ? undefined : parseQueryDates(query, opts.reference ?? this.askedAt());
     const window = dated?.window;
     if (!window) {
@@ -279,12 +285,12 @@ export class RecallLog {
    * Messages between two dates (YYYY-MM-DD, whole UTC days, or ISO timestamps), inclusive. Oldest first;
    * with a query, those matching it first, best first, then the rest of the range oldest first.
    */
-  searchByDate(start: string, end: string, opts: { page?: number; pageSize?: number; query?: string } = {}): Page<MessageRecord> {
+  searchByDate(start: string, end: string, opts: { page?: number; pageSize?: number; query?: string; upToId?: number } = {}): Page<MessageRecord> {
     const within = parseDateRange(start, end);
-    const all = this.chronological({ within });
+    const all = this.chronological({ within, upToId: opts.upToId });
     let order = all;
     if (opts.query !== undefined && hasKeywords(opts.query)) {
-      const hits = rankDocs(this.docs, opts.query, { within }).top;
+      const hits = rankDocs(this.docs, opts.query, { within, upToId: opts.upToId }).top;
       const hitSet = new Set(hits);
       order = [...hits, ...all.filter((i) => !hitSet.has(i))];
     }
@@ -293,7 +299,7 @@ export class RecallLog {
   }
 
   /** Indices of the searchable messages `filter` lets through, oldest first. */
-  private chronological(filter: { excludeIds?: Set<number>; roles?: readonly Role[]; within: { startMs: number; endMs: number } }): number[] {
+  private chronological(filter: SearchFilter & { within: TimeSpan }): number[] {
     const roles = new Set<Role>(filter.roles ?? DEFAULT_SEARCH_ROLES);
     const found: number[] = [];
     for (let i = 0; i < this.docs.length; i++) if (searchable(this.docs[i], filter, roles) && inSpan(this.docs[i], filter.within)) found.push(i);
@@ -306,6 +312,22 @@ export class RecallLog {
   private page(order: readonly number[], total: number, page: number, pageSize: number): Page<MessageRecord> {
     const results = order.slice((page - 1) * pageSize, page * pageSize);
     return { total, page, pages: Math.ceil(total / pageSize), results: results.map((i) => this.records[i]) };
+  }
+
+  /**
+   * The newest id a paged search for `key` ranks: on page 1 the log's newest message, remembered;
+   * on later pages the same. A search's own call and result are logged between its pages, and an
+   * agent's turn goes on appending; without the cut-off page 2 would repeat page 1's end.
+   */
+  pagingCutoff(key: string, page: number): number {
+    const newest = this.records.length > 0 ? this.records[this.records.length - 1].id : 0;
+    const remembered = this.cutoffs.get(key);
+    if (page > 1 && remembered !== undefined) return remembered;
+    this.cutoffs.delete(key);
+    this.cutoffs.set(key, newest);
+    // A few searches page at once; the oldest cut-offs go.
+    if (this.cutoffs.size > MAX_PAGED_SEARCHES) this.cutoffs.delete(this.cutoffs.keys().next().value!);
+    return newest;
   }
 
   /** When the question now being asked was asked: the person's latest message, else now. */

@@ -26,7 +26,7 @@ export async function hybridRecallSearch(log: RecallLog, vectors: MessageVectors
   if (!queryVector) return log.search(query, opts);
   const roles = new Set<Role>(opts.roles ?? DEFAULT_SEARCH_ROLES);
   const allowed = (id: number) => {
-    if (opts.excludeIds?.has(id)) return false;
+    if (opts.excludeIds?.has(id) || (opts.upToId !== undefined && id > opts.upToId)) return false;
     const r = log.get(id);
     return r !== undefined && roles.has(r.role) && r.kind !== 'auto_recall';
   };

@@ -81,6 +81,8 @@ export interface TimeSpan {
 
 export interface SearchFilter {
   excludeIds?: Set<number>;
+  /** Only messages up to this id: what the log held when page 1 of a paged search was asked. */
+  upToId?: number;
   roles?: readonly Role[];
   /** Only messages from this span are searched. */
   within?: TimeSpan;
@@ -112,6 +114,7 @@ export function expansionsOf(terms: readonly string[]): string[][] {
 export function searchable(doc: SearchDoc, filter: SearchFilter, roles: ReadonlySet<Role>): boolean {
   if (doc.kind === 'auto_recall' || !roles.has(doc.role)) return false;
   if (filter.excludeIds !== undefined && filter.excludeIds.has(doc.id)) return false;
+  if (filter.upToId !== undefined && doc.id > filter.upToId) return false;
   return filter.within === undefined || inSpan(doc, filter.within);
 }
 

@@ -147,7 +147,8 @@ export const conversationSearchTool: Tool<{ query: string; page?: number }> & Pa
   pagingHint: 'ask for the next page',
   async run(args, ctx) {
     // Relative dates are read against the person's latest message (RecallLog.search's default).
-    const options = { page: args.page ?? 1, pageSize: RECALL_PAGE_SIZE };
+    const page = args.page ?? 1;
+    const options = { page, pageSize: RECALL_PAGE_SIZE, upToId: ctx.recall.pagingCutoff(`search:${args.query}`, page) };
     const found = ctx.recallVectors ? await hybridRecallSearch(ctx.recall, ctx.recallVectors, args.query, options) : ctx.recall.search(args.query, options);
     const result = recallResult(
       found,
@@ -176,7 +177,9 @@ export const conversationSearchDateTool: Tool<{ start_date: string; end_date: st
   },
   pagingHint: 'ask for the next page',
   async run(args, ctx) {
-    const found = ctx.recall.searchByDate(args.start_date, args.end_date, { page: args.page ?? 1, pageSize: RECALL_PAGE_SIZE, query: args.query });
+    const page = args.page ?? 1;
+    const upToId = ctx.recall.pagingCutoff(`date:${args.start_date}:${args.end_date}:${args.query ?? ''}`, page);
+    const found = ctx.recall.searchByDate(args.start_date, args.end_date, { page, pageSize: RECALL_PAGE_SIZE, query: args.query, upToId });
     return recallResult(
       found,
       `no messages between ${args.start_date} and ${args.end_date}; try a wider range or conversation_search with words`,

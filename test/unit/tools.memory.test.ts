@@ -131,6 +131,25 @@ describe('conversation search tools', () => {
     assert.equal(last.next_page, undefined);
   });
 
+  it('keeps a paged search to what the log held at page 1, so the search\'s own logging does not shift its pages', async () => {
+    const ws = testWorkspace();
+    const recall = ws.ctx.recall;
+    for (let i = 1; i <= 10; i++) recall.append({ session: 's', role: 'user', content: `pnpm is the package manager for svc-${i}`, tokens: 5, time: '2026-03-02T09:00:00Z' });
+    const first = await ok(ws, 'conversation_search', { query: 'pnpm package manager' });
+    // Logged between the pages: the search's call and its result, both full of the query's words.
+    recall.append({ session: 's', role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'conversation_search', arguments: '{"query":"pnpm package manager"}' }], tokens: 5, time: '2026-03-02T09:00:00Z' });
+    recall.append({ session: 's', role: 'tool', toolCallId: 'c1', name: 'conversation_search', content: JSON.stringify(first), tokens: 50, time: '2026-03-02T09:00:00Z' });
+    const second = await ok(ws, 'conversation_search', { query: 'pnpm package manager', page: 2 });
+    const ids = [...first.results, ...second.results].map((r: any) => r.id);
+    assert.equal(new Set(ids).size, 10, `no repeats across pages: ${ids}`);
+    assert.equal(second.total, 10);
+    const dated = await ok(ws, 'conversation_search_date', { start_date: '2026-03-02', end_date: '2026-03-02', query: 'pnpm' });
+    assert.equal(dated.total, 12, 'a new search (page 1) sees everything logged');
+    recall.append({ session: 's', role: 'user', content: 'and pnpm for svc-11', tokens: 5, time: '2026-03-02T09:00:00Z' });
+    const datedNext = await ok(ws, 'conversation_search_date', { start_date: '2026-03-02', end_date: '2026-03-02', query: 'pnpm', page: 2 });
+    assert.equal(datedNext.total, 12, 'its page 2 keeps to the same messages');
+  });
+
   it('lists messages between two dates, oldest first, cutting long ones', async () => {
     const ws = withHistory();
     const out = await ok(ws, 'conversation_search_date', { start_date: '2026-03-04', end_date: '2026-03-04' });

@@ -27,6 +27,7 @@ import { StringTable } from './archivalDocs';
 import { writeDurablyAsync, writeFileAtomic } from './atomicFile';
 import { quantizeInt8 } from './int8Scan';
 import { SKETCH_DIMENSIONS, sketchOf } from './vectorSearch';
+import { runInSlices, runToEnd } from './timeSlice';
 
 export const CACHE_FILE = 'cache.bin';
 const MAGIC = 0x3143434d; // "MCC1"
@@ -98,7 +99,7 @@ function sections(rows: number, dimensions: number, total: number): Array<[numbe
  * Returns what it wrote.
  */
 export function writeShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string): Uint8Array {
-  const buf = encodeShardCache(dimensions, rows, termOf, fs.statSync(path.join(folder, 'index.json')));
+  const buf = runToEnd(encodeShardCache(dimensions, rows, termOf, fs.statSync(path.join(folder, 'index.json'))));
   writeFileAtomic(path.join(folder, CACHE_FILE), buf);
   return buf;
 }
@@ -108,13 +109,16 @@ export function writeShardCache(folder: string, dimensions: number, rows: CacheR
  * system's part (the write and its fsync) off the calling thread.
  */
 export async function writeNewShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string): Promise<Uint8Array> {
-  const buf = encodeShardCache(dimensions, rows, termOf, await fs.promises.stat(path.join(folder, 'index.json')));
+  const buf = await runInSlices(encodeShardCache(dimensions, rows, termOf, await fs.promises.stat(path.join(folder, 'index.json'))));
   await writeDurablyAsync(path.join(folder, CACHE_FILE), buf);
   return buf;
 }
 
-/** The cache's bytes for `rows`, stamped with the size and modification time of the index.json they point into. */
-function encodeShardCache(dimensions: number, rows: CacheRow[], termOf: (id: number) => string, index: { size: number; mtimeMs: number }): Uint8Array {
+/**
+ * The cache's bytes for `rows`, stamped with the size and modification time of the index.json they
+ * point into; a generator that pauses after each row, so a caller on the editor's thread can give way.
+ */
+function* encodeShardCache(dimensions: number, rows: CacheRow[], termOf: (id: number) => string, index: { size: number; mtimeMs: number }): Generator<void, Uint8Array> {
   const n = rows.length;
   const terms = new StringTable();
   const paths = new StringTable();
@@ -148,7 +152,8 @@ function encodeShardCache(dimensions: number, rows: CacheRow[], termOf: (id: num
   const counts = next((b, o, l) => new Uint32Array(b, o, l), 4, total);
   const notes: NoteText[] = [];
   let c = 0;
-  rows.forEach((row, i) => {
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
     const { record } = row;
     if (row.vector instanceof Float32Array) {
       scales[i] = quantizeInt8(row.vector, vectors, i * dimensions);
@@ -170,7 +175,8 @@ function encodeShardCache(dimensions: number, rows: CacheRow[], termOf: (id: num
     if (record.source === 'note') notes.push({ row: i, id: record.id, text: record.text, time: record.time });
     termStarts[i] = c;
     for (let j = 0; j < row.counts.length; j++) counts[c++] = (terms.id(termOf(row.counts[j] >>> TF_SHIFT)) << TF_SHIFT) | (row.counts[j] & TF_MASK);
-  });
+    yield;
+  }
   termStarts[n] = c;
   const json = Buffer.from(
     JSON.stringify({ paths: paths.values, symbols: symbols.values, languages: languages.values, kinds: kinds.values, terms: terms.values, notes }),

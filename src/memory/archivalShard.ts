@@ -4,7 +4,7 @@
 // the one copy of each passage's text and full vector; memory holds only byte ranges into it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TimeSlice } from './timeSlice';
+import { runInSlices, runToEnd } from './timeSlice';
 import type { ArchivalRecord } from './archivalMemory';
 import { writeDurably, writeDurablyAsync } from './atomicFile';
 import { MemoryError } from './types';
@@ -69,11 +69,7 @@ export interface RawItem {
 export async function writeShard(folder: string, items: Array<ShardItem | RawItem>): Promise<ItemRange[]> {
   // Formatting stays on the caller's thread but gives way to it every few milliseconds (a 1,000-item
   // shard takes ~50 ms); the folder, the write and its fsync go to the thread pool.
-  const formatting = formatIndex(items);
-  const slice = new TimeSlice();
-  let step = formatting.next();
-  for (; !step.done; step = formatting.next()) if (slice.due) await slice.giveWay();
-  const { bytes, ranges } = step.value;
+  const { bytes, ranges } = await runInSlices(formatIndex(items));
   await fs.promises.rm(folder, { recursive: true, force: true });
   await fs.promises.mkdir(folder, { recursive: true });
   await writeDurablyAsync(indexFileOf(folder), bytes);
@@ -83,10 +79,7 @@ export async function writeShard(folder: string, items: Array<ShardItem | RawIte
 /** Writes `folder`'s index.json again (beside, then renamed over: readers see the old file or the new) in this layout. */
 export function rewriteIndex(folder: string, items: ShardItem[]): ItemRange[] {
   const scratch = `${indexFileOf(folder)}.tmp`;
-  const formatting = formatIndex(items);
-  let step = formatting.next();
-  while (!step.done) step = formatting.next();
-  const { bytes, ranges } = step.value;
+  const { bytes, ranges } = runToEnd(formatIndex(items));
   writeDurably(scratch, bytes);
   fs.renameSync(scratch, indexFileOf(folder));
   return ranges;

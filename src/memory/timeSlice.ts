@@ -16,3 +16,17 @@ export class TimeSlice {
     this.started = performance.now();
   }
 }
+
+/** Work written as a generator that yields between small steps: run here in one go. */
+export function runToEnd<T>(work: Generator<void, T>): T {
+  let step = work.next();
+  while (!step.done) step = work.next();
+  return step.value;
+}
+
+/** The same work in slices, giving way between them: for a caller on the editor's thread. */
+export async function runInSlices<T>(work: Generator<void, T>, slice = new TimeSlice()): Promise<T> {
+  let step = work.next();
+  for (; !step.done; step = work.next()) if (slice.due) await slice.giveWay();
+  return step.value;
+}

@@ -2,7 +2,7 @@
 // index of the `typescript` package's lib/*.d.ts through MemoryFolder, on the thread and with the index
 // worker, while a timer measures the event loop's delay (what a keystroke or a click would wait).
 // With the worker, chunking, keyword terms and local embedding leave the thread; the embedded store's
-// own writes (Vectra shards and their caches) are formatted on it in 8 ms slices, and written and
+// own writes (Vectra shards and their caches) are formatted and encoded on it in 8 ms slices, and written and
 // fsynced asynchronously.
 //
 //   node --import tsx test/bench/indexBlocking.ts

@@ -64,7 +64,7 @@ export function summarizerInstructions(searchable: boolean): string {
 - goals and decisions, with their reasons;
 - file paths, identifiers, commands and error messages VERBATIM;
 - errors hit and how they were fixed;
-- the current state and the next step${searchable ? ';\n- a last line "Search recall for:" with a few distinctive keywords a later search would need.' : '.'}
+- the current state and the next step, with what was found so far for a question still being answered${searchable ? ';\n- a last line "Search recall for:" with a few distinctive keywords a later search would need.' : '.'}
 Write plain text, no preamble. Never invent facts that are not in the input.`;
 }
 

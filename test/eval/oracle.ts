@@ -294,10 +294,20 @@ function safeJson(text: string): any {
  * Like the summarizer prompt's "current state", it also keeps a question still being worked on, with
  * the searches already made for it.
  */
+/**
+ * `s` bears on the answer to `q`: the fact asked about, or for a set any package-manager fact (a
+ * member's later switch away must be kept with it, or an old statement would count it in).
+ */
+function servesQuestion(q: Question, s: Statement): boolean {
+  if (s.kind !== 'fact') return false;
+  if (q.kind === 'aggregate') return s.attribute === 'package manager';
+  return q.kind === 'fact' && s.entity === q.entity && s.attribute === q.attribute;
+}
+
 export function extractiveSummary(request: string, contextWindow: number): string {
   // Tokens, not characters: UUID-dense lines take twice the tokens of prose.
   const maxTokens = Math.floor(Math.min(contextWindow * 0.1, 700) * 0.9);
-  const found: Array<{ time: string; text: string; at: number }> = [];
+  const found: Array<{ time: string; text: string; at: number; s: Statement }> = [];
   let time = '0000';
   let open: string | undefined;
   let searched: string[] = [];
@@ -326,13 +336,17 @@ export function extractiveSummary(request: string, contextWindow: number): strin
     // An automatic-recall line quotes an older message: it keeps that message's day, not the time it was recalled at.
     const recalled = line.match(/^- recall #\d+ \((\d{4}-\d{2}-\d{2})/)?.[1];
     const when = recalled ?? time;
-    for (const s of parseStatements(line)) found.push({ time: when, text: canonical(s, when.slice(0, 10)), at });
+    for (const s of parseStatements(line)) found.push({ time: when, text: canonical(s, when.slice(0, 10)), at, s });
   });
   const state = open ? [`${OPEN_QUESTION}${open}`, ...searched.map((c) => `${SEARCHED}${c}`)] : [];
+  // The current state includes what was found so far for the open question (the summarizer prompt
+  // asks for it): those statements first, then the newest of the rest.
+  const question = open ? parseQuestion(open) : undefined;
+  const serves = (f: (typeof found)[number]) => (question && servesQuestion(question, f.s) ? 1 : 0);
   const kept: typeof found = [];
   const seen = new Set<string>();
   let used = countTokens(state.join('\n'));
-  for (const f of [...found].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : b.at - a.at))) {
+  for (const f of [...found].sort((a, b) => serves(b) - serves(a) || (a.time < b.time ? 1 : a.time > b.time ? -1 : b.at - a.at))) {
     const line = `[${f.time}] ${f.text}`;
     const n = countTokens(line) + 1;
     if (seen.has(f.text) || used + n > maxTokens) continue;

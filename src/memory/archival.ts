@@ -20,7 +20,6 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TimeSlice } from './timeSlice';
 import type { ArchivalHit, ArchivalMemory, ArchivalQuery, ArchivalRecord, Embedder, FilePassage } from './archivalMemory';
 import { type CacheRow, CACHE_FILE, parseShardCache, readCacheBytes, type ShardCache, writeNewShardCache, writeShardCache } from './archivalCache';
 import { DEAD, DocColumns, FILE, NOTE } from './archivalDocs';
@@ -33,6 +32,7 @@ import { fuseHybrid } from './hybridRanking';
 import { paginate } from './recallSearch';
 import { CANDIDATES, VectorSearch, type VectorShard } from './vectorSearch';
 import { type Clock, MemoryError, type Page } from './types';
+import { TimeSlice } from './timeSlice';
 
 export type { ArchivalHit, ArchivalQuery, ArchivalRecord };
 

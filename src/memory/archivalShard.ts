@@ -4,10 +4,10 @@
 // the one copy of each passage's text and full vector; memory holds only byte ranges into it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runInSlices, runToEnd } from './timeSlice';
 import type { ArchivalRecord } from './archivalMemory';
 import { writeDurably, writeDurablyAsync } from './atomicFile';
 import { MemoryError } from './types';
+import { runInSlices, runToEnd } from './timeSlice';
 
 export type MetadataValue = string | number | boolean;
 

@@ -42,12 +42,18 @@ export interface TextTerms {
 }
 
 export function textTerms(text: string): TextTerms {
-  const counts = new Map<string, number>();
-  for (const term of codeTerms(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+  const counts = countTerms(text);
   const bytes = new Uint8Array(counts.size);
   let i = 0;
   for (const count of counts.values()) bytes[i++] = Math.min(count, TF_MAX);
   return { terms: [...counts.keys()].join('\n'), counts: bytes };
+}
+
+/** How often each of `text`'s terms occurs. */
+function countTerms(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const term of codeTerms(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+  return counts;
 }
 
 /**
@@ -114,7 +120,11 @@ export class Bm25Index {
 
   /** The term counts of `text`, for `addCounts` (term ids are made as needed). */
   countsFor(text: string): TermCounts {
-    return this.countsFrom(textTerms(text));
+    const counts = countTerms(text);
+    const packed = new Uint32Array(counts.size);
+    let i = 0;
+    for (const [term, count] of counts) packed[i++] = (this.idOf(term) << TF_SHIFT) | Math.min(count, TF_MAX);
+    return packed;
   }
 
   /** `countsFor` from the terms `textTerms` made, perhaps on another thread: only the ids are made here. */

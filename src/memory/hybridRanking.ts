@@ -3,8 +3,8 @@
 // fourth.
 import { termsOfName, visitCodeWords } from './codeTokens';
 import { lexiconForm } from './lexicon';
-import { CODE_STOP_WORDS } from './stopWords';
 import { reciprocalRankFusion, RRF_K } from './rankFusion';
+import { CODE_STOP_WORDS } from './stopWords';
 
 type Ranked = Array<{ id: number; score: number }>;
 
@@ -107,8 +107,8 @@ export function compoundIdentifiers(query: string): string[] {
  * Proper names a query types (people, products, places: "Zegaleb Ratamib's channel", "the Quoxel
  * release"), lowercased: runs of capitalised words holding one the offline lexicon does not know. A
  * text that names who or what was asked about is what was meant, far more than one merely close in
- * wording (the offline embedder knows no names, so its ranking of them is noise). Words of a code reference (`Intl.DateTimeFormat`) are left to
- * `compoundIdentifiers`.
+ * wording (the offline embedder knows no names, so its ranking of them is noise). Words of a code
+ * reference (`Intl.DateTimeFormat`) are left to `compoundIdentifiers`.
  */
 export function properNames(query: string): string[] {
   const names = new Set<string>();

@@ -203,6 +203,12 @@ export class RecallLog {
     return i === undefined ? undefined : this.records[i];
   }
 
+  /** Whether message `id` may be a search hit under `filter` (roles, exclusions, cut-off, span): what keyword search lets through. */
+  isSearchable(id: number, filter: SearchFilter, roles: ReadonlySet<Role>): boolean {
+    const i = this.indexById.get(id);
+    return i !== undefined && searchable(this.docs[i], filter, roles);
+  }
+
   /**
    * The conversation from message `id` on, in order: messages with id >= `id`, without imported history.
    * Every reader of the conversation queue comes through here, so a conversation imported while a session

@@ -25,11 +25,7 @@ export async function hybridRecallSearch(log: RecallLog, vectors: MessageVectors
   const queryVector = vectors.size > 0 ? await vectors.embedQuery(query) : undefined;
   if (!queryVector) return log.search(query, opts);
   const roles = new Set<Role>(opts.roles ?? DEFAULT_SEARCH_ROLES);
-  const allowed = (id: number) => {
-    if (opts.excludeIds?.has(id) || (opts.upToId !== undefined && id > opts.upToId)) return false;
-    const r = log.get(id);
-    return r !== undefined && roles.has(r.role) && r.kind !== 'auto_recall';
-  };
+  const allowed = (id: number) => log.isSearchable(id, opts, roles);
   let similar = vectors.ranking(queryVector, allowed, want).map((h) => h.id);
   const window = keyword.window;
   if (window) {

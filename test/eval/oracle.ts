@@ -289,12 +289,6 @@ function safeJson(text: string): any {
 }
 
 /**
- * The summarizer's request, answered extractively: the newest statements, each with the time of the
- * message it came from, within 10% of the window (and the summarizer's own cap). Deterministic and lossy.
- * Like the summarizer prompt's "current state", it also keeps a question still being worked on, with
- * the searches already made for it.
- */
-/**
  * `s` bears on the answer to `q`: the fact asked about, or for a set any package-manager fact (a
  * member's later switch away must be kept with it, or an old statement would count it in).
  */
@@ -304,6 +298,12 @@ function servesQuestion(q: Question, s: Statement): boolean {
   return q.kind === 'fact' && s.entity === q.entity && s.attribute === q.attribute;
 }
 
+/**
+ * The summarizer's request, answered extractively: the newest statements, each with the time of the
+ * message it came from, within 10% of the window (and the summarizer's own cap). Deterministic and lossy.
+ * Like the summarizer prompt's "current state", it also keeps a question still being worked on, with
+ * the searches already made for it.
+ */
 export function extractiveSummary(request: string, contextWindow: number): string {
   // Tokens, not characters: UUID-dense lines take twice the tokens of prose.
   const maxTokens = Math.floor(Math.min(contextWindow * 0.1, 700) * 0.9);

@@ -167,6 +167,7 @@ export class ArchivalStore implements ArchivalMemory {
       () => {
         this.loadingNow = false;
         this.loadError = undefined;
+        this.bm25.trim();
         removeStrayFolders(this.dir, this.manifest, this.warn);
         if (this.syncAfterLoad) {
           this.syncAfterLoad = false;
@@ -627,14 +628,8 @@ export class ArchivalStore implements ArchivalMemory {
         this.docs.source[doc] = DEAD;
         continue;
       }
-      let counts: TermCounts;
-      if (reuse) counts = reuse.added[row - kept.length].counts;
-      else {
-        const local = cache.counts.subarray(cache.termStarts[row], cache.termStarts[row + 1]);
-        counts = new Uint32Array(local.length);
-        for (let i = 0; i < local.length; i++) counts[i] = (termIds[local[i] >>> 8] << 8) | (local[i] & 255);
-      }
-      this.bm25.addCounts(doc, counts);
+      if (reuse) this.bm25.addCounts(doc, reuse.added[row - kept.length].counts);
+      else this.bm25.addMapped(doc, cache.counts, cache.termStarts[row], cache.termStarts[row + 1], termIds);
       this.remember(doc);
     }
     const shard: Shard = {

@@ -92,6 +92,10 @@ class Postings {
     }
     this.data[this.size++] = value;
   }
+
+  trim(): void {
+    if (this.data.length > this.size + 4) this.data = this.data.slice(0, Math.max(4, this.size));
+  }
 }
 
 export class Bm25Index {
@@ -137,11 +141,20 @@ export class Bm25Index {
 
   /** Indexes document `doc` from term counts made by `countsFor` or loaded with ids from `idOf`. */
   addCounts(doc: number, counts: TermCounts): void {
+    this.addMapped(doc, counts, 0, counts.length);
+  }
+
+  /**
+   * `addCounts` of `counts[start, end)`, whose term numbers are first mapped through `ids` when given
+   * (a shard's own term numbers, as its cache stores them): loading 100k rows makes no array per row.
+   */
+  addMapped(doc: number, counts: Uint32Array, start: number, end: number, ids?: readonly number[]): void {
     let length = 0;
-    for (let i = 0; i < counts.length; i++) {
+    for (let i = start; i < end; i++) {
       const tf = counts[i] & TF_MAX;
       length += tf;
-      this.postings[counts[i] >>> TF_SHIFT].push((doc << TF_SHIFT) | tf);
+      const term = counts[i] >>> TF_SHIFT;
+      this.postings[ids ? ids[term] : term].push((doc << TF_SHIFT) | tf);
     }
     this.ensureDoc(doc);
     this.lengths[doc] = length;
@@ -192,6 +205,14 @@ export class Bm25Index {
       this.forgotten++;
     }
     if (this.forgotten * 4 > this.docs + this.forgotten) this.compact();
+  }
+
+  /**
+   * Gives back what the lists grew into but do not hold (a list doubles as it grows, so a quarter of
+   * it is empty on average): called once a load has added everything it will for a while.
+   */
+  trim(): void {
+    for (const list of this.postings) list.trim();
   }
 
   /** Drops every forgotten document's postings. */

@@ -135,6 +135,36 @@ describe('BM25 index', () => {
     assert.deepEqual(textTerms(''), { terms: '', counts: new Uint8Array(0) });
   });
 
+  it("indexes a shard's counts through its own term numbers, and stays exact after trimming and growing again", () => {
+    const direct = new Bm25Index();
+    const mapped = new Bm25Index();
+    // As a cache stores a shard: one flat array of (local term << 8 | tf), rows cut by starts.
+    const local: string[] = [];
+    const localOf = new Map<string, number>();
+    const flat: number[] = [];
+    const starts = [0];
+    const half = texts.length / 2;
+    texts.slice(0, half).forEach((text, doc) => {
+      direct.add(doc, text);
+      const counts = new Map<string, number>();
+      for (const term of codeTerms(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+      for (const [term, tf] of counts) {
+        if (!localOf.has(term)) localOf.set(term, local.push(term) - 1);
+        flat.push((localOf.get(term)! << 8) | Math.min(tf, 255));
+      }
+      starts.push(flat.length);
+    });
+    const ids = local.map((term) => mapped.idOf(term));
+    for (let doc = 0; doc < half; doc++) mapped.addMapped(doc, Uint32Array.from(flat), starts[doc], starts[doc + 1], ids);
+    mapped.trim();
+    for (const query of queries) assert.deepEqual(mapped.search(query, 10).hits, direct.search(query, 10).hits, query);
+    texts.slice(half).forEach((text, i) => {
+      direct.add(half + i, text);
+      mapped.add(half + i, text);
+    });
+    for (const query of queries) assert.deepEqual(mapped.search(query, 10).hits, direct.search(query, 10).hits, `${query}, after growing again`);
+  });
+
   it('says whether a document has a term, in sorted and unsorted lists', () => {
     for (const order of ['up', 'down']) {
       const index = new Bm25Index();

@@ -14,6 +14,7 @@ import type { MessageVectors } from '../memory/messageVectors';
 import { contentForModel } from '../memory/messageContent';
 import { parseQueryDates } from '../memory/queryDates';
 import type { RecallLog } from '../memory/recall';
+import { exchangeNeighbours } from '../memory/recallExchange';
 import { hybridRecallSearch } from '../memory/recallHybrid';
 import { parseQuery, type TimeSpan } from '../memory/recallSearch';
 import type { MessageRecord } from '../memory/types';
@@ -75,7 +76,7 @@ export class RecallRetriever implements MemoryRetriever {
     return scored.slice(0, limit).map(({ r, relevance }) => ({
       ...this.hit(r, MAX_HIT_CHARS),
       relevance,
-      neighbours: this.neighbours(r, inContext).map((n) => this.hit(n, MAX_NEIGHBOUR_CHARS)),
+      neighbours: exchangeNeighbours(this.recall, r, (id) => inContext.has(id)).map((n) => this.hit(n, MAX_NEIGHBOUR_CHARS)),
     }));
   }
 
@@ -132,22 +133,6 @@ export class RecallRetriever implements MemoryRetriever {
 
   private hit(r: MessageRecord, max: number): MemoryHit {
     return { source: `recall #${r.id} (${r.time.slice(0, 10)}, ${r.role})`, text: clip(contentForModel(r), max) };
-  }
-
-  /** The reply after a question or the question before an answer first, then the other side. */
-  private neighbours(r: MessageRecord, inContext: ReadonlySet<number>): MessageRecord[] {
-    const near = (step: 1 | -1): MessageRecord | undefined => {
-      for (let id = r.id + step, k = 0; k < 4 && id > 0; id += step, k++) {
-        const n = this.recall.get(id);
-        if (!n || inContext.has(n.id) || n.session !== r.session) return undefined;
-        if ((n.role === 'user' || n.role === 'assistant') && (n.kind ?? 'message') === 'message') return n;
-      }
-      return undefined;
-    };
-    const after = near(1);
-    const before = near(-1);
-    const order = r.role === 'user' ? [after, before] : [before, after];
-    return order.filter((n): n is MessageRecord => n !== undefined);
   }
 }
 

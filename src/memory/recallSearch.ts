@@ -64,6 +64,29 @@ function isWordChar(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95 || code > 127;
 }
 
+/** A term this short matches only as a word of its own (or with an inflection): "bun" is not in "zabun". */
+const SHORT_TERM = 3;
+/** What may follow a short term in the word it starts: "bugs", "pr's", "ran" → "running" does not. */
+const INFLECTIONS = /^(?:s|es|'s|’s|ed|d|ing|er|ers)(?![\p{L}\p{N}_])/u;
+
+/**
+ * Tenths a match of a needle `length` long at `at` is worth: 10 a whole word, 8 the start of one,
+ * 5 inside one; 0 when it does not count (a short needle inside a longer word).
+ */
+function matchWeight(text: string, at: number, length: number): number {
+  const starts = at === 0 || !isWordChar(text.charCodeAt(at - 1));
+  const endAt = at + length;
+  const ends = endAt >= text.length || !isWordChar(text.charCodeAt(endAt));
+  if (length <= SHORT_TERM && !(starts && ends)) return starts && INFLECTIONS.test(text.slice(endAt, endAt + 4)) ? 8 : 0;
+  return starts ? (ends ? 10 : 8) : 5;
+}
+
+/** Whether `needle` occurs in `text` in a way that counts (matchWeight). */
+function occurs(text: string, needle: string): boolean {
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) if (matchWeight(text, at, needle.length) > 0) return true;
+  return false;
+}
+
 /** Whether a query has any word worth searching for, once question words ("what did we do") are dropped. */
 export function hasKeywords(query: string): boolean {
   return query
@@ -137,7 +160,8 @@ const INSERTION_LIMIT = 256;
 /**
  * Ranks `docs` for `query` and returns the best `limit` of them. More distinct query terms matched
  * always wins; then a BM25-like weight with a bonus for whole words and for the exact phrase; ties go
- * to the newer message. Terms match inside identifiers too (`ledger` finds `ledger-svc`).
+ * to the newer message. Terms match inside identifiers too (`ledger` finds `ledger-svc`), except terms
+ * of three letters or fewer, which match only whole words.
  */
 export function rankDocs(docs: readonly SearchDoc[], query: string, filter: SearchFilter = {}, limit = Infinity): Ranked {
   const { terms, phrase, recent } = parseQuery(query);
@@ -189,15 +213,12 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
       let count = 0;
       let best = 0;
       while (at >= 0 && count < MAX_COUNT) {
-        count++;
-        if (best < 10) {
-          const starts = at === 0 || !isWordChar(text.charCodeAt(at - 1));
-          const endAt = at + n.length;
-          const w = starts ? (endAt >= text.length || !isWordChar(text.charCodeAt(endAt)) ? 10 : 8) : 5;
-          if (w > best) best = w;
-        }
+        const w = matchWeight(text, at, n.length);
+        if (w > 0) count++;
+        if (w > best) best = w;
         at = text.indexOf(n, at + n.length);
       }
+      if (count === 0) continue;
       counts[base + t] = count;
       weights[base + t] = best;
       df[t]++;
@@ -315,7 +336,7 @@ function grow<A extends Int32Array | Uint8Array>(from: A, to: A): A {
 /** Throws MemoryError('invalid') unless both are whole numbers from 1 up. */
 /**
  * How many searchable messages hold each term, found as rankDocs finds it (its needle, anywhere in the
- * text), in one pass: the document frequencies a caller weighs the terms by.
+ * text a match counts), in one pass: the document frequencies a caller weighs the terms by.
  */
 export function documentFrequencies(docs: readonly SearchDoc[], terms: readonly string[], filter: SearchFilter = {}): number[] {
   const needles = terms.map(needle);
@@ -323,7 +344,7 @@ export function documentFrequencies(docs: readonly SearchDoc[], terms: readonly 
   const df = new Array<number>(terms.length).fill(0);
   for (const doc of docs) {
     if (!searchable(doc, filter, roles)) continue;
-    for (let t = 0; t < needles.length; t++) if (doc.text.includes(needles[t])) df[t]++;
+    for (let t = 0; t < needles.length; t++) if (occurs(doc.text, needles[t])) df[t]++;
   }
   return df;
 }

@@ -7,6 +7,7 @@ import type { PagingHint } from './registry';
 import type { Tool } from './types';
 import { contentForModel } from '../memory/messageContent';
 import { type DateWindow, describeDays } from '../memory/queryDates';
+import { type MessageSource, pageNeighbours } from '../memory/recallExchange';
 import { visibleText } from '../memory/provenance';
 import { withoutStaleNotes } from '../memory/staleness';
 import { reviewedBlockEdit } from './memoryReview';
@@ -14,6 +15,9 @@ import { reviewedBlockEdit } from './memoryReview';
 export const RECALL_PAGE_SIZE = 5;
 // Enough of a message to tell whether it is the one meant; read_file-like paging is not possible for a message.
 const RECALL_CONTENT_CHARS = 600;
+// The turns around hits (the reply that answers a matched question): shorter, and at most this much a page.
+const RECALL_CONTEXT_CHARS = 300;
+const RECALL_PAGE_CONTEXT_CHARS = 1_500;
 
 export interface BlockEditResult {
   ok: true;
@@ -29,6 +33,8 @@ export interface RecallHit {
   session: string;
   role: string;
   content: string;
+  /** The turns next to it in its session (the exchange around it) that are not results themselves. */
+  context?: RecallHit[];
 }
 
 export interface RecallSearchResult {
@@ -152,6 +158,7 @@ export const conversationSearchTool: Tool<{ query: string; page?: number }> & Pa
     const found = ctx.recallVectors ? await hybridRecallSearch(ctx.recall, ctx.recallVectors, args.query, options) : ctx.recall.search(args.query, options);
     const result = recallResult(
       found,
+      ctx.recall,
       `nothing in recall memory matches "${args.query}"; try other words (a name, a file path, an error message) or conversation_search_date`,
     );
     return found.window ? withWindow(result, found.window) : result;
@@ -182,6 +189,7 @@ export const conversationSearchDateTool: Tool<{ start_date: string; end_date: st
     const found = ctx.recall.searchByDate(args.start_date, args.end_date, { page, pageSize: RECALL_PAGE_SIZE, query: args.query, upToId });
     return recallResult(
       found,
+      ctx.recall,
       `no messages between ${args.start_date} and ${args.end_date}; try a wider range or conversation_search with words`,
     );
   },
@@ -199,12 +207,21 @@ function edited(block: BlockRecord, message: string): BlockEditResult {
   return { ok: true, block: block.label, chars: `${visibleText(block.value).length}/${block.limit}`, message };
 }
 
-function recallResult(found: Page<MessageRecord>, nothingFound: string): RecallSearchResult {
+/** The turns a results page shows beside its hits (hit id → them), as conversation_search* return them. */
+export function recallPageContext(log: MessageSource, results: readonly MessageRecord[]): Map<number, MessageRecord[]> {
+  return pageNeighbours(log, results, RECALL_PAGE_CONTEXT_CHARS, (m) => Math.min(hitText(m).length, RECALL_CONTEXT_CHARS));
+}
+
+function recallResult(found: Page<MessageRecord>, log: MessageSource, nothingFound: string): RecallSearchResult {
+  const around = recallPageContext(log, found.results);
   const result: RecallSearchResult = {
     total: found.total,
     page: found.page,
     pages: found.pages,
-    results: found.results.map(toHit),
+    results: found.results.map((m) => {
+      const context = around.get(m.id);
+      return context ? { ...toHit(m), context: context.map((n) => toHit(n, RECALL_CONTEXT_CHARS)) } : toHit(m);
+    }),
   };
   if (found.page < found.pages) result.next_page = found.page + 1;
   const times = found.results.map((m) => Date.parse(m.time)).filter((t) => !Number.isNaN(t));
@@ -226,11 +243,13 @@ function withWindow(result: RecallSearchResult, w: DateWindow): RecallSearchResu
   };
 }
 
-function toHit(m: MessageRecord): RecallHit {
+function hitText(m: MessageRecord): string {
   // A step that only called functions has no text; what it called is what it said.
-  const text = contentForModel(m) || (m.toolCalls ?? []).map((c) => `[called ${c.name}(${c.arguments})]`).join(' ');
-  const content = text.length > RECALL_CONTENT_CHARS
-    ? `${text.slice(0, RECALL_CONTENT_CHARS)}…[${text.length - RECALL_CONTENT_CHARS} more characters]`
-    : text;
+  return contentForModel(m) || (m.toolCalls ?? []).map((c) => `[called ${c.name}(${c.arguments})]`).join(' ');
+}
+
+function toHit(m: MessageRecord, max = RECALL_CONTENT_CHARS): RecallHit {
+  const text = hitText(m);
+  const content = text.length > max ? `${text.slice(0, max)}…[${text.length - max} more characters]` : text;
   return { id: m.id, time: m.time, session: m.session, role: m.name ? `${m.role} (${m.name})` : m.role, content };
 }

@@ -26,6 +26,7 @@ import { hybridRecallSearch } from '../../src/memory/recallHybrid';
 import { OpenAiEmbedder } from '../../src/indexing/openaiEmbedder';
 import { startFakeLlm } from '../helpers/fakeLlm';
 import { memoryPaths } from '../../src/memory/store';
+import { RECALL_PAGE_SIZE, recallPageContext } from '../../src/tools/memoryTools';
 import { CATEGORIES, type Category, type Conversation, generateConversations } from './conversationGen';
 
 export const AUTO_RECALL_HITS = 3;
@@ -36,6 +37,8 @@ export interface CategoryScore {
   questions: number;
   searchAt5: number;
   searchAt10: number;
+  /** Evidence among what the tool's first two pages show: the 10 hits and the turns beside them. */
+  shownAt10: number;
   bm25At5: number;
   bm25At10: number;
   /** Share of questions whose automatic-recall block holds evidence. */
@@ -66,17 +69,18 @@ interface Tally {
   n: number;
   s5: number;
   s10: number;
+  shown10: number;
   b5: number;
   b10: number;
   auto: number;
   injected: number;
 }
 
-const emptyTally = (): Tally => ({ n: 0, s5: 0, s10: 0, b5: 0, b10: 0, auto: 0, injected: 0 });
+const emptyTally = (): Tally => ({ n: 0, s5: 0, s10: 0, shown10: 0, b5: 0, b10: 0, auto: 0, injected: 0 });
 
 function score(t: Tally): CategoryScore {
   const r = (x: number) => (t.n ? +(x / t.n).toFixed(3) : 0);
-  return { questions: t.n, searchAt5: r(t.s5), searchAt10: r(t.s10), bm25At5: r(t.b5), bm25At10: r(t.b10), autoRecall: r(t.auto), autoInjected: r(t.injected) };
+  return { questions: t.n, searchAt5: r(t.s5), searchAt10: r(t.s10), shownAt10: r(t.shown10), bm25At5: r(t.b5), bm25At10: r(t.b10), autoRecall: r(t.auto), autoInjected: r(t.injected) };
 }
 
 function found(evidence: readonly number[], hits: readonly number[], k: number): number {
@@ -147,7 +151,13 @@ export async function runConversationRecall(seed: number, opts: { conversations?
           continue;
         }
         const options = { pageSize: 10, reference: askedAt };
-        const search = (vectors ? await hybridRecallSearch(log, vectors, q.text, options) : log.search(q.text, options)).results.map((r) => r.id);
+        const results = (vectors ? await hybridRecallSearch(log, vectors, q.text, options) : log.search(q.text, options)).results;
+        const search = results.map((r) => r.id);
+        // What the tool's two pages of 5 show: their hits and the turns beside them.
+        const seen = new Set(search);
+        for (const page of [results.slice(0, RECALL_PAGE_SIZE), results.slice(RECALL_PAGE_SIZE, 2 * RECALL_PAGE_SIZE)]) {
+          for (const around of recallPageContext(log, page).values()) for (const n of around) seen.add(n.id);
+        }
         const base = bm25.search(q.text, 10).hits.map((h) => h.id);
         const holds = shown.some((id) => evidence.includes(id));
         const t = tallies.get(q.category) ?? emptyTally();
@@ -156,6 +166,7 @@ export async function runConversationRecall(seed: number, opts: { conversations?
           x.n++;
           x.s5 += found(evidence, search, 5);
           x.s10 += found(evidence, search, 10);
+          x.shown10 += found(evidence, [...seen], seen.size);
           x.b5 += found(evidence, base, 5);
           x.b10 += found(evidence, base, 10);
           x.auto += holds ? 1 : 0;
@@ -197,11 +208,11 @@ export function formatConversationRecall(results: readonly SeedResult[]): string
   const lines: string[] = [];
   for (const r of results) {
     lines.push(`seed ${r.seed}, ${r.embedder === 'offline' ? 'offline default' : `model embedder ${r.embedder} (hybrid)`}: ${r.conversations} conversations, ${r.turns} turns, ${r.questions} questions (${(r.ms / 1000).toFixed(1)} s)`);
-    // "auto": the block holds evidence; "given": a block was injected at all (given − auto is noise).
-    lines.push(`  ${'category'.padEnd(14)} ${'n'.padStart(4)}  ${'search@5'.padStart(8)} ${'search@10'.padStart(9)}  ${'bm25@5'.padStart(7)} ${'bm25@10'.padStart(7)}  ${'auto'.padStart(6)} ${'given'.padStart(6)}`);
+    // "+beside": evidence in the 10 hits or the turns shown beside them; "auto": the block holds evidence; "given": a block was injected at all (given − auto is noise).
+    lines.push(`  ${'category'.padEnd(14)} ${'n'.padStart(4)}  ${'search@5'.padStart(8)} ${'search@10'.padStart(9)} ${'+beside'.padStart(8)}  ${'bm25@5'.padStart(7)} ${'bm25@10'.padStart(7)}  ${'auto'.padStart(6)} ${'given'.padStart(6)}`);
     const row = (name: string, s: CategoryScore) =>
       lines.push(
-        `  ${name.padEnd(14)} ${String(s.questions).padStart(4)}  ${pct(s.searchAt5).padStart(8)} ${pct(s.searchAt10).padStart(9)}  ${pct(s.bm25At5).padStart(7)} ${pct(s.bm25At10).padStart(7)}  ${pct(s.autoRecall).padStart(6)} ${pct(s.autoInjected).padStart(6)}`,
+        `  ${name.padEnd(14)} ${String(s.questions).padStart(4)}  ${pct(s.searchAt5).padStart(8)} ${pct(s.searchAt10).padStart(9)} ${pct(s.shownAt10).padStart(8)}  ${pct(s.bm25At5).padStart(7)} ${pct(s.bm25At10).padStart(7)}  ${pct(s.autoRecall).padStart(6)} ${pct(s.autoInjected).padStart(6)}`,
       );
     for (const c of CATEGORIES) if (r.byCategory[c]) row(c, r.byCategory[c]!);
     row('all answerable', r.answerable);

@@ -54,6 +54,20 @@ describe('recall search', () => {
     assert.deepEqual(search('`loginHandler.ts`?'), ['see src/auth/loginHandler.ts']);
   });
 
+  it('matches a term of three letters or fewer only as a word of its own or with an inflection', () => {
+    add('Zabun joined the team');
+    add('the bun was stale');
+    add('two buns for Ana');
+    add('a bundle of notes');
+    add("the api's rate limit", 'assistant');
+    add('rapid prototyping', 'assistant');
+    assert.deepEqual(search('bun').sort(), ['the bun was stale', 'two buns for Ana'], 'not inside zabun or bundle');
+    assert.deepEqual(search('api'), ["the api's rate limit"], 'not inside rapid');
+    assert.deepEqual(log.documentFrequencies(['bun', 'api']), [2, 1], 'document frequencies count what search matches');
+    assert.deepEqual(search('zabun'), ['Zabun joined the team'], 'the longer word still matches itself');
+    assert.deepEqual(search('bund'), ['a bundle of notes'], 'four letters still match the start of a longer word');
+  });
+
   it('prefers a whole-word match and the exact phrase', () => {
     add('the test suite is slow');
     add('fix the latest flaky run');

@@ -93,6 +93,39 @@ describe('conversation search tools', () => {
     });
   });
 
+  it('shows each hit with the turns around it in its session, once each and within a budget', async () => {
+    const ws = testWorkspace();
+    const add = (session: string, role: 'user' | 'assistant' | 'tool', content: string) =>
+      ws.ctx.recall.append({ session, role, content, tokens: 5, time: '2026-03-02T09:00:00Z', ...(role === 'tool' ? { toolCallId: 'c', name: 'read_file' } : {}) });
+    add('s1', 'assistant', 'How was your trip to Lisbon?');
+    add('s1', 'tool', 'a tool result between the two turns');
+    add('s1', 'user', 'Amazing. We ate bacalhau every night.');
+    add('s1', 'assistant', 'Sounds delicious!');
+    add('s2', 'user', 'Back at work on the Lisbon slides.');
+    const out = await ok(ws, 'conversation_search', { query: 'trip to Lisbon' });
+    const trip = out.results.find((r: any) => r.id === 1);
+    assert.deepEqual(
+      trip.context.map((c: any) => [c.id, c.role, c.content]),
+      [[3, 'user', 'Amazing. We ate bacalhau every night.']],
+      'the reply after the question, stepping over the tool result; nothing before the session start',
+    );
+    const slides = out.results.find((r: any) => r.id === 5);
+    assert.equal(slides.context, undefined, 'a turn from another session is not its neighbour');
+
+    const hits = await ok(ws, 'conversation_search', { query: 'bacalhau lisbon trip' });
+    const shown = hits.results.flatMap((r: any) => [r.id, ...(r.context ?? []).map((c: any) => c.id)]);
+    assert.equal(new Set(shown).size, shown.length, 'no turn is shown twice on a page');
+
+    const long = testWorkspace();
+    for (let i = 0; i < 10; i++) {
+      long.ctx.recall.append({ session: 's', role: 'user', content: `question ${i} about the ledger?`, tokens: 5 });
+      long.ctx.recall.append({ session: 's', role: 'assistant', content: `${'x'.repeat(290)} answer ${i}`, tokens: 80 });
+    }
+    const page = await ok(long, 'conversation_search', { query: 'ledger question' });
+    const contextChars = page.results.flatMap((r: any) => r.context ?? []).reduce((n: number, c: any) => n + c.content.length, 0);
+    assert.ok(contextChars > 0 && contextChars <= 1_500, `the turns beside a page stay within its budget (${contextChars} characters)`);
+  });
+
   it('shows the editor text a message was sent with, as the model first read it', async () => {
     const ws = testWorkspace();
     ws.ctx.recall.append({

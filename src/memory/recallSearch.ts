@@ -5,7 +5,7 @@
 // `ledger`), and it must find `loginHandler.ts` and `ledger-svc` without the stemmer's guesses.
 import type { Role } from '../common/types';
 import { bm25Idf, bm25Tf } from './bm25';
-import { relatedWords } from './lexicon';
+import { lexiconForm, relatedWords } from './lexicon';
 import { QUESTION_STOP_WORDS } from './stopWords';
 import { type MessageKind, MemoryError, type Page } from './types';
 
@@ -57,6 +57,10 @@ export function parseQuery(query: string): Query {
 export function needle(term: string): string {
   // A possessive names its owner: `melanie's` must find "Melanie:" and "Melanie said".
   term = term.replace(/['’]s$/u, '');
+  // An inflected word is looked for as its dictionary form when that starts it: `adopted` → `adopt`
+  // also finds "adopting" and "adoption".
+  const form = /(?:ed|ing|s)$/u.test(term) ? lexiconForm(term) : undefined;
+  if (form !== undefined && form.length >= 4 && form !== term && term.startsWith(form)) return form;
   return term.length >= 4 && term.endsWith('s') && !term.endsWith('ss') ? term.slice(0, -1) : term;
 }
 

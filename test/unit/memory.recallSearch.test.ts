@@ -68,6 +68,15 @@ describe('recall search', () => {
     assert.deepEqual(search('bund'), ['a bundle of notes'], 'four letters still match the start of a longer word');
   });
 
+  it('looks for an inflected word as its dictionary form, so other forms of it match', () => {
+    add('We are adopting a cat from the shelter');
+    add('the adoption papers came through');
+    add('lunch at noon');
+    assert.deepEqual(search('who adopted a pet?').sort(), ['We are adopting a cat from the shelter', 'the adoption papers came through']);
+    add('painting the fence');
+    assert.deepEqual(search('painted'), ['painting the fence']);
+  });
+
   it('prefers a whole-word match and the exact phrase', () => {
     add('the test suite is slow');
     add('fix the latest flaky run');

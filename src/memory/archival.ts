@@ -167,7 +167,6 @@ export class ArchivalStore implements ArchivalMemory {
       () => {
         this.loadingNow = false;
         this.loadError = undefined;
-        this.bm25.trim();
         removeStrayFolders(this.dir, this.manifest, this.warn);
         if (this.syncAfterLoad) {
           this.syncAfterLoad = false;

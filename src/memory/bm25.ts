@@ -92,10 +92,6 @@ class Postings {
     }
     this.data[this.size++] = value;
   }
-
-  trim(): void {
-    if (this.data.length > this.size + 4) this.data = this.data.slice(0, Math.max(4, this.size));
-  }
 }
 
 export class Bm25Index {
@@ -205,14 +201,6 @@ export class Bm25Index {
       this.forgotten++;
     }
     if (this.forgotten * 4 > this.docs + this.forgotten) this.compact();
-  }
-
-  /**
-   * Gives back what the lists grew into but do not hold (a list doubles as it grows, so a quarter of
-   * it is empty on average): called once a load has added everything it will for a while.
-   */
-  trim(): void {
-    for (const list of this.postings) list.trim();
   }
 
   /** Drops every forgotten document's postings. */

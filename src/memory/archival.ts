@@ -311,14 +311,17 @@ export class ArchivalStore implements ArchivalMemory {
     const items = new RecordReader((docs) => this.readByShard(docs, (folder, ranges) => readRecords(folder, ranges)));
     let ranked: Array<{ id: number; score: number }> = [];
     if (query.trim()) {
-      const keyword = mode === 'vector' ? [] : this.bm25.search(query, CANDIDATES, filter).hits;
-      const vector = q
-        ? this.vectors.search([...this.shards.values()], this.live, q, {
+      // The vector search is begun first: a big store's sketch scan runs on a helper thread while the
+      // keyword search runs here.
+      const vectorSearch = q
+        ? this.vectors.start([...this.shards.values()], this.live, q, {
             slotRows: SHARD_CAPACITY,
             allowed: filter ?? ((doc) => this.docs.alive(doc)),
             exact: (docs) => this.readVectorsOf(docs),
           })
-        : [];
+        : () => [];
+      const keyword = mode === 'vector' ? [] : this.bm25.search(query, CANDIDATES, filter).hits;
+      const vector = vectorSearch();
       if (mode === 'keyword') ranked = keyword;
       else if (mode === 'vector') ranked = vector;
       else {

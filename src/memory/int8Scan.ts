@@ -6,6 +6,8 @@
 // Scaling the integers and keeping the best rows is the caller's: a variant that did both in the module
 // (float scores, a maximum per 32 rows to skip blocks) measured slower than `scan` plus a JS loop.
 
+import { Worker } from 'node:worker_threads';
+
 const PAGE = 65536;
 
 export interface Int8Scanner {
@@ -26,6 +28,14 @@ export interface Int8Scanner {
    * result is a view into the scanner's memory, valid until the next `scan` or `reserve`.
    */
   scan(query: Int8Array, from: number, count: number): Int32Array;
+  /**
+   * `scan`, begun now and taken with the function returned: on a helper thread when the range is big
+   * (SCAN_HELPER_ROWS) and one is running, so the caller's own work between the two overlaps it. Any other
+   * call first waits for a scan begun and not yet taken.
+   */
+  begin(query: Int8Array, from: number, count: number): () => Int32Array;
+  /** Whether a helper thread takes big scans now (it starts at the first big `begin`, and takes the ones after). */
+  helping(): boolean;
   /** Moves rows [start, end) to begin at row `target` (overlap allowed), as Array.prototype.copyWithin does, in place. */
   copyWithin(target: number, start: number, end: number): void;
 }
@@ -40,14 +50,18 @@ export type QueryPlacement = 'locals' | 'memory';
 /** A scanner for rows of `width` int8 numbers, or undefined without WebAssembly SIMD. */
 export function createInt8Scanner(width: number, query?: QueryPlacement): Int8Scanner | undefined {
   if (!Number.isInteger(width) || width < 16 || width % 16 !== 0) throw new RangeError(`width ${width} is not a positive multiple of 16`);
-  try {
-    const bytes = assemble(width, query ?? 'locals');
-    if (!WebAssembly.validate(bytes)) return undefined;
-    const scanner = instantiate(width, new WebAssembly.Module(bytes));
-    return selfCheck(scanner) ? scanner : undefined;
-  } catch {
-    return undefined;
+  // Shared memory lets a helper thread scan the rows in place; where it cannot be made, one thread scans.
+  for (const shared of [true, false]) {
+    try {
+      const bytes = assemble(width, query ?? 'locals', shared);
+      if (!WebAssembly.validate(bytes)) continue;
+      const scanner = instantiate(width, new WebAssembly.Module(bytes), shared);
+      if (selfCheck(scanner)) return scanner;
+    } catch {
+      // The other kind of memory, or none.
+    }
   }
+  return undefined;
 }
 
 /**
@@ -101,19 +115,35 @@ export function quantizeInt8(vector: Float32Array, out: Int8Array, at: number): 
 
 // Memory layout: query widened to int16 (2 × width bytes) | rows (capacity × width) | scores (capacity × 4).
 // The rows begin at a fixed place, so growing the memory keeps them where they are.
-function instantiate(width: number, module: WebAssembly.Module): Int8Scanner {
-  const instance = new WebAssembly.Instance(module);
-  const memory = instance.exports.memory as WebAssembly.Memory;
+function instantiate(width: number, module: WebAssembly.Module, shared: boolean): Int8Scanner {
+  const memory = new WebAssembly.Memory(shared ? { initial: 1, maximum: MAX_PAGES, shared: true } : { initial: 1 });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
   const scan = instance.exports.scan as (m: number, count: number, out: number) => void;
   const rowsAt = 2 * width;
   let capacity = 0;
+  let helper: ScanHelper | undefined;
   const scoresAt = () => rowsAt + capacity * width;
+  const checkRange = (from: number, count: number) => {
+    if (!(Number.isInteger(from) && Number.isInteger(count) && from >= 0 && count >= 0 && from + count <= capacity)) {
+      throw new RangeError(`rows ${from}..${from + count} but room for ${capacity}`);
+    }
+  };
+  const setQuery = (query: Int8Array) => {
+    if (query.length !== width) throw new RangeError(`query of ${query.length} numbers for rows of ${width}`);
+    new Int16Array(memory.buffer, 0, width).set(query);
+  };
+  const scanNow = (from: number, count: number) => {
+    scan(rowsAt + from * width, count, scoresAt());
+    return new Int32Array(memory.buffer, scoresAt(), count);
+  };
+  const settle = () => helper?.settle();
   return {
     width,
     capacity: () => capacity,
     reserve(rows) {
       if (!Number.isInteger(rows) || rows < 0) throw new RangeError(`room for ${rows} rows`);
       if (rows <= capacity) return;
+      settle();
       const wanted = Math.max(rows, Math.ceil(capacity * 1.25));
       const bytesNeeded = rowsAt + wanted * (width + 4);
       const have = memory.buffer.byteLength;
@@ -125,26 +155,158 @@ function instantiate(width: number, module: WebAssembly.Module): Int8Scanner {
       new Int32Array(memory.buffer, scoresAt(), capacity).fill(0);
     },
     rows() {
+      settle();
       return new Int8Array(memory.buffer, rowsAt, capacity * width);
     },
     scan(query, from, count) {
-      if (query.length !== width) throw new RangeError(`query of ${query.length} numbers for rows of ${width}`);
-      if (!(Number.isInteger(from) && Number.isInteger(count) && from >= 0 && count >= 0 && from + count <= capacity)) {
-        throw new RangeError(`rows ${from}..${from + count} but room for ${capacity}`);
-      }
-      new Int16Array(memory.buffer, 0, width).set(query);
-      scan(rowsAt + from * width, count, scoresAt());
-      return new Int32Array(memory.buffer, scoresAt(), count);
+      checkRange(from, count);
+      settle();
+      setQuery(query);
+      return scanNow(from, count);
     },
+    begin(query, from, count) {
+      checkRange(from, count);
+      settle();
+      setQuery(query);
+      if (shared && count >= SCAN_HELPER_ROWS) {
+        helper ??= ScanHelper.start(module, memory);
+        if (helper.post(rowsAt + from * width, count, scoresAt())) {
+          const taken = helper;
+          return () => (taken.settle() ? new Int32Array(memory.buffer, scoresAt(), count) : plainScan(from, count));
+        }
+      }
+      return () => scanNow(from, count);
+    },
+    helping: () => helper?.ready() ?? false,
     copyWithin(target, start, end) {
       const bound = (n: number) => Number.isInteger(n) && n >= 0 && n <= capacity;
       if (!bound(target) || !bound(start) || !bound(end) || end < start || target + (end - start) > capacity) {
         throw new RangeError(`copyWithin(${target}, ${start}, ${end}) with room for ${capacity}`);
       }
+      settle();
       new Int8Array(memory.buffer, rowsAt, capacity * width).copyWithin(target * width, start * width, end * width);
     },
   };
+
+  /** The scan in plain JS into memory of its own, for when a helper failed and may still write the scores. */
+  function plainScan(from: number, count: number): Int32Array {
+    const query = Int8Array.from(new Int16Array(memory.buffer, 0, width));
+    return int8DotRows(new Int8Array(memory.buffer, rowsAt, capacity * width), width, query, from, count, new Int32Array(count));
+  }
 }
+
+/** WebAssembly pages a shared memory may grow to (4 GiB, all a 32-bit address reaches): only address space until used. */
+const MAX_PAGES = 65536;
+/**
+ * From this many rows a scan goes to the helper thread: at 1M rows of 128 it takes 8–18 ms, which the
+ * caller's keyword search then overlaps; below, the hand-off would cost more than it saves (and a store
+ * that small never starts the thread, ~10 MiB of its own).
+ */
+export const SCAN_HELPER_ROWS = 250_000;
+/** How long a scan may take on the helper before it is given up for one in plain JS on this thread. */
+const HELPER_TIMEOUT_MS = 3000;
+
+// The helper's control words: what it is to do, where, and whether it has started.
+const STATE = 0;
+const IDLE = 0;
+const JOB = 1;
+const DONE = 2;
+const QUIT = 3;
+const AT = 1;
+const COUNT = 2;
+const OUT = 3;
+const READY = 4;
+
+/**
+ * A worker thread that runs the scan function over the same shared memory: posted and awaited through
+ * Atomics on a few shared words, so neither side waits on an event loop. Its source is a few lines, run
+ * with `eval`, so nothing needs bundling beside the extension.
+ */
+class ScanHelper {
+  private broken = false;
+  private pending = false;
+
+  private constructor(
+    private readonly control: Int32Array,
+    private readonly worker: Worker | undefined,
+  ) {}
+
+  static start(module: WebAssembly.Module, memory: WebAssembly.Memory): ScanHelper {
+    const control = new Int32Array(new SharedArrayBuffer(8 * 4));
+    let worker: Worker | undefined;
+    try {
+      worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, control } });
+      worker.unref();
+    } catch {
+      worker = undefined;
+    }
+    const helper = new ScanHelper(control, worker);
+    if (!worker) helper.broken = true;
+    worker?.on('error', () => (helper.broken = true));
+    worker?.on('exit', () => (helper.broken = true));
+    return helper;
+  }
+
+  ready(): boolean {
+    return !this.broken && Atomics.load(this.control, READY) === 1;
+  }
+
+  /** Hands the helper a scan; false when it cannot take one (not started yet, or gone). */
+  post(at: number, count: number, out: number): boolean {
+    if (!this.ready()) return false;
+    this.control[AT] = at;
+    this.control[COUNT] = count;
+    this.control[OUT] = out;
+    Atomics.store(this.control, STATE, JOB);
+    Atomics.notify(this.control, STATE);
+    this.pending = true;
+    return true;
+  }
+
+  /** Waits for the scan posted, if any: true once it is done, false if the helper failed it (and is given up). */
+  settle(): boolean {
+    if (!this.pending) return true;
+    this.pending = false;
+    const deadline = performance.now() + HELPER_TIMEOUT_MS;
+    while (Atomics.load(this.control, STATE) === JOB) {
+      const left = deadline - performance.now();
+      if (left <= 0) return this.giveUp();
+      try {
+        Atomics.wait(this.control, STATE, JOB, left);
+      } catch {
+        // A thread that may not block (none of Node's): spin instead, the scan is milliseconds.
+      }
+    }
+    Atomics.store(this.control, STATE, IDLE);
+    return true;
+  }
+
+  private giveUp(): false {
+    this.broken = true;
+    Atomics.store(this.control, STATE, QUIT);
+    Atomics.notify(this.control, STATE);
+    void this.worker?.terminate();
+    return false;
+  }
+}
+
+const HELPER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control } = workerData;
+const scan = new WebAssembly.Instance(module, { env: { memory } }).exports.scan;
+Atomics.store(control, ${READY}, 1);
+for (;;) {
+  const state = Atomics.load(control, ${STATE});
+  if (state === ${QUIT}) break;
+  if (state === ${JOB}) {
+    scan(control[${AT}], control[${COUNT}], control[${OUT}]);
+    Atomics.store(control, ${STATE}, ${DONE});
+    Atomics.notify(control, ${STATE});
+  } else {
+    Atomics.wait(control, ${STATE}, state);
+  }
+}
+`;
 
 /**
  * Random rows and the extremes (-128 × -128 is the largest product) through both the SIMD code and the
@@ -244,7 +406,7 @@ const i32x4ExtractLane = (lane: number) => [SIMD, ...leb(0x1b), lane];
  * row (from cache). Two rows per step, sharing each query load, measured no faster: at 1M rows the scan
  * already streams near the memory bandwidth (see the bench).
  */
-function assemble(width: number, query: QueryPlacement): Uint8Array<ArrayBuffer> {
+function assemble(width: number, query: QueryPlacement, shared: boolean): Uint8Array<ArrayBuffer> {
   const [M, COUNT, OUT] = [0, 1, 2];
   const chunks = width / 16;
   // v128 locals after the three i32 parameters: the row's 16 bytes, the row's sum, then (with 'locals')
@@ -282,9 +444,10 @@ function assemble(width: number, query: QueryPlacement): Uint8Array<ArrayBuffer>
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 3, I32, I32, I32, 0]),
+    // The memory comes from outside (env.memory), so a helper thread's instance can share it.
+    ...section(2, [1, ...name('env'), ...name('memory'), 2, ...(shared ? [3, 1, ...leb(MAX_PAGES)] : [0, 1])]),
     ...section(3, [1, 0]),
-    ...section(5, [1, 0, 1]),
-    ...section(7, [2, ...name('memory'), 2, 0, ...name('scan'), 0, 0]),
+    ...section(7, [1, ...name('scan'), 0, 0]),
     ...section(10, [1, ...leb(body.length), ...body]),
   ];
   return Uint8Array.from(bytes);

@@ -20,7 +20,7 @@ export const SKETCH_DIMENSIONS = 128;
 const SHARD_STRIDE = 1 << 20;
 
 /** What the search uses of a scanner. */
-type Arena = Pick<Int8Scanner, 'reserve' | 'rows' | 'scan'>;
+type Arena = Pick<Int8Scanner, 'reserve' | 'rows' | 'scan' | 'begin' | 'helping'>;
 
 /** One shard's vectors as the search reads them. */
 export interface VectorShard {
@@ -79,11 +79,27 @@ export class VectorSearch {
 
   /** The CANDIDATES docs closest to `q`, best first: the first EXACT_TOP by their full vectors, the rest by int8. */
   search(shards: VectorShard[], live: number, q: Float32Array, opts: VectorSearchOptions): Array<{ id: number; score: number }> {
+    return this.start(shards, live, q, opts)();
+  }
+
+  /**
+   * `search` begun now (a big store's sketch scan, on a helper thread) and finished by the function
+   * returned, so work done in between overlaps the scan. Nothing may change the shards before then.
+   */
+  start(shards: VectorShard[], live: number, q: Float32Array, opts: VectorSearchOptions): () => Array<{ id: number; score: number }> {
+    if (live < EXACT_SEARCH_BELOW) return () => this.finish(shards, live, q, opts, undefined);
+    const sketch = new Int8Array(SKETCH_DIMENSIONS);
+    quantizeInt8(sketchOf(q, this.dimensions), sketch, 0);
+    const scores = this.arena.begin(sketch, 0, this.slots * this.slotRows);
+    return () => this.finish(shards, live, q, opts, scores);
+  }
+
+  private finish(shards: VectorShard[], live: number, q: Float32Array, opts: VectorSearchOptions, sketchScores: (() => Int32Array) | undefined): Array<{ id: number; score: number }> {
     const d = this.dimensions;
     // The query in doubles: V8 then multiplies without converting one side at every step.
     const query = Float64Array.from(q);
     const near = new TopK(CANDIDATES);
-    if (live < EXACT_SEARCH_BELOW) {
+    if (!sketchScores) {
       for (const shard of shards) {
         const { docs, vectors, scales } = shard;
         for (let row = 0, offset = 0; row < docs.length; row++, offset += d) {
@@ -92,7 +108,7 @@ export class VectorSearch {
         }
       }
     } else {
-      const pool = this.sketchPool(shards, q, opts.allowed);
+      const pool = this.sketchPool(shards, sketchScores(), opts.allowed);
       pool.forEach((id) => {
         const shard = shards[Math.floor(id / SHARD_STRIDE)];
         const row = id % SHARD_STRIDE;
@@ -110,10 +126,7 @@ export class VectorSearch {
   }
 
   /** The SKETCH_POOL rows whose sketches score best, as shardIndex * SHARD_STRIDE + row. */
-  private sketchPool(shards: VectorShard[], q: Float32Array, allowed: (doc: number) => boolean): TopK {
-    const sketch = new Int8Array(SKETCH_DIMENSIONS);
-    quantizeInt8(sketchOf(q, this.dimensions), sketch, 0);
-    const scores = this.arena.scan(sketch, 0, this.slots * this.slotRows);
+  private sketchPool(shards: VectorShard[], scores: Int32Array, allowed: (doc: number) => boolean): TopK {
     const pool = new TopK(SKETCH_POOL);
     let bar = 0;
     for (let i = 0; i < shards.length; i++) {
@@ -135,7 +148,7 @@ export class VectorSearch {
 function plainScanner(width: number): Arena {
   let data = new Int8Array(0);
   let out = new Int32Array(0);
-  return {
+  const arena: Arena = {
     reserve(rows) {
       if (rows * width <= data.length) return;
       const grown = new Int8Array(Math.max(rows, Math.ceil((data.length / width) * 1.25)) * width);
@@ -147,7 +160,12 @@ function plainScanner(width: number): Arena {
       if (out.length < count) out = new Int32Array(count);
       return int8DotRows(data, width, query, from, count, out).subarray(0, count);
     },
+    begin(query, from, count) {
+      return () => arena.scan(query, from, count);
+    },
+    helping: () => false,
   };
+  return arena;
 }
 
 function dotInt8(matrix: Int8Array, offset: number, q: Float64Array, d: number): number {

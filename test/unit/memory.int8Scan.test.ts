@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { createInt8Scanner, int8DotRows, quantizeInt8, type Int8Scanner, type QueryPlacement } from '../../src/memory/int8Scan';
+import { createInt8Scanner, int8DotRows, quantizeInt8, SCAN_HELPER_ROWS, type Int8Scanner, type QueryPlacement } from '../../src/memory/int8Scan';
 
 function generator(seed: number) {
   let x = seed >>> 0;
@@ -103,6 +103,33 @@ describe('int8 scan', () => {
     assert.deepEqual(Array.from(scanner.scan(query, 0, 20)), Array.from(int8DotRows(reference, width, query, 0, 20, new Int32Array(20))));
     assert.throws(() => scanner.copyWithin(15, 0, 10), RangeError);
     assert.throws(() => scanner.copyWithin(0, 10, 5), RangeError);
+  });
+
+  it('scans a big range on its helper thread, overlapping the caller, with the same dot products', async () => {
+    const random = generator(4242);
+    const width = 32;
+    const rows = SCAN_HELPER_ROWS + 1000;
+    const scanner = scannerOf(width);
+    scanner.reserve(rows);
+    const stored = scanner.rows();
+    for (let i = 0; i < rows * width; i++) stored[i] = random.int8();
+    const query = Int8Array.from({ length: width }, random.int8);
+    const want = Array.from(int8DotRows(stored, width, query, 0, rows, new Int32Array(rows)));
+    // The first big scan starts the thread and runs here; the thread takes the ones after it has started.
+    assert.deepEqual(Array.from(scanner.begin(query, 0, rows)()), want, 'the scan before the helper is up');
+    for (let waited = 0; !scanner.helping() && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(scanner.helping(), 'the helper thread started');
+    const take = scanner.begin(query, 0, rows);
+    // Rows written before taking the scan wait for it: the scan sees the rows as they were when begun.
+    scanner.rows()[0] = stored[0] === 5 ? 6 : 5;
+    assert.deepEqual(Array.from(take()), want, 'the helper\'s scan');
+    const later = scanner.begin(query, 1000, SCAN_HELPER_ROWS);
+    assert.deepEqual(Array.from(later()), want.slice(1000, 1000 + SCAN_HELPER_ROWS), 'a range not at the start');
+    // A scan begun and never taken is waited for by the next call.
+    scanner.begin(query, 0, rows);
+    assert.equal(scanner.scan(query, 5, 3).length, 3);
+    // Below the threshold the caller's thread scans.
+    assert.deepEqual(Array.from(scanner.begin(query, 7, 100)()), want.slice(7, 107));
   });
 
   it('refuses what it cannot do instead of reading past its rows', () => {

@@ -643,7 +643,7 @@ export class ArchivalStore implements ArchivalMemory {
       vectors: cache.vectors.slice(),
       scales: cache.scales.slice(),
       sketchScales: cache.sketchScales.slice(),
-      slot: this.vectors.place(cache.sketches),
+      slot: this.vectors.place(cache.sketches, cache.sketchScales),
       itemStarts: cache.itemStarts.slice(),
       vectorStarts: cache.vectorStarts.slice(),
       itemEnds: cache.itemEnds.slice(),

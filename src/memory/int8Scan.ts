@@ -28,17 +28,30 @@ export interface Int8Scanner {
    * result is a view into the scanner's memory, valid until the next `scan` or `reserve`.
    */
   scan(query: Int8Array, from: number, count: number): Int32Array;
+  /** capacity weights, one per row, for `begin`'s choice; zero for a row never set. Stale after `reserve`. */
+  weights(): Float32Array;
   /**
-   * `scan`, begun now and taken with the function returned: on a helper thread when the range is big
-   * (SCAN_HELPER_ROWS) and one is running, so the caller's own work between the two overlaps it. Any other
-   * call first waits for a scan begun and not yet taken.
+   * `scan` of rows [from, from + count), and of those the `k` (at most POOL_MAX) whose dot product × the
+   * row's weight is best and positive, begun now and taken with the function returned: on a helper thread
+   * when the range is big (SCAN_HELPER_ROWS) and one is running, so the caller's own work between the two
+   * overlaps it. Any other call first waits for a scan begun and not yet taken.
    */
-  begin(query: Int8Array, from: number, count: number): () => Int32Array;
+  begin(query: Int8Array, from: number, count: number, k: number): () => ScanResult;
   /** Whether a helper thread takes big scans now (it starts at the first big `begin`, and takes the ones after). */
   helping(): boolean;
   /** Moves rows [start, end) to begin at row `target` (overlap allowed), as Array.prototype.copyWithin does, in place. */
   copyWithin(target: number, start: number, end: number): void;
 }
+
+export interface ScanResult {
+  /** The dot products, as `scan` returns them. */
+  scores: Int32Array;
+  /** The best rows (absolute row numbers) and their weighted scores, in no order. */
+  best: { rows: Int32Array; scores: Float64Array };
+}
+
+/** The most rows `begin` chooses. */
+export const POOL_MAX = 8192;
 
 /**
  * Where the query's lanes wait while rows stream past: in v128 locals (registers, spilled to the stack
@@ -113,8 +126,9 @@ export function quantizeInt8(vector: Float32Array, out: Int8Array, at: number): 
   return scale;
 }
 
-// Memory layout: query widened to int16 (2 × width bytes) | rows (capacity × width) | scores (capacity × 4).
-// The rows begin at a fixed place, so growing the memory keeps them where they are.
+// Memory layout: query widened to int16 (2 × width bytes) | rows (capacity × width) | weights (capacity × 4)
+// | scores (capacity × 4) | the choice's scores (POOL_MAX × 8, 8-aligned) and rows (POOL_MAX × 4).
+// The rows begin at a fixed place, so growing the memory keeps them where they are; the weights move.
 function instantiate(width: number, module: WebAssembly.Module, shared: boolean): Int8Scanner {
   const memory = new WebAssembly.Memory(shared ? { initial: 1, maximum: MAX_PAGES, shared: true } : { initial: 1 });
   const instance = new WebAssembly.Instance(module, { env: { memory } });
@@ -122,7 +136,11 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
   const rowsAt = 2 * width;
   let capacity = 0;
   let helper: ScanHelper | undefined;
-  const scoresAt = () => rowsAt + capacity * width;
+  const weightsAt = () => rowsAt + capacity * width;
+  const scoresAt = () => weightsAt() + capacity * 4;
+  const bestAt = () => Math.ceil((scoresAt() + capacity * 4) / 8) * 8;
+  const bestRowsAt = () => bestAt() + POOL_MAX * 8;
+  const bytesFor = (rows: number) => Math.ceil((rowsAt + rows * (width + 8)) / 8) * 8 + POOL_MAX * 12;
   const checkRange = (from: number, count: number) => {
     if (!(Number.isInteger(from) && Number.isInteger(count) && from >= 0 && count >= 0 && from + count <= capacity)) {
       throw new RangeError(`rows ${from}..${from + count} but room for ${capacity}`);
@@ -136,7 +154,7 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
     scan(rowsAt + from * width, count, scoresAt());
     return new Int32Array(memory.buffer, scoresAt(), count);
   };
-  const settle = () => helper?.settle();
+  const settle = () => void helper?.settle();
   return {
     width,
     capacity: () => capacity,
@@ -145,11 +163,15 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
       if (rows <= capacity) return;
       settle();
       const wanted = Math.max(rows, Math.ceil(capacity * 1.25));
-      const bytesNeeded = rowsAt + wanted * (width + 4);
       const have = memory.buffer.byteLength;
-      if (bytesNeeded > have) memory.grow(Math.ceil((bytesNeeded - have) / PAGE));
-      // The last scores were written where the new rows begin; the memory past them was never written.
-      new Int8Array(memory.buffer, scoresAt(), capacity * 4).fill(0);
+      if (bytesFor(wanted) > have) memory.grow(Math.ceil((bytesFor(wanted) - have) / PAGE));
+      const bytes = new Uint8Array(memory.buffer);
+      // The weights move past the longer rows; what they and the last scores held becomes new rows, zeros.
+      const oldWeights = weightsAt();
+      const newWeights = rowsAt + wanted * width;
+      bytes.copyWithin(newWeights, oldWeights, oldWeights + capacity * 4);
+      bytes.fill(0, oldWeights, newWeights);
+      bytes.fill(0, newWeights + capacity * 4, newWeights + wanted * 4);
       capacity = wanted;
       // Touched now, so the first scan does not pay for faulting the scores' pages in (~30 ms per 4 MB on a VM).
       new Int32Array(memory.buffer, scoresAt(), capacity).fill(0);
@@ -164,18 +186,35 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
       setQuery(query);
       return scanNow(from, count);
     },
-    begin(query, from, count) {
+    weights() {
+      settle();
+      return new Float32Array(memory.buffer, weightsAt(), capacity);
+    },
+    begin(query, from, count, k) {
       checkRange(from, count);
+      if (!(Number.isInteger(k) && k >= 0 && k <= POOL_MAX)) throw new RangeError(`the best ${k} rows, at most ${POOL_MAX}`);
       settle();
       setQuery(query);
+      const result = (size: number): ScanResult => ({
+        scores: new Int32Array(memory.buffer, scoresAt(), count),
+        best: { rows: new Int32Array(memory.buffer, bestRowsAt(), size), scores: new Float64Array(memory.buffer, bestAt(), size) },
+      });
       if (shared && count >= SCAN_HELPER_ROWS) {
         helper ??= ScanHelper.start(module, memory);
-        if (helper.post(rowsAt + from * width, count, scoresAt())) {
+        const job = { at: rowsAt + from * width, count, out: scoresAt(), from, weights: weightsAt(), k, best: bestAt(), bestRows: bestRowsAt() };
+        if (helper.post(job)) {
           const taken = helper;
-          return () => (taken.settle() ? new Int32Array(memory.buffer, scoresAt(), count) : plainScan(from, count));
+          return () => {
+            const size = taken.settle();
+            return size >= 0 ? result(size) : plainScan(from, count, k);
+          };
         }
       }
-      return () => scanNow(from, count);
+      return () => {
+        const scores = scanNow(from, count);
+        const r = result(k);
+        return result(chooseBest(scores, new Float32Array(memory.buffer, weightsAt(), capacity), from, count, k, r.best.rows, r.best.scores));
+      };
     },
     helping: () => helper?.ready() ?? false,
     copyWithin(target, start, end) {
@@ -188,10 +227,13 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
     },
   };
 
-  /** The scan in plain JS into memory of its own, for when a helper failed and may still write the scores. */
-  function plainScan(from: number, count: number): Int32Array {
+  /** The scan and choice in plain JS into memory of its own, for when a helper failed and may still write. */
+  function plainScan(from: number, count: number, k: number): ScanResult {
     const query = Int8Array.from(new Int16Array(memory.buffer, 0, width));
-    return int8DotRows(new Int8Array(memory.buffer, rowsAt, capacity * width), width, query, from, count, new Int32Array(count));
+    const scores = int8DotRows(new Int8Array(memory.buffer, rowsAt, capacity * width), width, query, from, count, new Int32Array(count));
+    const best = { rows: new Int32Array(k), scores: new Float64Array(k) };
+    const size = chooseBest(scores, new Float32Array(memory.buffer, weightsAt(), capacity), from, count, k, best.rows, best.scores);
+    return { scores, best: { rows: best.rows.subarray(0, size), scores: best.scores.subarray(0, size) } };
   }
 }
 
@@ -212,10 +254,14 @@ const IDLE = 0;
 const JOB = 1;
 const DONE = 2;
 const QUIT = 3;
-const AT = 1;
-const COUNT = 2;
-const OUT = 3;
-const READY = 4;
+const READY = 1;
+/** The job's words, in HelperJob's order; then the size of the choice it made. */
+const JOB_AT = 2;
+const JOB_WORDS = ['at', 'count', 'out', 'from', 'weights', 'k', 'best', 'bestRows'] as const;
+const SIZE = JOB_AT + JOB_WORDS.length;
+
+/** Byte addresses and counts of one scan and choice. */
+type HelperJob = Record<(typeof JOB_WORDS)[number], number>;
 
 /**
  * A worker thread that runs the scan function over the same shared memory: posted and awaited through
@@ -225,6 +271,7 @@ const READY = 4;
 class ScanHelper {
   private broken = false;
   private pending = false;
+  private lastSize = -1;
 
   private constructor(
     private readonly control: Int32Array,
@@ -232,7 +279,7 @@ class ScanHelper {
   ) {}
 
   static start(module: WebAssembly.Module, memory: WebAssembly.Memory): ScanHelper {
-    const control = new Int32Array(new SharedArrayBuffer(8 * 4));
+    const control = new Int32Array(new SharedArrayBuffer((SIZE + 1) * 4));
     let worker: Worker | undefined;
     try {
       worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, control } });
@@ -252,21 +299,23 @@ class ScanHelper {
   }
 
   /** Hands the helper a scan; false when it cannot take one (not started yet, or gone). */
-  post(at: number, count: number, out: number): boolean {
+  post(job: HelperJob): boolean {
     if (!this.ready()) return false;
-    this.control[AT] = at;
-    this.control[COUNT] = count;
-    this.control[OUT] = out;
+    JOB_WORDS.forEach((word, i) => (this.control[JOB_AT + i] = job[word]));
     Atomics.store(this.control, STATE, JOB);
     Atomics.notify(this.control, STATE);
     this.pending = true;
     return true;
   }
 
-  /** Waits for the scan posted, if any: true once it is done, false if the helper failed it (and is given up). */
-  settle(): boolean {
-    if (!this.pending) return true;
+  /**
+   * Waits for the scan posted, if any (it may have been waited for already, by another call): the size of
+   * the last scan's choice, or -1 if the helper failed it (and is given up).
+   */
+  settle(): number {
+    if (!this.pending) return this.lastSize;
     this.pending = false;
+    this.lastSize = -1;
     const deadline = performance.now() + HELPER_TIMEOUT_MS;
     while (Atomics.load(this.control, STATE) === JOB) {
       const left = deadline - performance.now();
@@ -278,15 +327,16 @@ class ScanHelper {
       }
     }
     Atomics.store(this.control, STATE, IDLE);
-    return true;
+    this.lastSize = this.control[SIZE];
+    return this.lastSize;
   }
 
-  private giveUp(): false {
+  private giveUp(): number {
     this.broken = true;
     Atomics.store(this.control, STATE, QUIT);
     Atomics.notify(this.control, STATE);
     void this.worker?.terminate();
-    return false;
+    return -1;
   }
 }
 
@@ -294,12 +344,17 @@ const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control } = workerData;
 const scan = new WebAssembly.Instance(module, { env: { memory } }).exports.scan;
+const chooseBest = ${chooseBest.toString()};
 Atomics.store(control, ${READY}, 1);
 for (;;) {
   const state = Atomics.load(control, ${STATE});
   if (state === ${QUIT}) break;
   if (state === ${JOB}) {
-    scan(control[${AT}], control[${COUNT}], control[${OUT}]);
+    const [${JOB_WORDS.join(', ')}] = control.subarray(${JOB_AT}, ${SIZE});
+    scan(at, count, out);
+    const buffer = memory.buffer;
+    control[${SIZE}] = chooseBest(new Int32Array(buffer, out, count), new Float32Array(buffer, weights, from + count), from, count, k,
+      new Int32Array(buffer, bestRows, k), new Float64Array(buffer, best, k));
     Atomics.store(control, ${STATE}, ${DONE});
     Atomics.notify(control, ${STATE});
   } else {
@@ -307,6 +362,46 @@ for (;;) {
   }
 }
 `;
+
+/**
+ * Into rows/best: the `k` rows of [from, from + count) whose scores[i] × weights[from + i] are best and
+ * positive, unordered (a min-heap); returns how many. Self-contained, because its source text is also
+ * what the helper thread runs: so it keeps its own small heap rather than use TopK.
+ */
+export function chooseBest(scores: Int32Array, weights: Float32Array, from: number, count: number, k: number, rows: Int32Array, best: Float64Array): number {
+  if (k <= 0) return 0;
+  let size = 0;
+  let bar = 0;
+  for (let i = 0; i < count; i++) {
+    const score = scores[i] * weights[from + i];
+    if (score <= bar) continue;
+    let at = 0;
+    if (size < k) {
+      at = size++;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        if (best[parent] <= score) break;
+        best[at] = best[parent];
+        rows[at] = rows[parent];
+        at = parent;
+      }
+    } else {
+      for (;;) {
+        const left = 2 * at + 1;
+        if (left >= size) break;
+        const child = left + 1 < size && best[left + 1] < best[left] ? left + 1 : left;
+        if (best[child] >= score) break;
+        best[at] = best[child];
+        rows[at] = rows[child];
+        at = child;
+      }
+    }
+    best[at] = score;
+    rows[at] = from + i;
+    if (size === k) bar = best[0];
+  }
+  return size;
+}
 
 /**
  * Random rows and the extremes (-128 × -128 is the largest product) through both the SIMD code and the

@@ -4,7 +4,7 @@
 // write copies one shard's sketches, not all of them), compares the best SKETCH_POOL int8 vectors, and
 // either way the best EXACT_TOP are scored again with their full vectors, read from disk by the caller.
 // The store owns the vectors (per shard); this owns how they are searched.
-import { createInt8Scanner, type Int8Scanner, int8DotRows, quantizeInt8 } from './int8Scan';
+import { chooseBest, createInt8Scanner, type Int8Scanner, int8DotRows, quantizeInt8, type ScanResult } from './int8Scan';
 import { TopK } from './topK';
 
 /** Candidates kept from each ranking before fusion; paging goes no deeper. */
@@ -13,6 +13,11 @@ export const CANDIDATES = 100;
 const EXACT_SEARCH_BELOW = 20_000;
 /** Candidates the sketch pass hands to the int8 pass. */
 const SKETCH_POOL = 2000;
+/**
+ * Rows the scan chooses by sketch before the filter (dead or filtered-out rows are dropped after): a
+ * quarter more than the pool, and the full choice again here only when the filter leaves too few.
+ */
+const SKETCH_CHOICE = 2500;
 /** The best this many by int8 are scored again exactly: int8 order is close, and only the top needs more. */
 const EXACT_TOP = 20;
 export const SKETCH_DIMENSIONS = 128;
@@ -20,7 +25,7 @@ export const SKETCH_DIMENSIONS = 128;
 const SHARD_STRIDE = 1 << 20;
 
 /** What the search uses of a scanner. */
-type Arena = Pick<Int8Scanner, 'reserve' | 'rows' | 'scan' | 'begin' | 'helping'>;
+type Arena = Pick<Int8Scanner, 'reserve' | 'rows' | 'weights' | 'scan' | 'begin'>;
 
 /** One shard's vectors as the search reads them. */
 export interface VectorShard {
@@ -55,8 +60,8 @@ export class VectorSearch {
     this.arena = createInt8Scanner(SKETCH_DIMENSIONS) ?? plainScanner(SKETCH_DIMENSIONS);
   }
 
-  /** Copies a shard's sketches (rows × SKETCH_DIMENSIONS) into a free slot; returns the slot. */
-  place(sketches: Int8Array): number {
+  /** Copies a shard's sketches (rows × SKETCH_DIMENSIONS) and their scales into a free slot; returns the slot. */
+  place(sketches: Int8Array, scales: Float32Array): number {
     const slot = this.free.pop() ?? this.slots++;
     this.arena.reserve(this.slots * this.slotRows);
     const rows = this.arena.rows();
@@ -64,6 +69,9 @@ export class VectorSearch {
     rows.set(sketches, at);
     // A reused slot's tail would score as rows that are not there.
     rows.fill(0, at + sketches.length, at + this.slotRows * SKETCH_DIMENSIONS);
+    const weights = this.arena.weights();
+    weights.set(scales, slot * this.slotRows);
+    weights.fill(0, slot * this.slotRows + scales.length, (slot + 1) * this.slotRows);
     return slot;
   }
 
@@ -74,6 +82,8 @@ export class VectorSearch {
   }
 
   release(slot: number): void {
+    // Weighed at zero, its rows are never chosen by the scan.
+    this.arena.weights().fill(0, slot * this.slotRows, (slot + 1) * this.slotRows);
     this.free.push(slot);
   }
 
@@ -90,16 +100,16 @@ export class VectorSearch {
     if (live < EXACT_SEARCH_BELOW) return () => this.finish(shards, live, q, opts, undefined);
     const sketch = new Int8Array(SKETCH_DIMENSIONS);
     quantizeInt8(sketchOf(q, this.dimensions), sketch, 0);
-    const scores = this.arena.begin(sketch, 0, this.slots * this.slotRows);
-    return () => this.finish(shards, live, q, opts, scores);
+    const scan = this.arena.begin(sketch, 0, this.slots * this.slotRows, SKETCH_CHOICE);
+    return () => this.finish(shards, live, q, opts, scan);
   }
 
-  private finish(shards: VectorShard[], live: number, q: Float32Array, opts: VectorSearchOptions, sketchScores: (() => Int32Array) | undefined): Array<{ id: number; score: number }> {
+  private finish(shards: VectorShard[], live: number, q: Float32Array, opts: VectorSearchOptions, sketchScan: (() => ScanResult) | undefined): Array<{ id: number; score: number }> {
     const d = this.dimensions;
     // The query in doubles: V8 then multiplies without converting one side at every step.
     const query = Float64Array.from(q);
     const near = new TopK(CANDIDATES);
-    if (!sketchScores) {
+    if (!sketchScan) {
       for (const shard of shards) {
         const { docs, vectors, scales } = shard;
         for (let row = 0, offset = 0; row < docs.length; row++, offset += d) {
@@ -108,7 +118,7 @@ export class VectorSearch {
         }
       }
     } else {
-      const pool = this.sketchPool(shards, sketchScores(), opts.allowed);
+      const pool = this.sketchPool(shards, sketchScan(), opts.allowed);
       pool.forEach((id) => {
         const shard = shards[Math.floor(id / SHARD_STRIDE)];
         const row = id % SHARD_STRIDE;
@@ -126,7 +136,23 @@ export class VectorSearch {
   }
 
   /** The SKETCH_POOL rows whose sketches score best, as shardIndex * SHARD_STRIDE + row. */
-  private sketchPool(shards: VectorShard[], scores: Int32Array, allowed: (doc: number) => boolean): TopK {
+  private sketchPool(shards: VectorShard[], scan: ScanResult, allowed: (doc: number) => boolean): TopK {
+    const shardOfSlot = new Int32Array(this.slots).fill(-1);
+    shards.forEach((shard, i) => (shardOfSlot[shard.slot] = i));
+    const pool = new TopK(SKETCH_POOL);
+    const { rows, scores } = scan.best;
+    for (let j = 0; j < rows.length; j++) {
+      const slot = Math.floor(rows[j] / this.slotRows);
+      const row = rows[j] - slot * this.slotRows;
+      const i = shardOfSlot[slot];
+      if (i >= 0 && row < shards[i].docs.length && allowed(shards[i].docs[row])) pool.push(i * SHARD_STRIDE + row, scores[j]);
+    }
+    // The filter left fewer than the pool of a choice that was full: choose again, filtering as it goes.
+    if (pool.threshold === -Infinity && rows.length === SKETCH_CHOICE) return this.filteredPool(shards, scan.scores, allowed);
+    return pool;
+  }
+
+  private filteredPool(shards: VectorShard[], scores: Int32Array, allowed: (doc: number) => boolean): TopK {
     const pool = new TopK(SKETCH_POOL);
     let bar = 0;
     for (let i = 0; i < shards.length; i++) {
@@ -147,23 +173,33 @@ export class VectorSearch {
 /** The arena in plain JavaScript, where WebAssembly SIMD is missing. */
 function plainScanner(width: number): Arena {
   let data = new Int8Array(0);
+  let weights = new Float32Array(0);
   let out = new Int32Array(0);
   const arena: Arena = {
     reserve(rows) {
       if (rows * width <= data.length) return;
-      const grown = new Int8Array(Math.max(rows, Math.ceil((data.length / width) * 1.25)) * width);
+      const capacity = Math.max(rows, Math.ceil((data.length / width) * 1.25));
+      const grown = new Int8Array(capacity * width);
       grown.set(data);
       data = grown;
+      const grownWeights = new Float32Array(capacity);
+      grownWeights.set(weights);
+      weights = grownWeights;
     },
     rows: () => data,
+    weights: () => weights,
     scan(query, from, count) {
       if (out.length < count) out = new Int32Array(count);
       return int8DotRows(data, width, query, from, count, out).subarray(0, count);
     },
-    begin(query, from, count) {
-      return () => arena.scan(query, from, count);
+    begin(query, from, count, k) {
+      return () => {
+        const scores = arena.scan(query, from, count);
+        const best = { rows: new Int32Array(k), scores: new Float64Array(k) };
+        const size = chooseBest(scores, weights, from, count, k, best.rows, best.scores);
+        return { scores, best: { rows: best.rows.subarray(0, size), scores: best.scores.subarray(0, size) } };
+      };
     },
-    helping: () => false,
   };
   return arena;
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { createInt8Scanner, int8DotRows, quantizeInt8, SCAN_HELPER_ROWS, type Int8Scanner, type QueryPlacement } from '../../src/memory/int8Scan';
+import { createInt8Scanner, int8DotRows, quantizeInt8, SCAN_HELPER_ROWS, type Int8Scanner, type QueryPlacement, type ScanResult } from '../../src/memory/int8Scan';
 
 function generator(seed: number) {
   let x = seed >>> 0;
@@ -105,31 +105,57 @@ describe('int8 scan', () => {
     assert.throws(() => scanner.copyWithin(0, 10, 5), RangeError);
   });
 
-  it('scans a big range on its helper thread, overlapping the caller, with the same dot products', async () => {
+  it('scans a big range and chooses its best weighted rows on a helper thread, as the caller\'s thread does', async () => {
     const random = generator(4242);
     const width = 32;
     const rows = SCAN_HELPER_ROWS + 1000;
+    const k = 300;
     const scanner = scannerOf(width);
     scanner.reserve(rows);
     const stored = scanner.rows();
     for (let i = 0; i < rows * width; i++) stored[i] = random.int8();
+    let weights = scanner.weights();
+    // Some rows weigh nothing (a released slot's): they are never chosen.
+    for (let i = 0; i < rows; i++) weights[i] = i % 7 === 0 ? 0 : 0.5 + random.uniform();
     const query = Int8Array.from({ length: width }, random.int8);
-    const want = Array.from(int8DotRows(stored, width, query, 0, rows, new Int32Array(rows)));
+    const dots = Array.from(int8DotRows(stored, width, query, 0, rows, new Int32Array(rows)));
+    /** The k best positive weighted rows of [from, from + count), the slow way. */
+    const bestOf = (from: number, count: number) =>
+      dots
+        .slice(from, from + count)
+        .map((d, i) => ({ row: from + i, score: d * weights[from + i] }))
+        .filter((r) => r.score > 0)
+        .sort((a, b) => b.score - a.score)
+        .slice(0, k)
+        .map((r) => r.row)
+        .sort((a, b) => a - b);
+    const check = (take: () => ScanResult, from: number, count: number, what: string) => {
+      const result = take();
+      assert.deepEqual(Array.from(result.scores), dots.slice(from, from + count), `${what}: the scan`);
+      assert.deepEqual(Array.from(result.best.rows).sort((a, b) => a - b), bestOf(from, count), `${what}: the choice`);
+      result.best.rows.forEach((row, i) => assert.equal(result.best.scores[i], dots[row] * weights[row]));
+    };
     // The first big scan starts the thread and runs here; the thread takes the ones after it has started.
-    assert.deepEqual(Array.from(scanner.begin(query, 0, rows)()), want, 'the scan before the helper is up');
+    check(scanner.begin(query, 0, rows, k), 0, rows, 'before the helper is up');
     for (let waited = 0; !scanner.helping() && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     assert.ok(scanner.helping(), 'the helper thread started');
-    const take = scanner.begin(query, 0, rows);
-    // Rows written before taking the scan wait for it: the scan sees the rows as they were when begun.
+    const take = scanner.begin(query, 0, rows, k);
+    // A row written before the scan is taken waits for it: the scan sees the rows as they were when begun.
     scanner.rows()[0] = stored[0] === 5 ? 6 : 5;
-    assert.deepEqual(Array.from(take()), want, 'the helper\'s scan');
-    const later = scanner.begin(query, 1000, SCAN_HELPER_ROWS);
-    assert.deepEqual(Array.from(later()), want.slice(1000, 1000 + SCAN_HELPER_ROWS), 'a range not at the start');
+    check(take, 0, rows, 'on the helper');
+    check(scanner.begin(query, 1000, SCAN_HELPER_ROWS, k), 1000, SCAN_HELPER_ROWS, 'a range not at the start');
     // A scan begun and never taken is waited for by the next call.
-    scanner.begin(query, 0, rows);
+    scanner.begin(query, 0, rows, k);
     assert.equal(scanner.scan(query, 5, 3).length, 3);
-    // Below the threshold the caller's thread scans.
-    assert.deepEqual(Array.from(scanner.begin(query, 7, 100)()), want.slice(7, 107));
+    // Below the threshold the caller's thread scans; growing keeps rows and weights where they read.
+    check(scanner.begin(query, 7, 100, k), 7, 100, 'a small range');
+    const before = Array.from(weights);
+    scanner.reserve(rows * 2);
+    weights = scanner.weights();
+    assert.deepEqual(Array.from(weights.subarray(0, rows)), before, 'the weights moved with the growth');
+    assert.ok(weights.subarray(rows).every((w) => w === 0), 'new rows weigh nothing');
+    assert.ok(scanner.rows().subarray(rows * width).every((v) => v === 0), 'new rows are zeros');
+    check(scanner.begin(query, 7, 100, k), 7, 100, 'after growing');
   });
 
   it('refuses what it cannot do instead of reading past its rows', () => {

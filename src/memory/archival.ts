@@ -548,12 +548,8 @@ export class ArchivalStore implements ArchivalMemory {
     return kept.map((doc, i) => {
       const row = this.docs.row[doc];
       const { record, ...raw } = items[i];
-      const vector = {
-        vector: old.vectors.subarray(row * d, (row + 1) * d),
-        scale: old.scales[row],
-        sketch: this.vectors.sketchAt(old.slot, row),
-        sketchScale: old.sketchScales[row],
-      };
+      const { sketch, scale: sketchScale } = this.vectors.sketchAt(old.slot, row);
+      const vector = { vector: old.vectors.subarray(row * d, (row + 1) * d), scale: old.scales[row], sketch, sketchScale };
       return { record, vector, raw, counts: countsOf?.(row) ?? this.bm25.countsFor(record.text), range: { start: 0, vector: 0, end: 0 } };
     });
   }
@@ -642,7 +638,6 @@ export class ArchivalStore implements ArchivalMemory {
       // Copies: the file's buffer (texts of notes, term counts, tables) can go.
       vectors: cache.vectors.slice(),
       scales: cache.scales.slice(),
-      sketchScales: cache.sketchScales.slice(),
       slot: this.vectors.place(cache.sketches, cache.sketchScales),
       itemStarts: cache.itemStarts.slice(),
       vectorStarts: cache.vectorStarts.slice(),

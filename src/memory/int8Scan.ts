@@ -230,10 +230,8 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
   /** The scan and choice in plain JS into memory of its own, for when a helper failed and may still write. */
   function plainScan(from: number, count: number, k: number): ScanResult {
     const query = Int8Array.from(new Int16Array(memory.buffer, 0, width));
-    const scores = int8DotRows(new Int8Array(memory.buffer, rowsAt, capacity * width), width, query, from, count, new Int32Array(count));
-    const best = { rows: new Int32Array(k), scores: new Float64Array(k) };
-    const size = chooseBest(scores, new Float32Array(memory.buffer, weightsAt(), capacity), from, count, k, best.rows, best.scores);
-    return { scores, best: { rows: best.rows.subarray(0, size), scores: best.scores.subarray(0, size) } };
+    const rows = new Int8Array(memory.buffer, rowsAt, capacity * width);
+    return plainScanResult(rows, new Float32Array(memory.buffer, weightsAt(), capacity), width, query, from, count, k, new Int32Array(count));
   }
 }
 
@@ -363,12 +361,20 @@ for (;;) {
 }
 `;
 
+/** `begin`'s result in plain JS: the dot products into `out`, the best `k` into arrays of their own. */
+export function plainScanResult(rows: Int8Array, weights: Float32Array, width: number, query: Int8Array, from: number, count: number, k: number, out: Int32Array): ScanResult {
+  const scores = int8DotRows(rows, width, query, from, count, out).subarray(0, count);
+  const best = { rows: new Int32Array(k), scores: new Float64Array(k) };
+  const size = chooseBest(scores, weights, from, count, k, best.rows, best.scores);
+  return { scores, best: { rows: best.rows.subarray(0, size), scores: best.scores.subarray(0, size) } };
+}
+
 /**
  * Into rows/best: the `k` rows of [from, from + count) whose scores[i] × weights[from + i] are best and
  * positive, unordered (a min-heap); returns how many. Self-contained, because its source text is also
  * what the helper thread runs: so it keeps its own small heap rather than use TopK.
  */
-export function chooseBest(scores: Int32Array, weights: Float32Array, from: number, count: number, k: number, rows: Int32Array, best: Float64Array): number {
+function chooseBest(scores: Int32Array, weights: Float32Array, from: number, count: number, k: number, rows: Int32Array, best: Float64Array): number {
   if (k <= 0) return 0;
   let size = 0;
   let bar = 0;

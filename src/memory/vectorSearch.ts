@@ -4,7 +4,7 @@
 // write copies one shard's sketches, not all of them), compares the best SKETCH_POOL int8 vectors, and
 // either way the best EXACT_TOP are scored again with their full vectors, read from disk by the caller.
 // The store owns the vectors (per shard); this owns how they are searched.
-import { chooseBest, createInt8Scanner, type Int8Scanner, int8DotRows, quantizeInt8, type ScanResult } from './int8Scan';
+import { createInt8Scanner, type Int8Scanner, int8DotRows, plainScanResult, quantizeInt8, type ScanResult } from './int8Scan';
 import { TopK } from './topK';
 
 /** Candidates kept from each ranking before fusion; paging goes no deeper. */
@@ -34,9 +34,8 @@ export interface VectorShard {
   /** docs.length × dimensions. */
   vectors: Int8Array;
   scales: Float32Array;
-  /** Where its sketches are in the arena (`VectorSearch.place`). */
+  /** Where its sketches and their scales are in the arena (`VectorSearch.place`). */
   slot: number;
-  sketchScales: Float32Array;
 }
 
 export interface VectorSearchOptions {
@@ -75,10 +74,10 @@ export class VectorSearch {
     return slot;
   }
 
-  /** A copy of one row's sketch. */
-  sketchAt(slot: number, row: number): Int8Array {
+  /** A copy of one row's sketch, and its scale. */
+  sketchAt(slot: number, row: number): { sketch: Int8Array; scale: number } {
     const at = (slot * this.slotRows + row) * SKETCH_DIMENSIONS;
-    return this.arena.rows().slice(at, at + SKETCH_DIMENSIONS);
+    return { sketch: this.arena.rows().slice(at, at + SKETCH_DIMENSIONS), scale: this.arena.weights()[slot * this.slotRows + row] };
   }
 
   release(slot: number): void {
@@ -154,12 +153,13 @@ export class VectorSearch {
 
   private filteredPool(shards: VectorShard[], scores: Int32Array, allowed: (doc: number) => boolean): TopK {
     const pool = new TopK(SKETCH_POOL);
+    const weights = this.arena.weights();
     let bar = 0;
     for (let i = 0; i < shards.length; i++) {
-      const { docs, sketchScales, slot } = shards[i];
+      const { docs, slot } = shards[i];
       const base = slot * this.slotRows;
       for (let row = 0; row < docs.length; row++) {
-        const score = scores[base + row] * sketchScales[row];
+        const score = scores[base + row] * weights[base + row];
         if (score > bar && allowed(docs[row])) {
           pool.push(i * SHARD_STRIDE + row, score);
           bar = Math.max(0, pool.threshold);
@@ -193,12 +193,8 @@ function plainScanner(width: number): Arena {
       return int8DotRows(data, width, query, from, count, out).subarray(0, count);
     },
     begin(query, from, count, k) {
-      return () => {
-        const scores = arena.scan(query, from, count);
-        const best = { rows: new Int32Array(k), scores: new Float64Array(k) };
-        const size = chooseBest(scores, weights, from, count, k, best.rows, best.scores);
-        return { scores, best: { rows: best.rows.subarray(0, size), scores: best.scores.subarray(0, size) } };
-      };
+      if (out.length < count) out = new Int32Array(count);
+      return () => plainScanResult(data, weights, width, query, from, count, k, out);
     },
   };
   return arena;

@@ -211,9 +211,9 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
         }
       }
       return () => {
-        const scores = scanNow(from, count);
-        const r = result(k);
-        return result(chooseBest(scores, new Float32Array(memory.buffer, weightsAt(), capacity), from, count, k, r.best.rows, r.best.scores));
+        const weights = new Float32Array(memory.buffer, weightsAt(), capacity);
+        const bestRows = new Int32Array(memory.buffer, bestRowsAt(), k);
+        return result(chooseBest(scanNow(from, count), weights, from, count, k, bestRows, new Float64Array(memory.buffer, bestAt(), k)));
       };
     },
     helping: () => helper?.ready() ?? false,

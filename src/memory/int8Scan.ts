@@ -3,8 +3,9 @@
 // (issue 14: ~1 KiB per chunk at 1M chunks, instead of Float32). The rows live in WebAssembly memory, so
 // scanning them needs no copy; the module is a few hundred bytes of bytecode assembled here. Where
 // WebAssembly SIMD is missing, or the assembled code disagrees with the plain loop on the self-check, `createInt8Scanner` returns undefined and the caller uses `int8DotRows`.
-// Scaling the integers and keeping the best rows is the caller's: a variant that did both in the module
-// (float scores, a maximum per 32 rows to skip blocks) measured slower than `scan` plus a JS loop.
+// Weighing the integers and keeping the best rows (`begin`) is plain JS after the scan, on whichever thread
+// scanned: a variant that did both in the module (float scores, a maximum per 32 rows to skip blocks)
+// measured slower than `scan` plus a JS loop.
 
 import { Worker } from 'node:worker_threads';
 

@@ -252,8 +252,21 @@ export class Bm25Index {
     }
     let checkedAt = -1;
     let lastFloor = 0;
+    // A floor from documents scored in full (scoredFloor), taken again each time the documents found
+    // have doubled: it rises far sooner than the weakest of the best partial sums, so the common terms'
+    // long lists stop adding candidates after the first few rare ones.
+    let early = 0;
+    let earlyAt = 0;
     for (let t = 0; t < lists.length; t++) {
       const list = lists[t];
+      if (touched >= limit && touched >= 4 * earlyAt && postingsLeft[t] > 2 * touched) {
+        early = Math.max(early, this.scoredFloor(lists, weights, t, touched, limit, base, perLength));
+        earlyAt = touched;
+      }
+      if (touched >= limit && early > left[t]) {
+        this.addToFound(lists.slice(t), weights.slice(t), left.subarray(t), early, touched, limit, base, perLength);
+        break;
+      }
       // Forgotten documents still in the list count too: a little less idf until the next compaction.
       const df = Math.min(list.size, this.docs);
       const weight = weights[t];
@@ -264,7 +277,7 @@ export class Bm25Index {
       // last floor measured plus what was read since.
       const ceiling = checkedAt < 0 ? left[0] - left[t] : lastFloor + left[checkedAt] - left[t];
       if (touched >= limit && postingsLeft[t] > 2 * touched && ceiling > left[t]) {
-        const floor = lowestOfBest(scores, touchedDocs, touched, limit);
+        const floor = Math.max(early, lowestOfBest(scores, touchedDocs, touched, limit));
         lastFloor = floor;
         checkedAt = t;
         if (floor > left[t]) {
@@ -297,6 +310,40 @@ export class Bm25Index {
       scores[doc] = 0;
     }
     return { total: touched, hits: top.sorted() };
+  }
+
+  /**
+   * A floor under the `limit`-th best final score: the best 2 × `limit` documents found so far, by their
+   * partial sums, scored on in the lists from `from` (sought; an unsorted list is left out, which only
+   * lowers the floor), and the `limit`-th best of those sums. Written nowhere: the partial sums stay.
+   */
+  private scoredFloor(lists: Postings[], weights: number[], from: number, touched: number, limit: number, base: number, perLength: number): number {
+    const scores = this.scores;
+    const lengths = this.lengths;
+    const best = new TopK(2 * limit);
+    for (let i = 0; i < touched; i++) {
+      const doc = this.touched[i];
+      if (scores[doc] > best.threshold) best.push(doc, scores[doc]);
+    }
+    const docs = Int32Array.from(best.sorted(), (hit) => hit.id).sort();
+    const full = Float64Array.from(docs, (doc) => scores[doc]);
+    for (let t = from; t < lists.length; t++) {
+      const { data, size, sorted } = lists[t];
+      if (!sorted) continue;
+      let at = 0;
+      for (let i = 0; i < docs.length && at < size; i++) {
+        at = seek(data, size, at, docs[i]);
+        if (at < size && data[at] >>> TF_SHIFT === docs[i]) {
+          const tf = data[at] & TF_MAX;
+          full[i] += (weights[t] * tf) / (tf + base + perLength * lengths[docs[i]]);
+        }
+      }
+    }
+    if (full.length < limit) return 0;
+    full.sort();
+    // A hair under: the same sum added in another order may differ in its last bit, and a document tied
+    // with the floor must not be dropped for it.
+    return full[full.length - limit] * (1 - 1e-9);
   }
 
   /**

@@ -164,6 +164,33 @@ describe('BM25 index', () => {
     for (const query of queries) assert.deepEqual(mapped.search(query, 10).hits, direct.search(query, 10).hits, `${query}, after growing again`);
   });
 
+  it('stays exact through skips of long sorted lists when they are searched, compacted and grown', () => {
+    // Ascending numbers keep every list sorted, so long ones are sought through their skip blocks; a
+    // search between changes builds the skips, compaction rewrites the lists under them, growth extends them.
+    const many = corpus(12000, 11);
+    const index = new Bm25Index();
+    const present = new Map<number, string>();
+    const addRange = (from: number, to: number) => {
+      for (let doc = from; doc < to; doc++) {
+        index.add(doc, many[doc]);
+        present.set(doc, many[doc]);
+      }
+    };
+    const check = (when: string) => {
+      for (const query of [queries[2], queries[4]]) assertSameTop(present, index.search(query, 20).hits, `${when}: ${query}`, 20);
+      const term = 'word3x';
+      for (const doc of [0, 1, 777, 5000, 8999, 11999]) assert.equal(index.has(doc, term), present.get(doc)?.split(' ').includes('word3x') ?? false, `${when}: doc ${doc}`);
+    };
+    addRange(0, 6000);
+    check('built');
+    const removed = [...present.keys()].filter((doc) => doc % 3 !== 0);
+    index.removeMany(removed);
+    for (const doc of removed) present.delete(doc);
+    check('compacted');
+    addRange(6000, 12000);
+    check('grown');
+  });
+
   it('says whether a document has a term, in sorted and unsorted lists', () => {
     for (const order of ['up', 'down']) {
       const index = new Bm25Index();

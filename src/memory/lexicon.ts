@@ -1,11 +1,14 @@
-// Related words from an offline lexicon built from WordNet (scripts/buildLexicon.ts → lexiconData.ts),
-// for query expansion: a question asks in other words than the turn that answers it ("animal" for
-// "dog", "hobby" for "pastime"), and no neural model can be downloaded to bridge that. The data (a few
-// hundred kB) is parsed on the first lookup, not at start; the build puts it in its own file
-// (dist/vendor/lexicon.js, esbuild.js) so neither activation nor a CLI run without recall search reads it.
+// Related words and nouns' broader terms from an offline lexicon built from WordNet
+// (scripts/buildLexicon.ts → lexiconData.ts), for query expansion: a question asks in other words than
+// the turn that answers it ("hobby" for "pastime", "animal" for "dog"), and no neural model can be
+// downloaded to bridge that. The data (0.7 MB) is parsed on the first lookup, not at start; the build
+// puts it in its own file (dist/vendor/lexicon.js, esbuild.js) so neither activation nor a CLI run
+// without recall search reads it.
 
 interface Lexicon {
   related: Map<string, readonly string[]>;
+  /** A noun → its broader terms, nearest first (dog → animal, mammal). */
+  broader: Map<string, readonly string[]>;
   /** Irregular form → the word it is looked up as (went → go). */
   irregular: Map<string, string>;
 }
@@ -16,6 +19,7 @@ function load(): Lexicon {
   if (lexicon) return lexicon;
   const { LEXICON_DATA } = require('./lexiconData') as { LEXICON_DATA: string };
   const related = new Map<string, readonly string[]>();
+  const broader = new Map<string, readonly string[]>();
   const irregular = new Map<string, string>();
   for (const line of LEXICON_DATA.split('\n')) {
     if (!line) continue;
@@ -24,10 +28,15 @@ function load(): Lexicon {
       irregular.set(line.slice(0, arrow), line.slice(arrow + 1));
       continue;
     }
+    const up = line.indexOf('<');
+    if (up > 0) {
+      broader.set(line.slice(0, up), line.slice(up + 1).split(' '));
+      continue;
+    }
     const words = line.split(' ');
     related.set(words[0], words.slice(1));
   }
-  lexicon = { related, irregular };
+  lexicon = { related, broader, irregular };
   return lexicon;
 }
 
@@ -57,19 +66,71 @@ const DETACH: ReadonlyArray<readonly [string, string]> = [
 
 /** The form `word` is listed under in the lexicon, or undefined if it is not in it. */
 export function lexiconForm(word: string): string | undefined {
-  const { related, irregular } = load();
+  const { related, broader, irregular } = load();
+  const known = (w: string) => related.has(w) || broader.has(w);
   const w = word.toLowerCase();
-  if (related.has(w)) return w;
+  if (known(w)) return w;
   const base = irregular.get(w);
   if (base !== undefined) return base;
   for (const [ending, replacement] of DETACH) {
     if (w.length - ending.length < 3 || !w.endsWith(ending)) continue;
     const candidate = w.slice(0, w.length - ending.length) + replacement;
-    if (related.has(candidate)) return candidate;
+    if (known(candidate)) return candidate;
     // A doubled final consonant before -ing/-ed ("stopped", "running").
-    if ((ending === 'ing' || ending === 'ed') && /([b-df-hj-np-tv-z])\1$/.test(candidate) && related.has(candidate.slice(0, -1))) return candidate.slice(0, -1);
+    if ((ending === 'ing' || ending === 'ed') && /([b-df-hj-np-tv-z])\1$/.test(candidate) && known(candidate.slice(0, -1))) return candidate.slice(0, -1);
   }
   return undefined;
+}
+
+/** A noun's broader terms (dog → animal, mammal…), nearest first; empty for a word that has none. */
+export function broaderWords(word: string): readonly string[] {
+  const form = lexiconForm(word);
+  return form === undefined ? [] : (load().broader.get(form) ?? []);
+}
+
+/** The nouns that have broader terms, numbered, and per broader term the numbers of its nouns. */
+interface Nouns {
+  ids: Map<string, number>;
+  narrower: Map<string, number[]>;
+}
+
+let nouns: Nouns | undefined;
+
+function loadNouns(): Nouns {
+  if (nouns) return nouns;
+  const ids = new Map<string, number>();
+  const narrower = new Map<string, number[]>();
+  for (const [noun, up] of load().broader) {
+    const id = ids.size;
+    ids.set(noun, id);
+    for (const w of up) {
+      const list = narrower.get(w) ?? [];
+      list.push(id);
+      narrower.set(w, list);
+    }
+  }
+  nouns = { ids, narrower };
+  return nouns;
+}
+
+/** The number of `word`'s noun (in any inflection) among those with broader terms, or -1. */
+export function nounId(word: string): number {
+  const form = lexiconForm(word);
+  return form === undefined ? -1 : (loadNouns().ids.get(form) ?? -1);
+}
+
+/**
+ * Which nouns `word` is a broader term of ("animals" → dog, cat, beagle…): a mask by `nounId`, or
+ * undefined when it is no noun's broader term.
+ */
+export function narrowerNouns(word: string): Uint8Array | undefined {
+  const { ids, narrower } = loadNouns();
+  const w = word.toLowerCase();
+  const list = narrower.get(w) ?? narrower.get(lexiconForm(w) ?? '');
+  if (!list) return undefined;
+  const mask = new Uint8Array(ids.size);
+  for (const id of list) mask[id] = 1;
+  return mask;
 }
 
 /** Words related to `word` (synonyms, derived forms, a noun's broader term), best first; empty when it is not in the lexicon. */

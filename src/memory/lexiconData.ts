@@ -34,7 +34,8 @@ any associated documentation shall at all times remain with
 Princeton University and LICENSEE agrees to preserve same.
 */
 // One line per word: the word, then its related words, best first; `form>base` lines map irregular
-// forms to the word they are looked up as. 11960 words, 1552 irregular forms.
+// forms to the word they are looked up as; `word<broader words` lines give a noun's broader terms,
+// nearest first. 11960 words, 8440 nouns with broader terms, 1647 irregular forms.
 export const LEXICON_DATA = `
 abandonment desertion defection rejection
 abasement degradation abjection humiliation
@@ -11996,12 +11997,8454 @@ zionist zionism jew
 zip speed hurry
 zoning division
 zoo facility
+abandonment<rejection
+abasement<humiliation shame disgrace dishonor dishonour standing status position
+abbey<church building edifice
+abbot<superior religious person individual someone mortal soul
+abdomen<piece
+aberration<abnormality status
+abjection<humiliation shame disgrace dishonor dishonour standing status position
+ablation<operation procedure
+abnormality<status
+abo<inhabitant dweller person individual someone mortal soul
+abode<address
+abolition<termination ending conclusion change action
+abolitionist<person individual someone mortal soul
+aborigine<person individual someone mortal soul
+abortion<termination ending conclusion change action
+abreaction<purge purging cleaning cleansing improvement change action
+abridgment<summary statement message
+abruptness<rudeness manner demeanor behavior conduct trait
+abscess<symptom evidence grounds information knowledge
+abscissa<coordinate number amount
+absence<lack deficiency want need demand status
+absenteeism<absence
+absolute<abstract concept conception construct idea thought knowledge
+absorbency<porosity consistency consistence body
+absorption<sorption action
+abstention<discipline trait
+abstract<concept conception construct idea thought knowledge
+abstraction<concept conception construct idea thought knowledge
+abstractionism<genre art
+absurdity<nonsense bunk message
+abundance<amount magnitude
+abuse<practice pattern
+abyss<opening gap space shape form
+academic<educator professional adult grownup person individual someone mortal
+academicianship<position post berth office spot place situation occupation
+academy<school institution establishment organization
+acapulco<city metropolis port district territory dominion
+acceleration<change alteration modification
+accelerator<lever bar implement
+accent<utterance
+accenting<action
+acceptance<attitude knowledge
+access<right abstract concept conception construct idea thought knowledge
+accessory<clothing wear commodity good
+accident<misfortune trouble
+accomplice<assistant helper help supporter worker person individual someone
+accomplishment<action
+accordance<agreement
+account<record evidence indication
+accountant<capitalist person individual someone mortal soul
+accounting<explanation account statement message
+accouterment<clothing wear commodity good
+accreditation<certification authorization management direction
+accretion<increase growth
+accumulation<increase growth
+accusation<charge complaint statement message
+ace<figure integer number amount
+acetone<solvent medium compound chemical component constituent material stuff
+acetonemia<symptom evidence grounds information knowledge
+ache<pain symptom evidence grounds information knowledge
+achievement<action
+acid<compound chemical material stuff component constituent
+acolyte<clergyman reverend order status position leader person individual
+acquaintance<information knowledge
+acquiescence<acceptance situation
+acre<amount
+acreage<area expanse extent magnitude
+acres<holding possession
+acrobatics<gymnastics sport athletics diversion recreation
+act<instrument document papers writing
+acting<arts discipline subject field study domain knowledge
+actinometer<instrument device
+activism<policy plan program idea thought knowledge
+actor<performer entertainer person individual someone mortal soul
+actress<actor player performer entertainer person individual someone mortal
+actuality<existence
+adam<man male adult grownup person individual someone mortal
+adaptation<writing
+addition<component constituent element
+additive<addition component constituent element
+address<code writing
+adenoma<tumor tumour growth illness malady sickness status
+adherence<support aid assist assistance help
+adherent<follower person individual someone mortal soul
+adhesive<material stuff component constituent
+adieu<farewell message
+adios<farewell message
+adjective<modifier word component constituent
+adjournment<termination ending conclusion change action
+adjudication<judgment assessment
+adjustment<improvement betterment advance transformation transmutation shift change alteration
+administration<management direction
+administrator<head chief leader person individual someone mortal soul
+admiration<liking feeling
+admirer<advocate proponent person individual someone mortal soul
+admission<entrance entry incoming arrival action
+admonition<advice proposal message
+ado<commotion din rumpus tumult disturbance motion movement move
+adolescence<period amount
+adolescent<juvenile person individual someone mortal soul
+adonis<man male adult grownup person individual someone mortal
+adoption<blessing approval support aid assist assistance help
+adult<person individual someone mortal soul
+adulterer<libertine person individual someone mortal soul
+adulthood<period amount
+advance<travel movement motion
+advantage<asset
+advent<arrival accomplishment achievement action
+adventure<undertaking project task labor
+adventurer<person individual someone mortal soul
+adverb<class category family accumulation
+adversary<person individual someone mortal soul
+adversity<misfortune fortune destiny fate luck lot circumstances
+advertisement<promotion publicity packaging message
+advertising<promotion publicity packaging message
+advice<proposal message
+advisability<wisdom good goodness
+advisor<authority expert person individual someone mortal soul
+advocacy<support aid assist assistance help
+advocate<person individual someone mortal soul
+aegean<sea water
+aegis<support aid assist assistance help
+aeon<belief knowledge
+aeration<action
+aerator<apparatus setup equipment
+aerial<pass passing play plan program idea thought knowledge
+aerosol<cloud phenomenon
+aeschylus<dramatist playwright writer author person individual someone mortal
+affair<concern interest involvement curiosity wonder status
+affairs<concern interest involvement curiosity wonder status
+affect<feeling
+affection<feeling
+affidavit<testimony instrument evidence document papers information writing message
+affiliation<relationship
+affinity<attraction force phenomenon
+affirmation<assertion declaration statement message
+affluence<wealth status
+affront<offense offence behavior conduct
+afghan<blanket cover bedding
+africa<continent landmass land earth ground
+aftereffect<consequence effect outcome result issue upshot phenomenon
+afternoon<day daytime daylight period amount
+agate<quartz mineral gem stone material stuff crystal solid
+aged<people
+agency<organization
+agenda<plan program idea thought knowledge
+agglomeration<accumulation
+agglutinin<antibody protein molecule compound chemical material stuff
+aggression<disposition temperament nature trait
+aggressiveness<drive trait
+aggressor<offender person individual someone mortal soul
+agitation<status
+agony<suffering hurt pain feeling
+agreement<statement message
+agriculture<business commerce commercialism transaction dealing dealings
+ague<illness malady sickness status
+aid<resource asset
+aide<officer man worker person individual someone mortal soul
+ailment<disorder upset status
+aim<goal end knowledge
+aimlessness<insignificance value worth
+air<gas fluid
+aircraft<craft vehicle transport
+airflow<flow flowing travel movement motion
+airframe<framework
+airplane<aircraft craft vehicle transport
+airport<field facility installation
+airspeed<speed velocity rate
+airway<duct passage
+aisle<passage
+alabama<south province district territory dominion
+alabaman<american inhabitant dweller person individual someone mortal soul
+alabamian<american inhabitant dweller person individual someone mortal soul
+alabaster<mineral material stuff salt compound component constituent chemical
+alarm<fear fright emotion feeling
+alaska<province district territory dominion
+albany<capital city metropolis seat center middle heart eye
+album<medium
+albumin<protein molecule compound chemical material stuff
+alcohol<beverage drink food nutrient liquid drug fluid component
+alderman<representative person individual someone mortal soul
+alerting<arousal status
+alertness<attention faculty ability power knowledge
+algae<microorganism
+alibi<defense vindication justification explanation account statement message
+alien<traveler traveller person individual someone mortal soul
+alienation<dislike feeling
+alignment<organization
+aliquot<number amount
+alkali<compound chemical material stuff component constituent
+allegation<accusation charge complaint statement message
+allegiance<cooperation
+allegory<story fiction writing
+alley<street thoroughfare road route
+alleyway<street thoroughfare road route
+alligator<leather material stuff component constituent
+allocation<share percentage possession
+allotment<share percentage possession
+allowance<share percentage possession
+allusion<mention reference remark comment input statement message
+ally<nation country land commonwealth organization
+aloes<medicine medication drug
+aloneness<disposition temperament nature trait
+aloofness<indifference unconcern feeling
+alpha<letter character symbol signal signaling sign
+altercation<quarrel wrangle row words dispute difference conflict disagreement
+alternative<operation knowledge
+altitude<elevation distance spacing placement arrangement position
+altruism<unselfishness generosity good goodness morality
+aluminum<metal element component constituent
+alundum<mineral material stuff component constituent
+alveolus<cavity piece
+amateur<person individual someone mortal soul
+amateurishness<inability knowledge
+amazement<feeling
+ambassador<diplomat official worker person individual someone mortal soul
+amber<yellow color colour
+ambiance<status
+ambiguity<expression speech language
+ambition<desire feeling
+ambulance<car auto automobile machine motorcar vehicle container transport
+ambuscade<attack onslaught onset onrush operation
+ambush<attack onslaught onset onrush operation
+amendment<correction improvement change action
+america<country land district territory dominion
+american<inhabitant dweller person individual someone mortal soul
+americanism<patriotism nationalism loyalty fidelity
+aminomethane<radical
+amity<friendliness disposition temperament nature trait
+ammo<arms munition
+ammoniac<gum discharge emission material stuff component constituent
+ammunition<arms munition
+amorist<fan buff devotee lover follower person individual someone
+amount<possession
+amp<amount
+amphibology<ambiguity expression speech language
+amplification<expansion increase change action
+amplifier<equipment
+amplitude<shift displacement translation travel movement motion
+amsterdam<capital city metropolis seat center middle heart eye
+amulet<charm
+amusement<delight pleasure feeling
+anabaptist<protestant christian person individual someone mortal soul
+anaconda<snake serpent reptile vertebrate animal beast brute creature
+anaesthesia<status
+analogue<similarity sameness
+analogy<inference reasoning thinking thought operation knowledge
+analysis<investigation investigating
+analyst<expert person individual someone mortal soul
+analyzer<instrument device
+anaplasmosis<disease illness malady sickness status
+anarchist<radical person individual someone mortal soul
+anarchy<disorder
+anastomosis<junction conjunction union unification
+anatomical<expression speech language
+anatomy<morphology biology science discipline subject field study domain
+ancestor<relative person individual someone mortal soul
+ancestry<kindred clan
+anchor<hook claw mechanism device
+ancistrodon<genus
+andrena<bee insect animal beast brute creature
+anecdote<report account
+anemia<status
+angel<belief knowledge
+anger<emotion feeling
+angle<space shape form
+anglican<protestant christian person individual someone mortal soul
+anglophilia<admiration esteem liking feeling
+angst<anxiety emotion feeling
+anguish<distress hurt suffering pain feeling
+animosity<hostility hate hatred emotion feeling
+anion<ion particle body
+anionic<detergent surfactant
+ankle<joint articulation piece
+annihilation<destruction termination ending conclusion change action
+anniversary<day period amount
+announcement<statement message
+annoyance<status
+anode<electrode conductor device
+anomie<isolation separation
+anonymity<obscurity standing status position
+anorexia<disorder upset status
+answer<statement message
+ant<insect animal beast brute creature
+antagonist<person individual someone mortal soul
+antares<star
+anteater<mammal mammalian vertebrate animal beast brute creature
+antecedent<relative person individual someone mortal soul
+antelope<mammal mammalian vertebrate
+antenna<device
+anterior<tooth bone tissue piece
+anthill<knoll mound hillock hill elevation formation
+anthropologist<scientist person individual someone mortal soul
+anthropology<science discipline subject field study domain knowledge
+antibody<protein molecule compound chemical material stuff component constituent
+anticipation<expectation feeling
+anticoagulation<treatment intervention care attention aid tending
+antipathy<dislike feeling
+antiquity<age era epoch period amount
+antiserum<serum humor component constituent
+antithesis<opposition
+anvil<block
+anxiety<status
+aorta<artery vessel tube piece
+apache<athabascan indian person individual someone mortal soul
+apartment<housing lodging
+ape<primate mammal mammalian vertebrate animal beast brute creature
+aperture<regulator control controller mechanism device
+apex<extreme extremum extremity
+aplomb<composure calm calmness equanimity disposition temperament nature trait
+apogee<phase stage period amount
+apologia<defense vindication justification explanation account statement message
+apologist<advocate proponent person individual someone mortal soul
+apology<message
+apothecary<professional adult grownup person individual someone mortal soul
+appalling<experience
+apparatus<equipment
+apparition<spirit belief knowledge
+appeal<request
+appendix<supplement postscript writing
+appetite<desire feeling
+applause<approval message
+apple<produce fruit food solid
+applejack<brandy liquor spirits booze alcohol beverage drink food
+applicability<relevance relevancy connection
+applicant<person individual someone mortal soul
+application<use usage utilization employment exercise
+applicator<device
+appointee<official worker person individual someone mortal soul
+appointment<decision determination conclusion choice selection pick action
+appraisal<classification operation knowledge
+appraiser<judge authority expert person individual someone mortal soul
+appreciation<understanding apprehension savvy knowing operation knowledge
+apprehension<fear fright emotion feeling
+apprentice<beginner initiate person individual someone mortal soul
+apprenticeship<position post berth office spot place situation occupation
+approach<formulation
+appropriation<money standard criterion touchstone amount
+approval<support aid assist assistance help
+approximation<calculation computation figuring reckoning thinking thought operation knowledge
+april<month period amount
+apron<clothing wear commodity good
+aptitude<ability power knowledge
+arc<conduction conductivity phenomenon
+arch<curve line shape form
+archaeologist<anthropologist scientist person individual someone mortal soul
+archangel<angel belief knowledge
+archbishop<bishop priest clergyman reverend order status position leader
+architect<creator person individual someone mortal soul
+architecture<building edifice
+archives<publication product production
+arctic<zone
+ardor<eagerness keenness enthusiasm feeling
+areaway<passageway passage
+arena<environment situation
+argon<element gas component constituent fluid
+argot<speech language
+argument<evidence indication
+arianism<doctrine philosophy ism belief knowledge
+arianist<christian person individual someone mortal soul
+aristocracy<elite class stratum people
+aristotle<philosopher scholar student intellectual intellect person individual someone
+arithmetic<mathematics math science discipline subject field study domain
+arizona<province district territory dominion
+arkansas<province district territory dominion
+arm<limb extremity member piece
+armadillo<mammal mammalian vertebrate animal beast brute creature
+armament<arms munition
+armchair<chair seat furniture
+armful<amount
+armoire<wardrobe closet press furniture
+armor<protection
+armpit<cavity piece
+army<service force personnel organization
+arousal<change action
+arrangement<planning preparation provision thinking thought operation knowledge
+array<arrangement
+arrest<capture seizure
+arrival<accomplishment achievement action
+arrogance<pride sin sinning transgression wrongdoing
+arrow<mark symbol signal signaling sign
+arroyo<gully valley depression formation
+arsenic<compound chemical material stuff component constituent
+arteriole<artery vessel tube piece
+artery<vessel tube piece
+arthritis<disease illness malady sickness status
+article<nonfiction piece prose genre style
+articulation<utterance
+artifice<maneuver move decision determination conclusion choice selection pick
+artillery<armament arms munition
+artilleryman<man worker person individual someone mortal soul
+artisan<worker person individual someone mortal soul
+artist<creator person individual someone mortal soul
+artistry<ability power knowledge
+arts<discipline subject field study domain knowledge
+ascendancy<status
+ash<residue
+asia<continent landmass land earth ground
+aspect<characteristic dimension concept conception construct idea thought knowledge
+asphalt<pavement
+aspirant<applicant person individual someone mortal soul
+aspiration<ambition drive trait
+aspirin<salt medicine medication compound drug chemical material stuff
+ass<piece
+assassin<murderer criminal felon crook outlaw killer principal person
+assault<battle conflict fight engagement action
+assay<appraisal assessment classification operation knowledge
+assembly<machine device
+assent<agreement
+assertion<declaration statement message
+assertiveness<positivism
+assessment<classification operation knowledge
+assessor<official worker person individual someone mortal soul
+assiduity<diligence industry determination purpose firmness resolve resolution trait
+assignee<party recipient receiver person individual someone mortal soul
+assigning<distribution
+assignment<duty
+assistant<worker person individual someone mortal soul
+associate<peer equal match person individual someone mortal soul
+association<organization
+assortment<accumulation
+assumption<postulate proposition statement message
+assurance<certainty status
+assyrian<white person individual someone mortal soul
+assyriology<anthropology science discipline subject field study domain knowledge
+asterisk<character symbol signal signaling sign
+astonishment<feeling
+astronomy<physics science discipline subject field study domain knowledge
+astrophysics<astronomy physics science discipline subject field study domain
+asymmetry<spatiality
+athabascan<indian tongue language
+atheist<person individual someone mortal soul
+athens<capital city metropolis seat center middle heart eye
+athlete<contestant person individual someone mortal soul
+athleticism<energy vigor zip force strength intensity degree grade
+athletics<diversion recreation
+atlanta<capital city metropolis seat center middle heart eye
+atlantic<ocean water
+atm<amount
+atmosphere<status
+atom<component constituent
+atrophy<symptom evidence grounds information knowledge
+attachment<affection fondness tenderness heart feeling
+attack<operation
+attacker<offender person individual someone mortal soul
+attainment<accomplishment achievement action
+attendant<assistant helper help supporter worker person individual someone
+attention<operation knowledge
+attic<floor level story
+attica<district territory dominion
+attire<clothing wear commodity good
+attitude<knowledge
+attorney<professional adult grownup person individual someone mortal soul
+attraction<force phenomenon
+attribute<concept conception construct idea thought knowledge
+audacity<boldness daring courage bravery spirit character fiber trait
+audience<gathering
+audit<accounting register record document
+auditorium<area
+aug<month period amount
+august<month period amount
+aunt<relative person individual someone mortal soul
+aureomycin<antibiotic medicine medication drug
+austerity<discipline trait
+austin<capital city metropolis seat center middle heart eye
+australia<country land district territory dominion
+author<person individual someone mortal soul
+authorities<organization
+authority<control power powerfulness
+authorization<instrument document papers writing
+auto<vehicle container transport
+autoloader<firearm piece gun weapon arm instrument device
+automation<technology engineering application profession use usage utilization employment
+automobile<vehicle container transport
+autonomy<independence freedom
+autopsy<examination scrutiny investigation investigating
+autumn<season period amount
+auxiliary<assistant helper help supporter worker person individual someone
+avail<utility usefulness
+availability<convenience suitability
+avarice<sin sinning transgression wrongdoing
+avenue<approach attack formulation
+average<statistic datum information knowledge
+aversion<dislike feeling
+aviary<building edifice
+aviation<accumulation
+avocado<produce fruit food solid
+avoidance<rejection
+awakening<arousal rousing change action
+award<grant allotment allocation distribution
+awarding<grant allotment allocation distribution
+awareness<knowing operation knowledge
+awe<wonder admiration astonishment amazement feeling
+axe<tool implement
+axiom<expression speech language
+axis<line
+axle<shaft rod implement
+azimuth<angle space shape form
+babe<child kid offspring issue relative person individual someone
+baby<child kid offspring issue relative person individual someone
+babylonian<white person individual someone mortal soul
+bachelor<man male adult grownup person individual someone mortal
+back<piece
+backbend<stunt feat effort exploit accomplishment achievement action
+backbone<support influence determinant knowledge
+backdrop<scenery scene representation
+backer<patron sponsor supporter helper person individual someone mortal
+background<inheritance heritage
+backing<blessing approval support aid assist assistance help
+backlog<accumulation
+backstage<stage platform level surface
+backwoods<country
+backyard<yard grounds field tract parcel
+bacon<cut meat food solid
+bacteria<microorganism
+badge<emblem allegory symbol operation knowledge
+baffled<people
+bag<container
+baggage<case container
+bagpipe<pipe wind instrument device
+bait<temptation influence determinant knowledge
+balance<equilibrium situation
+bale<bundle sheaf package parcel container
+bali<island land earth ground
+balinese<tongue language
+balkiness<trait
+ball<equipment
+ballad<song vocal opus composition piece music
+ballast<material stuff component constituent
+ballerina<dancer performer entertainer person individual someone mortal soul
+ballet<choreography dancing dance show diversion recreation arts discipline
+balletomane<enthusiast supporter protagonist champion admirer friend advocate proponent
+balloon<aircraft craft vehicle transport
+ballot<document papers writing
+ballpark<stadium bowl arena
+ballplayer<athlete player participant contestant person individual someone mortal
+ballroom<room area
+ballyhoo<promotion publicity packaging message
+balsam<plant
+baltimore<city metropolis port district territory dominion
+balustrade<barrier obstruction
+balzac<novelist writer author person individual someone mortal soul
+ban<decree fiat order enactment instrument document papers writing
+banana<herb plant
+bandit<thief criminal felon crook outlaw principal offender person
+bandoleer<belt accessory accouterment clothing wear commodity good
+bandstand<platform level surface
+bandwidth<amount
+bang<blow bump impact contact impinging striking
+banging<noise sound
+banister<barrier obstruction
+banjo<instrument device
+bank<slope incline side formation
+banker<capitalist person individual someone mortal soul
+bankruptcy<failure fortune destiny fate luck lot circumstances
+banner<flag emblem design pattern figure decoration ornament
+banquet<dinner party gathering
+banshee<spirit belief knowledge
+banter<wit humor message
+baptist<protestant christian person individual someone mortal soul
+bar<room area
+barb<remark comment input statement message
+barbarian<primitive person individual someone mortal soul
+barbell<weight equipment
+barbital<barbiturate medicine medication drug
+barbiturate<medicine medication drug
+bargain<agreement understanding statement message
+bargaining<negotiation dialogue talks discussion word speech language
+barge<boat vessel craft vehicle transport
+barium<metal element component constituent
+bark<cover
+barkeep<employee worker person individual someone mortal soul
+barley<grain foodstuff food nutrient
+barn<building edifice
+barnburner<criminal felon crook outlaw principal offender person individual
+barnful<amount
+barnyard<yard enclosure area
+barony<estate land acres holding possession
+baroreceptor<organ piece
+barrack<quarters housing lodging
+barrage<language
+barrel<tube tubing passage
+barricade<barrier obstruction
+barrier<obstruction
+bartender<employee worker person individual someone mortal soul
+base<facility installation
+baseball<sport athletics game diversion recreation
+baseline<standard criterion touchstone amount
+basement<floor level story
+bash<blow bump impact contact impinging striking
+basileus<ruler person individual someone mortal soul
+basin<vessel container
+basis<foundation
+basket<container
+basketball<sport athletics game diversion recreation
+bass<pitch
+bassinet<furniture
+bastard<person individual someone mortal soul
+bastion<defense organization
+bat<mammal mammalian vertebrate animal beast brute creature
+batch<accumulation
+bath<vessel container
+bather<traveler traveller person individual someone mortal soul
+bathing<diversion recreation
+bathos<style
+bathrobe<robe garment clothing wear commodity good
+bathroom<room area
+bathtub<vessel container
+baton<rod implement
+battalion<force organization
+batter<ballplayer athlete player participant contestant person individual someone
+battery<artillery force organization
+batting<attempt effort endeavor try
+battle<action
+battlefield<tract parcel
+battlefront<line position
+battleground<tract parcel
+batwing<door barrier obstruction
+bavaria<province district territory dominion
+bawdyhouse<building edifice
+bay<water
+bayonet<knife weapon arm instrument device
+bazaar<shop store outlet establishment
+beach<formation
+beachhead<bridgehead zone
+beacon<signal signaling sign
+bead<decoration ornament
+beadle<official worker person individual someone mortal soul
+beadsman<prayer person individual someone mortal soul
+beak<mouth orifice opening passage passageway piece
+beam<signal signaling sign
+bean<legume vegetable produce food solid
+beard<hair cover
+bearer<traveler traveller person individual someone mortal soul
+bearing<relatedness connection
+beat<path route line
+beating<fight fighting combat scrap conflict struggle battle
+beatnik<nonconformist dissenter contestant person individual someone mortal soul
+beau<man lover male adult grownup person individual someone
+beauty<appearance
+bed<furniture
+bedground<area country
+bedpost<support device
+bedroom<room area
+bedside<side
+bedstead<furniture
+bedtime<hour time reading indication datum information knowledge
+bee<insect animal beast brute creature
+beebread<composition mixture component constituent
+beech<tree plant
+beef<cattle cows oxen bovine mammal mammalian
+beer<alcohol beverage drink food nutrient liquid drug fluid
+beetle<insect animal beast brute creature
+beggar<unfortunate person individual someone mortal soul
+beggary<prayer appeal request
+beginner<person individual someone mortal soul
+behalf<stead position place function office role duty
+behind<piece
+belch<reflex expulsion projection ejection reaction response
+belching<expulsion projection ejection
+belfry<tower
+belief<knowledge
+believer<supporter protagonist champion admirer friend advocate proponent person
+bell<device
+belle<girl miss woman female adult grownup person individual
+bellhop<attendant tender assistant helper help supporter worker person
+bellow<cry outcry call yell shout utterance
+belly<piece
+belshazzar<general officer man worker
+belt<loop curve line shape form
+bench<seat furniture
+bend<curve line shape form
+benediction<prayer worship
+beneficiary<recipient receiver person individual someone mortal soul
+benefit<payment cost spending expenditure outlay possession
+bennington<town district territory dominion
+bent<inclination disposition tendency attitude knowledge
+bequest<gift inheritance heritage acquisition possession
+bereavement<sadness sorrow unhappiness spirit emotion feeling
+berg<formation
+berlin<capital city metropolis seat center middle heart eye
+bern<capital city metropolis seat center middle heart eye
+berry<produce fruit food solid
+berth<occupation business job line
+beryllium<metal element component constituent
+besieger<enemy foe opposition adversary antagonist opponent person individual
+best<attempt effort endeavor try
+bestowal<giving gift distribution
+bet<gamble speculation venture investment possession
+beta<letter character symbol signal signaling sign
+betrayal<wrongdoing
+better<good goodness
+betterment<transformation transmutation shift change alteration modification
+beverage<food nutrient liquid fluid component constituent
+bevy<gathering
+bewilderment<confusion disarray status
+bias<inclination disposition tendency attitude knowledge
+bible<writing
+bibliography<list information message
+biceps<muscle contractor organ piece
+bickering<quarrel wrangle row words dispute difference conflict disagreement
+bicycle<vehicle container transport
+bidder<applicant person individual someone mortal soul
+bile<juice humor component constituent
+bilharziasis<infection fullness status
+bill<instrument document papers writing
+billion<integer number amount
+bin<container
+binder<machine device
+binding<attraction
+binoculars<instrument device
+binomial<concept conception construct idea thought knowledge
+bioassay<assay test trial run attempt effort endeavor try
+biography<history account chronicle story record evidence indication
+biologist<scientist person individual someone mortal soul
+biology<science discipline subject field study domain knowledge
+biomedicine<medicine science discipline subject field study domain
+biophysicist<physicist scientist person individual someone mortal soul
+biopsy<assay test trial run attempt effort endeavor try
+bird<vertebrate animal beast brute creature
+birdbath<basin vessel container
+birdhouse<shelter protection
+birefringence<phenomenon
+birmingham<city metropolis district territory dominion
+birth<beginning first outset start kickoff offset amount
+birthday<anniversary day period amount
+birthplace<place spot
+birthright<inheritance heritage
+biscuit<bread food foodstuff solid nutrient
+bishop<priest clergyman reverend order status position leader person
+bishopry<position post berth office spot place situation occupation
+bit<amount
+bite<wound lesion injury hurt harm status
+biter<person individual someone mortal soul
+bitterness<hostility hate hatred emotion feeling
+bitters<liquor spirits booze alcohol beverage drink food nutrient
+bivouac<quarters housing lodging
+blackberry<berry produce fruit food solid
+blackboard<sheet
+blackening<change action
+blackmailer<criminal felon crook outlaw principal offender person individual
+blackness<color colour
+blackout<pause intermission break interruption suspension interval amount
+blacksmith<worker person individual someone mortal soul
+blade<leaf foliage
+blame<accusation charge complaint statement message
+blandness<trait
+blanket<bedding
+blare<noise sound
+blaring<noise sound
+blasphemy<profanity utterance message
+blast<fly hit striking touch touching
+blatancy<visibility
+blaze<fire flame combustion burning oxidation reaction action
+bleach<white whiteness color colour
+bleachers<stand room position
+bleat<cry sound
+bleb<cyst cavity piece
+blemish<appearance
+blend<mix mixture combine union
+blending<combination compounding change action
+blessing<support aid assist assistance help
+blight<desolation deterioration impairment decay status
+blind<people
+blindness<disability handicap impairment softness status
+blinker<light device
+blizzard<storm phenomenon
+bloat<swelling lump enlargement symptom evidence grounds information knowledge
+blob<shape form
+bloc<coalition alignment organization
+blockade<action
+bloke<male person individual someone mortal soul
+blonde<person individual someone mortal soul
+blood<humor component constituent
+bloodhound<hound dog animal beast brute creature mammal mammalian
+bloodshed<murder execution homicide killing kill termination ending conclusion
+bloodstream<blood humor component constituent
+blot<blemish defect mar appearance
+blotch<spot blot blemish defect mar appearance
+blow<stroke motion movement move change action
+blower<device
+blowfish<food solid
+blowing<processing
+bludgeon<club stick implement
+blue<color colour
+bluefish<fish vertebrate
+blues<genre folk song vocal style music opus composition
+bluestocking<woman female adult grownup person individual someone mortal
+bluff<bank ridge elevation formation
+blunder<mistake error fault
+blur<representation knowledge
+bluster<confusion disorder
+board<committee commission organization
+boarding<departure going leaving
+boardinghouse<house dwelling home abode building edifice housing lodging
+boat<vessel craft vehicle transport
+boater<hat lid headgear clothing wear commodity good
+boating<travel motion movement move change action
+boatload<amount
+boatswain<seaman tar seafarer sailor worker person individual someone
+bobbysoxer<girl miss woman female adult grownup person individual
+bodice<top clothing wear commodity good
+bodybuilder<person individual someone mortal soul
+bodybuilding<exercise exercising workout effort exertion sweat labor labour
+bodyguard<defender guardian person individual someone mortal soul
+bog<land ground soil
+bogey<spirit belief knowledge
+bogy<aircraft craft vehicle transport
+boiler<vessel container
+boiling<heating warming vaporization vapor evaporation action
+boldness<courage bravery spirit character fiber trait
+bolo<necktie tie garment clothing wear commodity good
+bolshevik<radical person individual someone mortal soul
+bolster<pillow cushion cushioning
+bolt<lightning discharge phenomenon
+bomb<arms munition device
+bombast<style
+bombay<city metropolis district territory dominion
+bomber<airplane plane aircraft vehicle craft transport
+bombing<attack onslaught onset onrush operation
+bombproof<chamber enclosure area
+bombus<genus
+bond<attraction force phenomenon
+bondsman<slave person individual someone mortal soul
+bone<tissue piece
+bonemeal<organic fertilizer chemical material stuff component constituent
+bonfire<fire
+bonn<city metropolis district territory dominion
+bonnet<hat lid headgear clothing wear commodity good
+bonus<stimulation stimulus stimulant input information knowledge
+booby<simple person individual someone mortal soul
+book<publication product production
+bookcase<furniture
+booker<representative person individual someone mortal soul
+booking<employment occupation business job line
+bookshelf<shelf support device
+boom<noise sound
+boon<fortune destiny fate luck lot circumstances
+boost<aid assist assistance help
+booth<table furniture
+bootlegger<criminal felon crook outlaw principal offender person individual
+bootlegging<selling merchandising marketing commerce commercialism transaction dealing dealings
+booty<possession
+booze<alcohol beverage drink food nutrient liquid drug fluid
+borate<salt compound chemical material stuff component constituent
+border<boundary bound bounds extremity
+boredom<dissatisfaction discontent longing yearning desire feeling
+borough<district territory dominion
+borrower<recipient receiver person individual someone mortal soul
+borrowing<appropriation
+bosom<privacy secrecy isolation separation
+boss<supervisor superior leader person individual someone mortal soul
+boston<capital city metropolis seat center middle heart eye
+bottle<vessel container
+bottleneck<narrowing shape form configuration contour spatiality
+bottom<side face surface boundary bound bounds extremity
+bottomland<land ground soil
+boucle<fabric cloth material textile
+bough<limb branch stalk stem
+boulder<rock stone
+boulevard<street thoroughfare road route
+bounce<elasticity snap
+bouncing<recoil rebound movement motion
+boundary<extremity
+bounds<extremity
+bouquet<arrangement decoration ornament
+bourbon<reactionary conservative adult grownup person individual someone mortal
+bourgeoisie<class stratum people
+bout<section division concept conception construct idea thought knowledge
+bow<knot fixing restraint device
+bower<framework
+bowl<vessel container
+bowlder<rock stone
+bowstring<cord line
+box<container
+boxcar<car vehicle container transport
+boxer<combatant belligerent fighter person individual someone mortal soul
+boy<male person individual someone mortal soul
+boyhood<childhood period amount
+brace<support reinforcement device
+bracing<reinforcement support device
+brad<nail fixing restraint device
+braggadocio<boast
+braid<hairdo hair cover
+brain<piece
+brake<restraint device
+brakes<brake restraint device
+bramble<plant
+branch<division organization
+brand<name component constituent
+brandy<liquor spirits booze alcohol beverage drink food nutrient
+brass<metal mixture component constituent
+brassica<genus
+bravado<fanfare flash display
+bravery<spirit character fiber trait
+brazenness<boldness daring courage bravery spirit character fiber trait
+brazil<country land district territory dominion
+breach<failure omission skip mistake error fault
+bread<food foodstuff solid nutrient
+breadth<intelligence ability power knowledge
+breakable<article
+breakaway<withdrawal separation change action
+breakdown<disruption perturbation disturbance motion movement move change action
+breakfast<meal nourishment sustenance food nutrient
+breaking<change action
+breakthrough<insight understanding apprehension savvy knowing operation knowledge
+breakup<termination ending conclusion change action
+breakwater<barrier obstruction
+breast<piece
+breastwork<fortification munition defense
+breeches<trouser pant garment clothing wear commodity good
+breed<variety
+breeding<elegance
+breeze<wind weather phenomenon
+brevity<style
+bribe<payment cost spending expenditure outlay possession
+briber<criminal felon crook outlaw principal offender person individual
+brick<ceramic
+bricklayer<craftsman artisan worker person individual someone mortal soul
+bricklaying<masonry trade craft occupation business job line
+bride<spouse partner mate relative person individual someone mortal
+bridegroom<spouse partner mate relative person individual someone mortal
+bridgehead<zone
+bridle<headgear tack gear paraphernalia equipment
+brief<instrument document papers writing
+briefcase<case container
+brier<vegetation accumulation
+brig<vessel craft vehicle transport
+brigade<force organization
+brigadier<officer man worker person individual someone mortal soul
+brightness<light
+brilliance<brightness light
+brilliancy<brightness light
+brim<edge side surface
+bringing<transportation transport transfer movement change action
+brink<boundary edge bound line shape form
+bristle<fiber material stuff component constituent
+britain<kingdom country land district territory dominion
+british<nation land country people
+broadcast<message
+broadcasting<medium transmission communicating
+broadening<change action
+broadside<advertisement advertising promotion publicity packaging message
+broadway<street thoroughfare road route
+broiler<oven commodity good
+broker<capitalist person individual someone mortal soul
+brokerage<institution establishment organization
+bronc<pony horse mammal mammalian
+bronchiole<duct channel passage passageway piece
+bronchiolitis<disease illness malady sickness status
+bronchus<duct channel passage passageway piece
+bronze<metal mixture component constituent
+brooding<birth
+brook<stream water
+brooklyn<borough district territory dominion
+broom<implement
+brothel<building edifice
+brother<relative person individual someone mortal soul
+brotherhood<kinship relationship
+brow<piece
+brown<color colour
+brucellosis<disease illness malady sickness status
+bruise<injury hurt harm status
+brush<vegetation accumulation
+brushing<care attention aid tending
+brutality<cruelty harshness malevolency evil
+brute<attacker aggressor offender person individual someone mortal soul
+bubble<ball globe orb sphere shape form
+buck<horse equipment
+buckboard<carriage rig vehicle container transport
+bucket<vessel container
+buckle<fixing restraint device
+buckskin<mount horse mammal mammalian vertebrate
+bud<flower bloom blossom
+buddha<mystic believer worshipper person individual someone mortal soul
+buddhist<person individual someone mortal soul
+buddy<friend person individual someone mortal soul
+budget<fund money standard criterion touchstone amount
+buff<follower person individual someone mortal soul
+buffalo<mammal mammalian vertebrate
+buffer<compound chemical material stuff component constituent
+buffet<furniture
+buffoon<fool sap simple person individual someone mortal soul
+bug<insect animal beast brute creature
+buggy<carriage rig vehicle container transport
+bugle<brass wind instrument device
+bugler<trumpeter musician instrumentalist player performer entertainer person individual
+builder<material stuff component constituent
+buildup<accumulation increase change action
+bulb<stalk stem
+bulgaria<country land district territory dominion
+bulge<projection convexity solid shape form
+bulk<number figure amount magnitude
+bull<cattle cows oxen bovine mammal mammalian
+bullet<projectile missile weapon arm instrument device
+bullethead<head piece
+bulletin<report story account news information message
+bully<attacker aggressor offender person individual someone mortal soul
+bullyboy<bully tough ruffian roughneck rowdy attacker aggressor offender
+bum<person individual someone mortal soul
+bumblebee<bee insect animal beast brute creature
+bunch<agglomeration accumulation
+bundle<accumulation
+bunk<trough container
+bunker<hazard obstacle obstruction
+bunkmate<acquaintance friend person individual someone mortal soul
+bunt<hit striking touch touching
+bunter<batter hitter slugger ballplayer athlete player participant contestant
+burden<concern worry headache vexation stimulation stimulus stimulant input
+bureau<organization
+bureaucracy<administration establishment brass organization body
+burglar<thief criminal felon crook outlaw principal offender person
+burglary<crime offense offence transgression wrongdoing
+burial<funeral ceremony observance affair occasion function
+burma<country land district territory dominion
+burner<apparatus setup equipment
+burning<change action
+burr<cover
+burrow<hole hollow depression formation
+bursitis<symptom evidence grounds information knowledge
+burst<change action
+bus<transport
+busboy<employee worker person individual someone mortal soul
+bush<plant
+bushel<amount
+bushwhacker<rustic commoner person individual someone mortal soul
+business<enterprise organization
+businessman<capitalist person individual someone mortal soul
+businessmen<profession vocation body
+bustle<commotion din rumpus tumult disturbance motion movement move
+butler<manservant servant worker person individual someone mortal soul
+butt<stock handle grip hold
+butter<food foodstuff solid nutrient
+butterfat<fat material stuff molecule component constituent compound chemical
+buttocks<piece
+button<fixing restraint device
+buyer<customer client consumer user person individual someone mortal
+buying<purchase acquisition
+buzz<sound
+bygone<past yesteryear time
+bypass<highway road route
+cab<compartment room area
+cabana<tent shelter
+cabbage<vegetable produce food solid
+cabin<compartment room area
+cabinet<furniture
+cable<telegram wire message
+cache<area
+cadaver<body
+cadence<prosody form genre style
+cadenza<passage opus composition piece music
+cadre<organization
+caesar<general statesman politician leader person individual someone mortal
+cafe<restaurant building edifice
+cafeteria<restaurant building edifice
+cage<enclosure area
+cake<block
+calamity<misfortune trouble
+calcification<action
+calcium<metal element component constituent
+calculation<procedure
+calculus<rock stone
+calendar<arrangement organization system knowledge
+calf<young offspring animal beast brute creature
+caliber<degree grade level
+calibre<degree grade level
+california<province district territory dominion
+californian<american inhabitant dweller person individual someone mortal soul
+caliph<ruler person individual someone mortal soul
+call<telephone medium
+caller<visitor traveler traveller person individual someone mortal soul
+callousness<inability
+calm<disposition temperament nature trait
+calmness<disposition temperament nature trait
+calorimeter<instrument device
+calumny<disparagement depreciation message
+calving<birth
+camaraderie<sociability sociality nature trait
+cambodia<country land district territory dominion
+cambridge<university establishment
+camera<equipment
+camp<quarters housing lodging
+campaign<race contest competition
+camper<person individual someone mortal soul
+campfire<fire
+camping<occupancy tenancy residence
+campmate<acquaintance friend person individual someone mortal soul
+campus<field tract parcel
+can<container
+canada<country land district territory dominion
+cancellation<override change action
+cancer<tumor tumour malignancy growth disease illness malady sickness
+candidacy<campaign crusade drive movement effort venture undertaking project
+candidate<politician leader person individual someone mortal soul
+candle<lamp device
+candlewick<taper cord line
+candour<honesty righteousness morality
+candy<sweet dainty delicacy treat nourishment sustenance food nutrient
+cane<stick implement
+caning<product production
+cannon<artillery gun armament arms munition
+canon<rule direction instruction message
+cant<nonsense bunk message
+canteen<flask bottle vessel container
+canter<gait travel motion movement move change action
+cantilever<beam piece support device
+cantle<back support device
+canvas<fabric cloth material textile
+canyon<valley depression formation
+canyonside<slope incline side formation
+cap<headgear clothing wear commodity good
+capability<ability
+capacitance<phenomenon
+capacitor<device
+capacity<capability ability
+cape<land earth ground
+capillary<tube tubing passage
+capital<possession
+capitalism<economy system scheme
+capitalist<conservative adult grownup person individual someone mortal soul
+capstan<device
+capsule<container
+captain<officer man worker person individual someone mortal soul
+captive<unfortunate person individual someone mortal soul
+captivity<confinement subjugation relationship
+captor<person individual someone mortal soul
+car<vehicle container transport
+carabao<buffalo mammal mammalian
+caravan<accumulation
+carbine<rifle firearm piece gun weapon arm instrument device
+carbon<element component constituent
+carbonate<salt compound chemical material stuff component constituent
+carcass<body
+card<paper material stuff component constituent
+cardboard<paper packing material stuff component constituent
+cardinal<bishop priest clergyman reverend order status position leader
+cardiomegaly<symptom evidence grounds information knowledge
+cardroom<room area
+cards<game
+career<occupation business job line
+careerism<practice pattern
+carelessness<trait
+caress<stroke touch touching
+caretaker<custodian steward defender guardian person individual someone mortal
+cargo<merchandise product commodity good
+caribbean<sea water
+carload<gathering
+carnival<festival fete celebration festivity diversion recreation
+carpenter<craftsman artisan worker person individual someone mortal soul
+carpentry<trade craft occupation business job line
+carping<criticism disapproval message
+carriage<car vehicle container transport
+carrier<traveler traveller person individual someone mortal soul
+cart<wagon vehicle container transport
+cartilage<tissue piece
+carton<amount
+cartoon<wit humor message
+cartoonist<drawer artist creator person individual someone mortal soul
+cartridge<ammunition ammo arms munition
+cartwheel<wheel machine mechanism device
+carving<sculpture art figure shape form
+cash<currency standard criterion touchstone amount
+cashmere<fabric cloth material textile
+casino<building edifice establishment
+cassite<tongue language
+cast<gathering
+castanets<instrument device
+castigation<rebuke reproof reprimand criticism disapproval message
+castle<manse hall residence house dwelling home abode building
+cat<feline mammal mammalian vertebrate animal beast brute creature
+catalog<book publication product production
+catalogue<list information message
+catastrophe<misfortune trouble
+catcall<cry outcry call yell shout utterance
+catcher<infielder fielder ballplayer athlete player participant contestant person
+catching<playing action
+catecholamine<hormone secretion humor component constituent
+category<accumulation
+caterer<supplier capitalist person individual someone mortal soul
+caterpillar<larva animal beast brute creature
+catharsis<purge purging cleaning cleansing improvement change action
+cathedral<church building edifice
+catheter<tube tubing passage
+cathode<electrode conductor device
+catholic<christian person individual someone mortal soul
+catholicism<christianity religion faith belief knowledge virtue good goodness
+catkin<flower bloom blossom
+cattle<bovine mammal mammalian vertebrate
+cattleman<farmer creator person individual someone mortal soul
+cause<origin inception beginning
+caution<trait
+cautious<people
+cavalcade<accumulation
+cavalry<soldiery troops force personnel organization
+cavalryman<soldier man worker person individual someone mortal soul
+cave<formation
+caveat<warning
+caveman<primitive person individual someone mortal soul
+cavern<enclosure space shape form
+cavity<hole hollow depression formation
+ceiling<side surface
+celebrant<person individual someone mortal soul
+celebration<affair occasion function
+celebrity<personage adult grownup person individual someone mortal soul
+celerity<pace rate
+cell<compartment space shape form
+cellar<floor level story
+cellulose<sugar molecule compound chemical material stuff
+cement<concrete pavement
+cemetery<site tract parcel
+censorship<intelligence operation
+censure<disapprobation condemnation disapproval message
+census<count counting reckoning tally investigation investigating
+cent<amount
+centennial<anniversary day period amount
+center<area country
+centerfield<tract parcel
+centering<concentration absorption attention faculty ability power knowledge
+centimeter<amount
+centralization<consolidation integration combination compounding change action
+centrifugation<action
+centrifuge<apparatus setup equipment
+century<period amount
+cerebellum<piece
+ceremony<affair occasion function
+certainty<status
+certificate<document papers writing
+certification<authorization management direction
+certiorari<writ instrument document papers writing
+certitude<certainty status
+ceylon<island land earth ground
+chagrin<embarrassment shame feeling
+chain<series ordering order arrangement
+chair<seat furniture
+chairman<leader person individual someone mortal soul
+chaise<chair seat furniture
+challenge<situation
+chamber<enclosure area
+chambermaid<maid domestic servant worker person individual someone mortal
+champ<rival competitor competition contestant person individual someone mortal
+champagne<wine alcohol beverage drink food nutrient liquid drug
+champion<rival competitor competition contestant person individual someone mortal
+championship<status position
+chance<possibility existence
+chancel<area
+chandelier<fixture
+channel<transmission communicating
+chaos<confusion disorder
+chap<male person individual someone mortal soul
+chapel<building edifice
+chapter<section subdivision writing music
+character<imagination vision creativity creativeness ability power knowledge
+characteristic<dimension concept conception construct idea thought knowledge
+charcoal<fuel carbon element component constituent
+charge<attack onslaught onset onrush operation
+charger<warhorse mount horse mammal mammalian
+chariot<carriage rig vehicle container transport
+charisma<interest beauty power powerfulness appearance
+charity<foundation institution establishment organization
+charlatan<cheat slicker offender person individual someone mortal soul
+charleston<capital city metropolis seat center middle heart eye
+charm<beauty appearance
+charnel<vault grave tomb chamber place spot enclosure area
+charter<document papers writing
+chase<motion movement move change action
+chastisement<punishment penalty
+chastity<control
+chatter<talk talking conversation speech language
+chattering<noise sound
+check<draft instrument document papers writing
+checkbook<record document
+checklist<list information message
+checkout<inspection review examination scrutiny investigation investigating
+checkup<examination scrutiny investigation investigating
+cheek<piece
+cheekbone<bone tissue piece
+cheer<approval message
+cheering<encouragement approval message
+cheese<food foodstuff solid nutrient
+cheesecloth<net network mesh fabric cloth material textile
+chela<person individual someone mortal soul
+chemical<material stuff component constituent
+chemist<scientist person individual someone mortal soul
+chemistry<science discipline subject field study domain knowledge
+cherokee<indian tongue language
+chest<piece
+cheyenne<capital city metropolis seat center middle heart eye
+chicago<city metropolis port district territory dominion
+chick<chicken fowl poultry young offspring animal beast brute
+chicken<poultry bird fowl meat food solid
+chief<leader person individual someone mortal soul
+chieftain<leader person individual someone mortal soul
+chignon<hairdo hair cover
+child<juvenile person individual someone mortal soul
+childhood<period amount
+childishness<age
+chill<coldness cold temperature amount
+chimney<passage
+chin<piece
+china<country land district territory dominion
+chinese<tongue language
+chip<fragment piece
+chiropractor<therapist healer expert person individual someone mortal soul
+chisel<tool implement
+chivalry<courtesy manner demeanor behavior conduct trait
+chloride<compound chemical material stuff component constituent
+chlorine<element gas halogen fluid component constituent
+chlorothiazide<medicine medication drug
+chlorpromazine<phenothiazine tranquilizer drug compound medicine medication chemical material
+chock<block
+chocolate<beverage drink food nutrient liquid fluid component constituent
+choice<operation knowledge
+choir<chorus organization
+choirboy<singer vocalist musician instrumentalist player performer entertainer person
+cholelithiasis<pathology status
+cholesterol<alcohol steroid liquid fluid compound chemical component constituent
+chomp<eating feeding consumption intake uptake
+chopin<music
+chopper<grounder hopper hit striking touch touching
+chord<line shape form
+chore<duty
+choreography<dancing dance show diversion recreation arts discipline subject
+chorine<dancer performer entertainer person individual someone mortal soul
+chorus<sound
+chosen<darling favorite pet lover person individual someone mortal
+christ<son word jew hebrew prophet person individual someone
+christendom<body
+christening<sacrament ceremony
+christian<person individual someone mortal soul
+christianity<religion faith belief knowledge virtue good goodness morality
+christmas<season period amount
+chromatogram<recording signal signaling sign
+chromatography<action
+chrome<chromium metal element component constituent
+chromium<metal element component constituent
+chrysanthemum<flower bloom blossom
+chuck<fare food nutrient
+chuckle<laugh laughter utterance
+chump<victim dupe person individual someone mortal soul
+chunk<agglomeration accumulation
+church<religion faith institution establishment organization
+churchgoer<person individual someone mortal soul
+churchman<clergyman reverend leader person individual someone mortal soul
+churchyard<yard tract parcel
+chute<equipment
+cicada<insect animal beast brute creature
+cigar<smoke tobacco drug material stuff component constituent
+cigarette<smoke tobacco drug material stuff component constituent
+ciliate<protozoan microorganism
+cilium<organ piece
+cinch<undertaking project task labor
+cincinnati<city metropolis district territory dominion
+cinema<medium
+cipher<message
+circle<oval figure shape form
+circuit<device
+circuitry<equipment
+circulation<dissemination transmission communicating
+circumference<size magnitude
+circumstance<status
+circus<company troupe organization
+citation<award honor honour laurels symbol signal signaling sign
+citizen<national subject person individual someone mortal soul
+citron<citrus produce fruit food solid
+citrus<produce fruit food solid
+city<district territory dominion
+civilian<citizen national subject person individual someone mortal soul
+civilization<society
+claim<assertion declaration statement message
+claimant<applicant person individual someone mortal soul
+clam<animal beast brute creature
+clamor<noise sound
+clamoring<cry outcry call yell shout utterance
+clamshell<shell cover
+clang<noise sound
+clangor<noise sound
+clangoring<noise sound
+clannishness<arrogance pride sin sinning transgression wrongdoing
+clap<noise sound
+clapping<approval message
+claret<red color colour
+clash<noise sound
+class<accumulation
+classicist<artist creator person individual someone mortal soul
+classics<arts discipline subject field study domain knowledge
+classifier<thinker intellectual intellect person individual someone mortal soul
+classmate<acquaintance friend person individual someone mortal soul
+classroom<room area
+clatter<noise sound
+clause<expression constituent string language sequence series ordering order
+claustrophobia<disturbance disorder upset status
+claw<piece
+clay<soil dirt earth ground material stuff component constituent
+cleaner<formulation preparation compound chemical material stuff component constituent
+cleaning<improvement change action
+cleansing<improvement change action
+clearance<interval separation distance spacing placement arrangement position
+clearing<tract parcel
+cleat<projection
+cleft<indentation solid shape form
+clergy<profession vocation body
+clergyman<leader person individual someone mortal soul
+cleric<clergyman reverend leader person individual someone mortal soul
+clerk<employee worker person individual someone mortal soul
+clerking<accounting occupation business job line
+cleveland<city metropolis district territory dominion
+cleverness<creativity creativeness ability power knowledge
+cliche<remark comment input statement truth message
+click<sound
+client<case person individual someone mortal soul
+clientele<people
+cliff<formation
+climate<status
+climax<juncture occasion
+clinch<maneuver escape flight
+clip<mechanism device
+clique<circle band lot
+clock<timepiece instrument device
+clocking<duration continuance period amount
+clod<agglomeration accumulation
+clodhopper<shoe
+closet<area
+closeup<photograph photo exposure picture representation
+closing<motion movement move change action
+closure<approach coming motion movement move change action
+clot<ball clod lump clump chunk agglomeration accumulation
+clothes<clothing wear commodity good
+clothesbrush<brush implement
+clotheshorse<framework
+clothesline<cord line
+clothing<commodity good
+cloud<phenomenon
+cloudburst<rain rainfall downfall weather phenomenon
+clover<herb plant
+clown<fool sap simple person individual someone mortal soul
+clowning<folly play frolic romp caper diversion recreation
+club<team squad organization
+clubfoot<status
+clubhouse<building edifice
+cluck<cry sound
+clue<indication
+clump<agglomeration accumulation
+cluster<agglomeration accumulation
+clutch<grasping control
+clutches<grasping control
+coach<leader person individual someone mortal soul
+coaching<employment occupation business job line
+coal<fuel
+coalescence<union unification combination compounding change action
+coalition<organization
+coast<shore formation
+coat<garment clothing wear commodity good
+coattail<flap
+cobbler<maker creator person individual someone mortal soul
+cocaine<drug
+coccidiosis<fullness status
+cockatoo<parrot bird vertebrate animal beast brute creature
+cockpit<compartment room area
+cockroach<insect animal beast brute creature
+coconut<food solid
+codification<systematization rationalization organization
+coefficient<constant number amount
+coexistence<existence
+coffee<beverage drink food nutrient liquid fluid component constituent
+coffeehouse<restaurant building edifice
+coffeepot<pot vessel container utensil implement
+coffin<box container
+cognizance<knowing operation knowledge
+cohesion<connection link union unification
+cohesiveness<connection link union unification
+coin<currency standard criterion touchstone amount
+coincidence<accident stroke
+cold<disease illness malady sickness status
+coldness<temperature perception operation knowledge
+coleridge<poet writer author person individual someone mortal soul
+collaboration<cooperation
+collaborator<accessory criminal felon crook outlaw principal offender person
+collage<picture image composition representation
+collapse<illness malady sickness status
+collar<band strip slip
+colleague<associate peer equal match person individual someone mortal
+collective<enterprise organization
+collector<person individual someone mortal soul
+college<body
+collegian<student pupil enrollee person individual someone mortal soul
+collision<contact impinging striking
+collusion<agreement arrangement planning preparation provision thinking thought operation
+colon<gut organ piece
+colonel<officer man worker person individual someone mortal soul
+colonial<resident occupant inhabitant dweller person individual someone mortal
+colony<body
+colorado<province district territory dominion
+coloratura<soprano singer vocalist musician instrumentalist player performer entertainer
+colors<flag emblem design pattern figure decoration ornament
+colt<male animal beast brute creature young offspring
+columbine<flower plant
+columbus<capital city metropolis seat center middle heart eye
+column<file line formation arrangement
+columnist<journalist writer author person individual someone mortal soul
+coma<status
+comb<device
+combat<battle conflict fight engagement action
+combination<accumulation
+combo<band organization
+combustion<oxidation reaction action
+comeback<reply response
+comedian<performer entertainer person individual someone mortal soul
+comedy<drama genre style
+comer<rival competitor competition contestant person individual someone mortal
+comfort<status
+comforts<support keep livelihood living sustenance resource possession
+coming<motion movement move change action
+commander<officer man worker person individual someone mortal soul
+commandment<command bid bidding
+commando<man worker person individual someone mortal soul
+comment<statement message
+commentary<statement message
+commentator<expert person individual someone mortal soul
+commerce<transaction dealing dealings
+commercial<advertisement advertising promotion publicity packaging message
+commercialism<transaction dealing dealings
+commie<socialist politician leader person individual someone mortal soul
+commiseration<sympathy feeling
+commissary<shop store outlet establishment
+commission<organization
+commissioner<administrator executive head chief leader person individual someone
+commitment<seriousness earnestness sincerity trait
+committee<organization
+committeeman<member associate peer equal match person individual someone
+commoner<person individual someone mortal soul
+commonplace<remark comment input statement truth message
+commonwealth<province district territory dominion
+commotion<disorder
+commune<district territory dominion
+communion<ritual practice pattern
+communique<report story account news information message
+communism<socialism economy system scheme
+communist<politician leader person individual someone mortal soul
+community<gathering
+commutation<travel motion movement move change action
+commutator<switch control controller mechanism device
+commuter<train transport
+commuting<travel motion movement move change action
+compact<case container
+companion<friend person individual someone mortal soul
+companionship<friendship relationship
+company<institution establishment organization
+comparison<examination scrutiny investigation investigating
+compartment<space shape form
+compass<instrument device
+compassion<sympathy feeling
+compatriot<national subject person individual someone mortal soul
+compensation<payment cost spending expenditure outlay possession
+competence<ability
+competitor<contestant person individual someone mortal soul
+complaint<disorder upset status
+complaisance<disposition temperament nature trait
+complement<expression constituent string language sequence series ordering order
+completeness<integrity unity
+completion<maneuver play motion movement move change action
+complex<concept conception construct idea thought knowledge
+complexion<color colour
+compliance<cooperation
+complication<interference
+complicity<guilt status
+compliment<praise congratulations approval message
+component<section division concept conception construct idea thought knowledge
+comportment<manner demeanor behavior conduct trait
+composer<musician artist creator person individual someone mortal soul
+composing<placement arrangement position
+composite<concept conception construct idea thought knowledge
+composition<placement arrangement position
+compost<composition mixture component constituent
+composure<disposition temperament nature trait
+compound<concept conception construct idea thought knowledge
+compounding<change action
+comprehension<understanding apprehension savvy knowing operation knowledge
+compromise<cooperation
+compulsion<motivation motive need
+compulsive<person individual someone mortal soul
+compulsivity<trait
+compunction<sorrow regret sadness unhappiness feeling
+computation<procedure
+computer<machine device
+comrade<friend person individual someone mortal soul
+con<argument statement evidence indication
+conceit<pride feeling
+concentrate<ore mineral material stuff component constituent
+concept<idea thought knowledge
+conception<idea thought knowledge
+conceptuality<concept conception construct idea thought knowledge
+concern<interest involvement curiosity wonder status
+concert<performance show
+concertina<wire ligament attachment bond connection connective
+concerto<classical genre style music
+concession<contract agreement understanding instrument statement document papers message
+concessionaire<businessman capitalist person individual someone mortal soul
+concierge<caretaker custodian steward defender guardian person individual someone
+conciseness<style
+conclave<meeting gathering
+conclusion<judgment mind opinion sentiment view thought belief knowledge
+concord<capital city metropolis seat center middle heart eye
+concrete<pavement
+concurrence<agreement
+concussion<injury accident misfortune trouble
+condemnation<disapproval message
+condensation<knowledge
+condenser<device
+condescension<arrogance pride sin sinning transgression wrongdoing
+conditioner<exercise exercising workout effort exertion sweat labor labour
+conditioning<learning acquisition operation knowledge
+conduction<phenomenon
+conductivity<phenomenon
+conductor<musician artist creator person individual someone mortal soul
+confederate<supporter protagonist champion admirer friend southerner advocate proponent
+conference<meeting gathering
+confession<admission message
+confessor<priest clergyman reverend order status position leader person
+confidant<friend person individual someone mortal soul
+confidante<confidant intimate friend person individual someone mortal soul
+confidence<certainty status
+confidentiality<privacy secrecy isolation separation
+configuration<design plan arrangement organization system knowledge
+confinement<birth
+confines<scope range reach orbit compass extent magnitude
+confirmation<proof evidence grounds information knowledge
+conformity<agreement correspondence characteristic
+confrere<associate peer equal match person individual someone mortal
+confrontation<challenge
+confusion<disorder
+congestion<symptom evidence grounds information knowledge
+congo<country land district territory dominion
+congratulations<approval message
+congress<legislature assembly gathering
+congressman<legislator politician leader person individual someone mortal soul
+conjecture<hypothesis possibility theory concept conception construct idea thought
+conjugate<solution mixture component constituent
+conjunction<timing
+connecticut<province district territory dominion
+connoisseur<authority expert person individual someone mortal soul
+connotation<meaning significance import message
+conqueror<victor master superior combatant belligerent fighter person individual
+conquest<capture seizure
+conscience<ethics morals morality motivation motive need
+consciousness<status
+conscription<mobilization
+consensus<agreement accord harmony concord order
+consent<permission approval message
+consequence<phenomenon
+conservation<improvement betterment advance transformation transmutation shift change alteration
+conservatism<ideology orientation attitude knowledge
+conservative<adult grownup person individual someone mortal soul
+consideration<thinking thought operation knowledge
+consistence<uniformity similarity sameness
+consolation<comfort pleasure feeling
+consolidation<combine union
+consonant<phone sound component constituent
+conspiracy<agreement understanding statement message
+conspirator<criminal felon crook outlaw principal offender person individual
+constable<lawman defender guardian person individual someone mortal soul
+constant<concept conception construct idea thought knowledge
+constatation<assumption hypothesis possibility theory concept conception construct idea
+constellation<design plan arrangement organization system knowledge
+consternation<fear fright emotion feeling
+constitution<law instrument document papers writing
+constriction<narrowing shape form configuration contour spatiality
+consultant<authority expert person individual someone mortal soul
+consultation<conference discussion word speech language
+consumer<user person individual someone mortal soul
+contact<interaction action
+contamination<impurity status
+contemplation<stare look looking sensing perception
+contemporaries<people
+contemporary<peer equal match person individual someone mortal soul
+contempt<dislike feeling
+content<accumulation
+contention<assertion declaration statement message
+contestant<person individual someone mortal soul
+context<discourse component constituent
+continence<discipline trait
+continent<landmass land earth ground
+contingent<gathering
+continuity<cohesion cohesiveness connection link union unification
+continuum<time
+contortion<change action
+contour<line mark print indication
+contrabass<string bass instrument device
+contraception<planning preparation
+contraceptive<device
+contract<agreement understanding instrument statement document papers message writing
+contraction<decrease diminution reduction change action
+contractor<builder party person individual someone mortal soul
+contradiction<opposition
+contralto<singer vocalist musician instrumentalist player performer entertainer person
+contraption<device
+contrary<opposition
+contrast<opposition
+contribution<attempt effort endeavor try
+contributor<donor giver helper person individual someone mortal soul
+contrition<sorrow regret sadness unhappiness feeling
+contrivance<device
+control<power powerfulness
+controller<capitalist person individual someone mortal soul
+controversy<dispute difference conflict disagreement
+contusion<injury hurt harm status
+convection<action
+convenience<comfort status
+convent<residence house dwelling home abode building edifice housing
+convention<meeting gathering
+conversation<speech language
+conversion<transformation transmutation shift change alteration modification
+convertible<car auto automobile machine motorcar vehicle container transport
+convexity<shape form configuration contour spatiality
+conveyor<messenger courier traveler traveller person individual someone mortal
+convict<prisoner captive unfortunate person individual someone mortal soul
+conviction<belief knowledge
+convoy<accumulation
+cook<worker person individual someone mortal soul
+cookfire<fire fireplace hearth recess niche enclosure area
+cookie<cake food solid
+cooking<change action
+coolant<fluid component constituent
+cooler<refrigerator icebox commodity good
+cooling<action
+coolness<calmness feeling
+coon<rustic commoner person individual someone mortal soul
+coop<building edifice
+cooperative<enterprise organization
+coordinate<number amount
+coordinator<organizer thinker intellectual intellect person individual someone mortal
+cop<policeman officer lawman defender guardian person individual someone
+copenhagen<capital city metropolis seat center middle heart eye
+coping<brick ceramic
+copper<metal conductor element material stuff component constituent
+copy<record evidence indication
+coquette<woman female adult grownup person individual someone mortal
+coral<pink color colour
+cord<line
+corduroy<fabric cloth material textile
+corduroys<trouser pant garment clothing wear commodity good
+core<accumulation
+cork<bark cover material stuff component constituent
+corkscrew<opener tool implement
+corn<grass herb plant
+corner<area country
+cornfield<field tract parcel
+cornmeal<meal foodstuff food nutrient
+corona<radiance glow glowing light radiation energy
+coroner<investigator expert person individual someone mortal soul
+corporal<noncom officer man worker person individual someone mortal
+corporation<firm house business concern enterprise organization
+corps<force organization
+corpse<body
+corpulence<fat blubber
+corral<pen enclosure area
+correction<improvement change action
+correspondence<mail message
+correspondent<person individual someone mortal soul
+corridor<passageway passage
+corsage<arrangement decoration ornament
+cortex<piece
+corticosteroid<steroid hormone secretion humor component constituent
+corticotropin<hormone secretion humor component constituent
+cosecant<function map
+cosigner<person individual someone mortal soul
+cost<spending expenditure outlay possession
+costume<attire garb dress clothing wear commodity good
+cottage<house dwelling home abode building edifice housing lodging
+cotton<fiber material stuff component constituent
+cottonmouth<snake serpent reptile vertebrate animal beast brute creature
+couch<seat furniture
+council<organization
+counsel<lawyer attorney professional adult grownup person individual someone
+counseling<message
+counselor<advisor consultant authority expert person individual someone mortal
+count<number amount
+countenance<appearance
+counter<table furniture
+counterattack<attack onslaught onset onrush operation
+counterbalance<weight
+counterpart<equivalent knowledge
+counterpoint<music
+counterproposal<proposal message
+countershot<shooting shot
+counting<investigation investigating
+country<organization
+countryman<compatriot national subject person individual someone mortal soul
+countryside<country
+couple<pair gathering
+coupling<connection connective
+coupon<document papers writing
+courage<spirit character fiber trait
+courier<traveler traveller person individual someone mortal soul
+course<education instruction teaching
+court<assembly gathering
+courtesy<politeness action
+courtier<attendant tender assistant helper help supporter worker person
+courtyard<area
+cousin<relative person individual someone mortal soul
+cove<inlet recess water
+coverage<sum amount possession
+coverlet<spread bedding
+covetousness<envy resentment bitterness rancor hostility hate hatred emotion
+cow<cattle cows oxen bovine mammal mammalian
+coward<person individual someone mortal soul
+cowardice<spirit character fiber trait
+cowboy<hand laborer workman employee worker person individual someone
+cowhand<hand laborer workman employee worker person individual someone
+cowhide<leather material stuff component constituent
+cowling<protection
+cowpuncher<hand laborer workman employee worker person individual someone
+cows<bovine mammal mammalian vertebrate
+coyote<wolf mammal mammalian vertebrate animal beast brute creature
+cps<rate
+crab<animal beast brute creature
+crack<opening gap space shape form
+cracker<bread food foodstuff solid nutrient
+cracking<noise sound
+crackle<noise sound
+crackpot<eccentric flake person individual someone mortal soul
+cradle<furniture
+craft<occupation business job line
+crafter<creator person individual someone mortal soul
+craftsman<professional adult grownup person individual someone mortal soul
+craftsmanship<skill accomplishment acquisition attainment ability power knowledge
+crag<cliff drop formation
+cramp<symptom evidence grounds information knowledge
+crash<noise sound
+crassness<inability
+crate<box container
+crawl<motion movement move change action
+craze<fashion vogue trend style taste appreciation discrimination operation
+creaking<noise sound
+cream<elite class stratum people
+creativeness<ability power knowledge
+creativity<ability power knowledge
+creator<god belief knowledge
+creche<hospital infirmary building edifice
+credit<approval message
+credo<doctrine philosophy ism belief knowledge
+creed<doctrine philosophy ism belief knowledge
+creek<stream water
+creeper<plant
+crescendo<volume intensity
+crest<line
+crevice<depression impression imprint solid shape form
+crew<organization
+crib<furniture
+cricket<insect animal beast brute creature
+crime<transgression wrongdoing
+criminal<principal offender person individual someone mortal soul
+criminality<guilt status
+crimson<red color colour
+cripple<person individual someone mortal soul
+crisis<situation difficulty status
+crisp<dish nourishment sustenance food nutrient
+crispness<freshness age
+criterion<amount
+critic<professional adult grownup person individual someone mortal soul
+criticism<disapproval message
+croaking<utterance
+crofter<farmer creator person individual someone mortal soul
+crone<oldster woman adult grownup female person individual someone
+crony<friend person individual someone mortal soul
+crook<principal offender person individual someone mortal soul
+crop<output yield production industry manufacture business commerce commercialism
+crossing<travel motion movement move change action
+crossroad<junction place spot
+crossroads<community gathering
+crouch<change action
+crow<bird vertebrate animal beast brute creature
+crowbait<mount horse mammal mammalian vertebrate
+crowd<gathering
+crown<symbol signal signaling sign
+crucifix<cross emblem design pattern figure decoration ornament
+crucifixion<execution punishment penalty
+crudity<wild
+cruelty<abuse practice pattern
+crunch<noise sound
+crupper<strap implement
+crusade<venture undertaking project task labor
+crush<leather material stuff component constituent
+crusher<device
+crust<layer
+crutch<staff stick implement
+cry<utterance
+cryostat<thermostat regulator control controller mechanism device
+crystal<solid
+crystallite<crystal rock stone
+crystallography<physics science discipline subject field study domain knowledge
+cuba<country land district territory dominion
+cube<solid shape form
+cubism<movement front
+cud<feed food nutrient
+cuff<lap overlap flap
+cufflink<decoration ornament
+culmination<phase stage period amount
+culprit<offender person individual someone mortal soul
+cult<religion faith institution establishment organization
+cultist<follower person individual someone mortal soul
+cultivation<acculturation
+culture<society
+cumulus<cloud phenomenon
+cup<container article
+cupboard<area
+cur<dog animal beast brute creature mammal mammalian vertebrate
+curb<edge side surface
+curbside<pavement level surface
+cure<medicine medication drug
+curiosity<status
+currant<berry produce fruit food solid
+currency<standard criterion touchstone amount
+current<phenomenon
+curriculum<information message
+curse<profanity utterance
+curtain<blind screen protection
+curtness<rudeness manner demeanor behavior conduct trait
+curve<line shape form
+cushion<muffler device
+cusp<end terminal extremity
+cuss<tormentor person individual someone mortal soul
+custodian<defender guardian person individual someone mortal soul
+custody<confinement subjugation relationship
+custom<practice pattern survival continuance continuation
+customer<consumer user person individual someone mortal soul
+cut<share percentage possession
+cutlass<sword blade brand steel weapon arm instrument device
+cyclades<culture civilization society
+cycle<interval amount
+cyclist<rider traveler traveller person individual someone mortal soul
+cylinder<solid shape form
+cynic<person individual someone mortal soul
+cyst<pathology status
+cytoplasm<protoplasm component constituent
+dab<touch touching
+dad<father parent ancestor antecedent root relative person individual
+dadaism<movement front
+daddy<father parent ancestor antecedent root relative person individual
+daffodil<plant
+dagger<knife weapon arm instrument device
+daiquiri<alcohol beverage drink food nutrient liquid drug fluid
+dairy<farm
+dairyman<farmer creator person individual someone mortal soul
+dais<platform level surface
+daisy<flower plant
+dallas<city metropolis district territory dominion
+dam<barrier obstruction
+damage<change alteration modification
+damascus<capital city metropolis seat center middle heart eye
+dame<girl miss woman female adult grownup person individual
+damn<worthlessness
+damnation<denunciation
+damned<people
+dance<art
+dancer<performer entertainer person individual someone mortal soul
+dancing<diversion recreation arts discipline subject field study domain
+dandelion<herb plant
+dane<european inhabitant dweller person individual someone mortal soul
+danger<status
+danish<scandinavian tongue language
+dante<poet writer author person individual someone mortal soul
+daring<challenge
+dark<illumination
+darkness<illumination
+darling<lover person individual someone mortal soul
+darwin<biologist scientist person individual someone mortal soul
+dash<elegance
+data<accumulation
+date<day amount
+datum<information knowledge
+daughter<child kid female offspring issue person individual someone
+dawn<hour time reading indication datum information knowledge
+dawning<hour time reading indication datum information knowledge
+day<amount
+daybed<sofa couch lounge seat furniture
+daybreak<hour time reading indication datum information knowledge
+daylight<period amount
+days<life period amount
+daytime<period amount
+deacon<official worker person individual someone mortal soul
+dead<people
+deadhead<person individual someone mortal soul
+deadline<amount
+deadlock<situation difficulty status
+deaf<people
+deal<transaction dealing dealings
+dealer<merchant capitalist person individual someone mortal soul
+dealing<treatment handling management direction
+dealings<interchange interaction action
+dean<administrator head chief leader person individual someone mortal
+dear<lover person individual someone mortal soul
+death<change alteration modification
+deathbed<period amount
+debacle<collapse
+debate<discussion word speech language
+debauch<revel revelry merrymaking celebration festivity diversion recreation
+debility<softness status
+debris<rubbish scrap waste material stuff component constituent
+debt<liability obligation
+debunking<exposure presentation presentment demonstration show entertainment amusement diversion
+debut<beginning start change action
+dec<month period amount
+decade<period amount
+decay<action
+deceased<person individual someone mortal soul
+decedent<person individual someone mortal soul
+deceleration<change alteration modification
+december<month period amount
+decency<propriety demeanor behavior conduct trait
+decimeter<amount
+decision<choice selection pick action
+deck<platform level surface
+declamation<address speech
+declaration<statement message
+decline<decrease decrement
+declivity<slope incline side formation
+decomposition<mathematics math science discipline subject field study domain
+decor<decoration ornament
+decorativeness<appearance
+decorator<specialist expert person individual someone mortal soul
+decorum<propriety demeanor behavior conduct trait
+decrease<change alteration modification
+decree<enactment instrument document papers writing
+decrement<amount magnitude
+dedication<fidelity
+deduction<depreciation loss expense cost possession spending expenditure outlay
+deed<instrument document papers writing
+deepening<development evolution
+deer<mammal mammalian vertebrate animal beast brute creature
+default<absence loss failure
+defeat<ending conclusion finish failure
+defection<withdrawal departure going leaving
+defendant<litigant party person individual someone mortal soul
+defender<person individual someone mortal soul
+defense<action
+deference<politeness action
+defiance<trait
+deficiency<need demand status
+deficit<inadequacy deficiency amount magnitude
+definition<explanation account statement message
+deflection<aberration abnormality status
+deformation<damage harm impairment change alteration modification
+degradation<change action
+deity<belief knowledge
+dejection<depression status
+delaware<river stream water
+delay<pause intermission break interruption suspension interval amount
+delegate<representative person individual someone mortal soul
+delegation<organization
+deliberation<discussion word speech language
+delicacy<elegance
+delight<pleasure feeling
+delineation<description statement message
+delirium<mania disturbance disorder upset status
+deliverance<recovery
+delivery<transportation transport transfer movement change action
+delta<formation sediment deposit
+deltoid<muscle contractor organ piece
+deluge<batch deal flock heap lot mass mess mint
+demagogue<politician leader person individual someone mortal soul
+demand<request petition message
+demander<person individual someone mortal soul
+demarcation<boundary bound bounds extremity
+demeanor<trait
+demimonde<class stratum people
+democracy<ideology orientation attitude knowledge
+democrat<politician leader person individual someone mortal soul
+demolition<ending conclusion finish
+demon<spirit belief knowledge
+demonstration<show entertainment amusement diversion recreation
+demonstrative<pronoun word component constituent
+demonstrator<teacher instructor educator professional adult grownup person individual
+demoralization<degradation change action
+denmark<country land district territory dominion
+denomination<organization
+denouement<result resultant outcome termination ending conclusion finish
+denseness<stupidity inability knowledge
+densitometry<measurement measuring
+density<solidity consistency consistence body
+dent<consequence effect outcome result issue upshot phenomenon
+dentist<professional adult grownup person individual someone mortal soul
+denture<device
+denver<capital city metropolis seat center middle heart eye
+department<division organization
+dependent<recipient receiver person individual someone mortal soul
+depletion<decrease diminution reduction change action
+deportee<foreigner alien traveler traveller person individual someone mortal
+deposit<phenomenon
+depositor<investor capitalist person individual someone mortal soul
+depot<station facility installation
+depreciation<decrease diminution reduction change action
+depredation<aggression hostility action
+depression<status
+depth<extent magnitude
+deputy<lawman defender guardian person individual someone mortal soul
+dereliction<negligence neglect carelessness trait
+derision<message
+derivation<beginning origin root source
+derivative<calculation computation figuring reckoning thinking thought operation knowledge
+derrick<framework
+dervish<saint angel person individual someone mortal soul
+des<steroid hormone secretion humor component constituent
+descendant<relative person individual someone mortal soul
+descendent<relative person individual someone mortal soul
+descent<travel movement motion
+description<statement message
+desecration<irreverence violation evil wickedness transgression wrongdoing
+desert<tract parcel community
+desertion<withdrawal departure going leaving
+designation<name component constituent
+designer<specialist expert person individual someone mortal soul
+desire<feeling
+desk<table furniture
+desolation<deterioration impairment decay status
+desorption<action
+despair<status
+desperate<unfortunate person individual someone mortal soul
+desperation<status
+despoiler<thief criminal felon crook outlaw principal offender person
+despondency<depression sadness unhappiness feeling
+despotism<dominance ascendancy control status
+dessert<course nourishment sustenance food nutrient
+destination<end terminal extremity
+destroyer<ship vessel vehicle craft transport
+destruction<termination ending conclusion change action
+detachment<indifference unconcern feeling
+detail<fact information knowledge
+details<information message
+detecting<investigation investigating
+detection<perception operation knowledge
+detective<policeman officer lawman defender guardian person individual someone
+detector<device
+detergency<utility usefulness
+detergent<surfactant
+deterioration<decay status
+determinant<knowledge
+determination<discovery find
+deterrent<difficulty knowledge
+detractor<cynic person individual someone mortal soul
+detroit<city metropolis port district territory dominion
+developer<creator person individual someone mortal soul
+development<improvement change action
+deviation<variation change alteration modification
+devil<belief knowledge
+devilment<misbehavior misdeed wrongdoing
+devisee<beneficiary recipient receiver person individual someone mortal soul
+devotee<follower person individual someone mortal soul
+devotion<love emotion feeling
+dew<condensation phenomenon
+dewar<flask bottle vessel container
+dexamethasone<corticosteroid steroid medicine medication hormone drug secretion humor
+diabetes<disease illness malady sickness status
+diabetic<sufferer unfortunate person individual someone mortal soul
+diagnosing<designation identification determination finding discovery find
+diagnosis<designation identification determination finding discovery find
+diagnostician<specialist doctor physician professional adult grownup person individual
+diagram<drawing representation
+dial<face front side surface
+dialect<speech language
+dialectic<philosophy arts discipline subject field study domain knowledge
+dialogue<talk talking conversation speech language
+dialysis<analysis investigation investigating
+diam<length dimension amount magnitude
+diameter<length dimension amount magnitude
+diamond<jewel gem decoration ornament
+diaper<garment clothing wear commodity good
+diaphragm<mechanism device
+diarrhea<symptom evidence grounds information knowledge
+diarrhoea<symptom evidence grounds information knowledge
+diary<writing
+diatom<algae plant microorganism
+dice<cube block
+dichondra<vine plant
+dickens<exclamation exclaiming utterance
+dictate<rule direction instruction message
+dictionary<reference book publication product production
+dictum<declaration statement message
+die<cube block
+diet<fare food nutrient
+differential<calculation computation figuring reckoning thinking thought operation knowledge
+differentiation<discrimination operation knowledge
+difficulty<effort exertion sweat labor labour toil
+diffraction<phenomenon
+diffusion<action
+digitalization<treatment intervention care attention aid tending
+dignitary<personage adult grownup person individual someone mortal soul
+dignity<pride feeling
+dilemma<confusion disarray status
+diligence<trait
+dilution<solution mixture component constituent
+dime<coin currency standard criterion touchstone amount
+dimension<magnitude
+dimer<compound chemical material stuff component constituent
+diminution<decrease decrement
+din<noise sound
+dinner<meal nourishment sustenance food nutrient
+dinnertime<hour time reading indication datum information knowledge
+diplomacy<negotiation dialogue talks discussion word speech language
+diplomat<official worker person individual someone mortal soul
+dipole<couple
+dipper<vessel container
+direction<path route line
+directionality<asymmetry imbalance spatiality
+directive<pronouncement dictum declaration statement message
+directivity<asymmetry imbalance spatiality
+director<administrator head chief leader person individual someone mortal
+directory<reference book publication product production
+dirge<song vocal opus composition piece music
+dirt<earth ground material stuff component constituent
+disability<softness status
+disabled<people
+disadvantage<liability bad badness
+disagreement<conflict
+disappearance<departure going leaving
+disappointment<dissatisfaction discontent longing yearning desire feeling
+disapprobation<disapproval message
+disapproval<dislike feeling
+disarray<status
+disaster<adversity hardship misfortune fortune destiny fate luck lot
+disbelief<doubt uncertainty status
+disc<recording device
+disciple<follower person individual someone mortal soul
+discipline<domain knowledge
+discomfited<people
+discomfort<status
+discontent<longing yearning desire feeling
+discontinuance<termination ending conclusion change action
+discontinuity<separation
+discount<decrease diminution reduction change action
+discourse<component constituent
+discredit<dishonor dishonour standing status position
+discrepancy<difference
+discretion<liberty freedom
+discussion<communicating
+disdain<dislike feeling
+disease<illness malady sickness status
+disengagement<separation change action
+disgrace<dishonor dishonour standing status position
+disguise<semblance color colour appearance
+disgust<dislike feeling
+dish<container article
+dishonor<standing status position
+dishwasher<commodity good
+dishwater<water liquid compound fluid chemical material stuff component
+disillusionment<sophistication enlightenment education knowledge
+disintegration<decay status
+disinterest<tolerance attitude knowledge
+disk<shape form
+dislike<inclination disposition tendency attitude knowledge
+dislocation<interruption break
+disloyalty<infidelity
+dismay<despair feeling
+dismissal<judgment
+disobedience<insubordination resistance
+disorder<status
+disparagement<message
+dispatch<report story account news information message
+dispensary<building edifice
+dispensation<license permission permit authorization management direction
+dispenser<container
+dispersal<spread extension expansion enlargement increase change action
+dispersion<spread travel movement motion
+displacement<replacement replacing substitution exchange commutation change action
+display<demonstration
+displeasure<dissatisfaction annoyance chafe vexation discontent anger longing yearning
+disposal<power powerfulness
+disposition<nature trait
+dispute<disagreement
+disregard<operation knowledge
+disrepair<status
+disrepute<dishonor dishonour standing status position
+disruption<delay holdup
+dissatisfaction<discontent longing yearning desire feeling
+dissection<cut cutting division separation change action
+dissemination<transmission communicating
+dissension<disagreement
+dissent<objection
+dissenter<person individual someone mortal soul
+disservice<injury wrongdoing
+dissociation<separation change action
+dissolution<action
+dissolve<transition passage section subdivision writing music
+distance<spacing placement arrangement position
+distaste<dislike feeling
+distension<expansion enlargement increase change action
+distillation<action
+distinction<discrimination operation knowledge
+distinctness<clearness clarity
+distortion<damage harm impairment change alteration modification
+distraction<confusion disarray status
+distress<pain feeling
+distribution<arrangement organization system knowledge
+distributor<supplier capitalist person individual someone mortal soul
+distrust<doubt uncertainty status
+ditch<excavation
+ditty<song vocal opus composition piece music
+divan<sofa couch lounge seat furniture
+dive<nightclub club spot establishment
+divergence<separation change action
+diversification<change action
+diversity<difference
+divertimento<opus composition piece music
+divestiture<writ instrument document papers writing
+dividend<net profit profits earnings income gain sum amount
+divine<god belief knowledge
+diving<match contest competition
+divinity<belief knowledge
+division<force organization
+divorce<separation
+dock<enclosure area
+doctor<professional adult grownup person individual someone mortal soul
+doctorate<degree award honor honour laurels symbol signal signaling
+doctrine<belief knowledge
+document<writing
+documentary<movie film picture flick show product production
+dodge<scheme strategy plan program idea thought knowledge
+dodging<negligence carelessness neglect
+dog<animal beast brute creature mammal mammalian vertebrate
+doggerel<verse rhyme poem writing
+doghouse<shelter building edifice protection
+dogma<gospel creed doctrine philosophy ism belief knowledge
+dogwood<tree plant
+doll<toy
+dollar<amount
+domain<environment situation
+dominion<dominance ascendancy control status
+don<gentleman man male adult grownup person individual someone
+donation<gift acquisition possession
+donor<helper person individual someone mortal soul
+doom<destiny fate
+doomed<people
+door<barrier obstruction
+doorbell<push button switch control controller mechanism device
+doorhandle<knob handle grip hold
+doorknob<knob handle grip hold
+doorman<guard defender guardian person individual someone mortal soul
+doorway<entrance entranceway entry access approach
+dooryard<yard grounds field tract parcel
+dope<drug
+dormitory<quarters building edifice housing lodging
+dosage<amount
+dose<medicine medication drug
+dot<disk disc shape form
+double<safety hit feat effort exploit accomplishment achievement action
+doubleheader<game contest competition
+doubt<status
+dough<mixture foodstuff food nutrient
+dove<pigeon bird vertebrate animal beast brute creature
+doweling<attachment connection change action
+down<feather cover material stuff component constituent
+downfall<failure
+downpour<rain rainfall downfall weather phenomenon
+downtown<district territory dominion
+dowry<gift acquisition possession
+dozen<integer number amount
+dozens<amount
+draft<instrument document papers writing
+drafting<writing authorship composition
+dragon<monster imagination vision creativity creativeness ability power knowledge
+drain<evacuation removal separation change action
+drainage<evacuation removal separation change action
+drama<writing
+dramatics<education instruction teaching
+dramatist<writer author person individual someone mortal soul
+drape<blind screen protection
+draper<trader dealer merchant capitalist person individual someone mortal
+drapery<blind screen protection
+draught<drink amount
+drawer<container area
+drawing<art
+drawl<accent utterance
+dread<fear fright emotion feeling
+dream<imagination imaging imagery operation knowledge
+dreamer<sleeper person individual someone mortal soul
+dregs<sediment deposit
+dress<clothing wear commodity good
+dresser<furniture
+drift<force phenomenon
+drink<amount
+drinker<consumer user person individual someone mortal soul
+drinking<consumption intake uptake
+driver<operator
+driveway<road route
+drizzle<rain rainfall downfall weather phenomenon
+drone<bee insect animal beast brute creature
+drop<sphere shape form
+droplet<drop amount
+dropout<person individual someone mortal soul
+droppings<stool dejection excretion waste material stuff component constituent
+dross<waste material stuff component constituent
+drought<dryness status
+drover<hand laborer workman employee worker person individual someone
+drugging<administration medication therapy treatment intervention care attention aid
+drugstore<shop store outlet establishment
+drum<instrument device
+drumhead<membrane sheet
+drumlin<drift mass body
+drummer<musician instrumentalist player performer entertainer person individual someone
+drunk<drinker consumer user person individual someone mortal soul
+drunkard<drinker consumer user person individual someone mortal soul
+drygoods<commodity good
+dryness<status
+dublin<port capital city metropolis seat center middle heart
+duck<bird vertebrate animal beast brute creature
+ducking<hunt hunting sport athletics diversion recreation
+duct<passage passageway piece
+due<right abstract concept conception construct idea thought knowledge
+duel<fight fighting combat scrap conflict struggle battle
+duelist<adversary antagonist opponent person individual someone mortal soul
+duffer<person individual someone mortal soul
+dugout<shelter
+duke<peer lord noble leader person individual someone mortal
+dullard<simple person individual someone mortal soul
+dumbbell<weight equipment
+dun<mount horse mammal mammalian vertebrate
+dune<ridge elevation formation
+dung<stool dejection excretion waste material stuff component constituent
+dungeon<defense
+duplication<copy representation
+durability<permanence duration length
+duration<period amount
+dusk<hour time reading indication datum information knowledge
+dust<particulate material stuff component constituent
+dustbin<bin container
+dustpanful<amount
+dwarf<person individual someone mortal soul
+dweller<person individual someone mortal soul
+dwelling<housing lodging
+dyeing<change action
+dying<end ending amount
+dynamics<mechanics physics science discipline subject field study domain
+dynamite<explosive chemical material stuff component constituent
+dynasty<family folk sept lineage line descent blood pedigree
+dysentery<disease illness malady sickness status
+eagerness<enthusiasm feeling
+eagle<bird vertebrate animal beast brute creature
+ear<organ piece
+earl<peer lord noble leader person individual someone mortal
+earnest<security surety possession
+earnestness<gravity solemnity feeling
+earnings<income gain sum amount possession
+earphone<transducer device
+earth<planet
+earthman<inhabitant dweller person individual someone mortal soul
+earthquake<phenomenon
+easel<tripod rack stand support device
+east<direction position
+easter<holiday day period amount
+eating<consumption intake uptake
+ebbing<decline diminution decrease decrement
+ebony<black blackness color colour
+eccentric<person individual someone mortal soul
+eccentricity<strangeness
+ecclesiasticism<attachment adherence support aid assist assistance help
+echo<reflection
+eclipse<interruption break
+ecliptic<line
+economics<science discipline subject field study domain knowledge
+economist<scientist person individual someone mortal soul
+economy<system scheme
+ecstasy<spirit emotion feeling
+edema<swelling lump enlargement symptom evidence grounds information knowledge
+edge<boundary bound bounds extremity
+edition<impression printing publication product production
+editor<worker person individual someone mortal soul
+editorial<article nonfiction piece prose genre style
+educator<professional adult grownup person individual someone mortal soul
+eeg<graph
+effect<phenomenon
+effectiveness<power powerfulness
+efficacy<effectiveness power powerfulness
+efficiency<ratio
+effluent<waste material stuff component constituent
+egalitarianism<doctrine philosophy ism belief knowledge
+egg<cell
+egghead<intellectual intellect person individual someone mortal soul
+eggplant<vegetable produce food solid
+eggs<foodstuff food nutrient
+ego<pride feeling
+egotism<conceit vanity trait
+egotist<person individual someone mortal soul
+egypt<country land district territory dominion
+ejaculation<exclamation exclaiming utterance
+elaboration<expansion increase change action
+elation<status
+elbow<joint articulation piece
+elder<adult grownup person individual someone mortal soul
+election<vote
+elector<citizen national subject person individual someone mortal soul
+electricity<phenomenon
+electrode<conductor device
+electrolysis<decomposition reaction action
+electromagnet<magnet device
+electron<particle body
+electronics<physics science discipline subject field study domain knowledge
+electrophoresis<action
+electrophorus<device
+electroshock<galvanism therapy treatment intervention care attention aid tending
+element<section division concept conception construct idea thought knowledge
+elephant<mammal mammalian vertebrate animal beast brute creature
+elevation<rise rising travel movement motion
+elevator<device
+elimination<removal separation change action
+elite<class stratum people
+elizabethan<person individual someone mortal soul
+ell<extension wing addition component constituent element
+ellipsoid<figure shape form
+elm<tree plant
+eluate<solution mixture component constituent
+elution<action
+embankment<mound hill
+embargo<policy argument line reasoning thinking thought
+embarrassment<shame feeling
+embassy<building edifice
+emblem<design pattern figure decoration ornament
+embodiment<personification person individual someone mortal soul
+embrace<clasp clench clutch clutches grasp grip hold grasping
+embracing<clasp clench clutch clutches grasp grip hold grasping
+emergence<beginning
+emergency<crisis juncture occasion
+emigration<migration motion movement move change action
+eminence<status position
+emission<emergence
+emotion<feeling
+emotionalism<trait
+emotionality<trait
+emphasis<importance standing status position
+emphysema<disease illness malady sickness status
+empire<domain land
+empiricism<doctrine philosophy ism belief knowledge
+employee<worker person individual someone mortal soul
+employer<leader person individual someone mortal soul
+emptiness<status
+enactment<legislation government governing administration
+enamel<component constituent
+encampment<site tract parcel
+enchantment<liking feeling
+enclave<district territory dominion
+enclosure<area
+encounter<fight fighting combat scrap conflict struggle battle
+encouragement<approval message
+encroachment<entrance travel movement motion
+encumbrance<concern worry headache vexation stimulation stimulus stimulant input
+encyclopedia<reference book publication product production
+end<extremity
+endeavor<undertaking project task labor
+ending<component constituent
+endowment<aptitude ability power knowledge
+endpoint<end terminal extremity
+endurance<strength
+enemy<force organization
+energy<phenomenon
+enervation<weakness
+engagement<action
+engine<motor machine device
+engineer<person individual someone mortal soul
+engineering<application profession use usage utilization employment exercise occupation
+england<country land district territory dominion
+english<tongue language
+englishman<european inhabitant dweller person individual someone mortal soul
+engraver<worker person individual someone mortal soul
+enigma<confusion disarray status
+enjoyment<pleasure feeling
+enlargement<increase change action
+enlightenment<education knowledge
+enormity<impropriety demeanor behavior conduct trait
+enough<amount
+enrichment<improvement change action
+enrollee<person individual someone mortal soul
+enrollment<entrance entry incoming arrival action
+ensemble<organization
+entanglement<trap device
+enterotoxemia<disease illness malady sickness status
+enterprise<undertaking project task labor
+entertainer<person individual someone mortal soul
+entertainment<diversion recreation
+enthusiasm<feeling
+enthusiast<supporter protagonist champion admirer friend advocate proponent person
+entirety<completeness integrity unity
+entrance<access approach
+entranceway<access approach
+entrant<commodity good
+entrepreneur<capitalist person individual someone mortal soul
+entry<record evidence indication
+envelope<container
+environment<situation
+envy<resentment bitterness rancor hostility hate hatred emotion feeling
+enzyme<protein accelerator molecule compound component constituent chemical material
+epaulet<decoration ornament
+epic<poem writing
+epicure<person individual someone mortal soul
+epidemic<outbreak eruption irruption
+epidermis<stratum layer
+epigram<expression speech language
+epiphany<manifestation appearance
+epiphysis<bone tissue piece
+epistemology<philosophy arts discipline subject field study domain knowledge
+epitaph<inscription lettering writing
+epithet<calumny disparagement depreciation message
+epitome<model example representation knowledge
+epoch<period amount
+epoxy<compound chemical material stuff component constituent
+equal<person individual someone mortal soul
+equality<sameness
+equanimity<disposition temperament nature trait
+equation<statement message
+equator<line
+equilibrium<situation
+equipping<mobilization
+equity<possession
+equivalence<status position
+equivalent<knowledge
+era<period amount
+erosion<action
+errand<trip journey journeying travel motion movement move change
+eruption<discharge
+escalation<increase change action
+escapade<undertaking project task labor
+escheat<interest stake share percentage possession
+escort<defender guardian person individual someone mortal soul
+escritoire<desk table furniture
+espionage<intelligence operation
+essay<writing
+essence<knowledge
+establishment<beginning start change action
+estate<holding possession
+esteem<honor honour laurels standing status position
+ester<compound chemical material stuff component constituent
+esthetic<doctrine philosophy ism belief knowledge
+estimate<calculation computation figuring reckoning thinking thought operation knowledge
+estrangement<isolation separation
+estuary<water
+etcetera<stuff
+eternity<time
+ethanol<alcohol liquid fluid material stuff component constituent
+ethic<principle value ideal idea thought knowledge
+ethics<motivation motive need
+ethiopian<african person individual someone mortal soul
+etiquette<rule direction instruction message
+euphoria<elation joy emotion feeling
+europe<continent landmass land earth ground
+european<inhabitant dweller person individual someone mortal soul
+eutectic<mixture component constituent
+evacuation<removal separation change action
+evaluation<judgment assessment
+evangelist<preacher clergyman reverend leader person individual someone mortal
+evaporation<action
+eve<woman female adult grownup person individual someone mortal
+evening<day daytime daylight period amount
+evensong<hour time reading indication datum information knowledge
+evidence<information knowledge
+evil<transgression wrongdoing
+evildoer<offender person individual someone mortal soul
+evocation<imagination imaging imagery operation knowledge
+exacerbation<intensification increase change action
+exaggeration<figure image device style
+examination<investigation investigating
+example<information knowledge
+exasperation<annoyance chafe vexation anger emotion feeling
+excelsior<packing material stuff component constituent
+exception<omission disregard neglect operation knowledge
+excess<abundance amount magnitude
+exchange<phenomenon
+excitability<responsiveness reactivity sensitivity sensibility sense sensation faculty ability
+excitement<joy emotion feeling
+exclaiming<utterance
+exclamation<utterance
+exclusion<situation
+exclusiveness<arrogance pride sin sinning transgression wrongdoing
+excretion<discharge emission
+excursion<journey journeying travel motion movement move change action
+excursus<message
+excuse<defense vindication justification explanation account statement message
+execution<punishment penalty
+executioner<killer person individual someone mortal soul
+executive<administrator head chief leader person individual someone mortal
+executor<person individual someone mortal soul
+exemplar<ideal idea thought knowledge
+exemption<immunity status
+exercise<effort exertion sweat labor labour toil
+exercising<effort exertion sweat labor labour toil
+exertion<labor labour toil
+exhaustion<fatigue weariness
+exhibit<evidence information message
+exhibition<presentation presentment demonstration show entertainment amusement diversion recreation
+exhortation<communicating
+exigency<crisis situation difficulty status
+existentialist<philosopher scholar student intellectual intellect person individual someone
+exit<opening
+exodus<escape flight
+expanse<scope range reach orbit compass extent magnitude
+expansion<increase change action
+expansiveness<magnificence richness excellence
+expectancy<expectation feeling
+expectation<belief knowledge
+expedition<campaign operation
+expenditure<possession
+expense<cost spending expenditure outlay possession
+experience<education knowledge
+experiment<research investigation investigating
+experimentalism<empiricism doctrine philosophy ism belief knowledge
+experimentation<inquiry research thinking thought operation knowledge
+experimenter<researcher investigator scientist person individual someone mortal soul
+expert<person individual someone mortal soul
+expiration<end ending amount
+explanation<statement message
+expletive<profanity utterance
+exploit<accomplishment achievement action
+exploitation<use usage utilization employment exercise
+exploration<expedition journey journeying travel motion movement move change
+explorer<person individual someone mortal soul
+explosion<discharge
+export<commodity good
+exporter<capitalist person individual someone mortal soul
+exposition<interpretation explanation account statement message
+exposure<vulnerability weakness
+expression<countenance visage appearance
+expulsion<rejection
+expurgation<removal separation change action
+extension<delay hold wait pause intermission break interruption suspension
+extent<degree level stage
+extern<doctor physician professional adult grownup person individual someone
+extract<solution mixture component constituent
+extrapolation<calculation computation figuring reckoning thinking thought operation knowledge
+extravaganza<entertainment amusement diversion recreation
+extreme<degree grade level
+extremity<piece
+extremum<extremity
+exultation<joy emotion feeling
+eye<organ piece
+eyeball<capsule piece
+eyebrow<hair cover
+eyelid<flap tissue piece
+eyepiece<lens device
+eyes<opinion sentiment view thought belief knowledge
+eyeshadow<makeup
+eyesight<sight vision sense sensation sensitivity sensibility faculty ability
+eyestrain<fatigue weariness
+facade<front side surface
+face<piece
+facet<characteristic dimension concept conception construct idea thought knowledge
+facing<liner protection
+facsimile<copy representation
+fact<information knowledge
+faction<clique ingroup pack camp circle band lot
+factor<origin inception beginning
+factory<plant works complex
+faculty<ability power knowledge
+fadeout<disappearance
+fair<show entertainment amusement diversion recreation
+fairness<justice justness righteousness morality virtue good goodness
+fairway<site tract parcel
+fairy<belief knowledge
+fairyland<fantasy phantasy imagination vision creativity creativeness ability power
+fairytale<narrative story tale message
+faith<belief knowledge virtue good goodness morality
+faithful<following multitude masses mass people
+fake<imitation copy representation
+faker<cheat slicker offender person individual someone mortal soul
+falcon<hawk bird vertebrate animal beast brute creature
+fall<season period amount
+falloff<deterioration decline diminution decrease decrement
+fallout<dust particulate material stuff component constituent
+falsity<unreality
+faltering<pause
+fame<honor honour laurels standing status position
+familiarity<information knowledge
+family<organization
+fan<device
+fanatic<enthusiast supporter protagonist champion admirer friend advocate proponent
+fanaticism<intolerance attitude knowledge
+fancy<misconception idea thought knowledge
+fanfare<display
+fantasia<opus composition piece music
+fantasist<creator person individual someone mortal soul
+fantasy<imagination vision creativity creativeness ability power knowledge
+fantods<disorder upset status
+farce<comedy drama genre style
+fare<agenda docket schedule plan program idea thought knowledge
+farewell<message
+farmer<creator person individual someone mortal soul
+farmhouse<house dwelling home abode building edifice housing lodging
+farming<cultivation production industry manufacture business commerce commercialism transaction
+farmland<country
+fasciculation<twitch spasm cramp symptom evidence grounds information knowledge
+fascination<enchantment spell trance status
+fascism<ideology orientation attitude knowledge
+fast<control
+fastball<pitch delivery throw
+fat<molecule compound chemical material stuff component constituent
+father<parent ancestor antecedent root relative person individual someone
+faucet<regulator control controller mechanism device
+fauteuil<armchair chair seat furniture
+favor<action
+favorite<choice pick selection operation knowledge
+fawn<brown color colour
+fear<emotion feeling
+feasibility<utility usefulness
+feast<dinner party gathering
+feat<accomplishment achievement action
+feather<cover material stuff component constituent
+feature<dimension concept conception construct idea thought knowledge
+feb<month period amount
+february<month period amount
+fecundity<creativity creativeness ability power knowledge
+fedora<hat lid headgear clothing wear commodity good
+fee<charge cost spending expenditure outlay possession
+feebleness<softness status
+feedback<action
+feeder<animal beast brute creature
+feeding<consumption intake uptake
+feedlot<building edifice
+feel<awareness consciousness cognizance knowing operation knowledge
+feeler<tentacle piece
+feelings<sensitivity feeling
+felicity<suitability
+fella<male person individual someone mortal soul
+fellow<male person individual someone mortal soul
+fellowship<association organization
+felon<principal offender person individual someone mortal soul
+female<animal beast brute creature
+femininity<trait
+fence<barrier obstruction
+fencing<barrier obstruction
+fender<barrier obstruction
+ferment<turbulence upheaval disorder
+fermentation<turbulence upheaval disorder
+ferocity<intensity degree grade level
+fertilizer<chemical material stuff component constituent
+fervor<passion feeling
+festival<period amount
+festivity<diversion recreation
+fever<symptom evidence grounds information knowledge
+fiat<enactment instrument document papers writing
+fiber<material stuff component constituent
+fibrin<protein molecule compound chemical material stuff component constituent
+fibrosis<pathology status
+fiction<writing
+fiddle<string instrument device
+fidelity<accuracy truth
+field<tract parcel
+fielder<ballplayer athlete player participant contestant person individual someone
+fieldhand<hand laborer workman employee worker person individual someone
+fielding<handling manipulation touch touching
+fieldstone<rock stone material stuff component constituent
+fiend<person individual someone mortal soul
+fierceness<intensity degree grade level
+fifteen<integer number amount
+fifth<amount
+fifties<decade period amount
+fifty<integer number amount
+fig<illustration art
+fight<action
+fighter<person individual someone mortal soul
+fighting<conflict struggle battle
+figure<illustration art
+figurine<figure model simulation representation
+figuring<thinking thought operation knowledge
+file<record evidence indication
+filing<submission entry message
+filipino<native aborigine person individual someone mortal soul
+filling<material stuff component constituent
+fillip<stimulation stimulus stimulant input information knowledge
+filly<female animal beast brute creature young offspring
+film<show product production
+filming<photography picturing representation
+filter<device
+finale<conclusion end close closing ending section subdivision writing
+finance<business commerce commercialism transaction dealing dealings
+financing<finance business commerce commercialism transaction dealing dealings
+finding<discovery find
+fineness<superiority caliber calibre degree grade level
+finger<extremity member piece
+fingering<placement position
+fingernail<nail piece
+fingerprint<mark print indication identification evidence
+fingerprinting<procedure
+fingertip<tip end terminal extremity
+finishing<decorativeness appearance
+finn<european inhabitant dweller person individual someone mortal soul
+firearm<gun weapon arm instrument device
+firecracker<firework explosive chemical material stuff component constituent
+firelight<light radiation energy phenomenon
+fireman<play diversion recreation
+fireplace<recess niche enclosure area
+firepower<strength posture capability ability
+fireside<area country
+firewall<drive thrust
+firewood<fuel
+firework<explosive chemical material stuff component constituent
+firing<attack onslaught onset onrush operation
+firmness<strength
+first<rank status position
+fish<vertebrate animal beast brute creature
+fisher<worker person individual someone mortal soul
+fisherman<worker person individual someone mortal soul
+fishing<sport athletics diversion recreation
+fishmonger<trader dealer merchant capitalist person individual someone mortal
+fishwife<trader dealer merchant capitalist person individual someone mortal
+fist<hand paw extremity piece
+fistfight<fight fighting combat scrap conflict struggle battle
+fit<anger emotion feeling
+fitness<suitability
+five<figure integer number amount
+fixer<personage adult grownup person individual someone mortal soul
+fixing<improvement change action
+flag<emblem design pattern figure decoration ornament
+flail<implement
+flair<endowment gift talent aptitude ability power knowledge
+flame<combustion burning oxidation reaction action
+flank<formation arrangement
+flannel<fabric cloth material textile
+flapper<girl miss woman female adult grownup person individual
+flare<shape form
+flashback<transition passage section subdivision writing music
+flashing<experience
+flashlight<lamp device
+flask<bottle vessel container
+flat<plain field land earth ground
+flatness<spatiality
+flattery<compliment praise congratulations approval message
+flatus<reflex reaction response
+flautist<musician instrumentalist player performer entertainer person individual someone
+flavor<atmosphere ambiance status
+flea<insect parasite animal beast brute creature
+fleck<fragment piece
+fledgling<beginner initiate person individual someone mortal soul
+fleet<accumulation
+flesh<tissue piece
+flexibility<plasticity
+flick<contact impinging striking
+flight<formation arrangement
+flint<compound chemical material stuff component constituent
+flip<tumble stunt feat effort exploit accomplishment achievement action
+floc<material stuff component constituent
+flocculation<action
+flock<congregation fold faithful
+flood<phenomenon
+floodhead<flood inundation deluge phenomenon
+floor<level surface
+floorboard<board sheet
+flooring<level surface
+florence<city metropolis district territory dominion
+florida<province district territory dominion
+floridian<american inhabitant dweller person individual someone mortal soul
+florist<shopkeeper tradesman storekeeper merchant capitalist person individual someone
+flour<foodstuff food nutrient
+flourish<gesture motion
+flow<travel movement motion
+flower<plant
+flowerbed<bed plot patch tract parcel
+flowering<growth growing maturation development
+flowing<travel movement motion
+flu<disease illness malady sickness status
+fluff<material stuff component constituent
+fluid<component constituent
+fluorescein<dye color colour indicator material stuff component constituent
+fluorescence<light radiation energy phenomenon
+fluoride<salt compound chemical material stuff component constituent
+fluorine<element gas halogen fluid component constituent
+fluoroboride<salt compound chemical material stuff component constituent
+flurry<commotion din rumpus tumult disturbance motion movement move
+flush<period amount
+flute<wood wind instrument device
+flutter<motion movement move change action
+flux<rate
+fly<insect animal beast brute creature
+flyer<advertisement advertising promotion publicity packaging message
+flyway<path route line
+foam<bubble ball globe orb sphere shape form
+focus<concentration absorption attention faculty ability power knowledge
+focusing<concentration absorption attention faculty ability power knowledge
+foe<adversary antagonist opponent person individual someone mortal soul
+fog<aerosol cloud phenomenon
+foible<peculiarity specialty individuality individualism trait
+foil<sheet
+fold<shape form
+folk<people
+folklore<lore knowledge
+folks<kindred clan
+follower<person individual someone mortal soul
+following<multitude masses mass people
+folly<trait
+fondness<liking feeling
+foodstuff<commodity good
+fool<simple person individual someone mortal soul
+foolishness<trait
+foot<extremity piece
+footage<film equipment
+football<sport athletics diversion recreation game
+footbridge<bridge span
+footing<status position
+footnote<note notation comment commentary statement message
+footpath<path
+footprint<mark print indication
+footstep<sound
+foraging<search hunt hunting
+force<influence power powerfulness
+forearm<limb extremity member piece
+foreboding<apprehension dread fear fright emotion feeling
+forecast<prediction forecasting statement message
+forecasting<statement message
+forefather<ancestor antecedent root relative person individual someone mortal
+forefinger<finger extremity member piece
+foreground<view aspect prospect scene vista perception representation knowledge
+forehead<piece
+foreigner<traveler traveller person individual someone mortal soul
+foreknowledge<clairvoyance
+foreman<supervisor superior leader person individual someone mortal soul
+forerunner<person individual someone mortal soul
+foresight<providence prudence discretion wisdom trait virtue good goodness
+forest<vegetation accumulation
+forgetfulness<blackout status
+fork<article
+form<word component constituent
+formalism<doctrine philosophy ism belief knowledge
+formation<arrangement
+formative<component constituent
+formula<statement message
+formulation<compound chemical material stuff component constituent
+fort<post facility installation
+forte<asset
+forties<period amount
+fortification<defense
+fortitude<courage bravery spirit character fiber virtue trait good
+fortress<defense
+fortune<phenomenon
+forwarding<transmission transmitting sending
+fostering<encouragement approval message
+found<wage pay earnings remuneration salary payment cost spending
+founder<symptom evidence grounds information knowledge
+founding<beginning start change action
+foundry<factory mill plant works complex
+fountainhead<source document papers writing
+four<figure integer number amount
+foursome<gathering
+fourteen<integer number amount
+fourth<rank status position
+fowl<bird vertebrate animal beast brute creature
+fox<mammal mammalian vertebrate animal beast brute creature
+foyer<room area
+fracas<quarrel wrangle row words dispute difference conflict disagreement
+fraction<chemical material stuff component constituent
+fragment<piece
+fragmentation<division separation change action
+fragrance<smell odor sensation perception operation knowledge
+frambesia<disease illness malady sickness status
+frame<framework
+framework<hypothesis possibility theory concept conception construct idea thought
+framing<formulation
+franc<amount
+france<country land district territory dominion
+franchise<concession grant contract agreement understanding instrument statement document
+frangipani<shrub bush plant
+fraternisation<association
+fraternity<club society gild lodge order association organization
+fraud<crime offense offence transgression wrongdoing
+freak<mutant variation sport
+freckle<spot patch fleck marking design pattern figure decoration
+freeman<citizen national subject person individual someone mortal soul
+freeway<highway road route
+freewheeler<person individual someone mortal soul
+freezing<cooling chilling action
+freight<merchandise product commodity good
+freighter<ship vessel craft vehicle transport
+french<romance latin italic tongue language
+frenchman<european inhabitant dweller person individual someone mortal soul
+frenzy<mania disturbance disorder upset status
+frequency<rate
+freshman<undergraduate collegian student pupil enrollee person individual someone
+freshness<age
+freud<analyst specialist psychiatrist shrink doctor physician professional adult
+friction<conflict
+friday<weekday period amount
+friend<person individual someone mortal soul
+friendliness<liking feeling
+friendship<relationship
+frieze<decoration ornament
+fright<emotion feeling
+fringe<boundary edge bound line shape form
+frog<vertebrate animal beast brute creature
+frolic<diversion recreation
+front<side face surface boundary bound bounds extremity
+frontage<extent magnitude
+frontier<wild
+frost<ice crystal solid
+frostbite<injury hurt harm status
+froth<bubble ball globe orb sphere shape form
+frustration<disappointment letdown dissatisfaction discontent longing yearning desire feeling
+fugitive<person individual someone mortal soul
+fulfillment<satisfaction happiness feeling
+fullback<back athlete player participant contestant person individual someone
+fullness<completeness integrity unity
+fumble<blunder flub mistake error fault
+fumes<gas waste fluid material stuff component constituent
+fun<diversion recreation
+fund<money standard criterion touchstone amount
+fundamentals<principle law concept conception construct idea thought knowledge
+funds<possession
+funeral<ceremony observance affair occasion function
+funnel<cone shape form
+fur<material stuff component constituent
+furlong<amount
+furlough<leave period amount
+furnace<chamber enclosure area
+furor<fashion vogue trend style taste appreciation discrimination operation
+furrow<trench ditch excavation
+fury<anger emotion feeling
+fuse<device
+fusion<union
+fuss<agitation status
+futility<uselessness
+future<time
+fuzz<piece
+gabardine<fabric cloth material textile
+gable<wall partition
+gadfly<tormentor person individual someone mortal soul
+gadget<device
+gadgetry<contraption contrivance convenience gadget device
+gag<wit humor message
+gage<drug
+gagwriter<writer author person individual someone mortal soul
+gaiety<happiness feeling
+gain<amount
+gait<rate
+gal<amount
+galaxy<accumulation
+gallant<man male adult grownup person individual someone mortal
+gallantry<courage bravery spirit character fiber trait
+gallbladder<cavity piece
+gallon<amount
+gallop<gait travel motion movement move change action
+gallows<instrument device
+gallus<clothing wear commodity good
+galvanism<electricity phenomenon
+gambler<person individual someone mortal soul
+gambling<diversion recreation vice transgression wrongdoing
+gamecock<cock bird vertebrate animal beast brute creature
+gamin<urchin child kid youngster minor fry nestling juvenile
+gamma<letter character symbol signal signaling sign
+gamut<scope range reach orbit compass extent magnitude
+gang<association organization
+gangster<criminal felon crook outlaw principal offender person individual
+gap<inequality difference
+garage<building edifice
+garb<clothing wear commodity good
+garbage<waste material stuff component constituent
+garden<plot patch tract parcel
+gardener<expert person individual someone mortal soul
+gardening<farming agriculture husbandry cultivation production industry manufacture business
+garment<clothing wear commodity good
+garrison<post facility installation
+gas<phenomenon
+gasoline<fuel hydrocarbon compound chemical material stuff component constituent
+gasp<inhalation inspiration aspiration intake breath
+gassing<action
+gastrocnemius<muscle contractor organ piece
+gate<barrier obstruction
+gatepost<post upright vertical support device
+gateway<entrance entranceway entry access approach
+gauge<instrument device
+gauss<amount
+gavotte<dancing dance diversion recreation arts discipline subject field
+gaze<stare look looking sensing perception
+gear<wheel machine mechanism device
+gearset<gear mechanism device
+gee<amount
+gegenschein<light radiation energy phenomenon
+gelding<horse male animal beast brute creature mammal mammalian
+gem<art
+gender<class category family accumulation
+general<officer man worker person individual someone mortal soul
+generalist<scholar student intellectual intellect person individual someone mortal
+generalization<association connection memory operation knowledge
+generation<people
+generator<apparatus setup equipment
+generosity<good goodness morality
+genesis<beginning
+geneticist<biologist scientist person individual someone mortal soul
+genie<spirit belief knowledge
+genius<intellectual intellect person individual someone mortal soul
+genre<kind sort form variety category concept conception construct
+gentian<flower plant
+gentleman<man male adult grownup person individual someone mortal
+gentry<class stratum people
+genus<kind sort form variety category concept conception construct
+geochemistry<chemistry science discipline subject field study domain knowledge
+geographer<expert person individual someone mortal soul
+geologist<scientist person individual someone mortal soul
+geology<science discipline subject field study domain knowledge
+geometry<mathematics math science discipline subject field study domain
+georgia<province district territory dominion
+georgian<american inhabitant dweller person individual someone mortal soul
+germ<inspiration idea thought knowledge
+german<european inhabitant dweller person individual someone mortal soul
+germanium<element conductor component constituent material stuff
+germany<country land district territory dominion
+gesture<motion movement move change action
+ghana<country land district territory dominion
+ghetto<quarter district territory dominion
+ghost<apparition phantom shadow illusion semblance appearance representation knowledge
+ghoul<thief criminal felon crook outlaw principal offender person
+giant<animal beast brute creature
+gibbet<gallows instrument device
+giddiness<trait
+gift<acquisition possession
+gig<boat vessel craft vehicle transport
+giggle<laugh laughter utterance
+gingham<fabric cloth material textile
+ginkgo<tree plant
+ginmill<room area
+girl<woman female adult grownup person individual someone mortal
+girlfriend<woman friend female adult grownup person individual someone
+giveaway<gift acquisition possession
+given<assumption hypothesis possibility theory concept conception construct idea
+givenness<certainty
+giver<person individual someone mortal soul
+giving<distribution
+glacier<formation
+gladiator<combatant belligerent fighter person individual someone mortal soul
+glamor<beauty appearance
+glance<look looking sensing perception
+gland<organ piece
+glanders<disease illness malady sickness status
+glare<brightness light
+glass<solid
+glasses<instrument device
+glaucoma<disease illness malady sickness status
+gleam<radiance shine brightness light
+gleaming<flash
+glee<gaiety merriment happiness feeling
+glibness<superficiality shallowness depth degree grade level
+glimmer<flash
+glimpse<look looking sensing perception
+glint<flash
+glitter<brightness light
+globe<planet
+globulin<protein molecule compound chemical material stuff
+gloom<dark darkness illumination
+glory<honor honour laurels standing status position
+glossary<reference book publication product production
+glove<equipment
+glow<status
+glue<cement adhesive material stuff component constituent
+glutton<feeder consumer user person individual someone mortal soul
+glycerine<alcohol liquid fluid component constituent
+glycerol<alcohol liquid fluid component constituent
+gnome<fairy belief knowledge
+gnp<value worth
+goad<device
+goal<knowledge
+goat<mammal mammalian vertebrate
+god<belief knowledge
+goddess<deity divinity god immortal belief knowledge
+goitre<disease illness malady sickness status
+goitrogen<compound chemical material stuff component constituent
+gold<valuable treasure wealth possession
+goldsmith<jeweler maker creator person individual someone mortal soul
+golf<sport athletics game diversion recreation
+golfer<player participant contestant person individual someone mortal soul
+golfing<playing action
+goner<desperate unfortunate person individual someone mortal soul
+goose<bird vertebrate animal beast brute creature
+gop<party organization
+gospel<writing
+gospeler<preacher clergyman reverend leader person individual someone mortal
+gospels<writing
+gossip<chat conversation speech language
+gourd<bottle vessel container
+gourmet<person individual someone mortal soul
+gout<arthritis disease illness malady sickness status
+governed<people
+governess<teacher instructor educator professional adult grownup person individual
+government<organization
+governor<politician leader person individual someone mortal soul
+gown<dress clothing wear commodity good
+grade<gathering
+gradient<change
+grading<order ordering organization
+graduate<scholar student intellectual intellect person individual someone mortal
+graduation<completion culmination closing termination ending conclusion change action
+grain<atom molecule particle speck material stuff component constituent
+graining<grain texture
+gram<amount
+grammarian<linguist scientist person individual someone mortal soul
+granary<storehouse depot storage store deposit repository facility installation
+grandchild<offspring issue relative person individual someone mortal soul
+grandeur<elegance
+grandfather<grandparent ancestor antecedent root relative person individual someone
+grandma<grandparent ancestor antecedent root relative person individual someone
+grandmother<grandparent ancestor antecedent root relative person individual someone
+grandparent<ancestor antecedent root relative person individual someone mortal
+granite<rock stone material stuff component constituent
+granny<grandparent ancestor antecedent root relative person individual someone
+grant<aid gift acquisition possession
+granule<grain atom molecule particle speck material stuff component
+grape<produce fruit food solid
+grapevine<gossip comment report account
+graphite<carbon element component constituent
+grappling<struggle effort exertion sweat labor labour toil
+grasping<understanding apprehension savvy knowing operation knowledge
+grass<herb plant
+grassfire<fire
+grasshopper<insect animal beast brute creature
+grate<framework
+gratification<spirit emotion feeling
+grating<barrier obstruction
+gratitude<feeling
+grave<death dying end ending amount
+gravel<rock stone material stuff component constituent
+gravestone<stone memorial monument
+graveyard<site tract parcel
+gravity<attraction force phenomenon
+gray<color colour
+graybeard<oldster man adult grownup male person individual someone
+grease<oil molecule compound chemical material stuff
+greatcoat<coat garment clothing wear commodity good
+greatness<importance value worth
+greece<country land district territory dominion
+greed<desire tendency inclination disposition
+greek<tongue language
+green<color colour
+greenhouse<building edifice
+greenland<island land earth ground
+greenness<profusion richness abundance amount magnitude
+greenroom<room area
+greens<vegetable produce food solid
+greeting<message
+grenade<bomb arms munition device
+grief<sorrow sadness unhappiness feeling
+grievance<resentment bitterness rancor hostility hate hatred emotion feeling
+grill<restaurant building edifice
+grille<opening
+grin<gesture motion
+grinding<atom molecule particle speck material stuff component constituent
+grinning<gesture motion
+grip<grasping control
+gripe<objection
+gristmill<mill machinery machine device
+groan<utterance
+grocer<merchant capitalist person individual someone mortal soul
+grocery<marketplace market outlet establishment
+groin<area piece
+groom<participant associate peer equal match person individual someone
+groove<depression impression imprint solid shape form
+grotesque<art
+grounder<hit striking touch touching
+grounds<information knowledge
+groundwork<assumption hypothesis possibility theory concept conception construct idea
+grove<forest wood woods vegetation accumulation
+grower<farmer creator person individual someone mortal soul
+growl<cry sound
+growling<utterance
+grownup<person individual someone mortal soul
+grub<fare food nutrient
+grudge<resentment bitterness rancor hostility hate hatred emotion feeling
+grumble<noise sound
+grumbling<noise sound
+grunt<noise sound
+guam<island land earth ground
+guarantee<assurance pledge commitment dedication message
+guard<defender guardian person individual someone mortal soul
+guardian<person individual someone mortal soul
+guatemala<country land district territory dominion
+guerrilla<warrior person individual someone mortal soul
+guess<opinion view message
+guessing<estimate approximation idea calculation computation figuring reckoning thinking
+guest<visitor traveler traveller person individual someone mortal soul
+guidance<message
+guide<escort attendant tender assistant helper help supporter worker
+guidepost<rule regulation concept conception construct idea thought knowledge
+guilt<status
+guitar<instrument device
+gulf<water
+gully<valley depression formation
+gulp<swallow drink consumption intake uptake
+gulping<reflex reaction response
+gum<sweet dainty delicacy treat nourishment sustenance food nutrient
+gun<weapon arm instrument device
+gunfire<shooting shot
+gunman<murderer criminal felon crook outlaw killer principal person
+gunner<man worker person individual someone mortal soul
+gunplay<fight fighting combat scrap conflict struggle battle
+gunpowder<explosive chemical material stuff component constituent
+gunshot<shooting shot
+gunslinger<murderer criminal felon crook outlaw killer principal person
+guru<leader person individual someone mortal soul
+gust<wind weather phenomenon
+gusto<enjoyment enthusiasm pleasure feeling
+gut<organ piece
+guts<fortitude courage bravery spirit character fiber virtue trait
+gutter<channel passage
+guy<man male adult grownup person individual someone mortal
+gym<facility installation
+gymnast<athlete contestant person individual someone mortal soul
+gymnastics<sport athletics diversion recreation
+gynecologist<specialist doctor physician professional adult grownup person individual
+gyration<turning turn movement motion
+haberdashery<shop store outlet establishment
+habit<custom tradition practice knowledge
+habitat<environment environs surroundings surround
+hack<person individual someone mortal soul
+hacker<golfer player participant contestant person individual someone mortal
+hackwork<labor labour toil
+haiku<poem writing
+hail<downfall weather phenomenon
+hair<cover
+haircut<hairdo hair cover
+hairdo<hair cover
+half<fraction rational real imaginary number amount
+halfback<back athlete player participant contestant person individual someone
+halftime<pause intermission break interruption suspension interval amount
+hall<corridor passageway passage
+hallelujah<praise worship
+hallmark<characteristic
+halloween<day period amount
+hallucination<status
+hallway<corridor passageway passage
+halo<light
+halt<inaction
+halter<headgear tack gear paraphernalia equipment
+ham<cut meat food solid
+hamlet<community gathering
+hammer<mechanism device
+hamming<acting playing playacting arts discipline subject field study
+hamper<restraint device
+hand<extremity piece
+handbag<container
+handclasp<message
+handful<amount
+handicap<softness status
+handiwork<product production
+handkerchief<piece fabric cloth material textile
+handlebar<bar implement
+handling<labor labour toil
+hands<keeping duty responsibility obligation
+handshaking<message
+handspike<bar implement
+handstand<exercise exercising workout effort exertion sweat labor labour
+handwriting<writing
+handyman<repairman fixer worker person individual someone mortal soul
+hangout<area country
+hangover<discomfort status
+hanukkah<holiday day period amount
+happiness<spirit emotion feeling
+harangue<declamation address speech
+harbor<port
+hardbake<sweet dainty delicacy treat nourishment sustenance food nutrient
+hardship<misfortune fortune destiny fate luck lot circumstances
+hardtack<biscuit bread food foodstuff solid nutrient
+hardware<arms munition
+hare<mammal mammalian vertebrate animal beast brute creature
+harem<quarters housing lodging
+harlem<district territory dominion
+harm<status
+harmony<characteristic
+harness<support device
+harp<instrument device
+harshness<roughness texture feel
+harvard<university establishment
+harvest<output yield production industry manufacture business commerce commercialism
+hasp<catch fixing restraint device
+haste<speed pace rate
+hat<headgear clothing wear commodity good
+hatching<birth
+hatchway<entrance entranceway entry access approach
+hate<emotion feeling
+hater<person individual someone mortal soul
+hatred<emotion feeling
+haul<pull pulling
+haunch<piece
+haunt<area country
+haven<shelter
+haversack<bag container
+havoc<disturbance motion movement move change action
+hawaii<province district territory dominion
+hawaiian<tongue language
+hawk<bird vertebrate animal beast brute creature
+hawker<vendor merchant capitalist person individual someone mortal soul
+hay<feed food nutrient
+hayfield<tract parcel community
+haystack<stack pile heap mound agglomerate cumulus accumulation
+hazard<danger
+haze<aerosol cloud phenomenon
+head<piece
+headache<stimulation stimulus stimulant input information knowledge
+headgear<clothing wear commodity good
+heading<line text writing
+headland<elevation formation
+headlight<light device
+headline<heading head line text writing
+headlinese<style
+headmaster<principal head educator professional adult grownup person individual
+headquarters<office establishment
+headsman<executioner killer person individual someone mortal soul
+headstand<stunt feat effort exploit accomplishment achievement action
+healer<expert person individual someone mortal soul
+health<welfare upbeat prosperity fortune destiny fate luck lot
+heap<accumulation
+hearer<observer person individual someone mortal soul
+hearing<proceeding proceedings
+heart<intuition hunch suspicion impression feeling belief notion opinion
+hearth<recess niche enclosure area
+heat<energy phenomenon
+heater<device
+heating<action
+heavens<surface boundary bound bounds extremity
+heaver<bar implement
+heaviness<weight
+heaving<rise rising travel movement motion
+hebrew<tongue language
+hedge<fence fencing barrier obstruction
+hedonism<ethics morals morality motivation motive need
+heed<attention operation knowledge
+heel<bottom underside side face surface boundary bound bounds
+hegel<philosopher scholar student intellectual intellect person individual someone
+height<dimension magnitude
+heights<place spot
+heir<recipient receiver person individual someone mortal soul
+helium<element gas component constituent fluid
+hellenic<tongue language
+hellion<person individual someone mortal soul
+hello<greeting message
+helm<mechanism device
+helper<worker person individual someone mortal soul
+helplessness<impotence impotency
+hem<edge limit demarcation boundary bound bounds extremity
+hemoglobin<protein molecule compound chemical material stuff
+hemorrhage<injury hurt harm status
+hemorrhoid<pain symptom evidence grounds information knowledge
+hemosiderin<pigment color colour material stuff component constituent
+hen<chicken fowl poultry bird vertebrate animal beast brute
+hepatitis<disease illness malady sickness status
+herald<messenger courier traveler traveller person individual someone mortal
+herb<plant
+heretic<outcast unfortunate person individual someone mortal soul
+heritage<practice knowledge
+hermeneutics<theology divinity discipline subject field study domain knowledge
+hero<leader person individual someone mortal soul
+heroics<acting playing playacting arts discipline subject field study
+heroine<character role persona portrayal enactment acting playing playacting
+heroism<courage bravery spirit character fiber trait
+herpetologist<biologist scientist person individual someone mortal soul
+herringbone<fabric cloth material textile
+hesitancy<timidity fear fright emotion feeling
+hesitation<indecision irresolution doubt uncertainty status
+hex<spell charm speech language
+hexameter<verse line text writing
+heyday<period amount
+hide<material stuff component constituent
+hideaway<place spot
+hideout<place spot
+hierarchy<series ordering order arrangement
+highness<leader person individual someone mortal soul
+highroad<highway road route
+highschool<school institution establishment organization
+highway<road route
+highwayman<thief criminal felon crook outlaw principal offender person
+hijacker<thief criminal felon crook outlaw principal offender person
+hike<walk travel motion movement move change action
+hilarity<gaiety merriment happiness feeling
+hill<elevation formation
+hillbilly<rustic commoner person individual someone mortal soul
+hillock<hill elevation formation
+hillside<slope incline side formation
+hilt<handle grip hold
+hilum<groove piece
+hinge<joint junction conjunction connection connective
+hint<suggestion proposition proffer proposal message
+hip<piece
+hipline<line
+hissing<noise sound
+histology<anatomy morphology biology science discipline subject field study
+historian<scholar student intellectual intellect person individual someone mortal
+history<past yesteryear time
+histrionics<performance show
+hit<feat effort exploit accomplishment achievement action
+hitch<period amount
+hitler<nazi ruler fascist person individual someone mortal soul
+hitter<ballplayer athlete player participant contestant person individual someone
+hive<multitude throng gathering
+hobby<pastime interest pursuit diversion recreation
+hodgepodge<assortment mixture variety potpourri accumulation
+hoe<tool implement
+hokan<indian tongue language
+holder<device
+holding<possession ownership control
+holdup<robbery thieving stealing crime offense offence transgression wrongdoing
+hole<opening gap space shape form
+holiday<leisure period amount
+holland<country land district territory dominion
+holler<cry outcry call yell shout utterance
+hollering<cry outcry call yell shout utterance
+hollow<cavity space shape form
+hollowness<emptiness status
+hollyhock<shrub bush plant
+hollywood<industry enterprise organization
+holmes<character imagination vision creativity creativeness ability power knowledge
+holocaust<destruction termination ending conclusion change action
+holster<sheath protection
+holystone<rock stone material stuff component constituent
+home<residence abode address
+homebound<people
+homefolk<family folk sept lineage line descent blood pedigree
+homeland<country land district territory dominion
+homer<safety hit feat effort exploit accomplishment achievement action
+homesteader<settler traveler traveller person individual someone mortal soul
+hometown<town district territory dominion
+homicide<killing kill termination ending conclusion change action
+homogenate<material stuff component constituent
+homogeneity<uniformity similarity sameness
+homosexual<person individual someone mortal soul
+honesty<righteousness morality
+honey<ingredient foodstuff food nutrient
+honeybee<bee insect animal beast brute creature
+honeymoon<vacation holiday leisure period amount
+honeysuckle<shrub bush plant
+honkytonk<nightclub club spot establishment
+honolulu<port capital city metropolis seat center middle heart
+honor<symbol signal signaling sign
+honour<standing status position
+hood<criminal felon crook outlaw principal offender person individual
+hoof<foot extremity piece
+hook<catch fixing restraint device
+hookup<connection connective
+hookworm<worm animal beast brute creature
+hoop<frame
+hoot<cry outcry call yell shout utterance
+hop<jump
+hope<anticipation expectancy expectation feeling
+hopper<receptacle container
+hopscotch<game
+horde<multitude throng gathering
+horizon<line
+hormone<secretion humor component constituent
+horn<noisemaker device
+hornpipe<dancing dance diversion recreation arts discipline subject field
+horoscope<prediction forecasting statement message
+horror<fear fright emotion feeling
+horse<mammal mammalian vertebrate animal beast brute creature
+horseback<piece
+horselaugh<laugh laughter utterance
+horseman<rider traveler traveller person individual someone mortal soul
+horsemanship<skill accomplishment acquisition attainment ability power knowledge
+hospital<building edifice
+hospitality<welcome greeting message
+host<adult grownup person individual someone mortal soul
+hostelry<hotel building edifice
+hostess<host adult grownup person individual someone mortal soul
+hostility<disposition temperament nature trait
+hotel<building edifice
+hotelman<administrator head chief leader person individual someone mortal
+hotness<temperature amount
+hotshot<expert person individual someone mortal soul
+hound<dog animal beast brute creature mammal mammalian vertebrate
+hour<amount
+hours<period amount
+house<dwelling home abode building edifice housing lodging
+housebreaker<burglar thief criminal felon crook outlaw principal offender
+housebreaking<burglary crime offense offence transgression wrongdoing
+household<organization
+householder<owner person individual someone mortal soul
+housewife<wife woman spouse partner mate female adult grownup
+houston<city metropolis port district territory dominion
+howl<utterance
+howling<utterance
+hubbub<noise sound
+hubris<arrogance pride sin sinning transgression wrongdoing
+huckster<vendor merchant capitalist person individual someone mortal soul
+huddle<conference discussion word speech language
+hudson<river stream water
+hugging<arousal stimulation sex
+hulk<person individual someone mortal soul
+human<primate mammal mammalian vertebrate animal beast brute creature
+humanism<doctrine philosophy ism belief knowledge
+humanist<scholar student intellectual intellect person individual someone mortal
+humidity<wetness status
+humiliation<shame disgrace dishonor dishonour standing status position
+humility<trait
+humming<noise sound
+humor<message
+humorist<entertainer person individual someone mortal soul
+hun<wanderer traveler traveller person individual someone mortal soul
+hunch<impression feeling belief notion opinion idea thought knowledge
+hundred<integer number amount
+hungary<country land district territory dominion
+hunger<drive status
+hunter<worker person individual someone mortal soul
+hunting<sport athletics diversion recreation
+hurdle<barrier obstruction
+hurler<ballplayer person individual someone mortal soul athlete player
+hurricane<storm phenomenon
+hurry<urgency necessity need demand status
+hurt<status
+husband<spouse partner mate relative person individual someone mortal
+husbandry<cultivation production industry manufacture business commerce commercialism transaction
+hush<silence quiet
+hut<shelter
+hutment<camp encampment bivouac quarters housing lodging
+hyacinth<mineral material stuff component constituent
+hyalinization<status
+hydride<compound chemical material stuff component constituent
+hydrocarbon<compound chemical material stuff component constituent
+hydrochloride<complex compound chemical material stuff component constituent
+hydrogen<element gas fluid component constituent
+hydroxide<compound chemical material stuff component constituent
+hydroxymethyl<radical
+hymn<song vocal genre opus composition piece style music
+hyperemia<congestion symptom evidence grounds information knowledge
+hyperplasia<abnormality status
+hypertrophy<abnormality status
+hypervelocity<speed velocity rate
+hypocellularity<status
+hypocrisy<pretense pretence deceit falsity untruth statement message
+hypocrite<cheat slicker offender person individual someone mortal soul
+hypothalamus<piece
+hypothesis<proposal message
+hypothyroidism<disorder upset status
+hysteria<mania disturbance disorder upset status
+icbm<missile rocket projectile weapon arm vehicle instrument transport
+ice<crystal solid
+icebox<commodity good
+iceland<country land district territory dominion
+icelandic<scandinavian tongue language
+icicle<ice crystal solid
+idea<knowledge
+ideal<idea thought knowledge
+idealist<person individual someone mortal soul
+idealization<admiration appreciation blessing approval support aid assist assistance
+identification<determination finding discovery find
+identity<personality
+ideologist<advocate proponent person individual someone mortal soul
+ideology<orientation attitude knowledge
+idiom<formulation expression style
+idiosyncrasy<peculiarity specialty individuality individualism trait
+idiot<simple person individual someone mortal soul
+idler<person individual someone mortal soul
+idol<image representation
+ignoramus<person individual someone mortal soul
+ignorance<knowledge
+ileum<gut organ piece
+iliad<epic poem writing
+ilk<kind sort form variety category concept conception construct
+illegitimacy<status position
+illinois<province district territory dominion
+illness<status
+illumination<status
+illusion<appearance representation knowledge
+illustration<art
+illustrator<artist creator person individual someone mortal soul
+image<representation knowledge
+imagery<operation knowledge
+imagination<creativity creativeness ability power knowledge
+imaging<operation knowledge
+imbalance<situation
+imbecile<simple person individual someone mortal soul
+imitation<doctrine philosophy ism belief knowledge
+immediacy<characteristic
+immensity<size magnitude
+immigrant<traveler traveller person individual someone mortal soul
+immigration<migration motion movement move change action
+immobility<stillness
+immortality<permanence duration length
+immunity<status
+imp<fairy belief knowledge
+impact<contact impinging striking
+impairment<change alteration modification
+impasse<situation difficulty status
+impatience<irritation annoyance vexation status
+imperialism<policy argument line reasoning thinking thought operation knowledge
+impetus<force phenomenon
+implementation<enforcement
+implication<inference reasoning thinking thought operation knowledge
+import<commodity good
+importance<value worth
+importation<commerce commercialism transaction dealing dealings
+importunity<prayer appeal request
+imposition<enforcement
+impossible<alternative choice operation knowledge
+imprecation<condemnation curse denunciation
+impression<idea thought knowledge
+impressionist<painter artist creator person individual someone mortal soul
+imprimatur<approval message
+imprint<influence determinant knowledge
+imprisonment<punishment penalty
+impromptu<address speech
+impropriety<demeanor behavior conduct trait
+improvement<transformation transmutation shift change alteration modification
+impulse<motivation motive need
+impunity<exemption freedom immunity status
+impurity<waste material stuff component constituent
+inability<knowledge
+inadequacy<amount magnitude
+inadvertence<omission disregard neglect operation knowledge
+inaugural<address speech
+inauguration<beginning start change action
+incantation<spell charm speech language
+incarnation<personification person individual someone mortal soul
+incense<compound chemical material stuff component constituent
+incentive<motivation motive need
+inception<beginning
+inch<amount
+incidence<frequency ratio
+incipience<beginning first outset start kickoff offset amount
+incipiency<beginning first outset start kickoff offset amount
+incitement<arousal rousing change action
+inclination<attitude knowledge
+incline<formation
+income<gain sum amount possession
+incompatibility<opposition
+incompetence<inability
+incompetent<person individual someone mortal soul
+inconvenience<discomfort status
+incorporation<consolidation integration combination compounding change action
+increase<amount
+incubation<care attention aid tending
+incubus<devil fiend demon spirit belief knowledge
+inculcation<teaching instruction education profession occupation business job line
+incursion<entrance entry incoming arrival action
+indecision<doubt uncertainty status
+indefinity<uncertainty
+indentation<solid shape form
+independence<freedom
+index<scale standard criterion touchstone amount
+indexing<classification assortment
+india<country land district territory dominion
+indian<person individual someone mortal soul
+indiana<province district territory dominion
+indianapolis<capital city metropolis seat center middle heart eye
+indicator<fact information message
+indictment<instrument document papers writing
+indifference<unconcern feeling
+indigestion<symptom evidence grounds information knowledge
+indignation<anger emotion feeling
+indignity<insult affront offense offence behavior conduct
+indirection<procedure
+individualism<trait
+individualist<person individual someone mortal soul
+individuality<trait
+indolence<inertia trait
+indonesia<country land district territory dominion
+inducement<motivation motive need
+induction<ceremony observance affair occasion function
+industrialism<economy system scheme
+industry<enterprise organization
+inequality<difference
+inertia<trait
+inevitability<certainty
+inevitable<destiny fate
+inexperience<ignorance knowledge
+infancy<period amount
+infant<child kid offspring issue relative person individual someone
+infantry<force organization
+infantryman<soldier man worker person individual someone mortal soul
+infatuation<passion feeling
+infection<status
+inference<reasoning thinking thought operation knowledge
+inferiority<status position
+infield<tract parcel
+infielder<fielder ballplayer athlete player participant contestant person individual
+infiltration<penetration incursion attack onslaught onset onrush operation
+infinitive<verb class category family accumulation
+infirmary<building edifice
+infirmity<softness status
+infliction<enforcement
+inflow<flow action
+influence<power powerfulness
+influx<flow action
+informant<person individual someone mortal soul
+information<message
+infrared<frequency rate
+ingratitude<feeling
+ingredient<component constituent element
+ingroup<circle band lot
+inhabitant<person individual someone mortal soul
+inhalation<breath
+inheritance<acquisition
+inhibition<control
+initial<letter character symbol signal signaling sign
+initiation<ceremony observance affair occasion function
+initiative<drive trait
+injection<introduction movement change action
+injury<status
+injustice<wrongdoing
+ink<liquid fluid component constituent
+inkling<suggestion idea thought knowledge
+inlet<water
+inmate<resident occupant inhabitant dweller person individual someone mortal
+inn<hotel building edifice
+inning<section division concept conception construct idea thought knowledge
+inoculation<protection
+input<signal signaling sign
+inquest<inquiry investigation investigating
+inquiry<thinking thought operation knowledge
+inquisitor<questioner speaker person individual someone mortal soul
+inroad<trespass encroachment violation intrusion wrongdoing
+insanity<status
+inscription<writing
+insect<animal beast brute creature
+inset<picture image representation
+insight<perception knowledge
+insignificance<value worth
+insinuation<implication accusation charge complaint statement message
+insistence<demand request petition message
+insolence<rudeness manner demeanor behavior conduct trait
+insouciance<cheerfulness happiness feeling
+inspection<examination scrutiny investigation investigating
+inspector<policeman officer lawman defender guardian person individual someone
+inspiration<idea thought knowledge
+instability<disorder
+installation<beginning start change action
+installment<payment cost spending expenditure outlay possession
+instancy<celerity quickness rapidity pace rate
+instant<moment minute second bit time period amount
+instillation<introduction movement change action
+instinct<aptitude ability power knowledge
+institute<association organization
+institution<organization
+instruction<message
+instructions<manual reference book publication product production
+instructor<educator professional adult grownup person individual someone mortal
+instrument<device
+instrumentalist<performer entertainer person individual someone mortal soul
+instrumentality<organization
+insubordination<defiance trait
+insularity<isolation separation
+insulation<isolation separation
+insulin<hormone secretion humor component constituent
+insult<message
+insurance<security protection possession
+insurrection<conflict struggle battle
+intangible<possession
+integer<number amount
+integral<calculation computation figuring reckoning thinking thought operation knowledge
+intellect<intelligence ability power knowledge
+intellectual<person individual someone mortal soul
+intelligence<ability power knowledge
+intensification<increase change action
+intensity<magnitude
+intent<goal end knowledge
+intention<goal end knowledge
+intentness<assiduity concentration diligence industry determination purpose firmness resolve
+interaction<action
+intercept<component constituent element factor ingredient section division concept
+interceptor<fighter airplane plane aircraft vehicle craft transport
+interchange<junction place spot
+intercourse<communicating
+interest<curiosity wonder status
+interface<surface boundary bound bounds extremity
+interference<policy argument line reasoning thinking thought operation knowledge
+interferometer<instrument device
+interim<interval amount
+interlayer<layer bed
+interlude<interval amount
+intermarriage<marriage matrimony union status position
+intermediary<person individual someone mortal soul
+intermediate<chemical material stuff component constituent
+intermission<pause
+interne<doctor physician professional adult grownup person individual someone
+interplay<interaction action
+interposition<break interruption disruption gap delay holdup
+interpretation<representation knowledge
+interpreter<intermediary person individual someone mortal soul
+interpreting<explanation thinking thought operation knowledge
+interrogation<sentence string language sequence series ordering order arrangement
+interrogative<sentence string language sequence series ordering order arrangement
+interruption<delay holdup
+intersection<component constituent element factor ingredient section division concept
+interval<amount
+intervention<engagement participation involvement
+interview<interrogation examination questioning inquiring request
+interviewer<questioner speaker person individual someone mortal soul
+intima<membrane tissue piece
+intimacy<friendliness disposition temperament nature trait
+intimidation<aggression behavior conduct
+intolerance<impatience disposition temperament nature trait
+intonation<prosody inflection speech delivery style
+intransigence<stubbornness firmness resolve resolution trait
+intrenchment<fortification munition defense
+intrigue<plot game scheme strategy plan program idea thought
+introduction<beginning start change action
+introject<value ideal idea thought knowledge
+intruder<entrant traveler traveller person individual someone mortal soul
+intrusion<entrance travel movement motion
+intuition<operation knowledge
+inundation<phenomenon
+invader<intruder entrant traveler traveller person individual someone mortal
+invalid<sufferer unfortunate person individual someone mortal soul
+invasion<penetration incursion attack onslaught onset onrush operation
+invention<creativity creativeness ability power knowledge
+inventor<creator person individual someone mortal soul
+inventory<list information message
+inversion<phenomenon
+investigation<inquiry research thinking thought operation knowledge
+investigator<scientist person individual someone mortal soul
+investment<finance business commerce commercialism transaction dealing dealings
+investor<capitalist person individual someone mortal soul
+invitation<request letter missive text document representation writing
+invocation<prayer petition request
+invulnerability<safety status
+iodide<salt compound chemical material stuff component constituent
+iodination<action
+iodine<element halogen component constituent
+iodocompound<compound chemical material stuff component constituent
+iodoprotein<protein molecule compound chemical material stuff component constituent
+iodothyronine<compound chemical material stuff component constituent
+iodotyrosine<compound chemical material stuff component constituent
+ion<particle body
+iran<country land district territory dominion
+iraq<country land district territory dominion
+ireland<country land district territory dominion
+irish<nation land country people
+irishman<european inhabitant dweller person individual someone mortal soul
+iron<metal element component constituent
+irons<shackle bond hamper restraint device
+ironworker<maker creator person individual someone mortal soul
+irony<wit humor message
+irregularity<misbehavior misdeed wrongdoing
+irresolution<doubt uncertainty status
+irreverence<attitude knowledge
+irrigation<provision supply
+irritability<temper mood humor feeling
+irritation<status
+irruption<entrance entry incoming arrival action
+island<land earth ground
+isle<island land earth ground
+ism<belief knowledge
+isocyanate<salt compound chemical material stuff component constituent
+isolation<separation
+isomer<compound chemical material stuff component constituent
+isopleth<line
+israeli<inhabitant dweller person individual someone mortal soul
+issuance<provision supply
+issue<knowledge
+italian<european inhabitant dweller person individual someone mortal soul
+italic<longhand handwriting hand script writing
+italy<country land district territory dominion
+item<component constituent
+ivory<material stuff component constituent
+ivy<vine plant
+jab<gesture motion movement move change action
+jabbing<gesture motion movement move change action
+jackass<fool sap simple person individual someone mortal soul
+jackdaw<bird vertebrate animal beast brute creature
+jacket<coat garment clothing wear commodity good
+jade<gem stone crystal solid
+jail<institution establishment
+jam<preserve sweet dainty delicacy treat nourishment sustenance food
+jamaican<american inhabitant dweller person individual someone mortal soul
+jan<month period amount
+janissary<follower person individual someone mortal soul
+janitor<custodian steward defender guardian person individual someone mortal
+jansenist<advocate proponent person individual someone mortal soul
+january<month period amount
+jap<japanese inhabitant dweller person individual someone mortal soul
+japan<land earth ground
+japanese<inhabitant dweller person individual someone mortal soul
+jar<vessel container
+jargon<speech language
+java<island land earth ground
+jaw<bone tissue piece
+jealousy<envy resentment bitterness rancor hostility hate hatred emotion
+jeep<car auto automobile machine motorcar vehicle container transport
+jejunum<gut organ piece
+jelly<dainty delicacy treat nourishment sustenance food nutrient
+jeopardy<danger
+jerk<person individual someone mortal soul
+jerking<motion movement move change action
+jerusalem<capital city metropolis seat center middle heart eye
+jest<wit humor message
+jesuit<religious person individual someone mortal soul
+jesus<son word jew hebrew prophet person individual someone
+jet<airplane plane aircraft craft vehicle transport
+jew<person individual someone mortal soul
+jewel<decoration ornament
+jeweler<maker creator person individual someone mortal soul
+jibe<remark comment input statement message
+jimdandy<ideal paragon saint model leader person individual someone
+jimhickey<ideal paragon saint model leader person individual someone
+jockey<horseman rider traveler traveller person individual someone mortal
+john<room area
+johnny<soldier confederate supporter protagonist champion admirer friend southerner
+joint<piece
+joke<wit humor message
+joker<comedian comic performer entertainer person individual someone mortal
+jolt<blow bump impact contact impinging striking
+jonquil<plant
+joss<idol god image representation
+jot<note record evidence indication
+journal<writing
+journalese<style
+journalism<medium
+journalist<writer author person individual someone mortal soul
+journey<travel motion movement move change action
+journeying<travel motion movement move change action
+joust<struggle battle attempt effort endeavor try
+jowl<jaw bone organ tissue piece
+joy<emotion feeling
+judaism<religion faith institution establishment organization
+judge<official person individual someone mortal soul worker
+judgment<opinion sentiment view thought belief knowledge
+judiciary<administration establishment brass organization body
+jug<bottle vessel container
+juice<foodstuff food nutrient
+juju<magic supernaturalism belief knowledge
+jukebox<phonograph machine device
+july<month period amount
+jumble<disorder status
+junction<place spot
+june<month period amount
+junior<person individual someone mortal soul
+junk<rubbish scrap waste material stuff component constituent
+junkyard<yard tract parcel
+jupiter<planet
+jurisdiction<power powerfulness
+jurisprudence<philosophy arts discipline subject field study domain knowledge
+jurist<expert person individual someone mortal soul
+juror<critic judge authority expert person individual someone mortal
+jury<body
+justice<righteousness morality virtue good goodness
+justification<circumstance consideration information knowledge
+justness<conformity agreement correspondence characteristic
+juxtaposition<placement position
+kale<money standard criterion touchstone amount
+kamikaze<fighter airplane plane aircraft vehicle craft transport
+kansas<province district territory dominion
+keenness<intelligence ability power knowledge
+keeping<conformity compliance cooperation
+ken<knowing operation knowledge
+kent<county
+kentucky<province district territory dominion
+kerchief<scarf garment clothing wear commodity good
+kerosene<fuel hydrocarbon compound chemical material stuff component constituent
+kerygma<sermon discourse preaching address speech
+ketch<vessel craft vehicle transport
+ketosis<symptom evidence grounds information knowledge
+kettle<pot vessel container utensil implement
+key<device
+keyboard<device
+keyhole<hole opening
+keynote<subject topic theme message
+khartoum<capital city metropolis seat center middle heart eye
+khmer<tongue language
+kick<blow stroke motion movement move change action
+kickoff<beginning start kick boot blow change stroke action
+kid<juvenile person individual someone mortal soul
+kidnapper<criminal felon crook outlaw captor principal person individual
+kidney<organ piece
+kill<termination ending conclusion change action
+killer<person individual someone mortal soul
+killing<death change alteration modification
+kilometer<amount
+kind<category concept conception construct idea thought knowledge
+kindergarten<institution establishment organization
+king<sovereign monarch ruler person individual someone mortal soul
+kingdom<sphere domain area orbit field arena environment situation
+kipling<writer author person individual someone mortal soul
+kiss<touch touching
+kissing<arousal stimulation sex
+kit<case container
+kitchen<room area
+kitchenette<kitchen room area
+kitten<young offspring animal beast brute creature
+kleenex<tissue paper material stuff component constituent
+knack<endowment gift talent aptitude ability power knowledge
+knapsack<bag container
+knee<joint articulation piece
+kneecap<bone tissue piece
+knife<tool implement
+knight<leader person individual someone mortal soul
+knit<fabric cloth material textile
+knob<projection
+knock<sound
+knocking<sound
+knoll<hill elevation formation
+knot<bunch clump cluster agglomeration accumulation
+knuckle<joint articulation piece
+knuckleball<pitch delivery throw
+korea<peninsula land earth ground
+korean<inhabitant dweller person individual someone mortal soul
+krauthead<german european inhabitant dweller person individual someone mortal
+label<description
+labor<class stratum people
+laborer<workman employee worker person individual someone mortal soul
+labour<class stratum people
+labyrinth<system
+lack<need demand status
+lackey<servant worker person individual someone mortal soul
+lad<male person individual someone mortal soul
+ladder<stairs steps stairway staircase
+lady<woman female adult grownup person individual someone mortal
+lag<delay holdup
+lager<camp encampment bivouac quarters housing lodging
+laggard<idler bum person individual someone mortal soul
+lagoon<lake water
+lair<habitat environment environs surroundings surround
+laity<multitude masses mass people
+lake<water
+lamb<young offspring animal beast brute creature
+lamentation<complaint cry yell utterance
+lamp<device
+lamplight<light radiation energy phenomenon
+lance<weapon arm instrument device
+land<holding possession
+landing<platform level surface
+landler<music
+landlord<landowner holder owner person individual someone mortal soul
+landmark<position place
+landmass<land earth ground
+landowner<holder owner person individual someone mortal soul
+landrover<car auto automobile machine motorcar vehicle container transport
+landscape<scenery vicinity locality neighborhood neighbourhood section area country
+landscaping<gardening farming agriculture husbandry cultivation production industry manufacture
+landslide<victory triumph ending conclusion finish success
+languor<tranquility quietness calmness feeling
+lantern<lamp device
+laos<country land district territory dominion
+lap<thigh limb extremity member piece
+lapel<lap overlap flap
+lappet<piece
+lapse<mistake error fault
+larkspur<flower plant
+larva<animal beast brute creature
+lasher<driver worker person individual someone mortal soul
+lashing<beating licking punishment penalty
+last<end ending amount
+lat<muscle contractor organ piece
+lather<foam froth bubble ball globe orb sphere shape
+latin<italic tongue language
+latitude<angle space shape form
+laudanum<drug
+laugh<utterance
+laughter<utterance
+launcher<armament arms munition
+laundering<wash washing
+laundry<garment clothing wear drygoods commodity good
+laurels<symbol signal signaling sign
+lavatory<room area
+law<accumulation
+lawman<defender guardian person individual someone mortal soul
+lawn<field tract parcel
+lawyer<professional adult grownup person individual someone mortal soul
+laxness<negligence neglect carelessness trait
+layette<kit outfit gear paraphernalia equipment
+laying<birth
+layman<commoner person individual someone mortal soul
+layoff<closure closing shutdown termination ending conclusion change action
+layout<design plan arrangement organization system knowledge
+lead<advantage asset
+leader<person individual someone mortal soul
+leaders<body
+leafhopper<insect animal beast brute creature
+leaflet<flap tissue piece
+league<association organization
+leak<hole opening gap space shape form
+leakage<discharge run flow flowing travel movement motion
+leap<jump
+leapfrog<progress progression advance motion movement move change action
+leaping<jump
+learner<person individual someone mortal soul
+learning<operation knowledge
+lease<holding possession
+leash<restraint device
+leather<material stuff component constituent
+leavening<influence determinant knowledge
+lecher<deviant deviate reprobate offender person individual someone mortal
+lecture<address speech
+lecturer<educator professional adult grownup person individual someone mortal
+lecturing<teaching instruction education profession occupation business job line
+ledge<ridge elevation formation
+ledger<record document
+leech<worm animal beast brute creature
+left<position place
+leftfield<tract parcel
+lefty<person individual someone mortal soul
+leg<limb extremity member piece
+legacy<gift inheritance heritage acquisition possession
+legatee<beneficiary recipient receiver person individual someone mortal soul
+legation<position post berth office spot place situation occupation
+legend<story fiction writing
+legibility<distinctness sharpness clearness clarity
+legion<army service force personnel organization
+legislation<law jurisprudence accumulation
+legislator<politician leader person individual someone mortal soul
+legislature<assembly gathering
+legume<herb vine plant
+leisure<period amount
+leitmotiv<tune melody air strain line music
+lemma<proposition statement message
+lemon<citrus produce fruit food solid
+lemonade<beverage drink food nutrient liquid fluid component constituent
+lending<disposal disposition
+length<dimension amount magnitude
+lengthening<continuance continuation
+lens<device
+lentil<legume vegetable produce food solid
+leprosy<disease illness malady sickness status
+lesion<pathology status
+lessening<change alteration modification
+lesson<teaching instruction education profession occupation business job line
+letdown<dissatisfaction discontent longing yearning desire feeling
+lethargy<torpor status
+letter<text document representation writing
+letterhead<stationery paper material stuff component constituent
+lettering<writing
+letterman<athlete contestant person individual someone mortal soul
+letters<culture taste appreciation discrimination operation knowledge
+lever<bar implement
+levis<trouser pant garment dress clothes clothing wear commodity
+lexicon<knowledge
+leyte<operation
+liability<susceptibility status
+liaison<relationship
+liar<cheat slicker offender person individual someone mortal soul
+liberal<adult grownup person individual someone mortal soul
+liberalism<ideology orientation attitude knowledge
+liberation<accomplishment achievement action
+libertine<person individual someone mortal soul
+liberty<independence freedom
+librarian<professional adult grownup person individual someone mortal soul
+library<room area
+libretto<script book writing
+license<instrument document papers writing
+licking<ending conclusion finish failure
+lid<flap tissue piece
+lieutenant<officer man worker person individual someone mortal soul
+life<existence
+lifetime<period amount
+lifter<athlete contestant person individual someone mortal soul
+ligament<tissue piece
+light<radiation energy phenomenon
+lighting<illumination
+lightning<discharge phenomenon
+lightweight<gladiator boxer combatant belligerent fighter person individual someone
+lignite<coal material stuff fuel component constituent
+likelihood<probability
+likeness<similarity sameness
+liking<feeling
+lilac<shrub bush plant
+limb<extremity member piece
+limbo<obscurity standing status position
+limit<extent magnitude
+limitation<rule regulation concept conception construct idea thought knowledge
+lincoln<lawyer attorney president professional adult grownup representative person
+linden<wood material stuff component constituent
+line<formation arrangement
+lineage<kindred clan
+linebacker<athlete player participant contestant person individual someone mortal
+lineman<athlete player participant contestant person individual someone mortal
+linen<fabric cloth material textile
+liner<fly hit striking touch touching
+lineup<roll roster list information message
+linguist<scientist person individual someone mortal soul
+linguistics<science discipline subject field study domain knowledge
+link<connection
+links<course facility installation
+lint<fiber material stuff component constituent
+lion<cat feline mammal mammalian vertebrate animal beast brute
+lip<piece organ
+lipstick<makeup
+liquid<fluid component constituent
+liquidation<termination ending conclusion change action
+liquor<alcohol beverage drink food nutrient liquid drug fluid
+lisbon<port capital city metropolis seat center middle heart
+list<information message
+listener<observer person individual someone mortal soul
+liter<amount
+literalism<doctrine philosophy ism belief knowledge
+literalness<physicalness corporeality
+literature<writing
+litigant<party person individual someone mortal soul
+litigation<proceeding proceedings
+livelihood<resource possession
+liver<organ piece
+liverpool<city metropolis port district territory dominion
+livestock<mammal mammalian vertebrate animal beast brute creature
+living<experience knowledge
+lizard<reptile vertebrate animal beast brute creature
+load<weight
+loading<weight
+loaf<bread food foodstuff solid nutrient
+loan<debt possession
+lobby<room area
+lobe<piece
+loblolly<dish nourishment sustenance food nutrient
+lobscouse<dish nourishment sustenance food nutrient
+lobscuse<dish nourishment sustenance food nutrient
+lobularity<shape form configuration contour spatiality
+lobule<lobe piece
+local<transport
+locale<scene area country
+locality<section area country
+localization<determination finding discovery find
+lock<fixing restraint device
+locker<compartment room area
+lockup<jail clink institution establishment
+locust<grasshopper hopper insect animal beast brute creature
+lodgings<quarters housing lodging
+loft<floor level story
+log<wood material stuff component constituent
+logarithm<power index notation writing
+logger<laborer workman employee worker person individual someone mortal
+logic<philosophy arts discipline subject field study domain knowledge
+logistics<provision supply
+loins<area piece
+london<capital city metropolis seat center middle heart eye
+londoner<european inhabitant dweller person individual someone mortal soul
+loneliness<isolation separation
+longevity<duration length
+longhand<handwriting hand script writing
+longing<desire feeling
+longitude<angle space shape form
+longshoreman<laborer workman employee worker person individual someone mortal
+longshot<photograph photo exposure picture representation
+look<countenance visage appearance
+looking<sensing perception
+lookup<operation processing
+loom<machine device
+loon<idler bum person individual someone mortal soul
+loop<fixing restraint device
+loophole<ambiguity expression speech language
+loot<possession
+lord<god belief knowledge
+lordship<title denomination designation name component constituent
+lore<knowledge
+lorelei<nymph deity divinity god immortal belief
+loser<contestant person individual someone mortal soul
+loss<possession
+losses<loss possession
+lot<amount
+lots<amount
+lotus<plant
+loudspeaker<transducer device
+louisiana<province district territory dominion
+louisianan<american inhabitant dweller person individual someone mortal soul
+louse<insect animal beast brute creature
+lousiness<fullness status
+love<emotion feeling
+loveliness<beauty appearance
+lover<person individual someone mortal soul
+lowland<depression formation
+loyalist<supporter protagonist champion admirer friend advocate proponent person
+loyalty<fidelity
+lucifer<belief knowledge
+luger<pistol firearm piece autoloader gun weapon arm instrument
+luggage<case container
+lull<pause intermission break interruption suspension interval amount
+lullaby<song vocal opus composition piece music
+luminary<celebrity personage adult grownup person individual someone mortal
+luminescence<light radiation energy phenomenon
+lummox<person individual someone mortal soul
+lump<agglomeration accumulation
+lunation<month amount
+lunch<meal nourishment sustenance food nutrient
+luncheon<meal nourishment sustenance food nutrient
+lunchroom<restaurant building edifice
+lung<organ piece
+lunge<motion movement move change action
+lunkhead<stupid dullard simple person individual someone mortal soul
+lurch<gait walk walking travel motion movement move change
+lure<attraction
+lust<desire feeling
+luster<brightness light
+lustre<glaze coating finish finishing decorativeness appearance
+luxury<trait
+lymphocyte<phagocyte cell
+lyric<text writing
+lyricist<writer author person individual someone mortal soul
+machine<device
+machinery<machine device
+machinist<craftsman artisan worker person individual someone mortal soul
+mackinaw<coat garment clothing wear commodity good
+macrophage<phagocyte cell
+madam<woman female adult grownup person individual someone mortal
+madman<sufferer unfortunate person individual someone mortal soul
+madness<insanity status
+magazine<press publication medium product production
+maggot<grub larva animal beast brute creature
+magic<supernaturalism belief knowledge
+magician<performer entertainer person individual someone mortal soul
+magistrate<judge justice jurist official person individual someone mortal
+magnet<device
+magnetism<attraction force phenomenon
+magnification<expansion enlargement increase change action
+magnificence<excellence
+magpie<bird vertebrate animal beast brute creature
+mahogany<wood material stuff component constituent
+maid<domestic servant worker person individual someone mortal soul
+maiden<girl miss woman female adult grownup person individual
+mail<message
+mailbox<box container
+mailman<employee worker person individual someone mortal soul
+maimed<people
+maine<province district territory dominion
+mainland<land earth ground
+maintenance<repair fix fixing fixture mend improvement change action
+majesty<magnificence richness excellence
+majority<number figure amount magnitude
+majors<league conference association organization
+maker<creator person individual someone mortal soul
+makeready<preparation
+making<production
+malady<status
+malaise<discomfort status
+malaria<infection status
+male<animal beast brute creature
+malediction<condemnation curse denunciation
+maleness<sex gender
+malevolency<evil
+malfeasant<offender person individual someone mortal soul
+malignancy<disease illness malady sickness status
+malingering<escape dodging negligence carelessness neglect
+mama<mother parent ancestor antecedent root relative person individual
+mamma<mother parent ancestor antecedent root relative person individual
+mammal<vertebrate animal beast brute creature
+man<male adult grownup person individual someone mortal soul
+manager<administrator head chief leader person individual someone mortal
+manchester<city metropolis district territory dominion
+mandamus<writ instrument document papers writing
+mandate<instrument document papers writing
+mane<hair cover
+maneuver<operation
+maneuverability<mobility
+manfulness<masculinity trait
+manhattan<borough district territory dominion
+manhood<adulthood maturity
+mania<motivation motive need
+maniac<sufferer unfortunate person individual someone mortal soul
+manifestation<appearance
+manifold<pipe tube tubing passage
+manipulation<influence
+manners<demeanor behavior conduct trait
+manometer<gauge gage instrument device
+manor<manse hall residence house dwelling home abode building
+manpower<force personnel organization
+manse<house dwelling home abode building edifice housing lodging
+manservant<servant worker person individual someone mortal soul
+mantel<shelf support device
+mantle<symbol signal signaling sign
+mantrap<woman female adult grownup person individual someone mortal
+manual<reference book publication product production
+manufacture<business commerce commercialism transaction dealing dealings
+manufacturer<business concern enterprise organization
+manumission<liberation release accomplishment achievement action
+manure<organic fertilizer chemical material stuff component constituent
+manuscript<writing
+manzanita<shrub bush plant
+map<representation
+maple<wood material stuff component constituent
+marathon<undertaking project task labor
+marble<rock stone material stuff component constituent
+marbleizing<texture
+marbles<game
+march<month period amount
+marching<walk walking travel motion movement move change action
+mare<horse mammal mammalian vertebrate
+margin<boundary edge bound line shape form
+marginality<position
+marine<man worker person individual someone mortal soul
+mark<evaluation valuation rating appraisal assessment classification operation knowledge
+marketing<commerce commercialism transaction dealing dealings
+marking<symbol signal signaling sign
+marksman<shot shooter expert person individual someone mortal soul
+marksmanship<skill accomplishment acquisition attainment ability power knowledge
+marmalade<preserve sweet dainty delicacy treat nourishment sustenance food
+marquee<tent shelter
+marriage<status position
+marrow<tissue piece
+marrowbone<bone tissue piece
+mars<planet
+marsh<land ground soil
+marshal<lawman defender guardian person individual someone mortal soul
+martian<imagination vision creativity creativeness ability power knowledge
+martini<alcohol beverage drink food nutrient liquid drug fluid
+martyr<victim unfortunate person individual someone mortal soul
+mary<mother jew hebrew parent person individual someone mortal
+maryland<province district territory dominion
+mascara<makeup
+masculinity<sex gender
+mask<disguise attire garb dress clothing wear commodity good
+masking<hiding
+mass<amount
+massachuset<indian tongue language
+massachusetts<province district territory dominion
+massage<treatment intervention care attention aid tending
+masseur<therapist healer expert person individual someone mortal soul
+mast<pole rod implement
+master<artist creator person individual someone mortal soul
+masterpiece<product production
+match<light device
+mate<officer seaman tar seafarer sailor worker person individual
+material<component constituent
+materialism<desire arousal status
+math<science discipline subject field study domain knowledge
+mathematics<science discipline subject field study domain knowledge
+mating<sex
+matriarch<woman female adult grownup head chief person individual
+matrimony<status position
+matrix<array arrangement
+matron<wife woman spouse partner mate female adult grownup
+matsyendra<position posture attitude
+matter<concern interest involvement curiosity wonder status
+maturity<period amount
+mausoleum<grave tomb chamber place spot enclosure area
+maxim<expression speech language
+maximum<extremum peak limit limitation amount
+may<month period amount
+mayflower<ship vessel craft vehicle transport
+mayor<politician authority leader person individual someone mortal soul
+maze<system
+meadow<tract parcel community
+meal<nourishment sustenance food nutrient
+meaning<message
+meaningfulness<significance importance value worth
+meanness<malevolency evil
+means<implementation
+measure<maneuver move decision determination conclusion choice selection pick
+meat<food solid
+mechanic<craftsman artisan worker person individual someone mortal soul
+mechanics<physics science discipline subject field study domain knowledge
+mechanism<action
+medal<award honor honour laurels symbol signal signaling sign
+meddling<change action
+medication<drug
+medicine<science discipline subject field study domain knowledge
+meditation<contemplation reflection musing consideration thinking thought operation knowledge
+mediterranean<sea water
+medley<opus composition piece music
+meeting<gathering
+megalomania<status
+megaton<amount
+mekong<river stream water
+melancholy<sadness unhappiness feeling
+melee<disturbance motion movement move change action
+melioration<improvement change action
+melodrama<comedy drama genre style
+melody<music
+melon<produce fruit food solid
+melting<heating warming action
+member<associate peer equal match person individual someone mortal
+membership<body
+membrane<sheet
+memoir<biography life history account chronicle story record evidence
+memorabilia<record evidence indication
+memorandum<note record evidence indication
+memorial<recognition credit approval message
+memorization<learning acquisition operation knowledge
+memory<representation knowledge
+memphis<city metropolis district territory dominion
+men<force personnel organization
+menace<danger
+menarche<start beginning
+mentality<attitude knowledge
+mention<remark comment input statement message
+menu<bill list information message
+meq<mass amount
+mercenary<adventurer person individual someone mortal soul
+mercer<trader dealer merchant capitalist person individual someone mortal
+merchandise<commodity good
+merchandising<commerce commercialism transaction dealing dealings
+merchant<capitalist person individual someone mortal soul
+mercury<metal element component constituent
+mercy<tolerance allowance license permission permit authorization management direction
+merger<consolidation integration combination compounding change action
+merging<connection change action
+merit<worth
+mermaid<imagination vision creativity creativeness ability power knowledge
+merriment<happiness feeling
+merrymaking<celebration festivity diversion recreation
+mesh<amount
+mess<disorder status
+messenger<traveler traveller person individual someone mortal soul
+metal<element component constituent
+metaphor<figure image device style
+meteorite<meteor
+meter<amount
+method<ability power knowledge
+metis<person individual someone mortal soul
+metrazol<medicine medication drug
+metro<railway railroad line carrier business concern enterprise organization
+metropolis<district territory dominion
+mexican<american inhabitant dweller person individual someone mortal soul
+mexico<country land district territory dominion
+micelle<particle body
+michigan<province district territory dominion
+microcosm<model example representation knowledge
+micrometeorite<meteorite meteor
+micron<amount
+microphone<transducer device
+microphoning<action
+microscope<instrument device
+microscopy<research investigation investigating
+microsecond<amount
+microwave<radiation energy phenomenon
+midday<hour time reading indication datum information knowledge
+middle<area country
+midnight<hour time reading indication datum information knowledge
+midsection<area piece
+midshipman<beginner initiate person individual someone mortal soul
+midst<inside interior
+midsummer<time
+midwatch<watch shift hours period amount
+mien<manner demeanor behavior conduct trait
+might<strength
+migration<motion movement move change action
+mike<transducer device
+mile<amount
+mileage<distance spacing placement arrangement position
+milestone<marker marking mark symbol signal signaling sign
+milieu<environment situation
+military<force personnel organization
+militia<force organization
+milk<beverage drink foodstuff food nutrient liquid fluid component
+mill<plant works complex
+millenarianism<doctrine philosophy ism belief knowledge
+millennium<period amount
+milliampere<amount
+millidegree<amount
+milligram<amount
+milliliter<amount
+millimeter<amount
+million<integer number amount
+millivoltmeter<voltmeter meter instrument device
+millpond<pond pool lake water
+millwheel<wheel machine mechanism device
+milquetoast<coward person individual someone mortal soul
+milwaukee<city metropolis district territory dominion
+mimesis<imitation doctrine philosophy ism belief knowledge
+mimicry<acting playing playacting arts discipline subject field study
+min<amount
+mind<knowledge
+mine<excavation
+miner<laborer workman employee worker person individual someone mortal
+mineral<material stuff component constituent
+mineralogy<geology science discipline subject field study domain knowledge
+miniature<painting picture art
+minimum<extremum peak limit limitation amount
+mining<production industry manufacture business commerce commercialism transaction dealing
+minister<clergyman reverend leader person individual someone mortal soul
+ministration<aid assist assistance help
+ministry<profession vocation body
+minneapolis<city metropolis district territory dominion
+minnesota<province district territory dominion
+minstrel<singer vocalist musician instrumentalist player performer entertainer person
+mint<amount
+minuet<dancing dance diversion recreation arts discipline subject field
+minute<amount
+minutia<detail item fact information knowledge
+mire<bog land ground soil
+mirror<reflector device
+misanthrope<person individual someone mortal soul
+misbehavior<wrongdoing
+miscalculation<mistake error fault
+miscegenation<reproduction procreation breeding sex
+mischief<misbehavior misdeed wrongdoing
+misconception<idea thought knowledge
+misconstruction<mistaking interpretation explanation account statement message
+misdeed<wrongdoing
+misdemeanor<crime offense offence transgression wrongdoing
+misery<adversity hardship misfortune fortune destiny fate luck lot
+misfortune<trouble
+misgiving<anxiety emotion feeling
+mismanagement<management direction
+misnomer<name component constituent
+misogynist<misanthrope person individual someone mortal soul
+miss<woman female adult grownup person individual someone mortal
+missile<rocket projectile weapon arm vehicle instrument transport device
+mission<organization
+missionary<teacher instructor educator professional adult grownup person individual
+mississippi<river stream water
+missive<text document representation writing
+missouri<province district territory dominion
+mist<fog aerosol cloud phenomenon
+mistaking<interpretation explanation account statement message
+mistress<woman lover female adult grownup person individual someone
+misuse<use usage utilization employment exercise
+mite<amount
+mitigation<decrease diminution reduction change action
+mixing<combination compounding change action
+mixture<component constituent
+moan<utterance
+mob<crowd gathering
+mobcap<cap headgear clothing wear commodity good
+mocker<person individual someone mortal soul
+mockery<derision message
+model<hypothesis possibility theory concept conception construct idea thought
+moderate<adult grownup person individual someone mortal soul
+moderation<degree grade level
+modern<person individual someone mortal soul
+modernism<genre art
+modernity<currency presentness timing
+modernization<improvement change action
+modesty<decency propriety demeanor behavior conduct trait
+modification<change action
+modifier<word component constituent
+modulation<passage opus composition piece music
+moire<fabric cloth material textile
+moisture<wetness status
+mold<solid shape form
+moment<amount
+momentum<force strength intensity degree grade level
+mommy<mother parent ancestor antecedent root relative person individual
+monarch<ruler person individual someone mortal soul representative
+monastery<residence house dwelling home abode building edifice housing
+monday<weekday period amount
+money<standard criterion touchstone amount
+moneymaker<capitalist person individual someone mortal soul
+moneymaking<acquisition
+monitoring<observation observance watching look looking sensing perception
+monk<religious person individual someone mortal soul
+monkey<primate mammal mammalian vertebrate animal beast brute creature
+monochrome<painting picture art
+monocle<lens device
+monograph<writing
+monologist<performer entertainer person individual someone mortal soul
+monologue<speech language
+monomer<compound chemical material stuff component constituent
+monopolization<domination
+monopoly<market marketplace
+monosyllable<word component constituent
+monotone<intonation modulation prosody inflection speech delivery style
+monsieur<man male adult grownup person individual someone mortal
+monsoon<wind weather phenomenon
+monster<imagination vision creativity creativeness ability power knowledge
+monstrosity<mutant variation sport
+month<period amount
+montreal<city metropolis district territory dominion
+mood<feeling
+moon<satellite
+moonlight<light radiation energy phenomenon
+moral<meaning significance import message
+morale<status
+moralist<philosopher scholar student intellectual intellect person individual someone
+morals<motivation motive need
+mores<convention normal pattern rule formula practice knowledge
+morgue<building edifice
+morning<period amount
+morocco<country land district territory dominion
+morphology<biology science discipline subject field study domain knowledge
+morphophonemics<linguistics science discipline subject field study domain knowledge
+morrow<day amount
+morse<code writing
+morsel<amount
+mortality<duration length
+mortar<cannon artillery gun armament arms munition
+mortgage<interest stake share percentage possession
+mortician<worker person individual someone mortal soul
+mortification<embarrassment shame feeling
+mosaic<art
+moscow<capital city metropolis seat center middle heart eye
+moses<prophet person individual someone mortal soul
+mosquito<insect animal beast brute creature
+motel<court hotel building edifice
+moth<insect animal beast brute creature
+mother<parent ancestor antecedent root relative person individual someone
+motherland<country land district territory dominion
+motif<design pattern figure decoration ornament
+motor<machine device
+motorcar<vehicle container transport
+motto<expression speech language
+mound<equipment
+mount<horse mammal mammalian vertebrate
+mountain<elevation formation
+mountainside<slope incline side formation
+mourner<unfortunate person individual someone mortal soul
+mouse<mammal mammalian vertebrate animal beast brute creature
+mouth<orifice opening passage passageway piece
+mouthful<amount
+mouthpiece<aperture opening
+movement<change action
+mover<workman employee worker person individual someone mortal soul
+movie<show product production
+moviegoer<spectator witness viewer watcher observer person individual someone
+mph<rate
+mucosa<membrane tissue piece
+mucus<secretion humor component constituent
+mud<soil dirt earth ground material stuff component constituent
+muddle<disorder status
+mudguard<fender wing barrier obstruction
+muff<clothing wear commodity good
+muffler<device
+mulch<protection
+mule<mammal mammalian vertebrate animal beast brute creature
+multiplication<reproduction procreation breeding sex
+multiplicity<magnitude
+multitude<amount
+munich<city metropolis district territory dominion
+murder<homicide killing kill termination ending conclusion change action
+murderer<criminal felon crook outlaw killer principal person individual
+murmur<sound
+murmuring<sound
+muscle<contractor organ piece
+muscleman<bully tough ruffian roughneck rowdy attacker aggressor offender
+musculature<system piece
+muse<deity divinity god immortal belief knowledge
+museum<deposit repository facility installation
+musical<play movie film picture flick show product production
+musician<performer entertainer person individual someone mortal soul
+musicianship<art artistry prowess ability power knowledge
+musing<consideration thinking thought operation knowledge
+musket<firearm piece gun weapon arm instrument device
+musketry<force organization
+mustache<hair cover
+mutilation<injury accident misfortune trouble
+mutineer<rebel revolutionary radical person individual someone mortal soul
+mutiny<rebellion insurrection revolt rising uprising conflict struggle battle
+muttering<sound
+mutton<meat food solid
+muzzle<opening
+myelofibrosis<fibrosis pathology status
+myocardium<muscle tissue piece
+myofibril<strand fiber material stuff component constituent
+myofibrilla<strand fiber material stuff component constituent
+myriad<amount
+myrtle<periwinkle shrub bush plant
+mystery<confusion disarray status
+mystique<air atmosphere
+myth<story fiction writing
+mythology<accumulation
+nadir<adversity hardship misfortune fortune destiny fate luck lot
+nail<piece
+nakedness<status
+name<component constituent
+namesake<person individual someone mortal soul
+napoleon<general sovereign monarch ruler person individual someone mortal
+naprapath<therapist healer expert person individual someone mortal soul
+narrative<message
+narrowing<shape form configuration contour spatiality
+narrowness<width breadth dimension magnitude
+nashville<capital city metropolis seat center middle heart eye
+nassau<capital city metropolis seat center middle heart eye
+nation<organization
+nationalism<loyalty fidelity
+nationality<people
+native<person individual someone mortal soul
+naturalism<doctrine philosophy ism belief knowledge
+naturopath<therapist healer expert person individual someone mortal soul
+naught<amount
+nausea<symptom evidence grounds information knowledge
+navigation<guidance direction control
+navigator<officer seaman tar seafarer sailor worker person individual
+navy<service force personnel organization
+nay<negative denial
+nazi<fascist conservative adult grownup person individual someone mortal
+nazism<fascism socialism ideology orientation attitude economy knowledge system
+nearness<distance spacing placement arrangement position
+nebraska<province district territory dominion
+necessity<need demand status
+neck<piece
+necklace<decoration ornament
+necktie<garment clothing wear commodity good
+necropsy<examination scrutiny investigation investigating
+necrosis<death phenomenon
+nectar<secretion humor component constituent
+need<status
+needle<leaf foliage
+negative<denial
+neglect<operation knowledge
+negotiation<discussion word speech language
+negro<person individual someone mortal soul
+neighbor<person individual someone mortal soul
+neighborhood<section area country
+neighborliness<friendliness disposition temperament nature trait
+neighbourhood<section area country
+nemesis<deity divinity god immortal belief knowledge
+neocortex<cortex piece
+neoromanticism<movement front
+nephew<relative person individual someone mortal soul
+neptune<deity divinity god immortal belief knowledge
+nerve<tissue piece
+nerves<status
+nervousness<anxiety emotion feeling
+nestling<young offspring animal beast brute creature
+net<network system
+network<system scheme
+neurosis<disturbance disorder upset status
+neurotic<sufferer unfortunate person individual someone mortal soul
+neuter<gender class category family accumulation
+neutralism<policy argument line reasoning thinking thought operation knowledge
+neutralist<advocate proponent person individual someone mortal soul
+neutralization<override change action
+neutrophil<phagocyte cell
+newcastle<city metropolis port district territory dominion
+newcomer<beginner initiate person individual someone mortal soul
+newfoundland<dog animal beast brute creature mammal mammalian vertebrate
+newport<city metropolis port district territory dominion
+news<information message
+newsboy<employee worker person individual someone mortal soul
+newsletter<report story account news information message
+newsman<person individual someone mortal soul
+newspaper<press medium
+newspaperman<journalist writer author person individual someone mortal soul
+newton<physicist scientist person individual someone mortal soul
+nicety<conformity agreement correspondence characteristic
+niche<place station rank status position
+nickel<metal element component constituent
+nickname<denomination designation name component constituent
+nicotine<toxin poison compound chemical material stuff component constituent
+niece<relative person individual someone mortal soul
+nigger<black negro negroid person individual someone mortal soul
+night<period amount
+nightclub<spot establishment
+nightdress<underwear clothing wear garment commodity good
+nightfall<hour time reading indication datum information knowledge
+nightingale<bird vertebrate animal beast brute creature
+nightmare<situation difficulty status
+nightshirt<clothing wear commodity good
+nighttime<period amount
+nigra<black negro negroid person individual someone mortal soul
+nihilism<doctrine philosophy ism belief knowledge
+nine<figure integer number amount
+nineteen<integer number amount
+nineties<decade period amount
+ninth<rank status position
+nirvana<happiness felicity spirit emotion feeling
+nitrate<compound chemical material stuff component constituent
+nitrogen<element gas fluid component constituent
+nobility<elite class stratum people
+nobody<commoner person individual someone mortal soul
+nod<gesture motion
+nodule<component constituent
+noise<sound
+noisemaker<device
+nomia<genus
+nomination<appointment assignment designation decision determination conclusion choice selection
+noncom<officer man worker person individual someone mortal soul
+nonconformist<protestant christian person individual someone mortal soul
+nondriver<traveler traveller person individual someone mortal soul
+nonequivalence<inequality difference
+nonfiction<prose genre style
+noninterference<policy argument line reasoning thinking thought operation knowledge
+nonoccurrence<absence lack deficiency want need demand status
+nonsense<message
+noon<hour time reading indication datum information knowledge
+noradrenaline<catecholamine hormone secretion humor component constituent compound chemical
+norethandrolone<steroid hormone secretion humor component constituent
+norm<standard criterion touchstone amount
+northeast<direction position
+northerner<inhabitant dweller person individual someone mortal soul
+norway<country land district territory dominion
+nose<organ piece
+nostalgia<longing yearning desire feeling
+notable<celebrity personage adult grownup person individual someone mortal
+notation<writing
+notch<indentation solid shape form
+note<record evidence indication
+notebook<book volume product production
+nothing<amount
+notice<announcement statement message
+notion<idea thought knowledge
+noun<substantive word component constituent
+nourishment<food nutrient
+nov<month period amount
+novel<fiction writing
+novelist<writer author person individual someone mortal soul
+novelty<originality
+november<month period amount
+novitiate<period amount
+nowhere<obscurity standing status position
+nozzle<spout opening
+nuance<meaning significance import message
+nubbin<stub piece
+nucleolus<organ piece
+nucleus<organ piece
+nude<painting picture art
+nuisance<annoyance bother pain infliction stimulation stimulus stimulant input
+number<amount magnitude
+numbering<list information message
+numbness<symptom evidence grounds information knowledge
+nun<religious person individual someone mortal soul
+nurse<professional adult grownup person individual someone mortal soul
+nursery<bedroom chamber room area
+nursing<care attention aid tending
+nut<seed fruit
+nuthouse<institution hospital infirmary building edifice
+nymph<deity divinity god immortal belief knowledge
+nymphomaniac<deviant deviate reprobate offender person individual someone mortal
+oak<wood material stuff component constituent
+oat<grass herb plant
+oath<profanity utterance
+oatmeal<dish nourishment sustenance food nutrient
+obedience<submission compliance
+obelisk<column pillar
+objectification<realization
+objection<communicating
+objective<goal end knowledge
+objectivity<judgment trait
+obliteration<destruction termination ending conclusion change action
+oblivion<obscurity standing status position
+obscenity<impropriety demeanor behavior conduct trait
+observance<look looking sensing perception
+observation<measurement measuring
+observer<person individual someone mortal soul
+obsidian<rock stone material stuff component constituent
+obstacle<deterrent balk check handicap difficulty knowledge
+obtrusiveness<visibility
+obverse<alternative choice operation knowledge
+occasions<business aim objective target goal end knowledge
+occidental<inhabitant dweller person individual someone mortal soul
+occlusion<attack trouble
+occupancy<residence
+occupant<inhabitant dweller person individual someone mortal soul
+ocean<water
+ocelot<wildcat cat feline mammal mammalian vertebrate
+ocher<yellow color colour
+oct<month period amount
+octahedron<solid shape form
+octave<festival period amount
+october<month period amount
+odds<likelihood probability
+odessa<city metropolis port district territory dominion
+odyssey<journey journeying travel motion movement move change action
+offence<operation
+offender<person individual someone mortal soul
+offense<behavior conduct
+offensive<operation
+offering<message
+office<establishment
+officer<man worker person individual someone mortal soul
+official<worker person individual someone mortal soul
+offspring<relative person individual someone mortal soul
+offstage<stage platform level surface
+ogress<giant imagination vision creativity creativeness ability power knowledge
+ohio<province district territory dominion
+oil<molecule compound chemical material stuff component constituent
+oilcloth<fabric cloth material textile
+oilfield<field
+oklahoma<province district territory dominion
+oldster<adult grownup person individual someone mortal soul
+oleander<plant
+ology<discipline subject field study domain knowledge
+olympics<athletics contest competition
+omen<sign experience
+omission<mistake error fault
+one<figure integer number amount
+oneness<identity sameness
+onlooker<spectator witness viewer watcher observer person individual someone
+onrush<operation
+onset<start beginning
+onslaught<trouble
+opener<start beginning
+opening<space shape form
+openwork<product production
+opera<classical genre style music
+operagoer<patron customer client consumer user person individual someone
+operation<action
+operations<transaction dealing dealings
+operator<function map
+operetta<opera classical genre style music
+opinion<belief knowledge
+opium<drug
+opponent<contestant person individual someone mortal soul
+opportunism<selfishness trait
+opportunity<possibility existence
+opposite<word component constituent
+opposition<action
+oppression<persecution abuse practice pattern
+optimism<hope feeling
+optimum<good goodness
+opus<music
+orange<citrus produce fruit food solid
+oration<address speech
+orator<speaker person individual someone mortal soul
+oratorio<classical genre style music
+orb<capsule piece
+orbit<path route line
+orchard<garden plot patch tract parcel
+orchestra<organization
+orchestration<arrangement opus composition piece music
+orchid<flower plant
+ordeal<experience
+order<command bid bidding
+ordering<arrangement
+orderliness<regularity
+orderly<attendant tender soldier assistant helper help supporter worker
+ordinance<rule direction instruction message
+ordinary<judge justice jurist official person individual someone mortal
+ordinate<coordinate number amount
+ore<mineral material stuff component constituent
+oregon<province district territory dominion
+organ<piece
+organizer<thinker intellectual intellect person individual someone mortal soul
+orgy<gratification satisfaction change action
+orient<asia accumulation
+orientation<placement position
+orifice<passage passageway piece
+originality<ability power knowledge
+orinoco<river stream water
+orphan<child kid youngster minor fry nestling juvenile person
+orthicon<tube device
+orthography<writing
+orthophosphate<salt compound chemical material stuff component constituent
+oscillation<action
+oscillator<generator device
+osteoporosis<pathology status
+ounce<weight amount
+outburst<expression manifestation reflection demonstration
+outcast<unfortunate person individual someone mortal soul
+outcome<ending conclusion finish
+outcry<utterance
+outfield<tract parcel
+outfielder<fielder ballplayer athlete player participant contestant person individual
+outfit<organization
+outflow<discharge run flow flowing travel movement motion
+outing<journey journeying travel motion movement move change action
+outlaw<principal offender person individual someone mortal soul
+outlay<payment commerce commercialism transaction dealing dealings
+outlet<establishment
+outline<boundary bound bounds extremity
+outlook<attitude knowledge
+outpost<post station position place
+output<product production
+outrage<anger emotion feeling
+outreach<reach stretch motion movement move change action
+outset<amount
+outsider<stranger alien unknown intruder entrant traveler traveller person
+outskirt<district territory dominion
+outskirts<section area country
+oval<figure shape form
+oven<commodity good
+overachievement<performance accomplishment achievement action
+overachiever<student pupil enrollee person individual someone mortal soul
+overall<clothing wear commodity good
+overcast<weather phenomenon
+overcoat<coat garment clothing wear commodity good
+overeating<sin sinning transgression wrongdoing
+overestimation<appraisal estimate document papers writing
+overflow<flow stream motion movement move change action
+overhang<projection
+overhead<expense cost spending expenditure outlay possession
+overload<load loading burden weight
+overnighter<guest customer client consumer user person individual someone
+overpayment<payment cost spending expenditure outlay possession
+overprotection<protection
+overthrow<termination ending conclusion change action
+overtime<period amount
+overtone<meaning significance import message
+overture<music
+owl<bird vertebrate animal beast brute creature
+owner<businessman capitalist person individual someone mortal soul
+oxcart<cart wagon vehicle container transport
+oxen<bovine mammal mammalian vertebrate
+oxford<city metropolis district territory dominion
+oxidation<reaction action
+oxygen<element gas fluid component constituent
+oxytetracycline<antibiotic medicine medication drug
+oyabun<supervisor superior leader person individual someone mortal soul
+oyster<animal beast brute creature
+ozone<gas fluid
+pace<rate
+pachinko<pinball game diversion recreation
+pacific<ocean water
+pacing<time
+pack<amount
+package<accumulation
+packaging<business commerce commercialism transaction dealing dealings
+packet<accumulation
+packing<material stuff component constituent
+packinghouse<building edifice
+pact<agreement understanding instrument statement document papers message writing
+pad<paper material stuff component constituent
+padlock<lock fixing restraint device
+paean<praise congratulations approval message
+pagan<person individual someone mortal soul
+paganism<religion faith belief knowledge virtue good goodness morality
+page<leaf sheet paper material stuff component constituent
+pageant<representation
+paging<utterance
+pail<vessel container
+pain<symptom evidence grounds information knowledge
+pains<attempt effort endeavor try
+paint<coating coat color colour material stuff component constituent
+painter<artist creator person individual someone mortal soul
+painting<art
+pair<accumulation
+pakistan<country land district territory dominion
+palace<manse hall residence house dwelling home abode building
+pale<strip lumber timber
+paleocortex<cortex piece
+palermo<city metropolis port district territory dominion
+palestine<mandate mandatory district territory dominion
+palette<scope range reach orbit compass extent magnitude
+pallor<complexion color colour
+palm<area piece
+pamphlet<book publication product production
+pan<utensil implement
+panama<country land district territory dominion
+pander<offender person individual someone mortal soul
+pane<sheet
+panel<sheet
+paneling<panel sheet
+pang<feeling
+panic<fear fright emotion feeling
+pansy<herb plant
+pantheon<accumulation
+panther<cat feline mammal mammalian vertebrate animal beast brute
+panting<breathing respiration ventilation
+pantomime<acting playing playacting arts discipline subject field study
+pantry<storeroom room area
+pap<garbage message
+papa<father parent ancestor antecedent root relative person individual
+paper<material stuff component constituent
+paperback<book volume product production
+papers<writing
+par<score number amount
+parable<story fiction writing
+parachute<equipment
+parade<accumulation
+paradigm<inflection
+paradox<contradiction falsity untruth statement message
+paragon<ideal idea thought knowledge
+paragraph<writing
+parakeet<parrot bird vertebrate animal beast brute creature
+parallel<similarity sameness
+parallelism<similarity sameness
+paramagnet<magnet device
+parameter<constant invariable concept conception construct idea thought knowledge
+paranoiac<psychotic sufferer unfortunate person individual someone mortal soul
+paraphernalia<equipment
+paraphrase<writing
+parcel<container
+parchment<paper material stuff component constituent
+pardner<associate peer equal match person individual someone mortal
+pardon<action
+parenchyma<tissue piece
+parent<ancestor antecedent root relative person individual someone mortal
+parenthesis<mark symbol signal signaling sign
+parenthood<adulthood maturity
+parimutuel<bet wager gambling play diversion recreation vice transgression
+paris<capital city metropolis seat center middle heart eye
+parish<community gathering
+parishioner<churchgoer person individual someone mortal soul
+parisology<ambiguity expression speech language
+park<tract parcel
+parking<room position
+parlance<formulation expression style
+parliament<legislature assembly gathering
+parlor<room area
+parody<caricature imitation wit humor message
+paroxysm<attack trouble
+parrot<bird vertebrate animal beast brute creature
+parson<clergyman reverend leader person individual someone mortal soul
+parsonage<residence house dwelling home abode building edifice housing
+parthenon<temple building edifice
+participant<associate peer equal match person individual someone mortal
+particle<material stuff component constituent
+particular<fact information knowledge
+parting<departure going leaving
+partner<relative person individual someone mortal soul
+partnership<business concern enterprise organization
+parts<environment environs surroundings surround
+party<organization
+pass<accomplishment achievement action
+passage<change action
+passageway<passage
+passenger<traveler traveller person individual someone mortal soul
+passerby<traveler traveller person individual someone mortal soul
+passing<play plan program idea thought knowledge
+passion<feeling
+passivity<inertia trait
+past<time
+paste<composition mixture component constituent
+pastel<color colour
+pastime<diversion recreation
+pastor<clergyman reverend leader person individual someone mortal soul
+pasture<tract parcel community
+patch<marking design pattern figure decoration ornament
+patchwork<theory belief knowledge
+patent<document papers writing
+path<course action
+pathologist<specialist doctor physician professional adult grownup person individual
+pathology<science discipline subject field study domain knowledge
+pathway<tissue piece
+patience<disposition temperament nature trait
+patient<case sufferer person individual someone mortal soul unfortunate
+patina<coating coat
+patriot<national subject person individual someone mortal soul
+patriotism<loyalty fidelity
+patrol<detachment force organization
+patroller<watchman watcher guard defender guardian person individual someone
+patrolman<lawman defender guardian person individual someone mortal soul
+patron<customer client consumer user person individual someone mortal
+patronage<blessing approval support aid assist assistance help
+patronne<patron sponsor supporter helper person individual someone mortal
+patter<channel line communicating
+pattern<knowledge
+paucity<scarcity inadequacy deficiency amount magnitude
+pause<interval amount
+pavement<level surface
+paw<foot extremity piece
+payday<day period amount
+payment<cost spending expenditure outlay possession
+payroll<register record document
+pbs<solution mixture component constituent
+pea<legume vegetable produce food solid
+peace<order
+peacock<insect animal beast brute creature
+peak<limit limitation amount
+peal<sound
+pealing<sound
+pear<produce fruit food solid
+pearl<jewel gem decoration ornament
+peasant<rustic commoner person individual someone mortal soul
+pebble<rock stone
+pecs<muscle contractor organ piece
+pectoral<muscle contractor organ piece
+pectoralis<muscle contractor organ piece
+peculiarity<characteristic dimension concept conception construct idea thought knowledge
+peddler<vendor merchant capitalist person individual someone mortal soul
+pedestal<support device
+pedigree<kindred clan
+peer<person individual someone mortal soul
+peg<pin fixing restraint device
+pegboard<board surface
+pelting<sequence succession
+pelvis<piece
+pemmican<meat food solid
+pen<implement
+penance<compunction remorse sorrow regret sadness unhappiness feeling
+pencil<implement
+pendulum<apparatus setup equipment
+penetration<attack onslaught onset onrush operation
+peninsula<land earth ground
+pennant<award honor honour laurels symbol signal signaling sign
+pennsylvania<province district territory dominion
+penny<amount
+pension<payment cost spending expenditure outlay possession
+pensioner<beneficiary recipient receiver person individual someone mortal soul
+pentagon<building edifice
+penthouse<apartment flat housing lodging
+penutian<indian tongue language
+peony<flower plant
+peptidase<enzyme protein accelerator molecule compound component constituent chemical
+percent<proportion ratio
+percentage<proportion ratio
+perception<representation knowledge
+perch<support device
+perchlorate<salt compound chemical material stuff component constituent
+percolator<coffeepot pot vessel container utensil implement
+percussion<music
+perfectibility<capability potentiality aptitude ability power knowledge
+perfectionism<disposition temperament nature trait
+perfectionist<compulsive person individual someone mortal soul
+perforation<hole opening
+performance<show
+performer<entertainer person individual someone mortal soul
+perfume<smell odor sensation perception operation knowledge
+perfusion<introduction movement change action
+peril<danger
+period<amount
+periodical<publication product production
+periodicity<regularity
+periphery<boundary edge bound line shape form
+periwinkle<shrub bush plant
+permanence<duration length
+permian<period time
+permission<approval message
+permit<instrument document papers writing
+perpetration<crime offense offence transgression wrongdoing
+perpetuation<continuance continuation
+persecution<abuse practice pattern
+persistence<durability strength permanence duration length
+persistency<determination purpose firmness resolve resolution trait
+persona<portrayal enactment acting playing playacting arts discipline subject
+personage<person individual someone mortal soul
+personification<person individual someone mortal soul
+personnel<organization
+perspective<orientation attitude knowledge
+perspiration<secretion humor component constituent
+pertinence<relevance relevancy connection
+perturbation<agitation status
+peru<country land district territory dominion
+perusal<reading language operation knowledge
+pervaporation<concentration increase change action
+pessimism<despair feeling
+pessimist<skeptic intellectual intellect person individual someone mortal soul
+pet<animal beast brute creature
+petal<leaf foliage
+petition<message
+petitioner<applicant person individual someone mortal soul
+petting<arousal stimulation sex
+petulance<temper mood humor feeling
+pew<bench seat furniture
+pfennig<amount
+phagocyte<cell
+phalanx<bone tissue piece
+phantasy<misconception idea thought knowledge
+phantom<spirit belief knowledge
+pharmacist<professional adult grownup person individual someone mortal soul
+pharmacy<medicine science discipline subject field study domain
+phase<period amount
+pheasant<game animal beast brute creature bird vertebrate
+phenothiazine<compound chemical material stuff component constituent
+philadelphia<city metropolis district territory dominion
+philanthropist<donor giver helper person individual someone mortal soul
+philippic<denunciation declamation address speech
+philippines<country land district territory dominion
+philosopher<scholar student intellectual intellect person individual someone mortal
+philosophizing<exposition interpretation explanation account statement message
+philosophy<belief knowledge
+phoenix<capital city metropolis seat center middle heart eye
+phone<equipment
+phoneme<phone sound component constituent
+phonemics<linguistics science discipline subject field study domain knowledge
+phonetics<physics science discipline subject field study domain knowledge
+phonograph<machine device
+phonology<linguistics science discipline subject field study domain knowledge
+phony<cheat slicker offender person individual someone mortal soul
+phosgene<gas fluid
+phosphate<salt compound chemical material stuff component constituent
+phosphorus<element component constituent
+photo<representation
+photograph<representation
+photography<picturing representation
+photomontage<collage picture image composition representation
+photon<particle body
+phrase<expression constituent string language sequence series ordering order
+phraseology<formulation expression style
+physician<professional adult grownup person individual someone mortal soul
+physicist<scientist person individual someone mortal soul
+physics<science discipline subject field study domain knowledge
+physiognomy<face piece
+physiology<biology science discipline subject field study domain knowledge
+pianism<performance show
+pianist<musician instrumentalist player performer entertainer person individual someone
+piano<instrument device
+piazza<square tract parcel
+picasso<painter sculptor artist creator person individual someone mortal
+picket<watchman watcher guard defender guardian person individual someone
+pickle<relish ingredient foodstuff food nutrient
+pickup<truck vehicle container transport
+picnic<vacation holiday leisure period amount
+picture<representation
+picturing<imagination imaging imagery operation knowledge
+pidgin<language
+pie<food solid
+pier<platform level surface
+piety<righteousness morality
+pig<mammal mammalian vertebrate animal beast brute creature
+pigeon<bird vertebrate animal beast brute creature
+pigment<color colour material stuff component constituent
+pigskin<leather material stuff component constituent
+pike<highway road route
+pile<accumulation
+pilgrim<traveler traveller person individual someone mortal soul
+pilgrimage<journey journeying travel motion movement move change action
+pillar<principle rule generalization idea thought knowledge
+pillow<cushion cushioning
+pilot<flyer worker person individual someone mortal soul
+pimp<offender person individual someone mortal soul
+pimple<disease illness malady sickness status
+pin<decoration ornament
+pinafore<dress clothing wear commodity good
+pinball<game diversion recreation
+pine<tree plant
+pinecone<cone
+pink<color colour
+pinnacle<steeple spire tower
+pinning<promise commitment dedication message
+pinpoint<moment minute second instant amount
+pioneer<mastermind creator person individual someone mortal soul
+pipe<tube tubing passage
+piper<musician instrumentalist player performer entertainer person individual someone
+pique<fabric cloth material textile
+pirate<thief criminal felon crook outlaw principal offender person
+pirogue<boat vessel craft vehicle transport
+pisces<sign house
+pistol<firearm piece gun weapon arm instrument device
+pistoleer<soldier man worker person individual someone mortal soul
+pit<hole hollow depression formation
+pitcher<ballplayer person individual someone mortal soul athlete player
+pitchfork<tool implement
+pitching<playing action
+pitfall<difficulty knowledge
+pittsburgh<city metropolis district territory dominion
+pituitary<gland organ piece
+pity<sympathy feeling
+pixie<fairy belief knowledge
+pizza<dish nourishment sustenance food nutrient
+placement<position
+plainclothesman<detective investigator policeman officer lawman defender guardian person
+plan<idea thought knowledge
+plane<aircraft craft vehicle transport
+plank<lumber timber
+planner<person individual someone mortal soul
+planning<preparation
+plant<complex
+plantation<estate land acres holding possession
+planter<farmer creator person individual someone mortal soul
+planting<placement position
+plaque<spot patch fleck marking design pattern figure decoration
+plasma<humor component constituent
+plaster<mixture component constituent
+plasterer<worker person individual someone mortal soul
+plastic<solid
+plate<base bag equipment
+platform<level surface
+platinum<metal element component constituent
+plato<philosopher scholar student intellectual intellect person individual someone
+platonism<doctrine philosophy ism belief knowledge
+platonist<advocate proponent person individual someone mortal soul
+platoon<force organization
+play<writing
+playacting<arts discipline subject field study domain knowledge
+playback<reproduction replication repetition continuance continuation
+player<contestant person individual someone mortal soul
+playground<area country
+playing<performance presentation presentment demonstration arts show discipline subject
+playmate<companion comrade fellow familiar associate friend person individual
+playwright<writer author person individual someone mortal soul
+pleasure<feeling
+pleat<fold crease bend shape form
+plenitude<abundance amount magnitude
+plenty<abundance amount magnitude
+pleura<membrane tissue piece
+plight<difficulty status
+plodding<labor labour toil
+plot<scheme strategy plan program idea thought knowledge
+plow<tool implement
+plowing<cultivation production industry manufacture business commerce commercialism transaction
+plowshare<wedge machine mechanism device
+pluck<courage bravery spirit character fiber trait
+plug<block closure occlusion stop obstruction
+plumber<craftsman artisan worker person individual someone mortal soul
+plumbing<utility facility installation
+plumpness<fat blubber
+plunder<possession
+plunker<hit striking touch touching
+pneumonia<disease illness malady sickness status
+pocket<pouch bag container
+pocketful<amount
+poem<writing
+poet<writer author person individual someone mortal soul
+poetry<genre style
+poignancy<sadness sorrow unhappiness spirit emotion feeling
+point<component constituent element factor ingredient section division concept
+poise<amount
+poland<country land district territory dominion
+polarity<opposition
+polarization<phenomenon
+pole<rod implement
+police<force personnel organization agency bureau office authority
+policeman<lawman defender guardian person individual someone mortal soul
+policy<plan program idea thought knowledge
+polio<disease illness malady sickness status
+polish<radiance shine smoothness brightness texture light feel
+politeness<courtesy manner demeanor behavior conduct trait
+politician<leader person individual someone mortal soul
+polka<music
+poll<inquiry research thinking thought operation knowledge
+pollen<spore
+polls<position place
+pollution<impurity status
+polybutene<gas fluid
+polyelectrolyte<solution mixture component constituent
+polyethylene<compound chemical material stuff component constituent
+polymerization<action
+polymyositis<symptom evidence grounds information knowledge
+polynomial<function map
+polyphosphate<salt compound chemical material stuff component constituent
+poncho<cloak garment clothing wear commodity good
+pond<lake water
+pony<horse mammal mammalian vertebrate
+pool<excavation
+pop<father parent ancestor antecedent root relative person individual
+pope<catholic leader christian person individual someone mortal soul
+poplin<fabric cloth material textile
+popping<sound
+poppy<flower plant
+populace<people
+popularism<music
+population<people
+porcupine<mammal mammalian vertebrate animal beast brute creature
+pore<hole space shape form
+pork<meat food solid
+porkchop<chop cut meat food solid
+porosity<consistency consistence body
+portal<entrance entranceway entry access approach
+porter<laborer workman employee worker person individual someone mortal
+porterhouse<steak cut meat food solid
+portfolio<case container
+portrait<delineation picture description statement message
+portrayal<delineation picture description statement message
+portugal<country land district territory dominion
+portuguese<romance latin italic tongue language
+portwatcher<watchman watcher guard defender guardian person individual someone
+poseur<egotist person individual someone mortal soul
+positivism<empiricism doctrine philosophy ism belief knowledge
+positivist<person individual someone mortal soul
+posse<police law force personnel organization agency bureau office
+posseman<man male adult grownup person individual someone mortal
+possession<control
+possibility<expectation outlook prospect belief knowledge
+possible<possibility opening alternative choice operation knowledge
+possum<mammal mammalian vertebrate animal beast brute creature
+post<position place
+poster<sign
+postmark<marker marking mark symbol signal signaling sign
+postscript<note notation comment commentary statement message
+postulate<proposition statement message
+pot<vessel container utensil implement
+potassium<metal element component constituent
+potato<vegetable foodstuff produce food nutrient solid
+potency<control power powerfulness
+potential<possibility existence
+potentiality<possibility existence
+potentiometer<instrument device
+pothole<hole hollow depression formation
+potpourri<accumulation
+potshot<shooting shot
+potter<craftsman artisan worker person individual someone mortal soul
+pottery<utensil implement
+pouch<bag container
+poultry<bird vertebrate animal beast brute creature
+pound<amount
+pounding<blow bump impact contact impinging striking
+poverty<status
+pow<prisoner captive unfortunate person individual someone mortal soul
+powder<solid
+powwow<conference discussion word speech language
+practitioner<professional adult grownup person individual someone mortal soul
+prairie<tract parcel community
+praise<approval message
+prank<folly play frolic romp caper diversion recreation
+prayer<worship
+preacher<clergyman reverend leader person individual someone mortal soul
+preaching<address speech
+preamble<introduction section subdivision writing music
+precaution<step maneuver move decision determination conclusion choice selection
+precedence<status position
+precedent<example illustration instance representative information knowledge
+prechlorination<action
+precinct<district territory dominion
+precipice<cliff drop formation
+precipitate<solid
+precipitin<antibody protein molecule compound chemical material stuff
+precision<accuracy truth
+preconception<opinion sentiment view thought belief knowledge
+predecessor<forerunner person individual someone mortal soul
+predicament<difficulty status
+predicator<expression constituent string language sequence series ordering order
+prediction<reasoning thinking thought operation knowledge
+predilection<inclination disposition tendency attitude knowledge
+prednisone<hormone corticosteroid medicine medication secretion steroid drug humor
+predominance<dominance ascendancy control status
+predomination<dominance ascendancy control status
+preexistence<existence
+preface<introduction section subdivision writing music
+preference<liking feeling
+preferment<promotion change action
+prefix<affix component constituent
+prejudice<inclination disposition tendency attitude knowledge
+prelude<origin inception beginning
+premiere<performance show
+premise<postulate proposition statement message
+premises<site tract parcel
+premium<payment cost spending expenditure outlay possession
+premix<mixture foodstuff food nutrient
+premonition<apprehension dread fear fright emotion feeling
+preoccupation<idea thought knowledge
+preposition<word component constituent
+prerequisite<duty responsibility obligation
+presbyterian<protestant christian person individual someone mortal soul
+prescription<direction instruction message
+preseason<season period amount
+presence<existence
+presentation<ceremony
+presentness<timing
+preservation<protection
+preserve<sphere domain area orbit field arena environment situation
+presidency<tenure term period amount
+president<executive administrator head chief leader person individual someone
+press<urgency necessity need demand status
+pressing<push pushing
+pressure<phenomenon
+prestige<standing status position
+presumption<assumption hypothesis possibility theory concept conception construct idea
+presupposition<conjecture reasoning thinking thought operation knowledge
+pretense<deceit wrongdoing
+pretext<pretense pretence deceit falsity untruth statement message
+prettiness<beauty appearance
+prevention<interference
+prevision<vision imagination imaging imagery operation knowledge
+prey<victim unfortunate person individual someone mortal soul
+price<value worth
+pricing<evaluation valuation rating appraisal assessment classification operation knowledge
+prick<person individual someone mortal soul
+pride<feeling
+priest<clergyman reverend order status position leader person individual
+primacy<importance standing status position
+primary<election vote
+primate<priest clergyman reverend order status position leader person
+primates<order
+prime<number amount
+primer<text book publication product production
+priming<preparation
+primping<protection
+prince<leader person individual someone mortal soul
+principal<debt possession
+principle<generalization idea thought knowledge
+printing<writing
+priority<status position
+prison<institution establishment
+prisoner<unfortunate person individual someone mortal soul
+privacy<aloneness loneliness disposition temperament nature trait
+private<man worker person individual someone mortal soul
+privilege<advantage asset
+privy<room area
+prize<gift acquisition possession
+prizefight<match contest competition
+pro<athlete contestant person individual someone mortal soul
+probability<amount
+problem<difficulty status
+proceeds<income gain sum amount possession
+processor<business concern enterprise organization
+proclamation<statement message
+procrastination<delay holdup
+procreation<sex
+procurement<acquisition
+procurer<offender person individual someone mortal soul
+producer<maker creator person individual someone mortal soul
+product<commodity good
+productivity<fruitfulness fecundity
+profanity<utterance
+profession<vocation body
+professional<adult grownup person individual someone mortal soul
+professor<academic educator professional adult grownup person individual someone
+professorship<position post berth office spot place situation occupation
+proficiency<competence ability
+profile<chart
+profit<income gain sum amount possession
+profitability<profit gain advantage asset
+profits<income gain sum amount possession
+profundity<wisdom knowledge
+profusion<abundance amount magnitude
+program<idea thought knowledge
+programming<planning preparation
+progress<development improvement change action
+progression<series ordering order arrangement
+progressivism<ideology orientation attitude knowledge
+prohibition<law instrument document papers writing
+projectile<weapon arm instrument device
+projection<prediction anticipation prevision reasoning thinking thought operation knowledge
+proletariat<class stratum people
+proliferation<growth growing maturation development
+prolongation<continuance continuation
+prometheus<deity divinity god immortal belief knowledge
+prominence<standing status position
+promise<commitment dedication message
+promoter<publicist person individual someone mortal soul
+promotion<message
+promulgator<leader person individual someone mortal soul
+pronoun<word component constituent
+pronouncement<declaration statement message
+proof<evidence grounds information knowledge
+prop<support
+propaganda<information message
+propagandist<person individual someone mortal soul
+propagation<dissemination transmission communicating
+propeller<mechanism device
+property<possession
+prophecy<prediction anticipation prevision reasoning thinking thought operation knowledge
+prophet<seer intellectual intellect person individual someone mortal soul
+proponent<person individual someone mortal soul
+proportion<ratio
+proportionality<ratio
+proposal<message
+proposition<statement message
+proprietor<businessman capitalist person individual someone mortal soul
+proprietorship<ownership
+propriety<demeanor behavior conduct trait
+prose<genre style
+prosecution<action proceeding proceedings
+prosecutor<official lawyer attorney professional worker adult grownup person
+prosody<speech delivery style
+prospect<potential potentiality potency possibility existence
+prosperity<status
+prostitute<woman female adult grownup person individual someone mortal
+prostitution<crime offense offence transgression wrongdoing
+protagonist<advocate proponent person individual someone mortal soul
+protease<enzyme protein accelerator molecule compound component constituent chemical
+protectorate<district territory dominion
+protege<recipient receiver person individual someone mortal soul
+protein<molecule compound chemical material stuff component constituent
+proteolysis<action
+protest<objection
+protestant<christian person individual someone mortal soul
+protestantism<christianity religion faith belief knowledge virtue good goodness
+protestation<objection
+proton<particle body
+protoplasm<component constituent
+prototype<model example representation knowledge
+protozoa<phylum
+protozoan<microorganism
+protuberance<projection convexity solid shape form
+provenance<beginning origin root source
+proverb<expression speech language
+providence<capital city metropolis seat center middle heart eye
+province<district territory dominion
+provincialism<narrowness intolerance attitude knowledge
+provision<precondition premise assumption postulate proposition statement message
+provisions<food nutrient
+proviso<precondition premise assumption postulate proposition statement message
+provocation<aggression behavior conduct
+prowess<ability power knowledge
+prowler<intruder entrant traveler traveller person individual someone mortal
+proximity<nearness distance spacing placement arrangement position
+prudence<discretion wisdom trait virtue good goodness morality
+psi<amount
+psithyrus<genus
+psyche<knowledge
+psychiatrist<specialist doctor physician professional adult grownup person individual
+psychologist<scientist person individual someone mortal soul
+psychology<science discipline subject field study domain knowledge
+psychopath<neurotic sufferer unfortunate person individual someone mortal soul
+psychopomp<imagination vision creativity creativeness ability power knowledge
+psychotherapy<medicine science discipline subject field study domain
+pterygium<mucosa membrane tissue piece
+public<people
+publication<product production
+publicist<person individual someone mortal soul
+publicity<message
+publisher<firm house business concern enterprise organization
+publishing<business commerce commercialism transaction dealing dealings
+pucker<fold crease bend shape form
+puke<person individual someone mortal soul
+pulley<machine mechanism device
+pulp<mass body
+pulpit<platform level surface
+pulsation<wave movement motion
+pulse<wave movement motion
+pump<mechanism device
+pun<fun play sport wit humor message
+punch<blow stroke motion movement move change action
+puncher<hand laborer workman employee worker person individual someone
+punctuality<timing
+pundit<scholar student intellectual intellect person individual someone mortal
+punk<criminal felon crook outlaw principal offender person individual
+punster<humorist entertainer person individual someone mortal soul
+pup<young offspring animal beast brute creature
+pupil<enrollee person individual someone mortal soul
+puppet<figure model simulation representation
+puppy<pup dog young offspring animal beast brute creature
+purchase<acquisition
+purgatory<situation difficulty status
+purging<cleaning cleansing improvement change action
+purification<cleaning cleansing improvement change action
+purity<status
+purple<color colour
+purpose<goal end knowledge
+purse<container
+pursued<victim unfortunate person individual someone mortal soul
+pursuer<follower traveler traveller person individual someone mortal soul
+pursuit<motion movement move change action
+purveyor<supplier capitalist person individual someone mortal soul
+pushup<exercise exercising workout effort exertion sweat labor labour
+pussy<organ piece
+putout<out failure
+puzzlement<confusion disarray status
+pyrex<glass solid
+pyrometer<thermometer instrument device
+python<snake serpent reptile vertebrate animal beast brute creature
+quack<doctor physician charlatan cheat slicker offender professional adult
+quackery<practice use usage utilization employment exercise
+quadriceps<muscle contractor organ piece
+quadrupling<multiplication increase growth
+quake<phenomenon
+quaker<christian person individual someone mortal soul
+qualification<fitness suitability
+qualm<anxiety emotion feeling
+quarrel<dispute difference conflict disagreement
+quart<amount
+quarter<fraction rational real imaginary number amount
+quarterback<back athlete player participant contestant person individual someone
+quarters<housing lodging
+quartz<glass solid
+quatrain<text writing
+quaver<sound
+queen<insect animal beast brute creature
+query<questioning inquiring request
+quest<search operation knowledge
+question<questioning inquiring request
+questioner<speaker person individual someone mortal soul
+questioning<request
+questionnaire<form document papers writing
+quickie<repair fix fixing fixture mend improvement change action
+quiet<calmness weather phenomenon
+quietness<silence quiet
+quill<pen implement
+quilt<bedding
+quintet<opus composition piece music
+quirk<strangeness
+quirt<whip instrument device
+quiver<fear fright emotion feeling
+quiz<examination test communicating
+quota<number amount
+quotation<note notation comment commentary statement message
+rabat<capital city metropolis seat center middle heart eye
+rabbi<leader person individual someone mortal soul
+rabbit<mammal mammalian vertebrate animal beast brute creature
+rabble<crowd gathering
+race<contest competition
+racine<dramatist playwright poet writer author person individual someone
+racing<sport athletics diversion recreation
+racist<advocate proponent person individual someone mortal soul
+rack<framework
+racket<noise sound
+racketeer<criminal felon crook outlaw principal offender person individual
+radar<instrument device
+radiance<light radiation energy phenomenon
+radiation<energy phenomenon
+radicalism<ideology orientation attitude knowledge
+radio<broadcasting medium
+radiochlorine<chlorine element gas halogen fluid component constituent
+radish<vegetable produce food solid
+radius<length dimension amount magnitude
+raft<float
+rafter<beam piece support device
+rag<piece fabric cloth material textile
+ragamuffin<urchin child kid youngster minor fry nestling juvenile
+rage<anger emotion feeling
+raid<penetration incursion attack onslaught onset onrush operation
+rail<barrier obstruction
+railhead<storehouse depot storage store deposit repository facility installation
+railing<barrier obstruction
+railroad<line carrier business concern enterprise organization
+railway<line carrier business concern enterprise organization
+rain<downfall weather phenomenon
+rainbow<bow arc curve line shape form
+rainfall<downfall weather phenomenon
+raising<rise rising travel movement motion
+rajah<leader person individual someone mortal soul
+rally<gathering
+rallying<mobilization assembly gathering
+ram<memory storage store hardware device component constituent element
+ramification<division separation change action
+ramp<machine mechanism device
+rampart<embankment mound hill
+ramrod<rod implement
+ranch<farm
+rancher<farmer creator person individual someone mortal soul
+rancor<hostility hate hatred emotion feeling
+randomization<organization
+range<extent magnitude
+rank<line formation arrangement
+ransom<cost spending expenditure outlay possession
+rap<reproach rebuke reproof reprimand criticism disapproval message
+rapidity<pace rate
+rapist<attacker aggressor criminal felon crook outlaw offender principal
+rapport<affinity kinship
+rapture<spirit emotion feeling
+rascal<villain scoundrel person individual someone mortal soul
+rasp<utterance
+rat<mammal mammalian vertebrate animal beast brute creature
+rathole<hole opening gap space shape form
+rating<appraisal assessment classification operation knowledge
+ration<fare food nutrient
+rationale<explanation thinking thought operation knowledge
+rationalism<doctrine philosophy ism belief knowledge
+rationalization<explanation thinking thought operation knowledge
+rationing<allotment allocation distribution
+rattle<noise sound
+rattler<snake serpent reptile vertebrate animal beast brute creature
+rattlesnake<snake serpent reptile vertebrate animal beast brute creature
+rattling<noise sound
+ravage<destruction demolition ending conclusion finish
+rawhide<hide fell material stuff component constituent
+ray<light radiation energy phenomenon
+razor<tool implement
+rbi<run tally score success attainment accomplishment achievement action
+reach<limit extremity
+reactant<chemical material stuff component constituent
+reaction<action
+reactionary<conservative adult grownup person individual someone mortal soul
+reactivity<sensitivity sensibility sense sensation faculty ability power knowledge
+reader<scholar student intellectual intellect person individual someone mortal
+reading<language operation knowledge
+readjustment<adjustment fitting improvement betterment advance transformation transmutation shift
+ready<readiness preparation
+realism<utility usefulness
+realist<philosopher scholar student intellectual intellect person individual someone
+reality<experience knowledge
+realization<understanding apprehension savvy knowing operation knowledge
+realm<sphere domain area orbit field arena environment situation
+reappearance<appearance
+rear<formation arrangement
+rearguard<detachment force organization
+rearing<inheritance heritage
+rearward<rear side face surface boundary bound bounds extremity
+reason<motivation motive need
+reasoning<thinking thought operation knowledge
+reassurance<support aid assist assistance help
+reb<soldier confederate supporter protagonist champion admirer friend southerner
+rebel<soldier confederate supporter protagonist champion admirer friend southerner
+rebellion<resistance
+rebuff<offense offence behavior conduct
+rebuilding<reconstruction repair fix fixing fixture mend improvement change
+receipts<sum amount possession
+receiver<equipment
+receptacle<container
+reception<greeting message
+receptionist<secretary assistant helper help supporter worker person individual
+recession<status
+recipient<person individual someone mortal soul
+recital<report account
+recklessness<trait
+reckoning<thinking thought operation knowledge
+reclining<motion movement move change action
+recluse<individualist person individual someone mortal soul
+recognition<acceptance situation
+recollection<memory retention retentiveness faculty ability power knowledge
+recommendation<advice proposal message
+reconsideration<consideration discussion treatment discourse communicating
+reconstruction<age era epoch period amount
+record<evidence indication
+recorder<equipment
+recording<signal signaling sign
+recourse<aid assist assistance help
+recovery<improvement betterment advance transformation transmutation shift change alteration
+recrimination<accusation charge complaint statement message
+recruit<man worker person individual someone mortal soul
+recruitment<accomplishment achievement action
+rectangle<figure shape form
+rectifier<device
+rectitude<righteousness morality
+recuperation<healing
+recurrence<repeat repetition
+red<color colour
+redcoat<soldier man worker person individual someone mortal soul
+redefinition<definition explanation account statement message
+redemption<rescue deliverance delivery saving recovery
+redeposition<deposit accretion accumulation increase growth
+redevelopment<improvement change action
+redheader<person individual someone mortal soul
+rediscovery<discovery find
+redress<compensation payment cost spending expenditure outlay possession
+reducing<reaction action
+reduction<change action
+redundancy<style
+reef<ridge elevation formation
+reel<film equipment
+reelection<election vote
+reenforcement<confirmation information message
+reevaluation<evaluation valuation rating appraisal assessment classification operation knowledge
+refectory<room area
+referee<official person individual someone mortal soul
+reference<remark comment input statement message
+referendum<vote
+refinement<perfection
+reflectance<coefficient constant number amount
+reflection<consideration thinking thought operation knowledge
+reflector<device
+reflex<reaction response
+refocusing<focusing intensification increase change action
+reform<improvement change action
+refrain<music
+refrigeration<cooling chilling preservation action
+refrigerator<commodity good
+refueling<provision supply
+refugee<exile traveler traveller person individual someone mortal soul
+refund<payment cost spending expenditure outlay possession
+refusal<denial
+refuse<waste material stuff component constituent
+regard<detail item fact information knowledge
+regime<organization
+regiment<force organization
+regimentation<imposition infliction enforcement
+register<record evidence indication
+registrant<person individual someone mortal soul
+registration<entrance entry incoming arrival action
+registry<record evidence indication
+regret<sadness unhappiness feeling
+regularity<symmetry correspondence balance spatiality
+regulation<rule direction instruction message
+regulator<control controller mechanism device
+rehabilitation<restoration repair fix fixing fixture mend improvement change
+reharmonization<harmony music
+rehearing<hearing sensing perception
+rehearsal<exercise practice drill training preparation
+reich<nation country land commonwealth organization
+reign<period amount
+reimbursement<compensation payment cost spending expenditure outlay possession
+rein<strap implement
+reinforcement<operation
+reissue<publication product production
+rejoicing<happiness feeling
+relatedness<connection
+relative<person individual someone mortal soul
+relay<passage delivery bringing transportation transport transfer movement change
+release<merchandise product commodity good
+relevance<connection
+relevancy<connection
+reliability<responsibility trait
+reliance<certainty status
+relic<antiquity
+relief<comfort pleasure feeling
+religion<belief knowledge virtue good goodness morality
+religionist<person individual someone mortal soul
+religiousness<piety righteousness morality
+relish<enjoyment enthusiasm pleasure feeling
+reliving<experience knowledge
+remainder<component constituent
+remark<statement message
+remedy<correction improvement change action
+remembrance<memory retention retentiveness faculty ability power knowledge
+reminder<message
+remission<suspension respite reprieve interruption break
+remnant<remainder balance residual residue rest component constituent
+remonstrance<communicating
+remorse<sorrow regret sadness unhappiness feeling
+removal<separation change action
+remuda<herd
+remuneration<payment cost spending expenditure outlay possession
+renaissance<age era epoch period amount
+rendering<performance show
+rendezvous<meeting assembly gathering
+rendition<performance show
+renewal<restoration repair fix fixing fixture mend improvement change
+renovation<improvement change action
+rent<payment cost spending expenditure outlay possession
+renunciation<rejection
+reorientation<orientation attitude knowledge
+repair<improvement change action
+repairman<fixer worker person individual someone mortal soul
+repayment<payment commerce commercialism transaction dealing dealings
+repeal<cancellation override change action
+repentance<compunction remorse sorrow regret sadness unhappiness feeling
+repertory<deposit repository facility installation
+replacement<substitution exchange commutation change action
+replacing<substitution exchange commutation change action
+replenishment<filling flow action
+replication<repetition continuance continuation
+reply<statement message
+report<document papers writing
+reporter<person individual someone mortal soul
+reporting<news information message
+repository<facility installation
+representation<knowledge
+representative<person individual someone mortal soul
+repression<subjugation relationship
+reprieve<relief ease comfort status
+reprint<publication product production
+reprisal<retaliation revenge return
+reproach<rebuke reproof reprimand criticism disapproval message
+reprobate<offender person individual someone mortal soul
+reproducibility<reliability responsibility trait
+reproof<criticism disapproval message
+reptile<vertebrate animal beast brute creature
+republican<politician leader person individual someone mortal soul
+repugnance<disgust dislike feeling
+repulsion<force phenomenon
+reputation<honor honour laurels standing status position
+repute<honor honour laurels standing status position
+request<message
+requirement<duty responsibility obligation
+requisition<demand request petition message
+rescue<recovery
+research<investigation investigating
+researcher<scientist person individual someone mortal soul
+resemblance<likeness similitude similarity sameness
+resentment<hostility hate hatred emotion feeling
+reserpine<medicine medication drug
+reservation<district territory dominion
+reserve<propriety demeanor behavior conduct trait
+reserves<force organization
+reservoir<supply amount
+residence<address
+resident<inhabitant dweller person individual someone mortal soul
+resignation<despair feeling
+resilience<elasticity snap
+resistance<action
+resistor<device
+resolution<document papers writing
+resonance<phenomenon
+resorcinol<compound chemical material stuff component constituent
+resort<hotel building edifice
+resource<possession
+resourcefulness<resource asset
+respect<detail item fact information knowledge
+respects<message
+respite<relief ease comfort status
+response<consequence effect outcome result issue upshot phenomenon
+responsiveness<sensitivity sensibility sense sensation faculty ability power knowledge
+rest<component constituent
+restatement<statement message
+restaurant<building edifice
+restlessness<mobility
+restoration<age era epoch period amount
+restraint<control
+restriction<rule regulation concept conception construct idea thought knowledge
+result<phenomenon
+resume<summary statement message
+resumption<beginning start change action
+resuspension<suspension mixture component constituent
+retail<selling merchandising marketing commerce commercialism transaction dealing dealings
+retailer<merchant distributor supplier capitalist person individual someone mortal
+retailing<selling merchandising marketing commerce commercialism transaction dealing dealings
+retaliation<return
+retardation<change alteration modification
+retention<possession ownership control
+retentiveness<faculty ability power knowledge
+retina<membrane tissue piece
+retirement<status position
+retort<reply response
+retraining<training preparation
+retreat<withdrawal departure going leaving
+retreated<people
+retribution<penalty payment cost spending expenditure outlay possession
+retrospect<contemplation reflection musing consideration thinking thought operation knowledge
+retrospective<exhibition exposition accumulation
+retrovision<vision imagination imaging imagery operation knowledge
+return<instrument document papers writing
+reunion<party gathering
+revel<merrymaking celebration festivity diversion recreation
+reveller<celebrant person individual someone mortal soul
+revelry<merrymaking celebration festivity diversion recreation
+revenge<return
+revenue<sum amount possession
+reverberation<reflection
+reverend<leader person individual someone mortal soul
+reverie<dream imagination vision creativity creativeness ability power knowledge
+reversal<change action
+reverse<opposition
+revery<preoccupation absorption status
+revetment<barrier obstruction
+review<appraisal assessment classification operation knowledge
+reviewer<critic judge authority expert person individual someone mortal
+revision<transformation translation change action
+revival<improvement betterment advance transformation transmutation shift change alteration
+revolt<conflict struggle battle
+revolution<change alteration modification
+revolver<pistol firearm piece gun weapon arm instrument device
+revulsion<disgust dislike feeling
+reward<consequence result resultant outcome termination ending conclusion finish
+rhetorician<speaker person individual someone mortal soul
+rheumatism<disease illness malady sickness status
+rhino<mammal mammalian vertebrate animal beast brute creature
+rhinoceros<mammal mammalian vertebrate animal beast brute creature
+rhinotracheitis<disease illness malady sickness status
+rhubarb<vegetable produce food solid
+rhyme<form genre style
+rhythm<time
+rib<support device
+ribes<genus
+riboflavin<vitamin nourishment sustenance food nutrient
+rice<grain foodstuff food nutrient
+richmond<capital city metropolis seat center middle heart eye
+richness<abundance amount magnitude
+riddle<problem question head subject topic theme message
+rider<traveler traveller person individual someone mortal soul
+ridge<elevation formation
+ridicule<message
+rifle<firearm piece gun weapon arm instrument device
+rifleman<marksman shot shooter expert person individual someone mortal
+rift<opening gap space shape form
+rig<gear paraphernalia equipment
+rigger<craftsman artisan worker person individual someone mortal soul
+right<abstract concept conception construct idea thought knowledge
+righteousness<morality
+rightfield<tract parcel
+rightness<morality
+rigor<difficulty
+rim<boundary edge bound line shape form
+ring<sound
+ringing<sound
+riot<violence force aggression hostility action
+ripple<wave movement motion
+rise<emergence growth beginning
+risk<danger
+rite<ceremony
+ritual<custom usage practice pattern survival continuance continuation
+rival<contestant person individual someone mortal soul
+river<stream water
+riverbank<bank slope incline side formation
+rivulet<stream water
+roadblock<obstacle obstruction deterrent balk check handicap difficulty knowledge
+roadside<edge limit demarcation boundary bound bounds extremity
+roadway<road route
+roar<noise sound
+roarer<person individual someone mortal soul
+roaring<noise sound
+robber<thief criminal felon crook outlaw principal offender person
+robbery<thieving stealing crime offense offence transgression wrongdoing
+robe<garment clothing wear commodity good
+robustness<strength
+rocket<vehicle transport
+rod<implement
+rodeo<exhibition presentation presentment demonstration show entertainment amusement diversion
+rogue<villain scoundrel person individual someone mortal soul
+role<duty
+roleplaying<acting playing playacting arts discipline subject field study
+roll<rotation revolution gyration turning turn movement motion
+roller<grounder hopper hit striking touch touching
+roman<italian european inhabitant dweller person individual someone mortal
+romance<relationship
+romantic<idealist dreamer person individual someone mortal soul
+romanticism<uselessness
+rome<capital city metropolis seat center middle heart eye
+romp<victory triumph ending conclusion finish success
+roof<protection
+roofer<craftsman artisan worker person individual someone mortal soul
+rooftop<top side face surface boundary bound bounds extremity
+rooftree<beam piece support device
+rookie<beginner initiate person individual someone mortal soul
+room<area
+roomful<amount
+rooms<apartment flat housing lodging
+roosevelt<president representative person individual someone mortal soul
+rooster<chicken fowl poultry bird vertebrate animal beast brute
+rooting<growth growing maturation development
+rope<line
+rosary<string accumulation
+rose<shrub bush plant
+rosebud<bud flower bloom blossom
+rosette<decoration ornament
+roster<list information message
+rostrum<platform level surface
+rot<decay status
+rotation<motion movement move change action
+rotc<corps force organization
+rotor<coil device
+rotundity<shape form configuration contour spatiality
+roughneck<attacker aggressor offender person individual someone mortal soul
+roughness<texture feel
+round<ammunition ammo arms munition
+roundup<farming agriculture husbandry cultivation production industry manufacture business
+rousseau<writer author philosopher scholar student person individual someone
+route<line
+routine<procedure
+row<line formation arrangement
+rowdy<attacker aggressor offender person individual someone mortal soul
+royalty<payment cost spending expenditure outlay possession
+rpm<rate
+rubber<discharge emission material stuff component constituent
+rubbish<waste material stuff component constituent
+rubble<rubbish scrap waste material stuff component constituent
+rubric<rule direction instruction message
+ruby<jewel gem decoration ornament
+ruck<multitude throng gathering
+rudder<surface device
+rudeness<manner demeanor behavior conduct trait
+ruffian<attacker aggressor offender person individual someone mortal soul
+ruin<desolation deterioration impairment decay status
+rule<concept conception construct idea thought knowledge
+ruler<person individual someone mortal soul
+ruling<judgment
+rumanian<romance latin italic tongue language
+rumble<noise sound
+rumen<stomach organ piece
+rumor<gossip comment report account
+rump<piece
+rumpus<disturbance motion movement move change action
+runaway<victory triumph ending conclusion finish success
+rundown<summary statement message
+runner<criminal felon crook outlaw principal offender person individual
+running<play plan program idea thought knowledge
+runoff<flow flowing travel movement motion
+rush<motion movement move change action
+rushing<run running play plan program idea thought knowledge
+russet<fabric cloth material textile
+russia<country land district territory dominion
+russian<native aborigine person individual someone mortal soul
+rustle<noise sound
+rustler<thief criminal felon crook outlaw principal offender person
+rustling<thieving stealing crime offense offence transgression wrongdoing
+rut<groove channel depression impression imprint solid shape form
+rutabaga<vegetable produce food solid
+sabbath<period amount
+sabine<river stream water
+sable<brush implement
+sabotage<destruction termination ending conclusion change action
+sack<bag container
+sacrament<ceremony
+sacramento<capital city metropolis seat center middle heart eye
+sacrilege<irreverence violation evil wickedness transgression wrongdoing
+saddle<seat support device
+saddlebag<bag container
+sadism<pleasure feeling
+sadness<feeling
+safe<box container
+safebreaker<thief criminal felon crook outlaw principal offender person
+safeguard<step maneuver move decision determination conclusion choice selection
+safety<status
+saga<story fiction writing
+sage<intellectual intellect person individual someone mortal soul
+sagebrush<shrub bush plant
+sail<piece fabric cloth material textile
+sailing<employment occupation business job line
+sailor<worker person individual someone mortal soul
+saint<deity divinity god immortal belief knowledge
+sake<benefit welfare good goodness
+salad<dish nourishment sustenance food nutrient
+salamander<vertebrate animal beast brute creature
+salary<payment cost spending expenditure outlay possession
+sale<selling merchandising marketing commerce commercialism transaction dealing dealings
+salesgirl<employee worker person individual someone mortal soul
+saleslady<employee worker person individual someone mortal soul
+salesman<employee worker person individual someone mortal soul
+salesmanship<skill accomplishment acquisition attainment ability power knowledge
+saline<solution mixture component constituent
+salish<indian tongue language
+saliva<secretion humor component constituent
+sally<remark comment input statement message
+salmon<fish vertebrate animal beast brute creature
+salon<room area
+saloon<room area
+salt<compound chemical material stuff component constituent
+saltwater<water liquid compound fluid chemical material stuff component
+salvation<rescue deliverance delivery saving recovery
+salve<remedy cure therapeutic medicine medication drug
+salvo<outburst burst
+sample<example illustration instance representative information knowledge
+sampler<station facility installation
+sampling<choice selection pick action
+sanction<approval message
+sand<soil dirt earth ground material stuff component constituent
+sandal<shoe
+sandalwood<wood material stuff component constituent
+sandpaper<material stuff component constituent
+sandwich<dish nourishment sustenance food nutrient
+sanitation<status
+sanity<status
+sapling<tree plant
+saracen<wanderer traveler traveller person individual someone mortal soul
+sarcasm<wit humor message
+sardine<food solid
+sari<dress clothing wear commodity good
+sash<framework
+sassing<retort return replication comeback counter reply response
+satellite<equipment
+satiety<fullness status
+satin<fabric cloth material textile
+satire<wit humor message
+satirist<humorist entertainer person individual someone mortal soul
+satisfaction<happiness feeling
+saturation<diffusion action
+saturday<weekday period amount
+saturn<planet
+sauce<ingredient foodstuff food nutrient
+sausage<meat food solid
+savage<primitive person individual someone mortal soul
+savageness<ferocity fierceness fury vehemence violence wildness intensity degree
+savannah<city metropolis port district territory dominion
+saver<person individual someone mortal soul
+saving<action
+savings<fund money standard criterion touchstone amount
+savior<son word jew hebrew prophet person individual someone
+sawdust<wood material stuff component constituent
+sawhorse<framework
+scaffold<platform level surface
+scale<standard criterion touchstone amount
+scalp<skin cover tissue piece
+scamper<haste hurry rush rushing motion movement move change
+scan<examination scrutiny investigation investigating
+scandal<gossip comment report account
+scapular<feather cover material stuff component constituent
+scar<symptom evidence grounds information knowledge
+scarcity<inadequacy deficiency amount magnitude
+scarf<garment clothing wear commodity good
+scenario<script book writing
+scene<area country
+scenery<representation
+scent<smell odor sensation perception operation knowledge
+scepticism<disbelief knowledge
+schedule<plan program idea thought knowledge
+scheme<plan program idea thought knowledge
+scherzo<movement opus composition piece music
+schism<division separation change action
+schizophrenic<psychotic sufferer unfortunate person individual someone mortal soul
+scholar<intellectual intellect person individual someone mortal soul
+scholarship<aid prize award gift acquisition possession
+scholastic<scholar student intellectual intellect person individual someone mortal
+school<institution establishment organization
+schoolboy<boy pupil male youth person individual someone mortal
+schooldays<period amount
+schoolgirl<girl female person individual someone mortal soul
+schoolhouse<building edifice
+schooling<teaching instruction education profession occupation business job line
+schoolmarm<teacher instructor educator professional adult grownup person individual
+schoolmaster<principal head educator professional adult grownup person individual
+schoolmate<acquaintance friend person individual someone mortal soul
+schoolmistress<teacher instructor educator professional adult grownup person individual
+schoolroom<room area
+sciatica<pain symptom evidence grounds information knowledge
+science<discipline subject field study domain knowledge
+scientist<person individual someone mortal soul
+scimitar<sword blade brand steel weapon arm instrument device
+scoffing<derision message
+scoop<amount
+scope<extent magnitude
+score<evaluation valuation rating appraisal assessment classification operation knowledge
+scoreboard<board sign sheet
+scores<amount
+scorn<dislike feeling
+scot<european inhabitant dweller person individual someone mortal soul
+scotchman<european inhabitant dweller person individual someone mortal soul
+scotland<country land district territory dominion
+scoundrel<person individual someone mortal soul
+scourge<whip instrument device
+scouring<search hunt hunting
+scours<disease illness malady sickness status
+scout<watchman watcher guard defender guardian person individual someone
+scouting<intelligence operation
+scowl<gesture motion
+scramble<struggle battle attempt effort endeavor try
+scrap<fragment piece
+scrape<noise sound
+scrapheap<dump site tract parcel
+scraping<fragment piece
+scratch<wound lesion injury hurt harm status
+scratchiness<roughness texture feel
+scream<cry outcry call yell shout utterance
+screaming<cry outcry call yell shout utterance
+screech<noise sound
+screeching<noise sound
+screen<surface
+screenplay<script book writing
+screwdriver<tool implement
+scrimmage<exercise practice drill training preparation
+script<writing
+scripture<writing
+scrubbing<cleaning cleansing improvement change action
+scrutiny<investigation investigating
+scuffle<fight fighting combat scrap conflict struggle battle
+sculptor<artist creator person individual someone mortal soul
+sculpture<art figure shape form
+sea<water
+seacoast<shore formation
+seafarer<sailor worker person individual someone mortal soul
+seagull<bird vertebrate animal beast brute creature
+seahorse<mammal mammalian vertebrate animal beast brute creature
+seal<fixing restraint device
+sealing<protection
+seam<joint junction conjunction connection connective
+seaman<sailor worker person individual someone mortal soul
+seaquake<earthquake quake phenomenon
+searchlight<light device
+season<period amount
+seat<space area country
+seattle<city metropolis port district territory dominion
+seawater<water liquid compound fluid chemical material stuff component
+seaweed<algae microorganism
+sec<amount
+secessionist<advocate proponent person individual someone mortal soul
+second<amount
+secrecy<trait
+secretary<head chief leader person individual someone mortal soul
+sect<religion faith institution establishment organization
+section<writing music
+sector<figure shape form
+secularism<doctrine philosophy ism belief knowledge
+secularist<advocate proponent person individual someone mortal soul
+security<safety status
+sedan<car auto automobile machine motorcar vehicle container transport
+sedimentation<phenomenon
+seduction<temptation influence
+seed<fruit
+seedbed<bed plot patch tract parcel
+seedling<plant
+seedpod<fruit
+seeker<person individual someone mortal soul
+seepage<flow flowing travel movement motion
+seer<intellectual intellect person individual someone mortal soul
+segregationist<advocate proponent person individual someone mortal soul
+seismograph<instrument device
+seizure<attack trouble
+selection<action
+selectman<official worker person individual someone mortal soul
+self<consciousness status
+selfishness<trait
+selling<commerce commercialism transaction dealing dealings
+semblance<appearance
+seminarian<student pupil enrollee person individual someone mortal soul
+seminary<school institution establishment organization
+semitrance<status
+senate<legislature assembly gathering
+senator<legislator politician leader person individual someone mortal soul
+senior<undergraduate collegian student pupil enrollee person individual someone
+seniority<status position
+sensation<perception operation knowledge
+sense<awareness consciousness cognizance knowing operation knowledge
+sensibility<consciousness status
+sensing<perception operation knowledge
+sensitivity<sense sensation faculty ability power knowledge
+sensor<device
+sensuality<desire feeling
+sentence<string language sequence series ordering order arrangement
+sentiment<feeling
+sentimentalist<person individual someone mortal soul
+sentimentality<emotionality emotionalism trait
+sentinel<watchman watcher guard defender guardian person individual someone
+sentry<watchman watcher guard defender guardian person individual someone
+sepia<brown color colour
+sept<month period amount
+septation<division partition separation change action
+september<month period amount
+septum<partition piece
+sequence<series ordering order arrangement
+sequestration<separation
+serenade<opus composition piece music
+serenity<composure calm calmness equanimity disposition temperament nature trait
+serge<fabric cloth material textile
+sergeant<noncom officer man worker person individual someone mortal
+serialism<music
+series<ordering order arrangement
+seriousness<gravity solemnity feeling
+sermon<address speech
+serpent<reptile vertebrate animal beast brute creature
+serratus<muscle contractor organ piece
+serum<humor component constituent
+servant<worker person individual someone mortal soul
+services<employment occupation business job line
+serviette<linen drygoods commodity good
+session<conference discussion word speech language
+set<accumulation
+setting<environment environs surroundings surround
+settlement<body
+settler<traveler traveller person individual someone mortal soul
+setup<equipment
+seven<figure integer number amount
+severalty<separation
+severing<cut cutting division separation change action
+severity<intensity degree grade level
+sewage<waste material stuff component constituent
+sewer<drain pipe tube tubing passage
+sewing<trade craft occupation business job line art
+sextet<opus composition piece music
+sforzando<chord note tone notation writing
+shack<shelter
+shackle<restraint device
+shade<dark darkness illumination
+shading<marking design pattern figure decoration ornament
+shadow<shade dark darkness illumination
+shaft<line mark print indication
+shakespeare<dramatist playwright poet writer author person individual someone
+shaking<agitation motion movement move change action
+shallowness<depth degree grade level
+sham<imitation copy representation
+shame<feeling
+shamrock<clover herb plant
+shantung<fabric cloth material textile
+shanty<shelter
+shape<spatiality
+shard<piece
+share<possession
+sharer<participant associate peer equal match person individual someone
+shark<fish vertebrate animal beast brute creature
+sharpness<intelligence ability power knowledge
+shaving<cleaning cleansing improvement change action
+shawl<cloak garment clothing wear commodity good
+sheaf<package parcel container
+shear<deformation change alteration modification
+sheath<protection
+shed<building edifice
+sheep<mammal mammalian vertebrate
+sheepman<farmer creator person individual someone mortal soul
+sheepskin<leather material stuff component constituent
+sheet<expanse space shape form
+shelf<support device
+shell<ammunition ammo arms munition
+shenanigan<misbehavior misdeed wrongdoing
+shepherd<clergyman reverend leader person individual someone mortal soul
+sheriff<lawman defender guardian person individual someone mortal soul
+sherry<wine alcohol beverage drink food nutrient liquid drug
+shibboleth<expression speech language
+shield<protection
+shielding<protection
+shift<translation travel movement motion
+shim<wedge machine mechanism device
+shin<piece
+shinbone<bone tissue piece
+ship<vessel craft vehicle transport
+shipbuilding<building
+shipment<merchandise product commodity good
+shipping<business commerce commercialism transaction dealing dealings
+shipwreck<ship vessel craft vehicle transport
+shirking<escape dodging negligence carelessness neglect
+shirt<garment clothing wear commodity good
+shirtfront<front side surface
+shirtsleeve<sleeve arm
+shirtsleeves<status
+shit<stool dejection excretion waste material stuff component constituent
+shiver<reflex reaction response
+shivering<symptom evidence grounds information knowledge
+shock<astonishment amazement feeling
+shoeful<amount
+shoelace<lace cord line
+shoes<situation position status
+shoestring<lace cord line
+shooter<marble ball equipment
+shop<outlet establishment
+shopkeeper<merchant capitalist person individual someone mortal soul
+shopper<customer client consumer user person individual someone mortal
+shopping<buying purchase acquisition
+shore<formation
+short<tract parcel
+shortage<inadequacy deficiency amount magnitude
+shortcut<road route
+shortness<length dimension amount magnitude
+shortstop<infielder fielder ballplayer athlete player participant contestant person
+shotgun<firearm piece gun weapon arm instrument device
+shoulder<piece
+shout<utterance
+shouting<encouragement approval message
+shovel<tool implement
+showcase<setting background scope environment situation
+showdown<disagreement
+shower<fixture
+showerhead<nozzle nose spout opening
+showing<display
+showpiece<curio curiosity peculiarity
+showroom<area
+shrapnel<shell ammunition ammo arms munition
+shred<amount
+shriek<cry outcry call yell shout utterance
+shrieking<cry outcry call yell shout utterance
+shrine<building edifice
+shrub<plant
+shrubbery<area country
+shrug<gesture motion
+shucks<worthlessness
+shuffling<walk walking travel motion movement move change action
+shunt<passage passageway piece
+shutdown<termination ending conclusion change action
+shutter<mechanism device
+siamese<tongue language
+sicilian<italian european inhabitant dweller person individual someone mortal
+sicily<province district territory dominion
+sick<people
+sickness<status
+sickroom<room area
+sideboard<board sheet
+sidewalk<walk path
+sidewinder<rattlesnake rattler snake serpent reptile vertebrate
+siding<railroad railway track
+siege<blockade action
+sieve<filter device
+sigh<utterance
+sight<perception representation knowledge
+sightseeing<look looking sensing perception
+sign<clue evidence indication
+signature<name component constituent
+significance<importance value worth
+signore<man male adult grownup person individual someone mortal
+signpost<sign
+silence<status
+silhouette<outline boundary bound bounds extremity
+silicate<salt compound chemical material stuff component constituent
+silicone<compound chemical material stuff component constituent
+silk<fabric cloth material textile
+silkworm<caterpillar larva animal beast brute creature
+sill<support device
+silo<tower
+silver<conductor metal material stuff element component constituent
+similarity<sameness
+simile<figure image device style
+similitude<similarity sameness
+simulation<model representation
+sincerity<gravity solemnity feeling
+singer<musician instrumentalist player performer entertainer person individual someone
+singing<music performance presentation presentment demonstration arts show discipline
+single<safety hit feat effort exploit accomplishment achievement action
+singsong<intonation modulation prosody inflection speech delivery style
+singularity<individuality individualism trait
+sinking<descent travel movement motion
+sinner<offender person individual someone mortal soul
+sinning<transgression wrongdoing
+sinusoid<passage passageway piece
+sioux<indian person individual someone mortal soul
+sip<swallow drink consumption intake uptake
+sipper<drinker consumer user person individual someone mortal soul
+sir<man male adult grownup person individual someone mortal
+sirloin<cut meat food solid
+sis<relative person individual someone mortal soul
+sister<relative person individual someone mortal soul
+site<tract parcel
+sitting<motion movement move change action
+six<figure integer number amount
+sixties<decade period amount
+size<magnitude
+skeet<shoot shooting shot
+skeptic<intellectual intellect person individual someone mortal soul
+skepticism<doubt uncertainty status
+sketch<drawing representation
+skiff<boat vessel craft vehicle transport
+skill<ability power knowledge
+skimming<removal separation change action
+skin<cover tissue piece
+skirmish<fight fighting combat scrap conflict struggle battle
+skirmisher<combatant belligerent fighter person individual someone mortal soul
+skit<acting playing playacting arts discipline subject field study
+skulking<escape dodging negligence carelessness neglect
+skull<bone tissue piece
+skullcap<cap headgear clothing wear commodity good
+skunk<person individual someone mortal soul
+sky<atmosphere gas fluid
+skylight<window framework
+skyscraper<building edifice
+slab<block
+slacks<trouser pant garment clothing wear commodity good
+slain<dead people
+slant<viewpoint stand standpoint position stance posture attitude knowledge
+slapstick<comedy drama genre style
+slat<strip lumber timber
+slate<tablet slab block
+slaughter<killing kill termination ending conclusion change action
+slave<person individual someone mortal soul
+slavery<subjugation relationship
+slavic<tongue language
+sleep<status
+sleeper<person individual someone mortal soul
+sleeping<sleep slumber status
+sleepwalker<sleeper person individual someone mortal soul
+slice<share percentage possession
+slick<smoothness texture feel
+slicker<waterproof coat garment clothing wear commodity good
+slide<sheet
+slight<offense offence behavior conduct
+slinging<throw
+slingshot<toy
+slip<blunder flub mistake error fault
+slippage<decrease decrement
+slit<opening
+slob<person individual someone mortal soul
+sloe<plum tree plant
+slogan<expression speech language
+sloganeering<communicating
+sloop<vessel craft vehicle transport
+slop<feed food nutrient
+slope<formation
+slot<position
+slovenliness<disorder status
+slowing<change alteration modification
+slowness<inability knowledge
+sludge<precipitate solid
+slug<projectile missile weapon arm instrument device
+slugger<ballplayer athlete player participant contestant person individual someone
+sluice<passage
+slum<district territory dominion
+slumber<status
+slump<deterioration decline diminution decrease decrement
+smallness<size magnitude
+smallpox<disease illness malady sickness
+smash<blow bump impact contact impinging striking
+smell<sensation perception operation knowledge
+smile<gesture motion
+smiling<gesture motion
+smoke<aerosol cloud phenomenon
+smokehouse<house building edifice
+smoking<breathing respiration ventilation
+smoothness<texture feel
+smuggler<criminal felon crook outlaw principal offender person individual
+snack<meal nourishment sustenance food nutrient
+snail<animal beast brute creature
+snake<reptile vertebrate animal beast brute creature
+snapdragon<flower plant
+snapshot<photograph photo exposure picture representation
+snare<design plan arrangement organization system knowledge
+snarl<utterance
+sneaker<shoe
+sneer<contempt scorn message
+snip<piece
+sniper<marksman shot shooter expert person individual someone mortal
+sniveling<weeping tears
+snoring<breathing respiration ventilation
+snout<nose organ piece
+snow<downfall weather phenomenon
+snowball<plant
+snowfall<downfall weather phenomenon
+snuffbox<box container
+snuffer<implement
+soaking<action
+soap<cleaner formulation preparation compound chemical material stuff component
+soapsuds<foam froth bubble ball globe orb sphere shape
+sociability<sociality nature trait
+social<party gathering
+socialism<ideology orientation attitude knowledge
+socialist<politician leader person individual someone mortal soul
+sociality<nature trait
+sociologist<scientist person individual someone mortal soul
+sock<clothing wear commodity good
+sod<land ground soil
+soddy<house dwelling home abode building edifice housing lodging
+sodium<metal element component constituent
+sofa<seat furniture
+softening<action
+softness<consistency consistence body
+soil<status
+sojourn<stay
+solace<comfort pleasure feeling
+soldier<man worker person individual someone mortal soul
+soldiering<skill accomplishment acquisition attainment ability power knowledge
+soldiery<force personnel organization
+sole<bottom underside side face surface boundary bound bounds
+solemnity<seriousness earnestness sincerity trait
+solicitude<concern sympathy feeling
+solidity<consistency consistence body
+solipsism<doctrine philosophy ism belief knowledge
+solitude<isolation separation
+soloist<musician instrumentalist player performer entertainer person individual someone
+solution<mixture component constituent
+solvent<medium component constituent
+somersault<tumble stunt feat effort exploit accomplishment achievement action
+somersaulting<tumble stunt feat effort exploit accomplishment achievement action
+son<child kid male offspring issue person individual someone
+sonar<instrument device
+song<opus composition piece music
+songwriter<composer musician artist creator person individual someone mortal
+sonnet<poem writing
+sonny<boy male person individual someone mortal soul
+sonogram<picture image representation
+sonority<timbre timber tone
+soothsayer<seer intellectual intellect person individual someone mortal soul
+sophisticate<adult grownup person individual someone mortal soul
+sophistication<enlightenment education knowledge
+sophomore<undergraduate collegian student pupil enrollee person individual someone
+soprano<singer vocalist musician instrumentalist player performer entertainer person
+sore<infection status
+sorority<club society gild lodge order association organization
+sorption<action
+sorrow<sadness unhappiness feeling
+sort<category concept conception construct idea thought knowledge
+soul<spirit
+soundtrack<recording device
+soup<dish nourishment sustenance food nutrient
+sourdough<leavening
+soutane<gown robe clothing wear commodity good
+southeast<direction position
+southerner<american inhabitant dweller person individual someone mortal soul
+southernism<expression speech language
+southpaw<pitcher hurler twirler ballplayer person individual someone mortal
+southwest<direction position
+sovereign<ruler person individual someone mortal soul representative
+sovereignty<autonomy liberty independence freedom
+soviets<government authorities regime organization
+sowbelly<pork meat food solid
+spacing<rate
+spaciousness<size magnitude
+spade<card paper material stuff component constituent
+spain<country land district territory dominion
+span<duration continuance period amount
+spaniel<dog animal beast brute creature mammal mammalian vertebrate
+spanish<romance latin italic tongue language
+spark<flash
+sparkle<vitality verve expression look aspect face energy vigor
+sparrow<bird vertebrate animal beast brute creature
+spasm<symptom evidence grounds information knowledge
+spatter<noise sound
+speakeasy<bar saloon ginmill room area
+speaker<person individual someone mortal soul
+speaking<utterance
+spear<weapon arm instrument device
+specialist<expert person individual someone mortal soul
+specialization<change action
+specialty<asset
+specification<description statement message
+specimen<example illustration instance representative information knowledge
+speck<spot patch fleck marking design pattern figure decoration
+spectacle<sight display
+spectacles<instrument device
+spectator<observer person individual someone mortal soul
+specter<apparition phantom shadow illusion semblance appearance representation knowledge
+spectrometer<instrument device
+spectroscopy<analysis investigation investigating
+spectrum<array arrangement
+speculation<opinion view message
+speechlessness<silence quiet
+speed<rate
+spell<status
+spelling<orthography writing
+spending<payment commerce commercialism transaction dealing dealings
+sphere<environment situation
+spherule<ball globe orb sphere shape form
+spice<compound chemical material stuff component constituent
+spider<animal beast brute creature
+spike<discharge
+spine<piece
+spiral<curve line shape form
+spire<tower
+spirits<alcohol beverage drink food nutrient liquid drug fluid
+spiritual<song vocal genre opus composition piece style music
+spite<hate hatred emotion feeling
+splash<noise sound
+splatter<noise sound
+spleen<tissue piece
+splendor<brightness light
+splenomegaly<hypertrophy abnormality status
+splicing<junction conjunction connection connective
+splinter<bit chip flake fleck scrap fragment piece
+splinters<wood material stuff component constituent
+splutter<noise sound
+spoke<support device
+spokesman<interpreter representative voice advocate proponent person individual someone
+sponge<material stuff component constituent
+sponsor<helper person individual someone mortal soul
+sponsorship<support aid assist assistance help
+spontaneity<naturalness
+spoon<container article
+spoonful<amount
+sport<diversion recreation
+sportsman<athlete contestant person individual someone mortal soul
+sportswoman<athlete contestant person individual someone mortal soul
+spotlight<prominence standing status position
+spouse<relative person individual someone mortal soul
+sprawling<position posture attitude
+spray<chemical material stuff component constituent
+spraying<dispersion dispersal dissemination diffusion spread extension expansion enlargement
+spread<travel movement motion
+spree<gratification satisfaction change action
+spring<season period amount
+springboard<board sheet
+springfield<capital city metropolis seat center middle heart eye
+springtime<season period amount
+sprinkling<amount
+sprinter<runner athlete contestant person individual someone mortal soul
+sprue<disorder upset status
+spume<foam froth bubble ball globe orb sphere shape
+spur<encouragement approval message
+sputnik<satellite equipment
+sputtering<noise sound
+spy<operative representative person individual someone mortal soul
+squabble<quarrel wrangle row words dispute difference conflict disagreement
+squad<force organization
+squadron<cavalry force organization
+square<rectangle figure shape form
+squat<exercise exercising workout effort exertion sweat labor labour
+squatting<exercise exercising workout effort exertion sweat labor labour
+squeak<noise sound
+squeal<howl noise sound
+squeeze<press pressure pressing push pushing
+squire<attendant tender assistant helper help supporter worker person
+squirrel<mammal mammalian vertebrate animal beast brute creature
+stability<firmness immobility
+stable<building edifice
+stack<pile heap mound agglomerate cumulus accumulation
+staff<force personnel organization
+stage<period amount
+stager<supervisor superior leader person individual someone mortal soul
+stagnation<inaction
+stain<appearance
+staining<dyeing change action
+stair<support device
+stairs<stairway staircase
+stairwell<well shaft passageway passage
+stake<share percentage possession
+stalin<communist commie socialist politician leader person individual someone
+stall<compartment room area
+stamp<solid shape form
+stance<position posture attitude
+stand<support device
+standard<amount
+standing<status position
+standpoint<position stance posture attitude knowledge
+standstill<situation difficulty status
+staple<commodity good
+starboard<side surface
+stardom<status position
+stare<look looking sensing perception
+starlet<actress actor player performer entertainer person individual someone
+starlight<light radiation energy phenomenon
+start<beginning
+starter<motor machine device
+starting<turn play
+startup<beginning start change action
+starvation<hunger drive status
+state<district territory dominion
+statement<message
+statesman<politician leader person individual someone mortal soul
+statesmanship<wisdom trait
+station<facility installation
+stationery<paper material stuff component constituent
+statistic<datum information knowledge
+statistician<scientist person individual someone mortal soul
+statuary<accumulation
+statue<sculpture art figure shape form
+statuette<figure model simulation representation
+stature<esteem regard respect honor honour laurels standing status
+statute<enactment instrument document papers writing
+stead<function office role duty
+steak<cut meat food solid
+steakhouse<restaurant building edifice
+stealing<crime offense offence transgression wrongdoing
+stealth<hiding
+steamboat<boat vessel craft vehicle transport
+steamship<ship vessel craft vehicle transport
+steed<warhorse mount horse mammal mammalian
+steel<metal mixture component constituent
+steeple<tower
+stein<vessel container
+stem<form word component constituent
+stenography<handwriting hand script writing
+step<maneuver move decision determination conclusion choice selection pick
+stepchild<child kid offspring issue relative person individual someone
+stepmother<parent ancestor antecedent root relative person individual someone
+steppe<plain field land earth ground
+steps<stairway staircase
+stereo<system equipment
+stereotype<representation knowledge
+stern<rear back side surface
+sternum<bone tissue piece
+steroid<compound chemical material stuff component constituent
+stethoscope<instrument device
+stetson<hat lid headgear clothing wear commodity good
+steward<person individual someone mortal soul
+stewing<agitation feeling
+stick<implement
+stickpin<pin decoration ornament
+stiff<man male adult grownup person individual someone mortal
+stiffening<procedure
+still<photograph photo exposure picture representation
+stillness<silence quiet
+stilt<column pillar upright vertical support device
+stimulant<information knowledge
+stimulation<arousal rousing change action
+stimulus<information knowledge
+sting<pain symptom evidence grounds information knowledge
+stirring<agitation motion movement move change action
+stirrup<support device
+stitch<sewing
+stock<capital possession
+stockade<fortification munition defense
+stockbroker<factor broker capitalist person individual someone mortal soul
+stockholder<investor capitalist person individual someone mortal soul
+stocking<clothing wear commodity good
+stoic<philosopher scholar student intellectual intellect person individual someone
+stoicism<trait
+stomach<organ piece
+stool<seat furniture
+stoop<inclination motion movement move change action
+stop<ending conclusion finish
+storage<retention keeping holding possession ownership control
+store<outlet establishment
+storefront<front side surface
+storehouse<deposit repository facility installation
+storekeeper<merchant capitalist person individual someone mortal soul
+storeria<genus
+storeroom<room area
+storm<phenomenon
+story<message
+storyline<plot story fiction writing
+storyteller<speaker person individual someone mortal soul
+stove<commodity good
+straggler<drone laggard poke idler bum person individual someone
+straightaway<section segment
+strain<deformation change alteration modification
+straining<effort exertion sweat labor labour toil
+strait<channel water
+strand<form shape pattern knowledge
+stranger<intruder entrant traveler traveller person individual someone mortal
+strangulation<suffocation killing kill termination ending conclusion change action
+strap<implement
+stratagem<maneuver move decision determination conclusion choice selection pick
+strategist<planner person individual someone mortal soul
+strategy<plan program idea thought knowledge
+stratification<classification assortment
+stratum<layer
+stravinsky<composer musician artist creator person individual someone mortal
+straw<fiber material stuff component constituent
+strawberry<berry produce fruit food solid
+stray<animal beast brute creature
+streak<succession series ordering order arrangement
+stream<water
+streamliner<train transport
+street<thoroughfare road route
+streetcar<vehicle container transport
+streetlight<lamp device
+stress<prosody inflection speech delivery style
+stretch<expanse space shape form
+stretching<expansion enlargement increase change action
+striation<groove channel depression impression imprint solid shape form
+stride<step travel motion movement move change action
+strife<disorder
+string<cord line
+strip<piece
+stripe<decoration ornament
+striving<attempt effort endeavor try
+stroke<maneuver play motion movement move change action
+stroll<walk travel motion movement move change action
+struggle<attempt effort endeavor try
+strut<gait walk walking travel motion movement move change
+strychnine<toxin poison compound chemical material stuff component constituent
+stubbornness<trait
+stucco<plaster mixture component constituent
+student<enrollee person individual someone mortal soul
+study<examination scrutiny investigation investigating
+stuff<component constituent
+stumping<candidacy campaign crusade drive movement effort venture undertaking
+stunt<feat effort exploit accomplishment achievement action
+stupid<simple person individual someone mortal soul
+stupidity<inability knowledge
+stupor<astonishment amazement feeling
+stylemark<characteristic
+stylist<artist creator person individual someone mortal soul
+subcommittee<committee commission organization
+subcontinent<landmass land earth ground
+subdivision<tract parcel
+subfigure<figure shape form
+subject<message
+subjectivist<intellectual intellect person individual someone mortal soul
+subjugation<relationship
+submarine<ship vessel vehicle craft transport
+submission<message
+submucosa<tissue piece
+subordinate<assistant helper help supporter worker person individual someone
+subpart<component constituent
+subscription<payment cost spending expenditure outlay possession
+subsection<section segment
+subsidy<grant aid gift acquisition possession
+subsistence<support keep livelihood living sustenance resource possession
+subsoil<soil dirt earth ground material stuff component constituent
+subspace<space infinite
+substance<component constituent
+substation<station facility installation
+substitute<equivalent knowledge
+substitution<variation change alteration modification
+substrate<component constituent
+subsystem<system scheme
+subterfuge<deceit falsity untruth statement message
+subtlety<meaning significance import message
+suburb<community district territory dominion
+suburbanite<resident occupant inhabitant dweller person individual someone mortal
+subway<railway railroad line carrier business concern enterprise organization
+successor<peer equal match person individual someone mortal soul
+succor<aid assist assistance help
+suck<consumption intake uptake
+sucker<victim dupe person individual someone mortal soul
+suction<pressure phenomenon
+sudanese<african person individual someone mortal soul
+suddenness<haste hurry speed pace rate
+suds<foam froth bubble ball globe orb sphere shape
+sufferer<unfortunate person individual someone mortal soul
+suffering<pain symptom evidence grounds information knowledge
+suffix<affix ending termination component constituent
+suffocation<killing kill termination ending conclusion change action
+suffrage<franchise right abstract concept conception construct idea thought
+sugar<ingredient foodstuff food nutrient
+suggestion<idea thought knowledge
+suicide<killing kill termination ending conclusion change action
+suit<garment clothing wear commodity good
+suitcase<baggage luggage case container
+suite<opus composition piece music
+suitor<admirer lover person individual someone mortal soul
+sulfur<element component constituent
+sulky<vehicle container transport
+sultan<ruler person individual someone mortal soul
+sum<possession
+sumatra<island land earth ground
+summary<statement message
+summation<summary statement message
+summer<season period amount
+sun<star
+sunday<period amount
+sundial<timepiece instrument device
+sundown<hour time reading indication datum information knowledge
+sunlight<light radiation energy phenomenon
+sunray<beam ray shaft light radiation energy
+sunshade<shelter protection
+sunshine<light radiation energy phenomenon
+superficiality<depth degree grade level
+superhighway<highway road route
+superintendent<supervisor superior leader person individual someone mortal soul
+superior<leader person individual someone mortal soul
+superiority<caliber calibre degree grade level
+superlative<praise congratulations approval message
+supermarket<grocery market marketplace outlet establishment
+supernaturalism<belief knowledge
+superstition<belief knowledge
+supervision<management direction
+supervisor<superior leader person individual someone mortal soul
+supper<meal nourishment sustenance food nutrient
+supplement<writing
+suppleness<carriage bearing posture
+supplier<capitalist person individual someone mortal soul
+supply<amount
+supporter<advocate proponent person individual someone mortal soul
+supremacy<dominance ascendancy control status
+surety<certainty
+surf<wave movement motion
+surge<flow flowing travel movement motion
+surgeon<doctor physician professional adult grownup person individual someone
+surmise<opinion view message
+surplus<abundance amount magnitude
+surprise<astonishment amazement feeling
+surrender<despair feeling
+surroundings<environment situation
+surveillance<investigation investigating
+survey<examination scrutiny investigation investigating
+surveying<measurement measuring
+surveyor<engineer person individual someone mortal soul
+survival<life living existence
+survivor<unfortunate person individual someone mortal soul
+susceptibility<status
+sushi<dish nourishment sustenance food nutrient
+suspect<person individual someone mortal soul
+suspense<apprehension dread fear fright emotion feeling
+suspension<mixture component constituent
+suspicion<impression feeling belief notion opinion idea thought knowledge
+sustenance<food nutrient
+swad<bunch clump cluster agglomeration accumulation
+swahili<tongue language
+swallow<taste mouthful amount
+swami<person individual someone mortal soul
+swamp<land ground soil
+swan<bird vertebrate animal beast brute creature
+sward<land ground soil
+swarm<crowd gathering
+swash<wave movement motion
+swashbuckler<adventurer person individual someone mortal soul
+swatch<piece fabric cloth material textile
+sway<power powerfulness
+swearing<profanity utterance
+sweat<secretion humor component constituent
+sweatband<band strip slip
+sweater<garment clothing wear commodity good
+sweatshirt<sweater garment clothing wear commodity good
+swede<european inhabitant dweller person individual someone mortal soul
+sweden<country land district territory dominion
+sweeping<cleaning cleansing improvement change action
+sweetheart<lover person individual someone mortal soul
+sweetness<taste sensation perception operation knowledge
+swell<wave movement motion
+swelling<enlargement symptom evidence grounds information knowledge
+swerve<turn turning reorientation change action
+swig<swallow drink consumption intake uptake
+swimming<sport athletics diversion recreation
+swimsuit<garment clothing wear commodity good
+swing<action
+swirl<shape form
+swiss<nation land country people
+switch<control controller mechanism device
+switchboard<central exchange
+switching<change action
+switzerland<country land district territory dominion
+swoop<tune melody air strain line music
+sword<weapon arm instrument device
+syllabicity<system scheme
+syllable<component constituent
+symbol<signal signaling sign
+symbolism<symbol signal signaling sign
+symbolist<artist creator person individual someone mortal soul
+symmetry<spatiality
+sympathy<inclination disposition tendency attitude knowledge
+symphony<classical genre style music
+symposium<conference meeting gathering
+symptom<evidence grounds information knowledge
+synagogue<building edifice
+syndrome<complex composite concept conception construct idea thought knowledge
+synergism<action
+synonym<word component constituent
+syntax<knowledge
+synthesis<action
+syria<country land district territory dominion
+syringa<shrub bush plant
+systematization<organization
+table<array arrangement
+tableau<arrangement
+tablet<slab block
+tabletop<surface
+tabulation<information message
+tackle<lineman athlete player participant contestant person individual someone
+tact<consideration good goodness morality
+tactic<plan program idea thought knowledge
+tactics<discipline subject field study domain knowledge
+tadpole<larva animal beast brute creature
+taffy<candy sweet dainty delicacy treat nourishment sustenance food
+tag<label marker marking mark symbol signal signaling sign
+tahiti<island land earth ground
+tail<piece
+tailback<back athlete player participant contestant person individual someone
+tailgate<gate barrier obstruction
+taint<impurity status
+taiwan<island land earth ground
+takeoff<departure going leaving
+takings<income gain sum amount possession
+tale<message
+talent<aptitude ability power knowledge
+talk<conversation speech language
+talking<conversation speech language
+talks<discussion word speech language
+tallow<oil material stuff molecule component constituent compound chemical
+tally<score success attainment accomplishment achievement action
+tampering<change action
+tan<status
+tang<spice
+tangent<line shape form
+tango<dancing dance diversion recreation arts discipline subject field
+tank<vehicle transport container
+tanker<ship vessel craft vehicle transport
+tantrum<anger emotion feeling
+tape<strip slip
+tapestry<complexity
+tapping<sound
+tar<hydrocarbon compound chemical material stuff component constituent
+target<reference indicator signal signaling sign
+tariff<tax levy charge possession
+tarpaulin<canvas canvass fabric cloth material textile
+taste<sensation perception operation knowledge
+taunt<irritation provocation aggression behavior conduct
+tavern<building edifice
+tax<levy charge possession
+taxi<car auto automobile machine motorcar vehicle container transport
+taxidriver<driver operator
+taxpayer<person individual someone mortal soul
+tea<beverage drink food nutrient liquid fluid component constituent
+teacart<cart vehicle container transport
+teacher<educator professional adult grownup person individual someone mortal
+teaching<education profession occupation business job line
+teakettle<kettle boiler pot vessel container utensil implement
+teakwood<wood material stuff component constituent
+team<organization
+teammate<associate peer equal match person individual someone mortal
+teamster<driver worker person individual someone mortal soul
+tear<drop amount
+tease<person individual someone mortal soul
+teasing<practice pattern
+teaspoonful<amount
+teat<organ piece
+technician<worker person individual someone mortal soul
+technique<method ability power knowledge
+technology<application profession use usage utilization employment exercise occupation
+tee<site tract parcel
+teenager<juvenile person individual someone mortal soul
+teens<period amount
+teetotaler<person individual someone mortal soul
+telegram<message
+telegraph<apparatus setup equipment
+telegrapher<operator
+telegraphy<medium
+telephone<equipment
+television<broadcasting medium
+temerity<boldness daring courage bravery spirit character fiber trait
+temper<annoyance chafe vexation anger emotion feeling
+temperament<nature trait
+temperature<amount
+tempest<disturbance disruption commotion flutter disorder
+temple<building edifice
+tempo<time
+temptation<influence determinant knowledge
+ten<integer number amount
+tenacity<determination purpose firmness resolve resolution trait
+tenancy<residence
+tenant<person individual someone mortal soul
+tendency<attitude knowledge
+tenderness<fondness warmth emotionality emotionalism trait
+tendon<tissue piece
+tenement<building edifice
+tenet<gospel creed doctrine philosophy ism belief knowledge
+tennessee<province district territory dominion
+tennis<sport athletics game diversion recreation
+tenor<voice
+tense<class category family accumulation
+tension<strain nervousness nerves status
+tent<shelter
+tentacle<grip grasp influence power powerfulness
+tenth<fraction rational real imaginary number amount
+tenting<occupancy tenancy residence
+tenure<term period amount
+term<word component constituent
+terminal<station facility installation
+termination<end ending amount
+terminology<word component constituent
+terms<status position
+terrace<area
+terrain<tract parcel
+terrier<dog animal beast brute creature mammal mammalian vertebrate
+terror<fear fright emotion feeling
+terrorist<radical person individual someone mortal soul
+terrycloth<fabric cloth material textile toweling
+test<experiment experimentation inquiry research thinking thought operation knowledge
+testament<creed credo doctrine philosophy ism belief knowledge
+testicle<organ gland piece
+testimonial<evidence indication
+testimony<evidence information message
+testing<experiment experimentation research investigation investigating
+texan<american inhabitant dweller person individual someone mortal soul
+texas<province district territory dominion
+text<writing
+texture<feel
+thailand<country land district territory dominion
+thamnophis<genus
+thankfulness<gratitude feeling
+thanks<message
+thanksgiving<holiday day period amount
+thatch<hairdo hair cover
+thaw<heating warming action
+thawing<heating warming action
+theater<building edifice
+theatre<building edifice
+theatregoer<spectator witness viewer watcher observer person individual someone
+theme<message
+then<amount
+theologian<scholar student intellectual intellect person individual someone mortal
+theology<discipline subject field study domain knowledge
+theorem<proposition statement message
+theorist<intellectual intellect person individual someone mortal soul
+theory<explanation thinking thought operation knowledge
+therapist<expert person individual someone mortal soul
+therapy<treatment intervention care attention aid tending
+thermistor<conductor device
+thermocouple<thermometer instrument device
+thermodynamics<physics science discipline subject field study domain knowledge
+thermometer<instrument device
+thermometry<measurement measuring
+thermopile<thermometer instrument device
+thermostat<regulator control controller mechanism device
+thermostatics<thermodynamics physics science discipline subject field study domain
+thesis<premise assumption postulate proposition statement message
+thiamin<vitamin nourishment sustenance food nutrient
+thick<inside interior
+thicket<vegetation accumulation
+thickness<dimension magnitude
+thief<criminal felon crook outlaw principal offender person individual
+thieving<crime offense offence transgression wrongdoing
+thigh<limb extremity member piece
+thighbone<bone tissue piece
+thill<shaft rod implement
+thing<situation
+things<holding possession
+thinker<intellectual intellect person individual someone mortal soul
+thinking<operation knowledge
+thinness<dimension magnitude
+thiocyanate<salt compound chemical material stuff component constituent
+thiouracil<compound chemical material stuff component constituent
+third<fraction rational real imaginary number amount
+thirst<drive status
+thirteen<integer number amount
+thirties<period amount
+thirty<integer number amount
+thong<implement
+thoreau<writer author person individual someone mortal soul
+thorn<annoyance bother pain infliction stimulation stimulus stimulant input
+thoroughfare<road route
+thoroughness<trait
+thought<knowledge
+thousand<integer number amount
+thread<cord line
+threat<danger
+three<figure integer number amount
+threshing<separation
+threshold<beginning first outset start kickoff offset amount
+thrill<excitement joy emotion feeling
+thriller<story fiction writing
+throat<cavity piece
+throbbing<pulse pulsation heartbeat beat
+throe<agony suffering pain symptom evidence grounds information knowledge
+thrombosis<occlusion attack trouble
+thrombus<clot ball clod lump clump chunk agglomeration accumulation
+throne<chair seat furniture
+throng<gathering
+throttle<valve control controller mechanism device
+thrust<force phenomenon
+thruway<highway road route
+thud<sound
+thuggee<murder execution homicide killing kill termination ending conclusion
+thumb<finger extremity member piece
+thumbnail<fingernail nail piece
+thumping<sound
+thunder<noise sound
+thursday<weekday period amount
+thwack<blow stroke motion movement move change action
+thwart<brace bracing reinforcement support device
+thyroglobulin<iodoprotein protein molecule compound chemical material stuff
+thyroid<gland organ piece
+thyronine<compound chemical material stuff component constituent
+thyrotrophin<hormone secretion humor component constituent
+thyroxine<hormone secretion humor component constituent
+tibet<country land district territory dominion
+tibetan<tongue language
+tick<sound
+ticket<document papers writing
+tidbit<dainty delicacy treat nourishment sustenance food nutrient
+tidewater<land earth ground
+tidings<information message
+tie<garment clothing wear commodity good
+tiger<person individual someone mortal soul
+tightening<alteration modification adjustment change action
+tile<slab block
+tilth<status
+time<case instance example
+timeliness<timing
+timepiece<instrument device
+timer<timepiece instrument device
+times<period amount
+timetable<schedule list information message
+timidity<fear fright emotion feeling
+tin<metal element component constituent
+tine<projection
+tinkle<sound
+tint<color colour
+tip<end terminal extremity
+tire<hoop ring band strip slip
+tissue<piece
+tit<mamma gland organ piece
+titer<concentration
+title<heading head line text writing
+titration<measurement measuring analysis investigation investigating
+toad<vertebrate animal beast brute creature
+toast<bread food foodstuff solid nutrient
+tobacco<drug material stuff component constituent
+today<present time
+toddy<alcohol beverage drink food nutrient liquid drug fluid
+toe<extremity member piece
+toffee<candy sweet dainty delicacy treat nourishment sustenance food
+toilet<room area
+token<symbol signal signaling sign
+tokyo<capital city metropolis seat center middle heart eye
+tolerance<endurance strength
+toll<fee charge cost spending expenditure outlay possession
+tollgate<gate barrier obstruction
+tollhouse<booth stall closet room area
+tomato<vegetable produce food solid
+tomb<place spot
+tomorrow<day amount
+ton<amount
+tone<speech delivery style
+tongue<organ piece
+tonight<present time
+tons<amount
+tool<implement
+tooth<bone tissue piece
+toothbrush<brush implement
+toothpaste<cleaner formulation preparation compound chemical material stuff component
+topic<message
+topography<shape form configuration contour spatiality
+topsoil<soil dirt earth ground material stuff component constituent
+torch<light device
+torment<pain symptom evidence grounds information knowledge
+tormentor<person individual someone mortal soul
+tornado<storm phenomenon
+toronto<capital city metropolis seat center middle heart eye
+torpor<status
+torrent<rain rainfall downfall weather phenomenon
+torso<piece
+torture<distress hurt suffering pain feeling
+tory<american inhabitant dweller person individual someone mortal soul
+toss<throw gambling play diversion recreation vice transgression wrongdoing
+totality<completeness integrity unity
+toter<traveler traveller person individual someone mortal soul
+touch<contact impinging striking
+touchdown<score success attainment accomplishment achievement action
+touchstone<amount
+toughness<endurance strength
+tour<journey journeying travel motion movement move change action
+tourist<traveler traveller person individual someone mortal soul
+tournament<contest competition
+tow<draw haul pull pulling
+towboat<boat vessel craft vehicle transport
+towel<piece fabric cloth material textile
+toweling<fabric cloth material textile
+town<district territory dominion
+townsman<peer equal match person individual someone mortal soul
+toxin<poison
+trace<amount
+trachea<duct channel passage passageway piece
+tracing<drawing drafting art
+track<line
+tractarian<christian person individual someone mortal soul
+tractor<vehicle container transport
+trade<commerce commercialism transaction dealing dealings
+trademark<characteristic
+trader<merchant capitalist person individual someone mortal soul
+tradesman<merchant capitalist person individual someone mortal soul
+trading<commerce commercialism transaction dealing dealings
+tradition<knowledge
+traditionalism<orthodoxy
+traditionalist<conservative adult grownup person individual someone mortal soul
+traffic<accumulation
+tragedian<writer author person individual someone mortal soul
+tragedy<misfortune trouble
+trail<path track course line
+train<transport
+traineeship<aid gift acquisition possession
+trainman<employee worker person individual someone mortal soul
+traitor<criminal felon crook outlaw principal offender person individual
+tramp<vagabond wanderer traveler traveller unfortunate person individual someone
+trampling<sound
+trance<status
+tranquility<composure calm calmness equanimity disposition temperament nature trait
+tranquilizer<drug medicine medication
+transducer<device
+transfer<movement change action
+transformation<change alteration modification
+transformer<device
+transfusion<introduction movement change action
+transgression<wrongdoing
+transience<duration length
+transistor<conductor device
+transit<instrument device
+transition<change action
+translation<record evidence indication
+translucence<clearness clarity
+transmission<sending
+transmitting<sending
+transmutation<conversion change action
+transpiration<action
+transportation<facility installation
+transvestitism<practice pattern
+trap<device
+trapper<hunter worker person individual someone mortal soul
+trapping<tack gear paraphernalia equipment
+travel<motion movement move change action
+traveler<person individual someone mortal soul
+traveller<person individual someone mortal soul
+travelogue<attraction show
+tray<receptacle container
+treachery<disloyalty infidelity
+tread<step travel motion movement move change action
+treadmill<device
+treason<crime offense offence transgression wrongdoing
+treasure<wealth possession
+treasurer<person individual someone mortal soul
+treasury<funds possession
+treatment<care attention aid tending
+treaty<agreement understanding instrument statement document papers message writing
+tree<plant
+treetop<top
+trembling<motion
+tremor<vibration quiver motion movement move change action
+trench<ditch excavation
+trend<direction path route line
+trepidation<apprehension dread fear fright emotion feeling
+trestle<tower
+trial<attempt effort endeavor try
+triamcinolone<corticosteroid steroid hormone secretion humor component constituent
+triangle<figure shape form
+tribunal<assembly gathering
+tribute<approval message
+trick<device twist maneuver move decision determination conclusion choice
+trigger<lever bar implement
+trill<note tone notation writing
+trim<orderliness order status
+trimming<decoration change action
+trinket<decoration ornament
+trio<figure integer number amount
+trip<journey journeying travel motion movement move change action
+triphammer<hammer machine tool device implement
+triple<safety hit feat effort exploit accomplishment achievement action
+tripod<rack stand support device
+triumph<ending conclusion finish success
+triviality<value worth
+troika<carriage rig vehicle container transport
+troll<monster imagination vision creativity creativeness ability power knowledge
+troop<force organization
+trooper<soldier man worker person individual someone mortal soul
+troops<force personnel organization
+tropidoclonion<genus
+trot<travel motion movement move change action
+trouble<difficulty knowledge
+troubleshooter<repairman fixer worker person individual someone mortal soul
+trough<depression formation
+troupe<organization
+trouser<garment clothing wear commodity good
+truck<vehicle container transport
+trucking<transportation shipping transport business commerce commercialism transaction dealing
+truculence<aggressiveness disposition temperament nature trait
+trumpet<brass wind instrument device
+trumpeter<musician instrumentalist player performer entertainer person individual someone
+trunk<stalk stem
+trust<holding possession
+trustee<person individual someone mortal soul
+truth<fact information knowledge
+truthfulness<honesty righteousness morality
+tsh<hormone secretion humor component constituent
+tsunami<calamity catastrophe disaster tragedy wave misfortune movement motion
+tub<vessel container
+tube<passage
+tuberculosis<disease illness malady sickness status
+tubing<passage
+tubule<tube piece
+tudor<dynasty family folk sept lineage line descent blood
+tuesday<weekday period amount
+tuft<bunch clump cluster agglomeration accumulation
+tug<pull pulling
+tuition<fee charge cost spending expenditure outlay possession
+tularemia<disease illness malady sickness status
+tulip<plant
+tumbler<gymnast athlete contestant person individual someone mortal soul
+tumbling<gymnastics sport athletics diversion recreation
+tumor<growth illness malady sickness status
+tumour<growth illness malady sickness status
+tumult<disturbance disruption commotion flutter disorder
+tune<music
+tungsten<metal element component constituent
+tuning<calibration
+tunisia<country land district territory dominion
+tunnel<passageway passage
+turban<headgear clothing wear commodity good
+turbinate<bone tissue piece
+turbine<ice engine motor machine device
+turbulence<phenomenon
+turf<land ground soil
+turkey<fowl poultry bird vertebrate animal beast brute creature
+turmoil<disturbance disruption commotion flutter disorder
+turn<curve line shape form
+turning<reorientation change action
+turnover<ratio
+turnpike<gate barrier obstruction
+turntable<platform level surface
+tutor<teacher instructor educator professional adult grownup person individual
+tutorial<session conference discussion word speech language
+tweed<fabric cloth material textile
+twelve<integer number amount
+twenties<period amount
+twentieth<rank status position
+twenty<integer number amount
+twig<branch stalk stem
+twilight<hour time reading indication datum information knowledge
+twin<relative person individual someone mortal soul
+twinge<feeling
+twinkling<moment minute second bit time period amount
+twirler<performer entertainer person individual someone mortal soul
+twist<development change alteration modification
+twisting<wrongdoing
+two<figure integer number amount
+type<kind sort form variety category concept conception construct
+typewriter<machine device
+typewriting<writing
+typhoid<disease illness malady sickness status
+typhus<disease illness malady sickness
+typing<writing
+typography<trade craft occupation business job line
+tyrant<ruler person individual someone mortal soul
+tyrosine<compound chemical material stuff component constituent
+ubermensch<leader person individual someone mortal soul
+ugliness<appearance
+ukrainian<slavic tongue language
+ulcer<lesion pathology status
+ulceration<lesion pathology status
+ultimatum<demand request petition message
+ultracentrifuge<centrifuge apparatus setup equipment
+ultraviolet<radiation energy phenomenon
+umbrella<shelter protection
+unambiguity<clarity lucidity clearness
+unawareness<status
+unbalance<situation
+uncle<relative person individual someone mortal soul
+unconcern<trait
+unconfessed<people
+unconscious<mind head brain psyche knowledge
+underachiever<student pupil enrollee person individual someone mortal soul
+underbrush<brush thicket vegetation accumulation
+undercurrent<meaning idea thought knowledge
+undergraduate<collegian student pupil enrollee person individual someone mortal
+underling<assistant helper help supporter worker person individual someone
+undersecretary<secretary head chief leader person individual someone mortal
+undershirt<garment clothing wear commodity good
+underside<side face surface boundary bound bounds extremity
+understanding<knowing operation knowledge
+understatement<statement message
+undertaker<worker person individual someone mortal soul
+underwear<garment clothing wear commodity good
+underworld<class stratum people
+undoing<reversal change action
+uneasiness<anxiety emotion feeling
+unfolding<development evolution
+unfortunate<person individual someone mortal soul
+unhappiness<feeling
+unification<union
+uniform<clothing wear commodity good
+uniformity<regularity
+uninitiate<people
+union<organization
+uniqueness<individuality individualism trait
+unit<amount
+unitarian<disciple adherent follower person individual someone mortal soul
+university<body
+unloading<handling labor labour toil
+unrealism<representation knowledge
+unreason<insanity status
+unrest<turbulence upheaval disorder
+unselfishness<generosity good goodness morality
+untruth<statement message
+unwillingness<disposition temperament nature trait
+upheaval<disorder
+upkeep<repair fix fixing fixture mend improvement change action
+uplifting<rise rising travel movement motion
+uppercut<blow stroke motion movement move change action
+uprising<conflict struggle battle
+uproar<disturbance disruption commotion flutter disorder
+upset<agitation status
+upshot<phenomenon
+uptown<community district territory dominion
+urchin<child kid youngster minor fry nestling juvenile person
+urge<motivation motive need
+urgency<necessity need demand status
+urging<encouragement approval message
+urine<excretion waste material stuff component constituent
+urn<vase jar vessel container
+user<person individual someone mortal soul
+ussr<country land district territory dominion
+utah<province district territory dominion
+utensil<implement
+utility<service company institution establishment organization
+utmost<limit bound boundary extent magnitude
+utopia<book publication product production
+utopian<person individual someone mortal soul
+utopianism<ideology orientation attitude knowledge
+vacancy<emptiness status
+vacation<leisure period amount
+vacationing<leisure rest ease repose
+vaccinating<protection
+vaccination<protection
+vaccine<antigen
+vacuolization<status
+vacuum<emptiness status
+valet<manservant servant worker person individual someone mortal soul
+validation<determination finding discovery find
+valley<depression formation
+valor<courage bravery spirit character fiber trait
+valuation<appraisal assessment classification operation knowledge
+value<concept conception construct idea thought knowledge
+values<belief knowledge
+valve<piece
+vandal<destroyer person individual someone mortal soul
+vandalism<mischief devilment shenanigan destruction misbehavior misdeed termination ending
+vanguard<force organization
+vanity<pride feeling
+vapor<suspension mixture component constituent
+vaporization<annihilation obliteration destruction termination ending conclusion change action
+vaquero<cowboy cowpuncher puncher cattleman cowhand hand laborer workman
+variant<deviation divergence departure difference variation change alteration modification
+variation<change alteration modification
+variety<accumulation
+vase<jar vessel container
+vatican<residence house dwelling home abode building edifice housing
+vaudeville<variety show
+vault<grave tomb chamber place spot enclosure area
+vector<variable concept conception construct idea thought knowledge
+vegetable<produce food solid
+vegetation<accumulation
+vehemence<intensity degree grade level
+vehicle<transport
+veil<garment clothing wear commodity good
+vein<vessel tube piece
+vellum<paper material stuff component constituent
+velocity<rate
+velour<fabric cloth material textile
+velours<fabric cloth material textile
+velvet<fabric cloth material textile
+vending<selling merchandising marketing commerce commercialism transaction dealing dealings
+vendor<merchant capitalist person individual someone mortal soul
+venezuela<country land district territory dominion
+vengeance<retaliation revenge return
+venice<city metropolis district territory dominion
+vent<hole opening
+ventilation<improvement change action
+venture<undertaking project task labor
+venus<planet
+veracity<truthfulness honesty righteousness morality
+veranda<porch
+verandah<porch
+verb<class category family accumulation
+verbena<flower plant
+verdict<finding judgment
+verge<boundary edge bound line shape form
+verification<proof evidence grounds information knowledge
+verisimilitude<semblance color colour appearance
+vermont<province district territory dominion
+vermouth<wine alcohol beverage drink food nutrient liquid drug
+verse<genre style
+version<interpretation explanation account statement message
+vertebrate<animal beast brute creature
+vertex<intersection component constituent element factor ingredient section division
+vertigo<symptom evidence grounds information knowledge
+verve<energy vigor liveliness life spirit trait
+vessel<tube piece
+vest<garment clothing wear commodity good
+vestibule<room area
+vestige<indication
+vet<doctor physician professional adult grownup person individual someone
+veteran<man worker person individual someone mortal soul
+veto<vote ballot voting choice selection pick action
+vexation<anger emotion feeling
+viand<dish nourishment sustenance food nutrient
+vibrancy<timbre timber tone
+vibration<motion movement move change action
+vicar<priest clergyman reverend order status position leader person
+vice<evil
+vicinity<section area country
+victim<unfortunate person individual someone mortal soul
+victor<combatant belligerent fighter person individual someone mortal soul
+victory<ending conclusion finish success
+victrola<phonograph machine device
+vienna<capital city metropolis seat center middle heart eye
+vientiane<capital city metropolis seat center middle heart eye
+view<orientation attitude knowledge
+viewer<observer person individual someone mortal soul
+viewers<audience multitude masses mass people
+viewpoint<position stance posture attitude knowledge
+vigilance<attention faculty ability power knowledge
+vigilantism<enforcement
+vignette<description
+vigor<force strength intensity degree grade level
+village<community gathering
+villager<inhabitant dweller person individual someone mortal soul
+villain<person individual someone mortal soul
+vindication<clearing liberation release accomplishment achievement action
+vine<plant
+vinegar<ingredient foodstuff food nutrient
+vineyard<farm
+vintage<wine alcohol beverage drink food nutrient liquid drug
+vinyl<radical
+violation<crime offense offence transgression wrongdoing
+violence<aggression hostility action
+violet<herb plant
+violin<string instrument device
+violinist<musician instrumentalist player performer entertainer person individual someone
+virgin<innocent person individual someone mortal soul
+virginia<province district territory dominion
+virginian<american inhabitant dweller person individual someone mortal soul
+virginity<status
+virtue<good goodness morality
+virtuoso<expert person individual someone mortal soul
+virus<microorganism
+visage<face piece
+viscometer<instrument device
+viscosity<consistency consistence body
+vision<imagination imaging imagery operation knowledge
+visit<meeting assembly gathering
+visitor<traveler traveller person individual someone mortal soul
+vista<perception representation knowledge
+visualization<image representation knowledge
+vitality<energy vigor liveliness life spirit trait
+vitals<organ piece
+vitamin<nourishment sustenance food nutrient
+vividness<interest power powerfulness
+viyella<fabric cloth material textile
+vocabulary<reference book publication product production
+vocalist<musician instrumentalist player performer entertainer person individual someone
+vocation<occupation business job line
+vogue<taste appreciation discrimination operation knowledge
+voice<sound
+volcano<crack cleft crevice opening gap space shape form
+volition<faculty ability power knowledge
+volley<fire firing attack onslaught onset onrush operation
+volleyball<sport athletics game diversion recreation
+voltage<phenomenon
+voltaire<writer author person individual someone mortal soul
+voltmeter<meter instrument device
+volume<amount
+volunteer<man worker person individual someone mortal soul
+vomiting<reflex expulsion projection ejection reaction response
+voodoo<charm
+vote<choice selection pick action
+voter<citizen national subject person individual someone mortal soul
+voting<choice selection pick action
+vowel<phone sound component constituent
+voyage<travel motion movement move change action
+voyager<traveler traveller person individual someone mortal soul
+vulnerability<danger status
+vulture<bird vertebrate animal beast brute creature
+wads<amount
+wafer<paste adhesive material stuff component constituent
+waffle<cake food solid
+wag<humorist entertainer person individual someone mortal soul
+wage<payment cost spending expenditure outlay possession
+wager<gambling play diversion recreation vice transgression wrongdoing
+wages<consequence result resultant outcome termination ending conclusion finish
+wagon<vehicle container transport
+wail<complaint cry yell utterance
+wailing<weeping tears
+waist<area piece
+wait<pause intermission break interruption suspension interval amount
+waiter<employee worker person individual someone mortal soul
+waitress<waiter employee worker person individual someone mortal soul
+wake<consequence effect outcome result issue upshot phenomenon
+wakefulness<consciousness status
+walk<travel motion movement move change action
+walkout<strike protest objection dissent resistance
+walkover<stunt feat effort exploit accomplishment achievement action
+wall<partition
+wallet<case container
+wallflower<flower plant
+wallpaper<paper material stuff component constituent
+walnut<nut seed fruit
+walrus<mammal mammalian vertebrate animal beast brute creature
+wand<rod implement
+wanderer<traveler traveller person individual someone mortal soul
+waning<decrease lessening change alteration modification
+want<poverty status
+war<action
+ward<person individual someone mortal soul
+wardrobe<furniture
+wardroom<quarters housing lodging
+warehouse<storehouse depot storage store deposit repository facility installation
+warehousing<deposit buildup accumulation increase change action
+warfare<action
+warhorse<art
+warmongering<ideology orientation attitude knowledge
+warmth<temperature perception operation knowledge
+warrant<writ instrument document papers writing
+warrior<person individual someone mortal soul
+warsaw<capital city metropolis seat center middle heart eye
+wart<bulge bump swelling prominence protuberance projection convexity solid
+wash<paint pigment coating coat color colour material stuff
+washbasin<sink fixture
+washbowl<sink fixture
+washington<capital city metropolis seat center middle heart eye
+washup<wash washing cleaning cleansing improvement change action
+waste<material stuff component constituent
+wastebasket<container
+wasteland<wild
+wastewater<waste material stuff component constituent
+watch<timepiece instrument device
+watcher<observer person individual someone mortal soul
+watching<look looking sensing perception
+watchmaker<maker creator person individual someone mortal soul
+watchman<guard defender guardian person individual someone mortal soul
+water<liquid compound fluid chemical material stuff component constituent
+watercolor<painting picture art
+watercolorist<painter artist creator person individual someone mortal soul
+waterfall<water
+waterfront<district territory dominion
+watermark<line
+waterproofing<protection
+watershed<line
+waterway<water
+watt<amount
+wattle<piece
+wave<movement motion
+wavelength<distance spacing placement arrangement position
+wax<molecule compound chemical material stuff component constituent
+waxing<application coating labor labour toil
+wayside<edge limit demarcation boundary bound bounds extremity
+weakening<transformation transmutation shift change alteration modification
+wealth<status
+weaning<substitution exchange commutation change action
+weapon<instrument device
+wearer<user person individual someone mortal soul
+weather<phenomenon
+weave<design pattern figure decoration ornament
+wedding<ceremony observance affair occasion function
+wedge<triangle figure shape form
+wednesday<weekday period amount
+weed<plant
+weeds<garment clothing wear commodity good
+week<period amount
+weekday<period amount
+weekend<period amount
+weekly<series serial periodical publication product production
+weighting<coefficient constant number amount
+weightlessness<weight
+weir<dam barrier obstruction
+welcome<acceptance situation
+welfare<aid gift acquisition possession
+well<excavation
+weltanschauung<position view perspective orientation attitude knowledge
+welter<disorder status
+western<movie film picture flick show product production
+westerner<inhabitant dweller person individual someone mortal soul
+wet<wetness status
+wetness<status
+wetting<change action
+whale<person individual someone mortal soul
+wharf<platform level surface
+wheat<grass herb plant
+wheel<machine mechanism device
+wheelchair<chair seat furniture
+wheeze<breathing respiration ventilation
+whiff<gust blast blow wind weather phenomenon
+whig<englishman liberal progressive adult grownup person individual someone
+while<time period amount
+whim<desire feeling
+whip<instrument device
+whipping<beating licking punishment penalty
+whir<sound
+whirl<movement motion
+whirring<sound
+whiskers<hair cover
+whiskey<liquor spirits booze alcohol beverage drink food nutrient
+whisky<liquor spirits booze alcohol beverage drink food nutrient
+whisper<speaking utterance
+whistling<sound
+whit<amount
+white<person individual someone mortal soul
+whiteface<beef cattle cows oxen bovine
+whiteness<color colour
+whiz<expert person individual someone mortal soul
+whodunit<story fiction writing
+whole<concept conception construct idea thought knowledge
+wholesaler<distributor supplier capitalist person individual someone mortal soul
+whore<woman female adult grownup person individual someone mortal
+whorl<shape form
+wickedness<transgression wrongdoing
+wicker<wood material stuff component constituent
+widow<woman female adult grownup person individual someone mortal
+widower<man male adult grownup person individual someone mortal
+widowhood<period amount
+width<dimension magnitude
+wife<woman spouse partner mate female adult grownup relative
+wig<attire garb dress clothing wear commodity good
+wigmaker<maker creator person individual someone mortal soul
+wildcat<well excavation
+wildcatter<businessman capitalist person individual someone mortal soul
+wildlife<life
+wildness<passion feeling
+wile<deceit wrongdoing
+will<faculty ability power knowledge
+willing<choice selection pick action
+willingness<disposition temperament nature trait
+willow<tree plant
+willpower<firmness resolve resolution trait
+win<victory triumph ending conclusion finish success
+wind<weather phenomenon
+windbag<bore dullard person individual someone mortal soul
+windbreak<hedge fence fencing barrier obstruction
+windmill<mill machinery machine device
+window<framework
+windowpane<pane sheet
+windowsill<sill support device
+windshield<screen protection
+wine<alcohol beverage drink food nutrient liquid drug fluid
+wineglass<glass container
+wing<organ piece
+wingback<back athlete player participant contestant person individual someone
+wingman<pilot flyer worker person individual someone mortal soul
+wings<means agency implementation
+wink<moment minute second bit time period amount
+winner<contestant person individual someone mortal soul
+winning<success attainment accomplishment achievement action
+winnipeg<capital city metropolis seat center middle heart eye
+winter<season period amount
+wintertime<season period amount
+wire<ligament attachment bond connection connective
+wisdom<knowledge
+wise<manner mode style fashion
+wisenheimer<person individual someone mortal soul
+wish<desire feeling
+wishing<desire feeling
+wisp<tuft bunch clump cluster agglomeration accumulation
+wit<message
+witch<person individual someone mortal soul
+withdrawal<denial
+withe<band restraint device
+withholding<deduction decrease diminution reduction change action
+witness<observer speaker person individual someone mortal soul
+wizard<expert person individual someone mortal soul
+woe<misery wretchedness adversity hardship misfortune fortune destiny fate
+wolf<mammal mammalian vertebrate animal beast brute creature
+woman<female adult grownup person individual someone mortal soul
+womb<organ piece
+wonder<astonishment amazement feeling
+wonderfulness<excellence
+wood<material stuff component constituent
+woodcarver<craftsman artisan worker person individual someone mortal soul
+woodgrain<grain texture
+woodgraining<grain texture
+woodpecker<bird vertebrate animal beast brute creature
+woods<vegetation accumulation
+woodshed<shed building edifice
+woodwork<product production
+wool<fabric cloth material textile
+woolen<fabric cloth material textile
+word<component constituent
+wording<formulation expression style
+words<speech language
+wordsworth<poet writer author person individual someone mortal soul
+workbench<worktable table furniture
+workboard<board sheet
+worker<person individual someone mortal soul
+workings<mechanism device
+workman<employee worker person individual someone mortal soul
+workout<effort exertion sweat labor labour toil
+works<complex
+worksheet<sheet paper material stuff component constituent
+worktable<table furniture
+workweek<period amount
+worm<animal beast brute creature
+worriment<difficulty
+worry<stimulation stimulus stimulant input information knowledge
+worse<bad badness
+worshipper<person individual someone mortal soul
+worst<result resultant outcome termination ending conclusion finish
+worsted<fabric cloth material textile
+worth<amount
+wound<injury hurt harm status
+wounded<people
+wrack<seaweed algae microorganism
+wrangle<dispute difference conflict disagreement
+wrap<cloak garment clothing wear commodity good
+wrapper<clothing wear commodity good
+wrath<fury rage madness anger emotion feeling
+wreath<arrangement decoration ornament
+wreck<decline status
+wrestler<combatant belligerent fighter person individual someone mortal soul
+wrestling<struggle effort exertion sweat labor labour toil
+wretch<reprobate offender person individual someone mortal soul
+wretchedness<adversity hardship misfortune fortune destiny fate luck lot
+wrinkle<depression impression imprint solid shape form
+wrist<joint articulation piece
+writ<instrument document papers writing
+writer<person individual someone mortal soul
+writings<writing
+wrong<injustice
+wrongdoing<evil
+wyoming<province district territory dominion
+xenon<element gas component constituent fluid
+xylophone<instrument device
+yacht<vessel craft vehicle transport
+yale<university establishment
+yank<american inhabitant dweller person individual someone mortal soul
+yankee<american inhabitant dweller person individual someone mortal soul
+yard<amount
+yardage<distance spacing placement arrangement position
+yardstick<standard criterion touchstone amount
+yawn<reflex reaction response
+yaws<disease illness malady sickness status
+year<period amount
+yearning<desire feeling
+years<period amount
+yell<utterance
+yelling<cry outcry call yell shout utterance
+yellow<color colour
+yelp<cry sound
+yelping<cry sound
+yen<longing yearning desire feeling
+yes<affirmation assertion declaration statement message
+yesterday<day amount
+yesteryear<time
+yield<production industry manufacture business commerce commercialism transaction dealing
+yoga<religion faith belief knowledge virtue good goodness morality
+yoke<fabric cloth material textile
+yokel<rustic commoner person individual someone mortal soul
+yokuts<penutian indian tongue language
+young<animal beast brute creature
+youngster<juvenile person individual someone mortal soul
+youth<juvenile person individual someone mortal soul
+yucca<shrub bush plant
+yugoslavia<country land district territory dominion
+zeal<eagerness keenness enthusiasm feeling
+zero<amount
+zest<enjoyment enthusiasm pleasure feeling
+zinc<metal element component constituent
+zionism<policy argument line reasoning thinking thought operation knowledge
+zionist<jew hebrew person individual someone mortal soul
+zloty<amount
+zombie<deceased decedent person individual someone mortal soul
+zone<place spot
+zoning<division partition separation change action
+zoo<facility installation
 abhorred>abhor
 abhorring>abhor
+abscissae>abscissa
 accompanied>accompany
 acquitted>acquit
 acquitting>acquit
 addrest>address
+adenomata>adenoma
 adieux>adieu
 admitted>admit
 admitting>admit
@@ -12011,6 +20454,7 @@ alkalies>alkali
 allied>ally
 allotted>allot
 allotting>allot
+alveoli>alveolus
 amplified>amplify
 analyses>analysis
 anastomoses>anastomosis
@@ -12021,6 +20465,7 @@ antisera>antiserum
 antitheses>antithesis
 aortae>aorta
 apices>apex
+appendices>appendix
 applied>apply
 arcked>arc
 arcking>arc
@@ -12038,6 +20483,7 @@ baggiest>baggy
 bagging>bag
 banditti>bandit
 bani>ban
+banjoes>banjo
 banned>ban
 banning>ban
 barred>bar
@@ -12056,6 +20502,7 @@ beaten>beat
 beautified>beautify
 beaux>beau
 became>become
+bedded>bed
 beefier>beefy
 beefiest>beefy
 beeves>beef
@@ -12077,6 +20524,7 @@ bellied>belly
 belying>belie
 benefitted>benefit
 benefitting>benefit
+berried>berry
 besetting>beset
 besought>beseech
 bespoke>bespeak
@@ -12101,12 +20549,16 @@ blearier>bleary
 bleariest>bleary
 bled>bleed
 blew>blow
+blobbed>blob
+blobbing>blob
 bloodied>bloody
 bloodier>bloody
 bloodiest>bloody
 blotted>blot
 blotting>blot
+blowfishes>blowfish
 blown>blow
+bluefishes>bluefish
 bluer>blue
 bluest>blue
 blurring>blur
@@ -12125,6 +20577,7 @@ brassier>brassy
 brassiest>brassy
 bravadoes>bravado
 bred>breed
+brethren>brother
 brimmed>brim
 brimming>brim
 broken>break
@@ -12133,6 +20586,7 @@ brought>bring
 browbeaten>browbeat
 budded>bud
 budding>bud
+buffaloes>buffalo
 bugged>bug
 buggier>buggy
 buggiest>buggy
@@ -12148,6 +20602,8 @@ buried>bury
 burlier>burly
 burliest>burly
 burnt>burn
+bushelled>bushel
+bushelling>bushel
 bushier>bushy
 bushiest>bushy
 busied>busy
@@ -12159,7 +20615,9 @@ cagier>cagey
 cagiest>cagey
 calcified>calcify
 calculi>calculus
+calves>calf
 came>come
+camerae>camera
 cancelled>cancel
 cancelling>cancel
 candied>candy
@@ -12171,6 +20629,7 @@ cargoes>cargo
 carried>carry
 catted>cat
 catting>cat
+cerebella>cerebellum
 certified>certify
 channelled>channel
 channelling>channel
@@ -12191,6 +20650,8 @@ chinned>chin
 chinning>chin
 chipped>chip
 chipping>chip
+chiselled>chisel
+chiselling>chisel
 chivied>chivy
 chivvied>chivy
 chivvies>chivy
@@ -12198,6 +20659,7 @@ chivvying>chivy
 chose>choose
 chunkier>chunky
 chunkiest>chunky
+cicadae>cicada
 cilia>cilium
 cladding>clad
 clammed>clam
@@ -12221,12 +20683,17 @@ clumsier>clumsy
 clumsiest>clumsy
 clung>cling
 codified>codify
+cola>colon
+colones>colon
+comae>coma
 combatted>combat
 combatting>combat
+commandoes>commando
 committing>commit
 compelled>compel
 compelling>compel
 complied>comply
+concerti>concerto
 concurred>concur
 concurring>concur
 conferred>confer
@@ -12250,6 +20717,8 @@ counselled>counsel
 counselling>counsel
 cozier>cozy
 coziest>cozy
+crabbed>crab
+crabbing>crab
 craftier>crafty
 craftiest>crafty
 craggier>craggy
@@ -12389,6 +20858,7 @@ eddied>eddy
 edemata>edema
 edgier>edgy
 edgiest>edgy
+embargoes>embargo
 embedded>embed
 embedding>embed
 embodied>embody
@@ -12398,6 +20868,8 @@ emphases>emphasis
 emptied>empty
 emptier>empty
 emptiest>empty
+enamelled>enamel
+enamelling>enamel
 enrolled>enrol
 enrolling>enrol
 envied>envy
@@ -12421,7 +20893,12 @@ fanciest>fancy
 fanned>fan
 fanning>fan
 fantasied>fantasy
+fatted>fat
+fatter>fat
+fattest>fat
+fatting>fat
 fed>feed
+feet>foot
 felt>feel
 figged>fig
 figging>fig
@@ -12516,6 +20993,8 @@ gagged>gag
 gagging>gag
 gapped>gap
 gapping>gap
+gassed>gas
+gasses>gas
 gaudier>gaudy
 gaudiest>gaudy
 gave>give
@@ -12533,6 +21012,7 @@ ghostlier>ghostly
 ghostliest>ghostly
 gigged>gig
 gigging>gig
+ginkgoes>ginkgo
 girt>gird
 gladder>glad
 gladdest>glad
@@ -12589,6 +21069,8 @@ had>have
 halfways>halfway
 haloes>halo
 halteres>halter
+halves>half
+hammed>ham
 handicapping>handicap
 happier>happy
 happiest>happy
@@ -12625,6 +21107,7 @@ hitting>hit
 homelier>homely
 homeliest>homely
 honied>honey
+hooves>hoof
 hopped>hop
 hopping>hop
 housewives>housewife
@@ -12635,6 +21118,7 @@ hungriest>hungry
 hurried>hurry
 huskier>husky
 huskiest>husky
+hypertrophied>hypertrophy
 hypothalami>hypothalamus
 hypotheses>hypothesis
 icier>icy
@@ -12660,6 +21144,8 @@ interwove>interweave
 intimae>intima
 jabbed>jab
 jamming>jam
+japanned>japan
+japanning>japan
 jarred>jar
 jarring>jar
 jauntier>jaunty
@@ -12690,7 +21176,6 @@ jumpiest>jumpy
 justified>justify
 kenned>ken
 kenning>ken
-kent>ken
 kept>keep
 kidded>kid
 kidding>kid
@@ -12698,8 +21183,11 @@ kidnapped>kidnap
 kidnapping>kidnap
 kindlier>kindly
 kindliest>kindly
+kneecapped>kneecap
+kneecapping>kneecap
 knitted>knit
 knitting>knit
+knives>knife
 knobbed>knob
 knobbing>knob
 knottier>knotty
@@ -12718,6 +21206,8 @@ lankiest>lanky
 lapped>lap
 lapping>lap
 larvae>larva
+lati>lat
+latu>lat
 lazier>lazy
 laziest>lazy
 leant>lean
@@ -12737,6 +21227,8 @@ levelling>level
 levied>levy
 libretti>libretto
 lice>louse
+lipped>lip
+lipping>lip
 litai>lit
 livelier>lively
 liveliest>lively
@@ -12781,6 +21273,7 @@ marshalling>marshal
 marvelled>marvel
 marvelling>marvel
 matrices>matrix
+mausolea>mausoleum
 maxima>maximum
 meant>mean
 meatier>meaty
@@ -12794,10 +21287,13 @@ merrier>merry
 merriest>merry
 messieurs>monsieur
 met>meet
+metalled>metal
+metalling>metal
 mice>mouse
 mightier>mighty
 mightiest>mighty
 milieux>milieu
+millennia>millennium
 minima>minimum
 minutiae>minutia
 miscarried>miscarry
@@ -12816,6 +21312,7 @@ momenta>momentum
 mopped>mop
 mopping>mop
 morses>morse
+mosquitoes>mosquito
 mottoes>motto
 mousier>mousy
 mousiest>mousy
@@ -12832,6 +21329,7 @@ murkier>murky
 murkiest>murky
 mutinied>mutiny
 myocardia>myocardium
+myofibrillae>myofibrilla
 mystified>mystify
 nabbed>nab
 nabbing>nab
@@ -12843,6 +21341,8 @@ nemeses>nemesis
 netted>net
 netting>net
 neuroses>neurosis
+nickelled>nickel
+nickelling>nickel
 nipped>nip
 nipping>nip
 nodded>nod
@@ -12851,11 +21351,13 @@ noisier>noisy
 noisiest>noisy
 notified>notify
 nuclei>nucleus
+nucleoli>nucleolus
 nutted>nut
 nutting>nut
 occupied>occupy
 occurred>occur
 occurring>occur
+octahedra>octahedron
 oedemata>edema
 offsetting>offset
 oilier>oily
@@ -12896,6 +21398,8 @@ paid>pay
 panelled>panel
 panelling>panel
 panicking>panic
+panned>pan
+panning>pan
 parallelled>parallel
 parallelling>parallel
 parcelled>parcel
@@ -12917,6 +21421,8 @@ pegged>peg
 pegging>peg
 pelves>pelvis
 pence>penny
+pencilled>pencil
+pencilling>pencil
 penned>pen
 penning>pen
 pent>pen
@@ -12927,6 +21433,7 @@ permitting>permit
 personae>persona
 personified>personify
 petted>pet
+pfennige>pfennig
 phantasied>phantasy
 phenomena>phenomenon
 phonier>phony
@@ -12945,6 +21452,7 @@ pitting>pit
 planned>plan
 platted>plat
 platting>plat
+pleurae>pleura
 plied>ply
 plodded>plod
 plotted>plot
@@ -12954,6 +21462,7 @@ plugging>plug
 pommelled>pommel
 pommelling>pommel
 popped>pop
+potatoes>potato
 potted>pot
 potting>pot
 preferring>prefer
@@ -12976,10 +21485,13 @@ propped>prop
 propping>prop
 proven>prove
 provisoes>proviso
+pterygia>pterygium
 pummelled>pummel
 pummelling>pummel
 punned>pun
 punning>pun
+pupped>pup
+pupping>pup
 purified>purify
 pussier>pussy
 pussiest>pussy
@@ -13079,7 +21591,6 @@ ruddier>ruddy
 ruddiest>ruddy
 rumina>rumen
 rung>ring
-running>run
 rutted>rut
 rutting>rut
 sagged>sag
@@ -13116,6 +21627,7 @@ seen>see
 selves>self
 sent>send
 septa>septum
+sera>serum
 sewn>sew
 shaggier>shaggy
 shaggiest>shaggy
@@ -13132,6 +21644,8 @@ shimmied>shimmy
 shimming>shim
 shinier>shiny
 shiniest>shiny
+shinned>shin
+shinning>shin
 shipped>ship
 shitted>shit
 shitting>shit
@@ -13142,6 +21656,8 @@ shotgunned>shotgun
 shotgunning>shotgun
 shotted>shot
 shotting>shot
+shovelled>shovel
+shovelling>shovel
 shown>show
 shrank>shrink
 shredded>shred
@@ -13166,8 +21682,10 @@ sinned>sin
 sipped>sip
 sipping>sip
 skimmed>skim
+skinned>skin
 skinnier>skinny
 skinniest>skinny
+skinning>skin
 skipped>skip
 skipping>skip
 slabbed>slab
@@ -13192,6 +21710,8 @@ slotted>slot
 slotting>slot
 slugged>slug
 slugging>slug
+slummed>slum
+slumming>slum
 slung>sling
 slyer>sly
 slyest>sly
@@ -13249,7 +21769,6 @@ squashes>squash
 squatted>squat
 squatter>squat
 squattest>squat
-squatting>squat
 stabbed>stab
 stabbing>stab
 stadia>stadium
@@ -13305,6 +21824,7 @@ sturdier>sturdy
 sturdiest>sturdy
 submitted>submit
 submitting>submit
+submucosae>submucosa
 sulkier>sulky
 sulkiest>sulky
 sultrier>sultry
@@ -13314,14 +21834,17 @@ summing>sum
 sung>sing
 sunk>sink
 sunken>sink
+sunned>sun
 sunnier>sunny
 sunniest>sunny
+sunning>sun
 supplied>supply
 surlier>surly
 surliest>surly
 swabbed>swab
 swabbing>swab
 swam>swim
+swamies>swami
 swapped>swap
 swapping>swap
 swarthier>swarthy
@@ -13329,7 +21852,6 @@ swarthiest>swarthy
 swept>sweep
 swigged>swig
 swigging>swig
-swimming>swim
 swivelled>swivel
 swivelling>swivel
 swollen>swell
@@ -13343,6 +21865,7 @@ swung>swing
 symbolled>symbol
 symbolling>symbol
 symposia>symposium
+syntheses>synthesis
 tableaux>tableau
 tagging>tag
 taken>take
@@ -13383,8 +21906,12 @@ timelier>timely
 timeliest>timely
 tinier>tiny
 tiniest>tiny
+tinned>tin
+tinning>tin
 tipping>tip
+tobaccoes>tobacco
 told>tell
+tomatoes>tomato
 took>take
 topped>top
 topping>top
@@ -13393,6 +21920,9 @@ tornadoes>tornado
 torsi>torso
 totalled>total
 totalling>total
+towelled>towel
+towelling>towel
+tracheae>trachea
 trafficked>traffic
 trafficking>traffic
 transferred>transfer
@@ -13477,6 +22007,8 @@ wannest>wan
 wanning>wan
 warier>wary
 wariest>wary
+warred>war
+warring>war
 wavier>wavy
 waviest>wavy
 waylaid>waylay
@@ -13499,6 +22031,8 @@ whirred>whir
 whizzed>whiz
 whizzes>whiz
 whizzing>whiz
+wigged>wig
+wigging>wig
 wildcatted>wildcat
 wildcatting>wildcat
 wilier>wily
@@ -13516,6 +22050,7 @@ withstood>withstand
 wives>wife
 woke>wake
 woken>wake
+wolves>wolf
 won>win
 woollier>woolly
 woolliest>woolly

@@ -5,7 +5,7 @@
 // `ledger`), and it must find `loginHandler.ts` and `ledger-svc` without the stemmer's guesses.
 import type { Role } from '../common/types';
 import { bm25Idf, bm25Tf } from './bm25';
-import { lexiconForm, relatedWords } from './lexicon';
+import { lexiconForm, narrowerNouns, nounId, relatedWords } from './lexicon';
 import { QUESTION_STOP_WORDS } from './stopWords';
 import { type MessageKind, MemoryError, type Page } from './types';
 
@@ -137,6 +137,55 @@ export function expansionsOf(terms: readonly string[]): string[][] {
   );
 }
 
+/** Per word of a message, its number among the lexicon's nouns (lexicon.nounId), -1 for none: words repeat across messages. */
+const nounOfWord = new Map<string, number>();
+/** Per message, the nouns it names, made when a query first asks in a broader word. */
+const nounsByDoc = new WeakMap<SearchDoc, Uint16Array>();
+const NO_NOUNS = new Uint16Array(0);
+/** A long message's first this many characters name what it is about (tool output runs on). */
+const NOUN_CHARS = 2_000;
+
+/**
+ * The lexicon's nouns that `doc` names: a question asks in general words ("the animal she adopted") for
+ * what a turn names specifically ("a dog"), and a noun's broader terms say which (narrowerNouns).
+ */
+function nounsOf(doc: SearchDoc): Uint16Array {
+  let ids = nounsByDoc.get(doc);
+  if (ids !== undefined) return ids;
+  const found = new Set<number>();
+  const text = doc.text;
+  const end = Math.min(text.length, NOUN_CHARS);
+  // Runs of a–z (the lexicon's words are nothing else), read without a regular expression: this runs
+  // once over every message in the log.
+  for (let at = 0; at < end; ) {
+    let code = text.charCodeAt(at);
+    if (code < 97 || code > 122) {
+      at++;
+      continue;
+    }
+    const start = at;
+    do code = text.charCodeAt(++at);
+    while (code >= 97 && code <= 122);
+    if (at - start < 3 || (code > 127 && isWordChar(code))) continue;
+    const word = text.slice(start, at);
+    let id = nounOfWord.get(word);
+    if (id === undefined) {
+      id = nounId(word);
+      nounOfWord.set(word, id);
+    }
+    if (id >= 0) found.add(id);
+  }
+  ids = found.size > 0 ? Uint16Array.from(found) : NO_NOUNS;
+  nounsByDoc.set(doc, ids);
+  return ids;
+}
+
+/** Whether `doc` names a noun `mask` (narrowerNouns) holds. */
+function namesNarrower(doc: SearchDoc, mask: Uint8Array): boolean {
+  for (const id of nounsOf(doc)) if (mask[id] === 1) return true;
+  return false;
+}
+
 /** Whether `filter` lets `doc` be searched at all (the role, exclusions and `within`; not the query). */
 export function searchable(doc: SearchDoc, filter: SearchFilter, roles: ReadonlySet<Role>): boolean {
   if (doc.kind === 'auto_recall' || !roles.has(doc.role)) return false;
@@ -173,12 +222,22 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
   // The query's own terms first, then each term's related words, which stand in for it at a lower weight.
   const needles = terms.map(needle);
   const parent = terms.map((_, t) => t);
+  /** Per needle, for a query term asked in a broader word, the nouns that it is broader than (found by nounsOf, not in the text). */
+  const narrower: Array<Uint8Array | undefined> = terms.map(() => undefined);
   if (filter.expand !== false) {
     expansionsOf(terms).forEach((words, t) => {
       for (const w of words) {
         needles.push(w);
         parent.push(t);
+        narrower.push(undefined);
       }
+    });
+    terms.forEach((term, t) => {
+      const mask = /^\p{L}{4,}$/u.test(term) ? narrowerNouns(term.replace(/['’]s$/u, '')) : undefined;
+      if (mask === undefined) return;
+      needles.push(term);
+      parent.push(t);
+      narrower.push(mask);
     });
   }
   const Q = terms.length;
@@ -212,6 +271,15 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
     let any = false;
     for (let t = 0; t < T; t++) {
       const n = needles[t];
+      const mask = narrower[t];
+      if (mask !== undefined) {
+        if (!namesNarrower(doc, mask)) continue;
+        counts[base + t] = 1;
+        weights[base + t] = 10;
+        df[t]++;
+        any = true;
+        continue;
+      }
       let at = text.indexOf(n);
       if (at < 0) continue;
       let count = 0;
@@ -251,7 +319,8 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
       const q = parent[t];
       const s = (t < Q ? 1 : EXPANSION_WEIGHT) * idf[t] * (weights[at] / 10) * bm25Tf(c, doc.text.length, avgLen);
       if (t < Q) matched += tiered[t] ? 2 : 0;
-      else if (tiered[q] && counts[h * T + q] === 0 && termScore[q] === 0) matched += 1;
+      // A narrower noun only adds to the score: it must not lift a message a tier over one saying the word.
+      else if (tiered[q] && narrower[t] === undefined && counts[h * T + q] === 0 && termScore[q] === 0) matched += 1;
       if (s > termScore[q]) termScore[q] = s;
     }
     let score = 0;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { lexiconForm, relatedWords } from '../../src/memory/lexicon';
+import { broaderWords, lexiconForm, relatedWords } from '../../src/memory/lexicon';
 import { RecallLog } from '../../src/memory/recall';
 import { expansionsOf, rankDocs } from '../../src/memory/recallSearch';
 import { MemoryStore } from '../../src/memory/store';
@@ -21,6 +21,14 @@ describe('the WordNet lexicon', () => {
     assert.equal(lexiconForm('took'), 'take');
     assert.equal(lexiconForm('Jobs'), 'job');
     assert.deepEqual(relatedWords('relaxed'), relatedWords('relax'));
+  });
+
+  it("gives a noun's broader terms, nearest first, without the top of the hierarchy", () => {
+    assert.ok(broaderWords('dogs').includes('animal'), `dog: ${broaderWords('dog').join(' ')}`);
+    assert.ok(broaderWords('pizza').includes('food'), `pizza: ${broaderWords('pizza').join(' ')}`);
+    assert.ok(broaderWords('violin').includes('instrument'), `violin: ${broaderWords('violin').join(' ')}`);
+    for (const word of ['dog', 'pizza', 'violin', 'wedding']) for (const general of ['entity', 'object', 'thing', 'abstraction']) assert.ok(!broaderWords(word).includes(general), `${word}: ${general}`);
+    assert.deepEqual(broaderWords('loginhandler'), []);
   });
 
   it('knows nothing of identifiers and names, so code queries are not expanded', () => {
@@ -56,6 +64,17 @@ describe('recall search with related words', () => {
     const docs = log.all().map((r) => ({ id: r.id, role: r.role, text: r.content.toLowerCase(), timeMs: Date.parse(r.time) }));
     assert.equal(rankDocs(docs, 'hobby', { expand: false }).total, 0, 'without expansion nothing says "hobby"');
     assert.equal(rankDocs(docs, 'hobby').total, 1);
+  });
+
+  it('finds what a message names specifically when the question asks in a broader word, below the word itself', () => {
+    add('Ann: we took Biscuit the dog to the park');
+    add('Ann: the weather was grey all week');
+    add('Ann: the animal shelter downtown is closing');
+    const hits = log.search('which animal does Ann have').results.map((r) => r.content);
+    assert.deepEqual(hits.slice(0, 2), ['Ann: the animal shelter downtown is closing', 'Ann: we took Biscuit the dog to the park']);
+    const docs = log.all().map((r) => ({ id: r.id, role: r.role, text: r.content.toLowerCase(), timeMs: Date.parse(r.time) }));
+    assert.equal(rankDocs(docs, 'animals').total, 2, 'the dog, and the animal shelter');
+    assert.equal(rankDocs(docs, 'animals', { expand: false }).total, 1, 'without expansion only the word itself');
   });
 
   it('ranks the query’s own word above a related word', () => {

@@ -1,13 +1,17 @@
 // Exact integer dot products of one int8 query with many int8 rows: the engine under lean archival
 // memory, where each resident vector is `width` int8 numbers plus one float scale the owner keeps
 // (issue 14: ~1 KiB per chunk at 1M chunks, instead of Float32). The rows live in WebAssembly memory, so
-// scanning them needs no copy; the module is a few hundred bytes of bytecode assembled here. Where
-// WebAssembly SIMD is missing, or the assembled code disagrees with the plain loop on the self-check, `createInt8Scanner` returns undefined and the caller uses `int8DotRows`.
+// scanning them needs no copy; the module is a few hundred bytes of bytecode (int8Assembly.ts). Where
+// WebAssembly SIMD is missing, or the assembled code disagrees with the plain loop on the self-check,
+// `createInt8Scanner` returns undefined and the caller uses `int8DotRows`.
 // Weighing the integers and keeping the best rows (`begin`) is plain JS after the scan, on whichever thread
 // scanned: a variant that did both in the module (float scores, a maximum per 32 rows to skip blocks)
-// measured slower than `scan` plus a JS loop.
+// measured slower than `scan` plus a JS loop. What the module does do for a big range is sieve: a second
+// function (`above`) lists the rows whose weighted score, in float32, clears a bar taken from a sample,
+// with their exact scores, so the JS heap reads a few thousand in order instead of all of them.
 
 import { Worker } from 'node:worker_threads';
+import { assemble, MAX_PAGES, type QueryPlacement } from './int8Assembly';
 
 const PAGE = 65536;
 
@@ -33,13 +37,16 @@ export interface Int8Scanner {
   weights(): Float32Array;
   /**
    * `scan` of rows [from, from + count), and of those the `k` (at most POOL_MAX) whose dot product × the
-   * row's weight is best and positive, begun now and taken with the function returned: on a helper thread
-   * when the range is big (SCAN_HELPER_ROWS) and one is running, so the caller's own work between the two
-   * overlaps it. Any other call first waits for a scan begun and not yet taken.
+   * row's weight is best and positive (of equal ones, the lower rows), begun now and taken with the
+   * function returned: on a helper thread when the range is big (SCAN_HELPER_ROWS) and one is running, so
+   * the caller's own work between the two overlaps it. Any other call first waits for a scan begun and not
+   * yet taken.
    */
   begin(query: Int8Array, from: number, count: number, k: number): () => ScanResult;
   /** Whether a helper thread takes big scans now (it starts at the first big `begin`, and takes the ones after). */
   helping(): boolean;
+  /** Whether `begin` sieves a big range (SIEVE_ROWS) with the module's `above`: false when it failed its self-check. */
+  sieving(): boolean;
   /** Moves rows [start, end) to begin at row `target` (overlap allowed), as Array.prototype.copyWithin does, in place. */
   copyWithin(target: number, start: number, end: number): void;
 }
@@ -54,12 +61,7 @@ export interface ScanResult {
 /** The most rows `begin` chooses. */
 export const POOL_MAX = 8192;
 
-/**
- * Where the query's lanes wait while rows stream past: in v128 locals (registers, spilled to the stack
- * past sixteen), or reloaded from memory for each row. Locals measured as fast or faster at every width
- * 16..1024 (test/bench/int8Scan.ts); 'memory' stays for the bench.
- */
-export type QueryPlacement = 'locals' | 'memory';
+export type { QueryPlacement };
 
 /** A scanner for rows of `width` int8 numbers, or undefined without WebAssembly SIMD. */
 export function createInt8Scanner(width: number, query?: QueryPlacement): Int8Scanner | undefined {
@@ -128,12 +130,15 @@ export function quantizeInt8(vector: Float32Array, out: Int8Array, at: number): 
 }
 
 // Memory layout: query widened to int16 (2 × width bytes) | rows (capacity × width) | weights (capacity × 4)
-// | scores (capacity × 4) | the choice's scores (POOL_MAX × 8, 8-aligned) and rows (POOL_MAX × 4).
-// The rows begin at a fixed place, so growing the memory keeps them where they are; the weights move.
+// | scores (capacity × 4) | the choice's scores (POOL_MAX × 8, 8-aligned) and rows (POOL_MAX × 4) | the
+// sieve's scores and indices (sieveRoom(capacity) × 8, × 4). The rows begin at a fixed place, so growing
+// the memory keeps them where they are; the weights move.
 function instantiate(width: number, module: WebAssembly.Module, shared: boolean): Int8Scanner {
   const memory = new WebAssembly.Memory(shared ? { initial: 1, maximum: MAX_PAGES, shared: true } : { initial: 1 });
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const scan = instance.exports.scan as (m: number, count: number, out: number) => void;
+  // Checked while the memory holds nothing else; a sieve that disagrees is not used.
+  const above = aboveAgrees(instance.exports.above as Above, memory) ? (instance.exports.above as Above) : undefined;
   const rowsAt = 2 * width;
   let capacity = 0;
   let helper: ScanHelper | undefined;
@@ -141,7 +146,9 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
   const scoresAt = () => weightsAt() + capacity * 4;
   const bestAt = () => Math.ceil((scoresAt() + capacity * 4) / 8) * 8;
   const bestRowsAt = () => bestAt() + POOL_MAX * 8;
-  const bytesFor = (rows: number) => Math.ceil((rowsAt + rows * (width + 8)) / 8) * 8 + POOL_MAX * 12;
+  const passedAt = () => bestRowsAt() + POOL_MAX * 4;
+  const passedRowsAt = () => passedAt() + sieveRoom(capacity) * 8;
+  const bytesFor = (rows: number) => Math.ceil((rowsAt + rows * (width + 8)) / 8) * 8 + POOL_MAX * 12 + sieveRoom(rows) * 12;
   const checkRange = (from: number, count: number) => {
     if (!(Number.isInteger(from) && Number.isInteger(count) && from >= 0 && count >= 0 && from + count <= capacity)) {
       throw new RangeError(`rows ${from}..${from + count} but room for ${capacity}`);
@@ -201,8 +208,8 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
         best: { rows: new Int32Array(memory.buffer, bestRowsAt(), size), scores: new Float64Array(memory.buffer, bestAt(), size) },
       });
       if (shared && count >= SCAN_HELPER_ROWS) {
-        helper ??= ScanHelper.start(module, memory);
-        const job = { at: rowsAt + from * width, count, out: scoresAt(), from, weights: weightsAt(), k, best: bestAt(), bestRows: bestRowsAt() };
+        helper ??= ScanHelper.start(module, memory, above !== undefined);
+        const job = { at: rowsAt + from * width, count, out: scoresAt(), from, weights: weightsAt(), k, best: bestAt(), bestRows: bestRowsAt(), passed: passedAt(), passedRows: passedRowsAt() };
         if (helper.post(job)) {
           const taken = helper;
           return () => {
@@ -212,12 +219,15 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
         }
       }
       return () => {
+        const scores = scanNow(from, count);
         const weights = new Float32Array(memory.buffer, weightsAt(), capacity);
         const bestRows = new Int32Array(memory.buffer, bestRowsAt(), k);
-        return result(chooseBest(scanNow(from, count), weights, from, count, k, bestRows, new Float64Array(memory.buffer, bestAt(), k)));
+        const sieve = above && count >= SIEVE_ROWS ? sieveOf(above, memory.buffer, scoresAt(), weightsAt() + 4 * from, count, passedAt(), passedRowsAt()) : undefined;
+        return result(chooseBest(scores, weights, from, count, k, bestRows, new Float64Array(memory.buffer, bestAt(), k), sieve));
       };
     },
     helping: () => helper?.ready() ?? false,
+    sieving: () => above !== undefined,
     copyWithin(target, start, end) {
       const bound = (n: number) => Number.isInteger(n) && n >= 0 && n <= capacity;
       if (!bound(target) || !bound(start) || !bound(end) || end < start || target + (end - start) > capacity) {
@@ -236,8 +246,6 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
   }
 }
 
-/** WebAssembly pages a shared memory may grow to (4 GiB, all a 32-bit address reaches): only address space until used. */
-const MAX_PAGES = 65536;
 /**
  * From this many rows a scan goes to the helper thread: at 1M rows of 128 it takes 8–18 ms, which the
  * caller's keyword search then overlaps; below, the hand-off would cost more than it saves (and a store
@@ -246,6 +254,12 @@ const MAX_PAGES = 65536;
 export const SCAN_HELPER_ROWS = 250_000;
 /** How long a scan may take on the helper before it is given up for one in plain JS on this thread. */
 const HELPER_TIMEOUT_MS = 3000;
+
+/** From this many rows `begin` sieves before choosing: below, the sample and the sieve save too little. */
+const SIEVE_ROWS = 65536;
+
+/** Rows the sieve has room for at `rows` rows: it gives up past a quarter of them, after up to 4 more (sieveOf). */
+const sieveRoom = (rows: number) => (rows >> 2) + 4;
 
 // The helper's control words: what it is to do, where, and whether it has started.
 const STATE = 0;
@@ -256,16 +270,16 @@ const QUIT = 3;
 const READY = 1;
 /** The job's words, in HelperJob's order; then the size of the choice it made. */
 const JOB_AT = 2;
-const JOB_WORDS = ['at', 'count', 'out', 'from', 'weights', 'k', 'best', 'bestRows'] as const;
+const JOB_WORDS = ['at', 'count', 'out', 'from', 'weights', 'k', 'best', 'bestRows', 'passed', 'passedRows'] as const;
 const SIZE = JOB_AT + JOB_WORDS.length;
 
 /** Byte addresses and counts of one scan and choice. */
 type HelperJob = Record<(typeof JOB_WORDS)[number], number>;
 
 /**
- * A worker thread that runs the scan function over the same shared memory: posted and awaited through
- * Atomics on a few shared words, so neither side waits on an event loop. Its source is a few lines, run
- * with `eval`, so nothing needs bundling beside the extension.
+ * A worker thread that runs the scan function (and the sieve, when it passed its self-check) over
+ * the same shared memory: posted and awaited through Atomics on a few shared words, so neither side waits
+ * on an event loop. Its source is a few lines, run with `eval`, so nothing needs bundling beside the extension.
  */
 class ScanHelper {
   private broken = false;
@@ -277,11 +291,11 @@ class ScanHelper {
     private readonly worker: Worker | undefined,
   ) {}
 
-  static start(module: WebAssembly.Module, memory: WebAssembly.Memory): ScanHelper {
+  static start(module: WebAssembly.Module, memory: WebAssembly.Memory, sieving: boolean): ScanHelper {
     const control = new Int32Array(new SharedArrayBuffer((SIZE + 1) * 4));
     let worker: Worker | undefined;
     try {
-      worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, control } });
+      worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, control, sieving } });
       worker.unref();
     } catch {
       worker = undefined;
@@ -341,9 +355,10 @@ class ScanHelper {
 
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control } = workerData;
-const scan = new WebAssembly.Instance(module, { env: { memory } }).exports.scan;
+const { module, memory, control, sieving } = workerData;
+const { scan, above } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const chooseBest = ${chooseBest.toString()};
+const sieveOf = ${sieveOf.toString()};
 Atomics.store(control, ${READY}, 1);
 for (;;) {
   const state = Atomics.load(control, ${STATE});
@@ -352,8 +367,9 @@ for (;;) {
     const [${JOB_WORDS.join(', ')}] = control.subarray(${JOB_AT}, ${SIZE});
     scan(at, count, out);
     const buffer = memory.buffer;
+    const sieve = sieving && count >= ${SIEVE_ROWS} ? sieveOf(above, buffer, out, weights + 4 * from, count, passed, passedRows) : undefined;
     control[${SIZE}] = chooseBest(new Int32Array(buffer, out, count), new Float32Array(buffer, weights, from + count), from, count, k,
-      new Int32Array(buffer, bestRows, k), new Float64Array(buffer, best, k));
+      new Int32Array(buffer, bestRows, k), new Float64Array(buffer, best, k), sieve);
     Atomics.store(control, ${STATE}, ${DONE});
     Atomics.notify(control, ${STATE});
   } else {
@@ -372,42 +388,134 @@ export function plainScanResult(rows: Int8Array, weights: Float32Array, width: n
 
 /**
  * Into rows/best: the `k` rows of [from, from + count) whose scores[i] × weights[from + i] are best and
- * positive, unordered (a min-heap); returns how many. Self-contained, because its source text is also
- * what the helper thread runs: so it keeps its own small heap rather than use TopK.
+ * positive, unordered (a min-heap); returns how many. Of equal scores the lower row is kept, so the choice
+ * depends only on which rows are offered, not on their order or on rows that could never be chosen: the
+ * sieve may drop those and leave it the same. Self-contained, because its source text is also what the
+ * helper thread runs: so it keeps its own small heap rather than use TopK.
  */
-function chooseBest(scores: Int32Array, weights: Float32Array, from: number, count: number, k: number, rows: Int32Array, best: Float64Array): number {
+function chooseBest(scores: Int32Array, weights: Float32Array, from: number, count: number, k: number, rows: Int32Array, best: Float64Array, sieve?: Sieve): number {
   if (k <= 0) return 0;
-  let size = 0;
-  let bar = 0;
-  for (let i = 0; i < count; i++) {
-    const score = scores[i] * weights[from + i];
-    if (score <= bar) continue;
-    let at = 0;
-    if (size < k) {
-      at = size++;
-      while (at > 0) {
-        const parent = (at - 1) >> 1;
-        if (best[parent] <= score) break;
-        best[at] = best[parent];
-        rows[at] = rows[parent];
-        at = parent;
-      }
-    } else {
-      for (;;) {
-        const left = 2 * at + 1;
-        if (left >= size) break;
-        const child = left + 1 < size && best[left + 1] < best[left] ? left + 1 : left;
-        if (best[child] >= score) break;
-        best[at] = best[child];
-        rows[at] = rows[child];
-        at = child;
+  if (sieve) {
+    // A bar from a sample of 32 rows in every 1024 (few cache lines, each read whole): its r-th best, which
+    // about 32r ≈ 2k rows of all reach. It stands only if it proves safe: every row at or above it passes
+    // the sieve, so when k of those do, no row below it is among the best k; else the plain choice runs.
+    // The sieve's float32 product and bar each round by at most 2^-24, far less than the 1e-6 the bar is
+    // lowered by; outside (1e-30, 1e30), where float32 cannot keep that, the bar is 0, which it keeps
+    // exactly (a positive int × a positive float32 never rounds to 0): every positive row passes.
+    const r = Math.min(k, Math.ceil(k / 16) + 8);
+    const floor = keep(scores, weights, from, r, rows, best, count, 32, 1024) === r ? best[0] : 0;
+    const bar = floor > 1e-30 && floor < 1e30 ? floor * (1 - 1e-6) : 0;
+    const passed = sieve(bar);
+    if (passed) {
+      const n = passed.indices.length;
+      const size = keep(scores, weights, from, k, rows, best, n, n, n, passed);
+      if (bar === 0 || (size === k && best[0] >= floor)) return size;
+    }
+  }
+  return keep(scores, weights, from, k, rows, best, count, count, count);
+
+  /** The heap over rows j < end in runs of `run` every `every`, or over the sieve's rows j < end. */
+  function keep(scores: Int32Array, weights: Float32Array, from: number, k: number, rows: Int32Array, best: Float64Array, end: number, run: number, every: number, passed?: Passed): number {
+    const indices = passed?.indices;
+    const passedScores = passed?.scores;
+    let size = 0;
+    let bar = 0;
+    for (let start = 0; start < end; start += every) {
+      for (let j = start, stop = Math.min(start + run, end); j < stop; j++) {
+        const score = passedScores ? passedScores[j] : scores[j] * weights[from + j];
+        // Rows come in ascending order, so one that ties the worst kept loses; NaN is never kept.
+        if (!(score > bar)) continue;
+        let at = 0;
+        if (size < k) {
+          at = size++;
+          while (at > 0) {
+            const parent = (at - 1) >> 1;
+            if (best[parent] < score) break;
+            best[at] = best[parent];
+            rows[at] = rows[parent];
+            at = parent;
+          }
+        } else {
+          for (;;) {
+            const left = 2 * at + 1;
+            if (left >= size) break;
+            const right = left + 1;
+            // The worse child: the lower score, or of equal scores the later row.
+            const child = right < size && (best[right] < best[left] || (best[right] === best[left] && rows[right] > rows[left])) ? right : left;
+            if (best[child] >= score) break;
+            best[at] = best[child];
+            rows[at] = rows[child];
+            at = child;
+          }
+        }
+        best[at] = score;
+        rows[at] = from + (indices ? indices[j] : j);
+        if (size === k) bar = best[0];
       }
     }
-    best[at] = score;
-    rows[at] = from + i;
-    if (size === k) bar = best[0];
+    return size;
   }
-  return size;
+}
+
+/** The module's `above`: see aboveCode. */
+type Above = (scores: number, weights: number, count: number, bar: number, outScores: number, outRows: number, limit: number) => number;
+/** Rows of a range (indices into it, ascending) and their scores, as chooseBest reckons them. */
+type Passed = { indices: Int32Array; scores: Float64Array };
+/** Every row of the range whose weighted score may be above `bar`, or undefined when too many are. */
+type Sieve = (bar: number) => Passed | undefined;
+
+/**
+ * A Sieve over scores and weights in the module's memory, what passes written at passedAt (scores) and
+ * passedRowsAt (indices); it gives up past a quarter of the rows, where it would save too little.
+ * Self-contained: the helper runs its source.
+ */
+function sieveOf(above: Above, buffer: ArrayBufferLike, scoresAt: number, weightsAt: number, count: number, passedAt: number, passedRowsAt: number): Sieve {
+  return (bar) => {
+    const limit = count >> 2;
+    const n = above(scoresAt, weightsAt, count, bar, passedAt, passedRowsAt, limit);
+    return n > limit ? undefined : { indices: new Int32Array(buffer, passedRowsAt, n), scores: new Float64Array(buffer, passedAt, n) };
+  };
+}
+
+/**
+ * `above` against the plain loop, in float32 as it sieves and in doubles as it scores: extreme and zero
+ * scores; zero, negative, subnormal and huge weights; a bar equal to a product; a range that starts off
+ * 16-byte alignment and ends mid-step; and a limit. A wrong byte in its assembler must cost speed, never
+ * results. Leaves the memory as it found it, zero.
+ */
+function aboveAgrees(above: Above | undefined, memory: WebAssembly.Memory): boolean {
+  if (typeof above !== 'function') return false;
+  const count = 23;
+  const scoresAt = 4;
+  const weightsAt = scoresAt + 4 * (count + 1);
+  const outAt = 8 * Math.ceil((weightsAt + 4 * (count + 1)) / 8);
+  const outRowsAt = outAt + 8 * (count + 4);
+  const scores = new Int32Array(memory.buffer, scoresAt, count + 1);
+  const weights = new Float32Array(memory.buffer, weightsAt, count + 1);
+  const out = new Int32Array(memory.buffer, outRowsAt, count + 4);
+  const outScores = new Float64Array(memory.buffer, outAt, count + 4);
+  let x = 0x2545f491;
+  const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+  scores.set([2 ** 24, -(2 ** 24), 0, 1, -1]);
+  weights.set([3e38, 0.5, 1, 1e-40, -0.25, 0, -1e-40]);
+  for (let i = 5; i < count; i++) scores[i] = (next() >>> 11) - 2 ** 20;
+  for (let i = 7; i < count; i++) weights[i] = next() / 2 ** 31 - 0.5;
+  // Past the range, a row every bar passes: it must not be listed.
+  scores[count] = 2 ** 24;
+  weights[count] = 1;
+  const product = (i: number) => Math.fround(scores[i] * weights[i]);
+  let same = true;
+  // Bars equal to a product in a step of four and in the tail: neither passes.
+  for (const bar of [0, -1, 0.75, 2 ** 18, product(9), product(10), product(21)]) {
+    const want: number[] = [];
+    for (let i = 0; i < count; i++) if (product(i) > Math.fround(bar)) want.push(i);
+    const passed = above(scoresAt, weightsAt, count, bar, outAt, outRowsAt, count);
+    same = same && passed === want.length && want.every((row, j) => out[j] === row && outScores[j] === scores[row] * weights[row]);
+    const stopped = above(scoresAt, weightsAt, count, bar, outAt, outRowsAt, 2);
+    same = same && (want.length > 2 ? stopped > 2 && stopped <= 6 : stopped === want.length) && want.slice(0, stopped).every((row, j) => out[j] === row);
+  }
+  new Uint8Array(memory.buffer, 0, outRowsAt + 4 * (count + 4)).fill(0);
+  return same;
 }
 
 /**
@@ -437,120 +545,4 @@ function selfCheck(scanner: Int8Scanner): boolean {
   same = same && tail[0] === want[2] && tail[1] === want[3];
   scanner.rows().fill(0);
   return same;
-}
-
-// ------------------------------------------------------------------ assembler
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-/** Signed LEB128, for i32.const. */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...leb(body.length), ...body];
-}
-
-function name(s: string): number[] {
-  return [...leb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
-}
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const LOCAL_GET = 0x20;
-const LOCAL_SET = 0x21;
-const LOCAL_TEE = 0x22;
-const I32_CONST = 0x41;
-const I32_ADD = 0x6a;
-const I32_SUB = 0x6b;
-const I32_EQZ = 0x45;
-const BLOCK = 0x02;
-const LOOP = 0x03;
-const EMPTY = 0x40;
-const I32_STORE = 0x36;
-const BR_IF = 0x0d;
-const END = 0x0b;
-const SIMD = 0xfd;
-/** v128.load with 16-byte alignment (2^4) and the given offset. */
-const v128Load = (offset: number) => [SIMD, ...leb(0x00), 4, ...leb(offset)];
-const I16X8_EXTEND_LOW_I8X16_S = [SIMD, ...leb(0x87)];
-const I16X8_EXTEND_HIGH_I8X16_S = [SIMD, ...leb(0x88)];
-const I32X4_DOT_I16X8_S = [SIMD, ...leb(0xba)];
-const I32X4_ADD = [SIMD, ...leb(0xae)];
-const i32x4ExtractLane = (lane: number) => [SIMD, ...leb(0x1b), lane];
-
-/**
- * scan(m, count, out): for each of `count` rows at m (`width` int8 each), the i32 at out = dot(query, row),
- * the query read as `width` int16 at address 0. Per 16 bytes of row: widen its low and high halves to
- * int16 (i16x8.extend_*_i8x16_s), multiply-add against the query's halves (i32x4.dot_i16x8_s: a lane gets
- * at most 2 × 128², a row at most width × 128² = 2^24, so nothing overflows) and add into the row's four
- * lanes, summed at the end of the row. The loop over the width is fully unrolled. With 'locals' the
- * query's lanes are loaded into v128 locals once per call; with 'memory' they are loaded again for every
- * row (from cache). Two rows per step, sharing each query load, measured no faster: at 1M rows the scan
- * already streams near the memory bandwidth (see the bench).
- */
-function assemble(width: number, query: QueryPlacement, shared: boolean): Uint8Array<ArrayBuffer> {
-  const [M, COUNT, OUT] = [0, 1, 2];
-  const chunks = width / 16;
-  // v128 locals after the three i32 parameters: the row's 16 bytes, the row's sum, then (with 'locals')
-  // the query's lanes.
-  const ROW = 3;
-  const SUM = 4;
-  const queryLane = (k: number) => 5 + k; // k < 2 × chunks: int16 lanes 8k..8k+7
-  const vectorLocals = 2 + (query === 'locals' ? 2 * chunks : 0);
-  const local = (op: number, index: number) => [op, ...leb(index)];
-  const queryHalf = (k: number): number[] =>
-    query === 'locals' ? local(LOCAL_GET, queryLane(k)) : [I32_CONST, 0, ...v128Load(16 * k)];
-
-  const code: number[] = [];
-  if (query === 'locals') {
-    for (let k = 0; k < 2 * chunks; k++) code.push(I32_CONST, 0, ...v128Load(16 * k), ...local(LOCAL_SET, queryLane(k)));
-  }
-  code.push(BLOCK, EMPTY, LOCAL_GET, COUNT, I32_EQZ, BR_IF, 0); // no rows → done
-  code.push(LOOP, EMPTY);
-  for (let c = 0; c < chunks; c++) {
-    code.push(LOCAL_GET, M, ...v128Load(16 * c), LOCAL_TEE, ROW);
-    code.push(...I16X8_EXTEND_LOW_I8X16_S, ...queryHalf(2 * c), ...I32X4_DOT_I16X8_S);
-    code.push(LOCAL_GET, ROW, ...I16X8_EXTEND_HIGH_I8X16_S, ...queryHalf(2 * c + 1), ...I32X4_DOT_I16X8_S);
-    code.push(...I32X4_ADD);
-    if (c > 0) code.push(LOCAL_GET, SUM, ...I32X4_ADD);
-    code.push(LOCAL_SET, SUM);
-  }
-  const lane = (i: number) => [LOCAL_GET, SUM, ...i32x4ExtractLane(i)];
-  code.push(LOCAL_GET, OUT, ...lane(0), ...lane(1), I32_ADD, ...lane(2), ...lane(3), I32_ADD, I32_ADD);
-  code.push(I32_STORE, 2, 0); // align=4 offset=0
-  code.push(LOCAL_GET, M, I32_CONST, ...sleb(width), I32_ADD, LOCAL_SET, M);
-  code.push(LOCAL_GET, OUT, I32_CONST, 4, I32_ADD, LOCAL_SET, OUT);
-  code.push(LOCAL_GET, COUNT, I32_CONST, 1, I32_SUB, LOCAL_TEE, COUNT, BR_IF, 0); // rows left → again
-  code.push(END, END, END); // loop, block, function
-  const body = [1, ...leb(vectorLocals), V128, ...code];
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 3, I32, I32, I32, 0]),
-    // The memory comes from outside (env.memory), so a helper thread's instance can share it.
-    ...section(2, [1, ...name('env'), ...name('memory'), 2, ...(shared ? [3, 1, ...leb(MAX_PAGES)] : [0, 1])]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('scan'), 0, 0]),
-    ...section(10, [1, ...leb(body.length), ...body]),
-  ];
-  return Uint8Array.from(bytes);
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { createInt8Scanner, int8DotRows, quantizeInt8, SCAN_HELPER_ROWS, type Int8Scanner, type QueryPlacement, type ScanResult } from '../../src/memory/int8Scan';
+import { createInt8Scanner, int8DotRows, plainScanResult, POOL_MAX, quantizeInt8, SCAN_HELPER_ROWS, type Int8Scanner, type QueryPlacement, type ScanResult } from '../../src/memory/int8Scan';
 
 function generator(seed: number) {
   let x = seed >>> 0;
@@ -156,6 +156,87 @@ describe('int8 scan', () => {
     assert.ok(weights.subarray(rows).every((w) => w === 0), 'new rows weigh nothing');
     assert.ok(scanner.rows().subarray(rows * width).every((v) => v === 0), 'new rows are zeros');
     check(scanner.begin(query, 7, 100, k), 7, 100, 'after growing');
+  });
+
+  it('chooses the lower row of equal scores, whatever the range holds besides', () => {
+    const random = generator(12);
+    const width = 16;
+    const scanner = scannerOf(width);
+    scanner.reserve(40);
+    // Three patterns and three weights: scores tie in every choice.
+    const patterns = Array.from({ length: 3 }, () => Int8Array.from({ length: width }, random.int8));
+    const query = Int8Array.from({ length: width }, random.int8);
+    for (let trial = 0; trial < 200; trial++) {
+      const stored = scanner.rows();
+      const weights = scanner.weights();
+      for (let r = 0; r < 40; r++) {
+        stored.set(patterns[Math.floor(random.uniform() * 3)], r * width);
+        weights[r] = [0, 1, 2][Math.floor(random.uniform() * 3)];
+      }
+      const k = 1 + Math.floor(random.uniform() * 12);
+      const dots = int8DotRows(stored, width, query, 0, 40, new Int32Array(40));
+      const want = Array.from({ length: 40 }, (_, row) => row)
+        .filter((row) => dots[row] * weights[row] > 0)
+        .sort((a, b) => dots[b] * weights[b] - dots[a] * weights[a] || a - b)
+        .slice(0, k)
+        .sort((a, b) => a - b);
+      const { best } = scanner.begin(query, 0, 40, k)();
+      assert.deepEqual(Array.from(best.rows).sort((a, b) => a - b), want, `trial ${trial}, k ${k}`);
+    }
+  });
+
+  it('sieves a big range before choosing, and chooses exactly the rows and scores the plain choice does, ties included, on either thread', async () => {
+    const random = generator(31337);
+    const width = 16;
+    const rows = SCAN_HELPER_ROWS + 1000;
+    const scanner = scannerOf(width);
+    assert.ok(scanner.sieving(), 'the sieve passed its self-check');
+    scanner.reserve(rows);
+    // Rows drawn from 4000 patterns, so with weights of a few values many scores tie, at the choice's edge too.
+    const patterns = Int8Array.from({ length: 4000 * width }, random.int8);
+    const stored = scanner.rows();
+    for (let r = 0; r < rows; r++) {
+      const p = Math.floor(random.uniform() * 4000);
+      stored.set(patterns.subarray(p * width, (p + 1) * width), r * width);
+    }
+    const query = Int8Array.from({ length: width }, random.int8);
+    const dots = int8DotRows(stored, width, query, 0, rows, new Int32Array(rows));
+    const weightings: Array<[string, (row: number) => number]> = [
+      ['random weights, a seventh of them zero and a few negative', (row) => (row % 7 === 0 ? 0 : row % 101 === 0 ? -0.5 : 0.5 + random.uniform())],
+      ['weights of four values, so that scores tie', (row) => [0.25, 0.5, 1, 2][row % 4]],
+      ['fewer positive rows than the choice takes', (row) => (row % 300 === 0 ? 1 : 0)],
+      // Periodic weights that a sample of the rows may over- or under-represent.
+      ['every 1024th run of 32 rows weighs 100 times more', (row) => (row % 1024 < 32 ? 100 : 1)],
+      ['every 1024th run of 32 rows weighs nothing', (row) => (row % 1024 < 32 ? 0 : 1)],
+    ];
+    /** [row, score] of the positive rows of [from, from + count), best first, of equal scores the lower row first. */
+    const ranked = (weights: Float32Array, from: number, count: number) => {
+      const all: Array<[number, number]> = [];
+      for (let row = from; row < from + count; row++) if (dots[row] * weights[row] > 0) all.push([row, dots[row] * weights[row]]);
+      return all.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    };
+    const byRow = (rows: Int32Array, scores: Float64Array) => Array.from(rows, (row, i): [number, number] => [row, scores[i]]).sort((a, b) => a[0] - b[0]);
+    let helped = false;
+    for (const [what, weigh] of weightings) {
+      const weights = scanner.weights();
+      for (let row = 0; row < rows; row++) weights[row] = weigh(row);
+      // The whole range goes to the helper thread once it is up; 150k rows are sieved on the caller's.
+      for (const [from, count] of [[0, rows], [1000, 150_000]]) {
+        const want = ranked(weights, from, count);
+        for (const k of [2500, POOL_MAX]) {
+          const { best } = scanner.begin(query, from, count, k)();
+          const plain = plainScanResult(stored, weights, width, query, from, count, k, new Int32Array(count)).best;
+          const expected = want.slice(0, k).sort((a, b) => a[0] - b[0]);
+          assert.deepEqual(byRow(plain.rows, plain.scores), expected, `${what}, rows ${from}+${count}, k ${k}: the plain choice`);
+          assert.deepEqual(byRow(best.rows, best.scores), expected, `${what}, rows ${from}+${count}, k ${k}: the sieved choice${helped ? ' on the helper' : ''}`);
+        }
+      }
+      for (let waited = 0; !helped && waited < 10_000; waited += 20) {
+        await new Promise((r) => setTimeout(r, 20));
+        helped = scanner.helping();
+      }
+      assert.ok(helped, 'the helper thread started');
+    }
   });
 
   it('refuses what it cannot do instead of reading past its rows', () => {

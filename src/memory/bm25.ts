@@ -293,8 +293,8 @@ export class Bm25Index {
     let checkedAt = -1;
     let lastFloor = 0;
     // A floor from documents scored in full (scoredFloor), taken again each time the documents found
-    // have doubled: it rises far sooner than the weakest of the best partial sums, so the common terms'
-    // long lists stop adding candidates after the first few rare ones.
+    // have grown fourfold: it rises far sooner than the weakest of the best partial sums, so the common
+    // terms' long lists stop adding candidates after the first few rare ones.
     let early = 0;
     let earlyAt = 0;
     for (let t = 0; t < lists.length; t++) {

@@ -428,7 +428,7 @@ export class Bm25Index {
         addToScored(lists[t], weight, scores, lengths, base, perLength);
       }
       if (count > limit && t + 1 < lists.length) {
-        floor = lowestOfBest(scores, live, count, limit);
+        floor = Math.max(floor, lowestOfBest(scores, live, count, limit));
         let kept = 0;
         for (let i = 0; i < count; i++) {
           const doc = live[i];

@@ -364,7 +364,7 @@ for (;;) {
   const state = Atomics.load(control, ${STATE});
   if (state === ${QUIT}) break;
   if (state === ${JOB}) {
-    const [${JOB_WORDS.join(', ')}] = control.subarray(${JOB_AT}, ${SIZE});
+    const [${JOB_WORDS.join(', ')}] = Array.from(control.subarray(${JOB_AT}, ${SIZE}), (word) => word >>> 0);
     scan(at, count, out);
     const buffer = memory.buffer;
     const sieve = sieving && count >= ${SIEVE_ROWS} ? sieveOf(above, buffer, out, weights + 4 * from, count, passed, passedRows) : undefined;

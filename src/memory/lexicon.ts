@@ -109,6 +109,8 @@ function loadNouns(): Nouns {
       narrower.set(w, list);
     }
   }
+  // recallSearch keeps a message's nouns as 16-bit numbers.
+  if (ids.size > 0xffff) throw new Error(`the lexicon has ${ids.size} nouns with broader terms, more than 16-bit numbers hold`);
   nouns = { ids, narrower };
   return nouns;
 }

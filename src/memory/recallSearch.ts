@@ -144,6 +144,10 @@ const nounsByDoc = new WeakMap<SearchDoc, Uint16Array>();
 const NO_NOUNS = new Uint16Array(0);
 /** A long message's first this many characters name what it is about (tool output runs on). */
 const NOUN_CHARS = 2_000;
+/** The lexicon's nouns have at most 15 letters, their plurals a few more. */
+const MAX_NOUN_LETTERS = 18;
+/** Words whose noun number is kept: the log's vocabulary, bounded against hashes and tool output. */
+const MAX_CACHED_WORDS = 100_000;
 
 /**
  * The lexicon's nouns that `doc` names: a question asks in general words ("the animal she adopted") for
@@ -166,12 +170,17 @@ function nounsOf(doc: SearchDoc): Uint16Array {
     const start = at;
     do code = text.charCodeAt(++at);
     while (code >= 97 && code <= 122);
-    if (at - start < 3 || (code > 127 && isWordChar(code))) continue;
+    // A word of its own: not part of an identifier or a number (`x_dog`, `2dogs`), nor longer than a noun gets.
+    if (at - start < 3 || at - start > MAX_NOUN_LETTERS || isWordChar(code) || (start > 0 && isWordChar(text.charCodeAt(start - 1)))) continue;
     const word = text.slice(start, at);
     let id = nounOfWord.get(word);
     if (id === undefined) {
       id = nounId(word);
-      nounOfWord.set(word, id);
+      // A slice of 13 characters or more keeps the whole message alive (V8 shares it), so those are not kept.
+      if (word.length < 13) {
+        if (nounOfWord.size >= MAX_CACHED_WORDS) nounOfWord.clear();
+        nounOfWord.set(word, id);
+      }
     }
     if (id >= 0) found.add(id);
   }
@@ -233,7 +242,8 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
       }
     });
     terms.forEach((term, t) => {
-      const mask = /^\p{L}{4,}$/u.test(term) ? narrowerNouns(term.replace(/['’]s$/u, '')) : undefined;
+      const word = term.replace(/['’]s$/u, '');
+      const mask = /^\p{L}{4,}$/u.test(word) ? narrowerNouns(word) : undefined;
       if (mask === undefined) return;
       needles.push(term);
       parent.push(t);

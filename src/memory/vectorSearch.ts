@@ -139,7 +139,7 @@ export class VectorSearch {
     const ids: number[] = [];
     pool.forEach((id) => ids.push(id));
     const shardOf = (id: number) => shards[Math.floor(id / SHARD_STRIDE)];
-    this.poolScanner ??= createInt8Scanner(Math.ceil(d / 16) * 16) ?? null;
+    if (this.poolScanner === undefined) this.poolScanner = createInt8Scanner(Math.ceil(d / 16) * 16) ?? null;
     const scanner = this.poolScanner;
     let scoreOf = (i: number, shard: VectorShard, row: number) => shard.scales[row] * dotInt8(shard.vectors, row * d, query, d);
     if (scanner) {

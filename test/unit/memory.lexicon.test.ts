@@ -75,6 +75,9 @@ describe('recall search with related words', () => {
     const docs = log.all().map((r) => ({ id: r.id, role: r.role, text: r.content.toLowerCase(), timeMs: Date.parse(r.time) }));
     assert.equal(rankDocs(docs, 'animals').total, 2, 'the dog, and the animal shelter');
     assert.equal(rankDocs(docs, 'animals', { expand: false }).total, 1, 'without expansion only the word itself');
+    assert.equal(rankDocs(docs, "animal's").total, 2, 'a possessive too');
+    const named = [{ id: 1, role: 'user' as const, text: 'renamed x_dog and dog2 in the test', timeMs: 0 }];
+    assert.equal(rankDocs(named, 'animal').total, 0, 'a noun inside an identifier is not named');
   });
 
   it('ranks the query’s own word above a related word', () => {

@@ -23,6 +23,11 @@ export const cardState = {
   changes: new Map<string, ToolCardChange>(),
   /** Questions answered here, waiting for the host to confirm. */
   answered: new Set<string>(),
+  /**
+   * Reject forms open, by question, with the reason typed so far: a card drawn again while the person
+   * types (the tool's status, the question listed again) keeps the form and its text.
+   */
+  rejecting: new Map<string, string>(),
   actions: {
     answer: () => undefined,
     openFile: () => undefined,
@@ -194,6 +199,7 @@ function renderApproval(approval: PendingApproval): HTMLElement {
   const buttons = el('div', { className: 'approval-buttons' });
   const answer = (kind: 'accept' | 'always' | 'reject', reason?: string) => {
     cardState.answered.add(approval.id);
+    cardState.rejecting.delete(approval.id);
     for (const b of Array.from(box.querySelectorAll('button, input'))) (b as HTMLButtonElement).disabled = true;
     cardState.actions.answer(approval.id, kind, reason);
   };
@@ -203,21 +209,29 @@ function renderApproval(approval: PendingApproval): HTMLElement {
     buttons.append(button(`Always allow this exact command in this workspace: ${approval.command ?? ''}`, () => answer('always'), { text: 'Always allow in this workspace', testid: 'approval-always', className: 'secondary' }));
   }
   const reject = button(`Reject: ${approval.title}`, () => {
+    cardState.rejecting.set(approval.id, '');
     buttons.hidden = true;
     form.hidden = false;
     reason.focus();
   }, { text: 'Reject', testid: 'approval-reject', className: 'secondary' });
   buttons.append(reject);
   // The reason is optional; the agent reads it and can try something else.
-  const reason = el('input', { className: 'approval-reason', testid: 'approval-reason', attrs: { type: 'text', placeholder: 'Why? (optional — the agent reads it)', 'aria-label': 'Reason for rejecting (optional)' } });
+  const reason = el('input', { className: 'approval-reason', testid: 'approval-reason', attrs: { type: 'text', placeholder: 'Why? (optional — the agent reads it)', 'aria-label': 'Reason for rejecting (optional)', 'data-focus-key': `reason-${approval.id}` } });
   const confirm = button('Reject with this reason', () => answer('reject', reason.value), { text: 'Reject', testid: 'approval-reject-confirm', className: 'primary' });
   const back = button('Back', () => {
+    cardState.rejecting.delete(approval.id);
     form.hidden = true;
     buttons.hidden = false;
     reject.focus();
   }, { text: 'Back', className: 'secondary' });
   const form = el('div', { className: 'approval-reject-form' }, reason, confirm, back);
-  form.hidden = true;
+  const draft = answered ? undefined : cardState.rejecting.get(approval.id);
+  form.hidden = draft === undefined;
+  buttons.hidden = draft !== undefined;
+  if (draft !== undefined) reason.value = draft;
+  reason.addEventListener('input', () => {
+    if (cardState.rejecting.has(approval.id)) cardState.rejecting.set(approval.id, reason.value);
+  });
   reason.addEventListener('keydown', (event) => {
     if (event.key === 'Enter') {
       event.preventDefault();

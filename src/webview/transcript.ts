@@ -295,9 +295,13 @@ function replaceKeepingViewState(old: HTMLElement, next: HTMLElement): void {
   const folds = (node: HTMLElement) => (node instanceof HTMLDetailsElement ? [node] : Array.from(node.querySelectorAll('details')));
   const [before, after] = [folds(old), folds(next)];
   if (before.length === after.length) before.forEach((d, i) => (after[i].open = d.open));
-  const focused = old.contains(document.activeElement);
+  const active = document.activeElement;
+  const focused = old.contains(active);
+  // A field being typed in (a reject reason) keeps the focus in its new copy; anything else goes to the header.
+  const key = focused && active instanceof HTMLElement ? active.dataset.focusKey : undefined;
   old.replaceWith(next);
-  if (focused) next.querySelector<HTMLElement>('summary')?.focus({ preventScroll: true });
+  const again = key ? Array.from(next.querySelectorAll<HTMLElement>('[data-focus-key]')).find((e) => e.dataset.focusKey === key) : undefined;
+  if (focused) (again ?? next.querySelector<HTMLElement>('summary'))?.focus({ preventScroll: true });
 }
 
 /**

@@ -393,6 +393,30 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Opens a workspace file by name through Quick Open, from the workbench (a focused webview can swallow
+ * the keys). The file search runs ripgrep and sees a file written a moment ago only later, and on a
+ * busy machine the first answer can be slow: ask again until the file is offered.
+ */
+export async function openByQuickOpen(page: Page, name: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    const offered = await input
+      .waitFor({ state: 'visible', timeout: 5_000 })
+      .then(() => input.fill(name))
+      .then(() => row.waitFor({ state: 'visible', timeout: 5_000 }))
+      .then(() => true, () => false);
+    if (offered) break;
+    if (Date.now() > deadline) throw new Error(`Quick Open did not offer ${name} within ${timeoutMs} ms`);
+  }
+  await page.keyboard.press('Enter');
+}
+
 /** The text of every notification toast currently shown. */
 export async function notifications(page: Page): Promise<string[]> {
   return page.locator('.notifications-toasts .notification-toast').allInnerTexts();

@@ -17,6 +17,7 @@ import type { Frame, Page } from 'playwright-core';
 import { echoPolicy, startFakeLlm, type FakeLlm, type Policy, type RecordedRequest } from '../helpers/fakeLlm';
 import {
   openBrowser,
+  openByQuickOpen,
   openMemCodeView,
   readExtensionLogs,
   runCommand,
@@ -753,10 +754,7 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
   });
   it('add-selection: MemCode: Add Selection to Chat attaches the editor selection as a chip; Ctrl+Alt+M focuses the chat', async function () {
     const p = page();
-    await p.keyboard.press('Control+P');
-    await p.keyboard.type('ledgerReconciler.ts');
-    await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'ledgerReconciler.ts' }).first().waitFor({ timeout: 15_000 });
-    await p.keyboard.press('Enter');
+    await openByQuickOpen(p, 'ledgerReconciler.ts');
     const editor = p.locator('.monaco-editor .view-lines', { hasText: NEEDLE_SYMBOL }).first();
     await editor.waitFor({ timeout: 30_000 });
     await editor.click();
@@ -908,15 +906,7 @@ describe('MemCode in VS Code (code-server + chromium)', function () {
     fs.rmSync(ran, { force: true });
     const p = page();
     // The file to apply to is the one open in the editor.
-    await p.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
-    // Quick Open finds a file written a moment ago only once the workbench's file search has seen it: ask again.
-    await waitFor('Quick Open to offer apply.ts', async () => {
-      await p.keyboard.press('Escape');
-      await p.keyboard.press('Control+P');
-      await p.locator('.quick-input-widget input.input').fill('apply.ts');
-      return p.locator('.quick-input-widget .monaco-list-row', { hasText: 'apply.ts' }).first().waitFor({ state: 'visible', timeout: 3_000 }).then(() => true);
-    }, 60_000, 500);
-    await p.keyboard.press('Enter');
+    await openByQuickOpen(p, 'apply.ts');
     await p.locator('.tabs-container .tab', { hasText: 'apply.ts' }).first().waitFor({ state: 'visible', timeout: 30_000 });
 
     llm.script({ text: 'Use this:\n\n```ts\nexport const answer = 42;\n```\n\nthen run:\n\n```sh\necho ran-from-block > ran-from-block.txt\n```\n\nCODE-BLOCKS-END' });

@@ -200,8 +200,14 @@ describe('chat webview in a browser', function () {
     await tool.getByTestId('approval-reject').click();
     const reason = tool.getByTestId('approval-reason');
     assert.equal(await reason.evaluate((e) => e === document.activeElement), true, 'the reason box takes the focus');
-    await reason.fill('use pnpm test');
-    await reason.press('Enter');
+    await reason.pressSequentially('use pnpm');
+    // The card is drawn again while the person types (the question listed again): the form, its text and the focus stay.
+    await pages.view!.emit('approval/pending', { approval: { id: 'a2', kind: 'command', callId: 'c-r', title: 'Run `npm test`', command: 'npm test', detail: 'in /work/project' } });
+    assert.equal(await tool.locator('.approval-buttons').isHidden(), true, 'the redrawn card went back to its buttons');
+    assert.equal(await reason.inputValue(), 'use pnpm');
+    assert.equal(await reason.evaluate((e) => e === document.activeElement), true, 'the redrawn reason box lost the focus');
+    await page.keyboard.type(' test');
+    await page.keyboard.press('Enter');
     assert.deepEqual((await pages.view!.waitForPosted('approval/answer')).data, { id: 'a2', answer: 'reject', reason: 'use pnpm test' });
     await pages.view!.emit('approval/settled', { id: 'a2', callId: 'c-r', outcome: 'rejected' });
     await pages.view!.emit('agent/toolResult', { callId: 'c-r', ok: false, content: '{"error":"the person rejected the command: use pnpm test"}', editsMemory: false });

@@ -21,7 +21,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArchivalHit, ArchivalMemory, ArchivalQuery, ArchivalRecord, Embedder, FilePassage } from './archivalMemory';
-import { type CacheRow, CACHE_FILE, parseShardCache, readCacheBytes, type ShardCache, writeNewShardCache, writeShardCache } from './archivalCache';
+import { CacheReadBuffer, type CacheRow, CACHE_FILE, parseShardCache, readCacheBytes, type ShardCache, writeNewShardCache, writeShardCache } from './archivalCache';
 import { DEAD, DocColumns, FILE, NOTE } from './archivalDocs';
 import { embedderMismatch, emptyManifest, isMissingFile, MANIFEST, type Manifest, readManifest, readThroughSwaps, removeStrayFolders, SHARDS } from './archivalManifest';
 import { collectNotes, NOTES_RESCUE } from './archivalNotes';
@@ -218,9 +218,10 @@ export class ArchivalStore implements ArchivalMemory {
       else this.removeRows(shard, disk.deleted?.[name] ?? []);
     }
     this.manifest = disk;
+    const room = new CacheReadBuffer();
     for (const [name, folder] of Object.entries(disk.shards)) {
       if (this.shards.has(name)) continue;
-      await this.loadShard(name, folder, await readCacheBytes(path.join(this.dir, SHARDS, folder)), disk.deleted?.[name] ?? []);
+      await this.loadShard(name, folder, await readCacheBytes(path.join(this.dir, SHARDS, folder), room), disk.deleted?.[name] ?? []);
     }
     this.seen = { id: disk.id, generation: disk.generation };
   }

@@ -6,9 +6,12 @@
 // without recall search reads it.
 
 interface Lexicon {
-  related: Map<string, readonly string[]>;
-  /** A noun → its broader terms, nearest first (dog → animal, mammal). */
-  broader: Map<string, readonly string[]>;
+  /** The lexicon's text; a word's list is read from it when asked for (maps of ~30k arrays took 8 MiB). */
+  data: string;
+  /** A word → where its related words start in `data` (synonyms, derived forms). */
+  related: Map<string, number>;
+  /** A noun → where its broader terms start, nearest first (dog → animal, mammal). */
+  broader: Map<string, number>;
   /** Irregular form → the word it is looked up as (went → go). */
   irregular: Map<string, string>;
 }
@@ -17,27 +20,33 @@ let lexicon: Lexicon | undefined;
 
 function load(): Lexicon {
   if (lexicon) return lexicon;
-  const { LEXICON_DATA } = require('./lexiconData') as { LEXICON_DATA: string };
-  const related = new Map<string, readonly string[]>();
-  const broader = new Map<string, readonly string[]>();
+  const { LEXICON_DATA: data } = require('./lexiconData') as { LEXICON_DATA: string };
+  const related = new Map<string, number>();
+  const broader = new Map<string, number>();
   const irregular = new Map<string, string>();
-  for (const line of LEXICON_DATA.split('\n')) {
-    if (!line) continue;
-    const arrow = line.indexOf('>');
-    if (arrow > 0) {
-      irregular.set(line.slice(0, arrow), line.slice(arrow + 1));
-      continue;
+  // Lines: "word related…", "noun<broader…" or "form>word".
+  for (let start = 0; start < data.length; ) {
+    let end = data.indexOf('\n', start);
+    if (end < 0) end = data.length;
+    let head = start;
+    while (head < end && data[head] !== ' ' && data[head] !== '<' && data[head] !== '>') head++;
+    if (head > start) {
+      const word = data.slice(start, head);
+      if (data[head] === '>') irregular.set(word, data.slice(head + 1, end));
+      else (data[head] === '<' ? broader : related).set(word, head < end ? head + 1 : end);
     }
-    const up = line.indexOf('<');
-    if (up > 0) {
-      broader.set(line.slice(0, up), line.slice(up + 1).split(' '));
-      continue;
-    }
-    const words = line.split(' ');
-    related.set(words[0], words.slice(1));
+    start = end + 1;
   }
-  lexicon = { related, broader, irregular };
+  lexicon = { data, related, broader, irregular };
   return lexicon;
+}
+
+/** The space-separated words from `at` to the end of its line. */
+function wordsAt(data: string, at: number | undefined): readonly string[] {
+  if (at === undefined) return [];
+  let end = data.indexOf('\n', at);
+  if (end < 0) end = data.length;
+  return end > at ? data.slice(at, end).split(' ') : [];
 }
 
 /** Suffix rules for finding a word's dictionary form (WordNet's "morphy"): ending → replacement. */
@@ -85,7 +94,9 @@ export function lexiconForm(word: string): string | undefined {
 /** A noun's broader terms (dog → animal, mammal…), nearest first; empty for a word that has none. */
 export function broaderWords(word: string): readonly string[] {
   const form = lexiconForm(word);
-  return form === undefined ? [] : (load().broader.get(form) ?? []);
+  if (form === undefined) return [];
+  const { data, broader } = load();
+  return wordsAt(data, broader.get(form));
 }
 
 /** The nouns that have broader terms, numbered, and per broader term the numbers of its nouns. */
@@ -100,10 +111,11 @@ function loadNouns(): Nouns {
   if (nouns) return nouns;
   const ids = new Map<string, number>();
   const narrower = new Map<string, number[]>();
-  for (const [noun, up] of load().broader) {
+  const { data, broader } = load();
+  for (const [noun, at] of broader) {
     const id = ids.size;
     ids.set(noun, id);
-    for (const w of up) {
+    for (const w of wordsAt(data, at)) {
       const list = narrower.get(w) ?? [];
       list.push(id);
       narrower.set(w, list);
@@ -138,5 +150,7 @@ export function narrowerNouns(word: string): Uint8Array | undefined {
 /** Words related to `word` (synonyms, derived forms, a noun's broader term), best first; empty when it is not in the lexicon. */
 export function relatedWords(word: string): readonly string[] {
   const form = lexiconForm(word);
-  return form === undefined ? [] : (load().related.get(form) ?? []);
+  if (form === undefined) return [];
+  const { data, related } = load();
+  return wordsAt(data, related.get(form));
 }

@@ -49,23 +49,14 @@ const vendorPg = {
   },
 };
 
-// The WordNet lexicon (~0.4 MB of text) is read on the first recall search (src/memory/lexicon.ts).
-const vendorLexicon = {
-  name: 'vendor-lexicon',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/lexiconData$/ }, () => ({ path: './vendor/lexicon.js', external: true }));
-  },
-};
-
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [vendorVectra, vendorMcp, vendorPg, vendorLexicon] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra, vendorMcp, vendorPg, vendorLexicon] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [vendorVectra, vendorMcp, vendorPg] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [vendorVectra, vendorMcp, vendorPg] },
   { ...common, entryPoints: [require.resolve('pg')], outfile: 'dist/vendor/pg.js', sourcemap: false },
   { ...common, entryPoints: ['src/app/mcpSdk.ts'], outfile: 'dist/vendor/mcp.js', sourcemap: false },
-  { ...common, entryPoints: ['src/memory/lexiconData.ts'], outfile: 'dist/vendor/lexicon.js', sourcemap: false },
   // Indexing's CPU work (tree-sitter chunking, the local embedder) runs in this worker beside the bundle
   // (src/indexing/indexWorker.ts starts it), off the extension host's thread.
-  { ...common, entryPoints: ['src/indexing/indexWorkerMain.ts'], outfile: 'dist/indexWorker.js', plugins: [vendorLexicon] },
+  { ...common, entryPoints: ['src/indexing/indexWorkerMain.ts'], outfile: 'dist/indexWorker.js' },
   { ...common, entryPoints: [require.resolve('vectra')], outfile: 'dist/vendor/vectra.js', sourcemap: false },
   { ...common, entryPoints: [require.resolve('js-tiktoken/ranks/o200k_base')], outfile: 'dist/vendor/o200k_base.js', sourcemap: false },
   // The chat UI runs in the webview (a browser): no Node built-ins, talks to the host through src/protocol/.
@@ -89,6 +80,15 @@ function copyWasm() {
   }
 }
 
+/**
+ * The WordNet lexicon's text (0.7 MB, with its license notice), read by src/memory/lexicon.ts beside
+ * the bundle on the first recall search: as a file it is neither parsed at start nor held twice.
+ */
+function copyLexicon() {
+  const fs = require('node:fs');
+  fs.copyFileSync('src/memory/lexicon.txt', 'dist/lexicon.txt');
+}
+
 /** The webview's icon font, from @vscode/codicons (the chat view links dist/codicons/codicon.css). */
 function copyCodicons() {
   const fs = require('node:fs');
@@ -101,6 +101,7 @@ function copyCodicons() {
 async function main() {
   copyWasm();
   copyCodicons();
+  copyLexicon();
   if (watch) {
     const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
     await Promise.all(contexts.map((c) => c.watch()));

@@ -1,9 +1,11 @@
 // Related words and nouns' broader terms from an offline lexicon built from WordNet
-// (scripts/buildLexicon.ts → lexiconData.ts), for query expansion: a question asks in other words than
+// (scripts/buildLexicon.ts → lexicon.txt), for query expansion: a question asks in other words than
 // the turn that answers it ("hobby" for "pastime", "animal" for "dog"), and no neural model can be
-// downloaded to bridge that. The data (0.7 MB) is parsed on the first lookup, not at start; the build
-// puts it in its own file (dist/vendor/lexicon.js, esbuild.js) so neither activation nor a CLI run
-// without recall search reads it.
+// downloaded to bridge that. The text (0.7 MB) is read from its file on the first lookup, not at start:
+// the build copies it beside the bundles (dist/lexicon.txt), so neither activation nor a CLI run without
+// recall search reads it, and it is held once, as one string (as a module it was also kept as source).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 interface Lexicon {
   /** The lexicon's text; a word's list is read from it when asked for (maps of ~30k arrays took 8 MiB). */
@@ -20,15 +22,15 @@ let lexicon: Lexicon | undefined;
 
 function load(): Lexicon {
   if (lexicon) return lexicon;
-  const { LEXICON_DATA: data } = require('./lexiconData') as { LEXICON_DATA: string };
+  const data = readLexicon();
   const related = new Map<string, number>();
   const broader = new Map<string, number>();
   const irregular = new Map<string, string>();
-  // Lines: "word related…", "noun<broader…" or "form>word".
+  // Lines: "word related…", "noun<broader…" or "form>word"; '#' lines are the notice.
   for (let start = 0; start < data.length; ) {
     let end = data.indexOf('\n', start);
     if (end < 0) end = data.length;
-    let head = start;
+    let head = data[start] === '#' ? end : start;
     while (head < end && data[head] !== ' ' && data[head] !== '<' && data[head] !== '>') head++;
     if (head > start) {
       const word = data.slice(start, head);
@@ -39,6 +41,20 @@ function load(): Lexicon {
   }
   lexicon = { data, related, broader, irregular };
   return lexicon;
+}
+
+/**
+ * The lexicon's text: beside this module in the sources (src/memory), beside the bundle once built
+ * (dist). Without it search still works, only without related words: said once, not thrown at every search.
+ */
+function readLexicon(): string {
+  const file = path.join(__dirname, 'lexicon.txt');
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    console.error(`MemCode: the lexicon ${file} could not be read (${(err as Error).message}); searching without related words`);
+    return '';
+  }
 }
 
 /** The space-separated words from `at` to the end of its line. */

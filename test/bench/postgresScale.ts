@@ -7,7 +7,7 @@
 // Texts are real (line windows of typescript/lib/*.d.ts, each made unique); vectors are synthetic unit
 // vectors from the text's hash (embedding 100k chunks would measure the embedder, not the store).
 //
-//   node --expose-gc --import tsx test/bench/postgresScale.ts [--max 20000]
+//   node --expose-gc --import tsx test/bench/postgresScale.ts [--max 20000] [--bulk 100000]
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,6 +28,13 @@ export interface PostgresScaleResults {
   indexing: { chunks: number; seconds: number; chunksPerSecond: number; mbPerSecond: number };
   queries: Record<string, { chunks: number; p50Ms: number; p95Ms: number; keywordP95Ms: number; vectorP95Ms: number; vectorPlan: string }>;
   saveToSearchableMs: { median: number; max: number; chunksInIndex: number };
+  /**
+   * With --bulk N: the rows from the last checkpoint to N added with the HNSW and full-text indexes
+   * dropped, then the indexes built over all of them (how a large table is loaded into PostgreSQL; on
+   * PGlite each row's HNSW insert costs ~10 ms, so 100k rows one by one would take hours). The queries
+   * and the saves are then measured at N, through the same store code.
+   */
+  bulk?: { chunks: number; loadSeconds: number; indexSeconds: number };
   /** A second store on the same repository: open (schema check + path counts) and an index run over the same files. */
   teammate: { openMs: number; files: number; seconds: number; embedded: number };
 }
@@ -59,7 +66,7 @@ function percentile(sorted: number[], p: number): number {
 const PER_FILE = 10;
 const FILES_PER_BATCH = 100;
 
-export async function runPostgresScale(max = 20_000, log: (m: string) => void = console.log): Promise<PostgresScaleResults> {
+export async function runPostgresScale(max = 20_000, log: (m: string) => void = console.log, bulk = 0): Promise<PostgresScaleResults> {
   const libDir = path.join(__dirname, '../../node_modules/typescript/lib');
   const texts = windows(libDir, 12);
   const queries = buildRetrievalSet(libDir, 200).pairs.map((p) => p.query).slice(0, 100);
@@ -102,16 +109,26 @@ export async function runPostgresScale(max = 20_000, log: (m: string) => void = 
     let files = 0;
     let bytes = 0;
     let indexMs = 0;
-    for (const checkpoint of checkpoints) {
-      while (files * PER_FILE < checkpoint) {
+    const fill = async (to: number) => {
+      let ms = 0;
+      while (files * PER_FILE < to) {
         const batch: FilePassage[] = [];
-        for (let i = 0; i < FILES_PER_BATCH && (files + i) * PER_FILE < checkpoint; i++) batch.push(...fileOf(files + i));
+        for (let i = 0; i < FILES_PER_BATCH && (files + i) * PER_FILE < to; i++) batch.push(...fileOf(files + i));
         bytes += batch.reduce((n, p) => n + Buffer.byteLength(p.text), 0);
         const t = performance.now();
         await store.replaceChunks([], batch);
-        indexMs += performance.now() - t;
+        ms += performance.now() - t;
         files += batch.length / PER_FILE;
       }
+      return ms;
+    };
+    const stages = bulk > max ? [...checkpoints, bulk] : checkpoints;
+    for (const checkpoint of stages) {
+      if (checkpoint === bulk && bulk > max) {
+        const built = await withIndexesDropped(server.url, embedder.dimensions, () => fill(bulk));
+        results.bulk = { chunks: store.count(), loadSeconds: +(built.loadMs / 1000).toFixed(1), indexSeconds: +(built.indexMs / 1000).toFixed(1) };
+        log(`postgres (pglite) bulk: ${store.count()} chunks, rows added in ${results.bulk.loadSeconds} s, indexes built in ${results.bulk.indexSeconds} s`);
+      } else indexMs += await fill(checkpoint);
       const hybrid = await timeQueries('hybrid');
       const keyword = await timeQueries('keyword');
       const vector = await timeQueries('vector');
@@ -126,10 +143,11 @@ export async function runPostgresScale(max = 20_000, log: (m: string) => void = 
       };
       log(`postgres (pglite) ${store.count()} chunks: hybrid p50 ${percentile(hybrid, 50).toFixed(1)} ms, p95 ${percentile(hybrid, 95).toFixed(1)} ms (keyword p95 ${percentile(keyword, 95).toFixed(1)}, vector p95 ${percentile(vector, 95).toFixed(1)}; vector plan: ${vectorPlan})`);
     }
+    const indexed = Math.min(store.count(), max);
     results.indexing = {
-      chunks: store.count(),
+      chunks: indexed,
       seconds: +(indexMs / 1000).toFixed(1),
-      chunksPerSecond: Math.round(store.count() / (indexMs / 1000)),
+      chunksPerSecond: Math.round(indexed / (indexMs / 1000)),
       mbPerSecond: +(bytes / 1e6 / (indexMs / 1000)).toFixed(2),
     };
     log(`postgres (pglite) first index: ${results.indexing.chunks} chunks in ${results.indexing.seconds} s (${results.indexing.chunksPerSecond} chunks/s, ${results.indexing.mbPerSecond} MB/s)`);
@@ -173,6 +191,28 @@ export async function runPostgresScale(max = 20_000, log: (m: string) => void = 
   }
 }
 
+/**
+ * Runs `load` with the HNSW and full-text indexes dropped, then builds them again with the schema's own
+ * statements (ensureSchema / ensureVectorIndex) and gathers statistics for the planner.
+ */
+async function withIndexesDropped(url: string, d: number, load: () => Promise<number>): Promise<{ loadMs: number; indexMs: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP INDEX IF EXISTS memcode_chunks_hnsw_${d}`);
+    await client.query('DROP INDEX IF EXISTS memcode_chunks_terms');
+    const loadMs = await load();
+    const t = performance.now();
+    await client.query("SET maintenance_work_mem = '512MB'");
+    await client.query('CREATE INDEX IF NOT EXISTS memcode_chunks_terms ON memcode_chunks USING gin (terms)');
+    await client.query(`CREATE INDEX IF NOT EXISTS memcode_chunks_hnsw_${d} ON memcode_chunks USING hnsw ((embedding::vector(${d})) vector_cosine_ops) WHERE dimensions = ${d}`);
+    await client.query('ANALYZE memcode_chunks');
+    return { loadMs, indexMs: performance.now() - t };
+  } finally {
+    await client.end();
+  }
+}
+
 /** Whether the vector ranking walks the HNSW index or sorts every row (the planner decides by its statistics). */
 async function planOf(url: string, d: number): Promise<string> {
   const client = new pg.Client({ connectionString: url });
@@ -191,6 +231,9 @@ async function planOf(url: string, d: number): Promise<string> {
 }
 
 if (require.main === module) {
-  const i = process.argv.indexOf('--max');
-  void runPostgresScale(i > 0 ? Number(process.argv[i + 1]) : 20_000).then((r) => console.log(JSON.stringify(r, null, 2)));
+  const flag = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  void runPostgresScale(flag('--max') ?? 20_000, console.log, flag('--bulk') ?? 0).then((r) => console.log(JSON.stringify(r, null, 2)));
 }

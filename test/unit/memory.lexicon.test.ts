@@ -7,7 +7,7 @@ import { RecallLog } from '../../src/memory/recall';
 import { expansionsOf, rankDocs } from '../../src/memory/recallSearch';
 import { MemoryStore } from '../../src/memory/store';
 
-// The committed lexicon (src/memory/lexiconData.ts, generated from WordNet by scripts/buildLexicon.ts), not a stand-in.
+// The committed lexicon (src/memory/lexicon.txt, generated from WordNet by scripts/buildLexicon.ts), not a stand-in.
 describe('the WordNet lexicon', () => {
   it('lists synonyms and related words of common words, best first', () => {
     assert.ok(relatedWords('hobby').includes('pastime'), `hobby: ${relatedWords('hobby').join(' ')}`);

@@ -294,14 +294,16 @@ export class ArchivalStore implements ArchivalMemory {
     const mode = opts.mode ?? 'hybrid';
     // Embed first: after this await, the rankings and the items they read happen with no write in between.
     const q = query.trim() && mode !== 'keyword' ? (await this.embedChecked([query]))[0] : undefined;
-    try {
-      return this.searchNow(query, q, opts);
-    } catch (err) {
-      // Another process swapped a shard's folder since this one loaded it: catch up and ask again.
-      if (!isMissingFile(err)) throw err;
-      await readThroughSwaps(path.join(this.dir, MANIFEST), () => this.enqueue(() => this.catchUp()));
-      return this.searchNow(query, q, opts);
-    }
+    // Another process swapped a shard's folder since this one loaded it: catch up and ask again, for as
+    // long as the manifest keeps moving (a rebuild swaps generation after generation) or briefly when not.
+    return readThroughSwaps(path.join(this.dir, MANIFEST), async () => {
+      try {
+        return this.searchNow(query, q, opts);
+      } catch (err) {
+        if (isMissingFile(err)) await this.enqueue(() => this.catchUp()).catch(() => undefined);
+        throw err;
+      }
+    });
   }
 
   // ------------------------------------------------------------------ internals

@@ -109,26 +109,31 @@ export async function runPostgresScale(max = 20_000, log: (m: string) => void = 
     let files = 0;
     let bytes = 0;
     let indexMs = 0;
+    /** Adds files up to `to` chunks; the time spent in the store, and the bytes of text added. */
     const fill = async (to: number) => {
-      let ms = 0;
+      const added = { ms: 0, bytes: 0 };
       while (files * PER_FILE < to) {
         const batch: FilePassage[] = [];
         for (let i = 0; i < FILES_PER_BATCH && (files + i) * PER_FILE < to; i++) batch.push(...fileOf(files + i));
-        bytes += batch.reduce((n, p) => n + Buffer.byteLength(p.text), 0);
+        added.bytes += batch.reduce((n, p) => n + Buffer.byteLength(p.text), 0);
         const t = performance.now();
         await store.replaceChunks([], batch);
-        ms += performance.now() - t;
+        added.ms += performance.now() - t;
         files += batch.length / PER_FILE;
       }
-      return ms;
+      return added;
     };
     const stages = bulk > max ? [...checkpoints, bulk] : checkpoints;
     for (const checkpoint of stages) {
       if (checkpoint === bulk && bulk > max) {
-        const built = await withIndexesDropped(server.url, embedder.dimensions, () => fill(bulk));
+        const built = await withIndexesDropped(server.url, embedder.dimensions, async () => (await fill(bulk)).ms);
         results.bulk = { chunks: store.count(), loadSeconds: +(built.loadMs / 1000).toFixed(1), indexSeconds: +(built.indexMs / 1000).toFixed(1) };
         log(`postgres (pglite) bulk: ${store.count()} chunks, rows added in ${results.bulk.loadSeconds} s, indexes built in ${results.bulk.indexSeconds} s`);
-      } else indexMs += await fill(checkpoint);
+      } else {
+        const added = await fill(checkpoint);
+        indexMs += added.ms;
+        bytes += added.bytes;
+      }
       const hybrid = await timeQueries('hybrid');
       const keyword = await timeQueries('keyword');
       const vector = await timeQueries('vector');

@@ -60,6 +60,8 @@ const INSERT_ROWS = 500;
 const ROW_COLUMNS = 'id, path, start_line, end_line, language, symbol, kind, text, time';
 /** A word in more than this share of the passages does not find passages, only ranks them (bm25.ts's rule). */
 const COMMON_SHARE = 0.2;
+/** About how many passages a query's finding words may reach together (the rarest one always finds). */
+const FIND_BUDGET = 2000;
 /** Below this many passages every word finds. */
 const COMMON_MIN_PASSAGES = 5000;
 
@@ -426,8 +428,16 @@ export class PostgresArchival implements ArchivalMemory {
     const frequencies = await this.documentFrequencies(words);
     const common = this.files >= this.commonWordsFrom ? this.files * COMMON_SHARE : Infinity;
     const byRarity = [...words].sort((a, b) => (frequencies.get(a) ?? 0) - (frequencies.get(b) ?? 0));
-    const rare = byRarity.filter((w) => (frequencies.get(w) ?? 0) <= common);
-    const finding = rare.length > 0 ? rare : byRarity.slice(0, 1);
+    // Rarest first, and only as many as find about FIND_BUDGET passages together: ts_rank reads every
+    // passage found, so a long question's mid-frequency words made the ranking grow with the table.
+    const finding: string[] = [];
+    let found = 0;
+    for (const w of byRarity) {
+      const n = frequencies.get(w) ?? 0;
+      if (finding.length > 0 && (n > common || found + n > FIND_BUDGET)) break;
+      finding.push(w);
+      found += n;
+    }
     // ts_rank's normalisation 1 divides by the log of the passage's length, so a long dump does not win by
     // bulk (as BM25's length term does).
     const { where, params } = this.filters(opts, [orQuery(finding), orQuery(words)]);

@@ -300,7 +300,11 @@ export class ArchivalStore implements ArchivalMemory {
       try {
         return this.searchNow(query, q, opts);
       } catch (err) {
-        if (isMissingFile(err)) await this.enqueue(() => this.catchUp()).catch(() => undefined);
+        if (!isMissingFile(err)) throw err;
+        // Catching up may meet the next swap too (asked again); any other failure is the answer.
+        await this.enqueue(() => this.catchUp()).catch((caught: unknown) => {
+          if (!isMissingFile(caught)) throw caught;
+        });
         throw err;
       }
     });

@@ -10,13 +10,16 @@
 //                           own dimensions) and a tsvector of the code-aware terms for full text
 // Vectors of each dimension get their own partial HNSW index (pgvector's way of indexing an untyped
 // column), made when a repository with that many dimensions first appears.
-import type { PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import { MemoryError } from './types';
 
 export const SCHEMA_VERSION = 1;
 
 /** Taken (transaction-scoped) while the schema is created or an index added, so two first users do not race. */
 const SCHEMA_LOCK = 0x6d656d63; // 'memc'
+
+/** The full-text index over the passages' terms (also rebuilt by the postgres bench after a bulk load). */
+export const TERMS_INDEX = 'CREATE INDEX IF NOT EXISTS memcode_chunks_terms ON memcode_chunks USING gin (terms)';
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS memcode_repos (
@@ -51,7 +54,7 @@ CREATE TABLE IF NOT EXISTS memcode_chunks (
 );
 CREATE INDEX IF NOT EXISTS memcode_chunks_path ON memcode_chunks (repo, path);
 CREATE INDEX IF NOT EXISTS memcode_chunks_text_hash ON memcode_chunks (repo, text_hash);
-CREATE INDEX IF NOT EXISTS memcode_chunks_terms ON memcode_chunks USING gin (terms);
+${TERMS_INDEX};
 `;
 
 /**
@@ -82,7 +85,7 @@ export async function ensureSchema(client: PoolClient): Promise<void> {
 }
 
 /** The HNSW index for vectors of `dimensions`, made once per dimension count (cosine, as the embedded store ranks). */
-export async function ensureVectorIndex(client: PoolClient, dimensions: number): Promise<void> {
+export async function ensureVectorIndex(client: ClientBase, dimensions: number): Promise<void> {
   if (!Number.isInteger(dimensions) || dimensions <= 0 || dimensions > 16_000) {
     throw new MemoryError('invalid', `an embedder with ${dimensions} dimensions cannot be stored in PostgreSQL`);
   }

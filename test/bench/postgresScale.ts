@@ -17,6 +17,7 @@ import { LOCAL_DEFAULT_DIMENSIONS } from '../../src/indexing/localEmbedder';
 import { ArchivalStore } from '../../src/memory/archival';
 import type { Embedder, FilePassage } from '../../src/memory/archivalMemory';
 import { PostgresArchival } from '../../src/memory/postgresArchival';
+import { ensureVectorIndex, TERMS_INDEX } from '../../src/memory/postgresSchema';
 import { startPgliteServer } from '../helpers/pgliteServer';
 import { buildRetrievalSet } from './archivalRecall';
 import { randomUnit } from './archivalScale';
@@ -198,7 +199,7 @@ export async function runPostgresScale(max = 20_000, log: (m: string) => void = 
 
 /**
  * Runs `load` with the HNSW and full-text indexes dropped, then builds them again with the schema's own
- * statements (ensureSchema / ensureVectorIndex) and gathers statistics for the planner.
+ * statements (TERMS_INDEX, ensureVectorIndex) and gathers statistics for the planner.
  */
 async function withIndexesDropped(url: string, d: number, load: () => Promise<number>): Promise<{ loadMs: number; indexMs: number }> {
   const client = new pg.Client({ connectionString: url });
@@ -209,8 +210,8 @@ async function withIndexesDropped(url: string, d: number, load: () => Promise<nu
     const loadMs = await load();
     const t = performance.now();
     await client.query("SET maintenance_work_mem = '512MB'");
-    await client.query('CREATE INDEX IF NOT EXISTS memcode_chunks_terms ON memcode_chunks USING gin (terms)');
-    await client.query(`CREATE INDEX IF NOT EXISTS memcode_chunks_hnsw_${d} ON memcode_chunks USING hnsw ((embedding::vector(${d})) vector_cosine_ops) WHERE dimensions = ${d}`);
+    await client.query(TERMS_INDEX);
+    await ensureVectorIndex(client, d);
     await client.query('ANALYZE memcode_chunks');
     return { loadMs, indexMs: performance.now() - t };
   } finally {

@@ -1,10 +1,11 @@
 // BM25 keyword search over archival memory, kept in memory. Terms are the code-aware ones of
 // codeTokens.ts, so an exact identifier is one rare term and wins.
-// Layout, for 100k documents under 25 ms a query: each term has an id and a posting list in a typed
-// array (doc << 8 | tf). A document's own (termId << 8 | tf) list is not kept: the caller hands it back
+// Layout, for 100k documents under 25 ms a query: each term has an id and a posting list of packed
+// integers (doc << 8 | tf), short ones in shared slabs (postingLists.ts). A document's own (termId << 8 | tf) list is not kept: the caller hands it back
 // to remove the document (archival memory reads it from the shard's cache, archivalCache.ts, which also
 // lets a shard's terms be reloaded without tokenizing 100k texts on every open).
 import { codeTerms } from './codeTokens';
+import { PostingLists, TF_SHIFT, type PostingList } from './postingLists';
 import { TopK, type Scored } from './topK';
 
 /**
@@ -26,8 +27,6 @@ export function bm25Idf(df: number, docs: number): number {
 export function bm25Tf(tf: number, length: number, averageLength: number): number {
   return (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * length) / (averageLength || 1)));
 }
-/** A posting packs a number and a term count in one integer: n << 8 | min(tf, 255). */
-const TF_SHIFT = 8;
 const TF_MAX = 255;
 
 /**
@@ -77,65 +76,10 @@ export interface Bm25Result {
 /** One document's terms: (termId << 8 | tf) per distinct term. */
 export type TermCounts = Uint32Array;
 
-/** Postings per skip block (a power of two): a seek finds its block among the blocks' last documents, then reads within it. */
-const BLOCK_SHIFT = 6;
-/** Lists of fewer blocks than this are sought through directly. */
-const SKIP_MIN_BLOCKS = 4;
-
-class Postings {
-  data = new Uint32Array(4);
-  size = 0;
-  /** Whether the documents are in increasing order (they are unless a number is reused), so a search can seek. */
-  sorted = true;
-  /**
-   * The last posting of each full block, made when the list is first sought and extended as it grows: a
-   * long list's seek then halves over an array 64 times smaller (in cache) instead of over the list.
-   */
-  private skips = new Uint32Array(0);
-  private skipped = 0;
-
-  /** The first index from `from` whose document is `doc` or later; the list must be sorted. */
-  seek(from: number, doc: number): number {
-    const blocks = this.size >>> BLOCK_SHIFT;
-    if (blocks < SKIP_MIN_BLOCKS) return seek(this.data, this.size, from, doc);
-    const skips = this.skipIndex(blocks);
-    const block = seek(skips, blocks, from >>> BLOCK_SHIFT, doc);
-    const start = Math.max(from, block << BLOCK_SHIFT);
-    return seek(this.data, block < blocks ? (block + 1) << BLOCK_SHIFT : this.size, start, doc);
-  }
-
-  /** Its positions no longer hold what the skips say (compaction rewrote it). */
-  rewritten(): void {
-    this.skipped = 0;
-  }
-
-  private skipIndex(blocks: number): Uint32Array {
-    if (this.skipped === blocks) return this.skips;
-    if (this.skips.length < blocks) {
-      const grown = new Uint32Array(Math.max(blocks, this.skips.length * 2));
-      grown.set(this.skips.subarray(0, this.skipped));
-      this.skips = grown;
-    }
-    for (let b = this.skipped; b < blocks; b++) this.skips[b] = this.data[((b + 1) << BLOCK_SHIFT) - 1];
-    this.skipped = blocks;
-    return this.skips;
-  }
-
-  push(value: number): void {
-    if (this.size > 0 && value >>> TF_SHIFT <= this.data[this.size - 1] >>> TF_SHIFT) this.sorted = false;
-    if (this.size === this.data.length) {
-      const grown = new Uint32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.size++] = value;
-  }
-}
-
 export class Bm25Index {
   private readonly termIds = new Map<string, number>();
   private readonly terms: string[] = [];
-  private readonly postings: Postings[] = [];
+  private readonly postings = new PostingLists();
   /** Term count per doc; -1 when absent. */
   private lengths = new Int32Array(1024).fill(-1);
   private totalLength = 0;
@@ -188,7 +132,7 @@ export class Bm25Index {
       const tf = counts[i] & TF_MAX;
       length += tf;
       const term = counts[i] >>> TF_SHIFT;
-      this.postings[ids ? ids[term] : term].push((doc << TF_SHIFT) | tf);
+      this.postings.push(ids ? ids[term] : term, (doc << TF_SHIFT) | tf);
     }
     this.ensureDoc(doc);
     this.lengths[doc] = length;
@@ -200,10 +144,9 @@ export class Bm25Index {
   idOf(term: string): number {
     let id = this.termIds.get(term);
     if (id === undefined) {
-      id = this.terms.length;
+      id = this.postings.addTerm();
       this.termIds.set(term, id);
       this.terms.push(term);
-      this.postings.push(new Postings());
     }
     return id;
   }
@@ -216,7 +159,8 @@ export class Bm25Index {
   has(doc: number, term: string): boolean {
     const id = this.termIds.get(term);
     if (id === undefined) return false;
-    const list = this.postings[id];
+    const list = this.postings.list(id);
+    if (!list) return false;
     const { data, size } = list;
     if (list.sorted) {
       const at = list.seek(0, doc);
@@ -244,24 +188,18 @@ export class Bm25Index {
 
   /** Drops every forgotten document's postings. */
   private compact(): void {
-    for (const list of this.postings) {
-      let kept = 0;
-      for (let i = 0; i < list.size; i++) {
-        const p = list.data[i];
-        if (this.lengths[p >>> TF_SHIFT] >= 0) list.data[kept++] = p;
-      }
-      list.size = kept;
-      list.rewritten();
-    }
+    const lengths = this.lengths;
+    this.postings.filter((doc) => lengths[doc] >= 0);
     this.forgotten = 0;
   }
 
   search(query: string, limit: number, allowed?: (doc: number) => boolean): Bm25Result {
     if (this.docs === 0) return { total: 0, hits: [] };
-    const lists: Postings[] = [];
+    const lists: PostingList[] = [];
     for (const term of new Set(codeTerms(query))) {
       const id = this.termIds.get(term);
-      if (id !== undefined && this.postings[id].size > 0) lists.push(this.postings[id]);
+      const list = id === undefined ? undefined : this.postings.list(id);
+      if (list) lists.push(list);
     }
     if (lists.length === 0) return { total: 0, hits: [] };
     // Rarest first, so common terms can be limited to the documents the rare ones found.
@@ -357,7 +295,7 @@ export class Bm25Index {
    * partial sums, scored on in the lists from `from` (sought; an unsorted list is left out, which only
    * lowers the floor), and the `limit`-th best of those sums. Written nowhere: the partial sums stay.
    */
-  private scoredFloor(lists: Postings[], weights: number[], from: number, touched: number, limit: number, base: number, perLength: number): number {
+  private scoredFloor(lists: PostingList[], weights: number[], from: number, touched: number, limit: number, base: number, perLength: number): number {
     const scores = this.scores;
     const lengths = this.lengths;
     const best = new TopK(2 * limit);
@@ -393,7 +331,7 @@ export class Bm25Index {
    * followed, and a long sorted list is sought through rather than read whole: the common words of a
    * long query are lists as long as the index, and reading them is most of a query's time.
    */
-  private addToFound(lists: Postings[], weights: number[], left: Float64Array, floor: number, touched: number, limit: number, base: number, perLength: number): void {
+  private addToFound(lists: PostingList[], weights: number[], left: Float64Array, floor: number, touched: number, limit: number, base: number, perLength: number): void {
     const scores = this.scores;
     const lengths = this.lengths;
     // The candidates still alive, kept in place in the order found (a filter or sort of 100k+ documents
@@ -455,27 +393,8 @@ export class Bm25Index {
  */
 const SEEK_COST = 8;
 
-/** The first index from `from` whose document is `doc` or later, in a sorted list: gallop, then halve. */
-function seek(data: Uint32Array, size: number, from: number, doc: number): number {
-  let lo = from;
-  let hi = from;
-  let step = 1;
-  while (hi < size && data[hi] >>> TF_SHIFT < doc) {
-    lo = hi + 1;
-    hi = lo + step;
-    step *= 2;
-  }
-  if (hi > size) hi = size;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (data[mid] >>> TF_SHIFT < doc) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Adds one term's weight to the documents that already have a score, reading its whole list. */
-function addToScored(list: Postings, weight: number, scores: Float64Array, lengths: Int32Array, base: number, perLength: number): void {
+function addToScored(list: PostingList, weight: number, scores: Float64Array, lengths: Int32Array, base: number, perLength: number): void {
   const { data, size } = list;
   for (let i = 0; i < size; i++) {
     const posting = data[i];

@@ -120,7 +120,18 @@ export async function writeNewShardCache(folder: string, dimensions: number, row
  */
 function* encodeShardCache(dimensions: number, rows: CacheRow[], termOf: (id: number) => string, index: { size: number; mtimeMs: number }): Generator<void, Uint8Array> {
   const n = rows.length;
-  const terms = new StringTable();
+  // The shard's own term numbers, by the index's: each distinct term is spelled out once.
+  const termNumbers = new Map<number, number>();
+  const terms: string[] = [];
+  const termNumber = (id: number): number => {
+    let number = termNumbers.get(id);
+    if (number === undefined) {
+      number = terms.length;
+      termNumbers.set(id, number);
+      terms.push(termOf(id));
+    }
+    return number;
+  };
   const paths = new StringTable();
   const symbols = new StringTable();
   const languages = new StringTable();
@@ -174,12 +185,12 @@ function* encodeShardCache(dimensions: number, rows: CacheRow[], termOf: (id: nu
     sources[i] = record.source === 'note' ? 1 : 0;
     if (record.source === 'note') notes.push({ row: i, id: record.id, text: record.text, time: record.time });
     termStarts[i] = c;
-    for (let j = 0; j < row.counts.length; j++) counts[c++] = (terms.id(termOf(row.counts[j] >>> TF_SHIFT)) << TF_SHIFT) | (row.counts[j] & TF_MASK);
+    for (let j = 0; j < row.counts.length; j++) counts[c++] = (termNumber(row.counts[j] >>> TF_SHIFT) << TF_SHIFT) | (row.counts[j] & TF_MASK);
     yield;
   }
   termStarts[n] = c;
   const json = Buffer.from(
-    JSON.stringify({ paths: paths.values, symbols: symbols.values, languages: languages.values, kinds: kinds.values, terms: terms.values, notes }),
+    JSON.stringify({ paths: paths.values, symbols: symbols.values, languages: languages.values, kinds: kinds.values, terms, notes }),
     'utf8',
   );
   // One fresh ArrayBuffer: the caller may read it back through aligned typed views.

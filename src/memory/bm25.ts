@@ -6,6 +6,7 @@
 // lets a shard's terms be reloaded without tokenizing 100k texts on every open).
 import { codeTerms } from './codeTokens';
 import { PostingLists, TF_SHIFT, type PostingList } from './postingLists';
+import { TermTable } from './termTable';
 import { TopK, type Scored } from './topK';
 
 /**
@@ -77,8 +78,7 @@ export interface Bm25Result {
 export type TermCounts = Uint32Array;
 
 export class Bm25Index {
-  private readonly termIds = new Map<string, number>();
-  private readonly terms: string[] = [];
+  private readonly terms = new TermTable();
   private readonly postings = new PostingLists();
   /** Term count per doc; -1 when absent. */
   private lengths = new Int32Array(1024).fill(-1);
@@ -142,23 +142,19 @@ export class Bm25Index {
 
   /** The id of `term`, made on first sight. */
   idOf(term: string): number {
-    let id = this.termIds.get(term);
-    if (id === undefined) {
-      id = this.postings.addTerm();
-      this.termIds.set(term, id);
-      this.terms.push(term);
-    }
+    const id = this.terms.id(term);
+    if (id === this.postings.count) this.postings.addTerm();
     return id;
   }
 
   termOf(id: number): string {
-    return this.terms[id];
+    return this.terms.term(id);
   }
 
   /** Whether document `doc` has `term` (a compound identifier, say, kept whole). */
   has(doc: number, term: string): boolean {
-    const id = this.termIds.get(term);
-    if (id === undefined) return false;
+    const id = this.terms.find(term);
+    if (id < 0) return false;
     const list = this.postings.list(id);
     if (!list) return false;
     const { data, size } = list;
@@ -197,8 +193,8 @@ export class Bm25Index {
     if (this.docs === 0) return { total: 0, hits: [] };
     const lists: PostingList[] = [];
     for (const term of new Set(codeTerms(query))) {
-      const id = this.termIds.get(term);
-      const list = id === undefined ? undefined : this.postings.list(id);
+      const id = this.terms.find(term);
+      const list = id < 0 ? undefined : this.postings.list(id);
       if (list) lists.push(list);
     }
     if (lists.length === 0) return { total: 0, hits: [] };

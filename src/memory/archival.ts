@@ -244,7 +244,7 @@ export class ArchivalStore implements ArchivalMemory {
   }
 
   paths(): string[] {
-    return [...this.byPath.keys()].map((id) => this.docs.paths.values[id]).sort();
+    return [...this.byPath.keys()].map((id) => this.docs.paths.at(id)!).sort();
   }
 
   async addChunks(chunks: FilePassage[], signal?: AbortSignal): Promise<string[]> {

@@ -190,7 +190,7 @@ function* encodeShardCache(dimensions: number, rows: CacheRow[], termOf: (id: nu
   }
   termStarts[n] = c;
   const json = Buffer.from(
-    JSON.stringify({ paths: paths.values, symbols: symbols.values, languages: languages.values, kinds: kinds.values, terms, notes }),
+    JSON.stringify({ paths: paths.values(), symbols: symbols.values(), languages: languages.values(), kinds: kinds.values(), terms, notes }),
     'utf8',
   );
   // One fresh ArrayBuffer: the caller may read it back through aligned typed views.

@@ -2,30 +2,31 @@
 // its path, symbol, language and kind as indexes into string tables, in typed columns indexed by doc
 // number. No object per passage: at a million passages an object each would outweigh the vectors.
 // Everything else about a passage (its text, id, lines, time) is read from its shard on demand.
+import { TermTable } from './termTable';
 
-/** Interns strings: the index of each, made on first sight. */
+/**
+ * Interns strings: the index of each, made on first sight. Kept as bytes (termTable.ts): a real
+ * repository has a symbol name for most passages, and a Map of them costs ~85 bytes of heap each.
+ */
 export class StringTable {
-  readonly values: string[] = [];
-  private readonly ids = new Map<string, number>();
+  private readonly table = new TermTable();
 
   id(value: string | undefined): number {
-    if (value === undefined) return -1;
-    let id = this.ids.get(value);
-    if (id === undefined) {
-      id = this.values.length;
-      this.ids.set(value, id);
-      this.values.push(value);
-    }
-    return id;
+    return value === undefined ? -1 : this.table.id(value);
   }
 
   /** The index of `value` if it was ever seen, else -1 (a filter on it matches nothing). */
   find(value: string): number {
-    return this.ids.get(value) ?? -1;
+    return this.table.find(value);
   }
 
   at(id: number): string | undefined {
-    return id < 0 ? undefined : this.values[id];
+    return id < 0 ? undefined : this.table.term(id);
+  }
+
+  /** Every string, in index order. */
+  values(): string[] {
+    return Array.from({ length: this.table.size }, (_, id) => this.table.term(id));
   }
 }
 

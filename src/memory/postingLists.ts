@@ -135,14 +135,14 @@ class Slab {
 }
 
 export class PostingLists {
-  /** Per term: postings held, size class (OWN for an own array), slot in its class's slab. */
+  /** Per term: postings held, size class (OWN for an own array), slot in its class's slab (or in `own`). */
   private sizes = new Uint32Array(1024);
   private classes = new Uint8Array(1024);
   private slots = new Int32Array(1024);
   private unsorted = new Uint8Array(1024);
   private terms = 0;
   private readonly slabs = Array.from({ length: CLASSES }, (_, c) => new Slab(c));
-  private readonly own = new Map<number, OwnList>();
+  private readonly own: OwnList[] = [];
 
   get count(): number {
     return this.terms;
@@ -171,7 +171,7 @@ export class PostingLists {
     this.sizes[term] = size + 1;
     const cls = this.classes[term];
     if (cls === OWN) {
-      const list = this.own.get(term)!;
+      const list = this.own[this.slots[term]];
       if (list.size > 0 && posting >>> TF_SHIFT <= list.data[list.size - 1] >>> TF_SHIFT) list.sorted = false;
       list.push(posting);
       return;
@@ -194,10 +194,10 @@ export class PostingLists {
       data[size] = posting;
       const list = new OwnList(data, size + 1);
       list.sorted = this.unsorted[term] === 0;
-      this.own.set(term, list);
       this.slabs[cls].give(slot);
       this.classes[term] = OWN;
-      this.slots[term] = -1;
+      this.slots[term] = this.own.length;
+      this.own.push(list);
       return;
     }
     const to = this.slabs[next].take();
@@ -215,7 +215,7 @@ export class PostingLists {
     const size = this.sizes[term];
     if (size === 0) return undefined;
     const cls = this.classes[term];
-    if (cls === OWN) return this.own.get(term);
+    if (cls === OWN) return this.own[this.slots[term]];
     const slab = this.slabs[cls];
     const slot = this.slots[term];
     const at = slab.offset(slot);
@@ -228,7 +228,7 @@ export class PostingLists {
       const size = this.sizes[term];
       if (size === 0) continue;
       const cls = this.classes[term];
-      const own = cls === OWN ? this.own.get(term)! : undefined;
+      const own = cls === OWN ? this.own[this.slots[term]] : undefined;
       const data = own ? own.data : this.slabs[cls].page(this.slots[term]);
       const start = own ? 0 : this.slabs[cls].offset(this.slots[term]);
       let kept = start;

@@ -1,7 +1,7 @@
 // Hybrid archival search: the vector and keyword rankings fused by reciprocal rank, with the passages
 // that hold a name the query types exactly as a third, heavier ranking, and those that define it as a
 // fourth.
-import { termsOfName, visitCodeWords } from './codeTokens';
+import { codeTerms, termsOfName, visitCodeWords } from './codeTokens';
 import { lexiconForm } from './lexicon';
 import { reciprocalRankFusion, RRF_K } from './rankFusion';
 import { CODE_STOP_WORDS } from './stopWords';
@@ -60,23 +60,30 @@ function exactNameRanking(
   const wholeWords = names.map(wholeWord);
   const terms = names.map((name) => (hasTerm ? termsOfName(name) : []));
   const mayHold = (doc: number, i: number) => terms[i].every(([whole, stemmed]) => hasTerm!(doc, whole) || hasTerm!(doc, stemmed));
+  // A compound identifier is a term of its own (codeTerms keeps it whole): a passage with that term
+  // holds the name as a whole word, so only other names (paths, names of people) need the text read.
+  // At a million passages the texts are on disk, and reading a hundred a query was most of its time.
+  const ownTerm = names.map((name) => hasTerm !== undefined && codeTerms(name).includes(name));
   const defining: number[] = [];
-  const toRead: number[] = [];
+  /** Hits holding a name, in ranking order; `undefined` where only the text can tell. */
+  const holds: Array<{ id: number; whole: boolean | undefined }> = [];
   const seen = new Set<number>();
   for (const { id } of [...keyword, ...vector]) {
     if (seen.has(id)) continue;
     seen.add(id);
     const defined = definedNames(symbolOf(id));
     if (defined.length > 0 && names.some((name) => defined.includes(name))) defining.push(id);
-    else if (names.some((_, i) => mayHold(id, i))) toRead.push(id);
+    else if (names.some((name, i) => ownTerm[i] && hasTerm!(id, name))) holds.push({ id, whole: true });
+    else if (names.some((_, i) => !ownTerm[i] && mayHold(id, i))) holds.push({ id, whole: undefined });
   }
-  const texts = toRead.length > 0 ? textsOf(toRead) : [];
+  const toRead = holds.filter((h) => h.whole === undefined);
+  const texts = toRead.length > 0 ? textsOf(toRead.map((h) => h.id)) : [];
   const firstWords = names.map((name) => name.split(' ')[0]);
-  const whole = toRead.filter((_, k) => {
+  toRead.forEach((hit, k) => {
     const text = texts[k].toLowerCase();
-    return names.some((_, i) => text.includes(firstWords[i]) && wholeWords[i].test(text));
+    hit.whole = names.some((_, i) => !ownTerm[i] && text.includes(firstWords[i]) && wholeWords[i].test(text));
   });
-  return { defining, exact: [...defining, ...whole] };
+  return { defining, exact: [...defining, ...holds.filter((h) => h.whole).map((h) => h.id)] };
 }
 
 /** `name` not running on into a longer identifier at either end (a route's leading `/` needs no edge); a person's two names may wrap a line. */

@@ -1,7 +1,7 @@
 // Hybrid archival search: the vector and keyword rankings fused by reciprocal rank, with the passages
 // that hold a name the query types exactly as a third, heavier ranking, and those that define it as a
 // fourth.
-import { codeTerms, termsOfName, visitCodeWords } from './codeTokens';
+import { codeTerms, splitIdentifier, termsOfName, visitCodeWords } from './codeTokens';
 import { lexiconForm } from './lexicon';
 import { reciprocalRankFusion, RRF_K } from './rankFusion';
 import { CODE_STOP_WORDS } from './stopWords';
@@ -60,10 +60,17 @@ function exactNameRanking(
   const wholeWords = names.map(wholeWord);
   const terms = names.map((name) => (hasTerm ? termsOfName(name) : []));
   const mayHold = (doc: number, i: number) => terms[i].every(([whole, stemmed]) => hasTerm!(doc, whole) || hasTerm!(doc, stemmed));
-  // A compound identifier is a term of its own (codeTerms keeps it whole): a passage with that term
-  // holds the name as a whole word, so only other names (paths, names of people) need the text read.
-  // At a million passages the texts are on disk, and reading a hundred a query was most of its time.
-  const ownTerm = names.map((name) => hasTerm !== undefined && codeTerms(name).includes(name));
+  // A name of several parts even when lowercased (max_retries, utf8decode) is a term only as a whole
+  // identifier (codeTerms keeps it whole; no part can spell it): a passage with that term holds the name
+  // as a whole word, so its text need not be read. At a million passages the texts are on disk, and
+  // reading a hundred a query was most of its time. A camelCase name lowercased (stringedit) is one
+  // part, which a longer identifier may have too (stringedit_value, StringeditFoo): its hits are read.
+  const ownTerm = names.map((name) => {
+    if (hasTerm === undefined || !/^[\p{L}\p{N}_$]+$/u.test(name)) return false;
+    const parts: string[] = [];
+    splitIdentifier(name, parts);
+    return parts.length > 1 && codeTerms(name).includes(name);
+  });
   const defining: number[] = [];
   /** Hits holding a name, in ranking order; `undefined` where only the text can tell. */
   const holds: Array<{ id: number; whole: boolean | undefined }> = [];

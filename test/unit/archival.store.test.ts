@@ -162,11 +162,15 @@ describe('archival store', function () {
       'router.post("/api/v2/refunds", refund);',
       'nothing about it here',
       'a stringedit written as one word',
+      'const v = stringedit_value + STRINGEDIT_KIND;',
+      'class StringeditFoo {}',
+      'const n = max_retries + 1;',
+      'const m = max_retries_total;',
     ];
     const index = new Bm25Index();
     texts.forEach((text, doc) => index.add(doc, text));
     const ids = texts.map((_, doc) => ({ id: doc, score: 1 }));
-    for (const query of ['StringEdit', '/v2/refunds', 'src/StringEdit.ts']) {
+    for (const query of ['StringEdit', '/v2/refunds', 'src/StringEdit.ts', 'max_retries']) {
       const read: number[] = [];
       const textsOf = (docs: number[]) => {
         read.push(...docs);
@@ -175,8 +179,13 @@ describe('archival store', function () {
       const pruned = fuseHybrid(query, ids, ids, textsOf, () => undefined, (doc, term) => index.has(doc, term));
       const whole = fuseHybrid(query, ids, ids, (docs) => docs.map((doc) => texts[doc]), () => undefined);
       assert.deepEqual(pruned, whole, query);
-      // A compound identifier is a term of its own: the postings alone say which passages hold it whole.
-      if (query === 'StringEdit') assert.deepEqual(read, [], 'no text read for a name that is a term');
+      // A camelCase name lowercased is one part, which longer identifiers have too: those texts are read.
+      if (query === 'StringEdit') assert.deepEqual(read.sort(), [1, 4, 5, 6], 'only the texts with the term stringedit');
+      // A name of several parts is a term only as a whole identifier: the postings alone decide.
+      if (query === 'max_retries') {
+        assert.deepEqual(read, [], 'no text read for a name that is a term of its own');
+        assert.equal(pruned[0].id, 7, 'the whole name first, not max_retries_total');
+      }
       if (query === '/v2/refunds') assert.deepEqual(read.sort(), [2]);
     }
   });

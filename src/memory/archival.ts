@@ -341,6 +341,7 @@ export class ArchivalStore implements ArchivalMemory {
           (docs) => items.load(docs).map((item) => item.text),
           (doc) => this.docs.symbols.at(this.docs.symbol[doc]),
           (doc, term) => this.bm25.has(doc, term),
+          (doc, term) => this.bm25.hasWhole(doc, term),
         );
       }
     }

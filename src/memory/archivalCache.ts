@@ -31,8 +31,11 @@ import { runInSlices, runToEnd } from './timeSlice';
 
 export const CACHE_FILE = 'cache.bin';
 const MAGIC = 0x3143434d; // "MCC1"
-/** 4: lean (int8, no texts). An older cache is rebuilt from index.json once, silently. */
-const FORMAT = 4;
+/**
+ * 5: a term count's byte also says whether a word is the term itself (bm25.ts, WHOLE); 4: lean (int8,
+ * no texts). An older cache is rebuilt from index.json once, silently.
+ */
+const FORMAT = 5;
 const HEADER = 48;
 const TF_SHIFT = 8;
 const TF_MASK = 255;

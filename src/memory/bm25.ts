@@ -4,7 +4,7 @@
 // integers (doc << 8 | tf), short ones in shared slabs (postingLists.ts). A document's own (termId << 8 | tf) list is not kept: the caller hands it back
 // to remove the document (archival memory reads it from the shard's cache, archivalCache.ts, which also
 // lets a shard's terms be reloaded without tokenizing 100k texts on every open).
-import { codeTerms } from './codeTokens';
+import { codeTerms, visitCodeWords } from './codeTokens';
 import { PostingLists, TF_SHIFT, type PostingList } from './postingLists';
 import { TermTable } from './termTable';
 import { TopK, type Scored } from './topK';
@@ -28,7 +28,13 @@ export function bm25Idf(df: number, docs: number): number {
 export function bm25Tf(tf: number, length: number, averageLength: number): number {
   return (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * length) / (averageLength || 1)));
 }
-const TF_MAX = 255;
+/**
+ * A posting's low byte: the term count (capped at 127), and WHOLE when a word of the document is the
+ * term itself, lowercased (`StringEdit` for stringedit; not `stringedit_value` or `stringedits`): a
+ * search for a name then knows which passages hold it as a whole word without reading their texts.
+ */
+const TF_MAX = 127;
+export const WHOLE = 128;
 
 /**
  * A text's distinct terms and how often each occurs (capped at 255): what indexing a text costs, made
@@ -45,14 +51,18 @@ export function textTerms(text: string): TextTerms {
   const counts = countTerms(text);
   const bytes = new Uint8Array(counts.size);
   let i = 0;
-  for (const count of counts.values()) bytes[i++] = Math.min(count, TF_MAX);
+  for (const count of counts.values()) bytes[i++] = count;
   return { terms: [...counts.keys()].join('\n'), counts: bytes };
 }
 
-/** How often each of `text`'s terms occurs. */
+/** Each of `text`'s terms and its posting byte: how often it occurs (capped), | WHOLE if a word is it. */
 function countTerms(text: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const term of codeTerms(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+  const add = (term: string, whole: boolean) => {
+    const byte = counts.get(term) ?? 0;
+    counts.set(term, (Math.min((byte & TF_MAX) + 1, TF_MAX)) | (byte & WHOLE) | (whole ? WHOLE : 0));
+  };
+  visitCodeWords(text, add, (word) => add(word, true));
   return counts;
 }
 
@@ -105,7 +115,7 @@ export class Bm25Index {
     const counts = countTerms(text);
     const packed = new Uint32Array(counts.size);
     let i = 0;
-    for (const [term, count] of counts) packed[i++] = (this.idOf(term) << TF_SHIFT) | Math.min(count, TF_MAX);
+    for (const [term, byte] of counts) packed[i++] = (this.idOf(term) << TF_SHIFT) | byte;
     return packed;
   }
 
@@ -129,10 +139,9 @@ export class Bm25Index {
   addMapped(doc: number, counts: Uint32Array, start: number, end: number, ids?: readonly number[]): void {
     let length = 0;
     for (let i = start; i < end; i++) {
-      const tf = counts[i] & TF_MAX;
-      length += tf;
+      length += counts[i] & TF_MAX;
       const term = counts[i] >>> TF_SHIFT;
-      this.postings.push(ids ? ids[term] : term, (doc << TF_SHIFT) | tf);
+      this.postings.push(ids ? ids[term] : term, (doc << TF_SHIFT) | (counts[i] & (TF_MAX | WHOLE)));
     }
     this.ensureDoc(doc);
     this.lengths[doc] = length;
@@ -153,17 +162,27 @@ export class Bm25Index {
 
   /** Whether document `doc` has `term` (a compound identifier, say, kept whole). */
   has(doc: number, term: string): boolean {
+    return this.postingOf(doc, term) >= 0;
+  }
+
+  /** Whether a word of document `doc` is `term` itself, lowercased: it holds the name as a whole word. */
+  hasWhole(doc: number, term: string): boolean {
+    const posting = this.postingOf(doc, term);
+    return posting >= 0 && (posting & WHOLE) !== 0;
+  }
+
+  private postingOf(doc: number, term: string): number {
     const id = this.terms.find(term);
-    if (id < 0) return false;
+    if (id < 0) return -1;
     const list = this.postings.list(id);
-    if (!list) return false;
+    if (!list) return -1;
     const { data, size } = list;
     if (list.sorted) {
       const at = list.seek(0, doc);
-      return at < size && data[at] >>> TF_SHIFT === doc;
+      return at < size && data[at] >>> TF_SHIFT === doc ? data[at] : -1;
     }
-    for (let i = 0; i < size; i++) if (data[i] >>> TF_SHIFT === doc) return true;
-    return false;
+    for (let i = 0; i < size; i++) if (data[i] >>> TF_SHIFT === doc) return data[i];
+    return -1;
   }
 
   /**

@@ -10,9 +10,10 @@ const MAX_WORD = 80;
 
 /**
  * Calls `onTerm` with every stemmed part of every word, in order, and `onCompound` with each
- * identifier made of two or more parts (lowercased, unstemmed).
+ * identifier made of two or more parts (lowercased, unstemmed). `whole`: the term is the word itself,
+ * lowercased (a word of one part its stem leaves alone), as a compound always is.
  */
-export function visitCodeWords(text: string, onTerm: (term: string) => void, onCompound?: (word: string) => void): void {
+export function visitCodeWords(text: string, onTerm: (term: string, whole: boolean) => void, onCompound?: (word: string) => void): void {
   IDENTIFIER.lastIndex = 0;
   let match: RegExpExecArray | null;
   const parts: string[] = [];
@@ -23,7 +24,8 @@ export function visitCodeWords(text: string, onTerm: (term: string) => void, onC
     splitIdentifier(word, parts);
     for (const part of parts) {
       if (CODE_STOP_WORDS.has(part)) continue;
-      onTerm(stem(part));
+      const term = stem(part);
+      onTerm(term, parts.length === 1 && term.length === word.length && term === word.toLowerCase());
     }
     if (onCompound && parts.length > 1) onCompound(word.toLowerCase());
   }

@@ -1,7 +1,7 @@
 // Hybrid archival search: the vector and keyword rankings fused by reciprocal rank, with the passages
 // that hold a name the query types exactly as a third, heavier ranking, and those that define it as a
 // fourth.
-import { codeTerms, splitIdentifier, termsOfName, visitCodeWords } from './codeTokens';
+import { codeTerms, termsOfName, visitCodeWords } from './codeTokens';
 import { lexiconForm } from './lexicon';
 import { reciprocalRankFusion, RRF_K } from './rankFusion';
 import { CODE_STOP_WORDS } from './stopWords';
@@ -16,6 +16,7 @@ export function fuseHybrid(
   textsOf: (docs: number[]) => string[],
   symbolOf: (doc: number) => string | undefined,
   hasTerm?: (doc: number, term: string) => boolean,
+  hasWhole?: (doc: number, term: string) => boolean,
 ): Ranked {
   const rankings = [vector.map((h) => h.id), keyword.map((h) => h.id)];
   const weights = [1, 1];
@@ -23,7 +24,7 @@ export function fuseHybrid(
   // so they rise above chunks that are merely close in meaning.
   const names = [...compoundIdentifiers(query), ...properNames(query)];
   if (names.length > 0) {
-    const { defining, exact } = exactNameRanking(names, keyword, vector, textsOf, symbolOf, hasTerm);
+    const { defining, exact } = exactNameRanking(names, keyword, vector, textsOf, symbolOf, hasTerm, hasWhole);
     if (exact.length > 0) {
       rankings.push(exact);
       // Weighted up: holding the exact name outweighs being middling in both other lists (a route asked
@@ -56,21 +57,16 @@ function exactNameRanking(
   textsOf: (docs: number[]) => string[],
   symbolOf: (doc: number) => string | undefined,
   hasTerm?: (doc: number, term: string) => boolean,
+  hasWhole?: (doc: number, term: string) => boolean,
 ): { defining: number[]; exact: number[] } {
   const wholeWords = names.map(wholeWord);
   const terms = names.map((name) => (hasTerm ? termsOfName(name) : []));
   const mayHold = (doc: number, i: number) => terms[i].every(([whole, stemmed]) => hasTerm!(doc, whole) || hasTerm!(doc, stemmed));
-  // A name of several parts even when lowercased (max_retries, utf8decode) is a term only as a whole
-  // identifier (codeTerms keeps it whole; no part can spell it): a passage with that term holds the name
-  // as a whole word, so its text need not be read. At a million passages the texts are on disk, and
-  // reading a hundred a query was most of its time. A camelCase name lowercased (stringedit) is one
-  // part, which a longer identifier may have too (stringedit_value, StringeditFoo): its hits are read.
-  const ownTerm = names.map((name) => {
-    if (hasTerm === undefined || !/^[\p{L}\p{N}_$]+$/u.test(name)) return false;
-    const parts: string[] = [];
-    splitIdentifier(name, parts);
-    return parts.length > 1 && codeTerms(name).includes(name);
-  });
+  // A name that is one word the keyword index keeps as a term of its own (stringedit, max_retries) is
+  // decided by its postings: they say whether a word of the passage is the name itself (`hasWhole`).
+  // Only other names (paths, names of people) need texts read: at a million passages the texts are on
+  // disk, and reading a hundred a query was most of its time.
+  const ownTerm = names.map((name) => hasWhole !== undefined && name.length <= 80 && /^[\p{L}\p{N}_$]+$/u.test(name) && codeTerms(name).includes(name));
   const defining: number[] = [];
   /** Hits holding a name, in ranking order; `undefined` where only the text can tell. */
   const holds: Array<{ id: number; whole: boolean | undefined }> = [];
@@ -80,7 +76,7 @@ function exactNameRanking(
     seen.add(id);
     const defined = definedNames(symbolOf(id));
     if (defined.length > 0 && names.some((name) => defined.includes(name))) defining.push(id);
-    else if (names.some((name, i) => ownTerm[i] && hasTerm!(id, name))) holds.push({ id, whole: true });
+    else if (names.some((name, i) => ownTerm[i] && hasWhole!(id, name))) holds.push({ id, whole: true });
     else if (names.some((_, i) => !ownTerm[i] && mayHold(id, i))) holds.push({ id, whole: undefined });
   }
   const toRead = holds.filter((h) => h.whole === undefined);

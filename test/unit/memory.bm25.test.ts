@@ -131,7 +131,17 @@ describe('BM25 index', () => {
     for (const query of queries) assert.deepEqual(fromTerms.search(query, 10).hits, fromText.search(query, 10).hits, query);
     const repeated = textTerms(`${'retry '.repeat(300)}parseConfigFile`);
     assert.deepEqual(repeated.terms.split('\n').slice(0, 1), ['retri']);
-    assert.equal(repeated.counts[0], 255, 'a count is capped as postings cap it');
+    assert.equal(repeated.counts[0], 127, 'a count is capped as postings cap it');
+    // The byte's high bit: a word is the term itself (the compound StringEdit), not only a part of one.
+    const marked = textTerms('StringEdit and stringedit_value');
+    const byteOf = (term: string) => marked.counts[marked.terms.split('\n').indexOf(term)];
+    assert.equal(byteOf('stringedit'), 128 | 2, 'twice, once as the word itself');
+    assert.equal(byteOf('stringedit_value'), 128 | 1);
+    assert.equal(byteOf('edit'), 1, 'a part only');
+    const index = new Bm25Index();
+    index.add(0, 'const x = stringedit_value;');
+    index.add(1, 'let s: StringEdit;');
+    assert.deepEqual([index.has(0, 'stringedit'), index.hasWhole(0, 'stringedit'), index.hasWhole(1, 'stringedit')], [true, false, true]);
     assert.deepEqual(textTerms(''), { terms: '', counts: new Uint8Array(0) });
   });
 

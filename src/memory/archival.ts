@@ -59,6 +59,8 @@ interface Shard extends VectorShard {
   itemStarts: Uint32Array;
   vectorStarts: Uint32Array;
   itemEnds: Uint32Array;
+  /** Its passages' postings say which terms are whole words of them (a cache older than format 5: not). */
+  wholeMarked: boolean;
 }
 
 interface NewItem {
@@ -341,7 +343,7 @@ export class ArchivalStore implements ArchivalMemory {
           (docs) => items.load(docs).map((item) => item.text),
           (doc) => this.docs.symbols.at(this.docs.symbol[doc]),
           (doc, term) => this.bm25.has(doc, term),
-          (doc, term) => this.bm25.hasWhole(doc, term),
+          (doc, term) => (this.shardByNumber[this.docs.shard[doc]]?.wholeMarked ? this.bm25.hasWhole(doc, term) : undefined),
         );
       }
     }
@@ -571,7 +573,8 @@ export class ArchivalStore implements ArchivalMemory {
       return undefined;
     }
     const cache = parseShardCache(folder, bytes, this.dimensions);
-    if (!cache) return undefined;
+    // An older cache's counts do not mark whole words: the rows' texts are tokenized again instead.
+    if (!cache?.wholeMarked) return undefined;
     const ids = cache.strings.terms.map((term) => this.bm25.idOf(term));
     return (row) => {
       const local = cache.counts.subarray(cache.termStarts[row], cache.termStarts[row + 1]);
@@ -647,6 +650,7 @@ export class ArchivalStore implements ArchivalMemory {
       vectors: cache.vectors.slice(),
       scales: cache.scales.slice(),
       slot: this.vectors.place(cache.sketches, cache.sketchScales),
+      wholeMarked: cache.wholeMarked,
       itemStarts: cache.itemStarts.slice(),
       vectorStarts: cache.vectorStarts.slice(),
       itemEnds: cache.itemEnds.slice(),

@@ -36,9 +36,12 @@ const MAGIC = 0x3143434d; // "MCC1"
  * no texts). An older cache is rebuilt from index.json once, silently.
  */
 const FORMAT = 5;
+/** Read as it is, its counts' high bits cleared: its passages' texts are read when it matters (`wholeMarked`). */
+const UNMARKED_FORMAT = 4;
 const HEADER = 48;
 const TF_SHIFT = 8;
 const TF_MASK = 255;
+const TF_MAX = 127;
 
 export interface NoteText {
   row: number;
@@ -68,6 +71,8 @@ export interface ShardCache {
   /** (index into `strings.terms` << 8 | tf) per distinct term of each row. */
   counts: Uint32Array;
   strings: { paths: string[]; symbols: string[]; languages: string[]; kinds: string[]; terms: string[] };
+  /** Its counts say which terms are whole words of the passage (bm25.ts, WHOLE); a format 4 cache's do not. */
+  wholeMarked: boolean;
   notes: NoteText[];
 }
 
@@ -273,7 +278,7 @@ export function parseShardCache(folder: string, bytes: Uint8Array | undefined, d
     const u = (i: number) => header.getUint32(i * 4, true);
     const [magic, format, rows, dims, total, jsonBytes, , checksum] = [u(0), u(1), u(2), u(3), u(4), u(5), u(6), u(7)];
     if (magic !== MAGIC) return damaged('it does not start like a MemCode cache');
-    if (format !== FORMAT) return undefined;
+    if (format !== FORMAT && format !== UNMARKED_FORMAT) return undefined;
     if (dims !== dimensions && !opts.anyDimensions) return undefined;
     if (!opts.withoutIndex) {
       const stat = fs.statSync(path.join(folder, 'index.json'));
@@ -325,7 +330,10 @@ export function parseShardCache(folder: string, bytes: Uint8Array | undefined, d
       }
     }
     for (let i = 0; i < total; i++) if (counts[i] >>> TF_SHIFT >= s.terms.length) return inconsistent();
-    return { ...cache, strings: s, notes: notes as NoteText[] };
+    const wholeMarked = format === FORMAT;
+    // Counts of 128 and more were counts then: capped as counts are now, and marking nothing.
+    if (!wholeMarked) for (let i = 0; i < total; i++) if ((counts[i] & TF_MASK) > TF_MAX) counts[i] = (counts[i] & ~TF_MASK) | TF_MAX;
+    return { ...cache, strings: s, notes: notes as NoteText[], wholeMarked };
   } catch (err) {
     // index.json gone (a writer swapped generations) is the caller's to notice; anything else is damage.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

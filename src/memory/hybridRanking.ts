@@ -16,7 +16,7 @@ export function fuseHybrid(
   textsOf: (docs: number[]) => string[],
   symbolOf: (doc: number) => string | undefined,
   hasTerm?: (doc: number, term: string) => boolean,
-  hasWhole?: (doc: number, term: string) => boolean,
+  hasWhole?: (doc: number, term: string) => boolean | undefined,
 ): Ranked {
   const rankings = [vector.map((h) => h.id), keyword.map((h) => h.id)];
   const weights = [1, 1];
@@ -57,34 +57,42 @@ function exactNameRanking(
   textsOf: (docs: number[]) => string[],
   symbolOf: (doc: number) => string | undefined,
   hasTerm?: (doc: number, term: string) => boolean,
-  hasWhole?: (doc: number, term: string) => boolean,
+  hasWhole?: (doc: number, term: string) => boolean | undefined,
 ): { defining: number[]; exact: number[] } {
   const wholeWords = names.map(wholeWord);
   const terms = names.map((name) => (hasTerm ? termsOfName(name) : []));
   const mayHold = (doc: number, i: number) => terms[i].every(([whole, stemmed]) => hasTerm!(doc, whole) || hasTerm!(doc, stemmed));
   // A name that is one word the keyword index keeps as a term of its own (stringedit, max_retries) is
-  // decided by its postings: they say whether a word of the passage is the name itself (`hasWhole`).
+  // decided by its postings: they say whether a word of the passage is the name itself (`hasWhole`;
+  // undefined for a passage stored before they said so).
   // Only other names (paths, names of people) need texts read: at a million passages the texts are on
   // disk, and reading a hundred a query was most of its time.
   const ownTerm = names.map((name) => hasWhole !== undefined && name.length <= 80 && /^[\p{L}\p{N}_$]+$/u.test(name) && codeTerms(name).includes(name));
   const defining: number[] = [];
   /** Hits holding a name, in ranking order; `undefined` where only the text can tell. */
-  const holds: Array<{ id: number; whole: boolean | undefined }> = [];
+  const holds: Array<{ id: number; whole: boolean | undefined; unknown: number[] }> = [];
   const seen = new Set<number>();
   for (const { id } of [...keyword, ...vector]) {
     if (seen.has(id)) continue;
     seen.add(id);
     const defined = definedNames(symbolOf(id));
     if (defined.length > 0 && names.some((name) => defined.includes(name))) defining.push(id);
-    else if (names.some((name, i) => ownTerm[i] && hasWhole!(id, name))) holds.push({ id, whole: true });
-    else if (names.some((_, i) => !ownTerm[i] && mayHold(id, i))) holds.push({ id, whole: undefined });
+    else {
+      // Per name: whole or not by the postings, or undefined where only the text can tell.
+      const known = names.map((name, i) => (ownTerm[i] ? hasWhole!(id, name) : undefined));
+      if (known.includes(true)) holds.push({ id, whole: true, unknown: [] });
+      else {
+        const unknown = names.flatMap((_, i) => (known[i] === undefined && mayHold(id, i) ? [i] : []));
+        if (unknown.length > 0) holds.push({ id, whole: undefined, unknown });
+      }
+    }
   }
   const toRead = holds.filter((h) => h.whole === undefined);
   const texts = toRead.length > 0 ? textsOf(toRead.map((h) => h.id)) : [];
   const firstWords = names.map((name) => name.split(' ')[0]);
   toRead.forEach((hit, k) => {
     const text = texts[k].toLowerCase();
-    hit.whole = names.some((_, i) => !ownTerm[i] && text.includes(firstWords[i]) && wholeWords[i].test(text));
+    hit.whole = hit.unknown.some((i) => text.includes(firstWords[i]) && wholeWords[i].test(text));
   });
   return { defining, exact: [...defining, ...holds.filter((h) => h.whole).map((h) => h.id)] };
 }

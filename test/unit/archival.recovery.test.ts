@@ -5,8 +5,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { LocalEmbedder } from '../../src/indexing/localEmbedder';
 import { ArchivalStore } from '../../src/memory/archival';
+import { parseShardCache } from '../../src/memory/archivalCache';
 import { NOTES_RESCUE } from '../../src/memory/archivalNotes';
 import type { FilePassage } from '../../src/memory/archivalMemory';
 
@@ -30,6 +32,46 @@ describe('archival store recovery', function () {
     const b = await store.addNote('Never run the migration on Fridays: the backup runs then.');
     return [a.id, b.id];
   }
+
+  /** Makes a cache as MemCode before format 5 wrote it: counts without the whole-word bit, format 4. */
+  function asFormat4(cacheFile: string): void {
+    const bytes = fs.readFileSync(cacheFile);
+    const header = new DataView(bytes.buffer, bytes.byteOffset, 48);
+    const total = header.getUint32(16, true);
+    const jsonBytes = header.getUint32(20, true);
+    const countsAt = bytes.length - jsonBytes - ((total * 4 + 3) & ~3);
+    const counts = new Uint32Array(bytes.buffer, bytes.byteOffset + countsAt, total);
+    for (let i = 0; i < total; i++) counts[i] &= ~128;
+    header.setUint32(4, 4, true);
+    header.setUint32(28, zlib.crc32(bytes.subarray(48)) >>> 0, true);
+    fs.writeFileSync(cacheFile, bytes);
+  }
+
+  it('reads a cache an older MemCode wrote (format 4) as it is, tells whole names from the texts, and marks them once it rewrites the shard', async () => {
+    const store = await ArchivalStore.open(dir, embedder, { clock });
+    await store.addChunks([
+      passage('src/a.ts', 'export class StringEdit { apply() {} }'),
+      passage('src/b.ts', 'const v = stringedit_value + 1;'),
+      passage('src/c.ts', 'class StringeditFoo {}'),
+    ]);
+    const before = (await store.search('StringEdit', { pageSize: 3 })).results.map((h) => h.path);
+    const shards = path.join(dir, 'shards');
+    const folder = fs.readdirSync(shards)[0];
+    const cacheFile = path.join(shards, folder, 'cache.bin');
+    asFormat4(cacheFile);
+    const old = fs.readFileSync(cacheFile);
+    assert.equal(parseShardCache(path.dirname(cacheFile), new Uint8Array(old), 64)?.wholeMarked, false, 'read, and known not to mark whole words');
+    const reopened = await ArchivalStore.open(dir, embedder, { clock });
+    assert.deepEqual((await reopened.search('StringEdit', { pageSize: 3 })).results.map((h) => h.path), before, 'the same ranking, from the texts');
+    assert.deepEqual(fs.readFileSync(cacheFile), old, 'the older cache is used, not rebuilt');
+    // A write rewrites the shard: its cache is format 5 again, its rows' counts made from their texts.
+    await reopened.addChunks([passage('src/d.ts', 'export function other() {}')]);
+    const current = fs.readdirSync(shards).map((f) => fs.readFileSync(path.join(shards, f, 'cache.bin')));
+    assert.ok(current.every((bytes) => bytes.readUint32LE(4) === 5), 'every cache is format 5 after the write');
+    const again = await ArchivalStore.open(dir, embedder, { clock });
+    assert.deepEqual((await again.search('StringEdit', { pageSize: 3 })).results.map((h) => h.path), before);
+    assert.equal(before[0], 'src/a.ts');
+  });
 
   it('keeps notes (ids, times and texts) through a rebuild with another embedder, re-embedded for it', async () => {
     const ids = await storeWithNotes();

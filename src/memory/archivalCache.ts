@@ -26,22 +26,22 @@ import type { ItemRange } from './archivalShard';
 import { StringTable } from './archivalDocs';
 import { writeDurablyAsync, writeFileAtomic } from './atomicFile';
 import { quantizeInt8 } from './int8Scan';
+import { TF_MAX, TF_SHIFT } from './postingLists';
 import { SKETCH_DIMENSIONS, sketchOf } from './vectorSearch';
 import { runInSlices, runToEnd } from './timeSlice';
 
 export const CACHE_FILE = 'cache.bin';
 const MAGIC = 0x3143434d; // "MCC1"
 /**
- * 5: a term count's byte also says whether a word is the term itself (bm25.ts, WHOLE); 4: lean (int8,
- * no texts). An older cache is rebuilt from index.json once, silently.
+ * 5: a term count's byte also says whether a word is the term itself (postingLists.ts, WHOLE); 4: lean
+ * (int8, no texts), read as it is with its counts capped (`wholeMarked` false). An older cache is
+ * rebuilt from index.json once, silently.
  */
 const FORMAT = 5;
-/** Read as it is, its counts' high bits cleared: its passages' texts are read when it matters (`wholeMarked`). */
 const UNMARKED_FORMAT = 4;
 const HEADER = 48;
-const TF_SHIFT = 8;
-const TF_MASK = 255;
-const TF_MAX = 127;
+/** A count's low byte: the term's count and WHOLE bit (postingLists.ts). */
+const TF_MASK = (1 << TF_SHIFT) - 1;
 
 export interface NoteText {
   row: number;
@@ -71,7 +71,7 @@ export interface ShardCache {
   /** (index into `strings.terms` << 8 | tf) per distinct term of each row. */
   counts: Uint32Array;
   strings: { paths: string[]; symbols: string[]; languages: string[]; kinds: string[]; terms: string[] };
-  /** Its counts say which terms are whole words of the passage (bm25.ts, WHOLE); a format 4 cache's do not. */
+  /** Its counts say which terms are whole words of the passage (postingLists.ts, WHOLE); a format 4 cache's do not. */
   wholeMarked: boolean;
   notes: NoteText[];
 }

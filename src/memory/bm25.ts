@@ -1,11 +1,11 @@
 // BM25 keyword search over archival memory, kept in memory. Terms are the code-aware ones of
 // codeTokens.ts, so an exact identifier is one rare term and wins.
 // Layout, for 100k documents under 25 ms a query: each term has an id and a posting list of packed
-// integers (doc << 8 | tf), short ones in shared slabs (postingLists.ts). A document's own (termId << 8 | tf) list is not kept: the caller hands it back
-// to remove the document (archival memory reads it from the shard's cache, archivalCache.ts, which also
+// integers (doc << 8 | tf), short ones in shared slabs (postingLists.ts). A document's own
+// (termId << 8 | tf) list is not kept: the caller hands it back to remove the document (archival memory reads it from the shard's cache, archivalCache.ts, which also
 // lets a shard's terms be reloaded without tokenizing 100k texts on every open).
 import { codeTerms, visitCodeWords } from './codeTokens';
-import { PostingLists, TF_SHIFT, type PostingList } from './postingLists';
+import { PostingLists, TF_MAX, TF_SHIFT, WHOLE, type PostingList } from './postingLists';
 import { TermTable } from './termTable';
 import { TopK, type Scored } from './topK';
 
@@ -28,17 +28,11 @@ export function bm25Idf(df: number, docs: number): number {
 export function bm25Tf(tf: number, length: number, averageLength: number): number {
   return (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * length) / (averageLength || 1)));
 }
-/**
- * A posting's low byte: the term count (capped at 127), and WHOLE when a word of the document is the
- * term itself, lowercased (`StringEdit` for stringedit; not `stringedit_value` or `stringedits`): a
- * search for a name then knows which passages hold it as a whole word without reading their texts.
- */
-const TF_MAX = 127;
-export const WHOLE = 128;
 
 /**
- * A text's distinct terms and how often each occurs (capped at 255): what indexing a text costs, made
- * where its passage is prepared (the index worker) so the thread that owns the index only looks up ids.
+ * A text's distinct terms and each one's posting byte (postingLists.ts: its count, capped, | WHOLE):
+ * what indexing a text costs, made where its passage is prepared (the index worker) so the thread that
+ * owns the index only looks up ids.
  * One string and one byte array, because a worker's message copies those far faster than a list of strings.
  */
 export interface TextTerms {

@@ -2,11 +2,19 @@
 // repository's vocabulary grows with it (identifiers, literals, hashes), and most of its terms occur in a
 // handful of passages: one typed array per term cost ~600 bytes of heap a term before a single posting.
 // So a short list lives in a slot of a shared slab, by size class (capacities 1, 2, 4 … 64), and only a
-// list that outgrows the largest class gets an array of its own. A term then costs 9 bytes here besides
+// list that outgrows the largest class gets an array of its own. A term then costs 10 bytes here besides
 // its postings.
 
-/** A posting packs a document number and a term count in one integer: doc << 8 | min(tf, 255). */
+/**
+ * A posting packs a document number and a byte in one integer: doc << 8 | byte. The byte is the term's
+ * count in the document (capped at TF_MAX), | WHOLE when a word of the document is the term itself,
+ * lowercased (`StringEdit` for stringedit; not `stringedit_value` or `stringedits`): a search for a name
+ * then knows which passages hold it as a whole word without reading their texts. A document's own term
+ * counts (termId << 8 | byte) and a shard cache's (archivalCache.ts) use the same byte.
+ */
 export const TF_SHIFT = 8;
+export const TF_MAX = 127;
+export const WHOLE = 128;
 
 /** The size classes of short lists: class c holds up to 2^c postings. */
 const CLASSES = 7;

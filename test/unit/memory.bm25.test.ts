@@ -1,22 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { Bm25Index, bm25Idf, bm25Tf, textTerms } from '../../src/memory/bm25';
 import { codeTerms } from '../../src/memory/codeTokens';
+import { seededRandom } from '../helpers/seededRandom';
 
 // The search stops reading new candidates once the rarer terms settle the best `limit` (MaxScore) and
 // seeks through long lists: these check it still returns exactly what scoring every document would.
 
-/** A small deterministic generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 /** Words with a Zipf-like spread: a few in most documents, many rare. */
 function corpus(docs: number, seed: number): string[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const vocabulary = Array.from({ length: 400 }, (_, i) => `word${i}x`);
   return Array.from({ length: docs }, () => {
     const length = 5 + Math.floor(next() * 40);

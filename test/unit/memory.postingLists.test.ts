@@ -1,16 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { PostingLists, TF_SHIFT } from '../../src/memory/postingLists';
+import { seededRandom } from '../helpers/seededRandom';
 
 // Short lists share slabs by size class and move up a class (and out into an array of their own) as
 // they grow: whatever the interleaving, each term must read back exactly the postings pushed to it.
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function read(lists: PostingLists, term: number): number[] {
   const list = lists.list(term);
@@ -19,7 +12,7 @@ function read(lists: PostingLists, term: number): number[] {
 
 describe('posting lists (short lists in shared slabs)', () => {
   it('reads back every term\'s postings in order through every size class and out of the slabs, interleaved', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const lists = new PostingLists();
     const expected: number[][] = [];
     for (let t = 0; t < 3000; t++) {

@@ -475,7 +475,7 @@ function toSearchDoc(r: MessageRecord): SearchDoc {
   for (const a of r.attachments ?? []) text += `\n${a.path}\n${a.text}`;
   // What the agent did (commands run, files edited) is worth finding too.
   if (r.toolCalls?.length) text += `\n${r.toolCalls.map((c) => `${c.name} ${c.arguments}`).join('\n')}`;
-  return { id: r.id, role: r.role, kind: r.kind, text: text.toLowerCase(), timeMs: Date.parse(r.time) };
+  return { id: r.id, role: r.role, kind: r.kind, text: text.toLowerCase(), timeMs: Date.parse(r.time), session: r.session };
 }
 
 function isRecallState(v: unknown): v is Partial<RecallState> {

@@ -18,6 +18,8 @@ export interface SearchDoc {
   text: string;
   /** Milliseconds since the epoch, NaN when the record's time is unreadable. */
   timeMs: number;
+  /** The session it was said in: only turns of one session are each other's neighbours. */
+  session?: string;
 }
 
 export const DEFAULT_SEARCH_ROLES: readonly Role[] = ['user', 'assistant', 'tool'];
@@ -123,6 +125,8 @@ export interface SearchFilter {
 export const MAX_EXPANSIONS = 4;
 /** What a related word's match is worth beside the query's own word. */
 export const EXPANSION_WEIGHT = 0.5;
+/** What a term matched by the turn next to a message is worth to the message. */
+export const CONTEXT_WEIGHT = 0.3;
 
 /**
  * The related words to look for, per query term (lexicon.ts): none shorter than four letters (they
@@ -221,8 +225,8 @@ const INSERTION_LIMIT = 256;
 
 /**
  * Ranks `docs` for `query` and returns the best `limit` of them. More distinct query terms matched
- * always wins; then a BM25-like weight with a bonus for whole words and for the exact phrase; ties go
- * to the newer message. Terms match inside identifiers too (`ledger` finds `ledger-svc`), except terms
+ * always wins; then a BM25-like weight with a bonus for whole words and for the exact phrase, plus a
+ * share of the query words the turns beside it say; ties go to the newer message. Terms match inside identifiers too (`ledger` finds `ledger-svc`), except terms
  * of three letters or fewer, which match only whole words.
  */
 export function rankDocs(docs: readonly SearchDoc[], query: string, filter: SearchFilter = {}, limit = Infinity): Ranked {
@@ -317,24 +321,55 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
   const tiered = tierTerms(terms, recent);
   const multiTerm = phrase.includes(' ');
   const keys = new Float64Array(hits);
-  const termScore = new Float64Array(Q);
+  // Per hit and query term, what the hit's own words score (the query's word or a related one), and
+  // the half steps they earn toward the matched-terms tier.
+  const termScores = new Float64Array(hits * Q);
+  const steps = new Uint8Array(hits * Q);
+  // Per hit and query term, what the query's own word scores there (no related words): what a turn lends the turns beside it.
+  const ownScores = new Float64Array(hits * Q);
   for (let h = 0; h < hits; h++) {
     const doc = docs[hitIndex[h]];
-    // Half steps: a query term found itself counts 2, one found only through a related word 1.
-    let matched = 0;
-    termScore.fill(0);
+    const row = h * Q;
     for (let t = 0, at = h * T; t < T; t++, at++) {
       const c = counts[at];
       if (c === 0) continue;
       const q = parent[t];
       const s = (t < Q ? 1 : EXPANSION_WEIGHT) * idf[t] * (weights[at] / 10) * bm25Tf(c, doc.text.length, avgLen);
-      if (t < Q) matched += tiered[t] ? 2 : 0;
+      // Half steps: a query term found itself counts 2, one found only through a related word 1.
+      if (t < Q) {
+        steps[row + q] = tiered[t] ? 2 : 0;
+        ownScores[row + q] = s;
+      }
       // A narrower noun only adds to the score: it must not lift a message a tier over one saying the word.
-      else if (tiered[q] && narrower[t] === undefined && counts[h * T + q] === 0 && termScore[q] === 0) matched += 1;
-      if (s > termScore[q]) termScore[q] = s;
+      else if (tiered[q] && narrower[t] === undefined && counts[h * T + q] === 0 && termScores[row + q] === 0) steps[row + q] = 1;
+      if (s > termScores[row + q]) termScores[row + q] = s;
     }
+  }
+  // A turn is also scored by the query words the turns either side of it say (same session), at a
+  // related word's weight: an answer rarely repeats the question's words ("How was Lisbon?" / "We ate
+  // pastéis every night"). Only in the score, never a tier: the turn that says the words stays above.
+  const rowOf = new Int32Array(docs.length).fill(-1);
+  for (let h = 0; h < hits; h++) rowOf[hitIndex[h]] = h;
+  const neighbourRow = (i: number, j: number) => (j >= 0 && j < docs.length && docs[j].session === docs[i].session ? rowOf[j] : -1);
+  for (let h = 0; h < hits; h++) {
+    const i = hitIndex[h];
+    const doc = docs[i];
+    const row = h * Q;
+    const before = neighbourRow(i, i - 1);
+    const after = neighbourRow(i, i + 1);
+    let matched = 0;
     let score = 0;
-    for (let q = 0; q < Q; q++) score += termScore[q];
+    for (let q = 0; q < Q; q++) {
+      matched += steps[row + q];
+      let s = termScores[row + q];
+      // Only for a term the turn does not match itself, and only the neighbour's own word (a related
+      // word twice removed is noise).
+      if (s === 0) {
+        if (before >= 0) s = CONTEXT_WEIGHT * ownScores[before * Q + q];
+        if (after >= 0) s = Math.max(s, CONTEXT_WEIGHT * ownScores[after * Q + q]);
+      }
+      score += s;
+    }
     if (multiTerm && doc.text.includes(phrase)) score += idfSum;
     // Between messages that match the same terms about as well the newer wins (newerFirstWhenNear):
     // several statements of one fact are an update and its outdated versions.

@@ -37,6 +37,25 @@ describe('recall search', () => {
     assert.deepEqual(page.results.slice(1).map((r) => r.content).sort(), ['postgres postgres postgres postgres, lots of postgres talk', 'the ledger ledger ledger']);
   });
 
+  it('ranks the answer beside a turn that asks in the query’s words above turns that match no less, but never above a turn that says them', () => {
+    const say = (session: string, content: string, role: Role = 'user') => {
+      now += 60_000;
+      return log.append({ session, role, content, tokens: 1 }).content;
+    };
+    say('s-1', 'Bo: I had a coffee this morning');
+    const question = say('s-1', 'Al: How was the trip to Lisbon, Bo?', 'assistant');
+    const answer = say('s-1', 'Bo: Amazing, we ate pastéis every night');
+    say('s-1', 'Bo: anyway the cat is fine');
+    for (let i = 0; i < 6; i++) say('s-2', `Bo: nothing much happened on day ${i}`);
+    // The last turn of one session is not beside the first of the next.
+    const lastOfSession = say('s-2', 'Bo: the weather is grey again');
+    const says = say('s-3', 'Bo: the Lisbon trip photos are online');
+    const found = search('What did Bo eat on the trip to Lisbon?', { pageSize: 4 });
+    assert.deepEqual(found.slice(0, 2).sort(), [question, says].sort(), 'the turns that say the words first');
+    assert.equal(found[2], answer, 'then the answer beside the question, above the other turns naming Bo');
+    assert.ok(!found.includes(lastOfSession), 'the turn before the next session’s first is not its neighbour');
+  });
+
   it('is case-insensitive', () => {
     add('Deploy with `make SHIP` from the Release branch');
     assert.deepEqual(search('make ship release'), ['Deploy with `make SHIP` from the Release branch']);

@@ -21,7 +21,10 @@ const CODE_PROSE_WORDS =
  * does pay-api use?") and names nothing: a statement that happens to say it ("we use `x`") must not
  * outrank one that does not (the update "pay-api moved to `y`").
  */
-const QUESTION_WORDS = 'i any all please remember remind recall said say told tell talked discuss discussed earlier use uses using happen happened happens happening';
+const QUESTION_WORDS =
+  'i any all please remember remind recall said say told tell talked discuss discussed earlier use uses using happen happened happens happening ' +
+  // A question about a person names them once and then says "her": the pronoun is in most turns and names no one.
+  'he she her hers herself him his himself';
 
 const words = (...lists: string[]) => new Set(lists.join(' ').split(' '));
 

@@ -158,6 +158,8 @@ describe('recall search', () => {
     assert.deepEqual(parseQuery('What did we decide about the `ledger-svc` port?').terms, ['decide', 'ledger-svc', 'port']);
     assert.deepEqual(parseQuery('is it done').terms, ['done']);
     assert.deepEqual(parseQuery('is it').terms, ['is', 'it']);
+    // A pronoun after the name it stands for names no one: it must not win a turn a matched-terms tier.
+    assert.deepEqual(parseQuery('What did Ann do with her dog and his ball?').terms, ['ann', 'dog', 'ball']);
     assert.deepEqual(parseQuery('   ').terms, []);
     add('is it');
     assert.equal(log.search('').total, 0);

@@ -30,7 +30,8 @@ import { writeJsonAtomic, writeJsonAtomicAsync } from './atomicFile';
 import { Bm25Index, type TermCounts, type TextTerms } from './bm25';
 import { fuseHybrid } from './hybridRanking';
 import { paginate } from './recallSearch';
-import { CANDIDATES, VectorSearch, type VectorShard } from './vectorSearch';
+import { quantizeInt8 } from './int8Scan';
+import { CANDIDATES, SKETCH_DIMENSIONS, SKETCH_FROM, sketchOf, VectorSearch, type VectorShard } from './vectorSearch';
 import { type Clock, MemoryError, type Page } from './types';
 import { TimeSlice } from './timeSlice';
 
@@ -107,7 +108,7 @@ export class ArchivalStore implements ArchivalMemory {
   ) {
     this.embedderId = manifest.embedder.id;
     this.dimensions = manifest.embedder.dimensions;
-    this.vectors = new VectorSearch(this.dimensions, SHARD_CAPACITY);
+    this.vectors = new VectorSearch(this.dimensions, SHARD_CAPACITY, storedRows(manifest) >= SKETCH_FROM);
   }
 
   static async open(dir: string, embedder: Embedder, opts: ArchivalOpenOptions = {}): Promise<ArchivalStore> {
@@ -324,7 +325,6 @@ export class ArchivalStore implements ArchivalMemory {
       // keyword search runs here.
       const vectorSearch = q
         ? this.vectors.start([...this.shards.values()], this.live, q, {
-            slotRows: SHARD_CAPACITY,
             allowed: filter ?? ((doc) => this.docs.alive(doc)),
             exact: (docs) => this.readVectorsOf(docs),
           })
@@ -554,27 +554,30 @@ export class ArchivalStore implements ArchivalMemory {
     const folder = path.join(this.dir, SHARDS, old.folder);
     const d = this.dimensions;
     const items = readRawItems(folder, kept.map((doc) => this.rangeOf(old, this.docs.row[doc])));
-    const countsOf = this.termCountsOf(folder);
+    const cache = this.cacheOf(folder);
+    // An older cache's counts do not mark whole words: the rows' texts are tokenized again instead.
+    const countsOf = cache?.wholeMarked ? this.termCountsOf(cache) : undefined;
     return kept.map((doc, i) => {
       const row = this.docs.row[doc];
       const { record, ...raw } = items[i];
-      const { sketch, scale: sketchScale } = this.vectors.sketchAt(old.slot, row);
-      const vector = { vector: old.vectors.subarray(row * d, (row + 1) * d), scale: old.scales[row], sketch, sketchScale };
-      return { record, vector, raw, counts: countsOf?.(row) ?? this.bm25.countsFor(record.text), range: { start: 0, vector: 0, end: 0 } };
+      const { vector, scale, sketch, sketchScale } = this.vectors.vectorAt(old.slot, row);
+      // A store too small to keep sketches in memory still writes them: from the old cache, or made again from the int8 vector.
+      const kept = sketch && sketchScale !== undefined ? { sketch, sketchScale } : sketchOfRow(cache, row, vector, scale, d);
+      return { record, vector: { vector, scale, ...kept }, raw, counts: countsOf?.(row) ?? this.bm25.countsFor(record.text), range: { start: 0, vector: 0, end: 0 } };
     });
   }
 
-  /** Row → term counts (global ids) from `folder`'s cache; undefined when it cannot be read (then texts are tokenized again). */
-  private termCountsOf(folder: string): ((row: number) => TermCounts) | undefined {
-    let bytes: Uint8Array;
+  /** `folder`'s cache, or undefined when it cannot be read. */
+  private cacheOf(folder: string): ShardCache | undefined {
     try {
-      bytes = new Uint8Array(fs.readFileSync(path.join(folder, CACHE_FILE)));
+      return parseShardCache(folder, new Uint8Array(fs.readFileSync(path.join(folder, CACHE_FILE))), this.dimensions);
     } catch {
       return undefined;
     }
-    const cache = parseShardCache(folder, bytes, this.dimensions);
-    // An older cache's counts do not mark whole words: the rows' texts are tokenized again instead.
-    if (!cache?.wholeMarked) return undefined;
+  }
+
+  /** Row → term counts (global ids) from a shard's cache. */
+  private termCountsOf(cache: ShardCache): (row: number) => TermCounts {
     const ids = cache.strings.terms.map((term) => this.bm25.idOf(term));
     return (row) => {
       const local = cache.counts.subarray(cache.termStarts[row], cache.termStarts[row + 1]);
@@ -646,10 +649,8 @@ export class ArchivalStore implements ArchivalMemory {
       folder,
       number,
       docs,
-      // Copies: the file's buffer (texts of notes, term counts, tables) can go.
-      vectors: cache.vectors.slice(),
-      scales: cache.scales.slice(),
-      slot: this.vectors.place(cache.sketches, cache.sketchScales),
+      // Copied into the vector search's memory: the file's buffer (texts of notes, term counts, tables) can go.
+      slot: this.vectors.place(cache.vectors, cache.scales, cache.sketches, cache.sketchScales),
       wholeMarked: cache.wholeMarked,
       itemStarts: cache.itemStarts.slice(),
       vectorStarts: cache.vectorStarts.slice(),
@@ -781,4 +782,12 @@ async function knownDimensions(embedder: Embedder): Promise<number> {
   if (embedder.dimensions > 0) return embedder.dimensions;
   const [probe] = await embedder.embed(['dimensions probe']);
   return probe?.length ?? embedder.dimensions;
+}
+
+/** Row `row`'s sketch from `cache`, or made again from its int8 vector when there is no cache to read. */
+function sketchOfRow(cache: ShardCache | undefined, row: number, vector: Int8Array, scale: number, d: number): { sketch: Int8Array; sketchScale: number } {
+  if (cache && row < cache.rows) return { sketch: cache.sketches.slice(row * SKETCH_DIMENSIONS, (row + 1) * SKETCH_DIMENSIONS), sketchScale: cache.sketchScales[row] };
+  const sketch = new Int8Array(SKETCH_DIMENSIONS);
+  const sketchScale = quantizeInt8(sketchOf(Float32Array.from(vector, (x) => x * scale), d), sketch, 0);
+  return { sketch, sketchScale };
 }

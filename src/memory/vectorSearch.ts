@@ -1,23 +1,31 @@
 // The vector half of archival search, over what memory keeps of each vector: int8 with a scale per row,
-// and an int8 128-number count sketch. A small store compares every int8 vector; a big one first scores
-// every sketch in one pass over a WebAssembly arena (int8Scan.ts; one slot of rows per shard, so a
-// write copies one shard's sketches, not all of them), compares the best SKETCH_POOL int8 vectors, and
-// either way the best EXACT_TOP are scored again with their full vectors, read from disk by the caller.
-// The store owns the vectors (per shard); this owns how they are searched.
+// in a WebAssembly arena (int8Scan.ts; one slot of rows per shard, so a write copies one shard's rows,
+// not all of them), and for a big store an int8 128-number count sketch in a second arena. A store
+// without sketches compares every int8 vector in one SIMD pass; a big one first scores every sketch,
+// compares the best SKETCH_POOL int8 vectors, and either way the best EXACT_TOP are scored again with
+// their full vectors, read from disk by the caller. The store owns which shards there are; this owns
+// their vectors and how they are searched.
 import { createInt8Scanner, type Int8Scanner, int8DotRows, plainScanResult, quantizeInt8, type ScanResult } from './int8Scan';
 import { TopK } from './topK';
 
 /** Candidates kept from each ranking before fusion; paging goes no deeper. */
 export const CANDIDATES = 100;
-/** Below this many items a vector search compares every int8 vector. */
+/**
+ * A store opened with at least this many rows keeps sketches (128 bytes a row) and scans them first.
+ * Below, one pass over the int8 vectors themselves costs a few milliseconds (~6 ms at 130k rows of 384),
+ * is exact, and the memory is saved. A store that grows past it while open goes on without them.
+ */
+export const SKETCH_FROM = 200_000;
+/** Below this many live items even a store with sketches compares every int8 vector. */
 const EXACT_SEARCH_BELOW = 20_000;
 /** Candidates the sketch pass hands to the int8 pass. */
 const SKETCH_POOL = 2000;
 /**
- * Rows the scan chooses by sketch before the filter (dead or filtered-out rows are dropped after): a
- * quarter more than the pool, and the full choice again here only when the filter leaves too few.
+ * Rows a scan chooses before the filter (dead or filtered-out rows are dropped after): more than it
+ * keeps, and the full choice again here only when the filter leaves too few.
  */
 const SKETCH_CHOICE = 2500;
+const VECTOR_CHOICE = 4 * CANDIDATES;
 /** The best this many by int8 are scored again exactly: int8 order is close, and only the top needs more. */
 const EXACT_TOP = 20;
 export const SKETCH_DIMENSIONS = 128;
@@ -25,22 +33,25 @@ export const SKETCH_DIMENSIONS = 128;
 const SHARD_STRIDE = 1 << 20;
 
 /** What the search uses of a scanner. */
-type Arena = Pick<Int8Scanner, 'reserve' | 'rows' | 'weights' | 'scan' | 'begin'>;
+type Arena = Pick<Int8Scanner, 'width' | 'reserve' | 'rows' | 'weights' | 'scan' | 'begin'>;
 
-/** One shard's vectors as the search reads them. */
+/** One shard as the search reads it: its rows' docs, and where its vectors are (`VectorSearch.place`). */
 export interface VectorShard {
   /** Row → doc. */
   docs: Int32Array;
-  /** docs.length × dimensions. */
-  vectors: Int8Array;
-  scales: Float32Array;
-  /** Where its sketches and their scales are in the arena (`VectorSearch.place`). */
   slot: number;
 }
 
+/** One row's vector as memory keeps it, to write into a shard's next version. */
+export interface KeptVector {
+  vector: Int8Array;
+  scale: number;
+  /** Undefined when this store keeps no sketches. */
+  sketch?: Int8Array;
+  sketchScale?: number;
+}
+
 export interface VectorSearchOptions {
-  /** Rows per arena slot: the most rows a shard holds. */
-  slotRows: number;
   /** Whether `doc` may be returned (alive and through the caller's filter). */
   allowed: (doc: number) => boolean;
   /** The full vectors of `docs`, read from disk, in order. */
@@ -48,7 +59,10 @@ export interface VectorSearchOptions {
 }
 
 export class VectorSearch {
-  private readonly arena: Arena;
+  /** Every shard's int8 vectors (rows padded to the module's multiple of 16), weighed by their scales. */
+  private readonly vectorArena: Arena;
+  /** Their sketches, for a store big enough to scan those first; undefined for a smaller one. */
+  private readonly sketchArena: Arena | undefined;
   private slots = 0;
   private readonly free: number[] = [];
   /** Scores a big store's pool (scorePool), made at its first search; null without WebAssembly SIMD. */
@@ -57,34 +71,65 @@ export class VectorSearch {
   constructor(
     private readonly dimensions: number,
     private readonly slotRows: number,
+    /** Whether to keep sketches: the store's size when opened (SKETCH_FROM). */
+    sketched: boolean,
   ) {
-    this.arena = createInt8Scanner(SKETCH_DIMENSIONS) ?? plainScanner(SKETCH_DIMENSIONS);
+    const width = Math.ceil(dimensions / 16) * 16;
+    this.vectorArena = createInt8Scanner(width) ?? plainScanner(width);
+    this.sketchArena = sketched ? (createInt8Scanner(SKETCH_DIMENSIONS) ?? plainScanner(SKETCH_DIMENSIONS)) : undefined;
   }
 
-  /** Copies a shard's sketches (rows × SKETCH_DIMENSIONS) and their scales into a free slot; returns the slot. */
-  place(sketches: Int8Array, scales: Float32Array): number {
+  /** Whether this search keeps sketches. */
+  get sketched(): boolean {
+    return this.sketchArena !== undefined;
+  }
+
+  /**
+   * Copies a shard's int8 vectors (rows × dimensions) and scales, and its sketches and their scales
+   * when this search keeps them, into a free slot; returns the slot.
+   */
+  place(vectors: Int8Array, scales: Float32Array, sketches: Int8Array, sketchScales: Float32Array): number {
     const slot = this.free.pop() ?? this.slots++;
-    this.arena.reserve(this.slots * this.slotRows);
-    const rows = this.arena.rows();
-    const at = slot * this.slotRows * SKETCH_DIMENSIONS;
-    rows.set(sketches, at);
-    // A reused slot's tail would score as rows that are not there.
-    rows.fill(0, at + sketches.length, at + this.slotRows * SKETCH_DIMENSIONS);
-    const weights = this.arena.weights();
-    weights.set(scales, slot * this.slotRows);
-    weights.fill(0, slot * this.slotRows + scales.length, (slot + 1) * this.slotRows);
+    const d = this.dimensions;
+    const arena = this.vectorArena;
+    arena.reserve(this.slots * this.slotRows);
+    const rows = arena.rows();
+    const base = slot * this.slotRows;
+    // A reused slot's rows past these must read as nothing, and each row's padding as zeros.
+    if (arena.width === d) {
+      rows.set(vectors, base * d);
+      rows.fill(0, base * d + vectors.length, (base + this.slotRows) * d);
+    } else {
+      rows.fill(0, base * arena.width, (base + this.slotRows) * arena.width);
+      for (let r = 0; r < scales.length; r++) rows.set(vectors.subarray(r * d, (r + 1) * d), (base + r) * arena.width);
+    }
+    setWeights(arena, base, this.slotRows, scales);
+    if (this.sketchArena) {
+      const sketchArena = this.sketchArena;
+      sketchArena.reserve(this.slots * this.slotRows);
+      const sketchRows = sketchArena.rows();
+      sketchRows.set(sketches, base * SKETCH_DIMENSIONS);
+      sketchRows.fill(0, base * SKETCH_DIMENSIONS + sketches.length, (base + this.slotRows) * SKETCH_DIMENSIONS);
+      setWeights(sketchArena, base, this.slotRows, sketchScales);
+    }
     return slot;
   }
 
-  /** A copy of one row's sketch, and its scale. */
-  sketchAt(slot: number, row: number): { sketch: Int8Array; scale: number } {
-    const at = (slot * this.slotRows + row) * SKETCH_DIMENSIONS;
-    return { sketch: this.arena.rows().slice(at, at + SKETCH_DIMENSIONS), scale: this.arena.weights()[slot * this.slotRows + row] };
+  /** A copy of one row's int8 vector and scale, and its sketch when kept. */
+  vectorAt(slot: number, row: number): KeptVector {
+    const at = slot * this.slotRows + row;
+    const vector = this.vectorArena.rows().slice(at * this.vectorArena.width, at * this.vectorArena.width + this.dimensions);
+    const kept: KeptVector = { vector, scale: this.vectorArena.weights()[at] };
+    if (this.sketchArena) {
+      kept.sketch = this.sketchArena.rows().slice(at * SKETCH_DIMENSIONS, (at + 1) * SKETCH_DIMENSIONS);
+      kept.sketchScale = this.sketchArena.weights()[at];
+    }
+    return kept;
   }
 
   release(slot: number): void {
-    // Weighed at zero, its rows are never chosen by the scan.
-    this.arena.weights().fill(0, slot * this.slotRows, (slot + 1) * this.slotRows);
+    // Weighed at zero, its rows are never chosen by a scan.
+    for (const arena of [this.vectorArena, this.sketchArena]) arena?.weights().fill(0, slot * this.slotRows, (slot + 1) * this.slotRows);
     this.free.push(slot);
   }
 
@@ -94,106 +139,112 @@ export class VectorSearch {
   }
 
   /**
-   * `search` begun now (a big store's sketch scan, on a helper thread) and finished by the function
-   * returned, so work done in between overlaps the scan. Nothing may change the shards before then.
+   * `search` begun now (a big scan on a helper thread) and finished by the function returned, so work
+   * done in between overlaps the scan. Nothing may change the shards before then.
    */
   start(shards: VectorShard[], live: number, q: Float32Array, opts: VectorSearchOptions): () => Array<{ id: number; score: number }> {
-    if (live < EXACT_SEARCH_BELOW) return () => this.finish(shards, live, q, opts, undefined);
+    const rows = this.slots * this.slotRows;
+    if (!this.sketchArena || live < EXACT_SEARCH_BELOW) {
+      const query8 = new Int8Array(this.vectorArena.width);
+      const queryScale = quantizeInt8(q, query8, 0);
+      const choice = Math.min(rows, VECTOR_CHOICE);
+      const scan = this.vectorArena.begin(query8, 0, rows, choice);
+      return () => this.finish(q, opts, this.choose(shards, scan(), this.vectorArena, choice, CANDIDATES, opts.allowed, queryScale));
+    }
     const sketch = new Int8Array(SKETCH_DIMENSIONS);
     quantizeInt8(sketchOf(q, this.dimensions), sketch, 0);
-    const scan = this.arena.begin(sketch, 0, this.slots * this.slotRows, SKETCH_CHOICE);
-    return () => this.finish(shards, live, q, opts, scan);
+    const sketchArena = this.sketchArena;
+    const choice = Math.min(rows, SKETCH_CHOICE);
+    const scan = sketchArena.begin(sketch, 0, rows, choice);
+    return () => {
+      const pool = this.choose(shards, scan(), sketchArena, choice, SKETCH_POOL, opts.allowed, 1);
+      return this.finish(q, opts, this.scorePool(shards, pool, q));
+    };
   }
 
-  private finish(shards: VectorShard[], live: number, q: Float32Array, opts: VectorSearchOptions, sketchScan: (() => ScanResult) | undefined): Array<{ id: number; score: number }> {
-    const d = this.dimensions;
+  private finish(q: Float32Array, opts: VectorSearchOptions, near: TopK): Array<{ id: number; score: number }> {
     // The query in doubles: V8 then multiplies without converting one side at every step.
     const query = Float64Array.from(q);
-    const near = new TopK(CANDIDATES);
-    if (!sketchScan) {
-      for (const shard of shards) {
-        const { docs, vectors, scales } = shard;
-        for (let row = 0, offset = 0; row < docs.length; row++, offset += d) {
-          const score = scales[row] * dotInt8(vectors, offset, query, d);
-          if (score > 0 && score > near.threshold && opts.allowed(docs[row])) near.push(docs[row], score);
-        }
-      }
-    } else {
-      this.scorePool(shards, this.sketchPool(shards, sketchScan(), opts.allowed), q, query, near);
-    }
     const candidates = near.sorted();
     const top = candidates.slice(0, EXACT_TOP);
     const full = opts.exact(top.map((c) => c.id));
     // Nothing in common with the query is not a candidate, however short the list.
-    const exact = top.map((c, i) => ({ id: c.id, score: dot(full[i], 0, query, d) })).filter((c) => c.score > 0);
+    const exact = top.map((c, i) => ({ id: c.id, score: dot(full[i], 0, query, this.dimensions) })).filter((c) => c.score > 0);
     exact.sort((a, b) => b.score - a.score);
     return [...exact, ...candidates.slice(EXACT_TOP)];
   }
 
   /**
-   * Scores the pool's int8 vectors into `near`: in the SIMD module (the rows copied into its memory, the
-   * query quantized too), ~0.5 ms for 2,000 rows of 384 where the plain loop over float64 takes ~6.
+   * The `keep` best allowed docs of a scan of `arena` (as docs with scores × `scale`, for the vector
+   * arena; as shardIndex * SHARD_STRIDE + row, for the sketch arena's pool).
    */
-  private scorePool(shards: VectorShard[], pool: TopK, q: Float32Array, query: Float64Array, near: TopK): void {
+  private choose(shards: VectorShard[], scan: ScanResult, arena: Arena, choice: number, keep: number, allowed: (doc: number) => boolean, scale: number): TopK {
+    const asDocs = arena === this.vectorArena;
+    const shardOfSlot = new Int32Array(this.slots).fill(-1);
+    shards.forEach((shard, i) => (shardOfSlot[shard.slot] = i));
+    const out = new TopK(keep);
+    const offer = (absolute: number, score: number) => {
+      const slot = Math.floor(absolute / this.slotRows);
+      const row = absolute - slot * this.slotRows;
+      const i = shardOfSlot[slot];
+      if (i < 0 || row >= shards[i].docs.length || !(score > 0)) return;
+      const doc = shards[i].docs[row];
+      if (allowed(doc)) out.push(asDocs ? doc : i * SHARD_STRIDE + row, score * scale);
+    };
+    const { rows, scores } = scan.best;
+    for (let j = 0; j < rows.length; j++) offer(rows[j], scores[j]);
+    // The filter left fewer than wanted of a choice that was full: choose again, filtering as it goes.
+    if (out.threshold === -Infinity && choice > 0 && rows.length === choice) {
+      const weights = arena.weights();
+      const again = new TopK(keep);
+      for (let i = 0; i < shards.length; i++) {
+        const { docs, slot } = shards[i];
+        const base = slot * this.slotRows;
+        for (let row = 0; row < docs.length; row++) {
+          const score = scan.scores[base + row] * weights[base + row] * scale;
+          if (score > 0 && score > again.threshold && allowed(docs[row])) again.push(asDocs ? docs[row] : i * SHARD_STRIDE + row, score);
+        }
+      }
+      return again;
+    }
+    return out;
+  }
+
+  /**
+   * The pool's int8 vectors scored into the CANDIDATES best: in the SIMD module (the rows copied into its
+   * memory, the query quantized too), ~0.5 ms for 2,000 rows of 384 where the plain loop takes ~6.
+   */
+  private scorePool(shards: VectorShard[], pool: TopK, q: Float32Array): TopK {
     const d = this.dimensions;
+    const near = new TopK(CANDIDATES);
     const ids: number[] = [];
     pool.forEach((id) => ids.push(id));
     const shardOf = (id: number) => shards[Math.floor(id / SHARD_STRIDE)];
-    if (this.poolScanner === undefined) this.poolScanner = createInt8Scanner(Math.ceil(d / 16) * 16) ?? null;
-    const scanner = this.poolScanner;
-    let scoreOf = (i: number, shard: VectorShard, row: number) => shard.scales[row] * dotInt8(shard.vectors, row * d, query, d);
-    if (scanner) {
-      scanner.reserve(ids.length);
-      const rows = scanner.rows();
-      // Each row's tail past d (to the module's multiple of 16) is never written, so stays zero.
-      ids.forEach((id, i) => rows.set(shardOf(id).vectors.subarray((id % SHARD_STRIDE) * d, (id % SHARD_STRIDE) * d + d), i * scanner.width));
-      const query8 = new Int8Array(scanner.width);
-      const queryScale = quantizeInt8(q, query8, 0);
-      const dots = scanner.scan(query8, 0, ids.length);
-      scoreOf = (i, shard, row) => shard.scales[row] * dots[i] * queryScale;
-    }
+    const rowOf = (id: number) => shardOf(id).slot * this.slotRows + (id % SHARD_STRIDE);
+    const source = this.vectorArena.rows();
+    const width = this.vectorArena.width;
+    const scales = this.vectorArena.weights();
+    if (this.poolScanner === undefined) this.poolScanner = createInt8Scanner(width) ?? null;
+    const scanner = this.poolScanner ?? plainScanner(width);
+    scanner.reserve(ids.length);
+    const rows = scanner.rows();
+    ids.forEach((id, i) => rows.set(source.subarray(rowOf(id) * width, rowOf(id) * width + d), i * width));
+    const query8 = new Int8Array(width);
+    const queryScale = quantizeInt8(q, query8, 0);
+    const dots = scanner.scan(query8, 0, ids.length);
     ids.forEach((id, i) => {
-      const shard = shardOf(id);
-      const row = id % SHARD_STRIDE;
-      const score = scoreOf(i, shard, row);
-      if (score > 0) near.push(shard.docs[row], score);
+      const score = scales[rowOf(id)] * dots[i] * queryScale;
+      if (score > 0) near.push(shardOf(id).docs[id % SHARD_STRIDE], score);
     });
+    return near;
   }
+}
 
-  /** The SKETCH_POOL rows whose sketches score best, as shardIndex * SHARD_STRIDE + row. */
-  private sketchPool(shards: VectorShard[], scan: ScanResult, allowed: (doc: number) => boolean): TopK {
-    const shardOfSlot = new Int32Array(this.slots).fill(-1);
-    shards.forEach((shard, i) => (shardOfSlot[shard.slot] = i));
-    const pool = new TopK(SKETCH_POOL);
-    const { rows, scores } = scan.best;
-    for (let j = 0; j < rows.length; j++) {
-      const slot = Math.floor(rows[j] / this.slotRows);
-      const row = rows[j] - slot * this.slotRows;
-      const i = shardOfSlot[slot];
-      if (i >= 0 && row < shards[i].docs.length && allowed(shards[i].docs[row])) pool.push(i * SHARD_STRIDE + row, scores[j]);
-    }
-    // The filter left fewer than the pool of a choice that was full: choose again, filtering as it goes.
-    if (pool.threshold === -Infinity && rows.length === SKETCH_CHOICE) return this.filteredPool(shards, scan.scores, allowed);
-    return pool;
-  }
-
-  private filteredPool(shards: VectorShard[], scores: Int32Array, allowed: (doc: number) => boolean): TopK {
-    const pool = new TopK(SKETCH_POOL);
-    const weights = this.arena.weights();
-    let bar = 0;
-    for (let i = 0; i < shards.length; i++) {
-      const { docs, slot } = shards[i];
-      const base = slot * this.slotRows;
-      for (let row = 0; row < docs.length; row++) {
-        const score = scores[base + row] * weights[base + row];
-        if (score > bar && allowed(docs[row])) {
-          pool.push(i * SHARD_STRIDE + row, score);
-          bar = Math.max(0, pool.threshold);
-        }
-      }
-    }
-    return pool;
-  }
+/** Weights [base, base + slotRows) of `arena`: `values` first, zeros after. */
+function setWeights(arena: Arena, base: number, slotRows: number, values: Float32Array): void {
+  const weights = arena.weights();
+  weights.set(values, base);
+  weights.fill(0, base + values.length, base + slotRows);
 }
 
 /** The arena in plain JavaScript, where WebAssembly SIMD is missing. */
@@ -202,6 +253,7 @@ function plainScanner(width: number): Arena {
   let weights = new Float32Array(0);
   let out = new Int32Array(0);
   const arena: Arena = {
+    width,
     reserve(rows) {
       if (rows * width <= data.length) return;
       const capacity = Math.max(rows, Math.ceil((data.length / width) * 1.25));
@@ -224,18 +276,6 @@ function plainScanner(width: number): Arena {
     },
   };
   return arena;
-}
-
-function dotInt8(matrix: Int8Array, offset: number, q: Float64Array, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let i = 0;
-  for (; i + 1 < d; i += 2) {
-    s0 += matrix[offset + i] * q[i];
-    s1 += matrix[offset + i + 1] * q[i + 1];
-  }
-  for (; i < d; i++) s0 += matrix[offset + i] * q[i];
-  return s0 + s1;
 }
 
 export function dot(matrix: Float32Array, offset: number, q: Float64Array, d: number): number {

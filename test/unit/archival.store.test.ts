@@ -7,7 +7,10 @@ import { LocalEmbedder } from '../../src/indexing/localEmbedder';
 import type { Chunk } from '../../src/indexing/types';
 import type { Embedder } from '../../src/memory/archivalMemory';
 import { ArchivalStore } from '../../src/memory/archival';
+import { parseShardCache } from '../../src/memory/archivalCache';
 import { Bm25Index } from '../../src/memory/bm25';
+import { quantizeInt8 } from '../../src/memory/int8Scan';
+import { SKETCH_DIMENSIONS, sketchOf } from '../../src/memory/vectorSearch';
 import { definedNames, fuseHybrid, properNames } from '../../src/memory/hybridRanking';
 import { MemoryError } from '../../src/memory/types';
 
@@ -512,6 +515,22 @@ describe('archival store', function () {
     }
     const deleted = Object.values(manifest().deleted ?? {}).reduce((n, rows) => n + rows.length, 0);
     assert.equal(items - deleted, expected);
+    // A store this small keeps no sketches in memory, yet the rows a rewrite keeps are written with theirs.
+    const sketchOfVector = new Map<string, string>();
+    for (let i = 0; i < 2400; i++) {
+      const ints = new Int8Array(128);
+      quantizeInt8(vectorOf(i), ints, 0);
+      const sketch = new Int8Array(SKETCH_DIMENSIONS);
+      quantizeInt8(sketchOf(vectorOf(i), 128), sketch, 0);
+      sketchOfVector.set(ints.join(), sketch.join());
+    }
+    const rewritten = path.join(archivalDir, 'shards', manifest().shards.s0001);
+    const cache = parseShardCache(rewritten, new Uint8Array(fs.readFileSync(path.join(rewritten, 'cache.bin'))), 128);
+    assert.ok(cache && cache.rows > 0);
+    for (let row = 0; row < cache.rows; row++) {
+      const sketch = cache.sketches.subarray(row * SKETCH_DIMENSIONS, (row + 1) * SKETCH_DIMENSIONS).join();
+      assert.equal(sketch, sketchOfVector.get(cache.vectors.subarray(row * 128, (row + 1) * 128).join()), `row ${row}'s sketch`);
+    }
   });
 
   it('opens a big store lazily: open returns before every shard is in memory, searches see what has loaded, writes wait for the rest', async () => {

@@ -221,6 +221,8 @@ export class ArchivalStore implements ArchivalMemory {
       else this.removeRows(shard, disk.deleted?.[name] ?? []);
     }
     this.manifest = disk;
+    // Room for every shard at once: the arenas grow once, not a quarter at a time as shards come in.
+    this.vectors.reserveSlots(Object.keys(disk.shards).length);
     const room = new CacheReadBuffer();
     for (const [name, folder] of Object.entries(disk.shards)) {
       if (this.shards.has(name)) continue;

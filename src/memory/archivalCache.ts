@@ -5,14 +5,17 @@
 // once, and a search reads the few it needs by byte range. Opening reads this file, never index.json,
 // so 100k passages open without parsing 40M numbers as JSON or tokenizing a text.
 // The cache is trusted only while index.json has the size and modification time it recorded and the
-// payload has the CRC-32 its header holds. Anything unexpected means "no cache" (the caller reads
+// payload has the CRC-32 its header holds. A folder copied without its times (`cp -r`, a restore) still
+// has index.json's size: then index.json's own CRC-32, recorded too, decides, and a match takes the new
+// time into the header, so one read of index.json replaces rebuilding the cache. Anything unexpected means "no cache" (the caller reads
 // index.json and writes it again), never an error; damage, as opposed to a stale or older cache, is
 // reported. The agent's notes are kept whole in it (they are few and are no copy of the workspace), so
 // a damaged index.json loses none.
 //
 // Layout (little-endian), every section 4-byte aligned:
-//   header   u32 magic, u32 format, u32 rows, u32 dimensions, u32 termCounts, u32 jsonBytes, u32 0,
-//            u32 CRC-32 of everything after the header, f64 index.json size, f64 index.json mtimeMs
+//   header   u32 magic, u32 format, u32 rows, u32 dimensions, u32 termCounts, u32 jsonBytes,
+//            u32 CRC-32 of index.json (0: not recorded, as before it was), u32 CRC-32 of everything after
+//            the header, f64 index.json size, f64 index.json mtimeMs
 //   i8 rows × dimensions vectors; f32 rows scales; i8 rows × SKETCH sketches; f32 rows sketch scales
 //   u32 rows item starts; u32 rows vector starts; u32 rows item ends (byte ranges in index.json)
 //   i32 rows path; i32 rows symbol (-1: none); i16 rows language; i16 rows kind; u8 rows source (1: note)
@@ -107,7 +110,11 @@ function sections(rows: number, dimensions: number, total: number): Array<[numbe
  * Returns what it wrote.
  */
 export function writeShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string): Uint8Array {
-  const buf = runToEnd(encodeShardCache(dimensions, rows, termOf, fs.statSync(path.join(folder, 'index.json'))));
+  const index = path.join(folder, 'index.json');
+  const crc = crc32(fs.readFileSync(index));
+  const { size, mtimeMs } = fs.statSync(index);
+  const stamp = { size, mtimeMs, crc };
+  const buf = runToEnd(encodeShardCache(dimensions, rows, termOf, stamp));
   writeFileAtomic(path.join(folder, CACHE_FILE), buf);
   return buf;
 }
@@ -117,7 +124,11 @@ export function writeShardCache(folder: string, dimensions: number, rows: CacheR
  * system's part (the write and its fsync) off the calling thread.
  */
 export async function writeNewShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string): Promise<Uint8Array> {
-  const buf = await runInSlices(encodeShardCache(dimensions, rows, termOf, await fs.promises.stat(path.join(folder, 'index.json'))));
+  const index = path.join(folder, 'index.json');
+  const crc = crc32(await fs.promises.readFile(index));
+  const { size, mtimeMs } = await fs.promises.stat(index);
+  const stamp = { size, mtimeMs, crc };
+  const buf = await runInSlices(encodeShardCache(dimensions, rows, termOf, stamp));
   await writeDurablyAsync(path.join(folder, CACHE_FILE), buf);
   return buf;
 }
@@ -126,7 +137,7 @@ export async function writeNewShardCache(folder: string, dimensions: number, row
  * The cache's bytes for `rows`, stamped with the size and modification time of the index.json they
  * point into; a generator that pauses after each row, so a caller on the editor's thread can give way.
  */
-function* encodeShardCache(dimensions: number, rows: CacheRow[], termOf: (id: number) => string, index: { size: number; mtimeMs: number }): Generator<void, Uint8Array> {
+function* encodeShardCache(dimensions: number, rows: CacheRow[], termOf: (id: number) => string, index: IndexStamp): Generator<void, Uint8Array> {
   const n = rows.length;
   // The shard's own term numbers, by the index's: each distinct term is spelled out once.
   const termNumbers = new Map<number, number>();
@@ -208,9 +219,16 @@ function* encodeShardCache(dimensions: number, rows: CacheRow[], termOf: (id: nu
   const header = new DataView(buf.buffer, 0, HEADER);
   header.setFloat64(32, index.size, true);
   header.setFloat64(40, index.mtimeMs, true);
-  const fields = [MAGIC, FORMAT, n, dimensions, total, json.length, 0, crc32(buf.subarray(HEADER))];
+  const fields = [MAGIC, FORMAT, n, dimensions, total, json.length, index.crc, crc32(buf.subarray(HEADER))];
   fields.forEach((v, i) => header.setUint32(i * 4, v, true));
   return buf;
+}
+
+/** What a cache records of the index.json it points into. */
+interface IndexStamp {
+  size: number;
+  mtimeMs: number;
+  crc: number;
 }
 
 /**
@@ -276,18 +294,29 @@ export function parseShardCache(folder: string, bytes: Uint8Array | undefined, d
     const base = bytes.byteOffset;
     const header = new DataView(bytes.buffer, base, HEADER);
     const u = (i: number) => header.getUint32(i * 4, true);
-    const [magic, format, rows, dims, total, jsonBytes, , checksum] = [u(0), u(1), u(2), u(3), u(4), u(5), u(6), u(7)];
+    const [magic, format, rows, dims, total, jsonBytes, indexCrc, checksum] = [u(0), u(1), u(2), u(3), u(4), u(5), u(6), u(7)];
     if (magic !== MAGIC) return damaged('it does not start like a MemCode cache');
     if (format !== FORMAT && format !== UNMARKED_FORMAT) return undefined;
     if (dims !== dimensions && !opts.anyDimensions) return undefined;
+    /** index.json's time when only the time differs and index.json's CRC-32 is recorded: checked below, once the cache is known whole. */
+    let movedTo: number | undefined;
     if (!opts.withoutIndex) {
       const stat = fs.statSync(path.join(folder, 'index.json'));
-      if (header.getFloat64(32, true) !== stat.size || header.getFloat64(40, true) !== stat.mtimeMs) return undefined;
+      if (header.getFloat64(32, true) !== stat.size) return undefined;
+      if (header.getFloat64(40, true) !== stat.mtimeMs) {
+        if (indexCrc === 0) return undefined;
+        movedTo = stat.mtimeMs;
+      }
     }
     const layout = sections(rows, dims, total);
     const jsonAt = HEADER + layout.reduce((sum, [, padded]) => sum + padded, 0);
     if (jsonAt + jsonBytes !== bytes.length) return damaged('its sections do not add up to its size');
     if (crc32(bytes.subarray(HEADER)) !== checksum) return damaged('its checksum does not match its content');
+    if (movedTo !== undefined) {
+      if (crc32(fs.readFileSync(path.join(folder, 'index.json'))) !== indexCrc) return undefined;
+      restamp(folder, movedTo);
+      header.setFloat64(40, movedTo, true);
+    }
     let at = base + HEADER;
     let k = 0;
     const next = <T>(make: (buffer: ArrayBufferLike, offset: number, length: number) => T, per: number): T => {
@@ -338,6 +367,24 @@ export function parseShardCache(folder: string, bytes: Uint8Array | undefined, d
     // index.json gone (a writer swapped generations) is the caller's to notice; anything else is damage.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     return damaged((err as Error).message);
+  }
+}
+
+/**
+ * Writes index.json's new time into the cache's header, in place: only the stamp changes, which the
+ * payload's CRC does not cover, and a torn write of it means one more check of index.json, no more.
+ */
+function restamp(folder: string, mtimeMs: number): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(path.join(folder, CACHE_FILE), 'r+');
+    const stamp = Buffer.alloc(8);
+    stamp.writeDoubleLE(mtimeMs, 0);
+    fs.writeSync(fd, stamp, 0, 8, 40);
+  } catch {
+    // A read-only copy: the next open checks index.json again.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

@@ -174,11 +174,14 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
       const have = memory.buffer.byteLength;
       if (bytesFor(wanted) > have) memory.grow(Math.ceil((bytesFor(wanted) - have) / PAGE));
       const bytes = new Uint8Array(memory.buffer);
-      // The weights move past the longer rows; what they and the last scores held becomes new rows, zeros.
+      // The weights move past the longer rows; what they and the areas after them held becomes new rows,
+      // zeros. Past those the memory was never written (it only grows): zeroing it would only fault in
+      // pages (400 MB for 1M rows reserved at open) that placing rows touches anyway.
       const oldWeights = weightsAt();
+      const oldEnd = bytesFor(capacity);
       const newWeights = rowsAt + wanted * width;
       bytes.copyWithin(newWeights, oldWeights, oldWeights + capacity * 4);
-      bytes.fill(0, oldWeights, newWeights);
+      bytes.fill(0, oldWeights, Math.min(newWeights, oldEnd));
       bytes.fill(0, newWeights + capacity * 4, newWeights + wanted * 4);
       capacity = wanted;
       // Touched now, so the first scan does not pay for faulting the scores' pages in (~30 ms per 4 MB on a VM).

@@ -84,6 +84,11 @@ export class VectorSearch {
     return this.sketchArena !== undefined;
   }
 
+  /** Room for `slots` shards in all (those placed and released included), so placing them grows nothing. */
+  reserveSlots(slots: number): void {
+    for (const arena of [this.vectorArena, this.sketchArena]) arena?.reserve(Math.max(slots, this.slots) * this.slotRows);
+  }
+
   /**
    * Copies a shard's int8 vectors (rows × dimensions) and scales, and its sketches and their scales
    * when this search keeps them, into a free slot; returns the slot.

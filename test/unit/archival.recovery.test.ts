@@ -119,6 +119,34 @@ describe('archival store recovery', function () {
     assert.deepEqual((await ArchivalStore.open(dir, embedder)).countBySource(), { file: 2, note: 2 });
   });
 
+  it('trusts a copied folder’s caches after one read of index.json, and not a cache whose index.json changed at the same size', async () => {
+    await storeWithNotes();
+    // Copied without its times, as `cp -r` or a restore does: every index.json has a new mtime.
+    const copy = path.join(path.dirname(dir), 'copy');
+    fs.cpSync(dir, copy, { recursive: true });
+    const shards = path.join(copy, 'shards');
+    const [folder] = fs.readdirSync(shards);
+    const index = path.join(shards, folder, 'index.json');
+    const cache = path.join(shards, folder, 'cache.bin');
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(index, later, later);
+    const inode = fs.statSync(cache).ino;
+    const payload = fs.readFileSync(cache).subarray(48);
+    const store = await ArchivalStore.open(copy, embedder, { clock });
+    assert.equal((await store.search('parseInvoice', { pageSize: 1 })).results[0]?.path, 'src/a.ts');
+    assert.equal(fs.statSync(cache).ino, inode, 'the cache is kept, not written again');
+    assert.deepEqual(fs.readFileSync(cache).subarray(48), payload);
+    assert.equal(fs.readFileSync(cache).readDoubleLE(40), fs.statSync(index).mtimeMs, 'and stamped with index.json’s new time');
+    // index.json changed in place, same size: its CRC-32 differs, so the cache is made again from it.
+    const text = fs.readFileSync(index, 'utf8');
+    fs.writeFileSync(index, text.replace('parseInvoice', 'parseReceipt'));
+    const even = new Date(Date.now() + 120_000);
+    fs.utimesSync(index, even, even);
+    const changed = await ArchivalStore.open(copy, embedder, { clock });
+    assert.equal((await changed.search('parseReceipt', { pageSize: 1, mode: 'keyword' })).results[0]?.path, 'src/a.ts');
+    assert.notEqual(fs.statSync(cache).ino, inode, 'rebuilt');
+  });
+
   it('does not trust a garbled cache: warns, reads index.json and writes the cache again', async () => {
     await storeWithNotes();
     const shards = path.join(dir, 'shards');

@@ -221,12 +221,16 @@ export class ArchivalStore implements ArchivalMemory {
       else this.removeRows(shard, disk.deleted?.[name] ?? []);
     }
     this.manifest = disk;
-    // Room for every shard at once: the arenas grow once, not a quarter at a time as shards come in.
-    this.vectors.reserveSlots(Object.keys(disk.shards).length);
     const room = new CacheReadBuffer();
+    let reserved = false;
     for (const [name, folder] of Object.entries(disk.shards)) {
       if (this.shards.has(name)) continue;
-      await this.loadShard(name, folder, await readCacheBytes(path.join(this.dir, SHARDS, folder), room), disk.deleted?.[name] ?? []);
+      const bytes = await readCacheBytes(path.join(this.dir, SHARDS, folder), room);
+      // Room for every shard at once, so the arenas grow once, not a quarter at a time as shards come
+      // in; after the first read, so `open` itself does not wait for it.
+      if (!reserved) this.vectors.reserveSlots(Object.keys(disk.shards).length);
+      reserved = true;
+      await this.loadShard(name, folder, bytes, disk.deleted?.[name] ?? []);
     }
     this.seen = { id: disk.id, generation: disk.generation };
   }

@@ -100,21 +100,17 @@ export class VectorSearch {
     arena.reserve(this.slots * this.slotRows);
     const rows = arena.rows();
     const base = slot * this.slotRows;
-    // A reused slot's rows past these must read as nothing, and each row's padding as zeros.
-    if (arena.width === d) {
-      rows.set(vectors, base * d);
-      rows.fill(0, base * d + vectors.length, (base + this.slotRows) * d);
-    } else {
-      rows.fill(0, base * arena.width, (base + this.slotRows) * arena.width);
-      for (let r = 0; r < scales.length; r++) rows.set(vectors.subarray(r * d, (r + 1) * d), (base + r) * arena.width);
-    }
+    // A reused slot's rows past these keep what they held: weighed at zero (setWeights), no scan chooses
+    // them, and writing zeros would only make their pages resident. Each row's padding past d is never
+    // written, so stays zero and adds nothing to a dot product.
+    if (arena.width === d) rows.set(vectors, base * d);
+    else for (let r = 0; r < scales.length; r++) rows.set(vectors.subarray(r * d, (r + 1) * d), (base + r) * arena.width);
     setWeights(arena, base, this.slotRows, scales);
     if (this.sketchArena) {
       const sketchArena = this.sketchArena;
       sketchArena.reserve(this.slots * this.slotRows);
       const sketchRows = sketchArena.rows();
       sketchRows.set(sketches, base * SKETCH_DIMENSIONS);
-      sketchRows.fill(0, base * SKETCH_DIMENSIONS + sketches.length, (base + this.slotRows) * SKETCH_DIMENSIONS);
       setWeights(sketchArena, base, this.slotRows, sketchScales);
     }
     return slot;

@@ -11,8 +11,9 @@
 // it fills. Removing a file's passages from a full shard only lists their rows in the manifest; the
 // shard is rewritten without them once half of it is gone. Each write goes to a new shard folder and
 // the manifest flips to it atomically, so a crash leaves the old state or the new, never a mix.
-// Memory holds per passage an int8 vector and sketch, a few typed columns (archivalDocs.ts) and its
-// BM25 postings (bm25.ts): under 1 KiB. Texts and full vectors are read from index.json by byte range
+// Memory holds per passage an int8 vector (and a sketch, in a big store: keepsSketches;
+// vectorSearch.ts owns both), a few typed columns (archivalDocs.ts) and its BM25 postings (bm25.ts):
+// under 1 KiB. Texts and full vectors are read from index.json by byte range
 // when a search needs them (the best candidates' exact scores, the page it returns).
 // A big store opens lazily: `open` returns at once and shards load in the background; searches
 // meanwhile see what has loaded, writes wait for all of it (`whenLoaded`). One store lives as long as
@@ -31,7 +32,7 @@ import { Bm25Index, type TermCounts, type TextTerms } from './bm25';
 import { fuseHybrid } from './hybridRanking';
 import { paginate } from './recallSearch';
 import { quantizeInt8 } from './int8Scan';
-import { CANDIDATES, SKETCH_DIMENSIONS, SKETCH_FROM, sketchOf, VectorSearch, type VectorShard } from './vectorSearch';
+import { CANDIDATES, keepsSketches, SKETCH_DIMENSIONS, sketchOf, VectorSearch, type VectorShard } from './vectorSearch';
 import { type Clock, MemoryError, type Page } from './types';
 import { TimeSlice } from './timeSlice';
 
@@ -108,7 +109,7 @@ export class ArchivalStore implements ArchivalMemory {
   ) {
     this.embedderId = manifest.embedder.id;
     this.dimensions = manifest.embedder.dimensions;
-    this.vectors = new VectorSearch(this.dimensions, SHARD_CAPACITY, storedRows(manifest) >= SKETCH_FROM);
+    this.vectors = new VectorSearch(this.dimensions, SHARD_CAPACITY, keepsSketches(storedRows(manifest), this.dimensions));
   }
 
   static async open(dir: string, embedder: Embedder, opts: ArchivalOpenOptions = {}): Promise<ArchivalStore> {

@@ -11,11 +11,18 @@ import { TopK } from './topK';
 /** Candidates kept from each ranking before fusion; paging goes no deeper. */
 export const CANDIDATES = 100;
 /**
- * A store opened with at least this many rows keeps sketches (128 bytes a row) and scans them first.
- * Below, one pass over the int8 vectors themselves costs a few milliseconds (~6 ms at 130k rows of 384),
- * is exact, and the memory is saved. A store that grows past it while open goes on without them.
+ * A store opened with at least this many bytes of int8 vectors (200k rows of 384) keeps sketches (128
+ * bytes a row) and scans them first. Below, one pass over the int8 vectors themselves costs a few
+ * milliseconds (~6 ms at 130k rows of 384), is exact, and the memory is saved. Counted in bytes, not rows:
+ * a model embedder's 1,536 numbers make each row's pass four times as long. A store that grows past it
+ * while open goes on without them.
  */
-export const SKETCH_FROM = 200_000;
+const SKETCH_FROM_BYTES = 200_000 * 384;
+
+/** Whether a store of `rows` vectors of `dimensions` keeps sketches (SKETCH_FROM_BYTES). */
+export function keepsSketches(rows: number, dimensions: number): boolean {
+  return rows * dimensions >= SKETCH_FROM_BYTES;
+}
 /** Below this many live items even a store with sketches compares every int8 vector. */
 const EXACT_SEARCH_BELOW = 20_000;
 /** Candidates the sketch pass hands to the int8 pass. */
@@ -71,7 +78,7 @@ export class VectorSearch {
   constructor(
     private readonly dimensions: number,
     private readonly slotRows: number,
-    /** Whether to keep sketches: the store's size when opened (SKETCH_FROM). */
+    /** Whether to keep sketches: `keepsSketches` of the store's size when opened. */
     sketched: boolean,
   ) {
     const width = Math.ceil(dimensions / 16) * 16;

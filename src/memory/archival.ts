@@ -43,6 +43,8 @@ export interface ArchivalOpenOptions {
   clock?: Clock;
   /** A store with more passages than this opens lazily (default LOAD_IN_BACKGROUND_ABOVE). */
   loadInBackgroundAbove?: number;
+  /** Bytes of int8 vectors from which the vector search keeps sketches (keepsSketches; tests set it low). */
+  sketchFromBytes?: number;
 }
 
 export { CANDIDATES };
@@ -96,6 +98,8 @@ export class ArchivalStore implements ArchivalMemory {
   private seen: { id?: string; generation: number } | undefined;
   private loading: Promise<void> = Promise.resolve();
   private loadingNow = false;
+  /** Sketches being read in for a store that grew past keepsSketches (startSketches). */
+  private sketching: Promise<void> = Promise.resolve();
   private loadError: unknown;
   /** A sync asked for while the first load ran: done when it ends. */
   private syncAfterLoad = false;
@@ -106,10 +110,11 @@ export class ArchivalStore implements ArchivalMemory {
     private manifest: Manifest,
     private readonly clock: Clock,
     private readonly warn?: (m: string) => void,
+    private readonly sketchFromBytes?: number,
   ) {
     this.embedderId = manifest.embedder.id;
     this.dimensions = manifest.embedder.dimensions;
-    this.vectors = new VectorSearch(this.dimensions, SHARD_CAPACITY, keepsSketches(storedRows(manifest), this.dimensions));
+    this.vectors = new VectorSearch(this.dimensions, SHARD_CAPACITY, keepsSketches(storedRows(manifest), this.dimensions, sketchFromBytes));
   }
 
   static async open(dir: string, embedder: Embedder, opts: ArchivalOpenOptions = {}): Promise<ArchivalStore> {
@@ -118,7 +123,7 @@ export class ArchivalStore implements ArchivalMemory {
     if (!fs.existsSync(file)) return ArchivalStore.create(dir, embedder, dimensions, opts);
     const manifest = readManifest(file);
     if (manifest.embedder.id !== embedder.id || manifest.embedder.dimensions !== dimensions) throw embedderMismatch(manifest, embedder.id, dimensions);
-    const store = new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()), opts.warn);
+    const store = new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()), opts.warn, opts.sketchFromBytes);
     store.startLoading();
     if (storedRows(manifest) <= (opts.loadInBackgroundAbove ?? LOAD_IN_BACKGROUND_ABOVE)) await store.whenLoaded();
     return store;
@@ -155,7 +160,7 @@ export class ArchivalStore implements ArchivalMemory {
     const manifest = emptyManifest(embedder.id, dimensions);
     fs.rmSync(path.join(dir, SHARDS), { recursive: true, force: true });
     writeJsonAtomic(path.join(dir, MANIFEST), manifest);
-    const store = new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()), opts.warn);
+    const store = new ArchivalStore(dir, embedder, manifest, opts.clock ?? (() => new Date()), opts.warn, opts.sketchFromBytes);
     store.seen = { id: manifest.id, generation: manifest.generation };
     return store;
   }
@@ -323,6 +328,7 @@ export class ArchivalStore implements ArchivalMemory {
   // ------------------------------------------------------------------ internals
 
   private searchNow(query: string, q: Float32Array | undefined, opts: ArchivalQuery): Page<ArchivalHit> {
+    if (this.vectors.sketches === 'none' && keepsSketches(this.live, this.dimensions, this.sketchFromBytes)) this.startSketches();
     const mode = opts.mode ?? 'hybrid';
     const filter = this.filterFor(opts);
     const items = new RecordReader((docs) => this.readByShard(docs, (folder, ranges) => readRecords(folder, ranges)));
@@ -358,6 +364,49 @@ export class ArchivalStore implements ArchivalMemory {
     const ids = paginate(ranked, opts.page ?? 1, opts.pageSize ?? 5);
     const page = items.load(ids.results.map((r) => r.id));
     return { ...ids, results: ids.results.map(({ score }, i) => ({ ...page[i], score })) };
+  }
+
+  /**
+   * The store grew past keepsSketches while open: the vector search keeps sketches from now on, and the
+   * shards loaded before get theirs from their caches, one shard at a time in the background (searches
+   * scan every int8 vector until the last is in). Not a write: a shard replaced meanwhile came with its own.
+   */
+  private startSketches(): void {
+    this.vectors.keepSketches();
+    this.sketching = (async () => {
+      for (const shard of [...this.shards.values()]) {
+        if (this.vectors.hasSketches(shard.slot) || this.shards.get(shard.name) !== shard) continue;
+        const folder = path.join(this.dir, SHARDS, shard.folder);
+        const cache = parseShardCache(folder, await readCacheBytes(folder), this.dimensions);
+        // Checked again after the read: a write may have replaced the shard (and reused its slot) meanwhile.
+        if (this.shards.get(shard.name) !== shard || this.vectors.hasSketches(shard.slot)) continue;
+        const rows = shard.docs.length;
+        if (cache?.rows === rows) {
+          this.vectors.placeSketches(shard.slot, cache.sketches, cache.sketchScales);
+          continue;
+        }
+        // No cache to read them from: made again from the int8 vectors.
+        const sketches = new Int8Array(rows * SKETCH_DIMENSIONS);
+        const sketchScales = new Float32Array(rows);
+        for (let row = 0; row < rows; row++) {
+          const { vector, scale } = this.vectors.vectorAt(shard.slot, row);
+          const made = sketchOfRow(undefined, row, vector, scale, this.dimensions);
+          sketches.set(made.sketch, row * SKETCH_DIMENSIONS);
+          sketchScales[row] = made.sketchScale;
+        }
+        this.vectors.placeSketches(shard.slot, sketches, sketchScales);
+      }
+    })().catch((err: unknown) => this.warn?.(`could not read the archival shards' sketches: ${(err as Error).message}; vector search compares every vector instead`));
+  }
+
+  /** Settles once a store grown past keepsSketches has every shard's sketches (or gave up); at once otherwise. */
+  whenSketched(): Promise<void> {
+    return this.sketching;
+  }
+
+  /** What the vector search scans first: nothing but the int8 vectors, sketches being read in, or sketches. */
+  get vectorSketches(): 'none' | 'filling' | 'ready' {
+    return this.vectors.sketches;
   }
 
   private readVectorsOf(docs: number[]): Float32Array[] {

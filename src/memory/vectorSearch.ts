@@ -19,9 +19,9 @@ export const CANDIDATES = 100;
  */
 const SKETCH_FROM_BYTES = 200_000 * 384;
 
-/** Whether a store of `rows` vectors of `dimensions` keeps sketches (SKETCH_FROM_BYTES). */
-export function keepsSketches(rows: number, dimensions: number): boolean {
-  return rows * dimensions >= SKETCH_FROM_BYTES;
+/** Whether a store of `rows` vectors of `dimensions` keeps sketches (SKETCH_FROM_BYTES, or `fromBytes`). */
+export function keepsSketches(rows: number, dimensions: number, fromBytes = SKETCH_FROM_BYTES): boolean {
+  return rows * dimensions >= fromBytes;
 }
 /** Below this many live items even a store with sketches compares every int8 vector. */
 const EXACT_SEARCH_BELOW = 20_000;
@@ -53,7 +53,7 @@ export interface VectorShard {
 export interface KeptVector {
   vector: Int8Array;
   scale: number;
-  /** Undefined when this store keeps no sketches. */
+  /** Undefined when this store keeps no sketches (or not yet this shard's). */
   sketch?: Int8Array;
   sketchScale?: number;
 }
@@ -69,7 +69,11 @@ export class VectorSearch {
   /** Every shard's int8 vectors (rows padded to the module's multiple of 16), weighed by their scales. */
   private readonly vectorArena: Arena;
   /** Their sketches, for a store big enough to scan those first; undefined for a smaller one. */
-  private readonly sketchArena: Arena | undefined;
+  private sketchArena: Arena | undefined;
+  /** Per slot: whether its sketches are in the sketch arena (a store grown big gets them shard by shard). */
+  private sketchedSlots = new Uint8Array(0);
+  /** Slots in use whose sketches are not in yet: the sketch scan would miss their rows. */
+  private missingSketches = 0;
   private slots = 0;
   private readonly free: number[] = [];
   /** Scores a big store's pool (scorePool), made at its first search; null without WebAssembly SIMD. */
@@ -83,12 +87,49 @@ export class VectorSearch {
   ) {
     const width = Math.ceil(dimensions / 16) * 16;
     this.vectorArena = createInt8Scanner(width) ?? plainScanner(width);
-    this.sketchArena = sketched ? (createInt8Scanner(SKETCH_DIMENSIONS) ?? plainScanner(SKETCH_DIMENSIONS)) : undefined;
+    if (sketched) this.keepSketches();
   }
 
-  /** Whether this search keeps sketches. */
-  get sketched(): boolean {
-    return this.sketchArena !== undefined;
+  /** Whether this search keeps sketches, and whether every shard's are in (the sketch scan is used only then). */
+  get sketches(): 'none' | 'filling' | 'ready' {
+    return !this.sketchArena ? 'none' : this.missingSketches > 0 ? 'filling' : 'ready';
+  }
+
+  /**
+   * From now on keeps sketches: a store that grew past keepsSketches while open. Shards placed before
+   * have none until `placeSketches` gives them theirs; until every one has, searches scan the int8 vectors.
+   */
+  keepSketches(): void {
+    if (this.sketchArena) return;
+    this.sketchArena = createInt8Scanner(SKETCH_DIMENSIONS) ?? plainScanner(SKETCH_DIMENSIONS);
+    this.sketchArena.reserve(this.slots * this.slotRows);
+    const free = new Set(this.free);
+    for (let slot = 0; slot < this.slots; slot++) if (!free.has(slot)) this.missingSketches++;
+  }
+
+  /** Whether `slot`'s sketches are in. */
+  hasSketches(slot: number): boolean {
+    return this.sketchedSlots[slot] === 1;
+  }
+
+  /** A placed slot's sketches (rows × SKETCH_DIMENSIONS) and their scales, once this search keeps sketches. */
+  placeSketches(slot: number, sketches: Int8Array, sketchScales: Float32Array): void {
+    const arena = this.sketchArena;
+    if (!arena || this.sketchedSlots[slot] === 1) return;
+    arena.reserve(this.slots * this.slotRows);
+    arena.rows().set(sketches, slot * this.slotRows * SKETCH_DIMENSIONS);
+    setWeights(arena, slot * this.slotRows, this.slotRows, sketchScales);
+    this.markSketched(slot, true);
+    this.missingSketches--;
+  }
+
+  private markSketched(slot: number, present: boolean): void {
+    if (slot >= this.sketchedSlots.length) {
+      const grown = new Uint8Array(Math.max(slot + 1, this.sketchedSlots.length * 2));
+      grown.set(this.sketchedSlots);
+      this.sketchedSlots = grown;
+    }
+    this.sketchedSlots[slot] = present ? 1 : 0;
   }
 
   /** Room for `slots` shards in all (those placed and released included), so placing them grows nothing. */
@@ -114,11 +155,9 @@ export class VectorSearch {
     else for (let r = 0; r < scales.length; r++) rows.set(vectors.subarray(r * d, (r + 1) * d), (base + r) * arena.width);
     setWeights(arena, base, this.slotRows, scales);
     if (this.sketchArena) {
-      const sketchArena = this.sketchArena;
-      sketchArena.reserve(this.slots * this.slotRows);
-      const sketchRows = sketchArena.rows();
-      sketchRows.set(sketches, base * SKETCH_DIMENSIONS);
-      setWeights(sketchArena, base, this.slotRows, sketchScales);
+      // Counted as missing, then put in: a slot is missing its sketches only between keepSketches and placeSketches.
+      this.missingSketches++;
+      this.placeSketches(slot, sketches, sketchScales);
     }
     return slot;
   }
@@ -128,7 +167,7 @@ export class VectorSearch {
     const at = slot * this.slotRows + row;
     const vector = this.vectorArena.rows().slice(at * this.vectorArena.width, at * this.vectorArena.width + this.dimensions);
     const kept: KeptVector = { vector, scale: this.vectorArena.weights()[at] };
-    if (this.sketchArena) {
+    if (this.sketchArena && this.hasSketches(slot)) {
       kept.sketch = this.sketchArena.rows().slice(at * SKETCH_DIMENSIONS, (at + 1) * SKETCH_DIMENSIONS);
       kept.sketchScale = this.sketchArena.weights()[at];
     }
@@ -138,6 +177,8 @@ export class VectorSearch {
   release(slot: number): void {
     // Weighed at zero, its rows are never chosen by a scan.
     for (const arena of [this.vectorArena, this.sketchArena]) arena?.weights().fill(0, slot * this.slotRows, (slot + 1) * this.slotRows);
+    if (this.sketchArena && !this.hasSketches(slot)) this.missingSketches--;
+    this.markSketched(slot, false);
     this.free.push(slot);
   }
 
@@ -152,7 +193,7 @@ export class VectorSearch {
    */
   start(shards: VectorShard[], live: number, q: Float32Array, opts: VectorSearchOptions): () => Array<{ id: number; score: number }> {
     const rows = this.slots * this.slotRows;
-    if (!this.sketchArena || live < EXACT_SEARCH_BELOW) {
+    if (!this.sketchArena || this.missingSketches > 0 || live < EXACT_SEARCH_BELOW) {
       const query8 = new Int8Array(this.vectorArena.width);
       const queryScale = quantizeInt8(q, query8, 0);
       const choice = Math.min(rows, VECTOR_CHOICE);

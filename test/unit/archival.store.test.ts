@@ -533,6 +533,42 @@ describe('archival store', function () {
     }
   });
 
+  it('starts keeping sketches once it grows past their threshold while open, reading those of the shards it holds from their caches', async () => {
+    // 21k passages of 128 numbers: past the sketch threshold set here (10k), and past the size from which a search goes through sketches (20k).
+    const sketchFromBytes = 10_000 * 128;
+    const store = await ArchivalStore.open(archivalDir, embedder, { clock, sketchFromBytes });
+    const vectorOf = (i: number) => {
+      const v = new Float32Array(128);
+      v[i % 128] = 1;
+      v[(i * 7 + 1) % 128] = i % 2 ? 0.5 : -0.5;
+      return v;
+    };
+    for (let batch = 0; batch < 21; batch++) {
+      await store.addEmbedded(
+        Array.from({ length: 1000 }, (_, k) => {
+          const i = batch * 1000 + k;
+          return { record: { text: `export const grown${i} = ${i};`, source: 'file' as const, path: `grown/f${i}.ts` }, vector: vectorOf(i) };
+        }),
+      );
+    }
+    assert.equal(store.vectorSketches, 'none', 'opened empty: no sketches kept yet');
+    const before = await store.search('grown 12345', { mode: 'vector', pageSize: 5 });
+    assert.notEqual(store.vectorSketches, 'none', 'the first search past the threshold starts them');
+    await store.whenSketched();
+    assert.equal(store.vectorSketches, 'ready');
+    const after = await store.search('grown 12345', { mode: 'vector', pageSize: 5 });
+    assert.equal(before.results.length, 5);
+    assert.equal(after.results.length, 5, 'through the sketches');
+    assert.equal((await store.search('grown12345', { mode: 'hybrid', pageSize: 1 })).results[0]?.path, 'grown/f12345.ts');
+    // A shard written now brings its own sketches; a reopened store keeps them from the start.
+    await store.deleteByPath(Array.from({ length: 600 }, (_, i) => `grown/f${i}.ts`));
+    assert.equal(store.vectorSketches, 'ready');
+    const reopened = await ArchivalStore.open(archivalDir, embedder, { clock, sketchFromBytes });
+    await reopened.whenLoaded();
+    assert.equal(reopened.vectorSketches, 'ready');
+    assert.equal((await reopened.search('grown20999', { mode: 'hybrid', pageSize: 1 })).results[0]?.path, 'grown/f20999.ts');
+  });
+
   it('opens a big store lazily: open returns before every shard is in memory, searches see what has loaded, writes wait for the rest', async () => {
     const writer = await open();
     for (let batch = 0; batch < 6; batch++) {

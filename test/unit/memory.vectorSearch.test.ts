@@ -56,7 +56,7 @@ for (const sketched of [true, false]) {
     const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, k) => sum + x * b[k], 0);
 
     it('finds the true nearest neighbours, the first scored exactly, and keeps to the filter', () => {
-      assert.equal(search.sketched, sketched);
+      assert.equal(search.sketches, sketched ? 'ready' : 'none');
       let found = 0;
       let wanted = 0;
       for (let t = 0; t < 20; t++) {
@@ -110,3 +110,47 @@ for (const sketched of [true, false]) {
     });
   });
 }
+
+describe('vector search that starts keeping sketches once its store has grown', function () {
+  this.timeout(60_000);
+  it('scans every int8 vector until each shard has its sketches, then the sketches', () => {
+    const next = random(11);
+    const rows = 400;
+    const total = 8 * rows;
+    const vectors = Array.from({ length: total }, () => unit(Float32Array.from({ length: D }, next)));
+    const search = new VectorSearch(D, rows, false);
+    const shards: Array<VectorShard & { sketches: Int8Array; sketchScales: Float32Array }> = [];
+    const placeShard = (s: number) => {
+      const docs = Int32Array.from({ length: rows }, (_, r) => s * rows + r);
+      const ints = new Int8Array(rows * D);
+      const scales = new Float32Array(rows);
+      const sketches = new Int8Array(rows * SKETCH_DIMENSIONS);
+      const sketchScales = new Float32Array(rows);
+      docs.forEach((doc, r) => {
+        scales[r] = quantizeInt8(vectors[doc], ints, r * D);
+        sketchScales[r] = quantizeInt8(sketchOf(vectors[doc], D), sketches, r * SKETCH_DIMENSIONS);
+      });
+      shards.push({ docs, slot: search.place(ints, scales, sketches, sketchScales), sketches, sketchScales });
+    };
+    for (let s = 0; s < 6; s++) placeShard(s);
+    const exact = (docs: number[]) => docs.map((doc) => vectors[doc]);
+    const top = () => search.search(shards, 30_000, vectors[1_234], { allowed: () => true, exact })[0]?.id;
+    assert.equal(search.sketches, 'none');
+    search.keepSketches();
+    assert.equal(search.sketches, 'filling');
+    assert.equal(search.vectorAt(shards[0].slot, 0).sketch, undefined, 'no sketch yet');
+    assert.equal(top(), 1_234, 'every int8 vector is still scanned while sketches are missing');
+    // A shard placed now comes with its sketches; a released one no longer waits for them.
+    placeShard(6);
+    search.release(shards[5].slot);
+    shards.splice(5, 1);
+    for (const shard of shards.slice(0, 4)) search.placeSketches(shard.slot, shard.sketches, shard.sketchScales);
+    assert.equal(search.sketches, 'filling', 'one shard still without');
+    search.placeSketches(shards[4].slot, shards[4].sketches, shards[4].sketchScales);
+    assert.equal(search.sketches, 'ready');
+    assert.equal(top(), 1_234, 'through the sketches');
+    assert.deepEqual(search.vectorAt(shards[2].slot, 7).sketch, shards[2].sketches.subarray(7 * SKETCH_DIMENSIONS, 8 * SKETCH_DIMENSIONS));
+    placeShard(7);
+    assert.equal(search.sketches, 'ready', 'a shard placed later brings its own');
+  });
+});

@@ -106,7 +106,8 @@ describe('memcode CLI', function () {
     assert.equal(run.code, 3, run.stderr);
     assert.match(run.stderr, /did not answer within 2 s/);
     assert.match(run.stderr, /--timeout/);
-    assert.ok(took < 6_000, `exit after ${took} ms`);
+    // Far below the 120 s default: the flag was obeyed. Not tighter: a loaded machine takes seconds to start the process.
+    assert.ok(took < 20_000, `exit after ${took} ms`);
     assert.equal(llm.chatRequests().length, 1, 'no retry past the timeout');
     assert.equal(readMessages(workspace).filter((m) => m.role === 'user').length, 1, 'the message itself is kept');
   });
@@ -117,7 +118,7 @@ describe('memcode CLI', function () {
     const run = await runCli(['chat', '-C', workspace, '-m', 'hi', '--base-url', llm.url], { MEMCODE_TIMEOUT: '1' });
     assert.equal(run.code, 3, run.stderr);
     assert.match(run.stderr, /no data for 1 s/);
-    assert.ok(Date.now() - started < 5_000);
+    assert.ok(Date.now() - started < 20_000, 'far below the 120 s default');
     const bad = await runCli(['chat', '-C', workspace, '-m', 'hi', '--base-url', llm.url, '--timeout', '0'], { MEMCODE_TIMEOUT: '1' });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--timeout must be a positive number of seconds/);

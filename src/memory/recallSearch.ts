@@ -226,8 +226,9 @@ const INSERTION_LIMIT = 256;
 /**
  * Ranks `docs` for `query` and returns the best `limit` of them. More distinct query terms matched
  * always wins; then a BM25-like weight with a bonus for whole words and for the exact phrase, plus a
- * share of the query words the turns beside it say; ties go to the newer message. Terms match inside identifiers too (`ledger` finds `ledger-svc`), except terms
- * of three letters or fewer, which match only whole words.
+ * share of the query words the turns beside it say; ties go to the newer message. Terms match inside
+ * identifiers too (`ledger` finds `ledger-svc`), except terms of three letters or fewer, which match
+ * only whole words.
  */
 export function rankDocs(docs: readonly SearchDoc[], query: string, filter: SearchFilter = {}, limit = Infinity): Ranked {
   const { terms, phrase, recent } = parseQuery(query);
@@ -321,12 +322,13 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
   const tiered = tierTerms(terms, recent);
   const multiTerm = phrase.includes(' ');
   const keys = new Float64Array(hits);
-  // Per hit and query term, what the hit's own words score (the query's word or a related one), and
-  // the half steps they earn toward the matched-terms tier.
+  // Per hit and query term, what the hit's own words score (the query's word or a related one).
   const termScores = new Float64Array(hits * Q);
-  const steps = new Uint8Array(hits * Q);
   // Per hit and query term, what the query's own word scores there (no related words): what a turn lends the turns beside it.
   const ownScores = new Float64Array(hits * Q);
+  // Per hit, the half steps toward the matched-terms tier: a query term found itself counts 2, one found
+  // only through a related word 1.
+  const matched = new Int32Array(hits);
   for (let h = 0; h < hits; h++) {
     const doc = docs[hitIndex[h]];
     const row = h * Q;
@@ -335,19 +337,19 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
       if (c === 0) continue;
       const q = parent[t];
       const s = (t < Q ? 1 : EXPANSION_WEIGHT) * idf[t] * (weights[at] / 10) * bm25Tf(c, doc.text.length, avgLen);
-      // Half steps: a query term found itself counts 2, one found only through a related word 1.
       if (t < Q) {
-        steps[row + q] = tiered[t] ? 2 : 0;
+        matched[h] += tiered[t] ? 2 : 0;
         ownScores[row + q] = s;
       }
       // A narrower noun only adds to the score: it must not lift a message a tier over one saying the word.
-      else if (tiered[q] && narrower[t] === undefined && counts[h * T + q] === 0 && termScores[row + q] === 0) steps[row + q] = 1;
+      else if (tiered[q] && narrower[t] === undefined && counts[h * T + q] === 0 && termScores[row + q] === 0) matched[h] += 1;
       if (s > termScores[row + q]) termScores[row + q] = s;
     }
   }
-  // A turn is also scored by the query words the turns either side of it say (same session), at a
-  // related word's weight: an answer rarely repeats the question's words ("How was Lisbon?" / "We ate
-  // pastéis every night"). Only in the score, never a tier: the turn that says the words stays above.
+  // A turn is also scored by the query words the turns either side of it say (same session), at
+  // CONTEXT_WEIGHT, below a related word's: an answer rarely repeats the question's words ("How was
+  // Lisbon?" / "We ate pastéis every night"). Only in the score, never a tier: the turn that says the
+  // words stays above.
   const rowOf = new Int32Array(docs.length).fill(-1);
   for (let h = 0; h < hits; h++) rowOf[hitIndex[h]] = h;
   const neighbourRow = (i: number, j: number) => (j >= 0 && j < docs.length && docs[j].session === docs[i].session ? rowOf[j] : -1);
@@ -357,10 +359,8 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
     const row = h * Q;
     const before = neighbourRow(i, i - 1);
     const after = neighbourRow(i, i + 1);
-    let matched = 0;
     let score = 0;
     for (let q = 0; q < Q; q++) {
-      matched += steps[row + q];
       let s = termScores[row + q];
       // Only for a term the turn does not match itself, and only the neighbour's own word (a related
       // word twice removed is noise).
@@ -375,7 +375,7 @@ export function rankDocs(docs: readonly SearchDoc[], query: string, filter: Sear
     // several statements of one fact are an update and its outdated versions.
     // The preferred span is a tier above everything (matched half-terms stay below 1e6 × 1e7).
     const tier = filter.prefer !== undefined && inSpan(doc, filter.prefer) ? 1e13 : 0;
-    keys[h] = tier + matched * 1e7 + Math.min(1e7 - 1, (score / idfSum) * 1e6);
+    keys[h] = tier + matched[h] * 1e7 + Math.min(1e7 - 1, (score / idfSum) * 1e6);
   }
   const better = (a: number, b: number) => keys[a] > keys[b] || (keys[a] === keys[b] && docs[hitIndex[a]].id > docs[hitIndex[b]].id);
 

@@ -32,6 +32,7 @@ import { Bm25Index, type TermCounts, type TextTerms } from './bm25';
 import { fuseHybrid } from './hybridRanking';
 import { paginate } from './recallSearch';
 import { quantizeInt8 } from './int8Scan';
+import { POSTING_BYTE, TF_SHIFT } from './postingLists';
 import { CANDIDATES, keepsSketches, SKETCH_DIMENSIONS, sketchOf, VectorSearch, type VectorShard } from './vectorSearch';
 import { type Clock, MemoryError, type Page } from './types';
 import { TimeSlice } from './timeSlice';
@@ -390,7 +391,7 @@ export class ArchivalStore implements ArchivalMemory {
         const sketchScales = new Float32Array(rows);
         for (let row = 0; row < rows; row++) {
           const { vector, scale } = this.vectors.vectorAt(shard.slot, row);
-          const made = sketchOfRow(undefined, row, vector, scale, this.dimensions);
+          const made = sketchOfInt8(vector, scale, this.dimensions);
           sketches.set(made.sketch, row * SKETCH_DIMENSIONS);
           sketchScales[row] = made.sketchScale;
         }
@@ -556,9 +557,9 @@ export class ArchivalStore implements ArchivalMemory {
         const folder = `${name}.${generation}`;
         written.push(folder);
         const full = path.join(this.dir, SHARDS, folder);
-        const ranges = await writeShard(full, cacheRows.map((row) => ('raw' in row ? row.raw : shardItem(row.record, row.vector as Float32Array))));
-        cacheRows.forEach((row, i) => (row.range = ranges[i]));
-        const bytes = await writeNewShardCache(full, this.dimensions, cacheRows, (id) => this.bm25.termOf(id));
+        const index = await writeShard(full, cacheRows.map((row) => ('raw' in row ? row.raw : shardItem(row.record, row.vector as Float32Array))));
+        cacheRows.forEach((row, i) => (row.range = index.ranges[i]));
+        const bytes = await writeNewShardCache(full, this.dimensions, cacheRows, (id) => this.bm25.termOf(id), index);
         plans.set(name, { rewritten: true, folder, kept, bytes });
         shards[name] = folder;
         rows[name] = cacheRows.length;
@@ -618,7 +619,12 @@ export class ArchivalStore implements ArchivalMemory {
       const { record, ...raw } = items[i];
       const { vector, scale, sketch, sketchScale } = this.vectors.vectorAt(old.slot, row);
       // A store too small to keep sketches in memory still writes them: from the old cache, or made again from the int8 vector.
-      const kept = sketch && sketchScale !== undefined ? { sketch, sketchScale } : sketchOfRow(cache, row, vector, scale, d);
+      const kept =
+        sketch && sketchScale !== undefined
+          ? { sketch, sketchScale }
+          : cache && row < cache.rows
+            ? { sketch: cache.sketches.slice(row * SKETCH_DIMENSIONS, (row + 1) * SKETCH_DIMENSIONS), sketchScale: cache.sketchScales[row] }
+            : sketchOfInt8(vector, scale, d);
       return { record, vector: { vector, scale, ...kept }, raw, counts: countsOf?.(row) ?? this.bm25.countsFor(record.text), range: { start: 0, vector: 0, end: 0 } };
     });
   }
@@ -638,7 +644,7 @@ export class ArchivalStore implements ArchivalMemory {
     return (row) => {
       const local = cache.counts.subarray(cache.termStarts[row], cache.termStarts[row + 1]);
       const out = new Uint32Array(local.length);
-      for (let i = 0; i < local.length; i++) out[i] = (ids[local[i] >>> 8] << 8) | (local[i] & 255);
+      for (let i = 0; i < local.length; i++) out[i] = (ids[local[i] >>> TF_SHIFT] << TF_SHIFT) | (local[i] & POSTING_BYTE);
       return out;
     };
   }
@@ -652,12 +658,12 @@ export class ArchivalStore implements ArchivalMemory {
     if (!cache) {
       const items = await readShard(full, this.dimensions);
       // index.json written again in this store's own layout (same content), so every item's range is known.
-      const ranges = rewriteIndex(full, items);
+      const index = rewriteIndex(full, items);
       const rows: CacheRow[] = items.map((item, i) => {
         const record = recordOf(item);
-        return { record, vector: item.vector, counts: this.bm25.countsFor(record.text), range: ranges[i] };
+        return { record, vector: item.vector, counts: this.bm25.countsFor(record.text), range: index.ranges[i] };
       });
-      const written = writeShardCache(full, this.dimensions, rows, (id) => this.bm25.termOf(id));
+      const written = writeShardCache(full, this.dimensions, rows, (id) => this.bm25.termOf(id), index);
       cache = parseShardCache(full, written, this.dimensions)!;
     }
     this.install(name, folder, cache, deleted);
@@ -840,9 +846,8 @@ async function knownDimensions(embedder: Embedder): Promise<number> {
   return probe?.length ?? embedder.dimensions;
 }
 
-/** Row `row`'s sketch from `cache`, or made again from its int8 vector when there is no cache to read. */
-function sketchOfRow(cache: ShardCache | undefined, row: number, vector: Int8Array, scale: number, d: number): { sketch: Int8Array; sketchScale: number } {
-  if (cache && row < cache.rows) return { sketch: cache.sketches.slice(row * SKETCH_DIMENSIONS, (row + 1) * SKETCH_DIMENSIONS), sketchScale: cache.sketchScales[row] };
+/** A row's sketch made again from its int8 vector, where no cache has it. */
+function sketchOfInt8(vector: Int8Array, scale: number, d: number): { sketch: Int8Array; sketchScale: number } {
   const sketch = new Int8Array(SKETCH_DIMENSIONS);
   const sketchScale = quantizeInt8(sketchOf(Float32Array.from(vector, (x) => x * scale), d), sketch, 0);
   return { sketch, sketchScale };

@@ -23,13 +23,13 @@
 //   utf8 JSON { paths, symbols, languages, kinds, terms, notes: [{ row, id, text, time }] }
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import type { ArchivalRecord } from './archivalMemory';
-import type { ItemRange } from './archivalShard';
+import type { ItemRange, WrittenIndex } from './archivalShard';
 import { StringTable } from './archivalDocs';
 import { writeDurablyAsync, writeFileAtomic } from './atomicFile';
+import { crc32 } from './crc32';
 import { quantizeInt8 } from './int8Scan';
-import { TF_MAX, TF_SHIFT } from './postingLists';
+import { POSTING_BYTE, TF_MAX, TF_SHIFT } from './postingLists';
 import { SKETCH_DIMENSIONS, sketchOf } from './vectorSearch';
 import { runInSlices, runToEnd } from './timeSlice';
 
@@ -43,8 +43,6 @@ const MAGIC = 0x3143434d; // "MCC1"
 const FORMAT = 5;
 const UNMARKED_FORMAT = 4;
 const HEADER = 48;
-/** A count's low byte: the term's count and WHOLE bit (postingLists.ts). */
-const TF_MASK = (1 << TF_SHIFT) - 1;
 
 export interface NoteText {
   row: number;
@@ -107,14 +105,11 @@ function sections(rows: number, dimensions: number, total: number): Array<[numbe
 /**
  * Writes the cache of the shard whose index.json is already whole in the live `folder` (its items at
  * `rows[i].range`; a cache made on open or by the doctor): beside, then renamed over, and durable.
- * Returns what it wrote.
+ * `written` is what writing index.json returned (its CRC-32). Returns what it wrote.
  */
-export function writeShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string): Uint8Array {
-  const index = path.join(folder, 'index.json');
-  const crc = crc32(fs.readFileSync(index));
-  const { size, mtimeMs } = fs.statSync(index);
-  const stamp = { size, mtimeMs, crc };
-  const buf = runToEnd(encodeShardCache(dimensions, rows, termOf, stamp));
+export function writeShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string, written: WrittenIndex): Uint8Array {
+  const { size, mtimeMs } = fs.statSync(path.join(folder, 'index.json'));
+  const buf = runToEnd(encodeShardCache(dimensions, rows, termOf, { size, mtimeMs, crc: written.crc }));
   writeFileAtomic(path.join(folder, CACHE_FILE), buf);
   return buf;
 }
@@ -123,12 +118,9 @@ export function writeShardCache(folder: string, dimensions: number, rows: CacheR
  * `writeShardCache` for a fresh generation folder (not live until the manifest names it), with the file
  * system's part (the write and its fsync) off the calling thread.
  */
-export async function writeNewShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string): Promise<Uint8Array> {
-  const index = path.join(folder, 'index.json');
-  const crc = crc32(await fs.promises.readFile(index));
-  const { size, mtimeMs } = await fs.promises.stat(index);
-  const stamp = { size, mtimeMs, crc };
-  const buf = await runInSlices(encodeShardCache(dimensions, rows, termOf, stamp));
+export async function writeNewShardCache(folder: string, dimensions: number, rows: CacheRow[], termOf: (id: number) => string, written: WrittenIndex): Promise<Uint8Array> {
+  const { size, mtimeMs } = await fs.promises.stat(path.join(folder, 'index.json'));
+  const buf = await runInSlices(encodeShardCache(dimensions, rows, termOf, { size, mtimeMs, crc: written.crc }));
   await writeDurablyAsync(path.join(folder, CACHE_FILE), buf);
   return buf;
 }
@@ -204,7 +196,7 @@ function* encodeShardCache(dimensions: number, rows: CacheRow[], termOf: (id: nu
     sources[i] = record.source === 'note' ? 1 : 0;
     if (record.source === 'note') notes.push({ row: i, id: record.id, text: record.text, time: record.time });
     termStarts[i] = c;
-    for (let j = 0; j < row.counts.length; j++) counts[c++] = (termNumber(row.counts[j] >>> TF_SHIFT) << TF_SHIFT) | (row.counts[j] & TF_MASK);
+    for (let j = 0; j < row.counts.length; j++) counts[c++] = (termNumber(row.counts[j] >>> TF_SHIFT) << TF_SHIFT) | (row.counts[j] & POSTING_BYTE);
     yield;
   }
   termStarts[n] = c;
@@ -361,7 +353,7 @@ export function parseShardCache(folder: string, bytes: Uint8Array | undefined, d
     for (let i = 0; i < total; i++) if (counts[i] >>> TF_SHIFT >= s.terms.length) return inconsistent();
     const wholeMarked = format === FORMAT;
     // Counts of 128 and more were counts then: capped as counts are now, and marking nothing.
-    if (!wholeMarked) for (let i = 0; i < total; i++) if ((counts[i] & TF_MASK) > TF_MAX) counts[i] = (counts[i] & ~TF_MASK) | TF_MAX;
+    if (!wholeMarked) for (let i = 0; i < total; i++) if ((counts[i] & POSTING_BYTE) > TF_MAX) counts[i] = (counts[i] & ~POSTING_BYTE) | TF_MAX;
     return { ...cache, strings: s, notes: notes as NoteText[], wholeMarked };
   } catch (err) {
     // index.json gone (a writer swapped generations) is the caller's to notice; anything else is damage.
@@ -393,23 +385,4 @@ export function cacheDimensions(bytes: Uint8Array): number | undefined {
   if (bytes.length < HEADER) return undefined;
   const header = new DataView(bytes.buffer, bytes.byteOffset, HEADER);
   return header.getUint32(0, true) === MAGIC ? header.getUint32(12, true) : undefined;
-}
-
-let crcTable: Uint32Array | undefined;
-
-/** zlib's native CRC-32 where Node has it (20.15+), else a table-driven one with the same result. */
-function crc32(bytes: Uint8Array): number {
-  const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-  if (native) return native(bytes) >>> 0;
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]) & 255] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }

@@ -202,13 +202,13 @@ function rewriteIndexFromCache(folder: string, cache: ShardCache): void {
 
 /** Writes index.json again in the store's layout (so each item's range is known) and the cache beside it. */
 function writeCache(folder: string, dimensions: number, items: ShardItem[]): void {
-  const ranges = rewriteIndex(folder, items);
+  const index = rewriteIndex(folder, items);
   const bm25 = new Bm25Index();
   const rows: CacheRow[] = items.map((item, i) => {
     const record = recordOf(item);
-    return { record, vector: item.vector, counts: bm25.countsFor(record.text), range: ranges[i] };
+    return { record, vector: item.vector, counts: bm25.countsFor(record.text), range: index.ranges[i] };
   });
-  writeShardCache(folder, dimensions, rows, (id) => bm25.termOf(id));
+  writeShardCache(folder, dimensions, rows, (id) => bm25.termOf(id), index);
 }
 
 function moveAsideFile(file: string, now: Date): string {

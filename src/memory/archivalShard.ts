@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArchivalRecord } from './archivalMemory';
 import { writeDurably, writeDurablyAsync } from './atomicFile';
+import { crc32 } from './crc32';
 import { MemoryError } from './types';
 import { runInSlices, runToEnd } from './timeSlice';
 
@@ -66,23 +67,29 @@ export interface RawItem {
   vectorAt: number;
 }
 
-export async function writeShard(folder: string, items: Array<ShardItem | RawItem>): Promise<ItemRange[]> {
+/** What writing a shard's index.json tells its cache: where each item is, and the file's CRC-32. */
+export interface WrittenIndex {
+  ranges: ItemRange[];
+  crc: number;
+}
+
+export async function writeShard(folder: string, items: Array<ShardItem | RawItem>): Promise<WrittenIndex> {
   // Formatting stays on the caller's thread but gives way to it every few milliseconds (a 1,000-item
   // shard takes ~50 ms); the folder, the write and its fsync go to the thread pool.
   const { bytes, ranges } = await runInSlices(formatIndex(items));
   await fs.promises.rm(folder, { recursive: true, force: true });
   await fs.promises.mkdir(folder, { recursive: true });
   await writeDurablyAsync(indexFileOf(folder), bytes);
-  return ranges;
+  return { ranges, crc: crc32(bytes) };
 }
 
 /** Writes `folder`'s index.json again (beside, then renamed over: readers see the old file or the new) in this layout. */
-export function rewriteIndex(folder: string, items: ShardItem[]): ItemRange[] {
+export function rewriteIndex(folder: string, items: ShardItem[]): WrittenIndex {
   const scratch = `${indexFileOf(folder)}.tmp`;
   const { bytes, ranges } = runToEnd(formatIndex(items));
   writeDurably(scratch, bytes);
   fs.renameSync(scratch, indexFileOf(folder));
-  return ranges;
+  return { ranges, crc: crc32(bytes) };
 }
 
 /** index.json's bytes, pausing after each item so an async caller can give way. */

@@ -5,7 +5,7 @@
 // (termId << 8 | tf) list is not kept: the caller hands it back to remove the document (archival memory reads it from the shard's cache, archivalCache.ts, which also
 // lets a shard's terms be reloaded without tokenizing 100k texts on every open).
 import { codeTerms, visitCodeWords } from './codeTokens';
-import { PostingLists, TF_MAX, TF_SHIFT, WHOLE, type PostingList } from './postingLists';
+import { POSTING_BYTE, PostingLists, TF_MAX, TF_SHIFT, WHOLE, type PostingList } from './postingLists';
 import { TermTable } from './termTable';
 import { TopK, type Scored } from './topK';
 
@@ -135,7 +135,7 @@ export class Bm25Index {
     for (let i = start; i < end; i++) {
       length += counts[i] & TF_MAX;
       const term = counts[i] >>> TF_SHIFT;
-      this.postings.push(ids ? ids[term] : term, (doc << TF_SHIFT) | (counts[i] & (TF_MAX | WHOLE)));
+      this.postings.push(ids ? ids[term] : term, (doc << TF_SHIFT) | (counts[i] & POSTING_BYTE));
     }
     this.ensureDoc(doc);
     this.lengths[doc] = length;

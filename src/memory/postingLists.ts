@@ -15,6 +15,8 @@
 export const TF_SHIFT = 8;
 export const TF_MAX = 127;
 export const WHOLE = 128;
+/** The byte of a posting or term count: its count and WHOLE bit. */
+export const POSTING_BYTE = (1 << TF_SHIFT) - 1;
 
 /** The size classes of short lists: class c holds up to 2^c postings. */
 const CLASSES = 7;

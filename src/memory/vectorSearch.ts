@@ -72,8 +72,6 @@ export class VectorSearch {
   private sketchArena: Arena | undefined;
   /** Per slot: whether its sketches are in the sketch arena (a store grown big gets them shard by shard). */
   private sketchedSlots = new Uint8Array(0);
-  /** Slots in use whose sketches are not in yet: the sketch scan would miss their rows. */
-  private missingSketches = 0;
   private slots = 0;
   private readonly free: number[] = [];
   /** Scores a big store's pool (scorePool), made at its first search; null without WebAssembly SIMD. */
@@ -92,7 +90,15 @@ export class VectorSearch {
 
   /** Whether this search keeps sketches, and whether every shard's are in (the sketch scan is used only then). */
   get sketches(): 'none' | 'filling' | 'ready' {
-    return !this.sketchArena ? 'none' : this.missingSketches > 0 ? 'filling' : 'ready';
+    return !this.sketchArena ? 'none' : this.missingSketches() > 0 ? 'filling' : 'ready';
+  }
+
+  /** Slots in use whose sketches are not in yet: the sketch scan would miss their rows. */
+  private missingSketches(): number {
+    if (!this.sketchArena) return 0;
+    let missing = this.slots - this.free.length;
+    for (let slot = 0; slot < this.slots; slot++) if (this.sketchedSlots[slot] === 1) missing--;
+    return missing;
   }
 
   /**
@@ -103,8 +109,6 @@ export class VectorSearch {
     if (this.sketchArena) return;
     this.sketchArena = createInt8Scanner(SKETCH_DIMENSIONS) ?? plainScanner(SKETCH_DIMENSIONS);
     this.sketchArena.reserve(this.slots * this.slotRows);
-    const free = new Set(this.free);
-    for (let slot = 0; slot < this.slots; slot++) if (!free.has(slot)) this.missingSketches++;
   }
 
   /** Whether `slot`'s sketches are in. */
@@ -120,7 +124,6 @@ export class VectorSearch {
     arena.rows().set(sketches, slot * this.slotRows * SKETCH_DIMENSIONS);
     setWeights(arena, slot * this.slotRows, this.slotRows, sketchScales);
     this.markSketched(slot, true);
-    this.missingSketches--;
   }
 
   private markSketched(slot: number, present: boolean): void {
@@ -154,11 +157,7 @@ export class VectorSearch {
     if (arena.width === d) rows.set(vectors, base * d);
     else for (let r = 0; r < scales.length; r++) rows.set(vectors.subarray(r * d, (r + 1) * d), (base + r) * arena.width);
     setWeights(arena, base, this.slotRows, scales);
-    if (this.sketchArena) {
-      // Counted as missing, then put in: a slot is missing its sketches only between keepSketches and placeSketches.
-      this.missingSketches++;
-      this.placeSketches(slot, sketches, sketchScales);
-    }
+    this.placeSketches(slot, sketches, sketchScales);
     return slot;
   }
 
@@ -177,7 +176,6 @@ export class VectorSearch {
   release(slot: number): void {
     // Weighed at zero, its rows are never chosen by a scan.
     for (const arena of [this.vectorArena, this.sketchArena]) arena?.weights().fill(0, slot * this.slotRows, (slot + 1) * this.slotRows);
-    if (this.sketchArena && !this.hasSketches(slot)) this.missingSketches--;
     this.markSketched(slot, false);
     this.free.push(slot);
   }
@@ -193,7 +191,7 @@ export class VectorSearch {
    */
   start(shards: VectorShard[], live: number, q: Float32Array, opts: VectorSearchOptions): () => Array<{ id: number; score: number }> {
     const rows = this.slots * this.slotRows;
-    if (!this.sketchArena || this.missingSketches > 0 || live < EXACT_SEARCH_BELOW) {
+    if (!this.sketchArena || this.missingSketches() > 0 || live < EXACT_SEARCH_BELOW) {
       const query8 = new Int8Array(this.vectorArena.width);
       const queryScale = quantizeInt8(q, query8, 0);
       const choice = Math.min(rows, VECTOR_CHOICE);

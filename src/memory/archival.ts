@@ -32,10 +32,13 @@ import { Bm25Index, type TermCounts, type TextTerms } from './bm25';
 import { fuseHybrid } from './hybridRanking';
 import { paginate } from './recallSearch';
 import { quantizeInt8 } from './int8Scan';
-import { POSTING_BYTE, TF_SHIFT } from './postingLists';
+import * as postingLists from './postingLists';
 import { CANDIDATES, keepsSketches, SKETCH_DIMENSIONS, sketchOf, VectorSearch, type VectorShard } from './vectorSearch';
 import { type Clock, MemoryError, type Page } from './types';
 import { TimeSlice } from './timeSlice';
+
+// Read once, as in bm25.ts: under tsx an imported binding read in a loop is a getter call each time.
+const { POSTING_BYTE, TF_SHIFT } = postingLists;
 
 export type { ArchivalHit, ArchivalQuery, ArchivalRecord };
 

@@ -29,9 +29,12 @@ import { StringTable } from './archivalDocs';
 import { writeDurablyAsync, writeFileAtomic } from './atomicFile';
 import { crc32 } from './crc32';
 import { quantizeInt8 } from './int8Scan';
-import { POSTING_BYTE, TF_MAX, TF_SHIFT } from './postingLists';
+import * as postingLists from './postingLists';
 import { SKETCH_DIMENSIONS, sketchOf } from './vectorSearch';
 import { runInSlices, runToEnd } from './timeSlice';
+
+// Read once, as in bm25.ts: under tsx an imported binding read in a loop is a getter call each time.
+const { POSTING_BYTE, TF_MAX, TF_SHIFT } = postingLists;
 
 export const CACHE_FILE = 'cache.bin';
 const MAGIC = 0x3143434d; // "MCC1"

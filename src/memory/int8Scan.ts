@@ -5,7 +5,7 @@
 // WebAssembly SIMD is missing, or the assembled code disagrees with the plain loop on the self-check,
 // `createInt8Scanner` returns undefined and the caller uses `int8DotRows`.
 // Weighing the integers and keeping the best rows (`begin`) is plain JS after the scan, on whichever thread
-// scanned: a variant that did both in the module (float scores, a maximum per 32 rows to skip blocks)
+// scanned its last chunk: a variant that did both in the module (float scores, a maximum per 32 rows to skip blocks)
 // measured slower than `scan` plus a JS loop. What the module does do for a big range is sieve: a second
 // function (`above`) lists the rows whose weighted score, in float32, clears a bar taken from a sample,
 // with their exact scores, so the JS heap reads a few thousand in order instead of all of them.
@@ -39,8 +39,8 @@ export interface Int8Scanner {
    * `scan` of rows [from, from + count), and of those the `k` (at most POOL_MAX) whose dot product × the
    * row's weight is best and positive (of equal ones, the lower rows), begun now and taken with the
    * function returned: on a helper thread when the range is big (SCAN_HELPER_ROWS) and one is running, so
-   * the caller's own work between the two overlaps it. Any other call first waits for a scan begun and not
-   * yet taken.
+   * the caller's own work between the two overlaps it, and the caller scans the chunks the helper has not
+   * reached once it takes the result. Any other call first waits for a scan begun and not yet taken.
    */
   begin(query: Int8Array, from: number, count: number, k: number): () => ScanResult;
   /** Whether a helper thread takes big scans now (it starts at the first big `begin`, and takes the ones after). */
@@ -211,8 +211,9 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
         best: { rows: new Int32Array(memory.buffer, bestRowsAt(), size), scores: new Float64Array(memory.buffer, bestAt(), size) },
       });
       if (shared && count >= SCAN_HELPER_ROWS) {
-        helper ??= ScanHelper.start(module, memory, above !== undefined);
-        const job = { at: rowsAt + from * width, count, out: scoresAt(), from, weights: weightsAt(), k, best: bestAt(), bestRows: bestRowsAt(), passed: passedAt(), passedRows: passedRowsAt() };
+        helper ??= ScanHelper.start(module, memory, scan, above);
+        const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / width));
+        const job = { at: rowsAt + from * width, count, out: scoresAt(), from, weights: weightsAt(), k, best: bestAt(), bestRows: bestRowsAt(), passed: passedAt(), passedRows: passedRowsAt(), width, chunkRows };
         if (helper.post(job)) {
           const taken = helper;
           return () => {
@@ -255,6 +256,11 @@ function instantiate(width: number, module: WebAssembly.Module, shared: boolean)
  * that small never starts the thread, ~10 MiB of its own).
  */
 export const SCAN_HELPER_ROWS = 250_000;
+/**
+ * A shared scan is handed out in chunks of about this many bytes of rows (~0.5 ms each): the caller, once it
+ * waits, takes chunks the helper has not, so both cores scan (1M rows of 128: 16 ms alone, ~10 together).
+ */
+const CHUNK_BYTES = 4 << 20;
 /** How long a scan may take on the helper before it is given up for one in plain JS on this thread. */
 const HELPER_TIMEOUT_MS = 3000;
 
@@ -271,13 +277,24 @@ const JOB = 1;
 const DONE = 2;
 const QUIT = 3;
 const READY = 1;
+/** Bumped at each job posted (and at quit): the helper sleeps on it. */
+const SEQ = 2;
+/** The next chunk to take, tagged with its job's number in the high bits: a late thread cannot take a later job's chunk with an earlier job's addresses. */
+const NEXT = 3;
+/** Chunks not yet scanned: whoever scans the last one chooses. */
+const LEFT = 4;
 /** The job's words, in HelperJob's order; then the size of the choice it made. */
-const JOB_AT = 2;
-const JOB_WORDS = ['at', 'count', 'out', 'from', 'weights', 'k', 'best', 'bestRows', 'passed', 'passedRows'] as const;
+const JOB_AT = 5;
+const JOB_WORDS = ['at', 'count', 'out', 'from', 'weights', 'k', 'best', 'bestRows', 'passed', 'passedRows', 'width', 'chunkRows'] as const;
 const SIZE = JOB_AT + JOB_WORDS.length;
+const TAG_SHIFT = 16;
+/** Where shareScan finds its words: it cannot see this module's constants, since the helper runs its source. */
+const WORDS = { STATE, DONE, NEXT, LEFT, JOB_AT, SIZE, TAG_SHIFT, SIEVE_ROWS };
+type Words = typeof WORDS;
 
 /** Byte addresses and counts of one scan and choice. */
 type HelperJob = Record<(typeof JOB_WORDS)[number], number>;
+type Scan = (m: number, count: number, out: number) => void;
 
 /**
  * A worker thread that runs the scan function (and the sieve, when it passed its self-check) over
@@ -292,18 +309,20 @@ class ScanHelper {
   private constructor(
     private readonly control: Int32Array,
     private readonly worker: Worker | undefined,
+    /** The caller's thread taking chunks of the posted job (shareScan). */
+    private readonly share: () => void,
   ) {}
 
-  static start(module: WebAssembly.Module, memory: WebAssembly.Memory, sieving: boolean): ScanHelper {
+  static start(module: WebAssembly.Module, memory: WebAssembly.Memory, scan: Scan, above: Above | undefined): ScanHelper {
     const control = new Int32Array(new SharedArrayBuffer((SIZE + 1) * 4));
     let worker: Worker | undefined;
     try {
-      worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, control, sieving } });
+      worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, control, sieving: above !== undefined, words: WORDS } });
       worker.unref();
     } catch {
       worker = undefined;
     }
-    const helper = new ScanHelper(control, worker);
+    const helper = new ScanHelper(control, worker, () => shareScan(control, memory, scan, above, chooseBest, sieveOf, WORDS));
     if (!worker) helper.broken = true;
     worker?.on('error', () => (helper.broken = true));
     worker?.on('exit', () => (helper.broken = true));
@@ -317,9 +336,14 @@ class ScanHelper {
   /** Hands the helper a scan; false when it cannot take one (not started yet, or gone). */
   post(job: HelperJob): boolean {
     if (!this.ready()) return false;
-    JOB_WORDS.forEach((word, i) => (this.control[JOB_AT + i] = job[word]));
-    Atomics.store(this.control, STATE, JOB);
-    Atomics.notify(this.control, STATE);
+    const control = this.control;
+    JOB_WORDS.forEach((word, i) => (control[JOB_AT + i] = job[word]));
+    const seq = (control[SEQ] + 1) & ((1 << (31 - TAG_SHIFT)) - 1);
+    Atomics.store(control, LEFT, Math.ceil(job.count / job.chunkRows));
+    Atomics.store(control, NEXT, seq << TAG_SHIFT);
+    Atomics.store(control, STATE, JOB);
+    Atomics.store(control, SEQ, seq);
+    Atomics.notify(control, SEQ);
     this.pending = true;
     return true;
   }
@@ -332,6 +356,8 @@ class ScanHelper {
     if (!this.pending) return this.lastSize;
     this.pending = false;
     this.lastSize = -1;
+    // Scans what the helper has not taken yet; a helper stuck in its chunk is given up below.
+    this.share();
     const deadline = performance.now() + HELPER_TIMEOUT_MS;
     while (Atomics.load(this.control, STATE) === JOB) {
       const left = deadline - performance.now();
@@ -350,7 +376,8 @@ class ScanHelper {
   private giveUp(): number {
     this.broken = true;
     Atomics.store(this.control, STATE, QUIT);
-    Atomics.notify(this.control, STATE);
+    Atomics.add(this.control, SEQ, 1);
+    Atomics.notify(this.control, SEQ);
     void this.worker?.terminate();
     return -1;
   }
@@ -358,28 +385,58 @@ class ScanHelper {
 
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, sieving } = workerData;
+const { module, memory, control, sieving, words } = workerData;
 const { scan, above } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const chooseBest = ${chooseBest.toString()};
 const sieveOf = ${sieveOf.toString()};
+const shareScan = ${shareScan.toString()};
 Atomics.store(control, ${READY}, 1);
+let seen = 0;
 for (;;) {
-  const state = Atomics.load(control, ${STATE});
-  if (state === ${QUIT}) break;
-  if (state === ${JOB}) {
-    const [${JOB_WORDS.join(', ')}] = Array.from(control.subarray(${JOB_AT}, ${SIZE}), (word) => word >>> 0);
-    scan(at, count, out);
-    const buffer = memory.buffer;
-    const sieve = sieving && count >= ${SIEVE_ROWS} ? sieveOf(above, buffer, out, weights + 4 * from, count, passed, passedRows) : undefined;
-    control[${SIZE}] = chooseBest(new Int32Array(buffer, out, count), new Float32Array(buffer, weights, from + count), from, count, k,
-      new Int32Array(buffer, bestRows, k), new Float64Array(buffer, best, k), sieve);
-    Atomics.store(control, ${STATE}, ${DONE});
-    Atomics.notify(control, ${STATE});
-  } else {
-    Atomics.wait(control, ${STATE}, state);
+  if (Atomics.load(control, ${STATE}) === ${QUIT}) break;
+  const seq = Atomics.load(control, ${SEQ});
+  if (seq === seen) {
+    Atomics.wait(control, ${SEQ}, seen);
+    continue;
   }
+  seen = seq;
+  shareScan(control, memory, scan, sieving ? above : undefined, chooseBest, sieveOf, words);
 }
 `;
+
+/**
+ * Scans chunks of the posted job until none is left to take, on whichever thread calls it (the helper
+ * as soon as it is posted; the caller once it waits for it). The thread that scans the last chunk sieves
+ * and chooses, writes the choice's size and marks the job done. A job already done, or replaced by a later
+ * one, is left alone. Self-contained, because its source text is also what the helper thread runs: what it
+ * needs comes in as arguments.
+ */
+function shareScan(control: Int32Array, memory: WebAssembly.Memory, scan: Scan, above: Above | undefined, choose: typeof chooseBest, sieveFor: typeof sieveOf, words: Words): void {
+  const next = Atomics.load(control, words.NEXT);
+  const tag = next >>> words.TAG_SHIFT;
+  const [at, count, out, from, weights, k, best, bestRows, passed, passedRows, width, chunkRows] = Array.from(
+    control.subarray(words.JOB_AT, words.SIZE),
+    (word) => word >>> 0,
+  );
+  const chunks = Math.ceil(count / chunkRows);
+  for (;;) {
+    const claim = Atomics.load(control, words.NEXT);
+    const chunk = claim & ((1 << words.TAG_SHIFT) - 1);
+    // The job words read above are this job's only while its tag stands.
+    if (claim >>> words.TAG_SHIFT !== tag || chunk >= chunks) return;
+    if (Atomics.compareExchange(control, words.NEXT, claim, claim + 1) !== claim) continue;
+    const first = chunk * chunkRows;
+    scan(at + first * width, Math.min(chunkRows, count - first), out + first * 4);
+    if (Atomics.sub(control, words.LEFT, 1) !== 1) continue;
+    const buffer = memory.buffer;
+    const sieve = above && count >= words.SIEVE_ROWS ? sieveFor(above, buffer, out, weights + 4 * from, count, passed, passedRows) : undefined;
+    control[words.SIZE] = choose(new Int32Array(buffer, out, count), new Float32Array(buffer, weights, from + count), from, count, k, new Int32Array(buffer, bestRows, k), new Float64Array(buffer, best, k), sieve);
+    Atomics.store(control, words.STATE, words.DONE);
+    Atomics.notify(control, words.STATE);
+    return;
+  }
+}
+
 
 /** `begin`'s result in plain JS: the dot products into `out`, the best `k` into arrays of their own. */
 export function plainScanResult(rows: Int8Array, weights: Float32Array, width: number, query: Int8Array, from: number, count: number, k: number, out: Int32Array): ScanResult {

@@ -158,6 +158,39 @@ describe('int8 scan', () => {
     check(scanner.begin(query, 7, 100, k), 7, 100, 'after growing');
   });
 
+  it('shares a big scan between the helper and the caller in chunks, job after job, with the plain results', async () => {
+    const random = generator(777);
+    // Rows of 64: a chunk is 65,536 rows, so the range is four chunks to share.
+    const width = 64;
+    const rows = SCAN_HELPER_ROWS + 1000;
+    const scanner = scannerOf(width);
+    scanner.reserve(rows);
+    const stored = scanner.rows();
+    for (let i = 0; i < rows * width; i++) stored[i] = random.int8();
+    const weights = scanner.weights();
+    for (let i = 0; i < rows; i++) weights[i] = i % 5 === 0 ? 0 : 0.5 + random.uniform();
+    scanner.begin(new Int8Array(width), 0, rows, 10)();
+    for (let waited = 0; !scanner.helping() && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(scanner.helping(), 'the helper thread started');
+    const byRow = (rows: Int32Array, scores: Float64Array) => Array.from(rows, (row, i): [number, number] => [row, scores[i]]).sort((a, b) => a[0] - b[0]);
+    for (let job = 0; job < 40; job++) {
+      const query = Int8Array.from({ length: width }, random.int8);
+      const from = job % 3 === 0 ? 0 : Math.floor(random.uniform() * 1000);
+      const count = rows - from - (job % 2) * Math.floor(random.uniform() * 700);
+      const k = [1, 300, 2500][job % 3];
+      const take = scanner.begin(query, from, count, k);
+      // Taken at once, the caller scans chunks beside the helper; taken later, the helper has scanned them
+      // all and chosen; a scan begun and never taken is finished by the next call.
+      const start = performance.now();
+      if (job % 4 === 1) while (performance.now() - start < 30);
+      if (job % 4 === 3) continue;
+      const { scores, best } = take();
+      const plain = plainScanResult(stored, weights, width, query, from, count, k, new Int32Array(count));
+      assert.deepEqual(Array.from(scores), Array.from(plain.scores), `job ${job}: the scan`);
+      assert.deepEqual(byRow(best.rows, best.scores), byRow(plain.best.rows, plain.best.scores), `job ${job}: the choice`);
+    }
+  });
+
   it('chooses the lower row of equal scores, whatever the range holds besides', () => {
     const random = generator(12);
     const width = 16;

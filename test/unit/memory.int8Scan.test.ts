@@ -26,6 +26,23 @@ function scannerOf(width: number, query?: QueryPlacement): Int8Scanner {
   return scanner;
 }
 
+/** A scanner of `rows` random rows, each weighing 0.5–1.5 except every `zeroEvery`th, which weighs nothing (a released slot's). */
+function randomScanner(random: ReturnType<typeof generator>, width: number, rows: number, zeroEvery: number) {
+  const scanner = scannerOf(width);
+  scanner.reserve(rows);
+  const stored = scanner.rows();
+  for (let i = 0; i < rows * width; i++) stored[i] = random.int8();
+  const weights = scanner.weights();
+  for (let i = 0; i < rows; i++) weights[i] = i % zeroEvery === 0 ? 0 : 0.5 + random.uniform();
+  return { scanner, stored, weights };
+}
+
+/** Waits for the helper thread a first big scan starts. */
+async function untilHelping(scanner: Int8Scanner): Promise<void> {
+  for (let waited = 0; !scanner.helping() && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(scanner.helping(), 'the helper thread started');
+}
+
 function plainDot(a: ArrayLike<number>, aAt: number, b: ArrayLike<number>, bAt: number, n: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += a[aAt + i] * b[bAt + i];
@@ -110,13 +127,9 @@ describe('int8 scan', () => {
     const width = 32;
     const rows = SCAN_HELPER_ROWS + 1000;
     const k = 300;
-    const scanner = scannerOf(width);
-    scanner.reserve(rows);
-    const stored = scanner.rows();
-    for (let i = 0; i < rows * width; i++) stored[i] = random.int8();
-    let weights = scanner.weights();
     // Some rows weigh nothing (a released slot's): they are never chosen.
-    for (let i = 0; i < rows; i++) weights[i] = i % 7 === 0 ? 0 : 0.5 + random.uniform();
+    const { scanner, stored, weights: placed } = randomScanner(random, width, rows, 7);
+    let weights = placed;
     const query = Int8Array.from({ length: width }, random.int8);
     const dots = Array.from(int8DotRows(stored, width, query, 0, rows, new Int32Array(rows)));
     /** The k best positive weighted rows of [from, from + count), the slow way. */
@@ -137,8 +150,7 @@ describe('int8 scan', () => {
     };
     // The first big scan starts the thread and runs here; the thread takes the ones after it has started.
     check(scanner.begin(query, 0, rows, k), 0, rows, 'before the helper is up');
-    for (let waited = 0; !scanner.helping() && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(scanner.helping(), 'the helper thread started');
+    await untilHelping(scanner);
     const take = scanner.begin(query, 0, rows, k);
     // A row written before the scan is taken waits for it: the scan sees the rows as they were when begun.
     scanner.rows()[0] = stored[0] === 5 ? 6 : 5;
@@ -163,15 +175,9 @@ describe('int8 scan', () => {
     // Rows of 64: a chunk is 65,536 rows, so the range is four chunks to share.
     const width = 64;
     const rows = SCAN_HELPER_ROWS + 1000;
-    const scanner = scannerOf(width);
-    scanner.reserve(rows);
-    const stored = scanner.rows();
-    for (let i = 0; i < rows * width; i++) stored[i] = random.int8();
-    const weights = scanner.weights();
-    for (let i = 0; i < rows; i++) weights[i] = i % 5 === 0 ? 0 : 0.5 + random.uniform();
+    const { scanner, stored, weights } = randomScanner(random, width, rows, 5);
     scanner.begin(new Int8Array(width), 0, rows, 10)();
-    for (let waited = 0; !scanner.helping() && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(scanner.helping(), 'the helper thread started');
+    await untilHelping(scanner);
     const byRow = (rows: Int32Array, scores: Float64Array) => Array.from(rows, (row, i): [number, number] => [row, scores[i]]).sort((a, b) => a[0] - b[0]);
     for (let job = 0; job < 40; job++) {
       const query = Int8Array.from({ length: width }, random.int8);

@@ -437,7 +437,6 @@ function shareScan(control: Int32Array, memory: WebAssembly.Memory, scan: Scan, 
   }
 }
 
-
 /** `begin`'s result in plain JS: the dot products into `out`, the best `k` into arrays of their own. */
 export function plainScanResult(rows: Int8Array, weights: Float32Array, width: number, query: Int8Array, from: number, count: number, k: number, out: Int32Array): ScanResult {
   const scores = int8DotRows(rows, width, query, from, count, out).subarray(0, count);

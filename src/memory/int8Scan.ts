@@ -287,7 +287,9 @@ const LEFT = 4;
 const JOB_AT = 5;
 const JOB_WORDS = ['at', 'count', 'out', 'from', 'weights', 'k', 'best', 'bestRows', 'passed', 'passedRows', 'width', 'chunkRows'] as const;
 const SIZE = JOB_AT + JOB_WORDS.length;
+/** NEXT's low bits count chunks: a job has at most 1,024 (4 GiB of rows in chunks of CHUNK_BYTES), so CHUNK_MASK is never one: it closes a job. */
 const TAG_SHIFT = 16;
+const CHUNK_MASK = (1 << TAG_SHIFT) - 1;
 /** Where shareScan finds its words: it cannot see this module's constants, since the helper runs its source. */
 const WORDS = { STATE, DONE, NEXT, LEFT, JOB_AT, SIZE, TAG_SHIFT, SIEVE_ROWS };
 type Words = typeof WORDS;
@@ -337,6 +339,9 @@ class ScanHelper {
   post(job: HelperJob): boolean {
     if (!this.ready()) return false;
     const control = this.control;
+    // The last job is closed before its words are overwritten: a thread waking late for it, holding its
+    // tag, must find no chunk left to take, even where the new job has more chunks than it had.
+    Atomics.or(control, NEXT, CHUNK_MASK);
     JOB_WORDS.forEach((word, i) => (control[JOB_AT + i] = job[word]));
     const seq = (control[SEQ] + 1) & ((1 << (31 - TAG_SHIFT)) - 1);
     Atomics.store(control, LEFT, Math.ceil(job.count / job.chunkRows));

@@ -172,9 +172,10 @@ describe('int8 scan', () => {
 
   it('shares a big scan between the helper and the caller in chunks, job after job, with the plain results', async () => {
     const random = generator(777);
-    // Rows of 64: a chunk is 65,536 rows, so the range is four chunks to share.
-    const width = 64;
-    const rows = SCAN_HELPER_ROWS + 1000;
+    // Rows of 128: a chunk is 32,768 rows, so a job is eight or nine chunks to share, and a job may have
+    // more chunks than the one before it.
+    const width = 128;
+    const rows = SCAN_HELPER_ROWS + 20_000;
     const { scanner, stored, weights } = randomScanner(random, width, rows, 5);
     scanner.begin(new Int8Array(width), 0, rows, 10)();
     await untilHelping(scanner);
@@ -182,7 +183,7 @@ describe('int8 scan', () => {
     for (let job = 0; job < 40; job++) {
       const query = Int8Array.from({ length: width }, random.int8);
       const from = job % 3 === 0 ? 0 : Math.floor(random.uniform() * 1000);
-      const count = rows - from - (job % 2) * Math.floor(random.uniform() * 700);
+      const count = rows - from - (job % 2) * Math.floor(random.uniform() * 19_000);
       const k = [1, 300, 2500][job % 3];
       const take = scanner.begin(query, from, count, k);
       // Taken at once, the caller scans chunks beside the helper; taken later, the helper has scanned them
@@ -195,6 +196,8 @@ describe('int8 scan', () => {
       assert.deepEqual(Array.from(scores), Array.from(plain.scores), `job ${job}: the scan`);
       assert.deepEqual(byRow(best.rows, best.scores), byRow(plain.best.rows, plain.best.scores), `job ${job}: the choice`);
     }
+    // Not given up on the way (a give-up answers right too, from a plain scan, but stops the helper).
+    assert.ok(scanner.helping(), 'the helper is still taking scans');
   });
 
   it('chooses the lower row of equal scores, whatever the range holds besides', () => {

@@ -31,9 +31,8 @@ import { writeJsonAtomic, writeJsonAtomicAsync } from './atomicFile';
 import { Bm25Index, type TermCounts, type TextTerms } from './bm25';
 import { fuseHybrid } from './hybridRanking';
 import { paginate } from './recallSearch';
-import { quantizeInt8 } from './int8Scan';
 import * as postingLists from './postingLists';
-import { CANDIDATES, keepsSketches, SKETCH_DIMENSIONS, sketchOf, VectorSearch, type VectorShard } from './vectorSearch';
+import { CANDIDATES, keepsSketches, SKETCH_DIMENSIONS, sketchOfInt8, VectorSearch, type VectorShard } from './vectorSearch';
 import { type Clock, MemoryError, type Page } from './types';
 import { TimeSlice } from './timeSlice';
 
@@ -384,21 +383,9 @@ export class ArchivalStore implements ArchivalMemory {
         const cache = parseShardCache(folder, await readCacheBytes(folder), this.dimensions);
         // Checked again after the read: a write may have replaced the shard (and reused its slot) meanwhile.
         if (this.shards.get(shard.name) !== shard || this.vectors.hasSketches(shard.slot)) continue;
-        const rows = shard.docs.length;
-        if (cache?.rows === rows) {
-          this.vectors.placeSketches(shard.slot, cache.sketches, cache.sketchScales);
-          continue;
-        }
+        if (cache?.rows === shard.docs.length) this.vectors.placeSketches(shard.slot, cache.sketches, cache.sketchScales);
         // No cache to read them from: made again from the int8 vectors.
-        const sketches = new Int8Array(rows * SKETCH_DIMENSIONS);
-        const sketchScales = new Float32Array(rows);
-        for (let row = 0; row < rows; row++) {
-          const { vector, scale } = this.vectors.vectorAt(shard.slot, row);
-          const made = sketchOfInt8(vector, scale, this.dimensions);
-          sketches.set(made.sketch, row * SKETCH_DIMENSIONS);
-          sketchScales[row] = made.sketchScale;
-        }
-        this.vectors.placeSketches(shard.slot, sketches, sketchScales);
+        else this.vectors.makeSketches(shard.slot, shard.docs.length);
       }
     })().catch((err: unknown) => this.warn?.(`could not read the archival shards' sketches: ${(err as Error).message}; vector search compares every vector instead`));
   }
@@ -612,7 +599,6 @@ export class ArchivalStore implements ArchivalMemory {
   private keptRows(old: Shard | undefined, kept: number[]): Array<CacheRow & { raw: RawItem }> {
     if (!old || kept.length === 0) return [];
     const folder = path.join(this.dir, SHARDS, old.folder);
-    const d = this.dimensions;
     const items = readRawItems(folder, kept.map((doc) => this.rangeOf(old, this.docs.row[doc])));
     const cache = this.cacheOf(folder);
     // An older cache's counts do not mark whole words: the rows' texts are tokenized again instead.
@@ -627,7 +613,7 @@ export class ArchivalStore implements ArchivalMemory {
           ? { sketch, sketchScale }
           : cache && row < cache.rows
             ? { sketch: cache.sketches.slice(row * SKETCH_DIMENSIONS, (row + 1) * SKETCH_DIMENSIONS), sketchScale: cache.sketchScales[row] }
-            : sketchOfInt8(vector, scale, d);
+            : sketchOfInt8(vector, scale);
       return { record, vector: { vector, scale, ...kept }, raw, counts: countsOf?.(row) ?? this.bm25.countsFor(record.text), range: { start: 0, vector: 0, end: 0 } };
     });
   }
@@ -847,11 +833,4 @@ async function knownDimensions(embedder: Embedder): Promise<number> {
   if (embedder.dimensions > 0) return embedder.dimensions;
   const [probe] = await embedder.embed(['dimensions probe']);
   return probe?.length ?? embedder.dimensions;
-}
-
-/** A row's sketch made again from its int8 vector, where no cache has it. */
-function sketchOfInt8(vector: Int8Array, scale: number, d: number): { sketch: Int8Array; sketchScale: number } {
-  const sketch = new Int8Array(SKETCH_DIMENSIONS);
-  const sketchScale = quantizeInt8(sketchOf(Float32Array.from(vector, (x) => x * scale), d), sketch, 0);
-  return { sketch, sketchScale };
 }

@@ -126,6 +126,19 @@ export class VectorSearch {
     this.markSketched(slot, true);
   }
 
+  /** A placed slot's sketches made from its own int8 vectors (`rows` of them), where no cache has them. */
+  makeSketches(slot: number, rows: number): void {
+    const sketches = new Int8Array(rows * SKETCH_DIMENSIONS);
+    const sketchScales = new Float32Array(rows);
+    for (let row = 0; row < rows; row++) {
+      const { vector, scale } = this.vectorAt(slot, row);
+      const made = sketchOfInt8(vector, scale);
+      sketches.set(made.sketch, row * SKETCH_DIMENSIONS);
+      sketchScales[row] = made.sketchScale;
+    }
+    this.placeSketches(slot, sketches, sketchScales);
+  }
+
   private markSketched(slot: number, present: boolean): void {
     if (slot >= this.sketchedSlots.length) {
       const grown = new Uint8Array(Math.max(slot + 1, this.sketchedSlots.length * 2));
@@ -375,6 +388,13 @@ function sketchTable(d: number): Int32Array {
     sketchTables.set(d, table);
   }
   return table;
+}
+
+/** The sketch of an int8 vector (`vector` × `scale`), quantized as a cache keeps it. */
+export function sketchOfInt8(vector: Int8Array, scale: number): { sketch: Int8Array; sketchScale: number } {
+  const sketch = new Int8Array(SKETCH_DIMENSIONS);
+  const sketchScale = quantizeInt8(sketchOf(Float32Array.from(vector, (x) => x * scale), vector.length), sketch, 0);
+  return { sketch, sketchScale };
 }
 
 export function sketchOf(vector: Float32Array, d: number): Float32Array {
